@@ -1,0 +1,105 @@
+"""Accounts through the API: get a token, who am I, the scoped user directory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from sinergi.accounts import selectors, services
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Role
+from sinergi.core.api_perms import Forbidden, require_perm
+from sinergi.core.errors import DomainError
+
+auth = Router(tags=["auth"])
+users = Router(tags=["users"])
+router = SimpleNamespace(auth=auth, users=users)
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "bad_credentials"
+
+
+class TokenIn(Schema):
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=256)
+    name: str = Field("API", max_length=80, description="A label to recognise the token later")
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class UserOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    role_name: str
+    area_code: str | None
+    area_name: str | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_full_name(obj: User) -> str:
+        return obj.get_full_name()
+
+    @staticmethod
+    def resolve_role_name(obj: User) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_area_code(obj: User) -> str | None:
+        return obj.area.code if obj.area else None
+
+    @staticmethod
+    def resolve_area_name(obj: User) -> str | None:
+        return obj.area.name if obj.area else None
+
+
+class MeOut(UserOut):
+    permissions: list[str]
+
+    @staticmethod
+    def resolve_permissions(obj: User) -> list[str]:
+        return sorted(obj.get_all_permissions())
+
+
+class UserFilter(Schema):
+    q: str = Field("", max_length=100)
+    role: Role | None = None
+
+
+@auth.post("/token", auth=None, response={201: TokenOut}, summary="Exchange a login for a token")
+def token_obtain(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+    """Repeated failures lock the username out, exactly as the login page does."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise Forbidden(
+            _("Too many failed sign-in attempts. This account is locked for a while; try later.")
+        )
+    if user is None or not user.is_active:
+        raise NotAuthenticated(_("The username or password is not correct."))
+    token, raw = services.api_token_create(actor=user, name=payload.name)  # type: ignore[arg-type]
+    return 201, {"token": raw, "expires_at": token.expires_at}
+
+
+@users.get("/me", response=MeOut, summary="The signed-in user, role, area and permissions")
+def me(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@users.get("/", response=list[UserOut], summary="Users in your area")
+@paginate(PageNumberPagination, page_size=50)
+def user_list(request: HttpRequest, filters: Query[UserFilter]):  # type: ignore[no-untyped-def]  # ninja pagination wraps the return
+    require_perm(request, "accounts.view_user")
+    return selectors.user_list(
+        actor=request.user, q=filters.q, role=filters.role.value if filters.role else ""
+    )

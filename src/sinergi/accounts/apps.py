@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "sinergi.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from sinergi.accounts.services import roles_sync
+
+        # Permissions exist only after migrate has created them; seeding the role groups
+        # there keeps every database (demo, test, production) with the same roles.
+        post_migrate.connect(
+            lambda **kwargs: roles_sync(reset=False), dispatch_uid="sinergi.roles_sync"
+        )

@@ -1,0 +1,121 @@
+"""Users with one role and one area, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sinergi.accounts.roles import AREA_LEVELS, NATION, PARTNER_ROLES, PROVINCE, REGENCY, Role
+from sinergi.core.scoping import ScopedQuerySet
+from sinergi.wilayah.models import Level
+
+
+class UserQuerySet(ScopedQuerySet["User"]):
+    scope_field = "area__code"
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # dynamic base
+    """Django's user manager (create_user…) with the scoped queryset's ``for_user``."""
+
+
+class User(AbstractUser):
+    """A person who signs in: one role (a permission group) and one area (nation if empty)."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    area = models.ForeignKey(
+        "wilayah.Region",
+        verbose_name=_("area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level__in": [Level.PROVINCE, Level.REGENCY], "retired": False},
+        help_text=_("Empty means the whole nation."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("export_user", _("Can export users"))]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def area_code(self) -> str | None:
+        return self.area.code if self.area_id and self.area else None
+
+    @property
+    def area_label(self) -> str:
+        return str(self.area) if self.area_id else str(_("National"))
+
+    @property
+    def is_partner(self) -> bool:
+        """Partner roles never receive NIK, KK number or decile."""
+        return self.role in PARTNER_ROLES
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.role:
+            return
+        level = NATION
+        if self.area_id and self.area is not None:
+            level = {Level.PROVINCE: PROVINCE, Level.REGENCY: REGENCY}.get(
+                Level(self.area.level), "other"
+            )
+        allowed = AREA_LEVELS[self.role]
+        if level not in allowed:
+            names = {NATION: _("nation"), PROVINCE: _("a province"), REGENCY: _("a regency")}
+            raise ValidationError(
+                {
+                    "area": _("A %(role)s works at the level of %(levels)s; pick such an area.")
+                    % {
+                        "role": Role(self.role).label,
+                        "levels": ", ".join(str(names[lv]) for lv in sorted(allowed)),
+                    }
+                }
+            )
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only its hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,71 @@
+"""Roles are data: one Django group per role holds its permissions.
+
+``DEFAULT_PERMISSIONS`` seeds each group the first time it is created (after every migrate);
+from then on the national admin may change a group's permissions in the admin, and
+``sinergi manage sync_roles --reset`` puts the defaults back. Code asks ``user.has_perm(...)``,
+never "is this user a mentor". ``AREA_LEVELS`` says at which levels each role may work.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("National admin")
+    SOCIAL_OFFICER = "social_officer", _("Social office officer")
+    FACILITATOR = "facilitator", _("Facilitator (pendamping)")
+    PARTNER_COORDINATOR = "partner_coordinator", _("Partner coordinator")
+    MENTOR = "mentor", _("Mentor")
+    BUYER = "buyer", _("Buyer")
+    KUBE_OFFICER = "kube_officer", _("KUBE officer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+NATION, PROVINCE, REGENCY = "nation", "province", "regency"
+
+AREA_LEVELS: dict[str, set[str]] = {
+    Role.NATIONAL_ADMIN: {NATION},
+    Role.SOCIAL_OFFICER: {PROVINCE, REGENCY},
+    Role.FACILITATOR: {PROVINCE, REGENCY},
+    Role.PARTNER_COORDINATOR: {NATION, PROVINCE, REGENCY},
+    Role.MENTOR: {PROVINCE, REGENCY},
+    Role.BUYER: {NATION, PROVINCE, REGENCY},
+    Role.KUBE_OFFICER: {REGENCY},
+    Role.AUDITOR: {NATION, PROVINCE, REGENCY},
+}
+
+# Roles that must never receive NIK, KK number or decile (UU PDP; PRODUCT.md).
+PARTNER_ROLES = frozenset({Role.PARTNER_COORDINATOR, Role.MENTOR, Role.BUYER})
+
+_REGIONS = ["wilayah.view_region"]
+DEFAULT_PERMISSIONS: dict[str, list[str]] = {
+    Role.NATIONAL_ADMIN: [
+        *_REGIONS,
+        "wilayah.change_region",
+        "wilayah.view_historicalregion",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.export_user",
+        "accounts.view_historicaluser",
+        "auth.view_group",
+        "auth.change_group",
+        "core.view_auditevent",
+    ],
+    Role.SOCIAL_OFFICER: [*_REGIONS, "accounts.view_user", "accounts.export_user"],
+    Role.FACILITATOR: [*_REGIONS],
+    Role.PARTNER_COORDINATOR: [*_REGIONS],
+    Role.MENTOR: [*_REGIONS],
+    Role.BUYER: [*_REGIONS],
+    Role.KUBE_OFFICER: [*_REGIONS],
+    Role.AUDITOR: [
+        *_REGIONS,
+        "wilayah.view_historicalregion",
+        "accounts.view_user",
+        "accounts.export_user",
+        "accounts.view_historicaluser",
+        "core.view_auditevent",
+    ],
+}

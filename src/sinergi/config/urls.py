@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from sinergi.config.api import api
+
+handler400 = "sinergi.core.views.bad_request"
+handler403 = "sinergi.core.views.permission_denied"
+handler404 = "sinergi.core.views.page_not_found"
+handler500 = "sinergi.core.views.server_error"
+
+urlpatterns = [
+    path("", include("sinergi.core.urls")),
+    path("akun/", include("sinergi.accounts.urls")),
+    path("wilayah/", include("sinergi.wilayah.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

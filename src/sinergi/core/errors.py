@@ -1,0 +1,28 @@
+"""Domain errors: raised by services and selectors, translated by the UI and the API alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """An error a person can act on. ``message`` is already in the user's language."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.params = params
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class InvalidInput(DomainError):
+    status = 400
+    code = "invalid"

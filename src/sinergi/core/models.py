@@ -1,0 +1,81 @@
+"""Cross-cutting models: the audit trail and the base every domain model builds on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Creation and update times on every domain row."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: a change made by a service, or personal data revealed or exported.
+
+    Written by services in the same transaction as the change, so an event exists exactly when
+    the change does. ``area_code`` lets auditors of a province read only their province's trail.
+    Row history (django-simple-history) answers "what did this field hold before"; this table
+    answers "who did what, when, where and why" across every model.
+    """
+
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    event_type = models.CharField(_("event type"), max_length=80, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=80, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    area_code = models.CharField(_("area code"), max_length=13, blank=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_type} {self.object_repr}"
+
+    @classmethod
+    def record(
+        cls,
+        event_type: str,
+        *,
+        actor: Any = None,
+        obj: models.Model | None = None,
+        area_code: str = "",
+        reason: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> AuditEvent:
+        from sinergi.core.middleware import current_request_id
+
+        return cls.objects.create(
+            event_type=event_type,
+            actor=actor if getattr(actor, "pk", None) else None,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            object_repr=str(obj)[:200] if obj is not None else "",
+            area_code=area_code,
+            request_id=current_request_id() or "",
+            reason=reason,
+            data=data or {},
+        )

@@ -1,0 +1,28 @@
+"""The main menu: each entry shows only to users holding its permission.
+
+Later modules append their entries here; the roles that see them follow from the permissions
+their groups hold (see accounts.roles), never from role names checked in templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    permission: str | None = None
+    icon: str = ""
+
+
+MENU: list[NavItem] = [
+    NavItem(_("Dashboard"), "core:dashboard", None, "◧"),
+    NavItem(_("Regions"), "wilayah:index", "wilayah.view_region", "⌖"),
+    NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰"),
+    NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙"),
+]

@@ -1,0 +1,61 @@
+"""The one scoping rule: what a user may see is filtered by role permission and area.
+
+Every scoped model's manager is built from :class:`ScopedQuerySet`, naming in ``scope_field`` the
+lookup that leads to a Kemendagri region code (``"area_code"``, ``"area__code"``…). Selectors
+start from ``Model.objects.for_user(actor, action)``; the UI, the API, exports and tasks all go
+through selectors, so the rule holds on every path. Codes are fixed-width and dotted, so "in
+area 32.73" is the prefix test ``code = '32.73' OR code LIKE '32.73.%'``, which an index serves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from sinergi.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+
+def area_q(field: str, area_code: str | None) -> Q:
+    """Q object: ``field`` (a region code) lies in the area; None means the whole nation."""
+    if area_code is None:
+        return Q()
+    return Q(**{field: area_code}) | Q(**{f"{field}__startswith": area_code + "."})
+
+
+def user_area(user: Any) -> str | None:
+    """The area code a user works in; None is the whole nation."""
+    return getattr(user, "area_code", None) or None
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    scope_field: ClassVar[str] = "area_code"
+
+    def for_user(self, user: User | Any, action: str = "view") -> ScopedQuerySet[M]:
+        """Rows ``user`` may ``action`` (view/change/delete/export): none without permission."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        meta = self.model._meta
+        if not user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
+            return self.none()
+        return self.filter(area_q(self.scope_field, user_area(user)))
+
+
+def access(queryset: ScopedQuerySet[M], *, actor: Any, for_write: bool = False, **lookup: Any) -> M:
+    """Fetch one row the actor may see (or change), else 404: outside scope looks like absent.
+
+    With ``for_write`` the row is locked until the transaction ends, so the service that
+    changes it re-checks state on the locked row.
+    """
+    qs = queryset.for_user(actor, "change" if for_write else "view")
+    if for_write:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sinergi.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("bahasa/", views.set_language, name="set_language"),
+    path("health/", views.health, name="health"),
+]

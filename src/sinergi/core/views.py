@@ -1,0 +1,131 @@
+"""Dashboard, audit trail, health check and the error pages (never a stack trace)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from sinergi.core.selectors import audit_event_list
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from sinergi.accounts.selectors import dashboard_summary
+
+    return render(request, "core/dashboard.html", {"summary": dashboard_summary(actor=request.user)})
+
+
+@login_required
+@permission_required("core.view_auditevent", raise_exception=True)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    events = audit_event_list(actor=request.user, event_type=request.GET.get("jenis", "").strip())
+    page = Paginator(events, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"page": page})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; an unknown code is refused with a message, not ignored."""
+    code = request.POST.get("language", "")
+    if code not in dict(settings.LANGUAGES):
+        messages.error(
+            request,
+            _("Unknown language “%(code)s”. Choose one of: %(choices)s.")
+            % {
+                "code": code[:10],
+                "choices": ", ".join(str(name) for _c, name in settings.LANGUAGES),
+            },
+        )
+        next_url = request.POST.get("next", "/")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+            next_url = "/"
+        return redirect(next_url)
+    return django_set_language(request)
+
+
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers and the demo script."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:
+        logger.exception("health check failed")
+        return JsonResponse({"status": "database unavailable"}, status=503)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    context: dict[str, Any] = {
+        "status": status,
+        "title": title,
+        "message": message,
+        "request_id": getattr(request, "request_id", ""),
+    }
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": message, "request_id": context["request_id"]}, status=status
+        )
+    return render(request, "core/error.html", context, status=status)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request,
+        403,
+        _("Access denied"),
+        _("Your role or area does not allow this page. Ask your administrator if you need it."),
+    )
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    detail = ""
+    if exception is not None and exception.args and isinstance(exception.args[0], str):
+        # Our own 404s carry a translated sentence; Django's resolver ones carry a dict.
+        detail = exception.args[0]
+    return _error(
+        request,
+        404,
+        _("Not found"),
+        detail or _("This page does not exist, or it is outside your area."),
+    )
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _(
+            "Sorry, the system hit an unexpected error. It has been logged; quote the "
+            "reference below when you report it."
+        ),
+    )

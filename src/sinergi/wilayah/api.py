@@ -1,0 +1,72 @@
+"""Regions through the API: list, filter by parent and level, search, detail, children."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from sinergi.core.api_perms import require_perm
+from sinergi.wilayah import selectors
+from sinergi.wilayah.models import Region
+
+router = Router(tags=["regions"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: int
+    level_name: str
+    parent_code: str | None
+    retired: bool
+
+    @staticmethod
+    def resolve_level_name(obj: Region) -> str:
+        return str(obj.get_level_display())
+
+    @staticmethod
+    def resolve_parent_code(obj: Region) -> str | None:
+        return obj.code.rsplit(".", 1)[0] if "." in obj.code else None
+
+
+class RegionDetailOut(RegionOut):
+    scheme: str
+    decree: str
+    kind: str
+    path: list[RegionOut]
+    children_count: int
+
+
+class RegionFilter(Schema):
+    q: str = Field("", description="Name words, or a code prefix (dotted or plain)")
+    level: int | None = Field(None, ge=1, le=4, description="1 province … 4 village")
+    parent: str = Field("", description="Only the children of this region code")
+
+
+@router.get("/", response=list[RegionOut], summary="List and search regions")
+@paginate(PageNumberPagination, page_size=50)
+def region_list(request: HttpRequest, filters: Query[RegionFilter]):  # type: ignore[no-untyped-def]  # ninja pagination wraps the return
+    require_perm(request, "wilayah.view_region")
+    return selectors.region_list(q=filters.q[:100], level=filters.level, parent=filters.parent)
+
+
+@router.get("/{code}", response=RegionDetailOut, summary="One region, with its path")
+def region_detail(request: HttpRequest, code: str) -> dict[str, object]:
+    require_perm(request, "wilayah.view_region")
+    region = selectors.region_get(code)
+    return {
+        **RegionOut.from_orm(region).dict(),
+        "scheme": region.scheme,
+        "decree": region.decree,
+        "kind": region.kind,
+        "path": selectors.region_path(region),
+        "children_count": region.children.count(),
+    }
+
+
+@router.get("/{code}/children", response=list[RegionOut], summary="Children of a region")
+@paginate(PageNumberPagination, page_size=100)
+def region_children(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]  # ninja pagination wraps the return
+    require_perm(request, "wilayah.view_region")
+    return selectors.region_list(parent=code)

@@ -1,0 +1,103 @@
+"""Writes to the region table: the bulk load from the shipped data file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from sinergi.core.models import AuditEvent
+from sinergi.engines import wilayah as engine
+from sinergi.wilayah.models import Region, Scheme
+
+META_FILE = engine.DATA_FILE.with_name("kemendagri.json")
+BATCH = 2000
+
+
+@dataclass
+class LoadResult:
+    created: int = 0
+    renamed: int = 0
+    retired: int = 0
+    unchanged: int = 0
+    decree: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def shipped_metadata() -> dict[str, Any]:
+    return dict(json.loads(META_FILE.read_text()))
+
+
+@transaction.atomic
+def regions_load(
+    *, actor: Any = None, data_file: Path = engine.DATA_FILE, decree: str | None = None
+) -> LoadResult:
+    """Bring the region table in line with a data file, in one transaction.
+
+    Idempotent: new codes are inserted level by level (parents first, set-based, no per-row
+    save), changed names updated, and codes missing from the file marked retired rather than
+    deleted. Row history is not written for the bulk load itself; the load is one audit event.
+    """
+    decree = decree or shipped_metadata()["decree"]
+    result = LoadResult(decree=decree)
+    existing = {
+        code: (pk, name, retired)
+        for pk, code, name, retired in Region.objects.filter(scheme=Scheme.KEMENDAGRI).values_list(
+            "pk", "code", "name", "retired"
+        )
+    }
+    ids = {code: pk for code, (pk, _n, _r) in existing.items()}
+    by_level: dict[int, list[engine.RegionRecord]] = {lvl: [] for lvl in engine.Level}
+    to_rename: list[Region] = []
+    seen: set[str] = set()
+    for record in engine.read_records(data_file):
+        seen.add(record.code)
+        old = existing.get(record.code)
+        if old is None:
+            by_level[record.level].append(record)
+        elif old[1] != record.name or old[2]:
+            to_rename.append(Region(pk=old[0], name=record.name, retired=False, decree=decree))
+        else:
+            result.unchanged += 1
+    for level in engine.Level:
+        rows = [
+            Region(
+                scheme=Scheme.KEMENDAGRI,
+                code=r.code,
+                level=int(level),
+                name=r.name,
+                parent_id=ids[r.parent_code] if r.parent_code else None,
+                decree=decree,
+            )
+            for r in by_level[level]
+        ]
+        Region.objects.bulk_create(rows, batch_size=BATCH)
+        result.created += len(rows)
+        if rows:
+            ids.update(
+                Region.objects.filter(scheme=Scheme.KEMENDAGRI, level=level).values_list(
+                    "code", "pk"
+                )
+            )
+    Region.objects.bulk_update(to_rename, ["name", "retired", "decree"], batch_size=BATCH)
+    result.renamed = len(to_rename)
+    gone = [pk for code, (pk, _n, retired) in existing.items() if code not in seen and not retired]
+    for start in range(0, len(gone), BATCH):
+        Region.objects.filter(pk__in=gone[start : start + BATCH]).update(retired=True)
+    result.retired = len(gone)
+    result.counts = {
+        str(label): Region.objects.current().filter(level=value).count()
+        for value, label in [(lvl.value, lvl.name.lower()) for lvl in engine.Level]
+    }
+    AuditEvent.record("wilayah.regions.loaded", actor=actor, data=result.as_dict())
+    return result
+
+
+def regions_loaded() -> bool:
+    return Region.objects.filter(level=engine.Level.VILLAGE).exists()
