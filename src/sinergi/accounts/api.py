@@ -1,6 +1,5 @@
 """Accounts through the API: get a token, who am I, the scoped user directory."""
 
-from __future__ import annotations
 
 from datetime import datetime
 from types import SimpleNamespace
@@ -8,13 +7,14 @@ from types import SimpleNamespace
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.accounts import selectors, services
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
-from sinergi.core.api_perms import Forbidden, require_perm
+from sinergi.accounts.lockout import lockout_response
+from sinergi.core.api_perms import require_perm
 from sinergi.core.errors import DomainError
 
 auth = Router(tags=["auth"])
@@ -77,18 +77,18 @@ class UserFilter(Schema):
     role: Role | None = None
 
 
-@auth.post("/token", auth=None, response={201: TokenOut}, summary="Exchange a login for a token")
-def token_obtain(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+@auth.post(
+    "/token", auth=None, response={201: TokenOut}, summary="Exchange a login for a token"
+)
+def token_obtain(request: HttpRequest, payload: TokenIn):  # type: ignore[no-untyped-def]  # a token or a lockout response
     """Repeated failures lock the username out, exactly as the login page does."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        raise Forbidden(
-            _("Too many failed sign-in attempts. This account is locked for a while; try later.")
-        )
+        return lockout_response(request)  # type: ignore[return-value]
     if user is None or not user.is_active:
         raise NotAuthenticated(_("The username or password is not correct."))
     token, raw = services.api_token_create(actor=user, name=payload.name)  # type: ignore[arg-type]
-    return 201, {"token": raw, "expires_at": token.expires_at}
+    return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 
 @users.get("/me", response=MeOut, summary="The signed-in user, role, area and permissions")

@@ -1,6 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _seed_roles(**kwargs: Any) -> None:
+    from sinergi.accounts.services import roles_sync
+
+    roles_sync(reset=False)
 
 
 class AccountsConfig(AppConfig):
@@ -9,10 +17,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from sinergi.accounts.services import roles_sync
-
         # Permissions exist only after migrate has created them; seeding the role groups
         # there keeps every database (demo, test, production) with the same roles.
-        post_migrate.connect(
-            lambda **kwargs: roles_sync(reset=False), dispatch_uid="sinergi.roles_sync"
-        )
+        post_migrate.connect(_seed_roles, dispatch_uid="sinergi.roles_sync")

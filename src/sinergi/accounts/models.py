@@ -119,3 +119,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class RolePermissionSeed(models.Model):
+    """A default permission already given to a role group once.
+
+    New modules add default permissions to roles; after each migrate those not yet seeded are
+    given to the group, while a permission the national admin later took away stays away.
+    """
+
+    role = models.CharField(max_length=32)
+    permission = models.ForeignKey("auth.Permission", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="role_permission_seed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.permission_id}"

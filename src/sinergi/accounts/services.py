@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.accounts.models import ApiToken, User, hash_token
+from sinergi.accounts.models import ApiToken, RolePermissionSeed, User, hash_token
 from sinergi.accounts.roles import DEFAULT_PERMISSIONS
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
@@ -21,22 +21,37 @@ from sinergi.wilayah.models import Region
 
 
 def roles_sync(*, reset: bool = False) -> list[str]:
-    """Create a group per role with its default permissions; ``reset`` restores the defaults."""
-    created = []
+    """Give each role group the default permissions it has never been given.
+
+    Runs after every migrate (permissions of a new module exist only then). ``reset`` makes
+    each group hold exactly its defaults again.
+    """
+    changed = []
     for role, codenames in DEFAULT_PERMISSIONS.items():
-        group, was_created = Group.objects.get_or_create(name=str(role))
-        if was_created or reset:
-            perms = []
-            for dotted in codenames:
-                app_label, codename = dotted.split(".")
-                perm = Permission.objects.filter(
-                    content_type__app_label=app_label, codename=codename
-                ).first()
-                if perm is not None:
-                    perms.append(perm)
+        group, _created = Group.objects.get_or_create(name=str(role))
+        perms = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                perms.append(perm)
+        if reset:
             group.permissions.set(perms)
-            created.append(str(role))
-    return created
+            fresh = perms
+        else:
+            seeded = set(
+                RolePermissionSeed.objects.filter(role=role).values_list("permission_id", flat=True)
+            )
+            fresh = [p for p in perms if p.pk not in seeded]
+            group.permissions.add(*fresh)
+        RolePermissionSeed.objects.bulk_create(
+            [RolePermissionSeed(role=role, permission=p) for p in fresh], ignore_conflicts=True
+        )
+        if fresh:
+            changed.append(str(role))
+    return changed
 
 
 @transaction.atomic

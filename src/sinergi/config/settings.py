@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -34,7 +35,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-SINERGI_ENV = os.environ.get("SINERGI_ENV", "demo")
+# Under pytest the test mode is the default, so a bare `pytest` behaves like `run.py test`.
+SINERGI_ENV = os.environ.get("SINERGI_ENV") or ("test" if "pytest" in sys.modules else "demo")
 if SINERGI_ENV not in {"demo", "test", "production"}:
     raise ImproperlyConfigured(
         f"SINERGI_ENV={SINERGI_ENV!r} is not known; use demo, test or production."
@@ -174,9 +176,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "sinergi.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "username", "ip_address"]
 
 # Internationalisation: Bahasa Indonesia first.
 LANGUAGE_CODE = "id"
@@ -205,6 +208,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Demo and tests serve from the app folders; WhiteNoise still wants the folder to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Background tasks: Django's Tasks API, database backend (works on SQLite and PostgreSQL).
 TASKS = {
@@ -257,6 +263,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING" if TESTING else "INFO"},
         "axes": {"level": "WARNING"},
+        # 4xx are answered with a clear page; only server errors belong in the error log.
+        "django.request": {"level": "ERROR"},
     },
 }
 

@@ -1,6 +1,5 @@
 """Regions through the API: list, filter by parent and level, search, detail, children."""
 
-from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -20,14 +19,6 @@ class RegionOut(Schema):
     level_name: str
     parent_code: str | None
     retired: bool
-
-    @staticmethod
-    def resolve_level_name(obj: Region) -> str:
-        return str(obj.get_level_display())
-
-    @staticmethod
-    def resolve_parent_code(obj: Region) -> str | None:
-        return obj.code.rsplit(".", 1)[0] if "." in obj.code else None
 
 
 class RegionDetailOut(RegionOut):
@@ -52,17 +43,12 @@ def region_list(request: HttpRequest, filters: Query[RegionFilter]):  # type: ig
 
 
 @router.get("/{code}", response=RegionDetailOut, summary="One region, with its path")
-def region_detail(request: HttpRequest, code: str) -> dict[str, object]:
+def region_detail(request: HttpRequest, code: str) -> Region:
     require_perm(request, "wilayah.view_region")
     region = selectors.region_get(code)
-    return {
-        **RegionOut.from_orm(region).dict(),
-        "scheme": region.scheme,
-        "decree": region.decree,
-        "kind": region.kind,
-        "path": selectors.region_path(region),
-        "children_count": region.children.count(),
-    }
+    region.path = selectors.region_path(region)  # type: ignore[attr-defined]
+    region.children_count = region.children.count()  # type: ignore[attr-defined]
+    return region
 
 
 @router.get("/{code}/children", response=list[RegionOut], summary="Children of a region")

@@ -87,5 +87,13 @@ class Region(models.Model):
             ))
         return str(self.get_level_display())
 
+    @property
+    def level_name(self) -> str:
+        return str(self.get_level_display())
+
+    @property
+    def parent_code(self) -> str | None:
+        return engine.parent_of(self.code)
+
     def ancestor_codes(self) -> list[str]:
         return engine.ancestors_of(self.code)
