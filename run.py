@@ -69,8 +69,17 @@ def setup() -> None:
         venv.create(VENV, with_pip=True)
     say("Installing Python packages (requirements/lock.txt)")
     run(BIN / "python", "-m", "pip", "install", "--quiet", "-r", "requirements/lock.txt")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-        "-e", ".")
+    run(
+        BIN / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "-e",
+        ".",
+    )
     install_assets()
     STAMP.write_text(wanted)
 

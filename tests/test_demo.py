@@ -41,7 +41,11 @@ def test_demo_command_prepares_a_fresh_database(tmp_path: Path) -> None:
     env["SINERGI_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "sinergi.cli", "demo", "--no-serve"],
-        capture_output=True, text=True, env=env, check=False, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "SUCCESSFUL" in result.stdout and "'village': 83762" in result.stdout

@@ -1,7 +1,7 @@
 """The ``sinergi`` command: the demo, Django's management commands, and the engines.
 
-    sinergi demo [--host H] [--port P] [--no-serve]
-    sinergi manage <django command> [...]
+sinergi demo [--host H] [--port P] [--no-serve]
+sinergi manage <django command> [...]
 """
 
 from __future__ import annotations

@@ -39,8 +39,18 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
     if not serve:
         return 0
     worker = subprocess.Popen(
-        [sys.executable, "-m", "sinergi.cli", "manage", "db_worker", "--queue-name", "*",
-         "--no-reload", "--verbosity", "0"]
+        [
+            sys.executable,
+            "-m",
+            "sinergi.cli",
+            "manage",
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--no-reload",
+            "--verbosity",
+            "0",
+        ]
     )
     print(f"\nOpen http://{host}:{port}/  (Ctrl+C to stop)\n", flush=True)
     try:

@@ -112,9 +112,7 @@ def test_wrong_credentials_on_the_api(officer_bandung: User) -> None:
     assert response.json()["detail"] == "The username or password is not correct."
 
 
-def test_expired_and_foreign_tokens_do_not_work(
-    officer_bandung: User, officer_bogor: User
-) -> None:
+def test_expired_and_foreign_tokens_do_not_work(officer_bandung: User, officer_bogor: User) -> None:
     token, raw = api_token_create(actor=officer_bandung, name="t")
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert Client().get("/api/v1/users/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
@@ -161,8 +159,9 @@ def test_each_role_works_at_its_levels(role: str, area: str | None, ok: bool) ->
 
 def test_user_create_refuses_an_unknown_area() -> None:
     with pytest.raises(InvalidInput):
-        user_create(actor=None, username="x", password=PASSWORD, role=Role.MENTOR,
-                    area_code="99.99")
+        user_create(
+            actor=None, username="x", password=PASSWORD, role=Role.MENTOR, area_code="99.99"
+        )
     assert not User.objects.filter(username="x").exists()
 
 

@@ -56,7 +56,8 @@ PATHS = [_ui_usernames, _api_usernames, _export_usernames]
 
 @pytest.mark.parametrize("path", PATHS)
 def test_anonymous_sees_nothing(
-    path: Callable[[Client], set[str] | int], client_for: Callable[..., Client],
+    path: Callable[[Client], set[str] | int],
+    client_for: Callable[..., Client],
     people: dict[str, User],
 ) -> None:
     assert path(client_for(None)) in (302, 401)
@@ -64,7 +65,8 @@ def test_anonymous_sees_nothing(
 
 @pytest.mark.parametrize("path", PATHS)
 def test_a_role_without_permission_is_refused(
-    path: Callable[[Client], set[str] | int], client_for: Callable[..., Client],
+    path: Callable[[Client], set[str] | int],
+    client_for: Callable[..., Client],
     people: dict[str, User],
 ) -> None:
     assert path(client_for(people["bandung"])) == 403
@@ -72,8 +74,11 @@ def test_a_role_without_permission_is_refused(
 
 @pytest.mark.parametrize("path", PATHS)
 def test_a_regency_officer_sees_only_its_regency(
-    path: Callable[[Client], set[str] | int], client_for: Callable[..., Client],
-    people: dict[str, User], officer_bandung: User, officer_bogor: User,
+    path: Callable[[Client], set[str] | int],
+    client_for: Callable[..., Client],
+    people: dict[str, User],
+    officer_bandung: User,
+    officer_bogor: User,
 ) -> None:
     seen = path(client_for(officer_bandung))
     assert seen == {"rina.bandung", officer_bandung.username}
@@ -82,8 +87,10 @@ def test_a_regency_officer_sees_only_its_regency(
 
 @pytest.mark.parametrize("path", PATHS)
 def test_a_province_officer_sees_its_whole_province(
-    path: Callable[[Client], set[str] | int], client_for: Callable[..., Client],
-    people: dict[str, User], officer_jabar: User,
+    path: Callable[[Client], set[str] | int],
+    client_for: Callable[..., Client],
+    people: dict[str, User],
+    officer_jabar: User,
 ) -> None:
     seen = path(client_for(officer_jabar))
     assert isinstance(seen, set)

@@ -24,22 +24,35 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "sinergi.cli", "manage", *args],
-        capture_output=True, text=True, env=environment, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        check=False,
     )
 
 
 def test_production_requires_a_secret_key(tmp_path: Path) -> None:
-    result = _manage("check", SINERGI_ENV="production", ALLOWED_HOSTS="sinergi.example",
-                     SINERGI_DATA_DIR=str(tmp_path))
+    result = _manage(
+        "check",
+        SINERGI_ENV="production",
+        ALLOWED_HOSTS="sinergi.example",
+        SINERGI_DATA_DIR=str(tmp_path),
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
 
 def test_production_passes_the_deploy_check(tmp_path: Path) -> None:
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        SINERGI_ENV="production", ALLOWED_HOSTS="sinergi.example",
-        SECRET_KEY="k" + "x7Hq2!pZ9mW#4rT8vL0sY6nB3cF1dG5jK" * 2, SINERGI_DATA_DIR=str(tmp_path),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SINERGI_ENV="production",
+        ALLOWED_HOSTS="sinergi.example",
+        SECRET_KEY="k" + "x7Hq2!pZ9mW#4rT8vL0sY6nB3cF1dG5jK" * 2,
+        SINERGI_DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -109,7 +122,9 @@ def test_admin_edit_records_history_with_the_user(
 
 @pytest.mark.django_db
 def test_audit_trail_is_scoped(
-    client_for: Callable[..., Client], make_user: Callable[..., User], officer_bandung: User,
+    client_for: Callable[..., Client],
+    make_user: Callable[..., User],
+    officer_bandung: User,
 ) -> None:
     from sinergi.accounts.roles import Role
 
@@ -125,7 +140,14 @@ def test_audit_trail_is_scoped(
 
 
 @pytest.mark.django_db
-def test_region_load_runs_through_the_database_task_worker() -> None:
+def test_region_load_runs_through_the_database_task_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The worker closes connections it finds in a transaction, which every test runs in;
+    # a real worker runs in autocommit, so only that housekeeping is switched off here.
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 

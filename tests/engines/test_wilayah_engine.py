@@ -15,7 +15,9 @@ digit_segments = st.integers(min_value=1, max_value=4).flatmap(
 
 
 @given(digit_segments)
-def test_plain_and_dotted_spellings_normalise_to_the_same_dotted_code(parts: tuple[str, ...]) -> None:
+def test_plain_and_dotted_spellings_normalise_to_the_same_dotted_code(
+    parts: tuple[str, ...],
+) -> None:
     dotted = ".".join(parts)
     plain = "".join(parts)
     assert w.normalize_code(plain) == dotted
@@ -40,8 +42,15 @@ def test_letters_are_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "reason"),
-    [("", "empty"), ("   ", "empty"), ("3.273", "bad_format"), ("32.7.301", "bad_format"),
-     ("32.73.01.100", "bad_format"), ("32.73.01.1001.1", "bad_format"), ("32a", "not_digits")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("3.273", "bad_format"),
+        ("32.7.301", "bad_format"),
+        ("32.73.01.100", "bad_format"),
+        ("32.73.01.1001.1", "bad_format"),
+        ("32a", "not_digits"),
+    ],
 )
 def test_malformed_codes_say_why(raw: str, reason: str) -> None:
     with pytest.raises(w.RegionCodeError) as info:
@@ -88,8 +97,10 @@ def test_nik_prefix_status_against_brute_force_oracle() -> None:
     for prefix in samples:
         dotted = f"{prefix[:2]}.{prefix[2:4]}.{prefix[4:]}"
         expected = (
-            "known" if dotted in districts
-            else "province_only" if prefix[:2] in provinces
+            "known"
+            if dotted in districts
+            else "province_only"
+            if prefix[:2] in provinces
             else "unknown_province"
         )
         assert index.nik_prefix_status(prefix) == expected, prefix

@@ -49,7 +49,10 @@ def test_detail_with_path(client_for: Callable[..., Client], facilitator_bandung
     [("99.99", 404, "not_found"), ("abc", 400, "invalid"), ("32.7", 400, "invalid")],
 )
 def test_bad_codes_are_json_errors(
-    client_for: Callable[..., Client], facilitator_bandung: User, code: str, status: int,
+    client_for: Callable[..., Client],
+    facilitator_bandung: User,
+    code: str,
+    status: int,
     error: str,
 ) -> None:
     response = client_for(facilitator_bandung).get(f"/api/v1/regions/{code}")
@@ -77,5 +80,10 @@ def test_invalid_query_values_are_422_with_the_field(
 
 def test_openapi_schema_lists_the_endpoints(client_for: Callable[..., Client]) -> None:
     schema = client_for(None).get("/api/v1/openapi.json").json()
-    assert {"/api/v1/regions/", "/api/v1/regions/{code}", "/api/v1/users/", "/api/v1/auth/token"} <= set(schema["paths"])
+    assert {
+        "/api/v1/regions/",
+        "/api/v1/regions/{code}",
+        "/api/v1/users/",
+        "/api/v1/auth/token",
+    } <= set(schema["paths"])
     assert client_for(None).get("/api/v1/docs").status_code == 200

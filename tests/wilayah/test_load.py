@@ -52,9 +52,9 @@ def test_a_code_dropped_by_a_new_decree_is_retired_not_deleted(tmp_path: Path) -
     rows = [(r.code, r.name) for r in w.read_records()]
     dropped = "32.73.01.1001"
     renamed = "32.73.01.1002"
-    new_rows = [
-        (c, "Nama Baru" if c == renamed else n) for c, n in rows if c != dropped
-    ] + [("32.73.01.1099", "Desa Uji Baru")]
+    new_rows = [(c, "Nama Baru" if c == renamed else n) for c, n in rows if c != dropped] + [
+        ("32.73.01.1099", "Desa Uji Baru")
+    ]
     result = regions_load(data_file=_write(tmp_path / "new.csv.gz", new_rows), decree="Uji 1/2026")
     assert (result.created, result.renamed, result.retired) == (1, 1, 1)
     old = Region.objects.get(code=dropped)

@@ -45,7 +45,10 @@ def test_provinces_are_listed_with_the_decree(
     ],
 )
 def test_search_by_name_or_code(
-    client_for: Callable[..., Client], facilitator_bandung: User, query: str, expect: str,
+    client_for: Callable[..., Client],
+    facilitator_bandung: User,
+    query: str,
+    expect: str,
     absent: str,
 ) -> None:
     body = client_for(facilitator_bandung).get("/wilayah/", {"q": query}).content.decode()
@@ -96,9 +99,7 @@ def test_bad_codes_get_a_clear_page_not_a_trace(
     assert "Nomor rujukan" in body
 
 
-def test_the_same_page_in_english(
-    client_for: Callable[..., Client], officer_bandung: User
-) -> None:
+def test_the_same_page_in_english(client_for: Callable[..., Client], officer_bandung: User) -> None:
     client = client_for(officer_bandung)
     client.post("/bahasa/", {"language": "en", "next": "/wilayah/99.99/"})
     body = client.get("/wilayah/99.99/").content.decode()

@@ -31,7 +31,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     autocomplete_fields = ["area"]
     list_select_related = ["area"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Role and area"), {"fields": ("role", "area", "organisation", "phone")}),
     )
     add_fieldsets = (

@@ -1,8 +1,8 @@
 """Accounts through the API: get a token, who am I, the scoped user directory."""
 
-
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -11,9 +11,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.accounts import selectors, services
+from sinergi.accounts.lockout import lockout_response
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
-from sinergi.accounts.lockout import lockout_response
 from sinergi.core.api_perms import require_perm
 from sinergi.core.errors import DomainError
 
@@ -77,17 +77,15 @@ class UserFilter(Schema):
     role: Role | None = None
 
 
-@auth.post(
-    "/token", auth=None, response={201: TokenOut}, summary="Exchange a login for a token"
-)
-def token_obtain(request: HttpRequest, payload: TokenIn):  # type: ignore[no-untyped-def]  # a token or a lockout response
+@auth.post("/token", auth=None, response={201: TokenOut}, summary="Exchange a login for a token")
+def token_obtain(request: HttpRequest, payload: TokenIn) -> Any:
     """Repeated failures lock the username out, exactly as the login page does."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        return lockout_response(request)  # type: ignore[return-value]
+        return lockout_response(request)
     if user is None or not user.is_active:
         raise NotAuthenticated(_("The username or password is not correct."))
-    token, raw = services.api_token_create(actor=user, name=payload.name)  # type: ignore[arg-type]
+    token, raw = services.api_token_create(actor=user, name=payload.name)
     return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 
@@ -98,7 +96,7 @@ def me(request: HttpRequest) -> User:
 
 @users.get("/", response=list[UserOut], summary="Users in your area")
 @paginate(PageNumberPagination, page_size=50)
-def user_list(request: HttpRequest, filters: Query[UserFilter]):  # type: ignore[no-untyped-def]  # ninja pagination wraps the return
+def user_list(request: HttpRequest, filters: Query[UserFilter]) -> Any:
     require_perm(request, "accounts.view_user")
     return selectors.user_list(
         actor=request.user, q=filters.q, role=filters.role.value if filters.role else ""

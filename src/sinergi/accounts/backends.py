@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 
 class RoleBackend(ModelBackend):
     def _get_group_permissions(self, user_obj: Any) -> QuerySet[Permission]:
-        return Permission.objects.filter(group__name=user_obj.role) if user_obj.role else (
-            Permission.objects.none()
+        return (
+            Permission.objects.filter(group__name=user_obj.role)
+            if user_obj.role
+            else (Permission.objects.none())
         )

@@ -31,10 +31,7 @@ def dashboard_summary(*, actor: Any) -> dict[str, Any]:
     area = user_area(actor)
     regions = Region.objects.current().in_area(area)
     counts = regions.aggregate(
-        **{
-            lvl.name.lower(): Count("pk", filter=Q(level=lvl.value))
-            for lvl in Level
-        }
+        **{lvl.name.lower(): Count("pk", filter=Q(level=lvl.value)) for lvl in Level}
     )
     users = user_list(actor=actor)
     return {

@@ -150,7 +150,4 @@ def api_token_authenticate(raw: str) -> User | None:
 
 
 def audit_export(*, actor: Any, what: str, rows: int, area_code: str = "") -> None:
-    AuditEvent.record(
-        f"{what}.exported", actor=actor, area_code=area_code, data={"rows": rows}
-    )
-
+    AuditEvent.record(f"{what}.exported", actor=actor, area_code=area_code, data={"rows": rows})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -57,5 +58,5 @@ def access(queryset: ScopedQuerySet[M], *, actor: Any, for_write: bool = False, 
         qs = qs.select_for_update()
     try:
         return qs.get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc

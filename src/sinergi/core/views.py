@@ -6,18 +6,18 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
-from django.views.i18n import set_language as django_set_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from sinergi.core.selectors import audit_event_list
 
@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 def dashboard(request: HttpRequest) -> HttpResponse:
     from sinergi.accounts.selectors import dashboard_summary
 
-    return render(request, "core/dashboard.html", {"summary": dashboard_summary(actor=request.user)})
+    return render(
+        request, "core/dashboard.html", {"summary": dashboard_summary(actor=request.user)}
+    )
 
 
 @login_required
@@ -83,9 +85,7 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
         "request_id": getattr(request, "request_id", ""),
     }
     if _wants_json(request):
-        return JsonResponse(
-            {"detail": message, "request_id": context["request_id"]}, status=status
-        )
+        return JsonResponse({"detail": message, "request_id": context["request_id"]}, status=status)
     return render(request, "core/error.html", context, status=status)
 
 

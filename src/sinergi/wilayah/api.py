@@ -1,5 +1,6 @@
 """Regions through the API: list, filter by parent and level, search, detail, children."""
 
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -37,7 +38,7 @@ class RegionFilter(Schema):
 
 @router.get("/", response=list[RegionOut], summary="List and search regions")
 @paginate(PageNumberPagination, page_size=50)
-def region_list(request: HttpRequest, filters: Query[RegionFilter]):  # type: ignore[no-untyped-def]  # ninja pagination wraps the return
+def region_list(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     require_perm(request, "wilayah.view_region")
     return selectors.region_list(q=filters.q[:100], level=filters.level, parent=filters.parent)
 
@@ -53,6 +54,6 @@ def region_detail(request: HttpRequest, code: str) -> Region:
 
 @router.get("/{code}/children", response=list[RegionOut], summary="Children of a region")
 @paginate(PageNumberPagination, page_size=100)
-def region_children(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]  # ninja pagination wraps the return
+def region_children(request: HttpRequest, code: str) -> Any:
     require_perm(request, "wilayah.view_region")
     return selectors.region_list(parent=code)

@@ -82,9 +82,11 @@ class Region(models.Model):
             return str(_("City") if engine.is_city(self.code) else _("Regency"))
         if self.level == Level.VILLAGE:
             kind = engine.village_kind(self.code)
-            return str({"kelurahan": _("Kelurahan"), "desa_adat": _("Customary village")}.get(
-                kind or "", _("Village")
-            ))
+            return str(
+                {"kelurahan": _("Kelurahan"), "desa_adat": _("Customary village")}.get(
+                    kind or "", _("Village")
+                )
+            )
         return str(self.get_level_display())
 
     @property

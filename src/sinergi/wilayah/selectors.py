@@ -7,7 +7,7 @@ is what gets scoped, through each module's own selectors.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from sinergi.core.errors import InvalidInput, NotFound
