@@ -85,3 +85,9 @@ def test_login_page_in_english_by_cookie(client_for: Callable[..., Client]) -> N
     assert "Masuk ke Sinergi" in client.get("/akun/masuk/").content.decode()
     client.cookies["sinergi_language"] = "en"
     assert "Sign in to Sinergi" in client.get("/akun/masuk/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_ui_stays_indonesian_for_an_english_browser(client_for: Callable[..., Client]) -> None:
+    body = client_for(None).get("/akun/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Masuk ke Sinergi" in body.content.decode()

@@ -7,7 +7,10 @@ import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -37,3 +40,22 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Bahasa Indonesia unless the person chose otherwise; API clients may ask per request.
+
+    Many office browsers in Indonesia are set to English, so the web UI ignores the browser's
+    Accept-Language and follows only the language cookie set by the switcher. The API keeps
+    Django's negotiation (cookie, then Accept-Language), since a program asks on purpose.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if code not in dict(settings.LANGUAGES):
+            code = settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = code  # type: ignore[attr-defined]  # Django's own convention

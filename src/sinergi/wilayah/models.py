@@ -97,5 +97,17 @@ class Region(models.Model):
     def parent_code(self) -> str | None:
         return engine.parent_of(self.code)
 
+    @property
+    def location(self) -> str:
+        """Ancestor names from the nearest up ("Sukasari, Kota Bandung, Jawa Barat").
+
+        Cheap only when the parents were fetched with select_related, as region_list does.
+        """
+        names, node = [], self.parent
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return ", ".join(names)
+
     def ancestor_codes(self) -> list[str]:
         return engine.ancestors_of(self.code)

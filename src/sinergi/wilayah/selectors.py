@@ -70,7 +70,7 @@ def region_list(
         else:
             for word in q.split()[:5]:
                 qs = qs.filter(name__icontains=word)
-    return qs.order_by("level", "code")
+    return qs.select_related("parent__parent__parent").order_by("level", "code")
 
 
 def _dotted_prefix(digits: str) -> str:
