@@ -40,8 +40,8 @@ def test_provinces_are_listed_with_the_decree(
         ("bandung", "Kota Bandung", "Kabupaten Bogor"),
         ("kota bandung", "Kota Bandung", "Kabupaten Bandung Barat"),
         ("32.73", "Kota Bandung", "Kabupaten Bogor"),
-        ("3273011001", "Sukarasa", "Kota Bandung"),
-        ("32.73.01.1001", "Sukarasa", "Kota Bandung"),
+        ("3273011001", "Sukarasa", "Kabupaten Bogor"),
+        ("32.73.01.1001", "Sukarasa", "Sukasari</a>"),
     ],
 )
 def test_search_by_name_or_code(

@@ -58,4 +58,4 @@ class LanguageMiddleware(LocaleMiddleware):
         if code not in dict(settings.LANGUAGES):
             code = settings.LANGUAGE_CODE
         translation.activate(code)
-        request.LANGUAGE_CODE = code  # type: ignore[attr-defined]  # Django's own convention
+        request.LANGUAGE_CODE = code
