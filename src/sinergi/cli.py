@@ -1,14 +1,24 @@
 """The ``sinergi`` command: the demo, Django's management commands, and the engines.
 
-sinergi demo [--host H] [--port P] [--no-serve]
-sinergi manage <django command> [...]
+    sinergi demo [--host H] [--port P] [--no-serve]
+    sinergi manage <django command> [...]
+    sinergi nik check [NIK ...] [--file F]          one JSON object per input, in order
+    sinergi kk check [KK ...] [--file F]
+    sinergi dedupe FILE --out PAIRS.csv [--candidates]
+    sinergi generate registry --households N --seed S --out F [--duplicates 0.02 --truth T]
+    sinergi import-registry F [--all-or-nothing] [--user USERNAME]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 
 def _django() -> None:
@@ -16,6 +26,129 @@ def _django() -> None:
     import django
 
     django.setup()
+
+
+def _numbers(values: list[str], file: Path | None) -> Iterator[str]:
+    yield from values
+    if file is not None:
+        with file.open(encoding="utf-8-sig", errors="replace") as handle:
+            for line in handle:
+                line = line.rstrip("\r\n")
+                if line.strip():
+                    yield line
+
+
+def _check_numbers(kind: str, values: list[str], file: Path | None) -> int:
+    from sinergi.engines import nik
+
+    is_nik = kind == "nik"
+    check = nik.check_nik if is_nik else nik.check_kk
+    out = sys.stdout
+    for raw in _numbers(values, file):
+        out.write(json.dumps(nik.as_json(check(raw), is_nik=is_nik)) + "\n")
+    return 0
+
+
+def _dedupe(path: Path, out: Path, candidates: bool) -> int:
+    from sinergi.engines.dedupe import Record, find_pairs
+    from sinergi.engines.registry_rows import COLUMNS, parse_date
+    from sinergi.engines.tabular import TabularError, open_table
+
+    try:
+        table = open_table(path)
+    except TabularError as exc:
+        print(f"sinergi dedupe: {path}: {exc.code} {exc.detail}", file=sys.stderr)
+        return 2
+    header = [h.lower() for h in table.header]
+    missing = [c for c in ("id_sumber", "nik", "nama", "jenis_kelamin", "tanggal_lahir",
+                           "kode_desa") if c not in header]
+    if missing:
+        print(f"sinergi dedupe: {path}: missing columns {', '.join(missing)}", file=sys.stderr)
+        return 2
+    at = {name: header.index(name) for name in COLUMNS if name in header}
+
+    def records() -> Iterator[Record]:
+        for _n, cells in table.rows:
+            cells = cells + [""] * (len(header) - len(cells))
+            yield Record(
+                id=cells[at["id_sumber"]].strip(),
+                nik="".join(ch for ch in cells[at["nik"]] if ch.isdigit()),
+                name=cells[at["nama"]],
+                sex=cells[at["jenis_kelamin"]].strip().upper(),
+                birth_date=parse_date(cells[at["tanggal_lahir"]]),
+                village=cells[at["kode_desa"]].strip().replace(".", ""),
+                kk=cells[at["no_kk"]].strip() if "no_kk" in at else "",
+            )
+
+    pairs = find_pairs(records(), include_candidates=candidates)
+    with out.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id_a", "id_b", "score"])
+        for pair in pairs:
+            writer.writerow([pair.id_a, pair.id_b, f"{pair.score:.4f}"])
+    print(f"{len(pairs)} pairs written to {out}", file=sys.stderr)
+    return 0
+
+
+class _Bar:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else 0
+        rate = done / max(time.perf_counter() - self.started, 1e-9)
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} "
+            f"({rate:,.0f} rows/s)"
+        )
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        sys.stderr.write("\n")
+
+
+def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
+    _django()
+    from sinergi.accounts.models import User
+    from sinergi.registry.dedupe import dedupe_scan
+    from sinergi.registry.imports import ImportRefused, import_check, import_commit, import_create
+    from sinergi.registry.messages import problem_text
+
+    if not path.is_file():
+        print(f"sinergi import-registry: {path}: no such file", file=sys.stderr)
+        return 2
+    actor = User.objects.filter(username=username).first() if username else None
+    if username and actor is None:
+        print(f"sinergi import-registry: no user {username!r}", file=sys.stderr)
+        return 2
+    batch = import_create(actor=actor, source=path, file_name=path.name,
+                          all_or_nothing=all_or_nothing)
+    bar = _Bar("checking")
+    batch = import_check(batch.pk, progress=bar)
+    bar.end()
+    if batch.file_error:
+        code, _, detail = batch.file_error.partition(":")
+        print(f"{path}: {problem_text(code)} {detail}", file=sys.stderr)
+        return 1
+    try:
+        bar = _Bar("saving  ")
+        batch = import_commit(batch.pk, progress=bar)
+        bar.end()
+    except ImportRefused as exc:
+        bar.end()
+        print(f"not saved: {exc.code} (all or nothing, and some rows have problems)",
+              file=sys.stderr)
+    candidates = dedupe_scan(area_code=batch.area_code or None) if batch.rows_committed else 0
+    summary = {
+        "batch": str(batch.pk), "rows_read": batch.rows_read, "valid": batch.rows_valid,
+        "committed": batch.rows_committed, "already_saved": batch.rows_skipped,
+        "rejected": batch.rows_rejected, "rejected_by_reason": batch.rejected_by_reason,
+        "duplicates": batch.rows_duplicate, "review_candidates": candidates,
+    }
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +167,30 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--port", default=8000, type=int)
     demo.add_argument("--no-serve", action="store_true", help="prepare the demo, do not serve")
     sub.add_parser("manage", help="Django management commands (sinergi manage help)")
+    for kind in ("nik", "kk"):
+        group = sub.add_parser(kind, help=f"{kind.upper()} number tools")
+        actions = group.add_subparsers(dest="action", required=True)
+        check = actions.add_parser("check", help=f"validate {kind.upper()} numbers")
+        check.add_argument("numbers", nargs="*")
+        check.add_argument("--file", type=Path, help="one number per line")
+    dedupe = sub.add_parser("dedupe", help="find duplicate persons in an import file")
+    dedupe.add_argument("file", type=Path)
+    dedupe.add_argument("--out", type=Path, required=True)
+    dedupe.add_argument("--candidates", action="store_true",
+                        help="also write the weaker pairs a person should review")
+    generate = sub.add_parser("generate", help="write synthetic data")
+    what = generate.add_subparsers(dest="what", required=True)
+    registry = what.add_parser("registry", help="households and persons in the import format")
+    registry.add_argument("--households", type=int, required=True)
+    registry.add_argument("--seed", type=int, default=1)
+    registry.add_argument("--out", type=Path, required=True)
+    registry.add_argument("--duplicates", type=float, default=0.0,
+                          help="share of persons written twice with typical errors")
+    registry.add_argument("--truth", type=Path, help="CSV of the planted duplicate pairs")
+    importer = sub.add_parser("import-registry", help="check and save an import file")
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--all-or-nothing", action="store_true")
+    importer.add_argument("--user", help="act as this user (its area limits the rows)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -41,6 +198,25 @@ def main(argv: list[str] | None = None) -> int:
         from sinergi.demo import run_demo
 
         return run_demo(host=args.host, port=args.port, serve=not args.no_serve)
+    if args.command in ("nik", "kk"):
+        if args.file is not None and not args.file.is_file():
+            parser.error(f"--file {args.file}: no such file")
+        return _check_numbers(args.command, args.numbers, args.file)
+    if args.command == "dedupe":
+        if not args.file.is_file():
+            parser.error(f"{args.file}: no such file")
+        return _dedupe(args.file, args.out, args.candidates)
+    if args.command == "generate":
+        from sinergi.synthetic.registry import write_registry
+
+        if args.households < 1 or not 0 <= args.duplicates < 1:
+            parser.error("--households must be at least 1 and --duplicates in [0, 1)")
+        count = write_registry(args.out, households=args.households, seed=args.seed,
+                               duplicate_share=args.duplicates, truth_path=args.truth)
+        print(f"{count} persons written to {args.out}", file=sys.stderr)
+        return 0
+    if args.command == "import-registry":
+        return _import(args.file, args.all_or_nothing, args.user)
     return 2
 
 

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 
-from sinergi.synthetic.demo import DEMO_PASSWORD, seed_demo
+from sinergi.synthetic.demo import DEMO_PASSWORD, seed_demo, seed_registry
 
 
 def _say(text: str) -> None:
@@ -33,6 +33,9 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
         result.refresh()
         _say(f"  {result.status} in {time.perf_counter() - started:.1f} s: {result.return_value}")
     logins = seed_demo()
+    started = time.perf_counter()
+    registry = seed_registry()
+    _say(f"registry: {registry} ({time.perf_counter() - started:.1f} s)")
     print("\nLogins (password for all: " + DEMO_PASSWORD + ")", flush=True)
     for login in logins:
         print(f"  {login.username:<20} {login.role:<20} {login.area_code or 'nasional'}")

@@ -40,6 +40,26 @@ AREA_LEVELS: dict[str, set[str]] = {
 PARTNER_ROLES = frozenset({Role.PARTNER_COORDINATOR, Role.MENTOR, Role.BUYER})
 
 _REGIONS = ["wilayah.view_region"]
+_REGISTRY_READ = [
+    "registry.view_household",
+    "registry.view_person",
+    "registry.view_importbatch",
+    "registry.view_duplicatecandidate",
+    "registry.view_legalbasis",
+    "registry.view_consentrecord",
+]
+_REGISTRY_WRITE = [
+    *_REGISTRY_READ,
+    "registry.add_household",
+    "registry.change_household",
+    "registry.add_person",
+    "registry.change_person",
+    "registry.reveal_identifier",
+    "registry.export_person",
+    "registry.add_importbatch",
+    "registry.change_duplicatecandidate",
+    "registry.add_consentrecord",
+]
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.NATIONAL_ADMIN: [
         *_REGIONS,
@@ -53,9 +73,14 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         "auth.change_group",
         "core.view_auditevent",
+        *_REGISTRY_WRITE,
+        "registry.change_legalbasis",
+        "registry.add_legalbasis",
     ],
-    Role.SOCIAL_OFFICER: [*_REGIONS, "accounts.view_user", "accounts.export_user"],
-    Role.FACILITATOR: [*_REGIONS],
+    Role.SOCIAL_OFFICER: [
+        *_REGIONS, "accounts.view_user", "accounts.export_user", *_REGISTRY_WRITE
+    ],
+    Role.FACILITATOR: [*_REGIONS, "registry.view_household", "registry.view_person"],
     Role.PARTNER_COORDINATOR: [*_REGIONS],
     Role.MENTOR: [*_REGIONS],
     Role.BUYER: [*_REGIONS],
@@ -67,5 +92,6 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "accounts.export_user",
         "accounts.view_historicaluser",
         "core.view_auditevent",
+        *_REGISTRY_READ,
     ],
 }

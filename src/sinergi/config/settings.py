@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "sinergi.core",
     "sinergi.wilayah",
     "sinergi.accounts",
+    "sinergi.registry",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sinergi.core.urls")),
     path("akun/", include("sinergi.accounts.urls")),
     path("wilayah/", include("sinergi.wilayah.urls")),
+    path("registri/", include("sinergi.registry.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

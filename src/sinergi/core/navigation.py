@@ -23,6 +23,9 @@ class NavItem:
 MENU: list[NavItem] = [
     NavItem(_("Dashboard"), "core:dashboard", None, "◧"),
     NavItem(_("Regions"), "wilayah:index", "wilayah.view_region", "⌖"),
+    NavItem(_("Registry"), "registry:household_list", "registry.view_household", "⌂"),
+    NavItem(_("Imports"), "registry:import_list", "registry.add_importbatch", "⇪"),
+    NavItem(_("Duplicates"), "registry:duplicate_list", "registry.change_duplicatecandidate", "⧉"),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰"),
     NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙"),
 ]

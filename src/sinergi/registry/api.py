@@ -1,0 +1,281 @@
+"""The registry through the API. Numbers are masked everywhere; revealing one is its own,
+audited call. Partner roles hold no registry permission and get 403 on every endpoint."""
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from uuid import UUID
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from sinergi.core.api_perms import require_perm
+from sinergi.core.errors import InvalidInput
+from sinergi.core.scoping import access
+from sinergi.registry import selectors, services
+from sinergi.registry.imports import import_create
+from sinergi.registry.messages import problem_text
+from sinergi.registry.models import (
+    DuplicateCandidate,
+    Household,
+    ImportBatch,
+    ImportStatus,
+)
+from sinergi.registry.tasks import check_import, commit_import
+
+router = Router(tags=["registry"])
+
+
+class PersonOut(Schema):
+    id: int
+    household_id: int
+    nik_masked: str = Field(..., alias="nik_mask")
+    name: str
+    sex: str
+    birth_place: str
+    birth_date: date
+    relation: str
+    is_head: bool
+    phone: str
+    area_code: str
+    flags: list[str]
+    merged_into_id: int | None
+
+
+class HouseholdOut(Schema):
+    id: int
+    kk_masked: str = Field(..., alias="kk_mask")
+    village_code: str = Field(..., alias="area_code")
+    address: str
+    desil: int | None
+    desil_date: date | None
+    member_count: int | None = None
+    head_name: str | None = None
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[PersonOut]
+
+
+class HouseholdIn(Schema):
+    kk: str = Field(..., max_length=30)
+    village_code: str = Field(..., max_length=16)
+    address: str = Field("", max_length=255)
+    desil: int | None = Field(None, ge=1, le=10)
+    desil_date: date | None = None
+
+
+class HouseholdUpdateIn(Schema):
+    village_code: str = Field(..., max_length=16)
+    address: str = Field("", max_length=255)
+    desil: int | None = Field(None, ge=1, le=10)
+    desil_date: date | None = None
+
+
+class PersonIn(Schema):
+    nik: str = Field(..., max_length=30)
+    name: str = Field(..., max_length=150)
+    sex: Literal["L", "P"]
+    birth_place: str = Field("", max_length=100)
+    birth_date: date
+    relation: Literal["kepala", "istri", "suami", "anak", "orang_tua", "lainnya"]
+    is_head: bool = False
+    phone: str = Field("", max_length=20)
+
+
+class PersonUpdateIn(PersonIn):
+    nik: str = Field("", max_length=30, description="A new NIK, or empty to keep")
+
+
+class RevealIn(Schema):
+    kind: Literal["nik", "kk"]
+    id: int
+    reason: str = Field(..., min_length=5, max_length=200)
+
+
+class RevealOut(Schema):
+    value: str
+
+
+class ImportOut(Schema):
+    id: UUID
+    file_name: str
+    status: str
+    all_or_nothing: bool
+    file_error: str
+    rows_read: int
+    rows_valid: int
+    rows_rejected: int
+    rows_duplicate: int
+    rows_skipped: int
+    rows_committed: int
+    progress_done: int
+    progress_total: int
+    rejected_by_reason: dict[str, int]
+
+
+class IssueOut(Schema):
+    row: int = Field(..., alias="row_number")
+    column: str
+    code: str
+    message: str
+    value: str
+    warning: bool = Field(..., alias="is_warning")
+
+    @staticmethod
+    def resolve_message(obj: Any) -> str:
+        return problem_text(obj.code)
+
+
+class DuplicateOut(Schema):
+    id: int
+    score: float
+    reason: str
+    status: str
+    person_a: PersonOut
+    person_b: PersonOut
+
+
+class DecisionIn(Schema):
+    decision: Literal["keep_a", "keep_b", "reject"]
+
+
+def _household_out(household: Household, actor: Any) -> Household:
+    if not selectors.sees_welfare(actor):
+        household.desil = None
+        household.desil_date = None
+    return household
+
+
+@router.get("/households", response=list[HouseholdOut], summary="Households in your area")
+@paginate(PageNumberPagination, page_size=50)
+def household_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
+    require_perm(request, "registry.view_household")
+    return [
+        _household_out(h, request.user)
+        for h in selectors.household_list(actor=request.user, q=q[:100], area=area[:13])
+    ]
+
+
+@router.post("/households", response={201: HouseholdDetailOut}, summary="Register a household")
+def household_create(request: HttpRequest, payload: HouseholdIn) -> Any:
+    require_perm(request, "registry.add_household")
+    household = services.household_create(actor=request.user, **payload.dict())
+    household.member_count = 0  # type: ignore[attr-defined]
+    return Status(201, _detail(household, request.user))
+
+
+def _detail(household: Household, actor: Any) -> dict[str, Any]:
+    out = HouseholdOut.from_orm(_household_out(household, actor)).model_dump(by_alias=True)
+    out["members"] = [
+        PersonOut.from_orm(p).model_dump(by_alias=True) for p in household.members.all()
+    ]
+    out["member_count"] = len(out["members"])
+    return out
+
+
+@router.get("/households/{household_id}", response=HouseholdDetailOut)
+def household_detail(request: HttpRequest, household_id: int) -> Any:
+    require_perm(request, "registry.view_household")
+    return _detail(access(Household.objects, actor=request.user, pk=household_id), request.user)
+
+
+@router.put("/households/{household_id}", response=HouseholdDetailOut)
+def household_update(request: HttpRequest, household_id: int, payload: HouseholdUpdateIn) -> Any:
+    require_perm(request, "registry.change_household")
+    household = services.household_update(actor=request.user, household_id=household_id,
+                                          **payload.dict())
+    return _detail(household, request.user)
+
+
+@router.post("/households/{household_id}/persons", response={201: PersonOut})
+def person_create(request: HttpRequest, household_id: int, payload: PersonIn) -> Any:
+    require_perm(request, "registry.add_person")
+    person = services.person_create(actor=request.user, household_id=household_id,
+                                    **payload.dict())
+    return Status(201, person)
+
+
+@router.get("/persons", response=list[PersonOut], summary="Persons in your area")
+@paginate(PageNumberPagination, page_size=50)
+def person_list(request: HttpRequest, q: str = "") -> Any:
+    require_perm(request, "registry.view_person")
+    return selectors.person_list(actor=request.user, q=q[:100])
+
+
+@router.put("/persons/{person_id}", response=PersonOut)
+def person_update(request: HttpRequest, person_id: int, payload: PersonUpdateIn) -> Any:
+    require_perm(request, "registry.change_person")
+    return services.person_update(actor=request.user, person_id=person_id, **payload.dict())
+
+
+@router.post("/reveal", response=RevealOut, summary="Reveal one NIK or KK number (audited)")
+def reveal(request: HttpRequest, payload: RevealIn) -> Any:
+    value = services.identifier_reveal(actor=request.user, kind=payload.kind,
+                                       object_id=payload.id, reason=payload.reason)
+    return {"value": value}
+
+
+@router.post("/imports", response={202: ImportOut}, summary="Upload a CSV/XLSX to check")
+def import_upload(
+    request: HttpRequest, file: File[UploadedFile], all_or_nothing: Form[bool] = False
+) -> Any:
+    require_perm(request, "registry.add_importbatch")
+    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix) as tmp:
+        for chunk in file.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        batch = import_create(actor=request.user, source=Path(tmp.name),
+                              file_name=file.name or "upload.csv", all_or_nothing=all_or_nothing)
+    transaction.on_commit(lambda: check_import.enqueue(str(batch.pk)))
+    return Status(202, batch)
+
+
+@router.get("/imports/{batch_id}", response=ImportOut)
+def import_detail(request: HttpRequest, batch_id: UUID) -> Any:
+    require_perm(request, "registry.view_importbatch")
+    return access(ImportBatch.objects, actor=request.user, pk=batch_id)
+
+
+@router.get("/imports/{batch_id}/issues", response=list[IssueOut])
+@paginate(PageNumberPagination, page_size=100)
+def import_issues(request: HttpRequest, batch_id: UUID) -> Any:
+    require_perm(request, "registry.view_importbatch")
+    return access(ImportBatch.objects, actor=request.user, pk=batch_id).issues.all()
+
+
+@router.post("/imports/{batch_id}/commit", response={202: ImportOut})
+def import_commit(request: HttpRequest, batch_id: UUID) -> Any:
+    require_perm(request, "registry.add_importbatch")
+    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
+    if batch.status != ImportStatus.CHECKED:
+        raise InvalidInput(problem_text("not_checked"))
+    if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
+        raise InvalidInput(problem_text("has_errors"))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
+    transaction.on_commit(lambda: commit_import.enqueue(str(batch.pk)))
+    batch.refresh_from_db()
+    return Status(202, batch)
+
+
+@router.get("/duplicates", response=list[DuplicateOut], summary="Review queue")
+@paginate(PageNumberPagination, page_size=20)
+def duplicate_list(request: HttpRequest, status: str = "pending") -> Any:
+    require_perm(request, "registry.change_duplicatecandidate")
+    return selectors.duplicate_queue(actor=request.user, status=status[:10])
+
+
+@router.post("/duplicates/{candidate_id}/decide", response=DuplicateOut)
+def duplicate_decide(request: HttpRequest, candidate_id: int, payload: DecisionIn) -> Any:
+    require_perm(request, "registry.change_duplicatecandidate")
+    candidate: DuplicateCandidate = services.duplicate_decide(
+        actor=request.user, candidate_id=candidate_id,
+        same_person=payload.decision != "reject", keep="b" if payload.decision == "keep_b" else "a",
+    )
+    return candidate
+
+

@@ -1,0 +1,50 @@
+"""People's words for the engines' stable problem codes (import report, forms, API)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+PROBLEMS = {
+    "required": _("This value is required."),
+    "too_long": _("This value is too long."),
+    "not_digits": _("Use digits only (spaces, dots and dashes between them are fine)."),
+    "bad_length": _("Must have 16 digits."),
+    "unknown_province": _("The first two digits are not a province code."),
+    "unknown_regency": _("The regency code is not in the current list (allowed: old codes stay valid)."),
+    "unknown_district": _("The district code is not in the current list (allowed: old codes stay valid)."),
+    "bad_day": _("Digits 7-8 are not a day (01-31, or 41-71 for women)."),
+    "bad_month": _("Digits 9-10 are not a month (01-12)."),
+    "bad_date": _("Not a real date. Use YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY."),
+    "future_date": _("The date in the number lies in the future."),
+    "zero_serial": _("The last four digits cannot be 0000."),
+    "bad_name": _("Not a name: it must contain letters and be at most 150 characters."),
+    "bad_sex": _("Use L (male) or P (female)."),
+    "date_out_of_range": _("The date must be between 1900 and today."),
+    "bad_relation": _("Use one of: kepala, istri, suami, anak, orang_tua, lainnya."),
+    "bad_flag": _("Use 1 (head of family or main earner) or 0."),
+    "bad_code": _("Not a village code: use 10 digits, with or without dots."),
+    "not_village": _("This is not a village code: a village code has 10 digits."),
+    "unknown_village": _("No village has this code in the official list."),
+    "bad_desil": _("The decile must be a whole number from 1 to 10, or empty."),
+    "desil_date_required": _("Give the snapshot date of the decile."),
+    "bad_phone": _("Not an Indonesian phone number (e.g. 081234567890 or +6281234567890)."),
+    "cell_count": _("The row does not have 14 columns."),
+    "outside_area": _("This village is outside your area."),
+    "nik_exists": _("A person with this NIK is already registered."),
+    "nik_repeated": _("This NIK appears on an earlier row of this file."),
+    "kk_exists": _("A household with this KK number is already registered."),
+    "nik_date_mismatch": _("The birth date differs from the date inside the NIK (kept; please check)."),
+    "nik_sex_mismatch": _("The sex differs from the one inside the NIK (kept; please check)."),
+    "empty": _("The file is empty."),
+    "unreadable": _("The file cannot be read as CSV or XLSX."),
+    "old_excel": _("Old .xls files are not supported: save the sheet as .xlsx or .csv."),
+    "bad_header": _("The header row does not match the import format."),
+    "not_checked": _("Only a checked file can be saved."),
+    "has_errors": _(
+        "All or nothing was chosen and some rows have problems: fix the file and upload it again."
+    ),
+}
+
+
+def problem_text(code: str) -> str:
+    return str(PROBLEMS.get(code, code))

@@ -1,0 +1,292 @@
+"""Households (KK) and persons (NIK), their legal basis and consent, imports and duplicates.
+
+NIK and KK numbers are stored three ways, none of them plain: AES-GCM ciphertext (to reveal to
+a role allowed to see it, logged), a keyed HMAC (exact lookups, uniqueness) and a mask
+(``3273••••••••0001``) for every screen, file and log line.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sinergi.core.models import TimeStampedModel
+from sinergi.core.scoping import ScopedQuerySet
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Male")
+    FEMALE = "P", _("Female")
+
+
+class Relation(models.TextChoices):
+    HEAD = "kepala", _("Head of family")
+    WIFE = "istri", _("Wife")
+    HUSBAND = "suami", _("Husband")
+    CHILD = "anak", _("Child")
+    PARENT = "orang_tua", _("Parent")
+    OTHER = "lainnya", _("Other")
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("Identity numbers (NIK, KK)")
+    DEMOGRAPHIC = "demographic", _("Name, sex, birth, family relation")
+    CONTACT = "contact", _("Address and phone")
+    WELFARE = "welfare", _("Welfare decile")
+
+
+class LegalBasisKind(models.TextChoices):
+    CONSENT = "consent", _("Consent")
+    CONTRACT = "contract", _("Contract")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation")
+    VITAL_INTEREST = "vital_interest", _("Vital interest")
+    PUBLIC_TASK = "public_task", _("Public task")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest")
+
+
+class LegalBasis(models.Model):
+    """Why Sinergi may process a category of personal data (UU PDP Art. 20), from a date."""
+
+    category = models.CharField(_("data category"), max_length=20, choices=DataCategory.choices)
+    basis = models.CharField(_("legal basis"), max_length=24, choices=LegalBasisKind.choices)
+    reference = models.CharField(_("legal reference"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["category", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "valid_from"], name="legal_basis_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.get_basis_display()}"
+
+
+class HouseholdQuerySet(ScopedQuerySet["Household"]):
+    scope_field = "area_code"
+
+
+class Household(TimeStampedModel):
+    """A family card (KK): its number, village, address and welfare decile with its date."""
+
+    kk_cipher = models.TextField(editable=False)
+    kk_hash = models.CharField(max_length=64, unique=True, editable=False)
+    kk_mask = models.CharField(_("KK number"), max_length=16, editable=False)
+    village = models.ForeignKey(
+        "wilayah.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+    )
+    area_code = models.CharField(_("area code"), max_length=13, db_index=True, editable=False)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    desil = models.PositiveSmallIntegerField(_("welfare decile"), null=True, blank=True)
+    desil_date = models.DateField(_("decile snapshot date"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["kk_cipher"])
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["area_code", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(desil__isnull=True) | models.Q(desil__gte=1, desil__lte=10),
+                name="household_desil_1_10",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"KK {self.kk_mask}"
+
+
+class PersonQuerySet(ScopedQuerySet["Person"]):
+    scope_field = "area_code"
+
+    def active(self) -> PersonQuerySet:
+        return self.filter(merged_into__isnull=True)
+
+
+class Person(TimeStampedModel):
+    """A member of a household, identified by NIK."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
+    )
+    nik_cipher = models.TextField(editable=False)
+    nik_hash = models.CharField(max_length=64, unique=True, editable=False)
+    nik_mask = models.CharField(_("NIK"), max_length=16, editable=False)
+    name = models.CharField(_("name"), max_length=150)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("birth place"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    relation = models.CharField(_("relation to the head"), max_length=12, choices=Relation.choices)
+    is_head = models.BooleanField(_("head of family or main earner"), default=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    area_code = models.CharField(_("area code"), max_length=13, db_index=True, editable=False)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    import_key = models.CharField(max_length=80, unique=True, null=True, editable=False)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="merged",
+    )
+    history = HistoricalRecords(excluded_fields=["nik_cipher"])
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["area_code", "household_id", "id"]
+        permissions = [
+            ("reveal_identifier", _("Can reveal NIK and KK numbers")),
+            ("export_person", _("Can export persons")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nik_mask})"
+
+
+class ConsentRecord(models.Model):
+    """Consent given (or withdrawn) by a person for a purpose, where consent is the basis."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
+    )
+    category = models.CharField(_("data category"), max_length=20, choices=DataCategory.choices)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    notice_version = models.CharField(_("notice version"), max_length=20)
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    evidence = models.CharField(_("evidence"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.category} {self.purpose}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    COMMITTING = "committing", _("Saving")
+    COMMITTED = "committed", _("Saved")
+    FAILED = "failed", _("Failed")
+
+
+class ImportBatchQuerySet(ScopedQuerySet["ImportBatch"]):
+    scope_field = "area_code"
+
+
+class ImportBatch(TimeStampedModel):
+    """One uploaded file: checked row by row, then committed in batches, resumable."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_path = models.CharField(max_length=500, editable=False)
+    file_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
+    file_size = models.BigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    area_code = models.CharField(_("area code"), max_length=13, blank=True, db_index=True)
+    all_or_nothing = models.BooleanField(_("all or nothing"), default=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    file_error = models.CharField(_("file error"), max_length=300, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_valid = models.PositiveIntegerField(_("valid rows"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rejected rows"), default=0)
+    rows_duplicate = models.PositiveIntegerField(_("duplicate rows"), default=0)
+    rows_committed = models.PositiveIntegerField(_("saved rows"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("already saved"), default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    rejected_by_reason = models.JSONField(default=dict, blank=True)
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status in (ImportStatus.CHECKED, ImportStatus.COMMITTED) else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class ImportIssue(models.Model):
+    """A problem in one cell of an uploaded row (or a warning); values are masked."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
+    row_number = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=40)
+    code = models.CharField(_("problem"), max_length=40)
+    value = models.CharField(_("value"), max_length=60, blank=True)
+    is_warning = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["row_number", "id"]
+        indexes = [models.Index(fields=["batch", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.row_number}:{self.column} {self.code}"
+
+
+class DuplicateStatus(models.TextChoices):
+    PENDING = "pending", _("To review")
+    MERGED = "merged", _("Merged")
+    REJECTED = "rejected", _("Not the same person")
+
+
+class DuplicateCandidateQuerySet(ScopedQuerySet["DuplicateCandidate"]):
+    scope_field = "area_code"
+
+
+class DuplicateCandidate(TimeStampedModel):
+    """Two persons that may be one; an officer merges them or says they are two."""
+
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    reason = models.CharField(_("reason"), max_length=40)
+    area_code = models.CharField(max_length=13, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+    objects = DuplicateCandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="duplicate_pair_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id}~{self.person_b_id} {self.score:.2f}"

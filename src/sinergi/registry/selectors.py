@@ -1,0 +1,72 @@
+"""Scoped reads of the registry. Partner roles hold no registry permission: they get nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from sinergi.core import crypto
+from sinergi.engines import nik as nikmod
+from sinergi.registry.models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    Household,
+    ImportBatch,
+    Person,
+)
+
+
+def household_list(*, actor: Any, q: str = "", area: str = "") -> QuerySet[Household]:
+    """Households in the actor's area; ``q`` is a KK number (exact) or a member's name."""
+    head = Person.objects.filter(household=OuterRef("pk"), is_head=True).order_by("id")
+    qs = Household.objects.for_user(actor).select_related("village").annotate(
+        member_count=Count("members"), head_name=Subquery(head.values("name")[:1])
+    )
+    if area:
+        qs = qs.filter(Q(area_code=area) | Q(area_code__startswith=area + "."))
+    q = q.strip()
+    if q:
+        digits = nikmod.clean(q)
+        if digits.isdigit() and len(digits) == 16:
+            qs = qs.filter(
+                Q(kk_hash=crypto.lookup_hash(digits, field="kk"))
+                | Q(members__nik_hash=crypto.lookup_hash(digits, field="nik"))
+            )
+        else:
+            for word in q.split()[:4]:
+                qs = qs.filter(members__name__icontains=word)
+        qs = qs.distinct()
+    return qs.order_by("area_code", "id")
+
+
+def person_list(*, actor: Any, q: str = "", action: str = "view") -> QuerySet[Person]:
+    qs = Person.objects.for_user(actor, action).active().select_related("household")
+    q = q.strip()
+    if q:
+        digits = nikmod.clean(q)
+        if digits.isdigit() and len(digits) == 16:
+            qs = qs.filter(nik_hash=crypto.lookup_hash(digits, field="nik"))
+        else:
+            for word in q.split()[:4]:
+                qs = qs.filter(name__icontains=word)
+    return qs.order_by("area_code", "household_id", "id")
+
+
+def import_list(*, actor: Any) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.for_user(actor).select_related("uploaded_by")
+
+
+def duplicate_queue(*, actor: Any, status: str = DuplicateStatus.PENDING) -> QuerySet[DuplicateCandidate]:
+    return (
+        DuplicateCandidate.objects.for_user(actor)
+        .filter(status=status)
+        .select_related("person_a__household", "person_b__household")
+    )
+
+
+def sees_welfare(actor: Any) -> bool:
+    """Decile is shown only to roles that may view the registry itself (never partners)."""
+    return bool(actor.has_perm("registry.view_household")) and not getattr(
+        actor, "is_partner", False
+    )

@@ -1,0 +1,243 @@
+"""Writes to the registry: one transaction each, scope re-checked, audit event written."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.core import crypto
+from sinergi.core.errors import InvalidInput, NotFound
+from sinergi.core.models import AuditEvent
+from sinergi.core.scoping import access, user_area
+from sinergi.engines import nik as nikmod
+from sinergi.engines import wilayah as regions
+from sinergi.registry.messages import problem_text
+from sinergi.registry.models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    Household,
+    Person,
+    Relation,
+    Sex,
+)
+from sinergi.wilayah.models import Level, Region
+
+
+def protect_kk(kk: str) -> dict[str, str]:
+    return {
+        "kk_cipher": crypto.encrypt(kk, field="kk"),
+        "kk_hash": crypto.lookup_hash(kk, field="kk"),
+        "kk_mask": nikmod.mask(kk),
+    }
+
+
+def protect_nik(nik: str) -> dict[str, str]:
+    return {
+        "nik_cipher": crypto.encrypt(nik, field="nik"),
+        "nik_hash": crypto.lookup_hash(nik, field="nik"),
+        "nik_mask": nikmod.mask(nik),
+    }
+
+
+def _number(raw: str, *, kind: str) -> tuple[str, list[str]]:
+    check = nikmod.check_nik(raw) if kind == "nik" else nikmod.check_kk(raw)
+    if not check.valid:
+        raise InvalidInput(
+            " ".join(problem_text(code) for code in check.errors), field=kind
+        )
+    return check.number, check.warnings
+
+
+def _village_in_scope(actor: Any, code: str) -> Region:
+    try:
+        dotted = regions.normalize_code(code)
+    except regions.RegionCodeError as exc:
+        raise InvalidInput(problem_text("bad_code"), field="village") from exc
+    village = Region.objects.filter(code=dotted, level=Level.VILLAGE, retired=False).first()
+    if village is None:
+        raise InvalidInput(problem_text("unknown_village"), field="village")
+    if not regions.in_area(village.code, user_area(actor)):
+        raise InvalidInput(problem_text("outside_area"), field="village")
+    return village
+
+
+def _desil(desil: int | None, desil_date: date | None) -> None:
+    if desil is not None and not 1 <= desil <= 10:
+        raise InvalidInput(problem_text("bad_desil"), field="desil")
+    if desil is not None and desil_date is None:
+        raise InvalidInput(problem_text("desil_date_required"), field="desil_date")
+    if desil_date is not None and desil_date > date.today():
+        raise InvalidInput(problem_text("date_out_of_range"), field="desil_date")
+
+
+@transaction.atomic
+def household_create(
+    *, actor: Any, kk: str, village_code: str, address: str = "",
+    desil: int | None = None, desil_date: date | None = None,
+) -> Household:
+    """Register a family card in a village of the actor's area."""
+    if not actor.has_perm("registry.add_household"):
+        raise InvalidInput(_("Your role does not allow this."))
+    number, _warnings = _number(kk, kind="kk")
+    village = _village_in_scope(actor, village_code)
+    _desil(desil, desil_date)
+    protected = protect_kk(number)
+    if Household.objects.filter(kk_hash=protected["kk_hash"]).exists():
+        raise InvalidInput(problem_text("kk_exists"), field="kk")
+    household = Household.objects.create(
+        **protected, village=village, area_code=village.code, address=address.strip(),
+        desil=desil, desil_date=desil_date,
+    )
+    AuditEvent.record("registry.household.created", actor=actor, obj=household,
+                      area_code=household.area_code)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, actor: Any, household_id: int, village_code: str, address: str,
+    desil: int | None, desil_date: date | None,
+) -> Household:
+    household = access(Household.objects, actor=actor, for_write=True, pk=household_id)
+    village = _village_in_scope(actor, village_code)
+    _desil(desil, desil_date)
+    before = {"area_code": household.area_code, "desil": household.desil}
+    household.village, household.area_code = village, village.code
+    household.address, household.desil, household.desil_date = address.strip(), desil, desil_date
+    household.save()
+    household.members.update(area_code=village.code)
+    AuditEvent.record("registry.household.changed", actor=actor, obj=household,
+                      area_code=household.area_code, data={"before": before})
+    return household
+
+
+def _person_fields(
+    *, name: str, sex: str, birth_place: str, birth_date: date, relation: str, phone: str,
+) -> dict[str, Any]:
+    from sinergi.engines.registry_rows import normalise_phone
+
+    name = " ".join(name.split())
+    if not name or len(name) > 150:
+        raise InvalidInput(problem_text("bad_name"), field="name")
+    if sex not in Sex.values:
+        raise InvalidInput(problem_text("bad_sex"), field="sex")
+    if relation not in Relation.values:
+        raise InvalidInput(problem_text("bad_relation"), field="relation")
+    if birth_date > date.today() or birth_date.year < 1900:
+        raise InvalidInput(problem_text("date_out_of_range"), field="birth_date")
+    clean_phone = ""
+    if phone.strip():
+        clean_phone = normalise_phone(phone) or ""
+        if not clean_phone:
+            raise InvalidInput(problem_text("bad_phone"), field="phone")
+    return {"name": name, "sex": sex, "birth_place": birth_place.strip()[:100],
+            "birth_date": birth_date, "relation": relation, "phone": clean_phone}
+
+
+def _flags(nik: str, warnings: list[str], fields: dict[str, Any]) -> list[str]:
+    check = nikmod.check_nik(nik)
+    flags = list(warnings)
+    if check.date and check.date != fields["birth_date"]:
+        flags.append("nik_date_mismatch")
+    if check.sex and check.sex != fields["sex"]:
+        flags.append("nik_sex_mismatch")
+    return flags
+
+
+@transaction.atomic
+def person_create(
+    *, actor: Any, household_id: int, nik: str, name: str, sex: str, birth_place: str,
+    birth_date: date, relation: str, is_head: bool, phone: str = "",
+) -> Person:
+    """Add a person to a household the actor may change."""
+    household = access(Household.objects, actor=actor, for_write=True, pk=household_id)
+    number, warnings = _number(nik, kind="nik")
+    fields = _person_fields(name=name, sex=sex, birth_place=birth_place, birth_date=birth_date,
+                            relation=relation, phone=phone)
+    protected = protect_nik(number)
+    if Person.objects.filter(nik_hash=protected["nik_hash"]).exists():
+        raise InvalidInput(problem_text("nik_exists"), field="nik")
+    person = Person.objects.create(
+        household=household, area_code=household.area_code, is_head=is_head, **fields,
+        **protected, flags=_flags(number, warnings, fields),
+    )
+    AuditEvent.record("registry.person.created", actor=actor, obj=person,
+                      area_code=person.area_code)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor: Any, person_id: int, name: str, sex: str, birth_place: str, birth_date: date,
+    relation: str, is_head: bool, phone: str = "", nik: str = "",
+) -> Person:
+    """Change a person; a new NIK is validated, re-encrypted and kept unique."""
+    person = access(Person.objects, actor=actor, for_write=True, pk=person_id)
+    fields = _person_fields(name=name, sex=sex, birth_place=birth_place, birth_date=birth_date,
+                            relation=relation, phone=phone)
+    if nik.strip():
+        number, warnings = _number(nik, kind="nik")
+        protected = protect_nik(number)
+        if Person.objects.filter(nik_hash=protected["nik_hash"]).exclude(pk=person.pk).exists():
+            raise InvalidInput(problem_text("nik_exists"), field="nik")
+        for key, value in protected.items():
+            setattr(person, key, value)
+        person.flags = _flags(number, warnings, fields)
+    for key, value in fields.items():
+        setattr(person, key, value)
+    person.is_head = is_head
+    person.save()
+    AuditEvent.record("registry.person.changed", actor=actor, obj=person,
+                      area_code=person.area_code)
+    return person
+
+
+@transaction.atomic
+def identifier_reveal(*, actor: Any, kind: str, object_id: int, reason: str) -> str:
+    """Decrypt one NIK or KK number for a role allowed to see it; every reveal is logged."""
+    if not actor.has_perm("registry.reveal_identifier"):
+        raise NotFound(_("Not found, or outside your area."))
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise InvalidInput(_("Say why you need to see the number (at least 5 characters)."),
+                           field="reason")
+    if kind == "nik":
+        person = access(Person.objects, actor=actor, pk=object_id)
+        value = crypto.decrypt(person.nik_cipher, field="nik")
+        obj: Person | Household = person
+    elif kind == "kk":
+        household = access(Household.objects, actor=actor, pk=object_id)
+        value = crypto.decrypt(household.kk_cipher, field="kk")
+        obj = household
+    else:
+        raise InvalidInput(_("Unknown identifier."), field="kind")
+    AuditEvent.record(f"registry.{kind}.revealed", actor=actor, obj=obj,
+                      area_code=obj.area_code, reason=reason)
+    return value
+
+
+@transaction.atomic
+def duplicate_decide(*, actor: Any, candidate_id: int, same_person: bool, keep: str = "a") -> DuplicateCandidate:
+    """Merge (keeping both rows and their history, the second pointing to the first) or reject."""
+    candidate = access(DuplicateCandidate.objects, actor=actor, for_write=True, pk=candidate_id)
+    if candidate.status != DuplicateStatus.PENDING:
+        raise InvalidInput(_("This pair has already been decided."))
+    if same_person:
+        kept, merged = (candidate.person_a, candidate.person_b) if keep == "a" else (
+            candidate.person_b, candidate.person_a)
+        if kept.merged_into_id or merged.merged_into_id:
+            raise InvalidInput(_("One of these persons was already merged into another."))
+        merged.merged_into = kept
+        merged.save(update_fields=["merged_into", "updated_at"])
+        candidate.status = DuplicateStatus.MERGED
+    else:
+        candidate.status = DuplicateStatus.REJECTED
+    candidate.decided_by, candidate.decided_at = actor, timezone.now()
+    candidate.save()
+    AuditEvent.record(f"registry.duplicate.{candidate.status}", actor=actor, obj=candidate,
+                      area_code=candidate.area_code)
+    return candidate

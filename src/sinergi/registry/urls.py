@@ -1,0 +1,20 @@
+from django.urls import path
+
+from sinergi.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.household_list, name="household_list"),
+    path("kk/baru/", views.household_create, name="household_create"),
+    path("kk/<int:pk>/", views.household_detail, name="household_detail"),
+    path("kk/<int:pk>/ubah/", views.household_edit, name="household_edit"),
+    path("kk/<int:pk>/anggota/baru/", views.person_create, name="person_create"),
+    path("orang/<int:pk>/ubah/", views.person_edit, name="person_edit"),
+    path("ungkap/<str:kind>/<int:pk>/", views.reveal, name="reveal"),
+    path("impor/", views.import_list, name="import_list"),
+    path("impor/<uuid:pk>/", views.import_detail, name="import_detail"),
+    path("impor/<uuid:pk>/simpan/", views.import_commit_view, name="import_commit"),
+    path("impor/<uuid:pk>/laporan.csv", views.import_report, name="import_report"),
+    path("duplikat/", views.duplicate_list, name="duplicate_list"),
+    path("duplikat/<int:pk>/", views.duplicate_decide, name="duplicate_decide"),
+]

@@ -1,0 +1,279 @@
+"""Registry pages: households and persons, reveal, imports with progress, duplicate review."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms as djforms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sinergi.core.errors import DomainError
+from sinergi.core.scoping import access
+from sinergi.registry import selectors, services
+from sinergi.registry.forms import (
+    HouseholdEditForm,
+    HouseholdForm,
+    ImportForm,
+    PersonEditForm,
+    PersonForm,
+    RevealForm,
+)
+from sinergi.registry.imports import import_create
+from sinergi.registry.messages import problem_text
+from sinergi.registry.models import (
+    DuplicateCandidate,
+    Household,
+    ImportBatch,
+    ImportStatus,
+    Person,
+)
+from sinergi.registry.tasks import check_import, commit_import
+
+FIELD_MAP = {"kk": "kk", "village": "village_code", "desil": "desil", "desil_date": "desil_date",
+             "nik": "nik", "name": "name", "sex": "sex", "relation": "relation",
+             "birth_date": "birth_date", "phone": "phone"}
+
+
+def _form_error(form: djforms.Form, exc: DomainError) -> None:
+    field = FIELD_MAP.get(exc.field or "")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+@login_required
+@permission_required("registry.view_household", raise_exception=True)
+def household_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.household_list(actor=request.user, q=q),
+                     settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "registry/household_list.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#results"
+    return render(request, template, {"page": page, "q": q,
+                                      "sees_welfare": selectors.sees_welfare(request.user)})
+
+
+@login_required
+@permission_required("registry.add_household", raise_exception=True)
+def household_create(request: HttpRequest) -> HttpResponse:
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Household registered."))
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "household": None})
+
+
+@login_required
+@permission_required("registry.change_household", raise_exception=True)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access(Household.objects, actor=request.user, pk=pk)
+    initial = {"village_code": household.area_code, "address": household.address,
+               "desil": household.desil, "desil_date": household.desil_date}
+    form = HouseholdEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "kk"}
+        try:
+            services.household_update(actor=request.user, household_id=pk, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Household saved."))
+            return redirect("registry:household_detail", pk=pk)
+    return render(request, "registry/household_form.html", {"form": form, "household": household})
+
+
+@login_required
+@permission_required("registry.view_household", raise_exception=True)
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access(Household.objects.select_related("village"), actor=request.user, pk=pk)
+    members = household.members.order_by("-is_head", "birth_date")
+    history = list(household.history.select_related("history_user")[:20])
+    member_history = Person.history.filter(household_id=pk).select_related("history_user")[:30]
+    return render(request, "registry/household_detail.html", {
+        "household": household, "members": members, "history": history,
+        "member_history": member_history, "reveal_form": RevealForm(),
+        "sees_welfare": selectors.sees_welfare(request.user),
+    })
+
+
+@login_required
+@permission_required("registry.add_person", raise_exception=True)
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access(Household.objects, actor=request.user, pk=pk)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_create(actor=request.user, household_id=pk, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Person added."))
+            return redirect("registry:household_detail", pk=pk)
+    return render(request, "registry/person_form.html", {"form": form, "household": household,
+                                                         "person": None})
+
+
+@login_required
+@permission_required("registry.change_person", raise_exception=True)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access(Person.objects.select_related("household"), actor=request.user, pk=pk)
+    initial = {f: getattr(person, f) for f in
+               ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")}
+    form = PersonEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person_id=pk, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Person saved."))
+            return redirect("registry:household_detail", pk=person.household_id)
+    return render(request, "registry/person_form.html",
+                  {"form": form, "household": person.household, "person": person})
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Show one full number after a reason is given; the reveal is audited."""
+    form = RevealForm(request.POST)
+    value, error = "", ""
+    if form.is_valid():
+        try:
+            value = services.identifier_reveal(actor=request.user, kind=kind, object_id=pk,
+                                               reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message) from exc
+            error = exc.message
+    else:
+        error = _("Say why you need to see the number (at least 5 characters).")
+    return render(request, "registry/reveal.html",
+                  {"value": value, "error": error, "kind": kind, "pk": pk},
+                  status=200 if value else 400)
+
+
+@login_required
+@permission_required("registry.add_importbatch", raise_exception=True)
+def import_list(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+            tmp.flush()
+            batch = import_create(actor=request.user, source=Path(tmp.name),
+                                  file_name=upload.name,
+                                  all_or_nothing=form.cleaned_data["all_or_nothing"])
+        transaction.on_commit(lambda: check_import.enqueue(str(batch.pk)))
+        return redirect("registry:import_detail", pk=batch.pk)
+    page = Paginator(selectors.import_list(actor=request.user), 20).get_page(
+        request.GET.get("page"))
+    return render(request, "registry/import_list.html", {"form": form, "page": page})
+
+
+def _batch(request: HttpRequest, pk: Any) -> ImportBatch:
+    return access(ImportBatch.objects, actor=request.user, pk=pk)
+
+
+@login_required
+@permission_required("registry.view_importbatch", raise_exception=True)
+def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    batch = _batch(request, pk)
+    issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
+    running = batch.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
+    context = {
+        "batch": batch, "issues": issues, "running": running,
+        "reasons": [(key.split(":")[0], problem_text(key.split(":")[1]), n)
+                    for key, n in batch.rejected_by_reason.items()],
+        "file_error": problem_text(batch.file_error.split(":")[0]) if batch.file_error else "",
+        "file_error_detail": batch.file_error.partition(":")[2],
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "registry/import_detail.html#status", context)
+    return render(request, "registry/import_detail.html", context)
+
+
+@login_required
+@permission_required("registry.add_importbatch", raise_exception=True)
+@require_POST
+def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    batch = _batch(request, pk)
+    if batch.status != ImportStatus.CHECKED:
+        messages.error(request, _("Only a checked file can be saved."))
+    elif batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
+        messages.error(request, _("All or nothing was chosen and some rows have problems: "
+                                  "fix the file and upload it again."))
+    else:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
+        transaction.on_commit(lambda: commit_import.enqueue(str(batch.pk)))
+        messages.success(request, _("Saving the valid rows…"))
+    return redirect("registry:import_detail", pk=batch.pk)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@permission_required("registry.view_importbatch", raise_exception=True)
+def import_report(request: HttpRequest, pk: Any) -> StreamingHttpResponse:
+    """Every problem as CSV (row, column, problem, masked value), in the user's language."""
+    batch = _batch(request, pk)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Any:
+        yield writer.writerow([_("row"), _("column"), _("problem"), _("value"), _("warning")])
+        for issue in batch.issues.all().iterator(chunk_size=5000):
+            yield writer.writerow([issue.row_number, issue.column, problem_text(issue.code),
+                                   issue.value, int(issue.is_warning)])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="laporan-impor-{batch.pk}.csv"'
+    return response
+
+
+@login_required
+@permission_required("registry.change_duplicatecandidate", raise_exception=True)
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.duplicate_queue(actor=request.user), 20).get_page(
+        request.GET.get("page"))
+    return render(request, "registry/duplicate_list.html", {"page": page})
+
+
+@login_required
+@permission_required("registry.change_duplicatecandidate", raise_exception=True)
+@require_POST
+def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = request.POST.get("decision", "")
+    if decision not in ("keep_a", "keep_b", "reject"):
+        messages.error(request, _("Choose merge or not the same person."))
+        return redirect("registry:duplicate_list")
+    try:
+        services.duplicate_decide(actor=request.user, candidate_id=pk,
+                                  same_person=decision != "reject",
+                                  keep="b" if decision == "keep_b" else "a")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision saved."))
+    return redirect("registry:duplicate_list")
+
+
