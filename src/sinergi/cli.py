@@ -1,12 +1,12 @@
 """The ``sinergi`` command: the demo, Django's management commands, and the engines.
 
-    sinergi demo [--host H] [--port P] [--no-serve]
-    sinergi manage <django command> [...]
-    sinergi nik check [NIK ...] [--file F]          one JSON object per input, in order
-    sinergi kk check [KK ...] [--file F]
-    sinergi dedupe FILE --out PAIRS.csv [--candidates]
-    sinergi generate registry --households N --seed S --out F [--duplicates 0.02 --truth T]
-    sinergi import-registry F [--all-or-nothing] [--user USERNAME]
+sinergi demo [--host H] [--port P] [--no-serve]
+sinergi manage <django command> [...]
+sinergi nik check [NIK ...] [--file F]          one JSON object per input, in order
+sinergi kk check [KK ...] [--file F]
+sinergi dedupe FILE --out PAIRS.csv [--candidates]
+sinergi generate registry --households N --seed S --out F [--duplicates 0.02 --truth T]
+sinergi import-registry F [--all-or-nothing] [--user USERNAME]
 """
 
 from __future__ import annotations
@@ -60,8 +60,11 @@ def _dedupe(path: Path, out: Path, candidates: bool) -> int:
         print(f"sinergi dedupe: {path}: {exc.code} {exc.detail}", file=sys.stderr)
         return 2
     header = [h.lower() for h in table.header]
-    missing = [c for c in ("id_sumber", "nik", "nama", "jenis_kelamin", "tanggal_lahir",
-                           "kode_desa") if c not in header]
+    missing = [
+        c
+        for c in ("id_sumber", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "kode_desa")
+        if c not in header
+    ]
     if missing:
         print(f"sinergi dedupe: {path}: missing columns {', '.join(missing)}", file=sys.stderr)
         return 2
@@ -123,8 +126,9 @@ def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
     if username and actor is None:
         print(f"sinergi import-registry: no user {username!r}", file=sys.stderr)
         return 2
-    batch = import_create(actor=actor, source=path, file_name=path.name,
-                          all_or_nothing=all_or_nothing)
+    batch = import_create(
+        actor=actor, source=path, file_name=path.name, all_or_nothing=all_or_nothing
+    )
     bar = _Bar("checking")
     batch = import_check(batch.pk, progress=bar)
     bar.end()
@@ -138,14 +142,20 @@ def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
         bar.end()
     except ImportRefused as exc:
         bar.end()
-        print(f"not saved: {exc.code} (all or nothing, and some rows have problems)",
-              file=sys.stderr)
+        print(
+            f"not saved: {exc.code} (all or nothing, and some rows have problems)", file=sys.stderr
+        )
     candidates = dedupe_scan(area_code=batch.area_code or None) if batch.rows_committed else 0
     summary = {
-        "batch": str(batch.pk), "rows_read": batch.rows_read, "valid": batch.rows_valid,
-        "committed": batch.rows_committed, "already_saved": batch.rows_skipped,
-        "rejected": batch.rows_rejected, "rejected_by_reason": batch.rejected_by_reason,
-        "duplicates": batch.rows_duplicate, "review_candidates": candidates,
+        "batch": str(batch.pk),
+        "rows_read": batch.rows_read,
+        "valid": batch.rows_valid,
+        "committed": batch.rows_committed,
+        "already_saved": batch.rows_skipped,
+        "rejected": batch.rows_rejected,
+        "rejected_by_reason": batch.rejected_by_reason,
+        "duplicates": batch.rows_duplicate,
+        "review_candidates": candidates,
     }
     print(json.dumps(summary, indent=2))
     return 0
@@ -176,16 +186,23 @@ def main(argv: list[str] | None = None) -> int:
     dedupe = sub.add_parser("dedupe", help="find duplicate persons in an import file")
     dedupe.add_argument("file", type=Path)
     dedupe.add_argument("--out", type=Path, required=True)
-    dedupe.add_argument("--candidates", action="store_true",
-                        help="also write the weaker pairs a person should review")
+    dedupe.add_argument(
+        "--candidates",
+        action="store_true",
+        help="also write the weaker pairs a person should review",
+    )
     generate = sub.add_parser("generate", help="write synthetic data")
     what = generate.add_subparsers(dest="what", required=True)
     registry = what.add_parser("registry", help="households and persons in the import format")
     registry.add_argument("--households", type=int, required=True)
     registry.add_argument("--seed", type=int, default=1)
     registry.add_argument("--out", type=Path, required=True)
-    registry.add_argument("--duplicates", type=float, default=0.0,
-                          help="share of persons written twice with typical errors")
+    registry.add_argument(
+        "--duplicates",
+        type=float,
+        default=0.0,
+        help="share of persons written twice with typical errors",
+    )
     registry.add_argument("--truth", type=Path, help="CSV of the planted duplicate pairs")
     importer = sub.add_parser("import-registry", help="check and save an import file")
     importer.add_argument("file", type=Path)
@@ -211,8 +228,13 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.households < 1 or not 0 <= args.duplicates < 1:
             parser.error("--households must be at least 1 and --duplicates in [0, 1)")
-        count = write_registry(args.out, households=args.households, seed=args.seed,
-                               duplicate_share=args.duplicates, truth_path=args.truth)
+        count = write_registry(
+            args.out,
+            households=args.households,
+            seed=args.seed,
+            duplicate_share=args.duplicates,
+            truth_path=args.truth,
+        )
         print(f"{count} persons written to {args.out}", file=sys.stderr)
         return 0
     if args.command == "import-registry":

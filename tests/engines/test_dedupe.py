@@ -34,38 +34,67 @@ def test_spelling_variants_normalise_alike(a: str, b: str) -> None:
     assert name_similarity(a, b) >= 0.95, (normalise_name(a), normalise_name(b))
 
 
-def _rec(id_: str, nik: str, name: str, sex: str, born: date, village: str = "32.73.01.1001",
-         kk: str = "3273010101200001") -> Record:
+def _rec(
+    id_: str,
+    nik: str,
+    name: str,
+    sex: str,
+    born: date,
+    village: str = "32.73.01.1001",
+    kk: str = "3273010101200001",
+) -> Record:
     return Record(id_, nik, name, sex, born, village, kk)
 
 
 def test_hard_negatives_stay_apart() -> None:
     born = date(2010, 5, 4)
-    twins = [_rec("t1", "3273010405100001", "Hasan Basri", "L", born),
-             _rec("t2", "3273010405100002", "Husen Basri", "L", born)]
-    father_son = [_rec("f", "3273011203700001", "Ahmad Fauzi", "L", date(1970, 3, 12)),
-                  _rec("s", "3273010102980001", "Ahmad Fauzi", "L", date(1998, 2, 1))]
-    namesakes = [_rec("a1", "3273014102800001", "Siti Aminah", "P", date(1980, 2, 1),
-                      kk="3273010101200007"),
-                 _rec("a2", "3273014303850001", "Siti Aminah", "P", date(1985, 3, 3),
-                      kk="3273010101200009")]
+    twins = [
+        _rec("t1", "3273010405100001", "Hasan Basri", "L", born),
+        _rec("t2", "3273010405100002", "Husen Basri", "L", born),
+    ]
+    father_son = [
+        _rec("f", "3273011203700001", "Ahmad Fauzi", "L", date(1970, 3, 12)),
+        _rec("s", "3273010102980001", "Ahmad Fauzi", "L", date(1998, 2, 1)),
+    ]
+    namesakes = [
+        _rec("a1", "3273014102800001", "Siti Aminah", "P", date(1980, 2, 1), kk="3273010101200007"),
+        _rec("a2", "3273014303850001", "Siti Aminah", "P", date(1985, 3, 3), kk="3273010101200009"),
+    ]
     assert find_pairs(twins + father_son + namesakes) == []
 
 
 def test_planted_duplicates_are_found() -> None:
     born = date(1990, 7, 1)
-    same_nik = [_rec("a", "3273014107900001", "Muhammad Djoko", "L", born),
-                _rec("b", "3273014107900001", "M. Joko", "L", born)]
-    typo = [_rec("c", "3273014107900003", "Dewi Lestari", "P", born),
-            _rec("d", "3273014107900030", "Dewi Lestari", "P", born)]
-    swapped = [_rec("e", "3273010503880001", "Budi Santoso", "L", date(1988, 3, 5)),
-               _rec("f", "3273010503880010", "Boedi Santoso", "L", date(1988, 5, 3))]
+    same_nik = [
+        _rec("a", "3273014107900001", "Muhammad Djoko", "L", born),
+        _rec("b", "3273014107900001", "M. Joko", "L", born),
+    ]
+    typo = [
+        _rec("c", "3273014107900003", "Dewi Lestari", "P", born),
+        _rec("d", "3273014107900030", "Dewi Lestari", "P", born),
+    ]
+    swapped = [
+        _rec("e", "3273010503880001", "Budi Santoso", "L", date(1988, 3, 5)),
+        _rec("f", "3273010503880010", "Boedi Santoso", "L", date(1988, 5, 3)),
+    ]
     found = {(p.id_a, p.id_b) for p in find_pairs(same_nik + typo + swapped)}
     assert found == {("a", "b"), ("c", "d"), ("e", "f")}
 
 
-names = st.sampled_from(["Siti Aminah", "Siti Aminah Lubis", "Budi Santoso", "Boedi Santoso",
-                         "Dewi", "Dewi Lestari", "Muhammad Joko", "M. Djoko", "Hasan", "Husen"])
+names = st.sampled_from(
+    [
+        "Siti Aminah",
+        "Siti Aminah Lubis",
+        "Budi Santoso",
+        "Boedi Santoso",
+        "Dewi",
+        "Dewi Lestari",
+        "Muhammad Joko",
+        "M. Djoko",
+        "Hasan",
+        "Husen",
+    ]
+)
 
 
 @st.composite
@@ -76,8 +105,16 @@ def district_records(draw: st.DrawFn) -> list[Record]:
         born = date(1990, 1, 1) + timedelta(days=draw(st.integers(0, 3)) * 31)
         serial = draw(st.sampled_from(["0001", "0002", "0010", "0100"]))
         nik = f"327301{born.day:02d}{born.month:02d}{born.year % 100:02d}{serial}"
-        out.append(Record(f"r{i}", nik, draw(names), draw(st.sampled_from("LP")), born,
-                          f"32.73.01.100{draw(st.integers(1, 2))}"))
+        out.append(
+            Record(
+                f"r{i}",
+                nik,
+                draw(names),
+                draw(st.sampled_from("LP")),
+                born,
+                f"32.73.01.100{draw(st.integers(1, 2))}",
+            )
+        )
     return out
 
 
@@ -96,8 +133,11 @@ def test_blocking_loses_no_confident_pair_within_a_district(records: list[Record
 def test_command_on_a_generated_file_meets_precision_and_recall(tmp_path: Path) -> None:
     data, truth_path, out = tmp_path / "r.csv", tmp_path / "t.csv", tmp_path / "p.csv"
     write_registry(data, households=1500, seed=11, duplicate_share=0.04, truth_path=truth_path)
-    subprocess.run([sys.executable, "-m", "sinergi.cli", "dedupe", str(data), "--out", str(out)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sinergi.cli", "dedupe", str(data), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
     with out.open() as handle:
         reader = csv.reader(handle)
         assert next(reader) == ["id_a", "id_b", "score"]

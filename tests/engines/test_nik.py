@@ -106,18 +106,37 @@ def test_command_prints_one_json_object_per_input_in_order(tmp_path: Path) -> No
     listing = tmp_path / "nik.txt"
     listing.write_text("3273.0141.0790.0001\n\n32-73-01-41-07-90-0002\nabc\n")
     out = subprocess.run(
-        [sys.executable, "-m", "sinergi.cli", "nik", "check", "3273014107900001", "123",
-         "--file", str(listing)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "sinergi.cli",
+            "nik",
+            "check",
+            "3273014107900001",
+            "123",
+            "--file",
+            str(listing),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     rows = [json.loads(line) for line in out]
     assert [r["valid"] for r in rows] == [True, False, True, True, False]
-    assert rows[0] == {"nik": "3273014107900001", "valid": True, "sex": "P",
-                       "birth_date": "1990-07-01", "region_code": "32.73.01", "errors": [],
-                       "warnings": []}
+    assert rows[0] == {
+        "nik": "3273014107900001",
+        "valid": True,
+        "sex": "P",
+        "birth_date": "1990-07-01",
+        "region_code": "32.73.01",
+        "errors": [],
+        "warnings": [],
+    }
     assert rows[1]["errors"] == ["bad_length"] and rows[4]["errors"] == ["not_digits"]
     kk = subprocess.run(
         [sys.executable, "-m", "sinergi.cli", "kk", "check", "3273010101200001"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert json.loads(kk)["valid"] is True and json.loads(kk)["region_code"] == "32.73.01"

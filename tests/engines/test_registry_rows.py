@@ -7,13 +7,32 @@ from pathlib import Path
 
 import pytest
 
-from sinergi.engines.registry_rows import COLUMNS, header_problems, normalise_phone, parse_date, parse_row
+from sinergi.engines.registry_rows import (
+    COLUMNS,
+    header_problems,
+    normalise_phone,
+    parse_date,
+    parse_row,
+)
 from sinergi.engines.tabular import TabularError, open_table
 
 TODAY = date(2026, 11, 28)
-GOOD = ["S1", "3273010101200001", "3273014107900001", "Siti Aminah", "P", "Bandung",
-        "1990-07-01", "istri", "0", "Jl. Sukasari 1", "32.73.01.1001", "2", "2026-03-31",
-        "0812-3456-7890"]
+GOOD = [
+    "S1",
+    "3273010101200001",
+    "3273014107900001",
+    "Siti Aminah",
+    "P",
+    "Bandung",
+    "1990-07-01",
+    "istri",
+    "0",
+    "Jl. Sukasari 1",
+    "32.73.01.1001",
+    "2",
+    "2026-03-31",
+    "0812-3456-7890",
+]
 
 
 def _with(**changes: str) -> list[str]:
@@ -27,7 +46,11 @@ def test_a_good_row_is_normalised() -> None:
     row, errors = parse_row(GOOD, today=TODAY)
     assert errors == [] and row is not None
     assert (row.nik, row.kk, row.sex, row.birth_date) == (
-        "3273014107900001", "3273010101200001", "P", date(1990, 7, 1))
+        "3273014107900001",
+        "3273010101200001",
+        "P",
+        date(1990, 7, 1),
+    )
     assert row.village_code == "32.73.01.1001" and row.phone == "081234567890"
     assert row.desil == 2 and row.is_head is False and row.warnings == []
 
@@ -125,6 +148,7 @@ def test_xlsx_with_formulas_and_merged_cells(tmp_path: Path) -> None:
     # A formula Excel never calculated shows as its text and fails, rather than reading empty.
     first, errors = parse_row(rows[0][1], today=TODAY)
     assert first is None and [(e.column, e.code, e.value) for e in errors] == [
-        ("desil", "bad_desil", "=1+1")]
+        ("desil", "bad_desil", "=1+1")
+    ]
     second, errors = parse_row(rows[1][1], today=TODAY)
     assert second is None and ("kode_desa", "required") in {(e.column, e.code) for e in errors}

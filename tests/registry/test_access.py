@@ -51,9 +51,15 @@ def test_partner_roles_get_nothing_on_any_path(
             response = client.get(path)
             assert response.status_code in (403, 404), (partner.role, path)
             assert not FULL_NUMBER.search(response.content.decode())
-        reveal = client.post("/api/v1/registry/reveal",
-                             {"kind": "nik", "id": Person.objects.first().pk,  # type: ignore[union-attr]
-                              "reason": "ingin tahu"}, content_type="application/json")
+        reveal = client.post(
+            "/api/v1/registry/reveal",
+            {
+                "kind": "nik",
+                "id": Person.objects.first().pk,  # type: ignore[union-attr]
+                "reason": "ingin tahu",
+            },
+            content_type="application/json",
+        )
         assert reveal.status_code == 404
     assert not AuditEvent.objects.filter(event_type__endswith="revealed").exists()
 
@@ -68,8 +74,13 @@ def test_wrong_area_sees_404_and_changes_nothing(
     assert household_bandung.pk not in [h["id"] for h in listed["items"]]
     response = client.post(
         f"/api/v1/registry/households/{household_bandung.pk}/persons",
-        {"nik": "3273014107900009", "name": "Penyusup", "sex": "P",
-         "birth_date": "1990-07-01", "relation": "anak"},
+        {
+            "nik": "3273014107900009",
+            "name": "Penyusup",
+            "sex": "P",
+            "birth_date": "1990-07-01",
+            "relation": "anak",
+        },
         content_type="application/json",
     )
     assert response.status_code == 404
@@ -77,7 +88,9 @@ def test_wrong_area_sees_404_and_changes_nothing(
 
 
 def test_right_area_sees_masked_numbers_only(
-    client_for: Callable[..., Client], household_bandung: Household, officer_bandung: User,
+    client_for: Callable[..., Client],
+    household_bandung: Household,
+    officer_bandung: User,
     facilitator_bandung: User,
 ) -> None:
     for user in (officer_bandung, facilitator_bandung):
@@ -96,7 +109,9 @@ def test_right_area_sees_masked_numbers_only(
 
 
 def test_reveal_in_the_ui_shows_once_and_logs(
-    client_for: Callable[..., Client], household_bandung: Household, officer_bandung: User,
+    client_for: Callable[..., Client],
+    household_bandung: Household,
+    officer_bandung: User,
     facilitator_bandung: User,
 ) -> None:
     person = Person.objects.get(name="Siti Aminah")
@@ -104,34 +119,58 @@ def test_reveal_in_the_ui_shows_once_and_logs(
     assert b"/registri/ungkap/nik/" in page
     refused = client_for(officer_bandung).post(f"/registri/ungkap/nik/{person.pk}/", {"reason": ""})
     assert refused.status_code == 400 and b"3273014107900001" not in refused.content
-    shown = client_for(officer_bandung).post(f"/registri/ungkap/nik/{person.pk}/",
-                                             {"reason": "verifikasi KTP"})
+    shown = client_for(officer_bandung).post(
+        f"/registri/ungkap/nik/{person.pk}/", {"reason": "verifikasi KTP"}
+    )
     assert b"3273014107900001" in shown.content
     assert AuditEvent.objects.filter(event_type="registry.nik.revealed").count() == 1
-    facilitator_page = client_for(facilitator_bandung).get(
-        f"/registri/kk/{household_bandung.pk}/").content
+    facilitator_page = (
+        client_for(facilitator_bandung).get(f"/registri/kk/{household_bandung.pk}/").content
+    )
     assert b"/registri/ungkap/" not in facilitator_page
-    assert client_for(facilitator_bandung).post(
-        f"/registri/ungkap/nik/{person.pk}/", {"reason": "verifikasi KTP"}).status_code == 404
+    assert (
+        client_for(facilitator_bandung)
+        .post(f"/registri/ungkap/nik/{person.pk}/", {"reason": "verifikasi KTP"})
+        .status_code
+        == 404
+    )
 
 
 def test_register_through_the_api_with_clear_errors(
     client_for: Callable[..., Client], officer_bandung: User
 ) -> None:
     client = client_for(officer_bandung)
-    bad = client.post("/api/v1/registry/households",
-                      {"kk": "3273", "village_code": "32.73.01.1001"},
-                      content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    bad = client.post(
+        "/api/v1/registry/households",
+        {"kk": "3273", "village_code": "32.73.01.1001"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert bad.status_code == 400 and bad.json()["field"] == "kk"
     assert bad.json()["detail"] == "Must have 16 digits."
-    made = client.post("/api/v1/registry/households",
-                       {"kk": "3273-0101-0120-0005", "village_code": "3273011002", "desil": 3,
-                        "desil_date": "2026-03-31"}, content_type="application/json")
+    made = client.post(
+        "/api/v1/registry/households",
+        {
+            "kk": "3273-0101-0120-0005",
+            "village_code": "3273011002",
+            "desil": 3,
+            "desil_date": "2026-03-31",
+        },
+        content_type="application/json",
+    )
     assert made.status_code == 201 and made.json()["kk_masked"] == "3273••••••••0005"
     person = client.post(
         f"/api/v1/registry/households/{made.json()['id']}/persons",
-        {"nik": "3273015506880002", "name": "Rina", "sex": "P", "birth_date": "1988-06-15",
-         "relation": "kepala", "is_head": True}, content_type="application/json")
+        {
+            "nik": "3273015506880002",
+            "name": "Rina",
+            "sex": "P",
+            "birth_date": "1988-06-15",
+            "relation": "kepala",
+            "is_head": True,
+        },
+        content_type="application/json",
+    )
     assert person.status_code == 201 and person.json()["nik_masked"] == "3273••••••••0002"
     assert not FULL_NUMBER.search(person.content.decode())
 
@@ -142,14 +181,28 @@ def test_create_household_in_the_ui(
     client = client_for(officer_bandung)
     bad = client.post("/registri/kk/baru/", {"kk": "12", "village_code": "32.73.01.1001"})
     assert bad.status_code == 200 and "Harus 16 angka" in bad.content.decode()
-    good = client.post("/registri/kk/baru/", {"kk": "3273010101200008",
-                                               "village_code": "32.73.01.1001", "desil": "4",
-                                               "desil_date": "2026-03-31"})
+    good = client.post(
+        "/registri/kk/baru/",
+        {
+            "kk": "3273010101200008",
+            "village_code": "32.73.01.1001",
+            "desil": "4",
+            "desil_date": "2026-03-31",
+        },
+    )
     assert good.status_code == 302
     household = Household.objects.get(kk_mask="3273••••••••0008")
-    added = client.post(f"/registri/kk/{household.pk}/anggota/baru/", {
-        "nik": "3273010101800003", "name": "Jajang", "sex": "L", "birth_date": "1980-01-01",
-        "relation": "kepala", "is_head": "on"})
+    added = client.post(
+        f"/registri/kk/{household.pk}/anggota/baru/",
+        {
+            "nik": "3273010101800003",
+            "name": "Jajang",
+            "sex": "L",
+            "birth_date": "1980-01-01",
+            "relation": "kepala",
+            "is_head": "on",
+        },
+    )
     assert added.status_code == 302 and household.members.get().birth_date == date(1980, 1, 1)
 
 
@@ -161,9 +214,15 @@ def test_duplicate_review_merges_and_keeps_both(
     from sinergi.registry.models import DuplicateCandidate
 
     services.person_create(
-        actor=officer_bandung, household_id=household_bandung.pk, nik="3273014107900010",
-        name="St. Aminah", sex="P", birth_place="", birth_date=date(1990, 7, 1),
-        relation="istri", is_head=False,
+        actor=officer_bandung,
+        household_id=household_bandung.pk,
+        nik="3273014107900010",
+        name="St. Aminah",
+        sex="P",
+        birth_place="",
+        birth_date=date(1990, 7, 1),
+        relation="istri",
+        is_head=False,
     )
     assert dedupe_scan(area_code="32.73") == 1
     candidate = DuplicateCandidate.objects.get()
@@ -176,6 +235,9 @@ def test_duplicate_review_merges_and_keeps_both(
     merged = Person.objects.get(pk=candidate.person_b_id)
     assert merged.merged_into_id == candidate.person_a_id
     assert Person.objects.filter(household=household_bandung).count() == 3  # nothing deleted
-    again = client.post(f"/api/v1/registry/duplicates/{candidate.pk}/decide",
-                        {"decision": "reject"}, content_type="application/json")
+    again = client.post(
+        f"/api/v1/registry/duplicates/{candidate.pk}/decide",
+        {"decision": "reject"},
+        content_type="application/json",
+    )
     assert again.status_code == 400

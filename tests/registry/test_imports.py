@@ -27,21 +27,50 @@ def _run(actor: User | None, path: Path, **kwargs: bool) -> ImportBatch:
 
 
 BAD = [
-    ["B1", "3273010101200001", "3273011234560001", "Asep", "L", "", "1956-34-12", "kepala",
-     "1", "", "32.73.01.1001", "", "", ""],
-    ["B2", "3273010101200001", "99730141079000", "Siti", "P", "", "1990-07-01", "istri", "0",
-     "", "32.73.01.1001", "", "", ""],
+    [
+        "B1",
+        "3273010101200001",
+        "3273011234560001",
+        "Asep",
+        "L",
+        "",
+        "1956-34-12",
+        "kepala",
+        "1",
+        "",
+        "32.73.01.1001",
+        "",
+        "",
+        "",
+    ],
+    [
+        "B2",
+        "3273010101200001",
+        "99730141079000",
+        "Siti",
+        "P",
+        "",
+        "1990-07-01",
+        "istri",
+        "0",
+        "",
+        "32.73.01.1001",
+        "",
+        "",
+        "",
+    ],
 ]
 
 
 def test_check_reports_every_bad_row_in_indonesian_and_commits_the_good(
-    officer_bandung: User, write_csv: Callable[..., Path], client_for: Callable[..., object],
+    officer_bandung: User,
+    write_csv: Callable[..., Path],
+    client_for: Callable[..., object],
 ) -> None:
     good = _generated(20)
     batch = _run(officer_bandung, write_csv(good[:10] + BAD + good[10:]))
     assert batch.status == ImportStatus.CHECKED
-    assert (batch.rows_read, batch.rows_valid, batch.rows_rejected) == (
-        len(good) + 2, len(good), 2)
+    assert (batch.rows_read, batch.rows_valid, batch.rows_rejected) == (len(good) + 2, len(good), 2)
     issues = {(i.row_number, i.column, i.code) for i in batch.issues.filter(is_warning=False)}
     assert (12, "nik", "bad_month") in issues and (12, "tanggal_lahir", "bad_date") in issues
     assert (13, "nik", "bad_length") in issues
@@ -122,7 +151,7 @@ def test_rows_outside_the_area_and_repeated_niks(
     [
         (b"", "empty"),
         (b"nama,nik\nSiti,3273014107900001\n", "bad_header"),
-        (("," .join(COLUMNS) + ",catatan\n").encode(), "bad_header"),
+        ((",".join(COLUMNS) + ",catatan\n").encode(), "bad_header"),
         (b"\xd0\xcf\x11\xe0old", "old_excel"),
     ],
 )
@@ -147,7 +176,9 @@ def test_command_line_import(tmp_path: Path, write_csv: Callable[..., Path]) -> 
 
 
 def test_no_identifier_reaches_the_logs(
-    officer_bandung: User, write_csv: Callable[..., Path], caplog: pytest.LogCaptureFixture,
+    officer_bandung: User,
+    write_csv: Callable[..., Path],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     import logging
     import re

@@ -37,9 +37,15 @@ def test_a_nik_can_be_registered_only_once(
 ) -> None:
     with pytest.raises(InvalidInput) as info:
         services.person_create(
-            actor=officer_bandung, household_id=household_bandung.pk,
-            nik="3273 0141 0790 0001", name="Siti A.", sex="P", birth_place="",
-            birth_date=date(1990, 7, 1), relation="anak", is_head=False,
+            actor=officer_bandung,
+            household_id=household_bandung.pk,
+            nik="3273 0141 0790 0001",
+            name="Siti A.",
+            sex="P",
+            birth_place="",
+            birth_date=date(1990, 7, 1),
+            relation="anak",
+            is_head=False,
         )
     assert info.value.field == "nik"
     assert Person.objects.filter(household=household_bandung).count() == 2
@@ -47,8 +53,11 @@ def test_a_nik_can_be_registered_only_once(
 
 @pytest.mark.parametrize(
     ("kk", "village", "field"),
-    [("3273", "3273011001", "kk"), ("3273010101200009", "3273019999", "village"),
-     ("3273010101200009", "3201012001", "village")],
+    [
+        ("3273", "3273011001", "kk"),
+        ("3273010101200009", "3273019999", "village"),
+        ("3273010101200009", "3201012001", "village"),
+    ],
 )
 def test_bad_household_input_changes_nothing(
     officer_bandung: User, kk: str, village: str, field: str
@@ -60,36 +69,53 @@ def test_bad_household_input_changes_nothing(
     assert Household.objects.count() == before
 
 
-def test_flags_a_nik_whose_date_disagrees(household_bandung: Household, officer_bandung: User) -> None:
+def test_flags_a_nik_whose_date_disagrees(
+    household_bandung: Household, officer_bandung: User
+) -> None:
     person = services.person_create(
-        actor=officer_bandung, household_id=household_bandung.pk, nik="3273010202100001",
-        name="Dedi", sex="L", birth_place="", birth_date=date(2010, 2, 3), relation="anak",
+        actor=officer_bandung,
+        household_id=household_bandung.pk,
+        nik="3273010202100001",
+        name="Dedi",
+        sex="L",
+        birth_place="",
+        birth_date=date(2010, 2, 3),
+        relation="anak",
         is_head=False,
     )
     assert person.flags == ["nik_date_mismatch"]
 
 
 def test_reveal_is_logged_with_its_reason(
-    household_bandung: Household, officer_bandung: User, officer_bogor: User,
+    household_bandung: Household,
+    officer_bandung: User,
+    officer_bogor: User,
     facilitator_bandung: User,
 ) -> None:
     person = Person.objects.get(name="Siti Aminah")
     with pytest.raises(InvalidInput):
-        services.identifier_reveal(actor=officer_bandung, kind="nik", object_id=person.pk,
-                                   reason="")
-    value = services.identifier_reveal(actor=officer_bandung, kind="nik", object_id=person.pk,
-                                       reason="cek KTP warga")
+        services.identifier_reveal(
+            actor=officer_bandung, kind="nik", object_id=person.pk, reason=""
+        )
+    value = services.identifier_reveal(
+        actor=officer_bandung, kind="nik", object_id=person.pk, reason="cek KTP warga"
+    )
     assert value == "3273014107900001"
     event = AuditEvent.objects.get(event_type="registry.nik.revealed")
     assert event.actor == officer_bandung and event.reason == "cek KTP warga"
     assert event.area_code == "32.73.01.1001"
-    kk = services.identifier_reveal(actor=officer_bandung, kind="kk",
-                                    object_id=household_bandung.pk, reason="cek kartu keluarga")
+    kk = services.identifier_reveal(
+        actor=officer_bandung,
+        kind="kk",
+        object_id=household_bandung.pk,
+        reason="cek kartu keluarga",
+    )
     assert kk == "3273010101200001"
     for outsider in (officer_bogor, facilitator_bandung):
         with pytest.raises((NotFound, Http404)):
-            services.identifier_reveal(actor=outsider, kind="nik", object_id=person.pk,
-                                       reason="ingin tahu saja")
+            services.identifier_reveal(
+                actor=outsider, kind="nik", object_id=person.pk, reason="ingin tahu saja"
+            )
     assert AuditEvent.objects.filter(event_type__endswith="revealed").count() == 2
 
 
@@ -98,16 +124,26 @@ def test_edits_keep_history_with_the_user(
 ) -> None:
     person = Person.objects.get(name="Siti Aminah")
     services.person_update(
-        actor=officer_bandung, person_id=person.pk, name="Siti Aminah Lubis", sex="P",
-        birth_place="Medan", birth_date=date(1990, 7, 1), relation="istri", is_head=False,
+        actor=officer_bandung,
+        person_id=person.pk,
+        name="Siti Aminah Lubis",
+        sex="P",
+        birth_place="Medan",
+        birth_date=date(1990, 7, 1),
+        relation="istri",
+        is_head=False,
     )
     names = [h.name for h in person.history.order_by("history_date")]
     assert names[0] == "Siti Aminah" and names[-1] == "Siti Aminah Lubis"
-    services.household_update(actor=officer_bandung, household_id=household_bandung.pk,
-                              village_code="32.73.01.1002", address="Baru", desil=3,
-                              desil_date=date(2026, 6, 30))
-    assert set(household_bandung.members.values_list("area_code", flat=True)) == {
-        "32.73.01.1002"}
+    services.household_update(
+        actor=officer_bandung,
+        household_id=household_bandung.pk,
+        village_code="32.73.01.1002",
+        address="Baru",
+        desil=3,
+        desil_date=date(2026, 6, 30),
+    )
+    assert set(household_bandung.members.values_list("area_code", flat=True)) == {"32.73.01.1002"}
 
 
 def test_an_officer_cannot_write_outside_its_area(
@@ -115,7 +151,13 @@ def test_an_officer_cannot_write_outside_its_area(
 ) -> None:
     with pytest.raises(Http404):
         services.person_create(
-            actor=officer_bandung, household_id=household_bogor.pk, nik="3201014107900001",
-            name="X", sex="P", birth_place="", birth_date=date(1990, 7, 1), relation="anak",
+            actor=officer_bandung,
+            household_id=household_bogor.pk,
+            nik="3201014107900001",
+            name="X",
+            sex="P",
+            birth_place="",
+            birth_date=date(1990, 7, 1),
+            relation="anak",
             is_head=False,
         )

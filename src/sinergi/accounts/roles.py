@@ -78,7 +78,10 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "registry.add_legalbasis",
     ],
     Role.SOCIAL_OFFICER: [
-        *_REGIONS, "accounts.view_user", "accounts.export_user", *_REGISTRY_WRITE
+        *_REGIONS,
+        "accounts.view_user",
+        "accounts.export_user",
+        *_REGISTRY_WRITE,
     ],
     Role.FACILITATOR: [*_REGIONS, "registry.view_household", "registry.view_person"],
     Role.PARTNER_COORDINATOR: [*_REGIONS],

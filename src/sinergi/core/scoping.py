@@ -9,7 +9,7 @@ area 32.73" is the prefix test ``code = '32.73' OR code LIKE '32.73.%'``, which 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -47,13 +47,19 @@ class ScopedQuerySet(models.QuerySet[M]):
         return self.filter(area_q(self.scope_field, user_area(user)))
 
 
-def access(queryset: ScopedQuerySet[M], *, actor: Any, for_write: bool = False, **lookup: Any) -> M:
+def access(
+    source: models.Manager[M] | models.QuerySet[M],
+    *,
+    actor: Any,
+    for_write: bool = False,
+    **lookup: Any,
+) -> M:
     """Fetch one row the actor may see (or change), else 404: outside scope looks like absent.
 
     With ``for_write`` the row is locked until the transaction ends, so the service that
     changes it re-checks state on the locked row.
     """
-    qs = queryset.for_user(actor, "change" if for_write else "view")
+    qs = cast(ScopedQuerySet[M], source.all()).for_user(actor, "change" if for_write else "view")
     if for_write:
         qs = qs.select_for_update()
     try:

@@ -23,15 +23,69 @@ from functools import lru_cache
 from rapidfuzz.distance import JaroWinkler
 
 _TITLES = {
-    "h", "hj", "haji", "hajjah", "dr", "drs", "dra", "ir", "prof", "st", "spd", "sag", "se",
-    "sh", "skom", "sip", "sos", "ssos", "sst", "amd", "ama", "mm", "mpd", "msi", "bsc", "ba",
-    "spdi", "sthi", "skm", "ssi", "sp", "sked", "spt", "apt", "ners", "alm", "almh", "bin",
+    "h",
+    "hj",
+    "haji",
+    "hajjah",
+    "dr",
+    "drs",
+    "dra",
+    "ir",
+    "prof",
+    "st",
+    "spd",
+    "sag",
+    "se",
+    "sh",
+    "skom",
+    "sip",
+    "sos",
+    "ssos",
+    "sst",
+    "amd",
+    "ama",
+    "mm",
+    "mpd",
+    "msi",
+    "bsc",
+    "ba",
+    "spdi",
+    "sthi",
+    "skm",
+    "ssi",
+    "sp",
+    "sked",
+    "spt",
+    "apt",
+    "ners",
+    "alm",
+    "almh",
+    "bin",
     "binti",
 }
-_MUHAMMAD = {"muhammad", "muhamad", "mohammad", "mohamad", "mochammad", "mochamad", "moch",
-             "moh", "muh", "mhd", "md", "m"}
-_RESPELL = [("oe", "u"), ("dj", "j"), ("tj", "c"), ("ch", "kh"), ("sj", "sy"), ("nj", "ny"),
-            ("j", "y")]
+_MUHAMMAD = {
+    "muhammad",
+    "muhamad",
+    "mohammad",
+    "mohamad",
+    "mochammad",
+    "mochamad",
+    "moch",
+    "moh",
+    "muh",
+    "mhd",
+    "md",
+    "m",
+}
+_RESPELL = [
+    ("oe", "u"),
+    ("dj", "j"),
+    ("tj", "c"),
+    ("ch", "kh"),
+    ("sj", "sy"),
+    ("nj", "ny"),
+    ("j", "y"),
+]
 _NON_LETTER = re.compile(r"[^a-z\s]")
 _REPEAT = re.compile(r"(.)\1+")
 
@@ -44,7 +98,7 @@ def normalise_name(name: str, *, old_j: bool = False) -> str:
     (Setja, Setya); ``old_j`` reads every j as y instead, and callers compare both readings.
     """
     text = name.lower().replace(".", ". ").replace(",", " ")
-    words = []
+    words: list[str] = []
     for raw in text.split():
         word = _NON_LETTER.sub("", raw)
         if word == "st" and not words:
@@ -90,9 +144,12 @@ def _nik_near(a: str, b: str) -> bool:
     diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     if len(diff) == 1:
         return True
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[
-        diff[1]
-    ] == b[diff[0]]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and a[diff[1]] == b[diff[0]]
+    )
 
 
 def _swapped(d: date | None) -> date | None:
@@ -111,7 +168,9 @@ def name_similarity(a: str, b: str) -> float:
         return 0.0
     full = max(
         JaroWinkler.normalized_similarity(na, nb),
-        JaroWinkler.normalized_similarity(normalise_name(a, old_j=True), normalise_name(b, old_j=True)),
+        JaroWinkler.normalized_similarity(
+            normalise_name(a, old_j=True), normalise_name(b, old_j=True)
+        ),
     )
     # A dropped last name ("Siti Aminah" / "Siti Aminah Lubis") still counts as close.
     ta, tb = na.split(), nb.split()

@@ -105,12 +105,16 @@ def _check(raw: str, *, is_nik: bool, index: RegionIndex, today: date) -> Number
     )
 
 
-def check_nik(raw: str, *, index: RegionIndex | None = None, today: date | None = None) -> NumberCheck:
+def check_nik(
+    raw: str, *, index: RegionIndex | None = None, today: date | None = None
+) -> NumberCheck:
     """Check a NIK; ``today`` fixes the century rule and the future-date check."""
     return _check(raw, is_nik=True, index=index or default_index(), today=today or date.today())
 
 
-def check_kk(raw: str, *, index: RegionIndex | None = None, today: date | None = None) -> NumberCheck:
+def check_kk(
+    raw: str, *, index: RegionIndex | None = None, today: date | None = None
+) -> NumberCheck:
     """Check a KK (family card) number: same layout as a NIK, the date is the issue date."""
     return _check(raw, is_nik=False, index=index or default_index(), today=today or date.today())
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -187,16 +187,16 @@ def household_detail(request: HttpRequest, household_id: int) -> Any:
 @router.put("/households/{household_id}", response=HouseholdDetailOut)
 def household_update(request: HttpRequest, household_id: int, payload: HouseholdUpdateIn) -> Any:
     require_perm(request, "registry.change_household")
-    household = services.household_update(actor=request.user, household_id=household_id,
-                                          **payload.dict())
+    household = services.household_update(
+        actor=request.user, household_id=household_id, **payload.dict()
+    )
     return _detail(household, request.user)
 
 
 @router.post("/households/{household_id}/persons", response={201: PersonOut})
 def person_create(request: HttpRequest, household_id: int, payload: PersonIn) -> Any:
     require_perm(request, "registry.add_person")
-    person = services.person_create(actor=request.user, household_id=household_id,
-                                    **payload.dict())
+    person = services.person_create(actor=request.user, household_id=household_id, **payload.dict())
     return Status(201, person)
 
 
@@ -215,8 +215,9 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonUpdateIn)
 
 @router.post("/reveal", response=RevealOut, summary="Reveal one NIK or KK number (audited)")
 def reveal(request: HttpRequest, payload: RevealIn) -> Any:
-    value = services.identifier_reveal(actor=request.user, kind=payload.kind,
-                                       object_id=payload.id, reason=payload.reason)
+    value = services.identifier_reveal(
+        actor=request.user, kind=payload.kind, object_id=payload.id, reason=payload.reason
+    )
     return {"value": value}
 
 
@@ -229,8 +230,12 @@ def import_upload(
         for chunk in file.chunks():
             tmp.write(chunk)
         tmp.flush()
-        batch = import_create(actor=request.user, source=Path(tmp.name),
-                              file_name=file.name or "upload.csv", all_or_nothing=all_or_nothing)
+        batch = import_create(
+            actor=request.user,
+            source=Path(tmp.name),
+            file_name=file.name or "upload.csv",
+            all_or_nothing=all_or_nothing,
+        )
     transaction.on_commit(lambda: check_import.enqueue(str(batch.pk)))
     return Status(202, batch)
 
@@ -273,9 +278,9 @@ def duplicate_list(request: HttpRequest, status: str = "pending") -> Any:
 def duplicate_decide(request: HttpRequest, candidate_id: int, payload: DecisionIn) -> Any:
     require_perm(request, "registry.change_duplicatecandidate")
     candidate: DuplicateCandidate = services.duplicate_decide(
-        actor=request.user, candidate_id=candidate_id,
-        same_person=payload.decision != "reject", keep="b" if payload.decision == "keep_b" else "a",
+        actor=request.user,
+        candidate_id=candidate_id,
+        same_person=payload.decision != "reject",
+        keep="b" if payload.decision == "keep_b" else "a",
     )
     return candidate
-
-

@@ -51,13 +51,22 @@ def import_create(
             digest.update(block)
             out.write(block)
     batch = ImportBatch.objects.create(
-        id=batch_id, file_name=Path(file_name).name[:200], file_path=str(target),
-        file_sha256=digest.hexdigest(), file_size=target.stat().st_size,
+        id=batch_id,
+        file_name=Path(file_name).name[:200],
+        file_path=str(target),
+        file_sha256=digest.hexdigest(),
+        file_size=target.stat().st_size,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
-        area_code=user_area(actor) or "", all_or_nothing=all_or_nothing,
+        area_code=user_area(actor) or "",
+        all_or_nothing=all_or_nothing,
     )
-    AuditEvent.record("registry.import.uploaded", actor=actor, obj=batch,
-                      area_code=batch.area_code, data={"size": batch.file_size})
+    AuditEvent.record(
+        "registry.import.uploaded",
+        actor=actor,
+        obj=batch,
+        area_code=batch.area_code,
+        data={"size": batch.file_size},
+    )
     return batch
 
 
@@ -113,18 +122,18 @@ class _Checker:
         for number, cells in rows:
             row, problems = registry_rows.parse_row(cells, index=self.index, today=self.today)
             if row is not None and not wilayah.in_area(row.village_code, self.area):
-                row, problems = None, [registry_rows.CellError("kode_desa", "outside_area",
-                                                                 cells[10][:20])]
+                row, problems = (
+                    None,
+                    [registry_rows.CellError("kode_desa", "outside_area", cells[10][:20])],
+                )
             parsed.append((number, row, problems))
-        hashes = {
-            number: protect_hash(row.nik) for number, row, _ in parsed if row is not None
-        }
+        hashes = {number: protect_hash(row.nik) for number, row, _ in parsed if row is not None}
         existing = dict(
             Person.objects.filter(nik_hash__in=list(hashes.values())).values_list(
                 "nik_hash", "import_key"
             )
         )
-        out = []
+        out: list[tuple[int, registry_rows.PersonRow | None, list[Any], str]] = []
         for number, row, problems in parsed:
             if row is None:
                 out.append((number, None, problems, "rejected"))
@@ -134,11 +143,13 @@ class _Checker:
                 if existing[digest] == _row_key(self.batch, number):
                     out.append((number, row, [], "saved"))
                 else:
-                    out.append((number, row, [registry_rows.CellError("nik", "nik_exists")],
-                                "duplicate"))
+                    out.append(
+                        (number, row, [registry_rows.CellError("nik", "nik_exists")], "duplicate")
+                    )
             elif digest in self.seen:
-                out.append((number, row, [registry_rows.CellError("nik", "nik_repeated")],
-                            "duplicate"))
+                out.append(
+                    (number, row, [registry_rows.CellError("nik", "nik_repeated")], "duplicate")
+                )
             else:
                 self.seen.add(digest)
                 out.append((number, row, [], "ok"))
@@ -151,7 +162,9 @@ def protect_hash(nik: str) -> str:
     return crypto.lookup_hash(nik, field="nik")
 
 
-def _chunks(rows: Iterator[tuple[int, list[str]]], size: int) -> Iterator[list[tuple[int, list[str]]]]:
+def _chunks(
+    rows: Iterator[tuple[int, list[str]]], size: int
+) -> Iterator[list[tuple[int, list[str]]]]:
     chunk: list[tuple[int, list[str]]] = []
     for item in rows:
         chunk.append(item)
@@ -192,18 +205,34 @@ def import_check(batch_id: Any, *, progress: Progress = _noop) -> ImportBatch:
                 for p in problems:
                     value = p.value or (
                         cells[registry_rows.COLUMNS.index(p.column)]
-                        if p.column in registry_rows.COLUMNS else ""
+                        if p.column in registry_rows.COLUMNS
+                        else ""
                     )
-                    issues.append(ImportIssue(batch=batch, row_number=number, column=p.column,
-                                              code=p.code, value=_masked(p.column, value)))
+                    issues.append(
+                        ImportIssue(
+                            batch=batch,
+                            row_number=number,
+                            column=p.column,
+                            code=p.code,
+                            value=_masked(p.column, value),
+                        )
+                    )
                 for w in row.warnings if row is not None else []:
-                    issues.append(ImportIssue(batch=batch, row_number=number, column=w.column,
-                                              code=w.code, is_warning=True))
+                    issues.append(
+                        ImportIssue(
+                            batch=batch,
+                            row_number=number,
+                            column=w.column,
+                            code=w.code,
+                            is_warning=True,
+                        )
+                    )
             ImportIssue.objects.bulk_create(issues, batch_size=2000)
             batch.progress_done = batch.rows_read
             batch.progress_total = max(batch.progress_total, batch.rows_read)
             ImportBatch.objects.filter(pk=batch.pk).update(
-                progress_done=batch.progress_done, progress_total=batch.progress_total)
+                progress_done=batch.progress_done, progress_total=batch.progress_total
+            )
             progress(batch.progress_done, batch.progress_total)
     except TabularError as exc:
         batch.status, batch.file_error = ImportStatus.FAILED, f"{exc.code}:{exc.detail}"[:300]
@@ -213,10 +242,18 @@ def import_check(batch_id: Any, *, progress: Progress = _noop) -> ImportBatch:
     batch.rejected_by_reason = dict(reasons.most_common())
     batch.progress_total = batch.progress_done = batch.rows_read
     batch.save()
-    AuditEvent.record("registry.import.checked", actor=batch.uploaded_by, obj=batch,
-                      area_code=batch.area_code,
-                      data={"read": batch.rows_read, "valid": batch.rows_valid,
-                            "rejected": batch.rows_rejected, "duplicate": batch.rows_duplicate})
+    AuditEvent.record(
+        "registry.import.checked",
+        actor=batch.uploaded_by,
+        obj=batch,
+        area_code=batch.area_code,
+        data={
+            "read": batch.rows_read,
+            "valid": batch.rows_valid,
+            "rejected": batch.rows_rejected,
+            "duplicate": batch.rows_duplicate,
+        },
+    )
     return batch
 
 
@@ -235,8 +272,7 @@ def import_commit(batch_id: Any, *, progress: Progress = _noop) -> ImportBatch:
         raise ImportRefused("not_checked")
     if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
         raise ImportRefused("has_errors")
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING,
-                                                   progress_done=0)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING, progress_done=0)
     checker = _Checker(batch)
     created_total = 0
     done = 0
@@ -253,9 +289,13 @@ def import_commit(batch_id: Any, *, progress: Progress = _noop) -> ImportBatch:
     batch.status = ImportStatus.COMMITTED
     batch.progress_done = batch.progress_total = batch.rows_read
     batch.save()
-    AuditEvent.record("registry.import.committed", actor=batch.uploaded_by, obj=batch,
-                      area_code=batch.area_code,
-                      data={"created": created_total, "stored": batch.rows_committed})
+    AuditEvent.record(
+        "registry.import.committed",
+        actor=batch.uploaded_by,
+        obj=batch,
+        area_code=batch.area_code,
+        data={"created": created_total, "stored": batch.rows_committed},
+    )
     return batch
 
 
@@ -268,23 +308,25 @@ def _commit_chunk(batch: ImportBatch, good: list[tuple[int, registry_rows.Person
         if row.kk not in kk_hashes:
             kk_hashes[row.kk] = protect_kk(row.kk)
     existing = dict(
-        Household.objects.filter(kk_hash__in=[p["kk_hash"] for p in kk_hashes.values()])
-        .values_list("kk_hash", "pk")
+        Household.objects.filter(
+            kk_hash__in=[p["kk_hash"] for p in kk_hashes.values()]
+        ).values_list("kk_hash", "pk")
     )
-    villages = dict(
-        _village_ids(sorted({row.village_code for _n, row in good}))
-    )
+    villages = dict(_village_ids(sorted({row.village_code for _n, row in good})))
     new_households = {}
     for _n, row in good:
         protected = kk_hashes[row.kk]
         if protected["kk_hash"] in existing or protected["kk_hash"] in new_households:
             continue
         new_households[protected["kk_hash"]] = Household(
-            **protected, village_id=villages[row.village_code], area_code=row.village_code,
-            address=row.address, desil=row.desil, desil_date=row.desil_date,
+            **protected,
+            village_id=villages[row.village_code],
+            area_code=row.village_code,
+            address=row.address,
+            desil=row.desil,
+            desil_date=row.desil_date,
         )
-    Household.objects.bulk_create(new_households.values(), batch_size=1000,
-                                  ignore_conflicts=True)
+    Household.objects.bulk_create(new_households.values(), batch_size=1000, ignore_conflicts=True)
     existing.update(
         Household.objects.filter(kk_hash__in=list(new_households)).values_list("kk_hash", "pk")
     )
@@ -293,13 +335,25 @@ def _commit_chunk(batch: ImportBatch, good: list[tuple[int, registry_rows.Person
     for number, row in good:
         protected = protect_nik(row.nik)
         flags = [w.code for w in row.warnings]
-        persons.append(Person(
-            household_id=existing[kk_hashes[row.kk]["kk_hash"]], **protected, name=row.name,
-            sex=row.sex, birth_place=row.birth_place, birth_date=row.birth_date,
-            relation=row.relation, is_head=row.is_head, phone=row.phone,
-            area_code=row.village_code, source_id=row.source_id,
-            import_key=_row_key(batch, number), flags=flags, created_at=now, updated_at=now,
-        ))
+        persons.append(
+            Person(
+                household_id=existing[kk_hashes[row.kk]["kk_hash"]],
+                **protected,
+                name=row.name,
+                sex=row.sex,
+                birth_place=row.birth_place,
+                birth_date=row.birth_date,
+                relation=row.relation,
+                is_head=row.is_head,
+                phone=row.phone,
+                area_code=row.village_code,
+                source_id=row.source_id,
+                import_key=_row_key(batch, number),
+                flags=flags,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     before = Person.objects.filter(import_key__in=[p.import_key for p in persons]).count()
     Person.objects.bulk_create(persons, batch_size=1000, ignore_conflicts=True)
     after = Person.objects.filter(import_key__in=[p.import_key for p in persons]).count()
@@ -321,4 +375,3 @@ def import_discard_file(batch: ImportBatch) -> None:
     path = Path(batch.file_path)
     if path.exists():
         path.unlink()
-

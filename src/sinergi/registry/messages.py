@@ -10,8 +10,12 @@ PROBLEMS = {
     "not_digits": _("Use digits only (spaces, dots and dashes between them are fine)."),
     "bad_length": _("Must have 16 digits."),
     "unknown_province": _("The first two digits are not a province code."),
-    "unknown_regency": _("The regency code is not in the current list (allowed: old codes stay valid)."),
-    "unknown_district": _("The district code is not in the current list (allowed: old codes stay valid)."),
+    "unknown_regency": _(
+        "The regency code is not in the current list (allowed: old codes stay valid)."
+    ),
+    "unknown_district": _(
+        "The district code is not in the current list (allowed: old codes stay valid)."
+    ),
     "bad_day": _("Digits 7-8 are not a day (01-31, or 41-71 for women)."),
     "bad_month": _("Digits 9-10 are not a month (01-12)."),
     "bad_date": _("Not a real date. Use YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY."),
@@ -33,7 +37,9 @@ PROBLEMS = {
     "nik_exists": _("A person with this NIK is already registered."),
     "nik_repeated": _("This NIK appears on an earlier row of this file."),
     "kk_exists": _("A household with this KK number is already registered."),
-    "nik_date_mismatch": _("The birth date differs from the date inside the NIK (kept; please check)."),
+    "nik_date_mismatch": _(
+        "The birth date differs from the date inside the NIK (kept; please check)."
+    ),
     "nik_sex_mismatch": _("The sex differs from the one inside the NIK (kept; please check)."),
     "empty": _("The file is empty."),
     "unreadable": _("The file cannot be read as CSV or XLSX."),

@@ -129,11 +129,16 @@ class Person(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     area_code = models.CharField(_("area code"), max_length=13, db_index=True, editable=False)
     source_id = models.CharField(_("source id"), max_length=64, blank=True)
-    import_key = models.CharField(max_length=80, unique=True, null=True, editable=False)
+    # NULL for persons entered by hand: unique only among imported rows.
+    import_key = models.CharField(max_length=80, unique=True, null=True, editable=False)  # noqa: DJ001
     flags = models.JSONField(_("flags"), default=list, blank=True)
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="merged",
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
     )
     history = HistoricalRecords(excluded_fields=["nik_cipher"])
     objects = PersonQuerySet.as_manager()
@@ -273,7 +278,10 @@ class DuplicateCandidate(TimeStampedModel):
         _("status"), max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.PENDING
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)

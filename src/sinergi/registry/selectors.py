@@ -20,8 +20,10 @@ from sinergi.registry.models import (
 def household_list(*, actor: Any, q: str = "", area: str = "") -> QuerySet[Household]:
     """Households in the actor's area; ``q`` is a KK number (exact) or a member's name."""
     head = Person.objects.filter(household=OuterRef("pk"), is_head=True).order_by("id")
-    qs = Household.objects.for_user(actor).select_related("village").annotate(
-        member_count=Count("members"), head_name=Subquery(head.values("name")[:1])
+    qs = (
+        Household.objects.for_user(actor)
+        .select_related("village")
+        .annotate(member_count=Count("members"), head_name=Subquery(head.values("name")[:1]))
     )
     if area:
         qs = qs.filter(Q(area_code=area) | Q(area_code__startswith=area + "."))
@@ -41,7 +43,8 @@ def household_list(*, actor: Any, q: str = "", area: str = "") -> QuerySet[House
 
 
 def person_list(*, actor: Any, q: str = "", action: str = "view") -> QuerySet[Person]:
-    qs = Person.objects.for_user(actor, action).active().select_related("household")
+    qs = Person.objects.for_user(actor, action).filter(merged_into__isnull=True)
+    qs = qs.select_related("household")
     q = q.strip()
     if q:
         digits = nikmod.clean(q)
@@ -57,7 +60,9 @@ def import_list(*, actor: Any) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.for_user(actor).select_related("uploaded_by")
 
 
-def duplicate_queue(*, actor: Any, status: str = DuplicateStatus.PENDING) -> QuerySet[DuplicateCandidate]:
+def duplicate_queue(
+    *, actor: Any, status: str = DuplicateStatus.PENDING
+) -> QuerySet[DuplicateCandidate]:
     return (
         DuplicateCandidate.objects.for_user(actor)
         .filter(status=status)

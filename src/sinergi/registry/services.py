@@ -46,9 +46,7 @@ def protect_nik(nik: str) -> dict[str, str]:
 def _number(raw: str, *, kind: str) -> tuple[str, list[str]]:
     check = nikmod.check_nik(raw) if kind == "nik" else nikmod.check_kk(raw)
     if not check.valid:
-        raise InvalidInput(
-            " ".join(problem_text(code) for code in check.errors), field=kind
-        )
+        raise InvalidInput(" ".join(problem_text(code) for code in check.errors), field=kind)
     return check.number, check.warnings
 
 
@@ -76,8 +74,13 @@ def _desil(desil: int | None, desil_date: date | None) -> None:
 
 @transaction.atomic
 def household_create(
-    *, actor: Any, kk: str, village_code: str, address: str = "",
-    desil: int | None = None, desil_date: date | None = None,
+    *,
+    actor: Any,
+    kk: str,
+    village_code: str,
+    address: str = "",
+    desil: int | None = None,
+    desil_date: date | None = None,
 ) -> Household:
     """Register a family card in a village of the actor's area."""
     if not actor.has_perm("registry.add_household"):
@@ -89,18 +92,28 @@ def household_create(
     if Household.objects.filter(kk_hash=protected["kk_hash"]).exists():
         raise InvalidInput(problem_text("kk_exists"), field="kk")
     household = Household.objects.create(
-        **protected, village=village, area_code=village.code, address=address.strip(),
-        desil=desil, desil_date=desil_date,
+        **protected,
+        village=village,
+        area_code=village.code,
+        address=address.strip(),
+        desil=desil,
+        desil_date=desil_date,
     )
-    AuditEvent.record("registry.household.created", actor=actor, obj=household,
-                      area_code=household.area_code)
+    AuditEvent.record(
+        "registry.household.created", actor=actor, obj=household, area_code=household.area_code
+    )
     return household
 
 
 @transaction.atomic
 def household_update(
-    *, actor: Any, household_id: int, village_code: str, address: str,
-    desil: int | None, desil_date: date | None,
+    *,
+    actor: Any,
+    household_id: int,
+    village_code: str,
+    address: str,
+    desil: int | None,
+    desil_date: date | None,
 ) -> Household:
     household = access(Household.objects, actor=actor, for_write=True, pk=household_id)
     village = _village_in_scope(actor, village_code)
@@ -110,13 +123,24 @@ def household_update(
     household.address, household.desil, household.desil_date = address.strip(), desil, desil_date
     household.save()
     household.members.update(area_code=village.code)
-    AuditEvent.record("registry.household.changed", actor=actor, obj=household,
-                      area_code=household.area_code, data={"before": before})
+    AuditEvent.record(
+        "registry.household.changed",
+        actor=actor,
+        obj=household,
+        area_code=household.area_code,
+        data={"before": before},
+    )
     return household
 
 
 def _person_fields(
-    *, name: str, sex: str, birth_place: str, birth_date: date, relation: str, phone: str,
+    *,
+    name: str,
+    sex: str,
+    birth_place: str,
+    birth_date: date,
+    relation: str,
+    phone: str,
 ) -> dict[str, Any]:
     from sinergi.engines.registry_rows import normalise_phone
 
@@ -134,8 +158,14 @@ def _person_fields(
         clean_phone = normalise_phone(phone) or ""
         if not clean_phone:
             raise InvalidInput(problem_text("bad_phone"), field="phone")
-    return {"name": name, "sex": sex, "birth_place": birth_place.strip()[:100],
-            "birth_date": birth_date, "relation": relation, "phone": clean_phone}
+    return {
+        "name": name,
+        "sex": sex,
+        "birth_place": birth_place.strip()[:100],
+        "birth_date": birth_date,
+        "relation": relation,
+        "phone": clean_phone,
+    }
 
 
 def _flags(nik: str, warnings: list[str], fields: dict[str, Any]) -> list[str]:
@@ -150,35 +180,70 @@ def _flags(nik: str, warnings: list[str], fields: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def person_create(
-    *, actor: Any, household_id: int, nik: str, name: str, sex: str, birth_place: str,
-    birth_date: date, relation: str, is_head: bool, phone: str = "",
+    *,
+    actor: Any,
+    household_id: int,
+    nik: str,
+    name: str,
+    sex: str,
+    birth_place: str,
+    birth_date: date,
+    relation: str,
+    is_head: bool,
+    phone: str = "",
 ) -> Person:
     """Add a person to a household the actor may change."""
     household = access(Household.objects, actor=actor, for_write=True, pk=household_id)
     number, warnings = _number(nik, kind="nik")
-    fields = _person_fields(name=name, sex=sex, birth_place=birth_place, birth_date=birth_date,
-                            relation=relation, phone=phone)
+    fields = _person_fields(
+        name=name,
+        sex=sex,
+        birth_place=birth_place,
+        birth_date=birth_date,
+        relation=relation,
+        phone=phone,
+    )
     protected = protect_nik(number)
     if Person.objects.filter(nik_hash=protected["nik_hash"]).exists():
         raise InvalidInput(problem_text("nik_exists"), field="nik")
     person = Person.objects.create(
-        household=household, area_code=household.area_code, is_head=is_head, **fields,
-        **protected, flags=_flags(number, warnings, fields),
+        household=household,
+        area_code=household.area_code,
+        is_head=is_head,
+        **fields,
+        **protected,
+        flags=_flags(number, warnings, fields),
     )
-    AuditEvent.record("registry.person.created", actor=actor, obj=person,
-                      area_code=person.area_code)
+    AuditEvent.record(
+        "registry.person.created", actor=actor, obj=person, area_code=person.area_code
+    )
     return person
 
 
 @transaction.atomic
 def person_update(
-    *, actor: Any, person_id: int, name: str, sex: str, birth_place: str, birth_date: date,
-    relation: str, is_head: bool, phone: str = "", nik: str = "",
+    *,
+    actor: Any,
+    person_id: int,
+    name: str,
+    sex: str,
+    birth_place: str,
+    birth_date: date,
+    relation: str,
+    is_head: bool,
+    phone: str = "",
+    nik: str = "",
 ) -> Person:
     """Change a person; a new NIK is validated, re-encrypted and kept unique."""
     person = access(Person.objects, actor=actor, for_write=True, pk=person_id)
-    fields = _person_fields(name=name, sex=sex, birth_place=birth_place, birth_date=birth_date,
-                            relation=relation, phone=phone)
+    fields = _person_fields(
+        name=name,
+        sex=sex,
+        birth_place=birth_place,
+        birth_date=birth_date,
+        relation=relation,
+        phone=phone,
+    )
     if nik.strip():
         number, warnings = _number(nik, kind="nik")
         protected = protect_nik(number)
@@ -191,8 +256,9 @@ def person_update(
         setattr(person, key, value)
     person.is_head = is_head
     person.save()
-    AuditEvent.record("registry.person.changed", actor=actor, obj=person,
-                      area_code=person.area_code)
+    AuditEvent.record(
+        "registry.person.changed", actor=actor, obj=person, area_code=person.area_code
+    )
     return person
 
 
@@ -203,8 +269,9 @@ def identifier_reveal(*, actor: Any, kind: str, object_id: int, reason: str) -> 
         raise NotFound(_("Not found, or outside your area."))
     reason = reason.strip()
     if len(reason) < 5:
-        raise InvalidInput(_("Say why you need to see the number (at least 5 characters)."),
-                           field="reason")
+        raise InvalidInput(
+            _("Say why you need to see the number (at least 5 characters)."), field="reason"
+        )
     if kind == "nik":
         person = access(Person.objects, actor=actor, pk=object_id)
         value = crypto.decrypt(person.nik_cipher, field="nik")
@@ -215,20 +282,26 @@ def identifier_reveal(*, actor: Any, kind: str, object_id: int, reason: str) -> 
         obj = household
     else:
         raise InvalidInput(_("Unknown identifier."), field="kind")
-    AuditEvent.record(f"registry.{kind}.revealed", actor=actor, obj=obj,
-                      area_code=obj.area_code, reason=reason)
+    AuditEvent.record(
+        f"registry.{kind}.revealed", actor=actor, obj=obj, area_code=obj.area_code, reason=reason
+    )
     return value
 
 
 @transaction.atomic
-def duplicate_decide(*, actor: Any, candidate_id: int, same_person: bool, keep: str = "a") -> DuplicateCandidate:
+def duplicate_decide(
+    *, actor: Any, candidate_id: int, same_person: bool, keep: str = "a"
+) -> DuplicateCandidate:
     """Merge (keeping both rows and their history, the second pointing to the first) or reject."""
     candidate = access(DuplicateCandidate.objects, actor=actor, for_write=True, pk=candidate_id)
     if candidate.status != DuplicateStatus.PENDING:
         raise InvalidInput(_("This pair has already been decided."))
     if same_person:
-        kept, merged = (candidate.person_a, candidate.person_b) if keep == "a" else (
-            candidate.person_b, candidate.person_a)
+        kept, merged = (
+            (candidate.person_a, candidate.person_b)
+            if keep == "a"
+            else (candidate.person_b, candidate.person_a)
+        )
         if kept.merged_into_id or merged.merged_into_id:
             raise InvalidInput(_("One of these persons was already merged into another."))
         merged.merged_into = kept
@@ -238,6 +311,10 @@ def duplicate_decide(*, actor: Any, candidate_id: int, same_person: bool, keep: 
         candidate.status = DuplicateStatus.REJECTED
     candidate.decided_by, candidate.decided_at = actor, timezone.now()
     candidate.save()
-    AuditEvent.record(f"registry.duplicate.{candidate.status}", actor=actor, obj=candidate,
-                      area_code=candidate.area_code)
+    AuditEvent.record(
+        f"registry.duplicate.{candidate.status}",
+        actor=actor,
+        obj=candidate,
+        area_code=candidate.area_code,
+    )
     return candidate

@@ -32,7 +32,6 @@ from sinergi.registry.forms import (
 from sinergi.registry.imports import import_create
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import (
-    DuplicateCandidate,
     Household,
     ImportBatch,
     ImportStatus,
@@ -40,9 +39,18 @@ from sinergi.registry.models import (
 )
 from sinergi.registry.tasks import check_import, commit_import
 
-FIELD_MAP = {"kk": "kk", "village": "village_code", "desil": "desil", "desil_date": "desil_date",
-             "nik": "nik", "name": "name", "sex": "sex", "relation": "relation",
-             "birth_date": "birth_date", "phone": "phone"}
+FIELD_MAP = {
+    "kk": "kk",
+    "village": "village_code",
+    "desil": "desil",
+    "desil_date": "desil_date",
+    "nik": "nik",
+    "name": "name",
+    "sex": "sex",
+    "relation": "relation",
+    "birth_date": "birth_date",
+    "phone": "phone",
+}
 
 
 def _form_error(form: djforms.Form, exc: DomainError) -> None:
@@ -54,13 +62,17 @@ def _form_error(form: djforms.Form, exc: DomainError) -> None:
 @permission_required("registry.view_household", raise_exception=True)
 def household_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    page = Paginator(selectors.household_list(actor=request.user, q=q),
-                     settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(
+        selectors.household_list(actor=request.user, q=q), settings.SINERGI_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     template = "registry/household_list.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#results"
-    return render(request, template, {"page": page, "q": q,
-                                      "sees_welfare": selectors.sees_welfare(request.user)})
+    return render(
+        request,
+        template,
+        {"page": page, "q": q, "sees_welfare": selectors.sees_welfare(request.user)},
+    )
 
 
 @login_required
@@ -82,8 +94,12 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @permission_required("registry.change_household", raise_exception=True)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = access(Household.objects, actor=request.user, pk=pk)
-    initial = {"village_code": household.area_code, "address": household.address,
-               "desil": household.desil, "desil_date": household.desil_date}
+    initial = {
+        "village_code": household.area_code,
+        "address": household.address,
+        "desil": household.desil,
+        "desil_date": household.desil_date,
+    }
     form = HouseholdEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "kk"}
@@ -104,11 +120,18 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = household.members.order_by("-is_head", "birth_date")
     history = list(household.history.select_related("history_user")[:20])
     member_history = Person.history.filter(household_id=pk).select_related("history_user")[:30]
-    return render(request, "registry/household_detail.html", {
-        "household": household, "members": members, "history": history,
-        "member_history": member_history, "reveal_form": RevealForm(),
-        "sees_welfare": selectors.sees_welfare(request.user),
-    })
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "history": history,
+            "member_history": member_history,
+            "reveal_form": RevealForm(),
+            "sees_welfare": selectors.sees_welfare(request.user),
+        },
+    )
 
 
 @login_required
@@ -124,16 +147,19 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Person added."))
             return redirect("registry:household_detail", pk=pk)
-    return render(request, "registry/person_form.html", {"form": form, "household": household,
-                                                         "person": None})
+    return render(
+        request, "registry/person_form.html", {"form": form, "household": household, "person": None}
+    )
 
 
 @login_required
 @permission_required("registry.change_person", raise_exception=True)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = access(Person.objects.select_related("household"), actor=request.user, pk=pk)
-    initial = {f: getattr(person, f) for f in
-               ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")}
+    initial = {
+        f: getattr(person, f)
+        for f in ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")
+    }
     form = PersonEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,8 +169,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Person saved."))
             return redirect("registry:household_detail", pk=person.household_id)
-    return render(request, "registry/person_form.html",
-                  {"form": form, "household": person.household, "person": person})
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "household": person.household, "person": person},
+    )
 
 
 @login_required
@@ -155,17 +184,21 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     value, error = "", ""
     if form.is_valid():
         try:
-            value = services.identifier_reveal(actor=request.user, kind=kind, object_id=pk,
-                                               reason=form.cleaned_data["reason"])
+            value = services.identifier_reveal(
+                actor=request.user, kind=kind, object_id=pk, reason=form.cleaned_data["reason"]
+            )
         except DomainError as exc:
             if exc.status == 404:
                 raise Http404(exc.message) from exc
             error = exc.message
     else:
         error = _("Say why you need to see the number (at least 5 characters).")
-    return render(request, "registry/reveal.html",
-                  {"value": value, "error": error, "kind": kind, "pk": pk},
-                  status=200 if value else 400)
+    return render(
+        request,
+        "registry/reveal.html",
+        {"value": value, "error": error, "kind": kind, "pk": pk},
+        status=200 if value else 400,
+    )
 
 
 @login_required
@@ -178,13 +211,17 @@ def import_list(request: HttpRequest) -> HttpResponse:
             for chunk in upload.chunks():
                 tmp.write(chunk)
             tmp.flush()
-            batch = import_create(actor=request.user, source=Path(tmp.name),
-                                  file_name=upload.name,
-                                  all_or_nothing=form.cleaned_data["all_or_nothing"])
+            batch = import_create(
+                actor=request.user,
+                source=Path(tmp.name),
+                file_name=upload.name,
+                all_or_nothing=form.cleaned_data["all_or_nothing"],
+            )
         transaction.on_commit(lambda: check_import.enqueue(str(batch.pk)))
         return redirect("registry:import_detail", pk=batch.pk)
     page = Paginator(selectors.import_list(actor=request.user), 20).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "registry/import_list.html", {"form": form, "page": page})
 
 
@@ -199,9 +236,13 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
     running = batch.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
     context = {
-        "batch": batch, "issues": issues, "running": running,
-        "reasons": [(key.split(":")[0], problem_text(key.split(":")[1]), n)
-                    for key, n in batch.rejected_by_reason.items()],
+        "batch": batch,
+        "issues": issues,
+        "running": running,
+        "reasons": [
+            (key.split(":")[0], problem_text(key.split(":")[1]), n)
+            for key, n in batch.rejected_by_reason.items()
+        ],
         "file_error": problem_text(batch.file_error.split(":")[0]) if batch.file_error else "",
         "file_error_detail": batch.file_error.partition(":")[2],
     }
@@ -218,8 +259,13 @@ def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
     if batch.status != ImportStatus.CHECKED:
         messages.error(request, _("Only a checked file can be saved."))
     elif batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
-        messages.error(request, _("All or nothing was chosen and some rows have problems: "
-                                  "fix the file and upload it again."))
+        messages.error(
+            request,
+            _(
+                "All or nothing was chosen and some rows have problems: "
+                "fix the file and upload it again."
+            ),
+        )
     else:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
         transaction.on_commit(lambda: commit_import.enqueue(str(batch.pk)))
@@ -242,8 +288,15 @@ def import_report(request: HttpRequest, pk: Any) -> StreamingHttpResponse:
     def rows() -> Any:
         yield writer.writerow([_("row"), _("column"), _("problem"), _("value"), _("warning")])
         for issue in batch.issues.all().iterator(chunk_size=5000):
-            yield writer.writerow([issue.row_number, issue.column, problem_text(issue.code),
-                                   issue.value, int(issue.is_warning)])
+            yield writer.writerow(
+                [
+                    issue.row_number,
+                    issue.column,
+                    problem_text(issue.code),
+                    issue.value,
+                    int(issue.is_warning),
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="laporan-impor-{batch.pk}.csv"'
@@ -254,7 +307,8 @@ def import_report(request: HttpRequest, pk: Any) -> StreamingHttpResponse:
 @permission_required("registry.change_duplicatecandidate", raise_exception=True)
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.duplicate_queue(actor=request.user), 20).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "registry/duplicate_list.html", {"page": page})
 
 
@@ -267,13 +321,14 @@ def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose merge or not the same person."))
         return redirect("registry:duplicate_list")
     try:
-        services.duplicate_decide(actor=request.user, candidate_id=pk,
-                                  same_person=decision != "reject",
-                                  keep="b" if decision == "keep_b" else "a")
+        services.duplicate_decide(
+            actor=request.user,
+            candidate_id=pk,
+            same_person=decision != "reject",
+            keep="b" if decision == "keep_b" else "a",
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Decision saved."))
     return redirect("registry:duplicate_list")
-
-

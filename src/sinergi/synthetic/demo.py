@@ -68,15 +68,70 @@ def seed_demo(seed: int = DEMO_SEED) -> list[DemoLogin]:
 DEMO_AREAS = ["32.73", "32.01", "33.74"]
 BAD_ROWS = [
     # A few rows with the mistakes district offices really send, for the demo's report.
-    ["B1", "3273010101200001", "3273011234560001", "Asep Sunandar", "L", "Bandung",
-     "1956-34-12", "kepala", "1", "Jl. Sukasari 1", "32.73.01.1001", "2", "2026-03-31", ""],
-    ["B2", "3273010101200001", "99730141079000", "Siti Aminah", "P", "Bandung", "1990-07-01",
-     "istri", "0", "Jl. Sukasari 1", "32.73.01.1001", "2", "2026-03-31", ""],
-    ["B3", "3273010101200002", "3273014107900002", "Dewi", "X", "Bandung", "01/07/1990",
-     "ibu", "ya", "Jl. Sukasari 2", "32.73.01.9999", "12", "", "12345"],
-    ["B4", "3273010101200003", "3273010505850003", "Ujang Suparman", "L", "Bandung",
-     "05-05-1985", "kepala", "1", "Jl. Sukasari 3", "32.01.01.2001", "3", "2026-03-31",
-     "+62 812-3456-7890"],
+    [
+        "B1",
+        "3273010101200001",
+        "3273011234560001",
+        "Asep Sunandar",
+        "L",
+        "Bandung",
+        "1956-34-12",
+        "kepala",
+        "1",
+        "Jl. Sukasari 1",
+        "32.73.01.1001",
+        "2",
+        "2026-03-31",
+        "",
+    ],
+    [
+        "B2",
+        "3273010101200001",
+        "99730141079000",
+        "Siti Aminah",
+        "P",
+        "Bandung",
+        "1990-07-01",
+        "istri",
+        "0",
+        "Jl. Sukasari 1",
+        "32.73.01.1001",
+        "2",
+        "2026-03-31",
+        "",
+    ],
+    [
+        "B3",
+        "3273010101200002",
+        "3273014107900002",
+        "Dewi",
+        "X",
+        "Bandung",
+        "01/07/1990",
+        "ibu",
+        "ya",
+        "Jl. Sukasari 2",
+        "32.73.01.9999",
+        "12",
+        "",
+        "12345",
+    ],
+    [
+        "B4",
+        "3273010101200003",
+        "3273010505850003",
+        "Ujang Suparman",
+        "L",
+        "Bandung",
+        "05-05-1985",
+        "kepala",
+        "1",
+        "Jl. Sukasari 3",
+        "32.01.01.2001",
+        "3",
+        "2026-03-31",
+        "+62 812-3456-7890",
+    ],
 ]
 
 
@@ -87,10 +142,10 @@ def seed_registry(seed: int = DEMO_SEED, households: int = 400) -> dict[str, int
     import tempfile
     from pathlib import Path
 
+    from sinergi.engines.registry_rows import COLUMNS
     from sinergi.registry.dedupe import dedupe_scan
     from sinergi.registry.imports import import_check, import_commit, import_create
     from sinergi.registry.models import Household
-    from sinergi.engines.registry_rows import COLUMNS
     from sinergi.synthetic.registry import write_registry
 
     if Household.objects.exists():
@@ -99,8 +154,9 @@ def seed_registry(seed: int = DEMO_SEED, households: int = 400) -> dict[str, int
     officer = User.objects.get(username="dinsos.bandung")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "dtsen-demo.csv"
-        write_registry(path, households=households, seed=seed, duplicate_share=0.03,
-                       areas=DEMO_AREAS)
+        write_registry(
+            path, households=households, seed=seed, duplicate_share=0.03, areas=DEMO_AREAS
+        )
         batch = import_create(actor=admin, source=path, file_name="dtsen-demo-2026q1.csv")
         import_check(batch.pk)
         import_commit(batch.pk)

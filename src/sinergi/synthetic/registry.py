@@ -114,8 +114,10 @@ class RegistryGenerator:
         return f"{first} {last}"
 
     def _phone(self) -> str:
-        return "08" + self.rand.choice(["11", "12", "13", "21", "52", "57", "78"]) + "".join(
-            str(self.rand.randrange(10)) for _ in range(8)
+        return (
+            "08"
+            + self.rand.choice(["11", "12", "13", "21", "52", "57", "78"])
+            + "".join(str(self.rand.randrange(10)) for _ in range(8))
         )
 
     # households --------------------------------------------------------------
@@ -132,8 +134,15 @@ class RegistryGenerator:
         head_sex = "L" if rand.random() < 0.85 else "P"
         head_last = rand.choice(self.pools.last_male)
         head_birth = self._birth(22, 70)
-        members.append((self._name(head_sex, head_last if head_sex == "L" else None), head_sex,
-                        head_birth, "kepala", True))
+        members.append(
+            (
+                self._name(head_sex, head_last if head_sex == "L" else None),
+                head_sex,
+                head_birth,
+                "kepala",
+                True,
+            )
+        )
         if head_sex == "L" and rand.random() < 0.85:
             members.append((self._name("P"), "P", self._birth(20, 65), "istri", False))
         n_children = rand.choices(range(0, 6), weights=[10, 20, 30, 22, 12, 6])[0]
@@ -156,11 +165,24 @@ class RegistryGenerator:
             members.append((self._name(sex), sex, self._birth(65, 90), "orang_tua", False))
         rows = []
         for name, sex, birth, relation, is_head in members:
-            rows.append([
-                self._id(), kk, self.nik(district, birth, sex), name, sex,
-                rand.choice(self.pools.places), birth.isoformat(), relation, "1" if is_head else "0",
-                address, village, desil, desil_date, self._phone() if is_head else "",
-            ])
+            rows.append(
+                [
+                    self._id(),
+                    kk,
+                    self.nik(district, birth, sex),
+                    name,
+                    sex,
+                    rand.choice(self.pools.places),
+                    birth.isoformat(),
+                    relation,
+                    "1" if is_head else "0",
+                    address,
+                    village,
+                    desil,
+                    desil_date,
+                    self._phone() if is_head else "",
+                ]
+            )
         return rows
 
     # planted duplicates ------------------------------------------------------
@@ -172,7 +194,11 @@ class RegistryGenerator:
         for new, old in self.rand.sample(_OLD_SPELLINGS, len(_OLD_SPELLINGS)):
             if new in name.lower():
                 i = name.lower().index(new)
-                out = name[:i] + (old.capitalize() if name[i].isupper() else old) + name[i + len(new):]
+                out = (
+                    name[:i]
+                    + (old.capitalize() if name[i].isupper() else old)
+                    + name[i + len(new) :]
+                )
                 return out
         if len(words) > 1 and self.rand.random() < 0.5:
             return " ".join(words[:-1])  # last name dropped by the data-entry clerk
@@ -223,8 +249,13 @@ class RegistryGenerator:
 
 
 def write_registry(
-    path: Path, *, households: int, seed: int, duplicate_share: float = 0.0,
-    truth_path: Path | None = None, areas: list[str] | None = None,
+    path: Path,
+    *,
+    households: int,
+    seed: int,
+    duplicate_share: float = 0.0,
+    truth_path: Path | None = None,
+    areas: list[str] | None = None,
 ) -> int:
     """Write a CSV in the import format; returns the number of person rows."""
     generator = RegistryGenerator(seed, duplicate_share=duplicate_share, areas=areas)
