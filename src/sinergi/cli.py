@@ -129,22 +129,24 @@ def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
     batch = import_create(
         actor=actor, source=path, file_name=path.name, all_or_nothing=all_or_nothing
     )
-    bar = _Bar("checking")
-    batch = import_check(batch.pk, progress=bar)
+    bar = _Bar("importing")
+    batch = import_check(batch.pk, progress=bar, commit=True)
     bar.end()
     if batch.file_error:
         code, _, detail = batch.file_error.partition(":")
         print(f"{path}: {problem_text(code)} {detail}", file=sys.stderr)
         return 1
-    try:
-        bar = _Bar("saving  ")
-        batch = import_commit(batch.pk, progress=bar)
-        bar.end()
-    except ImportRefused as exc:
-        bar.end()
-        print(
-            f"not saved: {exc.code} (all or nothing, and some rows have problems)", file=sys.stderr
-        )
+    if batch.all_or_nothing:
+        try:
+            bar = _Bar("saving   ")
+            batch = import_commit(batch.pk, progress=bar)
+            bar.end()
+        except ImportRefused as exc:
+            bar.end()
+            print(
+                f"not saved: {exc.code} (all or nothing, and some rows have problems)",
+                file=sys.stderr,
+            )
     candidates = dedupe_scan(area_code=batch.area_code or None) if batch.rows_committed else 0
     summary = {
         "batch": str(batch.pk),

@@ -188,3 +188,61 @@ def test_no_identifier_reaches_the_logs(
     batch = _run(officer_bandung, write_csv(rows + BAD))
     import_commit(batch.pk)
     assert not re.search(r"\d{16}", caplog.text)
+
+
+def test_upload_check_and_save_through_the_ui(
+    officer_bandung: User,
+    write_csv: Callable[..., Path],
+    client_for: Callable[..., object],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    client = client_for(officer_bandung)
+    path = write_csv(_generated(6) + BAD)
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:  # type: ignore[operator]
+        response = client.post("/registri/impor/", {"file": handle})  # type: ignore[attr-defined]
+    assert response.status_code == 302
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.CHECKED and batch.rows_rejected == 2
+    page = client.get(f"/registri/impor/{batch.pk}/").content.decode()  # type: ignore[attr-defined]
+    assert "Bukan tanggal yang sah" in page and "Simpan" in page
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.post(f"/registri/impor/{batch.pk}/simpan/")  # type: ignore[attr-defined]
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED and batch.rows_committed == batch.rows_valid
+    empty = client.post("/registri/impor/", {})  # type: ignore[attr-defined]
+    assert empty.status_code == 200 and "tidak boleh kosong" in empty.content.decode()
+
+
+def test_upload_through_the_api(
+    officer_bandung: User,
+    write_csv: Callable[..., Path],
+    client_for: Callable[..., object],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    client = client_for(officer_bandung)
+    good = _generated(4)
+    path = write_csv(good + BAD)
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as handle:  # type: ignore[operator]
+        response = client.post("/api/v1/registry/imports", {"file": handle})  # type: ignore[attr-defined]
+    assert response.status_code == 202
+    batch_id = response.json()["id"]
+    status = client.get(f"/api/v1/registry/imports/{batch_id}").json()  # type: ignore[attr-defined]
+    assert status["status"] == "checked" and status["rows_rejected"] == 2
+    issues = client.get(
+        f"/api/v1/registry/imports/{batch_id}/issues",  # type: ignore[attr-defined]
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()
+    assert {
+        "row": len(good) + 2,
+        "column": "tanggal_lahir",
+        "code": "bad_date",
+        "message": "Not a real date. Use YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY.",
+        "value": "1956-34-12",
+        "warning": False,
+    } in issues["items"]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        saved = client.post(f"/api/v1/registry/imports/{batch_id}/commit")  # type: ignore[attr-defined]
+    assert saved.status_code == 202
+    assert Person.objects.count() == status["rows_valid"]
+    again = client.post(f"/api/v1/registry/imports/{batch_id}/commit")  # type: ignore[attr-defined]
+    assert again.status_code == 400

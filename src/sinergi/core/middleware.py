@@ -25,7 +25,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if incoming.isalnum() and len(incoming) <= 32 else secrets.token_hex(8)
+        # A leading letter keeps a reference from ever looking like a 16-digit NIK.
+        rid = incoming if incoming.isalnum() and len(incoming) <= 32 else "r" + secrets.token_hex(8)
         request.request_id = rid  # type: ignore[attr-defined]  # read by error views
         token = _request_id.set(rid)
         try:

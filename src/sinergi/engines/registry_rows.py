@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sinergi.engines import nik as nikmod
 from sinergi.engines import wilayah
@@ -77,6 +78,29 @@ def header_problems(header: list[str]) -> tuple[list[str], list[str], bool]:
     return missing, extra, order
 
 
+@lru_cache(maxsize=65536)
+def _kk(raw: str, index: RegionIndex, today: date) -> nikmod.NumberCheck:
+    # A family card number repeats on every member's row: check it once.
+    return nikmod.check_kk(raw, index=index, today=today)
+
+
+@lru_cache(maxsize=65536)
+def _village(raw: str, index: RegionIndex) -> tuple[str, str | None]:
+    """(dotted code, problem code or None) for a village cell; villages repeat a lot."""
+    try:
+        village = wilayah.normalize_code(raw) if raw else ""
+    except wilayah.RegionCodeError:
+        return "", "bad_code"
+    if not village:
+        return "", "required"
+    if wilayah.level_of(village) != wilayah.Level.VILLAGE:
+        return village, "not_village"
+    if village not in index:
+        return village, "unknown_village"
+    return village, None
+
+
+@lru_cache(maxsize=65536)
 def parse_date(text: str) -> date | None:
     """ISO ``YYYY-MM-DD``, or ``DD-MM-YYYY`` / ``DD/MM/YYYY``; None when it is not a date."""
     text = text.strip()
@@ -122,7 +146,7 @@ def parse_row(
     elif len(source_id) > 64:
         errors.append(CellError("id_sumber", "too_long", source_id[:20]))
 
-    kk_check = nikmod.check_kk(v["no_kk"], index=index, today=today) if v["no_kk"] else None
+    kk_check = _kk(v["no_kk"], index, today) if v["no_kk"] else None
     if kk_check is None:
         errors.append(CellError("no_kk", "required"))
     elif not kk_check.valid:
@@ -169,18 +193,10 @@ def parse_row(
     if len(address) > 255:
         errors.append(CellError("alamat", "too_long", address[:20]))
 
-    village = ""
-    try:
-        village = wilayah.normalize_code(v["kode_desa"]) if v["kode_desa"] else ""
-    except wilayah.RegionCodeError:
-        errors.append(CellError("kode_desa", "bad_code", v["kode_desa"][:20]))
-    else:
-        if not village:
-            errors.append(CellError("kode_desa", "required"))
-        elif wilayah.level_of(village) != wilayah.Level.VILLAGE:
-            errors.append(CellError("kode_desa", "not_village", v["kode_desa"][:20]))
-        elif village not in index:
-            errors.append(CellError("kode_desa", "unknown_village", village))
+    village, village_problem = _village(v["kode_desa"], index)
+    if village_problem is not None:
+        shown = village if village_problem == "unknown_village" else v["kode_desa"][:20]
+        errors.append(CellError("kode_desa", village_problem, "" if not shown else shown))
 
     desil: int | None = None
     if v["desil"]:

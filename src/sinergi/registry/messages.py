@@ -46,6 +46,7 @@ PROBLEMS = {
     "old_excel": _("Old .xls files are not supported: save the sheet as .xlsx or .csv."),
     "bad_header": _("The header row does not match the import format."),
     "not_checked": _("Only a checked file can be saved."),
+    "regions_missing": _("The region list is not loaded yet; ask the administrator to run:"),
     "has_errors": _(
         "All or nothing was chosen and some rows have problems: fix the file and upload it again."
     ),

@@ -53,6 +53,11 @@ FIELD_MAP = {
 }
 
 
+def _bound(request: HttpRequest) -> Any:
+    """POST data whenever the method is POST, so an empty submission shows its errors."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_error(form: djforms.Form, exc: DomainError) -> None:
     field = FIELD_MAP.get(exc.field or "")
     form.add_error(field if field in form.fields else None, exc.message)
@@ -78,7 +83,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("registry.add_household", raise_exception=True)
 def household_create(request: HttpRequest) -> HttpResponse:
-    form = HouseholdForm(request.POST or None)
+    form = HouseholdForm(_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(actor=request.user, **form.cleaned_data)
@@ -100,7 +105,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "desil": household.desil,
         "desil_date": household.desil_date,
     }
-    form = HouseholdEditForm(request.POST or None, initial=initial)
+    form = HouseholdEditForm(_bound(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "kk"}
         try:
@@ -138,7 +143,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("registry.add_person", raise_exception=True)
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = access(Household.objects, actor=request.user, pk=pk)
-    form = PersonForm(request.POST or None)
+    form = PersonForm(_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.person_create(actor=request.user, household_id=pk, **form.cleaned_data)
@@ -160,7 +165,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         f: getattr(person, f)
         for f in ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")
     }
-    form = PersonEditForm(request.POST or None, initial=initial)
+    form = PersonEditForm(_bound(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(actor=request.user, person_id=pk, **form.cleaned_data)
@@ -204,7 +209,7 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 def import_list(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_bound(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:

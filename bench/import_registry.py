@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Benchmark: the registry import against a bare PostgreSQL COPY of the same rows.
+
+    .venv/bin/python bench/import_registry.py --rows 1000000 --db postgres [--repeat 1]
+
+Generates N person rows (the import format, fixed seed), then in separate processes, so each
+peak memory is its own: (a) a bare ``COPY`` of the file's rows into an unindexed table of 14
+text columns on PostgreSQL, and (b) the full import on the chosen database (parse, validate,
+encrypt, hash, exact duplicate check, commit; the same code as the UI and ``sinergi
+import-registry``). Prints rows/s, the ratio b/a and peak RSS. Targets at 1,000,000 rows on
+PostgreSQL: (b) >= 50,000 rows/s, b/a <= 5, peak memory < 1.5 GB and flat in N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+PG = "postgresql://postgres@127.0.0.1:5432/"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_copy(path: Path) -> dict[str, float]:
+    import psycopg
+
+    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS sinergi_bench_copy")
+        admin.execute("CREATE DATABASE sinergi_bench_copy")
+    with psycopg.connect(PG + "sinergi_bench_copy") as conn:
+        cols = ", ".join(f"c{i} text" for i in range(14))
+        conn.execute(f"CREATE TABLE bare ({cols})")
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy("COPY bare FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+            path.open("rb") as src,
+        ):
+            for block in iter(lambda: src.read(1 << 20), b""):
+                copy.write(block)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        rows = conn.execute("SELECT count(*) FROM bare").fetchone()[0]  # type: ignore[index]
+    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def phase_import(path: Path, db: str) -> dict[str, float]:
+    data_dir = tempfile.mkdtemp(prefix="sinergi-bench-")
+    os.environ.update(
+        {
+            "SINERGI_DATA_DIR": data_dir,
+            "SINERGI_ENV": "test",
+            "DJANGO_SETTINGS_MODULE": "sinergi.config.settings",
+        }
+    )
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS sinergi_bench_import")
+            admin.execute("CREATE DATABASE sinergi_bench_import")
+        os.environ["DATABASE_URL"] = PG.replace("postgresql", "postgres") + "sinergi_bench_import"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from sinergi.registry.imports import import_check, import_create
+    from sinergi.wilayah.services import regions_load
+
+    call_command("migrate", verbosity=0)
+    regions_load()
+    started = time.perf_counter()
+    batch = import_create(actor=None, source=path, file_name=path.name)
+    batch = import_check(batch.pk, commit=True)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rows": batch.rows_committed,
+        "read": batch.rows_read,
+        "rejected": batch.rows_rejected,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--phase", choices=["copy", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        result = phase_copy(args.file) if args.phase == "copy" else phase_import(args.file, args.db)
+        print(json.dumps(result))
+        return
+
+    from sinergi.synthetic.registry import write_registry
+
+    path = Path(tempfile.gettempdir()) / f"sinergi-bench-{args.rows}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        # About four persons a household: ask for enough households, then cut at N rows.
+        write_registry(path.with_suffix(".full"), households=args.rows // 4 + 10, seed=42)
+        with path.with_suffix(".full").open() as src, path.open("w") as out:
+            for i, line in enumerate(src):
+                if i > args.rows:
+                    break
+                out.write(line)
+        path.with_suffix(".full").unlink()
+        print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s")
+
+    def run(phase: str) -> dict[str, float]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--phase", phase, "--file", str(path), "--db", args.db],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+    copies = [run("copy") for _ in range(args.repeat)]
+    imports = [run("import") for _ in range(args.repeat)]
+    a = statistics.median(c["seconds"] for c in copies)
+    b = statistics.median(i["seconds"] for i in imports)
+    rows = imports[0]["rows"]
+    print(
+        f"rows in file              {args.rows:,} (stored {rows:,}, rejected {imports[0]['rejected']:,})"
+    )
+    print(
+        f"(a) bare COPY, postgres   {a:.1f} s  {args.rows / a:,.0f} rows/s  peak {copies[0]['peak_mb']:,.0f} MB"
+    )
+    print(
+        f"(b) full import, {args.db:<8} {b:.1f} s  {args.rows / b:,.0f} rows/s  peak {imports[0]['peak_mb']:,.0f} MB"
+    )
+    print(f"ratio b/a                 {b / a:.2f}")
+
+
+if __name__ == "__main__":
+    main()
