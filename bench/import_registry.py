@@ -136,15 +136,15 @@ def main() -> None:
     imports = [run("import") for _ in range(args.repeat)]
     a = statistics.median(c["seconds"] for c in copies)
     b = statistics.median(i["seconds"] for i in imports)
-    rows = imports[0]["rows"]
+    rows, rejected = imports[0]["rows"], imports[0]["rejected"]
+    print(f"rows in file              {args.rows:,} (stored {rows:,}, rejected {rejected:,})")
+    peak_a, peak_b = copies[0]["peak_mb"], imports[0]["peak_mb"]
     print(
-        f"rows in file              {args.rows:,} (stored {rows:,}, rejected {imports[0]['rejected']:,})"
+        f"(a) bare COPY, postgres   {a:.1f} s  {args.rows / a:,.0f} rows/s  peak {peak_a:,.0f} MB"
     )
     print(
-        f"(a) bare COPY, postgres   {a:.1f} s  {args.rows / a:,.0f} rows/s  peak {copies[0]['peak_mb']:,.0f} MB"
-    )
-    print(
-        f"(b) full import, {args.db:<8} {b:.1f} s  {args.rows / b:,.0f} rows/s  peak {imports[0]['peak_mb']:,.0f} MB"
+        f"(b) full import, {args.db:<8} {b:.1f} s  {args.rows / b:,.0f} rows/s  "
+        f"peak {peak_b:,.0f} MB"
     )
     print(f"ratio b/a                 {b / a:.2f}")
 

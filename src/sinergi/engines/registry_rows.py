@@ -196,7 +196,7 @@ def parse_row(
     village, village_problem = _village(v["kode_desa"], index)
     if village_problem is not None:
         shown = village if village_problem == "unknown_village" else v["kode_desa"][:20]
-        errors.append(CellError("kode_desa", village_problem, "" if not shown else shown))
+        errors.append(CellError("kode_desa", village_problem, shown))
 
     desil: int | None = None
     if v["desil"]:

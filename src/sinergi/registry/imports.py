@@ -346,24 +346,24 @@ def _insert_new(model: type[Household] | type[Person], rows: list[dict[str, Any]
     if connection.vendor != "postgresql":
         keys = [r["import_key"] for r in rows] if model is Person else []
         before = Person.objects.filter(import_key__in=keys).count() if keys else 0
-        model.objects.bulk_create(
-            [model(**r) for r in rows],
-            batch_size=1000,  # type: ignore[misc]
-            ignore_conflicts=True,
-        )
+        manager: Any = model.objects  # one code path for both models
+        manager.bulk_create([model(**r) for r in rows], batch_size=1000, ignore_conflicts=True)
         if model is Person:
             return Person.objects.filter(import_key__in=keys).count() - before
         return len(rows)
     table = model._meta.db_table
     columns = list(rows[0])
-    names = ", ".join(f'"{model._meta.get_field(c).column}"' for c in columns)
+    names = ", ".join(f'"{model._meta.get_field(c).column}"' for c in columns)  # type: ignore[union-attr]  # concrete fields only
     values = [[json.dumps(v) if isinstance(v, list) else v for v in row.values()] for row in rows]
     try:
         # Usually nothing conflicts (the chunk was checked a moment ago): COPY straight in.
-        with transaction.atomic(), connection.cursor() as wrapper:
-            with wrapper.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                for row_values in values:
-                    copy.write_row(row_values)
+        with (
+            transaction.atomic(),
+            connection.cursor() as wrapper,
+            wrapper.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
+        ):
+            for row_values in values:
+                copy.write_row(row_values)
         return len(rows)
     except IntegrityError:
         pass  # a resumed or concurrent import: take the conflict-safe path below
