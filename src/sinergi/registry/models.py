@@ -77,7 +77,7 @@ class Household(TimeStampedModel):
     """A family card (KK): its number, village, address and welfare decile with its date."""
 
     kk_cipher = models.TextField(editable=False)
-    kk_hash = models.CharField(max_length=64, unique=True, editable=False)
+    kk_hash = models.CharField(max_length=32, unique=True, editable=False)
     kk_mask = models.CharField(_("KK number"), max_length=16, editable=False)
     village = models.ForeignKey(
         "wilayah.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
@@ -118,7 +118,7 @@ class Person(TimeStampedModel):
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
     )
     nik_cipher = models.TextField(editable=False)
-    nik_hash = models.CharField(max_length=64, unique=True, editable=False)
+    nik_hash = models.CharField(max_length=32, unique=True, editable=False)
     nik_mask = models.CharField(_("NIK"), max_length=16, editable=False)
     name = models.CharField(_("name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -130,10 +130,11 @@ class Person(TimeStampedModel):
     area_code = models.CharField(_("area code"), max_length=13, db_index=True, editable=False)
     source_id = models.CharField(_("source id"), max_length=64, blank=True)
     # NULL for persons entered by hand: unique only among imported rows.
-    import_key = models.CharField(max_length=80, unique=True, null=True, editable=False)  # noqa: DJ001
+    import_key = models.CharField(max_length=40, unique=True, null=True, editable=False)  # noqa: DJ001
     flags = models.JSONField(_("flags"), default=list, blank=True)
     merged_into = models.ForeignKey(
         "self",
+        db_index=False,  # almost always empty: the partial index below serves the rare look-up
         verbose_name=_("merged into"),
         null=True,
         blank=True,
@@ -147,6 +148,13 @@ class Person(TimeStampedModel):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["area_code", "household_id", "id"]
+        indexes = [
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            )
+        ]
         permissions = [
             ("reveal_identifier", _("Can reveal NIK and KK numbers")),
             ("export_person", _("Can export persons")),
