@@ -18,9 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "label": item.label,
             "url": reverse(item.url_name),
             "icon": item.icon,
-            "active": current.split(":")[0] == item.url_name.split(":")[0]
-            if item.url_name != "core:dashboard"
-            else current == "core:dashboard",
+            "active": bool(current) and current.startswith(item.active_for or (item.url_name,)),
         }
         for item in MENU
         if item.permission is None or user.has_perm(item.permission)

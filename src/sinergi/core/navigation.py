@@ -18,14 +18,30 @@ class NavItem:
     url_name: str
     permission: str | None = None
     icon: str = ""
+    # View names (or prefixes) under which this entry shows as the current page.
+    active_for: tuple[str, ...] = ()
 
 
 MENU: list[NavItem] = [
-    NavItem(_("Dashboard"), "core:dashboard", None, "◧"),
-    NavItem(_("Regions"), "wilayah:index", "wilayah.view_region", "⌖"),
-    NavItem(_("Registry"), "registry:household_list", "registry.view_household", "⌂"),
-    NavItem(_("Imports"), "registry:import_list", "registry.add_importbatch", "⇪"),
-    NavItem(_("Duplicates"), "registry:duplicate_list", "registry.change_duplicatecandidate", "⧉"),
-    NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰"),
-    NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙"),
+    NavItem(_("Dashboard"), "core:dashboard", None, "◧", ("core:dashboard",)),
+    NavItem(_("Regions"), "wilayah:index", "wilayah.view_region", "⌖", ("wilayah:",)),
+    NavItem(
+        _("Registry"),
+        "registry:household_list",
+        "registry.view_household",
+        "⌂",
+        ("registry:household", "registry:person"),
+    ),
+    NavItem(
+        _("Imports"), "registry:import_list", "registry.add_importbatch", "⇪", ("registry:import",)
+    ),
+    NavItem(
+        _("Duplicates"),
+        "registry:duplicate_list",
+        "registry.change_duplicatecandidate",
+        "⧉",
+        ("registry:duplicate",),
+    ),
+    NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰", ("accounts:user",)),
+    NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙", ("core:audit",)),
 ]

@@ -252,7 +252,11 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         "file_error_detail": batch.file_error.partition(":")[2],
     }
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "registry/import_detail.html#status", context)
+        response = render(request, "registry/import_detail.html#status", context)
+        if not running:
+            # Finished: reload the whole page once so the report below appears too.
+            response["HX-Refresh"] = "true"
+        return response
     return render(request, "registry/import_detail.html", context)
 
 
