@@ -86,7 +86,9 @@ def phase_import(path: Path, db: str) -> dict[str, float]:
     batch = import_create(actor=None, source=path, file_name=path.name)
     batch = import_check(batch.pk, commit=True)
     seconds = time.perf_counter() - started
+    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
+        "workers_peak_mb": workers_mb,
         "seconds": seconds,
         "rows": batch.rows_committed,
         "read": batch.rows_read,
@@ -144,7 +146,7 @@ def main() -> None:
     )
     print(
         f"(b) full import, {args.db:<8} {b:.1f} s  {args.rows / b:,.0f} rows/s  "
-        f"peak {peak_b:,.0f} MB"
+        f"peak {peak_b:,.0f} MB (each worker process {imports[0]['workers_peak_mb']:,.0f} MB)"
     )
     print(f"ratio b/a                 {b / a:.2f}")
 

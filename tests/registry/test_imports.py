@@ -246,3 +246,26 @@ def test_upload_through_the_api(
     assert Person.objects.count() == status["rows_valid"]
     again = client.post(f"/api/v1/registry/imports/{batch_id}/commit")  # type: ignore[attr-defined]
     assert again.status_code == 400
+
+
+def test_a_worker_pool_prepares_the_same_result(
+    officer_bandung: User,
+    write_csv: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: object,
+) -> None:
+    """Large files are validated and encrypted by worker processes; nothing may differ."""
+    rows = _generated(30) + BAD
+    monkeypatch.setattr(imports, "POOL_MIN_ROWS", 1)
+    monkeypatch.setattr(imports, "BATCH", 20)
+    settings.SINERGI_IMPORT_WORKERS = 2  # type: ignore[attr-defined]
+    pooled = import_create(actor=officer_bandung, source=write_csv(rows), file_name="a.csv")
+    pooled = import_check(pooled.pk, commit=True)
+    settings.SINERGI_IMPORT_WORKERS = 0  # type: ignore[attr-defined]
+    serial = _run(officer_bandung, write_csv(rows, name="b.csv"))
+    assert pooled.status == ImportStatus.COMMITTED
+    assert pooled.rows_committed == len(rows) - 2 == Person.objects.count()
+    assert (pooled.rows_read, pooled.rows_rejected) == (serial.rows_read, serial.rows_rejected)
+    issues = [(i.row_number, i.column, i.code, i.value) for i in pooled.issues.all()]
+    assert issues == [(i.row_number, i.column, i.code, i.value) for i in serial.issues.all()]
+    assert serial.rows_skipped == len(rows) - 2  # same rows: already stored by the pooled run

@@ -271,3 +271,7 @@ LOGGING = {
 # Sinergi's own settings.
 SINERGI_API_TOKEN_TTL_DAYS = int(os.environ.get("SINERGI_API_TOKEN_TTL_DAYS", "90"))
 SINERGI_PAGE_SIZE = 50
+# Worker processes that validate and encrypt large imports beside the writing process.
+SINERGI_IMPORT_WORKERS = int(
+    os.environ.get("SINERGI_IMPORT_WORKERS", str(max(0, (os.cpu_count() or 1) - 1)))
+)

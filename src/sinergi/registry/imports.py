@@ -12,8 +12,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import multiprocessing
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -105,62 +106,124 @@ def _row_key(batch: ImportBatch, row_number: int) -> str:
     return f"{batch.file_sha256[:20]}:{row_number}"
 
 
+Prepared = tuple[
+    int,
+    "registry_rows.PersonRow | None",
+    list[registry_rows.CellError],
+    dict[str, str] | None,
+    dict[str, str] | None,
+]
+
+
+def prepare_chunk(
+    chunk: list[tuple[int, list[str]]], area: str | None, today: date
+) -> list[Prepared]:
+    """The CPU part of a chunk, no database: validate every row, fill in masked problem values,
+    and for good rows compute the protected NIK and KK (ciphertext, keyed hash, mask).
+
+    Pure and picklable, so a process pool can run it beside the process that writes.
+    """
+    index = wilayah.default_index()
+    out: list[Prepared] = []
+    for number, cells in chunk:
+        row, problems = registry_rows.parse_row(cells, index=index, today=today)
+        if row is not None and not wilayah.in_area(row.village_code, area):
+            row, problems = None, [registry_rows.CellError("kode_desa", "outside_area")]
+        problems = [
+            registry_rows.CellError(
+                p.column,
+                p.code,
+                _masked(p.column, p.value or _cell(cells, p.column)),
+            )
+            for p in problems
+        ]
+        if row is None:
+            out.append((number, None, problems, None, None))
+        else:
+            out.append((number, row, problems, protect_nik(row.nik), protect_kk(row.kk)))
+    return out
+
+
+def _cell(cells: list[str], column: str) -> str:
+    if column not in registry_rows.COLUMNS:
+        return ""
+    at = registry_rows.COLUMNS.index(column)
+    return cells[at] if at < len(cells) else ""
+
+
+Checked = tuple[
+    int,
+    "registry_rows.PersonRow | None",
+    list[registry_rows.CellError],
+    str,
+    dict[str, str] | None,
+    dict[str, str] | None,
+]
+
+
 class _Checker:
-    """Row rules plus the ones that need the database and the whole file."""
+    """The rules that need the database and the whole file, on top of prepare_chunk."""
 
     def __init__(self, batch: ImportBatch) -> None:
         self.batch = batch
-        self.area = batch.area_code or None
-        self.index = wilayah.default_index()
-        self.today = date.today()
         # NIKs seen earlier in this file, as 64-bit hash prefixes: ~40 bytes a row instead of
         # ~110, so a million-row file stays small (a false "repeated" needs a 2^-64 collision).
         self.seen: set[int] = set()
 
-    def parse(self, rows: list[tuple[int, list[str]]]) -> list[tuple[int, Any, list[Any], str]]:
-        """(row number, parsed row or None, problems, outcome) for a chunk of rows.
+    def parse(self, prepared: list[Prepared]) -> list[Checked]:
+        """(row, parsed row or None, problems, outcome, protected NIK, protected KK).
 
         Outcome is ``ok``, ``rejected``, ``duplicate`` (the NIK is taken by another row or
         person) or ``saved`` (this very row was committed before).
         """
-        parsed = []
-        for number, cells in rows:
-            row, problems = registry_rows.parse_row(cells, index=self.index, today=self.today)
-            if row is not None and not wilayah.in_area(row.village_code, self.area):
-                row, problems = (
-                    None,
-                    [registry_rows.CellError("kode_desa", "outside_area", cells[10][:20])],
-                )
-            parsed.append((number, row, problems))
-        hashes = {number: protect_hash(row.nik) for number, row, _ in parsed if row is not None}
-        existing = dict(_lookup(Person, "nik_hash", "import_key", list(hashes.values())))
-        out: list[tuple[int, registry_rows.PersonRow | None, list[Any], str]] = []
-        for number, row, problems in parsed:
-            if row is None:
-                out.append((number, None, problems, "rejected"))
+        hashes = [nik["nik_hash"] for _n, _r, _p, nik, _k in prepared if nik is not None]
+        existing = dict(_lookup(Person, "nik_hash", "import_key", hashes))
+        out: list[Checked] = []
+        for number, row, problems, nik, kk in prepared:
+            if row is None or nik is None:
+                out.append((number, None, problems, "rejected", None, None))
                 continue
-            digest = hashes[number]
+            digest = nik["nik_hash"]
             if digest in existing:
                 if existing[digest] == _row_key(self.batch, number):
-                    out.append((number, row, [], "saved"))
+                    out.append((number, row, [], "saved", nik, kk))
                 else:
-                    out.append(
-                        (number, row, [registry_rows.CellError("nik", "nik_exists")], "duplicate")
-                    )
+                    problem = registry_rows.CellError("nik", "nik_exists", nik["nik_mask"])
+                    out.append((number, row, [problem], "duplicate", nik, kk))
             elif int(digest[:16], 16) in self.seen:
-                out.append(
-                    (number, row, [registry_rows.CellError("nik", "nik_repeated")], "duplicate")
-                )
+                problem = registry_rows.CellError("nik", "nik_repeated", nik["nik_mask"])
+                out.append((number, row, [problem], "duplicate", nik, kk))
             else:
                 self.seen.add(int(digest[:16], 16))
-                out.append((number, row, [], "ok"))
+                out.append((number, row, [], "ok", nik, kk))
         return out
 
 
-def protect_hash(nik: str) -> str:
+POOL_MIN_ROWS = 20_000  # below this a process pool costs more than it saves
+
+
+def _prepared_chunks(batch: ImportBatch, total_rows: int) -> Iterator[list[Prepared]]:
+    """Prepared chunks in file order; large files are prepared by a pool of worker processes
+    while this process does the database work (bounded look-ahead keeps memory flat)."""
+    area, today = batch.area_code or None, date.today()
+    chunks = _chunks(_rows(batch), BATCH)
+    workers = settings.SINERGI_IMPORT_WORKERS
+    if workers <= 0 or total_rows < POOL_MIN_ROWS:
+        for chunk in chunks:
+            yield prepare_chunk(chunk, area, today)
+        return
     from sinergi.core import crypto
 
-    return crypto.lookup_hash(nik, field="nik")
+    crypto.keyring()  # load keys and regions before forking: children inherit them
+    wilayah.default_index()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque[Any] = deque()
+        for chunk in chunks:
+            pending.append(pool.apply_async(prepare_chunk, (chunk, area, today)))
+            if len(pending) > workers + 1:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def _chunks(
@@ -215,13 +278,19 @@ def _check(batch_id: Any, progress: Progress, commit: bool) -> ImportBatch:
         if not regions_loaded():
             raise TabularError("regions_missing", "sinergi manage load_regions")
         checker = _Checker(batch)
-        for chunk in _chunks(_rows(batch), BATCH):
-            issues = []
-            cells_by_row = dict(chunk)
-            parsed = checker.parse(chunk)
+        for prepared in _prepared_chunks(batch, batch.progress_total):
+            issues: list[ImportIssue] = []
+            parsed = checker.parse(prepared)
             if commit:
-                _commit_chunk(batch, [(n, r) for n, r, _p, o in parsed if o == "ok" and r])
-            for number, row, problems, outcome in parsed:
+                _commit_chunk(
+                    batch,
+                    [
+                        (n, r, nik, kk)
+                        for n, r, _p, o, nik, kk in parsed
+                        if o == "ok" and r and nik and kk
+                    ],
+                )
+            for number, row, problems, outcome, _nik, _kk in parsed:
                 batch.rows_read += 1
                 if outcome == "ok":
                     batch.rows_valid += 1
@@ -232,32 +301,22 @@ def _check(batch_id: Any, progress: Progress, commit: bool) -> ImportBatch:
                 else:
                     batch.rows_rejected += 1
                     reasons.update({f"{p.column}:{p.code}" for p in problems})
-                cells = cells_by_row[number]
-                for p in problems:
-                    value = p.value or (
-                        cells[registry_rows.COLUMNS.index(p.column)]
-                        if p.column in registry_rows.COLUMNS
-                        else ""
+                issues.extend(
+                    ImportIssue(
+                        batch=batch, row_number=number, column=p.column, code=p.code, value=p.value
                     )
-                    issues.append(
-                        ImportIssue(
-                            batch=batch,
-                            row_number=number,
-                            column=p.column,
-                            code=p.code,
-                            value=_masked(p.column, value),
-                        )
+                    for p in problems
+                )
+                issues.extend(
+                    ImportIssue(
+                        batch=batch,
+                        row_number=number,
+                        column=w.column,
+                        code=w.code,
+                        is_warning=True,
                     )
-                for w in row.warnings if row is not None else []:
-                    issues.append(
-                        ImportIssue(
-                            batch=batch,
-                            row_number=number,
-                            column=w.column,
-                            code=w.code,
-                            is_warning=True,
-                        )
-                    )
+                    for w in (row.warnings if row is not None else [])
+                )
             ImportIssue.objects.bulk_create(issues, batch_size=2000)
             batch.progress_done = batch.rows_read
             batch.progress_total = max(batch.progress_total, batch.rows_read)
@@ -320,10 +379,14 @@ def _commit(batch_id: Any, progress: Progress) -> ImportBatch:
     checker = _Checker(batch)
     created_total = 0
     done = 0
-    for chunk in _chunks(_rows(batch), BATCH):
-        good = [(n, row) for n, row, _p, outcome in checker.parse(chunk) if outcome == "ok"]
+    for prepared in _prepared_chunks(batch, batch.rows_read):
+        good = [
+            (n, r, nik, kk)
+            for n, r, _p, o, nik, kk in checker.parse(prepared)
+            if o == "ok" and r and nik and kk
+        ]
         created_total += _commit_chunk(batch, good)
-        done += len(chunk)
+        done += len(prepared)
         ImportBatch.objects.filter(pk=batch.pk).update(progress_done=done)
         progress(done, batch.rows_read)
     batch.refresh_from_db()
@@ -415,18 +478,18 @@ def _insert_new(model: type[Household] | type[Person], rows: list[dict[str, Any]
 
 
 @transaction.atomic
-def _commit_chunk(batch: ImportBatch, good: list[tuple[int, registry_rows.PersonRow]]) -> int:
+def _commit_chunk(
+    batch: ImportBatch,
+    good: list[tuple[int, registry_rows.PersonRow, dict[str, str], dict[str, str]]],
+) -> int:
     if not good:
         return 0
-    kk_hashes = {}
-    for _n, row in good:
-        if row.kk not in kk_hashes:
-            kk_hashes[row.kk] = protect_kk(row.kk)
+    kk_hashes = {row.kk: kk for _n, row, _nik, kk in good}
     existing = dict(_lookup(Household, "kk_hash", "id", [p["kk_hash"] for p in kk_hashes.values()]))
-    villages = dict(_village_ids(sorted({row.village_code for _n, row in good})))
+    villages = dict(_village_ids(sorted({row.village_code for _n, row, _a, _b in good})))
     now = timezone.now()
     new_households: dict[str, dict[str, Any]] = {}
-    for _n, row in good:
+    for _n, row, _nik, _kk in good:
         protected = kk_hashes[row.kk]
         if protected["kk_hash"] in existing or protected["kk_hash"] in new_households:
             continue
@@ -445,7 +508,7 @@ def _commit_chunk(batch: ImportBatch, good: list[tuple[int, registry_rows.Person
     persons = [
         {
             "household_id": existing[kk_hashes[row.kk]["kk_hash"]],
-            **protect_nik(row.nik),
+            **nik,
             "name": row.name,
             "sex": row.sex,
             "birth_place": row.birth_place,
@@ -460,7 +523,7 @@ def _commit_chunk(batch: ImportBatch, good: list[tuple[int, registry_rows.Person
             "created_at": now,
             "updated_at": now,
         }
-        for number, row in good
+        for number, row, nik, _kk in good
     ]
     return _insert_new(Person, persons)
 
