@@ -48,6 +48,16 @@ _REGISTRY_READ = [
     "registry.view_legalbasis",
     "registry.view_consentrecord",
 ]
+_KUBE_READ = ["kube.view_kube", "kube.view_businesstype", "kube.view_formationpolicy"]
+_KUBE_WRITE = [
+    *_KUBE_READ,
+    "kube.add_kube",
+    "kube.change_kube",
+    "kube.submit_kube",
+    "kube.verify_kube",
+    "kube.activate_kube",
+    "kube.close_kube",
+]
 _REGISTRY_WRITE = [
     *_REGISTRY_READ,
     "registry.add_household",
@@ -74,6 +84,11 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_group",
         "core.view_auditevent",
         *_REGISTRY_WRITE,
+        *_KUBE_WRITE,
+        "kube.change_formationpolicy",
+        "kube.add_formationpolicy",
+        "kube.add_businesstype",
+        "kube.change_businesstype",
         "registry.change_legalbasis",
         "registry.add_legalbasis",
     ],
@@ -82,8 +97,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "accounts.export_user",
         *_REGISTRY_WRITE,
+        *_KUBE_WRITE,
     ],
-    Role.FACILITATOR: [*_REGIONS, "registry.view_household", "registry.view_person"],
+    Role.FACILITATOR: [*_REGIONS, "registry.view_household", "registry.view_person", *_KUBE_READ],
     Role.PARTNER_COORDINATOR: [*_REGIONS],
     Role.MENTOR: [*_REGIONS],
     Role.BUYER: [*_REGIONS],
@@ -96,5 +112,6 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_historicaluser",
         "core.view_auditevent",
         *_REGISTRY_READ,
+        *_KUBE_READ,
     ],
 }

@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from sinergi.accounts.api import router as accounts_router
 from sinergi.core.api_auth import API_AUTH
 from sinergi.core.errors import DomainError
+from sinergi.kube.api import router as kube_router
 from sinergi.registry.api import router as registry_router
 from sinergi.wilayah.api import router as wilayah_router
 
@@ -76,3 +77,4 @@ api.add_router("/auth", accounts_router.auth)
 api.add_router("/users", accounts_router.users)
 api.add_router("/regions", wilayah_router)
 api.add_router("/registry", registry_router)
+api.add_router("/kube", kube_router)

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "sinergi.wilayah",
     "sinergi.accounts",
     "sinergi.registry",
+    "sinergi.kube",
 ]
 
 MIDDLEWARE = [

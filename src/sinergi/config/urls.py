@@ -14,6 +14,7 @@ urlpatterns = [
     path("akun/", include("sinergi.accounts.urls")),
     path("wilayah/", include("sinergi.wilayah.urls")),
     path("registri/", include("sinergi.registry.urls")),
+    path("kube/", include("sinergi.kube.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

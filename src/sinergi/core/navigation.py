@@ -42,6 +42,7 @@ MENU: list[NavItem] = [
         "⧉",
         ("registry:duplicate",),
     ),
+    NavItem(_("KUBE"), "kube:kube_list", "kube.view_kube", "◎", ("kube:",)),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰", ("accounts:user",)),
     NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙", ("core:audit",)),
 ]

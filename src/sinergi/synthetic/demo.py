@@ -168,3 +168,112 @@ def seed_registry(seed: int = DEMO_SEED, households: int = 400) -> dict[str, int
         import_check(import_create(actor=officer, source=bad, file_name=bad.name).pk)
     candidates = dedupe_scan()
     return {"households": Household.objects.count(), "candidates": candidates}
+
+
+KUBE_DISTRICTS = {"dinsos.bandung": "32.73.01", "dinsos.bogor": "32.01.01"}
+KUBE_NAMES = [
+    "KUBE Mawar",
+    "KUBE Melati",
+    "KUBE Anggrek",
+    "KUBE Kenanga",
+    "KUBE Dahlia",
+    "KUBE Cempaka",
+    "KUBE Teratai",
+]
+
+
+def seed_kube(seed: int = DEMO_SEED) -> dict[str, int]:
+    """Groups in every state, formed from registry heads through the real services."""
+    import csv
+    import tempfile
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from sinergi.engines.eligibility import age_on
+    from sinergi.engines.registry_rows import COLUMNS
+    from sinergi.kube.models import Kube, Status
+    from sinergi.kube.services import kube_create, kube_transition
+    from sinergi.registry.imports import import_check, import_create
+    from sinergi.registry.models import Person
+    from sinergi.synthetic.registry import RegistryGenerator
+
+    if Kube.objects.exists():
+        return {"kube": Kube.objects.count()}
+    today = timezone.localdate()
+    plan = [
+        (Status.ACTIVE, ""),
+        (Status.VERIFIED, ""),
+        (Status.SUBMITTED, ""),
+        (Status.DRAFT, ""),
+        (Status.DISSOLVED, "Anggota pindah domisili"),
+        (Status.GRADUATED, "Usaha mandiri"),
+    ]
+    made = 0
+    for username, district in KUBE_DISTRICTS.items():
+        officer = User.objects.get(username=username)
+        generator = RegistryGenerator(seed + len(district), areas=[district])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"kube-{district}.csv"
+            with path.open("w", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(COLUMNS)
+                for row in generator.rows(90):
+                    row[11], row[12] = str(1 + int(row[11]) % 4), today.isoformat()
+                    writer.writerow(row)
+            import_check(
+                import_create(actor=officer, source=path, file_name=path.name).pk, commit=True
+            )
+        heads = [
+            p
+            for p in Person.objects.filter(area_code__startswith=district + ".", is_head=True)
+            .select_related("household")
+            .order_by("id")
+            if 18 <= age_on(p.birth_date, today) <= 60
+            and p.household.desil is not None
+            and p.household.desil <= 4
+            and p.household.desil_date is not None
+            and p.household.desil_date >= today - timedelta(days=365)
+        ]
+        for i, (target, reason) in enumerate(plan[: len(heads) // 6]):
+            group = heads[i * 6 : i * 6 + 6]
+            kube, _failures = kube_create(
+                actor=officer,
+                name=f"{KUBE_NAMES[i]} {district[-2:]}",
+                business_type=[
+                    "makanan_minuman",
+                    "kerajinan",
+                    "jasa",
+                    "pertanian",
+                    "peternakan",
+                    "kerajinan",
+                ][i],
+                village_code=group[0].area_code,
+                member_ids=[p.pk for p in group],
+                officers={
+                    "ketua": group[0].pk,
+                    "sekretaris": group[1].pk,
+                    "bendahara": group[2].pk,
+                },
+                bank_name="BRI",
+                bank_account=f"0123-01-{100000 + i:06d}-50-{i}",
+                bank_account_holder=f"{KUBE_NAMES[i]} {district[-2:]}",
+            )
+            path_to = {
+                Status.DRAFT: [],
+                Status.SUBMITTED: [Status.SUBMITTED],
+                Status.VERIFIED: [Status.SUBMITTED, Status.VERIFIED],
+                Status.ACTIVE: [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE],
+                Status.GRADUATED: [
+                    Status.SUBMITTED,
+                    Status.VERIFIED,
+                    Status.ACTIVE,
+                    Status.GRADUATED,
+                ],
+                Status.DISSOLVED: [Status.DISSOLVED],
+            }[target]
+            for step in path_to:
+                kube_transition(actor=officer, kube_id=kube.pk, to_status=step, reason=reason)
+            made += 1
+    return {"kube": made}

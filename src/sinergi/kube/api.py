@@ -1,0 +1,202 @@
+"""KUBE through the API: list, form a draft, detail with failures, explicit transitions."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from sinergi.core.api_perms import require_perm
+from sinergi.core.scoping import access
+from sinergi.kube import selectors, services
+from sinergi.kube.messages import failure_text
+from sinergi.kube.models import BusinessType, Kube
+from sinergi.kube.models import Status as KubeStatus
+
+router = Router(tags=["kube"])
+
+
+class KubeOut(Schema):
+    id: int
+    name: str
+    business_type: str = Field(..., alias="business_type_code")
+    village_code: str = Field(..., alias="area_code")
+    status: str
+    member_count: int | None = None
+
+
+class MemberOut(Schema):
+    person_id: int
+    name: str
+    nik_masked: str
+    role: str
+    start_date: date
+    end_date: date | None
+    end_reason: str
+
+
+class FailureOut(Schema):
+    rule: str
+    person_id: int | None
+    message: str
+
+
+class TransitionOut(Schema):
+    from_status: str
+    to_status: str
+    actor: str | None
+    reason: str
+    at: Any
+
+
+class KubeDetailOut(KubeOut):
+    bank_name: str
+    bank_account: str
+    bank_account_holder: str
+    members: list[MemberOut]
+    failures: list[FailureOut]
+    transitions: list[TransitionOut]
+
+
+class KubeIn(Schema):
+    name: str = Field(..., max_length=150)
+    business_type: str = Field(..., max_length=30)
+    village_code: str = Field(..., max_length=16)
+    member_ids: list[int] = Field(..., max_length=40)
+    officers: dict[str, int] = Field(
+        default_factory=dict, description="ketua, sekretaris, bendahara → person id"
+    )
+    bank_name: str = Field("", max_length=80)
+    bank_account: str = Field("", max_length=30)
+    bank_account_holder: str = Field("", max_length=150)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+class KubeFilter(Schema):
+    status: KubeStatus | None = None
+    business_type: str = Field("", max_length=30)
+    area: str = Field("", max_length=13)
+    q: str = Field("", max_length=100)
+
+
+def _detail(kube: Kube) -> dict[str, Any]:
+    members = kube.memberships.select_related("person").order_by("end_date", "role", "id")
+    return {
+        "id": kube.pk,
+        "name": kube.name,
+        "business_type_code": kube.business_type.code,
+        "area_code": kube.area_code,
+        "status": kube.status,
+        "member_count": sum(1 for m in members if m.end_date is None),
+        "bank_name": kube.bank_name,
+        "bank_account": kube.bank_account,
+        "bank_account_holder": kube.bank_account_holder,
+        "members": [
+            {
+                "person_id": m.person_id,
+                "name": m.person.name,
+                "nik_masked": m.person.nik_mask,
+                "role": m.role,
+                "start_date": m.start_date,
+                "end_date": m.end_date,
+                "end_reason": m.end_reason,
+            }
+            for m in members
+        ],
+        "failures": [
+            {"rule": f.rule, "person_id": f.person_id, "message": failure_text(f)}
+            for f in services.kube_failures(kube)
+        ],
+        "transitions": [
+            {
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "actor": str(t.actor) if t.actor else None,
+                "reason": t.reason,
+                "at": t.at,
+            }
+            for t in kube.transitions.select_related("actor")
+        ],
+    }
+
+
+@router.get("/business-types", response=list[dict[str, str]])
+def business_types(request: HttpRequest) -> Any:
+    require_perm(request, "kube.view_kube")
+    return [{"code": b.code, "name": b.name} for b in BusinessType.objects.filter(active=True)]
+
+
+@router.get("/", response=list[KubeOut], summary="KUBE in your area")
+@paginate(PageNumberPagination, page_size=50)
+def kube_list(request: HttpRequest, filters: Query[KubeFilter]) -> Any:
+    require_perm(request, "kube.view_kube")
+    return selectors.kube_list(
+        actor=request.user,
+        status=filters.status.value if filters.status else "",
+        business_type=filters.business_type,
+        area=filters.area,
+        q=filters.q,
+    )
+
+
+@router.post("/", response={201: KubeDetailOut}, summary="Form a draft group")
+def kube_create(request: HttpRequest, payload: KubeIn) -> Any:
+    require_perm(request, "kube.add_kube")
+    kube, _failures = services.kube_create(actor=request.user, **payload.dict())
+    return Status(201, _detail(kube))
+
+
+@router.get("/{kube_id}", response=KubeDetailOut)
+def kube_detail(request: HttpRequest, kube_id: int) -> Any:
+    return _detail(
+        access(Kube.objects.select_related("business_type"), actor=request.user, pk=kube_id)
+    )
+
+
+def _move(request: HttpRequest, kube_id: int, to: str, payload: ReasonIn) -> Any:
+    kube = services.kube_transition(
+        actor=request.user, kube_id=kube_id, to_status=to, reason=payload.reason
+    )
+    return _detail(kube)
+
+
+@router.post("/{kube_id}/submit", response=KubeDetailOut)
+def kube_submit(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+    return _move(request, kube_id, KubeStatus.SUBMITTED, payload)
+
+
+@router.post("/{kube_id}/return", response=KubeDetailOut, summary="Send back to draft")
+def kube_return(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+    return _move(request, kube_id, KubeStatus.DRAFT, payload)
+
+
+@router.post("/{kube_id}/verify", response=KubeDetailOut)
+def kube_verify(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+    return _move(request, kube_id, KubeStatus.VERIFIED, payload)
+
+
+@router.post("/{kube_id}/activate", response=KubeDetailOut)
+def kube_activate(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+    return _move(request, kube_id, KubeStatus.ACTIVE, payload)
+
+
+@router.post("/{kube_id}/graduate", response=KubeDetailOut)
+def kube_graduate(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+    return _move(request, kube_id, KubeStatus.GRADUATED, payload)
+
+
+@router.post("/{kube_id}/dissolve", response=KubeDetailOut)
+def kube_dissolve(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+    return _move(request, kube_id, KubeStatus.DISSOLVED, payload)
+
+
+@router.post("/{kube_id}/members/{person_id}/end", response=KubeDetailOut)
+def member_end(request: HttpRequest, kube_id: int, person_id: int, payload: ReasonIn) -> Any:
+    services.membership_end(
+        actor=request.user, kube_id=kube_id, person_id=person_id, reason=payload.reason
+    )
+    return _detail(Kube.objects.get(pk=kube_id))

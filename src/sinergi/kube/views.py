@@ -1,0 +1,166 @@
+"""KUBE pages: the list, forming a group from registry heads, the group and its moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from sinergi.core.errors import DomainError
+from sinergi.core.scoping import access
+from sinergi.engines import wilayah as regions
+from sinergi.kube import selectors, services
+from sinergi.kube.messages import failure_text
+from sinergi.kube.models import BusinessType, Kube, OfficerRole, Status
+
+# The buttons a group page offers: target status -> (label, needs a reason)
+MOVES = {
+    Status.SUBMITTED: (gettext_lazy("Submit for verification"), False),
+    Status.VERIFIED: (gettext_lazy("Verify"), False),
+    Status.DRAFT: (gettext_lazy("Send back to draft"), True),
+    Status.ACTIVE: (gettext_lazy("Activate"), False),
+    Status.GRADUATED: (gettext_lazy("Graduate"), True),
+    Status.DISSOLVED: (gettext_lazy("Dissolve"), True),
+}
+
+
+@login_required
+@permission_required("kube.view_kube", raise_exception=True)
+def kube_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    kind = request.GET.get("jenis", "")
+    q = request.GET.get("q", "").strip()[:100]
+    qs = selectors.kube_list(
+        actor=request.user,
+        status=status if status in Status.values else "",
+        business_type=kind,
+        q=q,
+    )
+    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kube/kube_list.html",
+        {
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "q": q,
+            "statuses": Status.choices,
+            "kinds": BusinessType.objects.filter(active=True),
+        },
+    )
+
+
+@login_required
+@permission_required("kube.add_kube", raise_exception=True)
+def kube_create(request: HttpRequest) -> HttpResponse:
+    """Step 1: a village; step 2: tick members among that district's heads, pick officers."""
+    village = (request.POST.get("village_code") or request.GET.get("desa", "")).strip()
+    candidates = None
+    error = ""
+    if village:
+        try:
+            code = regions.normalize_code(village)
+            if regions.level_of(code) != regions.Level.VILLAGE:
+                raise regions.RegionCodeError(village, "bad_length", "")
+            candidates = selectors.formation_candidates(actor=request.user, district_code=code[:8])
+            village = code
+        except regions.RegionCodeError:
+            error = _("Not a village code: use 10 digits, with or without dots.")
+    if request.method == "POST" and candidates is not None:
+        ids = [int(v) for v in request.POST.getlist("members") if v.isdigit()]
+        officers = {
+            role: int(request.POST[role])
+            for role in ("ketua", "sekretaris", "bendahara")
+            if request.POST.get(role, "").isdigit()
+        }
+        try:
+            kube, failures = services.kube_create(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                business_type=request.POST.get("business_type", ""),
+                village_code=village,
+                member_ids=ids,
+                officers=officers,
+                bank_name=request.POST.get("bank_name", ""),
+                bank_account=request.POST.get("bank_account", ""),
+                bank_account_holder=request.POST.get("bank_account_holder", ""),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            if failures:
+                messages.warning(
+                    request,
+                    _("Draft saved. It cannot be submitted until the problems below are fixed."),
+                )
+            else:
+                messages.success(request, _("Draft saved; it meets every rule."))
+            return redirect("kube:kube_detail", pk=kube.pk)
+    return render(
+        request,
+        "kube/kube_form.html",
+        {
+            "village": village,
+            "candidates": candidates,
+            "error": error,
+            "post": request.POST,
+            "kinds": BusinessType.objects.filter(active=True),
+            "officer_roles": [r for r in OfficerRole.choices if r[0] != OfficerRole.ANGGOTA],
+            "chosen": {int(v) for v in request.POST.getlist("members") if v.isdigit()},
+        },
+    )
+
+
+@login_required
+@permission_required("kube.view_kube", raise_exception=True)
+def kube_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    kube = access(
+        Kube.objects.select_related("business_type", "village"), actor=request.user, pk=pk
+    )
+    failures = services.kube_failures(kube)
+    members = kube.memberships.select_related("person__household").order_by(
+        "end_date", "role", "id"
+    )
+    names = {m.person_id: m.person.name for m in members}
+    moves: list[dict[str, Any]] = []
+    for (frm, to), permission in services.TRANSITIONS.items():
+        if frm == kube.status and request.user.has_perm(permission):
+            label, needs_reason = MOVES[Status(to)]
+            moves.append({"to": to, "label": label, "needs_reason": needs_reason})
+    return render(
+        request,
+        "kube/kube_detail.html",
+        {
+            "kube": kube,
+            "members": members,
+            "moves": moves,
+            "failures": [(names.get(f.person_id or 0, ""), failure_text(f)) for f in failures],
+            "transitions": kube.transitions.select_related("actor"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def kube_move(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.kube_transition(
+            actor=request.user,
+            kube_id=pk,
+            to_status=request.POST.get("to", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("kube:kube_detail", pk=pk)

@@ -1,0 +1,191 @@
+"""KUBE formation and lifecycle: rules with reasons, allowed and refused moves, scoping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Role
+from sinergi.core.errors import InvalidInput
+from sinergi.core.models import AuditEvent
+from sinergi.kube.models import FormationPolicy, Kube, Membership, Status, Transition
+from sinergi.kube.services import (
+    TRANSITIONS,
+    kube_create,
+    kube_failures,
+    kube_transition,
+    membership_end,
+)
+from sinergi.registry import services as registry
+from sinergi.registry.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def _heads(
+    actor: User, count: int, *, district: str = "32.73.01", desil: int = 2, start: int = 1
+) -> list[Person]:
+    heads = []
+    for i in range(start, start + count):
+        household = registry.household_create(
+            actor=actor,
+            kk=f"{district.replace('.', '')}0101{20:02d}{i:04d}",
+            village_code=f"{district}.1001",
+            desil=desil,
+            desil_date=date(2026, 9, 30),
+        )
+        heads.append(
+            registry.person_create(
+                actor=actor,
+                household_id=household.pk,
+                nik=f"{district.replace('.', '')}0505{80:02d}{i:04d}",
+                name=f"Kepala {i}",
+                sex="L",
+                birth_place="",
+                birth_date=date(1980, 5, 5),
+                relation="kepala",
+                is_head=True,
+            )
+        )
+    return heads
+
+
+def _form(actor: User, heads: list[Person], name: str = "KUBE Mawar") -> tuple[Kube, list]:
+    return kube_create(
+        actor=actor,
+        name=name,
+        business_type="kerajinan",
+        village_code="32.73.01.1001",
+        member_ids=[p.pk for p in heads],
+        officers={"ketua": heads[0].pk, "sekretaris": heads[1].pk, "bendahara": heads[2].pk},
+    )
+
+
+def test_a_good_group_goes_through_its_whole_life(officer_bandung: User) -> None:
+    kube, failures = _form(officer_bandung, _heads(officer_bandung, 6))
+    assert failures == [] and kube.status == Status.DRAFT
+    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
+        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=step)
+    kube_transition(
+        actor=officer_bandung, kube_id=kube.pk, to_status=Status.GRADUATED, reason="mandiri"
+    )
+    kube.refresh_from_db()
+    assert kube.status == Status.GRADUATED
+    assert [t.to_status for t in Transition.objects.filter(kube=kube)] == [
+        "submitted",
+        "verified",
+        "active",
+        "graduated",
+    ]
+    assert not Membership.objects.filter(kube=kube, end_date__isnull=True).exists()
+    assert AuditEvent.objects.filter(event_type="kube.kube.graduated", reason="mandiri").exists()
+
+
+def test_a_draft_with_failures_saves_but_cannot_be_submitted(officer_bandung: User) -> None:
+    heads = _heads(officer_bandung, 3) + _heads(officer_bandung, 1, desil=8, start=50)
+    kube, failures = _form(officer_bandung, heads)
+    assert {f.rule for f in failures} == {"member_count", "desil_too_high"}
+    assert [f.person_id for f in failures if f.rule == "desil_too_high"] == [heads[3].pk]
+    with pytest.raises(InvalidInput):
+        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=Status.SUBMITTED)
+    kube.refresh_from_db()
+    assert kube.status == Status.DRAFT and not Transition.objects.exists()
+
+
+def test_refused_moves_change_nothing(officer_bandung: User) -> None:
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 5))
+    allowed_from_draft = {to for (frm, to) in TRANSITIONS if frm == Status.DRAFT}
+    for target in set(Status.values) - allowed_from_draft - {Status.DRAFT}:
+        with pytest.raises(InvalidInput):
+            kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=target)
+    with pytest.raises(InvalidInput):  # dissolving needs a reason
+        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=Status.DISSOLVED)
+    kube.refresh_from_db()
+    assert kube.status == Status.DRAFT and not Transition.objects.exists()
+
+
+def test_one_binding_group_per_person(officer_bandung: User) -> None:
+    heads = _heads(officer_bandung, 6)
+    first, _ = _form(officer_bandung, heads)
+    kube_transition(actor=officer_bandung, kube_id=first.pk, to_status=Status.SUBMITTED)
+    _second, failures = _form(
+        officer_bandung, heads[:5] + _heads(officer_bandung, 1, start=9), name="KUBE Melati"
+    )
+    assert {f.person_id for f in failures if f.rule == "already_in_kube"} == {
+        p.pk for p in heads[:5]
+    }
+
+
+def test_officers_are_exactly_one_each(officer_bandung: User) -> None:
+    heads = _heads(officer_bandung, 5)
+    _kube, failures = kube_create(
+        actor=officer_bandung,
+        name="KUBE Anggrek",
+        business_type="jasa",
+        village_code="3273011001",
+        member_ids=[p.pk for p in heads],
+        officers={"ketua": heads[0].pk},
+    )
+    assert {f.detail["role"] for f in failures if f.rule == "officer_count"} == {
+        "sekretaris",
+        "bendahara",
+    }
+
+
+def test_rules_come_from_the_policy_in_force(officer_bandung: User) -> None:
+    kube, failures = _form(officer_bandung, _heads(officer_bandung, 4))
+    assert {f.rule for f in failures} == {"member_count"}
+    FormationPolicy.objects.create(valid_from=date(2026, 1, 1), min_members=4)
+    assert kube_failures(kube) == []
+    assert kube_failures(kube, today=date(2025, 12, 31)) != []
+
+
+def test_roles_and_areas(
+    officer_bandung: User,
+    officer_bogor: User,
+    facilitator_bandung: User,
+    make_user: Callable[..., User],
+) -> None:
+    from django.http import Http404
+
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 5))
+    with pytest.raises(Http404):  # a read-only role cannot reach the group for writing
+        kube_transition(actor=facilitator_bandung, kube_id=kube.pk, to_status=Status.SUBMITTED)
+    with pytest.raises(Http404):
+        kube_transition(actor=officer_bogor, kube_id=kube.pk, to_status=Status.SUBMITTED)
+    with pytest.raises(InvalidInput):  # partner roles cannot form groups
+        kube_create(
+            actor=make_user(Role.MENTOR, "32.73"),
+            name="X",
+            business_type="jasa",
+            village_code="32.73.01.1001",
+            member_ids=[],
+            officers={},
+        )
+    with pytest.raises(InvalidInput):  # persons outside the actor's area are not found
+        kube_create(
+            actor=officer_bogor,
+            name="X",
+            business_type="jasa",
+            village_code="32.01.01.1001",
+            member_ids=[kube.memberships.first().person_id],  # type: ignore[union-attr]
+            officers={},
+        )
+    assert Kube.objects.for_user(officer_bogor).count() == 0
+    assert Kube.objects.for_user(facilitator_bandung).count() == 1
+
+
+def test_leaving_keeps_the_membership_row(officer_bandung: User) -> None:
+    heads = _heads(officer_bandung, 6)
+    kube, _ = _form(officer_bandung, heads)
+    membership_end(
+        actor=officer_bandung, kube_id=kube.pk, person_id=heads[5].pk, reason="pindah domisili"
+    )
+    row = Membership.objects.get(kube=kube, person=heads[5])
+    assert row.end_date is not None and row.end_reason == "pindah domisili"
+    assert kube.memberships.filter(end_date__isnull=True).count() == 5
+    with pytest.raises(InvalidInput):
+        membership_end(actor=officer_bandung, kube_id=kube.pk, person_id=heads[5].pk, reason="lagi")
