@@ -135,7 +135,10 @@ def kube_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for (frm, to), permission in services.TRANSITIONS.items():
         if frm == kube.status and request.user.has_perm(permission):
             label, needs_reason = MOVES[Status(to)]
-            moves.append({"to": to, "label": label, "needs_reason": needs_reason})
+            blocked = bool(failures) and to in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE)
+            moves.append(
+                {"to": to, "label": label, "needs_reason": needs_reason, "blocked": blocked}
+            )
     return render(
         request,
         "kube/kube_detail.html",
