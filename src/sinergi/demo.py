@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -57,6 +58,11 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
         ]
     )
     print(f"\nOpen http://{host}:{port}/  (Ctrl+C to stop)\n", flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # so the worker below is stopped on SIGTERM too
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         call_command("runserver", f"{host}:{port}", use_reloader=False)
     except KeyboardInterrupt:
