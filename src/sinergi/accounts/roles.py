@@ -58,6 +58,8 @@ _KUBE_WRITE = [
     "kube.activate_kube",
     "kube.close_kube",
 ]
+_AID_READ = ["aid.view_programme", "aid.view_cycle", "aid.view_proposal"]
+_AID_OFFICE = [*_AID_READ, "aid.propose_kube", "aid.recommend_proposal"]
 _REGISTRY_WRITE = [
     *_REGISTRY_READ,
     "registry.add_household",
@@ -85,6 +87,11 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "core.view_auditevent",
         *_REGISTRY_WRITE,
         *_KUBE_WRITE,
+        *_AID_OFFICE,
+        "aid.add_programme",
+        "aid.change_programme",
+        "aid.add_cycle",
+        "aid.approve_cycle",
         "kube.change_formationpolicy",
         "kube.add_formationpolicy",
         "kube.add_businesstype",
@@ -98,6 +105,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "accounts.export_user",
         *_REGISTRY_WRITE,
         *_KUBE_WRITE,
+        *_AID_OFFICE,
     ],
     Role.FACILITATOR: [*_REGIONS, "registry.view_household", "registry.view_person", *_KUBE_READ],
     Role.PARTNER_COORDINATOR: [*_REGIONS],
@@ -113,5 +121,6 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "core.view_auditevent",
         *_REGISTRY_READ,
         *_KUBE_READ,
+        *_AID_READ,
     ],
 }

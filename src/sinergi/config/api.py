@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from sinergi.accounts.api import router as accounts_router
+from sinergi.aid.api import router as aid_router
 from sinergi.core.api_auth import API_AUTH
 from sinergi.core.errors import DomainError
 from sinergi.kube.api import router as kube_router
@@ -78,3 +79,4 @@ api.add_router("/users", accounts_router.users)
 api.add_router("/regions", wilayah_router)
 api.add_router("/registry", registry_router)
 api.add_router("/kube", kube_router)
+api.add_router("/aid", aid_router)

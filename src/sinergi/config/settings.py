@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "sinergi.accounts",
     "sinergi.registry",
     "sinergi.kube",
+    "sinergi.aid",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,155 @@
+"""Aid programmes, their cycles (tahap) and the proposals that flow regency → province → centre.
+
+Money is an integer number of rupiah everywhere. A proposal stores its amount and the member
+count it was computed from; approving the cycle freezes both, so later registry or group edits
+do not change what was approved.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sinergi.core.models import TimeStampedModel
+from sinergi.core.scoping import ScopedQuerySet
+
+
+class FundingSource(models.TextChoices):
+    APBN = "apbn", _("APBN (state budget)")
+    DEKONSENTRASI = "dekonsentrasi", _("Deconcentration")
+    APBD_PROVINCE = "apbd_province", _("APBD province")
+    APBD_REGENCY = "apbd_regency", _("APBD regency")
+
+
+class AmountRule(models.TextChoices):
+    PER_GROUP = "per_group", _("A fixed amount per group")
+    PER_MEMBER = "per_member", _("An amount per member, with a cap")
+
+
+class Programme(TimeStampedModel):
+    """A year's aid programme from one funding source, with its amount rule and budget."""
+
+    name = models.CharField(_("name"), max_length=150)
+    year = models.PositiveSmallIntegerField(_("year"))
+    funding_source = models.CharField(
+        _("funding source"), max_length=16, choices=FundingSource.choices
+    )
+    amount_rule = models.CharField(_("amount rule"), max_length=12, choices=AmountRule.choices)
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    cap = models.BigIntegerField(_("cap per group (Rp)"), null=True, blank=True)
+    budget_ceiling = models.BigIntegerField(_("budget ceiling (Rp)"))
+    area_code = models.CharField(
+        _("area code"), max_length=13, blank=True, help_text=_("Empty for national programmes.")
+    )
+    allow_previously_aided = models.BooleanField(
+        _("previously aided groups allowed"), default=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("aid programme")
+        verbose_name_plural = _("aid programmes")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="programme_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_ceiling__gt=0), name="programme_budget_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
+
+    def amount_for(self, members: int) -> int:
+        """Rupiah for a group of ``members``: integer arithmetic only."""
+        if self.amount_rule == AmountRule.PER_GROUP:
+            return self.amount
+        total = self.amount * members
+        return min(total, self.cap) if self.cap is not None else total
+
+
+class CycleStatus(models.TextChoices):
+    OPEN = "open", _("Open for proposals")
+    APPROVED = "approved", _("Approved (frozen)")
+
+
+class Cycle(TimeStampedModel):
+    """A tranche (tahap) of a programme; approving it freezes its proposals."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cycles")
+    number = models.PositiveSmallIntegerField(_("number"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=CycleStatus.choices, default=CycleStatus.OPEN
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cycle")
+        verbose_name_plural = _("cycles")
+        ordering = ["programme_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="cycle_number_once")
+        ]
+        permissions = [("approve_cycle", _("Can approve a cycle (centre)"))]
+
+    def __str__(self) -> str:
+        return f"{self.programme} — {_('cycle')} {self.number}"
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed by the regency")
+    RECOMMENDED = "recommended", _("Recommended by the province")
+    APPROVED = "approved", _("Approved by the centre")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ProposalQuerySet(ScopedQuerySet["Proposal"]):
+    scope_field = "area_code"
+
+
+class Proposal(TimeStampedModel):
+    """One group proposed for one cycle; maker and checkers are different people."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="proposals")
+    kube = models.ForeignKey("kube.Kube", on_delete=models.PROTECT, related_name="proposals")
+    area_code = models.CharField(max_length=13, db_index=True, editable=False)
+    member_count = models.PositiveSmallIntegerField(_("members when proposed"))
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    history = HistoricalRecords()
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["cycle_id", "area_code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "kube"], name="proposal_once_per_cycle"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="proposal_amount_positive"
+            ),
+        ]
+        permissions = [
+            ("propose_kube", _("Can propose groups (regency)")),
+            ("recommend_proposal", _("Can recommend proposals (province)")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kube} @ {self.cycle}"

@@ -1,0 +1,192 @@
+"""Proposals flow regency → province → centre; whoever proposes or recommends cannot approve.
+
+Each service locks the rows it changes, re-checks state inside the transaction and writes its
+audit event there, so two officers approving one cycle at once end with one approval and one
+clear refusal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.aid.models import Cycle, CycleStatus, Programme, Proposal, ProposalStatus
+from sinergi.core.errors import InvalidInput
+from sinergi.core.models import AuditEvent
+from sinergi.core.scoping import access, user_area
+from sinergi.engines import wilayah as regions
+from sinergi.kube.models import Kube, Status
+from sinergi.kube.services import kube_failures
+
+
+def _level(actor: Any) -> int:
+    """0 nation, 1 province, 2 regency."""
+    area = user_area(actor)
+    return 0 if area is None else regions.level_of(area)
+
+
+def budget_used(programme: Programme) -> int:
+    return int(
+        Proposal.objects.filter(
+            cycle__programme=programme, status=ProposalStatus.APPROVED
+        ).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+
+
+def budget_remaining(programme: Programme) -> int:
+    return programme.budget_ceiling - budget_used(programme)
+
+
+@transaction.atomic
+def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
+    """A regency officer proposes a verified or active group that meets every rule."""
+    if not actor.has_perm("aid.propose_kube") or _level(actor) != 2:
+        raise InvalidInput(_("Only a regency social office can propose groups."))
+    cycle = (
+        Cycle.objects.select_for_update().select_related("programme").filter(pk=cycle_id).first()
+    )
+    if cycle is None or cycle.status != CycleStatus.OPEN:
+        raise InvalidInput(_("This cycle is not open for proposals."), field="cycle")
+    kube = access(Kube.objects, actor=actor, pk=kube_id)
+    programme = cycle.programme
+    if kube.status not in (Status.VERIFIED, Status.ACTIVE):
+        raise InvalidInput(_("Only verified or active groups can be proposed."), field="kube")
+    if programme.area_code and not regions.in_area(kube.area_code, programme.area_code):
+        raise InvalidInput(_("This group is outside the programme's area."), field="kube")
+    if kube_failures(kube):
+        raise InvalidInput(_("The group no longer meets the formation rules."), field="kube")
+    aided = (
+        Proposal.objects.filter(kube=kube, status=ProposalStatus.APPROVED)
+        .exclude(cycle__programme=programme)
+        .exists()
+    )
+    if aided and not programme.allow_previously_aided:
+        raise InvalidInput(_("This group has received KUBE aid before."), field="kube")
+    if Proposal.objects.filter(cycle=cycle, kube=kube).exists():
+        raise InvalidInput(_("This group is already proposed in this cycle."), field="kube")
+    members = kube.memberships.filter(end_date__isnull=True).count()
+    proposal = Proposal.objects.create(
+        cycle=cycle,
+        kube=kube,
+        area_code=kube.area_code,
+        member_count=members,
+        amount=programme.amount_for(members),
+        proposed_by=actor,
+    )
+    AuditEvent.record(
+        "aid.proposal.proposed",
+        actor=actor,
+        obj=proposal,
+        area_code=proposal.area_code,
+        data={"amount": proposal.amount},
+    )
+    return proposal
+
+
+def _locked(actor: Any, proposal_id: int) -> Proposal:
+    proposal = access(Proposal.objects.select_related("cycle"), actor=actor, pk=proposal_id)
+    return Proposal.objects.select_for_update().select_related("cycle").get(pk=proposal.pk)
+
+
+@transaction.atomic
+def proposal_recommend(*, actor: Any, proposal_id: int) -> Proposal:
+    """The province recommends; the person who proposed cannot."""
+    if not actor.has_perm("aid.recommend_proposal") or _level(actor) > 1:
+        raise InvalidInput(_("Only a provincial social office can recommend proposals."))
+    proposal = _locked(actor, proposal_id)
+    if proposal.cycle.status != CycleStatus.OPEN or proposal.status != ProposalStatus.PROPOSED:
+        raise InvalidInput(_("This proposal cannot be recommended now."), field="status")
+    if proposal.proposed_by_id == actor.pk:
+        raise InvalidInput(_("You proposed this group; another person must recommend it."))
+    proposal.status, proposal.recommended_by = ProposalStatus.RECOMMENDED, actor
+    proposal.save(update_fields=["status", "recommended_by", "updated_at"])
+    AuditEvent.record(
+        "aid.proposal.recommended", actor=actor, obj=proposal, area_code=proposal.area_code
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, actor: Any, proposal_id: int, reason: str) -> Proposal:
+    if not (actor.has_perm("aid.recommend_proposal") or actor.has_perm("aid.approve_cycle")):
+        raise InvalidInput(_("Your role does not allow this step."))
+    if not reason.strip():
+        raise InvalidInput(_("Give a reason for this step."), field="reason")
+    proposal = _locked(actor, proposal_id)
+    if proposal.cycle.status != CycleStatus.OPEN or proposal.status not in (
+        ProposalStatus.PROPOSED,
+        ProposalStatus.RECOMMENDED,
+    ):
+        raise InvalidInput(_("This proposal cannot be rejected now."), field="status")
+    if proposal.proposed_by_id == actor.pk:
+        raise InvalidInput(_("You proposed this group; another person must decide."))
+    proposal.status, proposal.decided_reason = ProposalStatus.REJECTED, reason.strip()[:300]
+    proposal.save(update_fields=["status", "decided_reason", "updated_at"])
+    AuditEvent.record(
+        "aid.proposal.rejected",
+        actor=actor,
+        obj=proposal,
+        area_code=proposal.area_code,
+        reason=reason.strip(),
+    )
+    return proposal
+
+
+@transaction.atomic
+def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
+    """The centre approves every recommended proposal of a cycle and freezes it.
+
+    Refused when the cycle is already approved (a second approver arriving a moment late),
+    when the approver proposed or recommended any of its groups, or when the programme's
+    budget ceiling would be exceeded; then nothing changes.
+    """
+    if not actor.has_perm("aid.approve_cycle") or _level(actor) != 0:
+        raise InvalidInput(_("Only the centre can approve a cycle."))
+    cycle = (
+        Cycle.objects.select_for_update().select_related("programme").filter(pk=cycle_id).first()
+    )
+    if cycle is None:
+        raise InvalidInput(_("No such cycle."), field="cycle")
+    if cycle.status != CycleStatus.OPEN:
+        raise InvalidInput(_("This cycle is already approved."), field="cycle")
+    proposals = list(
+        Proposal.objects.select_for_update().filter(cycle=cycle, status=ProposalStatus.RECOMMENDED)
+    )
+    if not proposals:
+        raise InvalidInput(_("The cycle has no recommended proposals to approve."))
+    if any(actor.pk in (p.proposed_by_id, p.recommended_by_id) for p in proposals):
+        raise InvalidInput(
+            _("You proposed or recommended groups in this cycle; another person must approve it.")
+        )
+    programme = Programme.objects.select_for_update().get(pk=cycle.programme_id)
+    total = sum(p.amount for p in proposals)
+    remaining = budget_remaining(programme)
+    if total > remaining:
+        raise InvalidInput(
+            _("Approving Rp%(total)s would exceed the budget: Rp%(remaining)s remains.")
+            % {
+                "total": f"{total:,}".replace(",", "."),
+                "remaining": f"{remaining:,}".replace(",", "."),
+            }
+        )
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
+        status=ProposalStatus.APPROVED, updated_at=timezone.now()
+    )
+    cycle.status, cycle.approved_by, cycle.approved_at = (
+        CycleStatus.APPROVED,
+        actor,
+        timezone.now(),
+    )
+    cycle.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    AuditEvent.record(
+        "aid.cycle.approved",
+        actor=actor,
+        obj=cycle,
+        data={"proposals": len(proposals), "total": total},
+    )
+    return cycle

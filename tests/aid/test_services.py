@@ -1,0 +1,202 @@
+"""Proposals regency → province → centre: maker-checker, freezing, budget, refused steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.http import Http404
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sinergi.accounts.models import User
+from sinergi.aid import services
+from sinergi.aid.models import AmountRule, Cycle, CycleStatus, Programme, Proposal, ProposalStatus
+from sinergi.core.errors import InvalidInput
+from sinergi.core.models import AuditEvent
+from sinergi.kube.models import Kube, Status
+from sinergi.kube.services import kube_transition, membership_end
+from tests.kube.test_services import _form, _heads
+
+pytestmark = pytest.mark.django_db
+JUTA = 1_000_000
+
+
+@pytest.fixture
+def active_kube(officer_bandung: User) -> Kube:
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 6))
+    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
+        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=step)
+    return kube
+
+
+@pytest.fixture
+def cycle() -> Cycle:
+    programme = Programme.objects.create(
+        name="Bantuan Stimulan UEP KUBE",
+        year=2026,
+        funding_source="apbn",
+        amount_rule=AmountRule.PER_MEMBER,
+        amount=2 * JUTA,
+        cap=20 * JUTA,
+        budget_ceiling=50 * JUTA,
+    )
+    return Cycle.objects.create(programme=programme, number=1)
+
+
+def test_the_whole_flow_and_the_budget(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+) -> None:
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    assert (proposal.member_count, proposal.amount) == (6, 12 * JUTA)
+    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
+    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    proposal.refresh_from_db()
+    cycle.refresh_from_db()
+    assert proposal.status == ProposalStatus.APPROVED and cycle.status == CycleStatus.APPROVED
+    assert services.budget_remaining(cycle.programme) == 38 * JUTA
+    events = list(
+        AuditEvent.objects.filter(event_type__startswith="aid.")
+        .values_list("event_type", flat=True)
+        .order_by("id")
+    )
+    assert events == ["aid.proposal.proposed", "aid.proposal.recommended", "aid.cycle.approved"]
+
+
+def test_an_approved_cycle_is_frozen(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+) -> None:
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
+    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    person = active_kube.memberships.filter(role="anggota").first().person_id  # type: ignore[union-attr]
+    membership_end(actor=officer_bandung, kube_id=active_kube.pk, person_id=person, reason="pindah")
+    proposal.refresh_from_db()
+    assert (proposal.member_count, proposal.amount) == (6, 12 * JUTA)
+    with pytest.raises(InvalidInput):  # a second approver arriving late
+        services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    with pytest.raises(InvalidInput):
+        services.proposal_create(actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk)
+    with pytest.raises(InvalidInput):
+        services.proposal_reject(actor=officer_jabar, proposal_id=proposal.pk, reason="x")
+
+
+def test_maker_checker(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    admin_user: User,
+    make_user: Callable[..., User],
+) -> None:
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    with pytest.raises(InvalidInput):  # a regency office cannot recommend
+        services.proposal_recommend(actor=officer_bandung, proposal_id=proposal.pk)
+    services.proposal_recommend(actor=admin_user, proposal_id=proposal.pk)
+    with pytest.raises(InvalidInput):  # who recommended cannot approve
+        services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    other_admin = make_user("national_admin", None)
+    services.cycle_approve(actor=other_admin, cycle_id=cycle.pk)
+    assert Proposal.objects.get().status == ProposalStatus.APPROVED
+
+
+def test_the_budget_ceiling_cannot_be_exceeded(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+) -> None:
+    Programme.objects.filter(pk=cycle.programme_id).update(budget_ceiling=10 * JUTA)
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
+    with pytest.raises(InvalidInput) as info:
+        services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    assert "Rp12.000.000" in info.value.message and "Rp10.000.000" in info.value.message
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.OPEN
+    assert Proposal.objects.get().status == ProposalStatus.RECOMMENDED
+
+
+def test_only_ready_groups_in_area_can_be_proposed(
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_bogor: User,
+    active_kube: Kube,
+) -> None:
+    draft, _ = _form(officer_bandung, _heads(officer_bandung, 5, start=40), name="Draf")
+    with pytest.raises(InvalidInput):
+        services.proposal_create(actor=officer_bandung, cycle_id=cycle.pk, kube_id=draft.pk)
+    with pytest.raises(Http404):
+        services.proposal_create(actor=officer_bogor, cycle_id=cycle.pk, kube_id=active_kube.pk)
+    services.proposal_create(actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk)
+    with pytest.raises(InvalidInput):
+        services.proposal_create(actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk)
+    assert Proposal.objects.count() == 1
+
+
+@given(st.integers(1, 50_000_000), st.integers(0, 40), st.one_of(st.none(), st.integers(1, 10**9)))
+def test_amounts_are_integer_rupiah(amount: int, members: int, cap: int | None) -> None:
+    per_member = Programme(
+        amount_rule=AmountRule.PER_MEMBER, amount=amount, cap=cap, budget_ceiling=1
+    )
+    expected = amount * members if cap is None else min(amount * members, cap)
+    assert per_member.amount_for(members) == expected and isinstance(expected, int)
+    per_group = Programme(amount_rule=AmountRule.PER_GROUP, amount=amount, budget_ceiling=1)
+    assert per_group.amount_for(members) == amount
+
+
+def test_the_flow_through_the_api(
+    client_for: Callable[..., object],
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+    officer_bogor: User,
+) -> None:
+    regency, province, centre = (
+        client_for(u) for u in (officer_bandung, officer_jabar, admin_user)
+    )
+    made = regency.post(
+        "/api/v1/aid/proposals",  # type: ignore[attr-defined]
+        {"cycle_id": cycle.pk, "kube_id": active_kube.pk},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["amount"] == 12 * JUTA
+    proposal_id = made.json()["id"]
+    assert (
+        client_for(officer_bogor)
+        .get(  # type: ignore[attr-defined]
+            "/api/v1/aid/proposals"
+        )
+        .json()["count"]
+        == 0
+    )
+    early = centre.post(f"/api/v1/aid/cycles/{cycle.pk}/approve")  # type: ignore[attr-defined]
+    assert early.status_code == 400
+    assert (
+        province.post(  # type: ignore[attr-defined]
+            f"/api/v1/aid/proposals/{proposal_id}/recommend"
+        ).json()["status"]
+        == "recommended"
+    )
+    approved = centre.post(f"/api/v1/aid/cycles/{cycle.pk}/approve")  # type: ignore[attr-defined]
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    programmes = province.get("/api/v1/aid/programmes").json()  # type: ignore[attr-defined]
+    assert programmes[0]["budget_remaining"] == 38 * JUTA
