@@ -277,3 +277,40 @@ def seed_kube(seed: int = DEMO_SEED) -> dict[str, int]:
                 kube_transition(actor=officer, kube_id=kube.pk, to_status=step, reason=reason)
             made += 1
     return {"kube": made}
+
+
+def seed_aid() -> dict[str, int]:
+    """A programme with an approved cycle and a running one, through the real services."""
+    from sinergi.aid.models import AmountRule, Cycle, Programme
+    from sinergi.aid.services import cycle_approve, proposal_create, proposal_recommend
+    from sinergi.kube.models import Kube, Status
+
+    if Programme.objects.exists():
+        return {"programmes": Programme.objects.count()}
+    programme = Programme.objects.create(
+        name="Bantuan Stimulan UEP KUBE",
+        year=2026,
+        funding_source="apbn",
+        amount_rule=AmountRule.PER_MEMBER,
+        amount=2_000_000,
+        cap=20_000_000,
+        budget_ceiling=500_000_000,
+    )
+    first = Cycle.objects.create(programme=programme, number=1)
+    second = Cycle.objects.create(programme=programme, number=2)
+    province = User.objects.get(username="dinsos.jabar")
+    proposers = {
+        "32.73": User.objects.get(username="dinsos.bandung"),
+        "32.01": User.objects.get(username="dinsos.bogor"),
+    }
+    # Cycle 1: every active group proposed and recommended, then approved by the centre.
+    # Cycle 2 (running): verified groups proposed; Bandung's recommended, Bogor's waiting.
+    for status, cycle in [(Status.ACTIVE, first), (Status.VERIFIED, second)]:
+        for kube in Kube.objects.filter(status=status).order_by("id"):
+            proposal = proposal_create(
+                actor=proposers[kube.area_code[:5]], cycle_id=cycle.pk, kube_id=kube.pk
+            )
+            if cycle is first or kube.area_code.startswith("32.73"):
+                proposal_recommend(actor=province, proposal_id=proposal.pk)
+    cycle_approve(actor=User.objects.get(username="admin"), cycle_id=first.pk)
+    return {"programmes": 1, "cycles": 2}
