@@ -200,3 +200,78 @@ def test_the_flow_through_the_api(
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     programmes = province.get("/api/v1/aid/programmes").json()  # type: ignore[attr-defined]
     assert programmes[0]["budget_remaining"] == 38 * JUTA
+
+
+def test_disbursement_and_reconciliation(
+    client_for: Callable[..., object],
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+    officer_bogor: User,
+) -> None:
+    from datetime import date
+
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    with pytest.raises(InvalidInput):  # not approved yet
+        services.disbursement_record(
+            actor=officer_bandung,
+            proposal_id=proposal.pk,
+            amount=JUTA,
+            day=date(2026, 11, 2),
+            reference="TRX0",
+        )
+    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
+    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    Kube.objects.filter(pk=active_kube.pk).update(bank_account="0123-01-000001-50-1")
+    client = client_for(officer_bandung)
+    first = client.post(
+        f"/api/v1/aid/proposals/{proposal.pk}/disbursements",  # type: ignore[attr-defined]
+        {"amount": 10 * JUTA, "day": "2026-11-02", "reference": "TRX1"},
+        content_type="application/json",
+    )
+    assert first.status_code == 201 and first.json()["account"] == "0123-01-000001-50-1"
+    over = client.post(
+        f"/api/v1/aid/proposals/{proposal.pk}/disbursements",  # type: ignore[attr-defined]
+        {"amount": 3 * JUTA, "day": "2026-11-03", "reference": "TRX2"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert over.status_code == 400 and "Rp2.000.000 is left" in over.json()["detail"]
+    twice = client.post(
+        f"/api/v1/aid/proposals/{proposal.pk}/disbursements",  # type: ignore[attr-defined]
+        {"amount": JUTA, "day": "2026-11-03", "reference": "TRX1"},
+        content_type="application/json",
+    )
+    assert twice.status_code == 400 and twice.json()["field"] == "reference"
+    services.disbursement_record(
+        actor=officer_bandung,
+        proposal_id=proposal.pk,
+        amount=2 * JUTA,
+        day=date(2026, 11, 4),
+        reference="TRX3",
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    statement = SimpleUploadedFile(
+        "rekening.csv",
+        (
+            b"reference,account,amount,date\n"
+            b"TRX1,012301000001501,10000000,2026-11-02\n"
+            b"TRX9,012301000001501,500000,2026-11-05\n"
+            b"TRX3,012301000001501,1500000,2026-11-04\n"
+            b"TRX4,012301000001501,abc,2026-11-04\n"
+        ),
+    )
+    result = client.post("/api/v1/aid/reconcile", {"file": statement}).json()  # type: ignore[attr-defined]
+    assert result["matched"] == ["TRX1"]
+    assert result["mismatched"] == [{"reference": "TRX3", "differences": ["amount"]}]
+    assert [u["reference"] for u in result["unknown"]] == ["TRX9"]
+    assert result["missing"] == [] and result["problems"] == [{"line": 5, "problem": "amount"}]
+    other = client_for(officer_bogor).post(  # type: ignore[attr-defined]
+        "/api/v1/aid/reconcile", {"file": SimpleUploadedFile("r.csv", statement.open().read())}
+    )
+    assert other.json()["matched"] == []  # Bogor sees none of Bandung's transfers

@@ -58,8 +58,15 @@ _KUBE_WRITE = [
     "kube.activate_kube",
     "kube.close_kube",
 ]
-_AID_READ = ["aid.view_programme", "aid.view_cycle", "aid.view_proposal"]
-_AID_OFFICE = [*_AID_READ, "aid.propose_kube", "aid.recommend_proposal"]
+_AID_READ = ["aid.view_programme", "aid.view_cycle", "aid.view_proposal", "aid.view_disbursement"]
+_AID_OFFICE = [
+    *_AID_READ,
+    "aid.propose_kube",
+    "aid.recommend_proposal",
+    "aid.view_disbursement",
+    "aid.add_disbursement",
+    "aid.reconcile_disbursement",
+]
 _REGISTRY_WRITE = [
     *_REGISTRY_READ,
     "registry.add_household",

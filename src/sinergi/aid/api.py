@@ -1,14 +1,18 @@
 """Aid through the API: programmes with what remains, proposals, and each step as its own call."""
 
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.aid import services
-from sinergi.aid.models import Programme, Proposal
+from sinergi.aid.models import Disbursement, Programme, Proposal
 from sinergi.core.api_perms import require_perm
+from sinergi.core.errors import InvalidInput
 
 router = Router(tags=["aid"])
 
@@ -110,3 +114,85 @@ def reject(request: HttpRequest, proposal_id: int, payload: ReasonIn) -> Any:
 def approve(request: HttpRequest, cycle_id: int) -> Any:
     require_perm(request, "aid.approve_cycle")
     return services.cycle_approve(actor=request.user, cycle_id=cycle_id)
+
+
+class DisbursementIn(Schema):
+    amount: int = Field(..., gt=0, description="Integer rupiah")
+    day: date
+    reference: str = Field(..., max_length=60)
+
+
+class DisbursementOut(Schema):
+    id: int
+    proposal_id: int
+    amount: int
+    day: date
+    reference: str
+    account: str
+
+
+class MismatchOut(Schema):
+    reference: str
+    differences: list[str]
+
+
+class StatementRowOut(Schema):
+    reference: str
+    account: str
+    amount: int
+    day: date
+
+
+class LineProblemOut(Schema):
+    line: int
+    problem: str
+
+
+class ReconciliationOut(Schema):
+    matched: list[str]
+    mismatched: list[MismatchOut]
+    unknown: list[StatementRowOut]
+    missing: list[str]
+    problems: list[LineProblemOut]
+
+
+@router.post("/proposals/{proposal_id}/disbursements", response={201: DisbursementOut})
+def disburse(request: HttpRequest, proposal_id: int, payload: DisbursementIn) -> Any:
+    require_perm(request, "aid.add_disbursement")
+    made = services.disbursement_record(
+        actor=request.user,
+        proposal_id=proposal_id,
+        amount=payload.amount,
+        day=payload.day,
+        reference=payload.reference,
+    )
+    return Status(201, made)
+
+
+@router.get("/disbursements", response=list[DisbursementOut], summary="Transfers in your area")
+@paginate(PageNumberPagination, page_size=100)
+def disbursement_list(request: HttpRequest) -> Any:
+    require_perm(request, "aid.view_disbursement")
+    return Disbursement.objects.for_user(request.user)
+
+
+@router.post(
+    "/reconcile",
+    response=ReconciliationOut,
+    summary="Match a bank statement (CSV: reference,account,amount,date)",
+)
+def reconcile_statement(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    require_perm(request, "aid.reconcile_disbursement")
+    raw = file.read(5 * 1024 * 1024 + 1)
+    if len(raw) > 5 * 1024 * 1024:
+        raise InvalidInput(_("The statement is larger than 5 MB; split it by month."), field="file")
+    result = services.statement_reconcile(
+        actor=request.user, text=raw.decode("utf-8-sig", errors="replace")
+    )
+    return {
+        "matched": result.matched,
+        "mismatched": [{"reference": r, "differences": d} for r, d in result.mismatched],
+        "unknown": [t.__dict__ for t in result.unknown],
+        "missing": result.missing,
+        "problems": [{"line": n, "problem": p} for n, p in result.problems],
+    }

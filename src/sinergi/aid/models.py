@@ -153,3 +153,37 @@ class Proposal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kube} @ {self.cycle}"
+
+
+class DisbursementQuerySet(ScopedQuerySet["Disbursement"]):
+    scope_field = "area_code"
+
+
+class Disbursement(TimeStampedModel):
+    """A transfer of approved aid to the group's account; never more than was approved."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="disbursements")
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    day = models.DateField(_("transfer date"))
+    reference = models.CharField(_("bank reference"), max_length=60, unique=True)
+    account = models.CharField(_("account number"), max_length=30)
+    area_code = models.CharField(max_length=13, db_index=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+    objects = DisbursementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="disbursement_amount_positive"
+            )
+        ]
+        permissions = [("reconcile_disbursement", _("Can reconcile bank statements"))]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -14,7 +14,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.aid.models import Cycle, CycleStatus, Programme, Proposal, ProposalStatus
+from sinergi.aid.models import (
+    Cycle,
+    CycleStatus,
+    Disbursement,
+    Programme,
+    Proposal,
+    ProposalStatus,
+)
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
@@ -190,3 +197,84 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
         data={"proposals": len(proposals), "total": total},
     )
     return cycle
+
+
+@transaction.atomic
+def disbursement_record(
+    *, actor: Any, proposal_id: int, amount: int, day: Any, reference: str
+) -> Disbursement:
+    """Record a transfer to the group's account; the total can never pass the approved amount."""
+    if not actor.has_perm("aid.add_disbursement"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    proposal = _locked(actor, proposal_id)
+    if proposal.status != ProposalStatus.APPROVED:
+        raise InvalidInput(_("Only approved proposals can be disbursed."), field="proposal")
+    reference = reference.strip()
+    if not reference:
+        raise InvalidInput(_("Give the bank reference of the transfer."), field="reference")
+    if Disbursement.objects.filter(reference=reference).exists():
+        raise InvalidInput(_("This bank reference is already recorded."), field="reference")
+    if amount <= 0:
+        raise InvalidInput(_("The amount must be a positive number of rupiah."), field="amount")
+    paid = int(proposal.disbursements.aggregate(total=Sum("amount"))["total"] or 0)
+    if paid + amount > proposal.amount:
+        raise InvalidInput(
+            _("Rp%(amount)s would exceed the approved amount: Rp%(left)s is left to pay.")
+            % {"amount": _rupiah(amount), "left": _rupiah(proposal.amount - paid)},
+            field="amount",
+        )
+    account = proposal.kube.bank_account
+    if not account:
+        raise InvalidInput(_("The group has no bank account on record."), field="proposal")
+    disbursement = Disbursement.objects.create(
+        proposal=proposal,
+        amount=amount,
+        day=day,
+        reference=reference,
+        account=account,
+        area_code=proposal.area_code,
+        created_by=actor,
+    )
+    AuditEvent.record(
+        "aid.disbursement.recorded",
+        actor=actor,
+        obj=disbursement,
+        area_code=disbursement.area_code,
+        data={"amount": amount},
+    )
+    return disbursement
+
+
+def _rupiah(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def statement_reconcile(*, actor: Any, text: str) -> Any:
+    """Compare a bank statement (CSV) with the transfers the actor may see; audited."""
+    from sinergi.engines.reconcile import Transfer, read_statement, reconcile
+
+    if not actor.has_perm("aid.reconcile_disbursement"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    rows, problems = read_statement(text)
+    if problems and problems[0] == (1, "header"):
+        raise InvalidInput(
+            _("The statement needs the header: reference,account,amount,date"), field="file"
+        )
+    ours = [
+        Transfer(d.reference, d.account, d.amount, d.day)
+        for d in Disbursement.objects.for_user(actor)
+    ]
+    result = reconcile(ours, rows)
+    result.problems = problems
+    AuditEvent.record(
+        "aid.statement.reconciled",
+        actor=actor,
+        area_code=user_area(actor) or "",
+        data={
+            "matched": len(result.matched),
+            "mismatched": len(result.mismatched),
+            "unknown": len(result.unknown),
+            "missing": len(result.missing),
+        },
+    )
+    return result
