@@ -189,3 +189,54 @@ def test_leaving_keeps_the_membership_row(officer_bandung: User) -> None:
     assert kube.memberships.filter(end_date__isnull=True).count() == 5
     with pytest.raises(InvalidInput):
         membership_end(actor=officer_bandung, kube_id=kube.pk, person_id=heads[5].pk, reason="lagi")
+
+
+def test_iks_ledger_keeps_a_running_balance(
+    officer_bandung: User,
+    client_for: Callable[..., object],
+    make_user: Callable[..., User],
+) -> None:
+    from sinergi.kube.models import IksPolicy
+    from sinergi.kube.services import iks_record
+
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 6))
+    with pytest.raises(InvalidInput):  # a draft keeps no ledger
+        iks_record(
+            actor=officer_bandung,
+            kube_id=kube.pk,
+            kind="contribution",
+            amount=1,
+            day=date(2026, 10, 1),
+        )
+    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
+        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=step)
+    IksPolicy.objects.create(valid_from=date(2026, 1, 1), share_basis_points=1250)
+    _e, balance, expected = iks_record(
+        actor=officer_bandung,
+        kube_id=kube.pk,
+        kind="contribution",
+        amount=150_000,
+        day=date(2026, 10, 1),
+        profit=1_234_567,
+    )
+    assert (balance, expected) == (150_000, 154_320)  # 12.5% of profit, whole rupiah down
+    client = client_for(make_user(Role.KUBE_OFFICER, "32.73"))
+    over = client.post(
+        f"/api/v1/kube/{kube.pk}/iks",  # type: ignore[attr-defined]
+        {"kind": "withdrawal", "amount": 200_000, "day": "2026-10-05"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert over.status_code == 400 and "Rp150.000" in over.json()["detail"]
+    ok = client.post(
+        f"/api/v1/kube/{kube.pk}/iks",  # type: ignore[attr-defined]
+        {
+            "kind": "withdrawal",
+            "amount": 50_000,
+            "day": "2026-10-05",
+            "note": "bantuan anggota sakit",
+        },
+        content_type="application/json",
+    )
+    assert ok.status_code == 201 and ok.json()["balance"] == 100_000
+    assert [line["balance"] for line in ok.json()["lines"]] == [150_000, 100_000]

@@ -48,7 +48,12 @@ _REGISTRY_READ = [
     "registry.view_legalbasis",
     "registry.view_consentrecord",
 ]
-_KUBE_READ = ["kube.view_kube", "kube.view_businesstype", "kube.view_formationpolicy"]
+_KUBE_READ = [
+    "kube.view_kube",
+    "kube.view_businesstype",
+    "kube.view_formationpolicy",
+    "kube.view_iksentry",
+]
 _KUBE_WRITE = [
     *_KUBE_READ,
     "kube.add_kube",
@@ -57,6 +62,7 @@ _KUBE_WRITE = [
     "kube.verify_kube",
     "kube.activate_kube",
     "kube.close_kube",
+    "kube.add_iksentry",
 ]
 _AID_READ = ["aid.view_programme", "aid.view_cycle", "aid.view_proposal", "aid.view_disbursement"]
 _AID_OFFICE = [
@@ -118,7 +124,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.PARTNER_COORDINATOR: [*_REGIONS],
     Role.MENTOR: [*_REGIONS],
     Role.BUYER: [*_REGIONS],
-    Role.KUBE_OFFICER: [*_REGIONS],
+    Role.KUBE_OFFICER: [*_REGIONS, *_KUBE_READ, "kube.add_iksentry"],
     Role.AUDITOR: [
         *_REGIONS,
         "wilayah.view_historicalregion",

@@ -200,3 +200,60 @@ def member_end(request: HttpRequest, kube_id: int, person_id: int, payload: Reas
         actor=request.user, kube_id=kube_id, person_id=person_id, reason=payload.reason
     )
     return _detail(Kube.objects.get(pk=kube_id))
+
+
+class IksIn(Schema):
+    kind: str = Field(..., pattern="^(contribution|withdrawal)$")
+    amount: int = Field(..., gt=0, description="Integer rupiah")
+    day: date
+    profit: int | None = Field(None, ge=0, description="Profit the contribution is based on")
+    note: str = Field("", max_length=200)
+
+
+class IksLineOut(Schema):
+    day: date
+    kind: str
+    amount: int
+    profit: int | None
+    note: str
+    balance: int
+
+
+class IksOut(Schema):
+    balance: int
+    expected_contribution: int | None = None
+    lines: list[IksLineOut]
+
+
+def _iks(kube: Kube, expected: int | None = None) -> dict[str, Any]:
+    lines = services.iks_ledger(kube)
+    return {
+        "balance": lines[-1]["balance"] if lines else 0,
+        "expected_contribution": expected,
+        "lines": [
+            {
+                "day": line["entry"].day,
+                "kind": line["entry"].kind,
+                "amount": line["entry"].amount,
+                "profit": line["entry"].profit,
+                "note": line["entry"].note,
+                "balance": line["balance"],
+            }
+            for line in lines
+        ],
+    }
+
+
+@router.get("/{kube_id}/iks", response=IksOut, summary="The group's solidarity-fund ledger")
+def iks_get(request: HttpRequest, kube_id: int) -> Any:
+    require_perm(request, "kube.view_iksentry")
+    return _iks(access(Kube.objects, actor=request.user, pk=kube_id))
+
+
+@router.post("/{kube_id}/iks", response={201: IksOut})
+def iks_post(request: HttpRequest, kube_id: int, payload: IksIn) -> Any:
+    require_perm(request, "kube.add_iksentry")
+    _entry, _balance, expected = services.iks_record(
+        actor=request.user, kube_id=kube_id, **payload.dict()
+    )
+    return Status(201, _iks(Kube.objects.get(pk=kube_id), expected))

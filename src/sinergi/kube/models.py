@@ -190,3 +190,60 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kube_id} {self.from_status}->{self.to_status}"
+
+
+class IksPolicy(models.Model):
+    """The share of profit a group pays into its solidarity fund (IKS), valid from a date.
+
+    Stored in basis points (1000 = 10%) so the expected contribution stays integer rupiah.
+    """
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    share_basis_points = models.PositiveIntegerField(
+        _("share of profit (basis points)"), default=1000
+    )
+
+    class Meta:
+        verbose_name = _("IKS policy")
+        verbose_name_plural = _("IKS policies")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%Y-%m-%d}: {self.share_basis_points / 100:.2f}%"
+
+    @classmethod
+    def share_on(cls, day: date) -> int:
+        policy = cls.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+        return policy.share_basis_points if policy else 1000
+
+
+class IksKind(models.TextChoices):
+    CONTRIBUTION = "contribution", _("Contribution")
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
+
+
+class IksEntry(models.Model):
+    """One line of a group's solidarity-fund ledger (integer rupiah)."""
+
+    kube = models.ForeignKey(Kube, on_delete=models.PROTECT, related_name="iks_entries")
+    day = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=12, choices=IksKind.choices)
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    profit = models.BigIntegerField(_("profit it is based on (Rp)"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("IKS entry")
+        verbose_name_plural = _("IKS entries")
+        ordering = ["day", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="iks_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kube_id} {self.day} {self.kind} {self.amount}"

@@ -17,6 +17,9 @@ from sinergi.engines.eligibility import Candidate, Failure, check_group
 from sinergi.kube.models import (
     BusinessType,
     FormationPolicy,
+    IksEntry,
+    IksKind,
+    IksPolicy,
     Kube,
     Membership,
     OfficerRole,
@@ -228,3 +231,72 @@ def membership_end(*, actor: Any, kube_id: int, person_id: int, reason: str) -> 
         data={"person": person_id},
     )
     return membership
+
+
+def iks_ledger(kube: Kube) -> list[dict[str, Any]]:
+    """The group's IKS lines in date order, each with the running balance after it."""
+    balance = 0
+    lines = []
+    for entry in kube.iks_entries.select_related("recorded_by").order_by("day", "id"):
+        balance += entry.amount if entry.kind == IksKind.CONTRIBUTION else -entry.amount
+        lines.append({"entry": entry, "balance": balance})
+    return lines
+
+
+@transaction.atomic
+def iks_record(
+    *,
+    actor: Any,
+    kube_id: int,
+    kind: str,
+    amount: int,
+    day: date,
+    profit: int | None = None,
+    note: str = "",
+) -> tuple[IksEntry, int, int | None]:
+    """Add a contribution or a withdrawal; returns the entry, the new balance and, for a
+    contribution with its profit, the amount the IKS policy in force expects."""
+    if not actor.has_perm("kube.add_iksentry"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    kube = access(Kube.objects, actor=actor, pk=kube_id)
+    kube = Kube.objects.select_for_update().get(pk=kube.pk)  # serialise ledger writes
+    if kube.status != Status.ACTIVE:
+        raise InvalidInput(_("Only an active group keeps an IKS ledger."), field="kube")
+    if kind not in IksKind.values:
+        raise InvalidInput(_("Choose contribution or withdrawal."), field="kind")
+    if amount <= 0:
+        raise InvalidInput(_("The amount must be a positive number of rupiah."), field="amount")
+    if day > timezone.localdate():
+        raise InvalidInput(_("The date cannot be in the future."), field="day")
+    if profit is not None and profit < 0:
+        raise InvalidInput(_("Profit cannot be negative."), field="profit")
+    lines = iks_ledger(kube)
+    balance = lines[-1]["balance"] if lines else 0
+    if kind == IksKind.WITHDRAWAL and amount > balance:
+        raise InvalidInput(
+            _("The fund holds Rp%(balance)s; it cannot pay out Rp%(amount)s.")
+            % {
+                "balance": f"{balance:,}".replace(",", "."),
+                "amount": f"{amount:,}".replace(",", "."),
+            },
+            field="amount",
+        )
+    entry = IksEntry.objects.create(
+        kube=kube,
+        day=day,
+        kind=kind,
+        amount=amount,
+        profit=profit,
+        note=note.strip()[:200],
+        recorded_by=actor,
+    )
+    expected = (profit * IksPolicy.share_on(day)) // 10_000 if profit is not None else None
+    new_balance = balance + (amount if kind == IksKind.CONTRIBUTION else -amount)
+    AuditEvent.record(
+        f"kube.iks.{kind}",
+        actor=actor,
+        obj=kube,
+        area_code=kube.area_code,
+        data={"amount": amount, "balance": new_balance},
+    )
+    return entry, new_balance, expected

@@ -313,4 +313,39 @@ def seed_aid() -> dict[str, int]:
             if cycle is first or kube.area_code.startswith("32.73"):
                 proposal_recommend(actor=province, proposal_id=proposal.pk)
     cycle_approve(actor=User.objects.get(username="admin"), cycle_id=first.pk)
-    return {"programmes": 1, "cycles": 2}
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sinergi.aid.models import Proposal
+    from sinergi.aid.services import disbursement_record
+    from sinergi.kube.services import iks_record
+
+    today = timezone.localdate()
+    for i, proposal in enumerate(Proposal.objects.filter(cycle=first).select_related("kube")):
+        officer = proposers[proposal.area_code[:5]]
+        disbursement_record(
+            actor=officer,
+            proposal_id=proposal.pk,
+            amount=proposal.amount,
+            day=today - timedelta(days=60),
+            reference=f"BRI-2026-{i + 1:05d}",
+        )
+        iks_record(
+            actor=officer,
+            kube_id=proposal.kube_id,
+            kind="contribution",
+            amount=150_000,
+            day=today - timedelta(days=20),
+            profit=1_500_000,
+            note="Iuran bulan lalu",
+        )
+        iks_record(
+            actor=officer,
+            kube_id=proposal.kube_id,
+            kind="withdrawal",
+            amount=50_000,
+            day=today - timedelta(days=5),
+            note="Santunan anggota sakit",
+        )
+    return {"programmes": 1, "cycles": 2, "disbursed": i + 1}
