@@ -275,3 +275,84 @@ def test_disbursement_and_reconciliation(
         "/api/v1/aid/reconcile", {"file": SimpleUploadedFile("r.csv", statement.open().read())}
     )
     assert other.json()["matched"] == []  # Bogor sees none of Bandung's transfers
+
+
+def test_lpj_reconciles_with_the_disbursement(
+    client_for: Callable[..., object],
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+    facilitator_bandung: User,
+    make_user: Callable[..., User],
+    tmp_path: object,
+    settings: object,
+) -> None:
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
+    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    Kube.objects.filter(pk=active_kube.pk).update(bank_account="0123")
+    services.disbursement_record(
+        actor=officer_bandung,
+        proposal_id=proposal.pk,
+        amount=12 * JUTA,
+        day=date(2026, 11, 2),
+        reference="TRX1",
+    )
+    ketua = client_for(make_user("kube_officer", "32.73"))
+    photo = b"\xff\xd8\xff\xe0" + b"0" * 100
+
+    def add(description: str, amount: int, content: bytes = photo) -> object:
+        return ketua.post(
+            f"/api/v1/aid/proposals/{proposal.pk}/lpj/items",
+            {  # type: ignore[attr-defined]
+                "description": description,
+                "amount": amount,
+                "day": "2026-11-05",
+                "receipt": SimpleUploadedFile("nota.jpg", content),
+            },
+        )
+
+    assert add("Mesin jahit", 8 * JUTA).status_code == 201  # type: ignore[attr-defined]
+    bad = add("Kain", JUTA, b"not an image")
+    assert bad.status_code == 400 and bad.json()["field"] == "receipt"  # type: ignore[attr-defined]
+    body = add("Kain batik", 3 * JUTA).json()  # type: ignore[attr-defined]
+    assert (body["spent"], body["received"], body["difference"]) == (11 * JUTA, 12 * JUTA, JUTA)
+    ketua.post(f"/api/v1/aid/proposals/{proposal.pk}/lpj/submit")  # type: ignore[attr-defined]
+    checker = client_for(facilitator_bandung)
+    refused = checker.post(
+        f"/api/v1/aid/proposals/{proposal.pk}/lpj/check",  # type: ignore[attr-defined]
+        {"accept": True},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 400 and "Rp1.000.000" in refused.json()["detail"]
+    returned = checker.post(
+        f"/api/v1/aid/proposals/{proposal.pk}/lpj/check",  # type: ignore[attr-defined]
+        {"accept": False, "note": "Nota Rp1 juta kurang"},
+        content_type="application/json",
+    ).json()
+    assert returned["status"] == "returned"
+    add("Benang dan jarum", JUTA)
+    ketua.post(f"/api/v1/aid/proposals/{proposal.pk}/lpj/submit")  # type: ignore[attr-defined]
+    accepted = checker.post(
+        f"/api/v1/aid/proposals/{proposal.pk}/lpj/check",  # type: ignore[attr-defined]
+        {"accept": True},
+        content_type="application/json",
+    ).json()
+    assert accepted["status"] == "accepted" and accepted["difference"] == 0
+    assert len(accepted["items"]) == 3
+    receipt = accepted["items"][0]["receipt_url"]
+    got = checker.get(receipt)  # type: ignore[attr-defined]
+    assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"\xff\xd8")
+    outsider = client_for(make_user("social_officer", "32.01"))
+    assert outsider.get(receipt).status_code == 404  # type: ignore[attr-defined]
+    assert client_for(None).get(receipt).status_code == 401  # type: ignore[attr-defined]

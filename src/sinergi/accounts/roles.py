@@ -72,6 +72,8 @@ _AID_OFFICE = [
     "aid.view_disbursement",
     "aid.add_disbursement",
     "aid.reconcile_disbursement",
+    "aid.view_lpj",
+    "aid.add_lpjitem",
 ]
 _REGISTRY_WRITE = [
     *_REGISTRY_READ,
@@ -120,11 +122,26 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_KUBE_WRITE,
         *_AID_OFFICE,
     ],
-    Role.FACILITATOR: [*_REGIONS, "registry.view_household", "registry.view_person", *_KUBE_READ],
+    Role.FACILITATOR: [
+        *_REGIONS,
+        "registry.view_household",
+        "registry.view_person",
+        *_KUBE_READ,
+        *_AID_READ,
+        "aid.view_lpj",
+        "aid.check_lpj",
+    ],
     Role.PARTNER_COORDINATOR: [*_REGIONS],
     Role.MENTOR: [*_REGIONS],
     Role.BUYER: [*_REGIONS],
-    Role.KUBE_OFFICER: [*_REGIONS, *_KUBE_READ, "kube.add_iksentry"],
+    Role.KUBE_OFFICER: [
+        *_REGIONS,
+        *_KUBE_READ,
+        "kube.add_iksentry",
+        *_AID_READ,
+        "aid.view_lpj",
+        "aid.add_lpjitem",
+    ],
     Role.AUDITOR: [
         *_REGIONS,
         "wilayah.view_historicalregion",

@@ -3,16 +3,17 @@
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.aid import services
-from sinergi.aid.models import Disbursement, Programme, Proposal
+from sinergi.aid.models import Disbursement, Lpj, LpjItem, Programme, Proposal
 from sinergi.core.api_perms import require_perm
 from sinergi.core.errors import InvalidInput
+from sinergi.core.scoping import access
 
 router = Router(tags=["aid"])
 
@@ -196,3 +197,102 @@ def reconcile_statement(request: HttpRequest, file: File[UploadedFile]) -> Any:
         "missing": result.missing,
         "problems": [{"line": n, "problem": p} for n, p in result.problems],
     }
+
+
+class LpjItemOut(Schema):
+    description: str
+    amount: int
+    day: date
+    receipt_url: str
+
+
+class LpjOut(Schema):
+    proposal_id: int
+    status: str
+    check_note: str
+    spent: int
+    received: int
+    difference: int
+    items: list[LpjItemOut]
+
+
+class LpjCheckIn(Schema):
+    accept: bool
+    note: str = Field("", max_length=300)
+
+
+def _lpj(proposal_id: int) -> dict[str, Any]:
+    lpj = Lpj.objects.select_related("proposal").get(proposal_id=proposal_id)
+    return {
+        "proposal_id": proposal_id,
+        "status": lpj.status,
+        "check_note": lpj.check_note,
+        **services.lpj_totals(lpj),
+        "items": [
+            {
+                "description": i.description,
+                "amount": i.amount,
+                "day": i.day,
+                # Receipts are personal financial data: only the scoped endpoint serves them.
+                "receipt_url": f"/api/v1/aid/proposals/{proposal_id}/lpj/items/{i.pk}/receipt",
+            }
+            for i in lpj.items.all()
+        ],
+    }
+
+
+@router.get("/proposals/{proposal_id}/lpj", response=LpjOut, summary="Fund-use report")
+def lpj_get(request: HttpRequest, proposal_id: int) -> Any:
+    require_perm(request, "aid.view_lpj")
+    access(Proposal.objects, actor=request.user, pk=proposal_id)
+    if not Lpj.objects.filter(proposal_id=proposal_id).exists():
+        raise InvalidInput(_("No fund-use report has been started yet."), field="proposal")
+    return _lpj(proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/lpj/items", response={201: LpjOut})
+def lpj_item(
+    request: HttpRequest,
+    proposal_id: int,
+    description: Form[str],
+    amount: Form[int],
+    day: Form[date],
+    receipt: File[UploadedFile],
+) -> Any:
+    require_perm(request, "aid.add_lpjitem")
+    services.lpj_add_item(
+        actor=request.user,
+        proposal_id=proposal_id,
+        description=description,
+        amount=amount,
+        day=day,
+        receipt=receipt,
+    )
+    return Status(201, _lpj(proposal_id))
+
+
+@router.get("/proposals/{proposal_id}/lpj/items/{item_id}/receipt", response={200: None})
+def lpj_receipt(request: HttpRequest, proposal_id: int, item_id: int) -> Any:
+    require_perm(request, "aid.view_lpj")
+    access(Proposal.objects, actor=request.user, pk=proposal_id)
+    item = LpjItem.objects.filter(pk=item_id, lpj__proposal_id=proposal_id).first()
+    if item is None:
+        raise InvalidInput(_("No such receipt."), field="item")
+    return FileResponse(
+        item.receipt.open("rb"), filename=(item.receipt.name or "nota").rsplit("/", 1)[-1]
+    )
+
+
+@router.post("/proposals/{proposal_id}/lpj/submit", response=LpjOut)
+def lpj_submit(request: HttpRequest, proposal_id: int) -> Any:
+    services.lpj_submit(actor=request.user, proposal_id=proposal_id)
+    return _lpj(proposal_id)
+
+
+@router.post("/proposals/{proposal_id}/lpj/check", response=LpjOut)
+def lpj_check(request: HttpRequest, proposal_id: int, payload: LpjCheckIn) -> Any:
+    require_perm(request, "aid.check_lpj")
+    services.lpj_check(
+        actor=request.user, proposal_id=proposal_id, accept=payload.accept, note=payload.note
+    )
+    return _lpj(proposal_id)

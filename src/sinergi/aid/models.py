@@ -187,3 +187,62 @@ class Disbursement(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class LpjStatus(models.TextChoices):
+    DRAFT = "draft", _("Being written")
+    SUBMITTED = "submitted", _("Submitted for checking")
+    ACCEPTED = "accepted", _("Accepted by the facilitator")
+    RETURNED = "returned", _("Returned for correction")
+
+
+class LpjQuerySet(ScopedQuerySet["Lpj"]):
+    scope_field = "area_code"
+
+
+class Lpj(TimeStampedModel):
+    """The group's fund-use report (LPJ) for one approved proposal."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="lpj")
+    area_code = models.CharField(max_length=13, db_index=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LpjStatus.choices, default=LpjStatus.DRAFT
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    check_note = models.CharField(_("facilitator's note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+    objects = LpjQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fund-use report (LPJ)")
+        verbose_name_plural = _("fund-use reports (LPJ)")
+        permissions = [("check_lpj", _("Can check fund-use reports"))]
+
+    def __str__(self) -> str:
+        return f"LPJ {self.proposal}"
+
+
+def receipt_path(instance: LpjItem, filename: str) -> str:
+    return f"lpj/{instance.lpj_id}/{filename[-80:]}"
+
+
+class LpjItem(models.Model):
+    """One purchase: what, how much (integer rupiah), when, and the receipt's photo."""
+
+    lpj = models.ForeignKey(Lpj, on_delete=models.CASCADE, related_name="items")
+    description = models.CharField(_("item bought"), max_length=200)
+    amount = models.BigIntegerField(_("amount (Rp)"))
+    day = models.DateField(_("date"))
+    receipt = models.FileField(_("receipt"), upload_to=receipt_path)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["day", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="lpj_item_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.amount}"

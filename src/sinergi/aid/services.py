@@ -18,6 +18,9 @@ from sinergi.aid.models import (
     Cycle,
     CycleStatus,
     Disbursement,
+    Lpj,
+    LpjItem,
+    LpjStatus,
     Programme,
     Proposal,
     ProposalStatus,
@@ -278,3 +281,104 @@ def statement_reconcile(*, actor: Any, text: str) -> Any:
         },
     )
     return result
+
+
+RECEIPT_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG": "png", b"%PDF": "pdf"}
+RECEIPT_MAX = 5 * 1024 * 1024
+
+
+def lpj_totals(lpj: Lpj) -> dict[str, int]:
+    spent = int(lpj.items.aggregate(total=Sum("amount"))["total"] or 0)
+    received = int(lpj.proposal.disbursements.aggregate(total=Sum("amount"))["total"] or 0)
+    return {"spent": spent, "received": received, "difference": received - spent}
+
+
+def _lpj_for_write(actor: Any, proposal_id: int) -> Lpj:
+    proposal = _locked(actor, proposal_id)
+    if proposal.status != ProposalStatus.APPROVED or not proposal.disbursements.exists():
+        raise InvalidInput(_("A fund-use report follows a disbursement."), field="proposal")
+    lpj, _created = Lpj.objects.get_or_create(
+        proposal=proposal, defaults={"area_code": proposal.area_code}
+    )
+    return Lpj.objects.select_for_update().get(pk=lpj.pk)
+
+
+@transaction.atomic
+def lpj_add_item(
+    *, actor: Any, proposal_id: int, description: str, amount: int, day: Any, receipt: Any
+) -> LpjItem:
+    """Add a purchase with its receipt (JPEG, PNG or PDF, at most 5 MB) to a report in writing."""
+    if not actor.has_perm("aid.add_lpjitem"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    lpj = _lpj_for_write(actor, proposal_id)
+    if lpj.status not in (LpjStatus.DRAFT, LpjStatus.RETURNED):
+        raise InvalidInput(_("This report is submitted; it cannot change now."), field="status")
+    if not description.strip():
+        raise InvalidInput(_("Say what was bought."), field="description")
+    if amount <= 0:
+        raise InvalidInput(_("The amount must be a positive number of rupiah."), field="amount")
+    if receipt is None or receipt.size > RECEIPT_MAX:
+        raise InvalidInput(
+            _("Attach the receipt: a photo or PDF of at most 5 MB."), field="receipt"
+        )
+    head = receipt.read(4)
+    receipt.seek(0)
+    if not any(head.startswith(magic) for magic in RECEIPT_TYPES):
+        raise InvalidInput(_("The receipt must be a JPEG or PNG photo, or a PDF."), field="receipt")
+    item = LpjItem.objects.create(
+        lpj=lpj, description=description.strip()[:200], amount=amount, day=day, receipt=receipt
+    )
+    AuditEvent.record(
+        "aid.lpj.item_added", actor=actor, obj=lpj, area_code=lpj.area_code, data={"amount": amount}
+    )
+    return item
+
+
+@transaction.atomic
+def lpj_submit(*, actor: Any, proposal_id: int) -> Lpj:
+    if not actor.has_perm("aid.add_lpjitem"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    lpj = _lpj_for_write(actor, proposal_id)
+    if lpj.status not in (LpjStatus.DRAFT, LpjStatus.RETURNED) or not lpj.items.exists():
+        raise InvalidInput(_("Add the purchases before submitting."), field="status")
+    lpj.status = LpjStatus.SUBMITTED
+    lpj.save(update_fields=["status", "updated_at"])
+    AuditEvent.record(
+        "aid.lpj.submitted", actor=actor, obj=lpj, area_code=lpj.area_code, data=lpj_totals(lpj)
+    )
+    return lpj
+
+
+@transaction.atomic
+def lpj_check(*, actor: Any, proposal_id: int, accept: bool, note: str = "") -> Lpj:
+    """The facilitator accepts a report whose totals reconcile, or returns it with a note."""
+    if not actor.has_perm("aid.check_lpj"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    proposal = access(Proposal.objects, actor=actor, pk=proposal_id)
+    lpj = Lpj.objects.select_for_update().filter(proposal=proposal).first()
+    if lpj is None or lpj.status != LpjStatus.SUBMITTED:
+        raise InvalidInput(_("There is no submitted report to check."), field="status")
+    totals = lpj_totals(lpj)
+    if accept and totals["difference"] != 0:
+        raise InvalidInput(
+            _(
+                "Spent Rp%(spent)s against Rp%(received)s received: the difference of "
+                "Rp%(difference)s must be explained before the report can be accepted."
+            )
+            % {k: _rupiah(v) for k, v in totals.items()},
+            field="status",
+        )
+    if not accept and not note.strip():
+        raise InvalidInput(_("Say what must be corrected."), field="note")
+    lpj.status = LpjStatus.ACCEPTED if accept else LpjStatus.RETURNED
+    lpj.checked_by, lpj.check_note = actor, note.strip()[:300]
+    lpj.save(update_fields=["status", "checked_by", "check_note", "updated_at"])
+    AuditEvent.record(
+        f"aid.lpj.{lpj.status}",
+        actor=actor,
+        obj=lpj,
+        area_code=lpj.area_code,
+        reason=note.strip(),
+        data=totals,
+    )
+    return lpj
