@@ -356,3 +356,55 @@ def test_lpj_reconciles_with_the_disbursement(
     outsider = client_for(make_user("social_officer", "32.01"))
     assert outsider.get(receipt).status_code == 404  # type: ignore[attr-defined]
     assert client_for(None).get(receipt).status_code == 401  # type: ignore[attr-defined]
+
+
+def test_cycle_exports_in_both_formats(
+    client_for: Callable[..., object],
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+    officer_bogor: User,
+) -> None:
+    import csv
+    import io
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
+    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    Kube.objects.filter(pk=active_kube.pk).update(bank_account="0123-01", bank_name="BRI")
+    services.disbursement_record(
+        actor=officer_bandung,
+        proposal_id=proposal.pk,
+        amount=5 * JUTA,
+        day=date(2026, 11, 2),
+        reference="TRX1",
+    )
+    client = client_for(officer_jabar)
+    sheet = client.get(
+        f"/api/v1/aid/cycles/{cycle.pk}/export",  # type: ignore[attr-defined]
+        {"sheet": "disbursement", "fmt": "csv"},
+    )
+    rows = list(csv.reader(io.StringIO(sheet.content.decode())))
+    assert rows[0][-3:] == ["disetujui_rp", "disalurkan_rp", "sisa_rp"]
+    assert rows[1][3] == "0123-01" and rows[1][-3:] == ["12000000", "5000000", "7000000"]
+    xlsx = client.get(
+        f"/api/v1/aid/cycles/{cycle.pk}/export",  # type: ignore[attr-defined]
+        {"sheet": "approved", "fmt": "xlsx"},
+    )
+    book = load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    values = list(book.worksheets[0].iter_rows(values_only=True))
+    assert values[1][0] == "KUBE Mawar" and values[1][-1] == 12 * JUTA  # an integer cell
+    elsewhere = client_for(officer_bogor).get(  # type: ignore[attr-defined]
+        f"/api/v1/aid/cycles/{cycle.pk}/export", {"sheet": "approved", "fmt": "csv"}
+    )
+    assert elsewhere.content.decode().strip().count("\n") == 0  # header only
+    assert AuditEvent.objects.filter(event_type__startswith="aid.cycle.exported").count() == 3
+    bad = client.get(f"/api/v1/aid/cycles/{cycle.pk}/export", {"sheet": "x"})  # type: ignore[attr-defined]
+    assert bad.status_code == 400

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+from django.db.models import Sum
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -13,7 +14,9 @@ from sinergi.aid import services
 from sinergi.aid.models import Disbursement, Lpj, LpjItem, Programme, Proposal
 from sinergi.core.api_perms import require_perm
 from sinergi.core.errors import InvalidInput
-from sinergi.core.scoping import access
+from sinergi.core.exports import table_response
+from sinergi.core.models import AuditEvent
+from sinergi.core.scoping import access, user_area
 
 router = Router(tags=["aid"])
 
@@ -296,3 +299,69 @@ def lpj_check(request: HttpRequest, proposal_id: int, payload: LpjCheckIn) -> An
         actor=request.user, proposal_id=proposal_id, accept=payload.accept, note=payload.note
     )
     return _lpj(proposal_id)
+
+
+@router.get(
+    "/cycles/{cycle_id}/export", summary="Approved list or disbursement sheet", response={200: None}
+)
+def cycle_export(
+    request: HttpRequest, cycle_id: int, sheet: str = "approved", fmt: str = "xlsx"
+) -> Any:
+    """``sheet``: approved (the cycle's approved groups) or disbursement (accounts, paid and
+    left to pay); ``fmt``: xlsx or csv. Only proposals in the caller's area; audited."""
+    require_perm(request, "aid.view_proposal")
+    if sheet not in ("approved", "disbursement") or fmt not in ("xlsx", "csv"):
+        raise InvalidInput(
+            _("Choose sheet approved or disbursement, and format xlsx or csv."), field="sheet"
+        )
+    proposals = (
+        Proposal.objects.for_user(request.user)
+        .filter(cycle_id=cycle_id, status="approved")
+        .select_related("kube__business_type", "kube__village", "cycle__programme")
+        .annotate(paid=Sum("disbursements__amount"))
+        .order_by("area_code", "kube__name")
+    )
+    if sheet == "approved":
+        header = ["kube", "kode_desa", "desa", "jenis_usaha", "anggota", "jumlah_rp"]
+        rows = [
+            [
+                p.kube.name,
+                p.area_code,
+                p.kube.village.name,
+                p.kube.business_type.name,
+                p.member_count,
+                p.amount,
+            ]
+            for p in proposals
+        ]
+    else:
+        header = [
+            "kube",
+            "kode_desa",
+            "bank",
+            "rekening",
+            "atas_nama",
+            "disetujui_rp",
+            "disalurkan_rp",
+            "sisa_rp",
+        ]
+        rows = [
+            [
+                p.kube.name,
+                p.area_code,
+                p.kube.bank_name,
+                p.kube.bank_account,
+                p.kube.bank_account_holder,
+                p.amount,
+                p.paid or 0,
+                p.amount - (p.paid or 0),
+            ]
+            for p in proposals
+        ]
+    AuditEvent.record(
+        f"aid.cycle.exported_{sheet}",
+        actor=request.user,
+        area_code=user_area(request.user) or "",
+        data={"rows": len(rows), "cycle": cycle_id},
+    )
+    return table_response(f"tahap-{cycle_id}-{sheet}", header, rows, fmt)
