@@ -408,3 +408,77 @@ def test_cycle_exports_in_both_formats(
     assert AuditEvent.objects.filter(event_type__startswith="aid.cycle.exported").count() == 3
     bad = client.get(f"/api/v1/aid/cycles/{cycle.pk}/export", {"sheet": "x"})  # type: ignore[attr-defined]
     assert bad.status_code == 400
+
+
+def test_the_aid_pages(
+    client_for: Callable[..., object],
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+    facilitator_bandung: User,
+    tmp_path: object,
+    settings: object,
+    make_user: Callable[..., User],
+) -> None:
+    """Propose, recommend, approve, pay, reconcile and report through the pages."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
+    Kube.objects.filter(pk=active_kube.pk).update(bank_account="0123-01")
+    url = f"/bantuan/tahap/{cycle.pk}/aksi/"
+    regency, province, centre = (
+        client_for(u) for u in (officer_bandung, officer_jabar, admin_user)
+    )
+    page = regency.get(f"/bantuan/tahap/{cycle.pk}/").content.decode()  # type: ignore[attr-defined]
+    assert "Usulkan kelompok ini" in page and "KUBE Mawar" in page
+    regency.post(url, {"action": "propose", "kube": active_kube.pk})  # type: ignore[attr-defined]
+    proposal = Proposal.objects.get()
+    refused = regency.post(
+        url,
+        {"action": "recommend", "proposal": proposal.pk},  # type: ignore[attr-defined]
+        follow=True,
+    ).content.decode()
+    assert "dinas sosial provinsi" in refused
+    province.post(url, {"action": "recommend", "proposal": proposal.pk})  # type: ignore[attr-defined]
+    centre.post(url, {"action": "approve"})  # type: ignore[attr-defined]
+    regency.post(
+        url,
+        {
+            "action": "disburse",
+            "proposal": proposal.pk,  # type: ignore[attr-defined]
+            "amount": "12.000.000",
+            "day": "2026-11-02",
+            "reference": "TRX1",
+        },
+    )
+    assert proposal.disbursements.get().amount == 12 * JUTA
+    listing = province.get("/bantuan/").content.decode()  # type: ignore[attr-defined]
+    assert "Rp38.000.000" in listing
+    report = regency.post(
+        "/bantuan/rekonsiliasi/",
+        {
+            "file": SimpleUploadedFile(  # type: ignore[attr-defined]
+                "r.csv", b"reference,account,amount,date\nTRX1,012301,12000000,2026-11-02\n"
+            )
+        },
+    )
+    assert "Cocok" in report.content.decode()
+    ketua = client_for(make_user("kube_officer", "32.73"))
+    ketua.post(
+        f"/bantuan/usulan/{proposal.pk}/lpj/",
+        {  # type: ignore[attr-defined]
+            "action": "item",
+            "description": "Mesin jahit",
+            "amount": "12.000.000",
+            "day": "2026-11-05",
+            "receipt": SimpleUploadedFile("nota.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50),
+        },
+    )
+    ketua.post(f"/bantuan/usulan/{proposal.pk}/lpj/", {"action": "submit"})  # type: ignore[attr-defined]
+    client_for(facilitator_bandung).post(
+        f"/bantuan/usulan/{proposal.pk}/lpj/",  # type: ignore[attr-defined]
+        {"action": "accept"},
+    )
+    assert proposal.lpj.status == "accepted"  # type: ignore[attr-defined]

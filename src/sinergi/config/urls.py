@@ -15,6 +15,7 @@ urlpatterns = [
     path("wilayah/", include("sinergi.wilayah.urls")),
     path("registri/", include("sinergi.registry.urls")),
     path("kube/", include("sinergi.kube.urls")),
+    path("bantuan/", include("sinergi.aid.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -43,6 +43,7 @@ MENU: list[NavItem] = [
         ("registry:duplicate",),
     ),
     NavItem(_("KUBE"), "kube:kube_list", "kube.view_kube", "◎", ("kube:",)),
+    NavItem(_("Aid"), "aid:programme_list", "aid.view_programme", "Rp", ("aid:",)),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰", ("accounts:user",)),
     NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙", ("core:audit",)),
 ]
