@@ -240,3 +240,19 @@ def test_iks_ledger_keeps_a_running_balance(
     )
     assert ok.status_code == 201 and ok.json()["balance"] == 100_000
     assert [line["balance"] for line in ok.json()["lines"]] == [150_000, 100_000]
+
+
+def test_a_kube_officer_bound_to_a_group_sees_only_it(
+    officer_bandung: User, make_user: Callable[..., User]
+) -> None:
+    mine, _ = _form(officer_bandung, _heads(officer_bandung, 5))
+    other, _ = _form(officer_bandung, _heads(officer_bandung, 5, start=20), name="KUBE Lain")
+    unbound = make_user(Role.KUBE_OFFICER, "32.73")
+    bound = make_user(Role.KUBE_OFFICER, "32.73")
+    bound.kube = mine
+    bound.save()
+    assert set(Kube.objects.for_user(unbound)) == {mine, other}
+    assert list(Kube.objects.for_user(bound)) == [mine]
+    from sinergi.registry.models import Person as RegistryPerson
+
+    assert not RegistryPerson.objects.for_user(bound).exists()  # nothing group-less leaks

@@ -29,10 +29,11 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "area__name", "area__code"]
     autocomplete_fields = ["area"]
+    raw_id_fields = ["kube"]
     list_select_related = ["area"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Role and area"), {"fields": ("role", "area", "organisation", "phone")}),
+        (_("Role and area"), {"fields": ("role", "area", "kube", "organisation", "phone")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

@@ -41,6 +41,15 @@ class User(AbstractUser):
         help_text=_("Empty means the whole nation."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    kube = models.ForeignKey(
+        "kube.Kube",
+        verbose_name=_("KUBE"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officer_accounts",
+        help_text=_("For a KUBE's own officers: they see this group only."),
+    )
     organisation = models.CharField(_("organisation"), max_length=120, blank=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

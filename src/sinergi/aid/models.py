@@ -113,6 +113,7 @@ class ProposalStatus(models.TextChoices):
 
 class ProposalQuerySet(ScopedQuerySet["Proposal"]):
     scope_field = "area_code"
+    kube_field = "kube_id"
 
 
 class Proposal(TimeStampedModel):
@@ -157,6 +158,7 @@ class Proposal(TimeStampedModel):
 
 class DisbursementQuerySet(ScopedQuerySet["Disbursement"]):
     scope_field = "area_code"
+    kube_field = "proposal__kube_id"
 
 
 class Disbursement(TimeStampedModel):
@@ -198,6 +200,7 @@ class LpjStatus(models.TextChoices):
 
 class LpjQuerySet(ScopedQuerySet["Lpj"]):
     scope_field = "area_code"
+    kube_field = "proposal__kube_id"
 
 
 class Lpj(TimeStampedModel):

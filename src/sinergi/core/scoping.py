@@ -36,6 +36,9 @@ def user_area(user: Any) -> str | None:
 
 class ScopedQuerySet(models.QuerySet[M]):
     scope_field: ClassVar[str] = "area_code"
+    # The lookup from a row to its KUBE, for users bound to one group (a KUBE's officers see
+    # their own group only); empty when the model has nothing to do with a group.
+    kube_field: ClassVar[str] = ""
 
     def for_user(self, user: User | Any, action: str = "view") -> ScopedQuerySet[M]:
         """Rows ``user`` may ``action`` (view/change/delete/export): none without permission."""
@@ -44,7 +47,11 @@ class ScopedQuerySet(models.QuerySet[M]):
         meta = self.model._meta
         if not user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
             return self.none()
-        return self.filter(area_q(self.scope_field, user_area(user)))
+        qs = self.filter(area_q(self.scope_field, user_area(user)))
+        kube_id = getattr(user, "kube_id", None)
+        if kube_id is not None:
+            qs = qs.filter(**{self.kube_field: kube_id}) if self.kube_field else qs.none()
+        return qs
 
 
 def access(

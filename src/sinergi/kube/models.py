@@ -86,6 +86,7 @@ class Status(models.TextChoices):
 
 class KubeQuerySet(ScopedQuerySet["Kube"]):
     scope_field = "area_code"
+    kube_field = "pk"
 
 
 class Kube(TimeStampedModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -275,6 +276,9 @@ def seed_kube(seed: int = DEMO_SEED) -> dict[str, int]:
             }[target]
             for step in path_to:
                 kube_transition(actor=officer, kube_id=kube.pk, to_status=step, reason=reason)
+            if target == Status.ACTIVE and district == "32.73.01":
+                # The demo's KUBE officer is the ketua's account of this group.
+                User.objects.filter(username="kube.bandung").update(kube=kube)
             made += 1
     return {"kube": made}
 
@@ -348,4 +352,49 @@ def seed_aid() -> dict[str, int]:
             day=today - timedelta(days=5),
             note="Santunan anggota sakit",
         )
+    seed_lpj(first)
     return {"programmes": 1, "cycles": 2, "disbursed": i + 1}
+
+
+# The smallest valid PNG (1x1 px): a stand-in photo of a receipt for the demo's LPJ.
+RECEIPT_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000200d5d3a7c90000000049454e44ae426082"
+)
+
+
+def seed_lpj(cycle: Any) -> None:
+    """The Bandung group's officer reports how the aid was spent; the facilitator accepts."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from sinergi.aid.models import Proposal
+    from sinergi.aid.services import lpj_add_item, lpj_check, lpj_submit
+
+    ketua = User.objects.get(username="kube.bandung")
+    proposal = Proposal.objects.filter(cycle=cycle, kube_id=ketua.kube_id).first()
+    if proposal is None:
+        return
+    today = timezone.localdate()
+    items = [
+        ("Mesin jahit portable", proposal.amount * 2 // 3),
+        ("Kain dan benang", proposal.amount - proposal.amount * 2 // 3),
+    ]
+    for n, (what, amount) in enumerate(items):
+        lpj_add_item(
+            actor=ketua,
+            proposal_id=proposal.pk,
+            description=what,
+            amount=amount,
+            day=today - timedelta(days=40 - n),
+            receipt=SimpleUploadedFile(f"nota-{n + 1}.png", RECEIPT_PNG),
+        )
+    lpj_submit(actor=ketua, proposal_id=proposal.pk)
+    lpj_check(
+        actor=User.objects.get(username="pendamping.bandung"),
+        proposal_id=proposal.pk,
+        accept=True,
+        note="Nota lengkap dan sesuai",
+    )
