@@ -46,6 +46,12 @@ class Programme(TimeStampedModel):
     allow_previously_aided = models.BooleanField(
         _("previously aided groups allowed"), default=False
     )
+    max_desil = models.PositiveSmallIntegerField(
+        _("highest decile for this programme"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the formation policy's threshold applies."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -68,7 +68,7 @@ def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
         raise InvalidInput(_("Only verified or active groups can be proposed."), field="kube")
     if programme.area_code and not regions.in_area(kube.area_code, programme.area_code):
         raise InvalidInput(_("This group is outside the programme's area."), field="kube")
-    if kube_failures(kube):
+    if kube_failures(kube, max_desil=programme.max_desil):
         raise InvalidInput(_("The group no longer meets the formation rules."), field="kube")
     aided = (
         Proposal.objects.filter(kube=kube, status=ProposalStatus.APPROVED)

@@ -257,3 +257,16 @@ def iks_post(request: HttpRequest, kube_id: int, payload: IksIn) -> Any:
         actor=request.user, kube_id=kube_id, **payload.dict()
     )
     return Status(201, _iks(Kube.objects.get(pk=kube_id), expected))
+
+
+class MemberIn(Schema):
+    person_id: int
+    role: str = Field("anggota", pattern="^(ketua|sekretaris|bendahara|anggota)$")
+
+
+@router.post("/{kube_id}/members", response={201: KubeDetailOut}, summary="Add a member")
+def member_add(request: HttpRequest, kube_id: int, payload: MemberIn) -> Any:
+    services.membership_add(
+        actor=request.user, kube_id=kube_id, person_id=payload.person_id, role=payload.role
+    )
+    return Status(201, _detail(Kube.objects.get(pk=kube_id)))

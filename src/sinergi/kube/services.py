@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -64,16 +65,20 @@ def _candidates(persons: list[Person]) -> list[Candidate]:
     ]
 
 
-def kube_failures(kube: Kube, *, today: date | None = None) -> list[Failure]:
-    """Every formation rule the group breaks today, including its officers."""
+def kube_failures(
+    kube: Kube, *, today: date | None = None, max_desil: int | None = None
+) -> list[Failure]:
+    """Every formation rule the group breaks today, including its officers; ``max_desil``
+    is a programme's own decile threshold, overriding the formation policy's."""
     today = today or timezone.localdate()
     memberships = list(
         kube.memberships.filter(end_date__isnull=True).select_related("person__household")
     )
     persons = [m.person for m in memberships]
-    failures = check_group(
-        _candidates(persons), FormationPolicy.on(today), today=today, kube_id=kube.pk
-    )
+    rules = FormationPolicy.on(today)
+    if max_desil is not None:
+        rules = replace(rules, max_desil=max_desil)
+    failures = check_group(_candidates(persons), rules, today=today, kube_id=kube.pk)
     roles = [m.role for m in memberships]
     for role in OFFICERS:
         if roles.count(role) != 1:
@@ -300,3 +305,41 @@ def iks_record(
         data={"amount": amount, "balance": new_balance},
     )
     return entry, new_balance, expected
+
+
+@transaction.atomic
+def membership_add(
+    *, actor: Any, kube_id: int, person_id: int, role: str = "anggota"
+) -> Membership:
+    """A person joins a group (from today); the rules are re-checked on the group page."""
+    kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
+    if kube.status in (Status.GRADUATED, Status.DISSOLVED):
+        raise InvalidInput(_("A closed group takes no new members."), field="status")
+    person = Person.objects.for_user(actor).filter(pk=person_id, merged_into__isnull=True).first()
+    if person is None:
+        raise InvalidInput(
+            _("Some persons are not in the registry of your area: %(ids)s") % {"ids": person_id},
+            field="person",
+        )
+    if role not in OfficerRole.values:
+        raise InvalidInput(_("Officers must be members of the group."), field="role")
+    if kube.memberships.filter(person=person, end_date__isnull=True).exists():
+        raise InvalidInput(_("Already a member of this group."), field="person")
+    if (
+        role != OfficerRole.ANGGOTA
+        and kube.memberships.filter(role=role, end_date__isnull=True).exists()
+    ):
+        raise InvalidInput(
+            _("The group already has a %(role)s.") % {"role": OfficerRole(role).label}, field="role"
+        )
+    membership = Membership.objects.create(
+        kube=kube, person=person, role=role, start_date=timezone.localdate()
+    )
+    AuditEvent.record(
+        "kube.member.joined",
+        actor=actor,
+        obj=kube,
+        area_code=kube.area_code,
+        data={"person": person.pk, "role": role},
+    )
+    return membership

@@ -8,4 +8,5 @@ urlpatterns = [
     path("baru/", views.kube_create, name="kube_create"),
     path("<int:pk>/", views.kube_detail, name="kube_detail"),
     path("<int:pk>/status/", views.kube_move, name="kube_move"),
+    path("<int:pk>/anggota/", views.kube_member, name="kube_member"),
 ]

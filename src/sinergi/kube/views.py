@@ -139,6 +139,15 @@ def kube_detail(request: HttpRequest, pk: int) -> HttpResponse:
             moves.append(
                 {"to": to, "label": label, "needs_reason": needs_reason, "blocked": blocked}
             )
+    current = {m.person_id for m in members if m.end_date is None}
+    joinable: Any = []
+    if request.user.has_perm("kube.change_kube") and kube.status not in (
+        Status.GRADUATED,
+        Status.DISSOLVED,
+    ):
+        joinable = selectors.formation_candidates(
+            actor=request.user, district_code=kube.area_code[:8]
+        ).exclude(pk__in=current)
     return render(
         request,
         "kube/kube_detail.html",
@@ -146,10 +155,65 @@ def kube_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kube": kube,
             "members": members,
             "moves": moves,
+            "joinable": joinable,
+            "officer_roles": OfficerRole.choices,
+            "iks": services.iks_ledger(kube) if request.user.has_perm("kube.view_iksentry") else [],
             "failures": [(names.get(f.person_id or 0, ""), failure_text(f)) for f in failures],
             "transitions": kube.transitions.select_related("actor"),
         },
     )
+
+
+@login_required
+@require_POST
+def kube_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a member, end a membership (with a reason), or record an IKS line."""
+    post = request.POST
+    try:
+        if post.get("action") == "add":
+            services.membership_add(
+                actor=request.user,
+                kube_id=pk,
+                person_id=int(post.get("person") or 0),
+                role=post.get("role", "anggota"),
+            )
+        elif post.get("action") == "end":
+            services.membership_end(
+                actor=request.user,
+                kube_id=pk,
+                person_id=int(post.get("person") or 0),
+                reason=post.get("reason", ""),
+            )
+        elif post.get("action") == "iks":
+            from sinergi.engines.registry_rows import parse_date
+
+            day = parse_date(post.get("day", ""))
+            amount = post.get("amount", "").replace(".", "").replace(",", "")
+            profit = post.get("profit", "").replace(".", "").replace(",", "")
+            if day is None or not amount.isdigit():
+                raise DomainError(_("Give a date and an amount in whole rupiah."))
+            _e, _b, expected = services.iks_record(
+                actor=request.user,
+                kube_id=pk,
+                kind=post.get("kind", ""),
+                amount=int(amount),
+                day=day,
+                profit=int(profit) if profit.isdigit() else None,
+                note=post.get("note", ""),
+            )
+            if expected is not None:
+                messages.info(
+                    request,
+                    _("The IKS policy expects Rp%(rp)s from this profit.")
+                    % {"rp": f"{expected:,}".replace(",", ".")},
+                )
+        else:
+            raise DomainError(_("Unknown action."))
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Unknown action.")))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("kube:kube_detail", pk=pk)
 
 
 @login_required
