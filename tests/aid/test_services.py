@@ -532,3 +532,28 @@ def test_members_join_and_leave_through_the_page(
     )
     page = client.get(f"/kube/{active_kube.pk}/").content.decode()  # type: ignore[attr-defined]
     assert "Rp100000" in page and "merantau" in page
+
+
+def test_aid_is_once_per_group_across_cycles(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+) -> None:
+    proposal = services.proposal_create(
+        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
+    )
+    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
+    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    second = Cycle.objects.create(programme=cycle.programme, number=2)
+    with pytest.raises(InvalidInput) as info:
+        services.proposal_create(actor=officer_bandung, cycle_id=second.pk, kube_id=active_kube.pk)
+    assert info.value.field == "kube"
+    Programme.objects.filter(pk=cycle.programme_id).update(allow_previously_aided=True)
+    assert (
+        services.proposal_create(
+            actor=officer_bandung, cycle_id=second.pk, kube_id=active_kube.pk
+        ).cycle_id
+        == second.pk
+    )

@@ -70,11 +70,8 @@ def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
         raise InvalidInput(_("This group is outside the programme's area."), field="kube")
     if kube_failures(kube, max_desil=programme.max_desil):
         raise InvalidInput(_("The group no longer meets the formation rules."), field="kube")
-    aided = (
-        Proposal.objects.filter(kube=kube, status=ProposalStatus.APPROVED)
-        .exclude(cycle__programme=programme)
-        .exists()
-    )
+    # Aid is once per group, whichever programme or cycle gave it, unless the programme allows.
+    aided = Proposal.objects.filter(kube=kube, status=ProposalStatus.APPROVED).exists()
     if aided and not programme.allow_previously_aided:
         raise InvalidInput(_("This group has received KUBE aid before."), field="kube")
     if Proposal.objects.filter(cycle=cycle, kube=kube).exists():

@@ -65,13 +65,20 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("area_code", "kube__name")
     )
     proposed_ids = Proposal.objects.filter(cycle=cycle).values_list("kube_id", flat=True)
-    candidates = (
-        Kube.objects.for_user(request.user)
-        .filter(status__in=[Status.VERIFIED, Status.ACTIVE])
-        .exclude(pk__in=proposed_ids)
-        if cycle.status == CycleStatus.OPEN and request.user.has_perm("aid.propose_kube")
-        else Kube.objects.none()
-    )
+    area = getattr(request.user, "area_code", None) or ""
+    candidates: Any = Kube.objects.none()
+    if (
+        cycle.status == CycleStatus.OPEN
+        and request.user.has_perm("aid.propose_kube")
+        and area.count(".") == 1  # proposals come from a regency office
+    ):
+        candidates = (
+            Kube.objects.for_user(request.user)
+            .filter(status__in=[Status.VERIFIED, Status.ACTIVE])
+            .exclude(pk__in=proposed_ids)
+        )
+        if not cycle.programme.allow_previously_aided:
+            candidates = candidates.exclude(proposals__status=ProposalStatus.APPROVED)
     return render(
         request,
         "aid/cycle_detail.html",

@@ -172,6 +172,7 @@ def seed_registry(seed: int = DEMO_SEED, households: int = 400) -> dict[str, int
 
 
 KUBE_DISTRICTS = {"dinsos.bandung": "32.73.01", "dinsos.bogor": "32.01.01"}
+KUBE_PLACES = {"32.73.01": "Sukasari", "32.01.01": "Cibinong"}
 KUBE_NAMES = [
     "KUBE Mawar",
     "KUBE Melati",
@@ -241,7 +242,7 @@ def seed_kube(seed: int = DEMO_SEED) -> dict[str, int]:
             group = heads[i * 6 : i * 6 + 6]
             kube, _failures = kube_create(
                 actor=officer,
-                name=f"{KUBE_NAMES[i]} {district[-2:]}",
+                name=f"{KUBE_NAMES[i]} {KUBE_PLACES[district]}",
                 business_type=[
                     "makanan_minuman",
                     "kerajinan",
@@ -259,7 +260,7 @@ def seed_kube(seed: int = DEMO_SEED) -> dict[str, int]:
                 },
                 bank_name="BRI",
                 bank_account=f"0123-01-{100000 + i:06d}-50-{i}",
-                bank_account_holder=f"{KUBE_NAMES[i]} {district[-2:]}",
+                bank_account_holder=f"{KUBE_NAMES[i]} {KUBE_PLACES[district]}",
             )
             path_to = {
                 Status.DRAFT: [],
