@@ -256,3 +256,23 @@ def test_a_kube_officer_bound_to_a_group_sees_only_it(
     from sinergi.registry.models import Person as RegistryPerson
 
     assert not RegistryPerson.objects.for_user(bound).exists()  # nothing group-less leaks
+
+
+@pytest.mark.parametrize("source", list(Status.values))
+def test_every_move_from_every_state(source: str, officer_bandung: User) -> None:
+    """Allowed moves (TRANSITIONS) succeed from a valid group; every other pair is refused
+    and leaves the status as it was."""
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 5))
+    for target in Status.values:
+        Kube.objects.filter(pk=kube.pk).update(status=source)
+        kube.memberships.update(end_date=None, end_reason="")
+        allowed = (source, target) in TRANSITIONS
+        if allowed:
+            kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=target, reason="uji")
+            assert Kube.objects.get(pk=kube.pk).status == target
+        else:
+            with pytest.raises(InvalidInput):
+                kube_transition(
+                    actor=officer_bandung, kube_id=kube.pk, to_status=target, reason="uji"
+                )
+            assert Kube.objects.get(pk=kube.pk).status == source
