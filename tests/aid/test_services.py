@@ -44,6 +44,15 @@ def cycle() -> Cycle:
     return Cycle.objects.create(programme=programme, number=1)
 
 
+def _approved(kube: Kube, cycle: Cycle, regency: User, province: User, centre: User) -> Proposal:
+    """Propose, recommend and approve one group: the common start of the payment tests."""
+    proposal = services.proposal_create(actor=regency, cycle_id=cycle.pk, kube_id=kube.pk)
+    services.proposal_recommend(actor=province, proposal_id=proposal.pk)
+    services.cycle_approve(actor=centre, cycle_id=cycle.pk)
+    proposal.refresh_from_db()
+    return proposal
+
+
 def test_the_whole_flow_and_the_budget(
     active_kube: Kube,
     cycle: Cycle,
@@ -76,11 +85,7 @@ def test_an_approved_cycle_is_frozen(
     officer_jabar: User,
     admin_user: User,
 ) -> None:
-    proposal = services.proposal_create(
-        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
-    )
-    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
-    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    proposal = _approved(active_kube, cycle, officer_bandung, officer_jabar, admin_user)
     person = active_kube.memberships.filter(role="anggota").first().person_id  # type: ignore[union-attr]
     membership_end(actor=officer_bandung, kube_id=active_kube.pk, person_id=person, reason="pindah")
     proposal.refresh_from_db()
@@ -294,11 +299,7 @@ def test_lpj_reconciles_with_the_disbursement(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
-    proposal = services.proposal_create(
-        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
-    )
-    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
-    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    proposal = _approved(active_kube, cycle, officer_bandung, officer_jabar, admin_user)
     Kube.objects.filter(pk=active_kube.pk).update(bank_account="0123")
     services.disbursement_record(
         actor=officer_bandung,
@@ -373,11 +374,7 @@ def test_cycle_exports_in_both_formats(
 
     from openpyxl import load_workbook
 
-    proposal = services.proposal_create(
-        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
-    )
-    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
-    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    proposal = _approved(active_kube, cycle, officer_bandung, officer_jabar, admin_user)
     Kube.objects.filter(pk=active_kube.pk).update(bank_account="0123-01", bank_name="BRI")
     services.disbursement_record(
         actor=officer_bandung,
@@ -541,11 +538,7 @@ def test_aid_is_once_per_group_across_cycles(
     officer_jabar: User,
     admin_user: User,
 ) -> None:
-    proposal = services.proposal_create(
-        actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
-    )
-    services.proposal_recommend(actor=officer_jabar, proposal_id=proposal.pk)
-    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    _approved(active_kube, cycle, officer_bandung, officer_jabar, admin_user)
     second = Cycle.objects.create(programme=cycle.programme, number=2)
     with pytest.raises(InvalidInput) as info:
         services.proposal_create(actor=officer_bandung, cycle_id=second.pk, kube_id=active_kube.pk)
