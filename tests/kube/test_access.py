@@ -102,3 +102,13 @@ def test_api_form_and_moves(client_for: Callable[..., Client], officer_bandung: 
         "dissolved",
     ]
     assert "nik_masked" in body["members"][0] and "3273011" not in str(body["members"])
+
+
+def test_list_filters_by_region(
+    client_for: Callable[..., Client], kube: Kube, officer_bandung: User
+) -> None:
+    client = client_for(officer_bandung)
+    assert len(client.get("/kube/", {"wilayah": "3273"}).context["page"].object_list) == 1
+    assert len(client.get("/kube/", {"wilayah": "32.73.02"}).context["page"].object_list) == 0
+    bad = client.get("/kube/", {"wilayah": "abc"})
+    assert bad.status_code == 200 and "Bukan kode wilayah" in bad.content.decode()

@@ -38,11 +38,18 @@ def kube_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("jenis", "")
     q = request.GET.get("q", "").strip()[:100]
+    area = ""
+    if request.GET.get("wilayah", "").strip():
+        try:
+            area = regions.normalize_code(request.GET["wilayah"])
+        except regions.RegionCodeError:
+            messages.error(request, _("Not a region code: use digits, optionally with dots."))
     qs = selectors.kube_list(
         actor=request.user,
         status=status if status in Status.values else "",
         business_type=kind,
         q=q,
+        area=area,
     )
     page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -53,6 +60,7 @@ def kube_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "kind": kind,
             "q": q,
+            "area": area,
             "statuses": Status.choices,
             "kinds": BusinessType.objects.filter(active=True),
         },
