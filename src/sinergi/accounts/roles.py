@@ -69,7 +69,6 @@ _AID_OFFICE = [
     *_AID_READ,
     "aid.propose_kube",
     "aid.recommend_proposal",
-    "aid.view_disbursement",
     "aid.add_disbursement",
     "aid.reconcile_disbursement",
     "aid.view_lpj",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from sinergi.accounts import selectors, services
 from sinergi.accounts.roles import Role
 from sinergi.core.errors import DomainError
+from sinergi.core.exports import csv_stream_response
 from sinergi.core.scoping import user_area
 
 
@@ -87,11 +87,6 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @permission_required("accounts.export_user", raise_exception=True)
 def user_export(request: HttpRequest) -> StreamingHttpResponse:
@@ -103,25 +98,18 @@ def user_export(request: HttpRequest) -> StreamingHttpResponse:
         rows=users.count(),
         area_code=user_area(request.user) or "",
     )
-    writer = csv.writer(_Echo())
     header = ["username", "nama", "peran", "kode_wilayah", "wilayah", "email", "aktif"]
-
-    def rows() -> Any:
-        yield writer.writerow(header)
-        for user in users.iterator(chunk_size=1000):
-            yield writer.writerow(
-                [
-                    user.username,
-                    user.get_full_name(),
-                    user.role,
-                    user.area.code if user.area else "",
-                    user.area.name if user.area else "",
-                    user.email,
-                    int(user.is_active),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    rows = (
+        [
+            user.username,
+            user.get_full_name(),
+            user.role,
+            user.area.code if user.area else "",
+            user.area.name if user.area else "",
+            user.email,
+            int(user.is_active),
+        ]
+        for user in users.iterator(chunk_size=1000)
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="pengguna-{stamp}.csv"'
-    return response
+    return csv_stream_response(f"pengguna-{stamp}.csv", header, rows)

@@ -13,6 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from sinergi.aid import services
 from sinergi.aid.models import Disbursement, Lpj, LpjItem, Programme, Proposal
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import ReasonIn
 from sinergi.core.errors import InvalidInput
 from sinergi.core.exports import table_response
 from sinergi.core.models import AuditEvent
@@ -55,10 +56,6 @@ class ProposalOut(Schema):
 class ProposeIn(Schema):
     cycle_id: int
     kube_id: int
-
-
-class ReasonIn(Schema):
-    reason: str = Field("", max_length=300)
 
 
 @router.get("/programmes", response=list[ProgrammeOut])

@@ -27,6 +27,7 @@ from sinergi.aid.models import (
 )
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
+from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
 from sinergi.engines import wilayah as regions
 from sinergi.kube.models import Kube, Status
@@ -96,8 +97,7 @@ def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
 
 
 def _locked(actor: Any, proposal_id: int) -> Proposal:
-    proposal = access(Proposal.objects.select_related("cycle"), actor=actor, pk=proposal_id)
-    return Proposal.objects.select_for_update().select_related("cycle").get(pk=proposal.pk)
+    return access(Proposal.objects.select_related("cycle"), actor=actor, lock=True, pk=proposal_id)
 
 
 @transaction.atomic
@@ -177,8 +177,8 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
         raise InvalidInput(
             _("Approving Rp%(total)s would exceed the budget: Rp%(remaining)s remains.")
             % {
-                "total": f"{total:,}".replace(",", "."),
-                "remaining": f"{remaining:,}".replace(",", "."),
+                "total": rupiah(total),
+                "remaining": rupiah(remaining),
             }
         )
     Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
@@ -220,7 +220,7 @@ def disbursement_record(
     if paid + amount > proposal.amount:
         raise InvalidInput(
             _("Rp%(amount)s would exceed the approved amount: Rp%(left)s is left to pay.")
-            % {"amount": _rupiah(amount), "left": _rupiah(proposal.amount - paid)},
+            % {"amount": rupiah(amount), "left": rupiah(proposal.amount - paid)},
             field="amount",
         )
     account = proposal.kube.bank_account
@@ -243,10 +243,6 @@ def disbursement_record(
         data={"amount": amount},
     )
     return disbursement
-
-
-def _rupiah(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def statement_reconcile(*, actor: Any, text: str) -> Any:
@@ -362,7 +358,7 @@ def lpj_check(*, actor: Any, proposal_id: int, accept: bool, note: str = "") -> 
                 "Spent Rp%(spent)s against Rp%(received)s received: the difference of "
                 "Rp%(difference)s must be explained before the report can be accepted."
             )
-            % {k: _rupiah(v) for k, v in totals.items()},
+            % {k: rupiah(v) for k, v in totals.items()},
             field="status",
         )
     if not accept and not note.strip():

@@ -17,14 +17,15 @@ from django.views.decorators.http import require_POST
 from sinergi.aid import services
 from sinergi.aid.models import Cycle, CycleStatus, Lpj, Programme, Proposal, ProposalStatus
 from sinergi.core.errors import DomainError
+from sinergi.core.money import parse_rupiah
 from sinergi.core.scoping import access
 from sinergi.engines.registry_rows import parse_date
 from sinergi.kube.models import Kube, Status
 
 
 def _int(text: str) -> int:
-    digits = text.replace(".", "").replace(",", "").strip()
-    return int(digits) if digits.isdigit() else 0
+    """A number typed in a form; 0 (refused by the services) when it is not one."""
+    return parse_rupiah(text) or 0
 
 
 def _run(request: HttpRequest, done: str, call: Any, **kwargs: Any) -> bool:

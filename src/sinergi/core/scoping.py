@@ -59,15 +59,17 @@ def access(
     *,
     actor: Any,
     for_write: bool = False,
+    lock: bool = False,
     **lookup: Any,
 ) -> M:
     """Fetch one row the actor may see (or change), else 404: outside scope looks like absent.
 
-    With ``for_write`` the row is locked until the transaction ends, so the service that
-    changes it re-checks state on the locked row.
+    With ``for_write`` (needs the change permission) or ``lock`` (a step such as a
+    recommendation that viewers of the row may take) the row is locked until the transaction
+    ends, so the service re-checks state on the locked row.
     """
     qs = cast(ScopedQuerySet[M], source.all()).for_user(actor, "change" if for_write else "view")
-    if for_write:
+    if for_write or lock:
         qs = qs.select_for_update()
     try:
         return qs.get(**lookup)

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import ReasonIn
 from sinergi.core.scoping import access
 from sinergi.kube import selectors, services
 from sinergi.kube.messages import failure_text
@@ -70,10 +71,6 @@ class KubeIn(Schema):
     bank_name: str = Field("", max_length=80)
     bank_account: str = Field("", max_length=30)
     bank_account_holder: str = Field("", max_length=150)
-
-
-class ReasonIn(Schema):
-    reason: str = Field("", max_length=300)
 
 
 class KubeFilter(Schema):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
+from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
 from sinergi.engines import wilayah as regions
 from sinergi.engines.eligibility import Candidate, Failure, check_group
@@ -263,8 +264,7 @@ def iks_record(
     contribution with its profit, the amount the IKS policy in force expects."""
     if not actor.has_perm("kube.add_iksentry"):
         raise InvalidInput(_("Your role does not allow this step."))
-    kube = access(Kube.objects, actor=actor, pk=kube_id)
-    kube = Kube.objects.select_for_update().get(pk=kube.pk)  # serialise ledger writes
+    kube = access(Kube.objects, actor=actor, lock=True, pk=kube_id)  # serialise ledger writes
     if kube.status != Status.ACTIVE:
         raise InvalidInput(_("Only an active group keeps an IKS ledger."), field="kube")
     if kind not in IksKind.values:
@@ -281,8 +281,8 @@ def iks_record(
         raise InvalidInput(
             _("The fund holds Rp%(balance)s; it cannot pay out Rp%(amount)s.")
             % {
-                "balance": f"{balance:,}".replace(",", "."),
-                "amount": f"{amount:,}".replace(",", "."),
+                "balance": rupiah(balance),
+                "amount": rupiah(amount),
             },
             field="amount",
         )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
+from sinergi.core.money import parse_rupiah, rupiah
 from sinergi.core.scoping import access
 from sinergi.engines import wilayah as regions
 from sinergi.kube import selectors, services
@@ -196,24 +197,23 @@ def kube_member(request: HttpRequest, pk: int) -> HttpResponse:
             from sinergi.engines.registry_rows import parse_date
 
             day = parse_date(post.get("day", ""))
-            amount = post.get("amount", "").replace(".", "").replace(",", "")
-            profit = post.get("profit", "").replace(".", "").replace(",", "")
-            if day is None or not amount.isdigit():
+            amount = parse_rupiah(post.get("amount", ""))
+            if day is None or amount is None:
                 raise DomainError(_("Give a date and an amount in whole rupiah."))
             _e, _b, expected = services.iks_record(
                 actor=request.user,
                 kube_id=pk,
                 kind=post.get("kind", ""),
-                amount=int(amount),
+                amount=amount,
                 day=day,
-                profit=int(profit) if profit.isdigit() else None,
+                profit=parse_rupiah(post.get("profit", "")),
                 note=post.get("note", ""),
             )
             if expected is not None:
                 messages.info(
                     request,
                     _("The IKS policy expects Rp%(rp)s from this profit.")
-                    % {"rp": f"{expected:,}".replace(",", ".")},
+                    % {"rp": rupiah(expected)},
                 )
         else:
             raise DomainError(_("Unknown action."))

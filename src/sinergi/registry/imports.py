@@ -124,6 +124,7 @@ def prepare_chunk(
     Pure and picklable, so a process pool can run it beside the process that writes.
     """
     index = wilayah.default_index()
+    kk_protected: dict[str, dict[str, str]] = {}
     out: list[Prepared] = []
     for number, cells in chunk:
         row, problems = registry_rows.parse_row(cells, index=index, today=today)
@@ -140,7 +141,10 @@ def prepare_chunk(
         if row is None:
             out.append((number, None, problems, None, None))
         else:
-            out.append((number, row, problems, protect_nik(row.nik), protect_kk(row.kk)))
+            # A family card repeats on every member's row: encrypt and hash it once a chunk.
+            if row.kk not in kk_protected:
+                kk_protected[row.kk] = protect_kk(row.kk)
+            out.append((number, row, problems, protect_nik(row.nik), kk_protected[row.kk]))
     return out
 
 
@@ -540,14 +544,3 @@ def _village_ids(codes: list[str]) -> list[tuple[str, int]]:
     if missing:
         known.update(Region.objects.filter(code__in=missing).values_list("code", "pk"))
     return [(c, known[c]) for c in codes if c in known]
-
-
-def import_file_path(batch: ImportBatch) -> Path:
-    return Path(batch.file_path)
-
-
-def import_discard_file(batch: ImportBatch) -> None:
-    """Delete the uploaded file once it is no longer needed (retention)."""
-    path = Path(batch.file_path)
-    if path.exists():
-        path.unlink()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
+from sinergi.core.exports import csv_stream_response
 from sinergi.core.scoping import access
 from sinergi.registry import selectors, services
 from sinergi.registry.forms import (
@@ -282,34 +282,23 @@ def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
     return redirect("registry:import_detail", pk=batch.pk)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @permission_required("registry.view_importbatch", raise_exception=True)
 def import_report(request: HttpRequest, pk: Any) -> StreamingHttpResponse:
     """Every problem as CSV (row, column, problem, masked value), in the user's language."""
     batch = _batch(request, pk)
-    writer = csv.writer(_Echo())
-
-    def rows() -> Any:
-        yield writer.writerow([_("row"), _("column"), _("problem"), _("value"), _("warning")])
-        for issue in batch.issues.all().iterator(chunk_size=5000):
-            yield writer.writerow(
-                [
-                    issue.row_number,
-                    issue.column,
-                    problem_text(issue.code),
-                    issue.value,
-                    int(issue.is_warning),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="laporan-impor-{batch.pk}.csv"'
-    return response
+    header = [_("row"), _("column"), _("problem"), _("value"), _("warning")]
+    rows = (
+        [
+            issue.row_number,
+            issue.column,
+            problem_text(issue.code),
+            issue.value,
+            int(issue.is_warning),
+        ]
+        for issue in batch.issues.all().iterator(chunk_size=5000)
+    )
+    return csv_stream_response(f"laporan-impor-{batch.pk}.csv", header, rows)
 
 
 @login_required
