@@ -16,6 +16,7 @@ import multiprocessing
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -220,14 +221,20 @@ def _prepared_chunks(batch: ImportBatch, total_rows: int) -> Iterator[list[Prepa
 
     crypto.keyring()  # load keys and regions before forking: children inherit them
     wilayah.default_index()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque[Any] = deque()
+    # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies raises
+    # BrokenProcessPool here instead of leaving the import waiting forever, and shutting down
+    # lets workers finish instead of killing one that may hold the shared queue's lock.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    pending: deque[Future[list[Prepared]]] = deque()
+    try:
         for chunk in chunks:
-            pending.append(pool.apply_async(prepare_chunk, (chunk, area, today)))
+            pending.append(pool.submit(prepare_chunk, chunk, area, today))
             if len(pending) > workers + 1:
-                yield pending.popleft().get()
+                yield pending.popleft().result()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _chunks(
