@@ -7,6 +7,7 @@ sinergi kk check [KK ...] [--file F]
 sinergi dedupe FILE --out PAIRS.csv [--candidates]
 sinergi generate registry --households N --seed S --out F [--duplicates 0.02 --truth T]
 sinergi import-registry F [--all-or-nothing] [--user USERNAME]
+sinergi match-mentors --kube K.csv --mentors M.csv [--history H.csv] --out A.csv
 """
 
 from __future__ import annotations
@@ -163,6 +164,33 @@ def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
     return 0
 
 
+def _match(kube: Path, mentors: Path, history: Path | None, out: Path) -> int:
+    from sinergi.engines import matching_files as files
+    from sinergi.engines.matching import match
+    from sinergi.engines.wilayah import default_index
+
+    index = default_index()
+    problems: list[files.Problem] = []
+    groups = files.read_groups(kube, index, problems)
+    mentor_list = files.read_mentors(mentors, index, problems)
+    pairs = files.read_history(history, problems) if history else []
+    if problems:
+        for problem in problems[:50]:
+            print(f"sinergi match-mentors: {problem}", file=sys.stderr)
+        if len(problems) > 50:
+            print(f"... and {len(problems) - 50} more problems", file=sys.stderr)
+        print("Nothing written. Fix the rows above and run again.", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    result = match(groups, mentor_list, pairs)
+    files.write_result(out, groups, result)
+    print(
+        f"assigned {result.assigned} of {len(groups)} groups; total cost {result.total_cost}"
+        f" ({time.perf_counter() - started:.2f} s)"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:
@@ -210,6 +238,13 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("file", type=Path)
     importer.add_argument("--all-or-nothing", action="store_true")
     importer.add_argument("--user", help="act as this user (its area limits the rows)")
+    matcher = sub.add_parser("match-mentors", help="optimal mentor-KUBE assignment")
+    matcher.add_argument("--kube", type=Path, required=True, help="kube_id,kode_kecamatan,sektor")
+    matcher.add_argument(
+        "--mentors", type=Path, required=True, help="mentor_id,kode_kabupaten,sektor,kapasitas"
+    )
+    matcher.add_argument("--history", type=Path, help="kube_id,mentor_id pairs from before")
+    matcher.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -241,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-registry":
         return _import(args.file, args.all_or_nothing, args.user)
+    if args.command == "match-mentors":
+        return _match(args.kube, args.mentors, args.history, args.out)
     return 2
 
 
