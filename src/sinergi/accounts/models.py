@@ -50,6 +50,15 @@ class User(AbstractUser):
         related_name="officer_accounts",
         help_text=_("For a KUBE's own officers: they see this group only."),
     )
+    mentor = models.ForeignKey(
+        "mentoring.Mentor",
+        verbose_name=_("mentor profile"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+        help_text=_("For a mentor: sees only the groups this mentor has accepted."),
+    )
     organisation = models.CharField(_("organisation"), max_length=120, blank=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

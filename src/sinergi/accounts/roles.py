@@ -74,6 +74,27 @@ _AID_OFFICE = [
     "aid.view_lpj",
     "aid.add_lpjitem",
 ]
+_PARTNERS_READ = [
+    "mentoring.view_organisation",
+    "mentoring.view_unit",
+    "mentoring.view_agreement",
+]
+_MENTORING_READ = [
+    *_PARTNERS_READ,
+    "mentoring.view_mentor",
+    "mentoring.view_assignment",
+    "mentoring.view_session",
+    "mentoring.view_actionitem",
+]
+_COORDINATOR = [
+    *_MENTORING_READ,
+    "mentoring.add_mentor",
+    "mentoring.change_mentor",
+    "mentoring.view_matchrun",
+    "mentoring.run_matching",
+    "mentoring.change_assignment",
+]
+_REPORTS_READ = ["mentoring.view_monthlyreport"]
 _REGISTRY_WRITE = [
     *_REGISTRY_READ,
     "registry.add_household",
@@ -112,6 +133,17 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "kube.change_businesstype",
         "registry.change_legalbasis",
         "registry.add_legalbasis",
+        *_COORDINATOR,
+        *_REPORTS_READ,
+        "mentoring.add_organisation",
+        "mentoring.change_organisation",
+        "mentoring.add_unit",
+        "mentoring.change_unit",
+        "mentoring.add_agreement",
+        "mentoring.change_agreement",
+        "mentoring.add_kpi",
+        "mentoring.change_kpi",
+        "mentoring.delete_kpi",
     ],
     Role.SOCIAL_OFFICER: [
         *_REGIONS,
@@ -120,6 +152,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_REGISTRY_WRITE,
         *_KUBE_WRITE,
         *_AID_OFFICE,
+        *_MENTORING_READ,
+        "mentoring.view_matchrun",
+        *_REPORTS_READ,
     ],
     Role.FACILITATOR: [
         *_REGIONS,
@@ -129,9 +164,19 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_AID_READ,
         "aid.view_lpj",
         "aid.check_lpj",
+        *_MENTORING_READ,
+        *_REPORTS_READ,
+        "mentoring.add_monthlyreport",
+        "mentoring.change_monthlyreport",
     ],
-    Role.PARTNER_COORDINATOR: [*_REGIONS],
-    Role.MENTOR: [*_REGIONS],
+    Role.PARTNER_COORDINATOR: [*_REGIONS, *_COORDINATOR],
+    Role.MENTOR: [
+        *_REGIONS,
+        *_MENTORING_READ,
+        "mentoring.respond_assignment",
+        "mentoring.add_session",
+        "mentoring.change_actionitem",
+    ],
     Role.BUYER: [*_REGIONS],
     Role.KUBE_OFFICER: [
         *_REGIONS,
@@ -140,6 +185,10 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_AID_READ,
         "aid.view_lpj",
         "aid.add_lpjitem",
+        "mentoring.view_assignment",
+        "mentoring.view_session",
+        "mentoring.view_actionitem",
+        *_REPORTS_READ,
     ],
     Role.AUDITOR: [
         *_REGIONS,
@@ -151,5 +200,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_REGISTRY_READ,
         *_KUBE_READ,
         *_AID_READ,
+        *_MENTORING_READ,
+        "mentoring.view_matchrun",
+        *_REPORTS_READ,
     ],
 }

@@ -29,6 +29,7 @@ from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
+from sinergi.core.uploads import DOCUMENT_TYPES, check_upload
 from sinergi.engines import wilayah as regions
 from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_failures
@@ -276,7 +277,6 @@ def statement_reconcile(*, actor: Any, text: str) -> Any:
     return result
 
 
-RECEIPT_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG": "png", b"%PDF": "pdf"}
 RECEIPT_MAX = 5 * 1024 * 1024
 
 
@@ -310,14 +310,14 @@ def lpj_add_item(
         raise InvalidInput(_("Say what was bought."), field="description")
     if amount <= 0:
         raise InvalidInput(_("The amount must be a positive number of rupiah."), field="amount")
-    if receipt is None or receipt.size > RECEIPT_MAX:
-        raise InvalidInput(
-            _("Attach the receipt: a photo or PDF of at most 5 MB."), field="receipt"
-        )
-    head = receipt.read(4)
-    receipt.seek(0)
-    if not any(head.startswith(magic) for magic in RECEIPT_TYPES):
-        raise InvalidInput(_("The receipt must be a JPEG or PNG photo, or a PDF."), field="receipt")
+    check_upload(
+        receipt,
+        kinds=DOCUMENT_TYPES,
+        max_bytes=RECEIPT_MAX,
+        missing=_("Attach the receipt: a photo or PDF of at most 5 MB."),
+        wrong_kind=_("The receipt must be a JPEG or PNG photo, or a PDF."),
+        field="receipt",
+    )
     item = LpjItem.objects.create(
         lpj=lpj, description=description.strip()[:200], amount=amount, day=day, receipt=receipt
     )

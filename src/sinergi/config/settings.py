@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "sinergi.registry",
     "sinergi.kube",
     "sinergi.aid",
+    "sinergi.mentoring",
 ]
 
 MIDDLEWARE = [

@@ -39,18 +39,34 @@ class ScopedQuerySet(models.QuerySet[M]):
     # The lookup from a row to its KUBE, for users bound to one group (a KUBE's officers see
     # their own group only); empty when the model has nothing to do with a group.
     kube_field: ClassVar[str] = ""
+    # The same for mentors' accounts: the lookup from a row to the mentor who may see it, plus
+    # conditions that must hold on the same join (a group is a mentor's only while the
+    # assignment is accepted); empty when mentors have no business with the model.
+    mentor_field: ClassVar[str] = ""
+    mentor_conditions: ClassVar[dict[str, Any]] = {}
 
-    def for_user(self, user: User | Any, action: str = "view") -> ScopedQuerySet[M]:
-        """Rows ``user`` may ``action`` (view/change/delete/export): none without permission."""
+    def for_user(
+        self, user: User | Any, action: str = "view", *, permission: str = ""
+    ) -> ScopedQuerySet[M]:
+        """Rows ``user`` may ``action`` (view/change/delete/export): none without permission.
+
+        ``permission`` replaces the model's own when another module reads these rows for its
+        purpose (the mentoring pages list groups to people who may not open the KUBE pages).
+        """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         meta = self.model._meta
-        if not user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
+        if not user.has_perm(permission or f"{meta.app_label}.{action}_{meta.model_name}"):
             return self.none()
         qs = self.filter(area_q(self.scope_field, user_area(user)))
         kube_id = getattr(user, "kube_id", None)
         if kube_id is not None:
             qs = qs.filter(**{self.kube_field: kube_id}) if self.kube_field else qs.none()
+        mentor_id = getattr(user, "mentor_id", None)
+        if mentor_id is not None:
+            if not self.mentor_field:
+                return qs.none()
+            qs = qs.filter(**{self.mentor_field: mentor_id, **self.mentor_conditions})
         return qs
 
 

@@ -87,6 +87,8 @@ class Status(models.TextChoices):
 class KubeQuerySet(ScopedQuerySet["Kube"]):
     scope_field = "area_code"
     kube_field = "pk"
+    mentor_field = "mentor_assignments__mentor"
+    mentor_conditions = {"mentor_assignments__status": "accepted"}
 
 
 class Kube(TimeStampedModel):
