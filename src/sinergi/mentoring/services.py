@@ -513,14 +513,7 @@ def session_log(
             _("At most %(n)d photos per session.") % {"n": PHOTOS_PER_SESSION}, field="photos"
         )
     for photo in photos:
-        check_upload(
-            photo,
-            kinds=PHOTO_TYPES,
-            max_bytes=PHOTO_MAX,
-            missing=_("Each photo must be at most 5 MB."),
-            wrong_kind=_("Photos must be JPEG or PNG images."),
-            field="photos",
-        )
+        _check_photo(photo)
     for number, new in enumerate(new_items, start=1):
         if not new.description.strip() or not new.owner.strip():
             raise InvalidInput(
@@ -574,6 +567,36 @@ def session_log(
         obj=session,
         area_code=kube.area_code,
         data={"present": len(present), "photos": len(photos), "items": len(new_items)},
+    )
+    return session
+
+
+def _check_photo(photo: Any) -> None:
+    check_upload(
+        photo,
+        kinds=PHOTO_TYPES,
+        max_bytes=PHOTO_MAX,
+        missing=_("Attach a photo of at most 5 MB."),
+        wrong_kind=_("Photos must be JPEG or PNG images."),
+        field="photos",
+    )
+
+
+@transaction.atomic
+def session_photo_add(*, actor: Any, session_id: int, photo: Any) -> Session:
+    """Add a photo to a session afterwards (from a phone on a weak line, one at a time)."""
+    _allowed(actor, "mentoring.add_session")
+    session = access(Session.objects, actor=actor, lock=True, pk=session_id)
+    if session.mentor_id != getattr(actor, "mentor_id", None):
+        raise InvalidInput(_("Only the mentor who logged the session can add photos."))
+    if session.photos.count() >= PHOTOS_PER_SESSION:
+        raise InvalidInput(
+            _("At most %(n)d photos per session.") % {"n": PHOTOS_PER_SESSION}, field="photos"
+        )
+    _check_photo(photo)
+    SessionPhoto.objects.create(session=session, image=photo)
+    AuditEvent.record(
+        "mentoring.session.photo_added", actor=actor, obj=session, area_code=session.kube.area_code
     )
     return session
 

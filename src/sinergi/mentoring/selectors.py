@@ -1,0 +1,218 @@
+"""Scoped reads for the mentoring pages, the API and the KPI figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from sinergi.core.scoping import area_q
+from sinergi.kube.models import Kube, Membership
+from sinergi.mentoring.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    ActionStatus,
+    Agreement,
+    Assignment,
+    AssignmentStatus,
+    Indicator,
+    Kpi,
+    MatchRun,
+    Mentor,
+    Session,
+)
+from sinergi.mentoring.services import mentoring_groups
+
+
+def group_list(actor: Any, *, q: str = "", area: str = "", without_mentor: bool = False) -> Any:
+    """Groups with their mentor, last session and open/overdue action items."""
+    today = timezone.localdate()
+    current = Assignment.objects.filter(kube=OuterRef("pk"), status=AssignmentStatus.ACCEPTED)
+    qs = mentoring_groups(actor).annotate(
+        mentor_name=Subquery(current.values("mentor__name")[:1]),
+        last_session=Max("sessions__held_on"),
+        open_items=Count(
+            "action_items", filter=Q(action_items__status=ActionStatus.OPEN), distinct=True
+        ),
+        overdue_items=Count(
+            "action_items",
+            filter=Q(action_items__status=ActionStatus.OPEN, action_items__due_on__lt=today),
+            distinct=True,
+        ),
+    )
+    if area:
+        qs = qs.filter(area_q("area_code", area))
+    if without_mentor:
+        qs = qs.filter(mentor_name__isnull=True)
+    for word in q.split()[:4]:
+        qs = qs.filter(name__icontains=word)
+    return qs.order_by("-overdue_items", "area_code", "name")
+
+
+@dataclass
+class GroupView:
+    kube: Kube
+    members: list[Membership]
+    assignment: Assignment | None
+    sessions: QuerySet[Session]
+    items: list[ActionItem]
+    past: QuerySet[Assignment]
+
+
+def group_view(actor: Any, kube_id: int) -> GroupView:
+    """One group as the mentoring pages show it: names and roles only, never identifiers."""
+    kube = mentoring_groups(actor).filter(pk=kube_id).first()
+    if kube is None:
+        raise Http404
+    members = list(
+        Membership.objects.filter(kube=kube, end_date__isnull=True)
+        .select_related("person")
+        .only("id", "role", "person__name", "kube_id")
+        .order_by("role", "person__name")
+    )
+    assignment = (
+        Assignment.objects.filter(kube=kube, status__in=OPEN_STATUSES)
+        .select_related("mentor", "mentor__unit")
+        .first()
+    )
+    sessions = (
+        Session.objects.filter(kube=kube)
+        .select_related("mentor")
+        .prefetch_related("photos")
+        .annotate(n_present=Count("present"))
+    )
+    items = list(
+        ActionItem.objects.filter(kube=kube)
+        .select_related("raised_in")
+        .order_by("status", "due_on")
+    )
+    past = (
+        Assignment.objects.filter(
+            kube=kube, status__in=[AssignmentStatus.ENDED, AssignmentStatus.DECLINED]
+        )
+        .select_related("mentor")
+        .order_by("-updated_at")
+    )
+    return GroupView(kube, members, assignment, sessions, items, past)
+
+
+def mentor_list(actor: Any, *, q: str = "", area: str = "", include_left: bool = False) -> Any:
+    qs = (
+        Mentor.objects.for_user(actor)
+        .select_related("unit", "base_regency")
+        .prefetch_related("sectors")
+        .annotate(
+            load=Count(
+                "assignments", filter=Q(assignments__status__in=OPEN_STATUSES), distinct=True
+            )
+        )
+    )
+    if not include_left:
+        qs = qs.filter(active=True)
+    if area:
+        qs = qs.filter(area_q("area_code", area))
+    for word in q.split()[:4]:
+        qs = qs.filter(name__icontains=word)
+    return qs.order_by("area_code", "name")
+
+
+def offers_for(actor: Any) -> Any:
+    """Offers waiting for the signed-in mentor's answer."""
+    if getattr(actor, "mentor_id", None) is None:
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.for_user(actor)
+        .filter(status=AssignmentStatus.OFFERED)
+        .select_related("kube", "kube__business_type", "kube__village")
+    )
+
+
+def assignment_list(actor: Any, *, status: str = "") -> Any:
+    qs = Assignment.objects.for_user(actor).exclude(
+        status__in=[AssignmentStatus.PROPOSED, AssignmentStatus.DISCARDED]
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("kube", "mentor").order_by("-updated_at")
+
+
+def run_rows(run: MatchRun) -> Any:
+    return run.assignments.select_related(
+        "kube", "kube__business_type", "kube__village", "mentor", "mentor__base_regency"
+    ).order_by(F("mentor_id").asc(nulls_last=True), "kube__area_code", "kube__name")
+
+
+def run_list(actor: Any) -> Any:
+    return MatchRun.objects.for_user(actor).select_related("created_by")[:20]
+
+
+# KPI progress: what the agreement's organisation has done in its area and period.
+
+
+def _in_agreement(agreement: Agreement, field: str) -> Q:
+    return area_q(field, agreement.area_code or None)
+
+
+def kpi_value(agreement: Agreement, indicator: str, today: date | None = None) -> int:
+    start = agreement.valid_from
+    end = min(agreement.valid_until, today or timezone.localdate())
+    org_mentors = Q(mentor__unit__organisation=agreement.organisation)
+    if indicator == Indicator.KUBE_MENTORED:
+        return (
+            Assignment.objects.filter(
+                org_mentors,
+                _in_agreement(agreement, "kube__area_code"),
+                status__in=[AssignmentStatus.ACCEPTED, AssignmentStatus.ENDED],
+                start_date__lte=end,
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+            .values("kube_id")
+            .distinct()
+            .count()
+        )
+    if indicator == Indicator.SESSIONS_HELD:
+        return Session.objects.filter(
+            org_mentors,
+            _in_agreement(agreement, "kube__area_code"),
+            held_on__gte=start,
+            held_on__lte=end,
+        ).count()
+    if indicator == Indicator.MENTORS_ACTIVE:
+        return (
+            Session.objects.filter(
+                org_mentors,
+                _in_agreement(agreement, "kube__area_code"),
+                held_on__gte=start,
+                held_on__lte=end,
+            )
+            .values("mentor_id")
+            .distinct()
+            .count()
+        )
+    if indicator == Indicator.ACTION_ITEMS_DONE:
+        return ActionItem.objects.filter(
+            _in_agreement(agreement, "kube__area_code"),
+            raised_in__mentor__unit__organisation=agreement.organisation,
+            status=ActionStatus.DONE,
+            closed_on__gte=start,
+            closed_on__lte=end,
+        ).count()
+    raise ValueError(indicator)
+
+
+@dataclass
+class KpiProgress:
+    kpi: Kpi
+    value: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.value / self.kpi.target)) if self.kpi.target else 100
+
+
+def agreement_progress(agreement: Agreement) -> list[KpiProgress]:
+    return [KpiProgress(k, kpi_value(agreement, k.indicator)) for k in agreement.kpis.all()]
