@@ -10,7 +10,14 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 
-from sinergi.synthetic.demo import DEMO_PASSWORD, seed_aid, seed_demo, seed_kube, seed_registry
+from sinergi.synthetic.demo import (
+    DEMO_PASSWORD,
+    seed_aid,
+    seed_demo,
+    seed_kube,
+    seed_mentoring,
+    seed_registry,
+)
 
 
 def _say(text: str) -> None:
@@ -39,6 +46,7 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
     _say(f"registry: {registry} ({time.perf_counter() - started:.1f} s)")
     _say(f"KUBE: {seed_kube()}")
     _say(f"aid: {seed_aid()}")
+    _say(f"mentoring: {seed_mentoring()}")
     print("\nLogins (password for all: " + DEMO_PASSWORD + ")", flush=True)
     for login in logins:
         print(f"  {login.username:<20} {login.role:<20} {login.area_code or 'nasional'}")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("registri/", include("sinergi.registry.urls")),
     path("kube/", include("sinergi.kube.urls")),
     path("bantuan/", include("sinergi.aid.urls")),
+    path("", include("sinergi.mentoring.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -35,7 +35,8 @@ DEMO_LOGINS = [
     DemoLogin("dinsos.jateng", Role.SOCIAL_OFFICER, "33", "Dinas Sosial Provinsi Jawa Tengah"),
     DemoLogin("pendamping.bandung", Role.FACILITATOR, "32.73", "Kemensos"),
     DemoLogin("iwapi.jabar", Role.PARTNER_COORDINATOR, "32", "IWAPI DPD Jawa Barat"),
-    DemoLogin("mentor.bandung", Role.MENTOR, "32.73", "IWAPI DPC Kota Bandung"),
+    # A mentor's area is her province: the matcher pairs groups across its regencies.
+    DemoLogin("mentor.bandung", Role.MENTOR, "32", "IWAPI DPC Kota Bandung"),
     DemoLogin("pembeli", Role.BUYER, None, "CV Berkah Nusantara"),
     DemoLogin("kube.bandung", Role.KUBE_OFFICER, "32.73", "KUBE Mawar Sukarasa"),
     DemoLogin("auditor", Role.AUDITOR, None, "Inspektorat Jenderal Kemensos"),
@@ -181,24 +182,97 @@ KUBE_NAMES = [
     "KUBE Dahlia",
     "KUBE Cempaka",
     "KUBE Teratai",
+    "KUBE Flamboyan",
+    "KUBE Seruni",
+    "KUBE Sakura",
 ]
+
+
+BUSINESS_TYPES = [
+    "makanan_minuman",
+    "kerajinan",
+    "jasa",
+    "pertanian",
+    "peternakan",
+    "kerajinan",
+    "makanan_minuman",
+    "jasa",
+    "makanan_minuman",
+]
+
+
+def _eligible_heads(district: str, today: Any) -> list[Any]:
+    """Heads of the district who meet the default formation rules and are in no group yet."""
+    from datetime import timedelta
+
+    from sinergi.engines.eligibility import age_on
+    from sinergi.kube.models import Membership
+    from sinergi.registry.models import Person
+
+    return [
+        p
+        for p in Person.objects.filter(area_code__startswith=district + ".", is_head=True)
+        .exclude(pk__in=Membership.objects.filter(end_date__isnull=True).values("person_id"))
+        .select_related("household")
+        .order_by("id")
+        if 18 <= age_on(p.birth_date, today) <= 60
+        and p.household.desil is not None
+        and p.household.desil <= 4
+        and p.household.desil_date is not None
+        and p.household.desil_date >= today - timedelta(days=365)
+    ]
+
+
+def _form_group(
+    officer: Any,
+    name: str,
+    business_type: str,
+    group: list[Any],
+    target: str,
+    reason: str,
+    *,
+    account: str,
+) -> Any:
+    """Form a group through the real services and walk it to ``target``."""
+    from sinergi.kube.models import Status
+    from sinergi.kube.services import kube_create, kube_transition
+
+    kube, _failures = kube_create(
+        actor=officer,
+        name=name,
+        business_type=business_type,
+        village_code=group[0].area_code,
+        member_ids=[p.pk for p in group],
+        officers={"ketua": group[0].pk, "sekretaris": group[1].pk, "bendahara": group[2].pk},
+        bank_name="BRI",
+        bank_account=account,
+        bank_account_holder=name,
+    )
+    walk = [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE]
+    steps: list[Status] = {
+        Status.DRAFT: [],
+        Status.SUBMITTED: walk[:1],
+        Status.VERIFIED: walk[:2],
+        Status.ACTIVE: walk,
+        Status.GRADUATED: [*walk, Status.GRADUATED],
+        Status.DISSOLVED: [Status.DISSOLVED],
+    }[Status(target)]
+    for step in steps:
+        kube_transition(actor=officer, kube_id=kube.pk, to_status=step, reason=reason)
+    return kube
 
 
 def seed_kube(seed: int = DEMO_SEED) -> dict[str, int]:
     """Groups in every state, formed from registry heads through the real services."""
     import csv
     import tempfile
-    from datetime import timedelta
     from pathlib import Path
 
     from django.utils import timezone
 
-    from sinergi.engines.eligibility import age_on
     from sinergi.engines.registry_rows import COLUMNS
     from sinergi.kube.models import Kube, Status
-    from sinergi.kube.services import kube_create, kube_transition
     from sinergi.registry.imports import import_check, import_create
-    from sinergi.registry.models import Person
     from sinergi.synthetic.registry import RegistryGenerator
 
     if Kube.objects.exists():
@@ -227,56 +301,17 @@ def seed_kube(seed: int = DEMO_SEED) -> dict[str, int]:
             import_check(
                 import_create(actor=officer, source=path, file_name=path.name).pk, commit=True
             )
-        heads = [
-            p
-            for p in Person.objects.filter(area_code__startswith=district + ".", is_head=True)
-            .select_related("household")
-            .order_by("id")
-            if 18 <= age_on(p.birth_date, today) <= 60
-            and p.household.desil is not None
-            and p.household.desil <= 4
-            and p.household.desil_date is not None
-            and p.household.desil_date >= today - timedelta(days=365)
-        ]
+        heads = _eligible_heads(district, today)
         for i, (target, reason) in enumerate(plan[: len(heads) // 6]):
-            group = heads[i * 6 : i * 6 + 6]
-            kube, _failures = kube_create(
-                actor=officer,
-                name=f"{KUBE_NAMES[i]} {KUBE_PLACES[district]}",
-                business_type=[
-                    "makanan_minuman",
-                    "kerajinan",
-                    "jasa",
-                    "pertanian",
-                    "peternakan",
-                    "kerajinan",
-                ][i],
-                village_code=group[0].area_code,
-                member_ids=[p.pk for p in group],
-                officers={
-                    "ketua": group[0].pk,
-                    "sekretaris": group[1].pk,
-                    "bendahara": group[2].pk,
-                },
-                bank_name="BRI",
-                bank_account=f"0123-01-{100000 + i:06d}-50-{i}",
-                bank_account_holder=f"{KUBE_NAMES[i]} {KUBE_PLACES[district]}",
+            kube = _form_group(
+                officer,
+                f"{KUBE_NAMES[i]} {KUBE_PLACES[district]}",
+                BUSINESS_TYPES[i],
+                heads[i * 6 : i * 6 + 6],
+                target,
+                reason,
+                account=f"0123-01-{100000 + i:06d}-50-{i}",
             )
-            path_to = {
-                Status.DRAFT: [],
-                Status.SUBMITTED: [Status.SUBMITTED],
-                Status.VERIFIED: [Status.SUBMITTED, Status.VERIFIED],
-                Status.ACTIVE: [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE],
-                Status.GRADUATED: [
-                    Status.SUBMITTED,
-                    Status.VERIFIED,
-                    Status.ACTIVE,
-                    Status.GRADUATED,
-                ],
-                Status.DISSOLVED: [Status.DISSOLVED],
-            }[target]
-            for step in path_to:
-                kube_transition(actor=officer, kube_id=kube.pk, to_status=step, reason=reason)
             if target == Status.ACTIVE and district == "32.73.01":
                 # The demo's KUBE officer is the ketua's account of this group.
                 User.objects.filter(username="kube.bandung").update(kube=kube)
@@ -399,3 +434,253 @@ def seed_lpj(cycle: Any) -> None:
         accept=True,
         note="Nota lengkap dan sesuai",
     )
+
+
+# Mentors of the demo: (name, unit key, base regency, sectors, capacity, own business)
+DEMO_MENTORS = [
+    ("Rina Marlina", "32.73", "32.73", ["makanan_minuman", "kerajinan"], 3, "Katering Rina"),
+    ("Yanti Kusumawati", "32.73", "32.73", ["jasa"], 2, "Salon dan tata rias"),
+    ("Euis Sumiati", "32.01", "32.01", ["pertanian", "peternakan"], 3, "Peternakan ayam"),
+    ("Lilis Suryani", "32.01", "32.01", ["kerajinan"], 2, "Batik tulis Bogor"),
+    ("Neneng Hasanah", "32", "32.04", ["makanan_minuman", "jasa"], 2, "Kue kering"),
+    ("Sri Wahyuni", "33", "33.74", ["makanan_minuman"], 3, "Bandeng presto"),
+]
+
+
+def seed_mentoring() -> dict[str, int]:
+    """IWAPI units, agreements with KPIs, mentors, a sent matching run, sessions, a report."""
+    import zlib
+    from datetime import date, timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from sinergi.kube.models import Membership, Status
+    from sinergi.mentoring import services
+    from sinergi.mentoring.models import (
+        Agreement,
+        AgreementKind,
+        Assignment,
+        AssignmentStatus,
+        Indicator,
+        Kpi,
+        Mentor,
+        Organisation,
+        Unit,
+        UnitLevel,
+    )
+    from sinergi.wilayah.models import Region
+
+    if Mentor.objects.exists():
+        return {"mentors": Mentor.objects.count()}
+    today = timezone.localdate()
+    iwapi = Organisation.objects.get(acronym="IWAPI")
+    dpp = Unit.objects.get(organisation=iwapi, level=UnitLevel.NATIONAL)
+    units = {"": dpp}
+    for code, level, name, parent in [
+        ("32", UnitLevel.PROVINCE, "DPD IWAPI Jawa Barat", ""),
+        ("33", UnitLevel.PROVINCE, "DPD IWAPI Jawa Tengah", ""),
+        ("32.73", UnitLevel.REGENCY, "DPC IWAPI Kota Bandung", "32"),
+        ("32.01", UnitLevel.REGENCY, "DPC IWAPI Kabupaten Bogor", "32"),
+    ]:
+        units[code] = Unit.objects.create(
+            organisation=iwapi,
+            level=level,
+            name=name,
+            region=Region.objects.get(code=code),
+            parent=units[parent],
+        )
+    # The 2015 MoU as reported (DOMAIN.md); the 2026 PKS is the demo's own.
+    Agreement.objects.create(
+        organisation=iwapi,
+        kind=AgreementKind.MOU,
+        number="MoU Kemensos-IWAPI 2015",
+        title="Pendampingan dan akses pasar produk KUBE",
+        signing_unit=dpp,
+        ministry_party="Direktorat Jenderal Pemberdayaan Sosial, Kementerian Sosial",
+        ministry_signatory="Hartono Laras",
+        partner_signatory="Elza Syarief",
+        witnesses="Menteri Sosial Khofifah Indar Parawansa",
+        signed_on=date(2015, 4, 2),
+        valid_from=date(2015, 4, 2),
+        valid_until=date(2020, 4, 1),
+        scope="Pendampingan usaha oleh anggota IWAPI dan akses pasar bagi produk KUBE.",
+    )
+    pks = Agreement.objects.create(
+        organisation=iwapi,
+        kind=AgreementKind.PKS,
+        number="DEMO/PKS/32/2026/001",
+        title="Pendampingan KUBE di Provinsi Jawa Barat 2026-2027",
+        signing_unit=units["32"],
+        ministry_party="Dinas Sosial Provinsi Jawa Barat",
+        ministry_signatory="Kepala Dinas Sosial Provinsi Jawa Barat",
+        partner_signatory="Ketua DPD IWAPI Jawa Barat",
+        signed_on=date(today.year, 1, 10),
+        valid_from=date(today.year, 1, 15),
+        valid_until=date(today.year + 1, 12, 31),
+        scope="Mentor IWAPI mendampingi KUBE aktif di Jawa Barat: pembukuan, kemasan, "
+        "pemasaran; sesi bulanan; laporan triwulan.",
+        area=Region.objects.get(code="32"),
+    )
+    for indicator, target in [
+        (Indicator.KUBE_MENTORED, 10),
+        (Indicator.SESSIONS_HELD, 40),
+        (Indicator.MENTORS_ACTIVE, 5),
+        (Indicator.ACTION_ITEMS_DONE, 20),
+    ]:
+        Kpi.objects.create(agreement=pks, indicator=indicator, target=target)
+
+    admin = User.objects.get(username="admin")
+    mentors = {}
+    for name, unit, regency, sectors, capacity, business in DEMO_MENTORS:
+        mentors[name] = services.mentor_save(
+            actor=admin,
+            data=services.MentorData(
+                name=name,
+                unit_id=units[unit].pk,
+                base_regency=regency,
+                sectors=sectors,
+                capacity=capacity,
+                business=business,
+                phone="0812" + str(zlib.crc32(name.encode()) % 10**8).zfill(8),
+            ),
+        )
+    mentor_user = User.objects.get(username="mentor.bandung")
+    mentor_user.mentor = mentors["Rina Marlina"]
+    mentor_user.save(update_fields=["mentor"])
+
+    # More active groups, so the matcher has work; two are formed after the run and wait.
+    extra = 0
+    for username, district in KUBE_DISTRICTS.items():
+        officer = User.objects.get(username=username)
+        heads = _eligible_heads(district, today)
+        for n in range(min(3, len(heads) // 6)):
+            i = 6 + n
+            _form_group(
+                officer,
+                f"{KUBE_NAMES[i]} {KUBE_PLACES[district]}",
+                BUSINESS_TYPES[i],
+                heads[n * 6 : n * 6 + 6],
+                Status.ACTIVE,
+                "",
+                account=f"0123-02-{200000 + i:06d}-50-{i}",
+            )
+            extra += 1
+            if n == 1:
+                break
+    coordinator = User.objects.get(username="iwapi.jabar")
+    run = services.match_run(actor=coordinator)
+    services.run_send(actor=coordinator, run_id=run.pk)
+    offers = Assignment.objects.filter(run=run, status=AssignmentStatus.OFFERED).select_related(
+        "mentor"
+    )
+    declined = False
+    for offer in offers:
+        actor = mentor_user if offer.mentor_id == mentor_user.mentor_id else _mentor_actor(offer)
+        if not declined and actor is not mentor_user:
+            services.assignment_respond(
+                actor=actor,
+                assignment_id=offer.pk,
+                accept=False,
+                reason="Jadwal penuh sampai akhir bulan",
+            )
+            declined = True
+            continue
+        services.assignment_respond(actor=actor, assignment_id=offer.pk, accept=True)
+    # Sessions of the Bandung mentor: last month and this month, with items to review.
+    accepted = Assignment.objects.filter(
+        mentor=mentor_user.mentor, status=AssignmentStatus.ACCEPTED
+    ).select_related("kube")
+    sessions = 0
+    for assignment in accepted:
+        kube = assignment.kube
+        members = list(
+            Membership.objects.filter(kube=kube, end_date__isnull=True).values_list("pk", flat=True)
+        )
+        first = services.session_log(
+            actor=mentor_user,
+            kube_id=kube.pk,
+            held_on=today - timedelta(days=35),
+            place="Rumah ketua KUBE",
+            topics="Pembukuan sederhana, harga pokok produksi",
+            notes="Anggota belum mencatat pengeluaran harian.",
+            present=members[:-1],
+            photos=[SimpleUploadedFile("sesi-1.png", RECEIPT_PNG)],
+            new_items=[
+                services.NewItem("Mulai buku kas harian", "Bendahara", today - timedelta(days=21)),
+                services.NewItem(
+                    "Urus izin P-IRT ke Dinas Kesehatan", "Ketua", today - timedelta(days=5)
+                ),
+                services.NewItem("Foto produk untuk katalog", "Sekretaris", today + timedelta(14)),
+            ],
+        )
+        book, pirt, _photo = first.new_items.order_by("id")
+        services.session_log(
+            actor=mentor_user,
+            kube_id=kube.pk,
+            held_on=today - timedelta(days=7),
+            place="Balai desa",
+            topics="Kemasan dan label, rencana pameran",
+            present=members,
+            reviews=[
+                services.Review(book.pk, "done", "Buku kas sudah dipakai dua minggu"),
+                services.Review(pirt.pk, "open", "Berkas belum lengkap"),
+            ],
+            new_items=[
+                services.NewItem("Desain label baru", "Sekretaris", today + timedelta(days=10))
+            ],
+        )
+        sessions += 2
+    facilitator = User.objects.get(username="pendamping.bandung")
+    for assignment in accepted[:1]:
+        month = f"{today - timedelta(days=35):%Y-%m}"
+        facts = services.month_facts(assignment.kube, services.month_start(month))
+        services.report_save(
+            actor=facilitator,
+            kube_id=assignment.kube_id,
+            month=month,
+            activities=services.draft_activities(facts) or "Kunjungan rutin.",
+            problems="Pencatatan keuangan belum rutin.",
+            follow_up="Pendampingan pembukuan oleh mentor IWAPI.",
+            submit=True,
+        )
+    # Two more active groups that wait for the next run.
+    for username, district in KUBE_DISTRICTS.items():
+        officer = User.objects.get(username=username)
+        heads = _eligible_heads(district, today)
+        if len(heads) >= 6:
+            _form_group(
+                officer,
+                f"{KUBE_NAMES[8]} {KUBE_PLACES[district]}",
+                BUSINESS_TYPES[8],
+                heads[:6],
+                Status.ACTIVE,
+                "",
+                account=f"0123-03-{300008:06d}-50-8",
+            )
+            extra += 1
+    return {
+        "mentors": len(mentors),
+        "extra_active_groups": extra,
+        "accepted": Assignment.objects.filter(status=AssignmentStatus.ACCEPTED).count(),
+        "sessions": sessions,
+    }
+
+
+def _mentor_actor(offer: Any) -> Any:
+    """A mentor account for a demo mentor without a login of her own (created on demand)."""
+    username = "mentor." + offer.mentor.name.split()[0].lower()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = user_create(
+            actor=None,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=Role.MENTOR,
+            area_code=offer.mentor.area_code[:2],
+            first_name=offer.mentor.name,
+            organisation=str(offer.mentor.unit),
+        )
+        user.mentor = offer.mentor
+        user.save(update_fields=["mentor"])
+    return user
