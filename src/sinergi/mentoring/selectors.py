@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -84,11 +84,14 @@ def group_view(actor: Any, kube_id: int) -> GroupView:
         .select_related("mentor")
         .prefetch_related("photos")
         .annotate(n_present=Count("present"))
+        .order_by("-held_on", "-id")
     )
+    # Open items first, the earliest due (the overdue ones) on top; then the closed ones.
     items = list(
         ActionItem.objects.filter(kube=kube)
         .select_related("raised_in")
-        .order_by("status", "due_on")
+        .annotate(closed=Case(When(status=ActionStatus.OPEN, then=0), default=1))
+        .order_by("closed", "due_on", "id")
     )
     past = (
         Assignment.objects.filter(

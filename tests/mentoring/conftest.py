@@ -1,0 +1,127 @@
+"""Groups in Bandung and Bogor, an IWAPI unit, mentors and their accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from itertools import count
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Role
+from sinergi.kube.models import Kube, Status
+from sinergi.kube.services import kube_create, kube_transition
+from sinergi.mentoring import services
+from sinergi.mentoring.models import Mentor, Organisation, Unit, UnitLevel
+from sinergi.registry import services as registry
+from sinergi.wilayah.models import Region
+
+_serial = count(1)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Service messages are matched in English here; the pages are tested in both languages."""
+    with translation.override("en"):
+        yield
+
+
+def make_active_group(
+    officer: User, village: str, business_type: str = "makanan_minuman", name: str = ""
+) -> Kube:
+    """Six fresh heads of the village's district formed into an active group."""
+    district = village[:8].replace(".", "")
+    heads = []
+    for _ in range(6):
+        i = next(_serial)
+        household = registry.household_create(
+            actor=officer,
+            kk=f"{district}010120{i:04d}",
+            village_code=village,
+            desil=2,
+            desil_date=date(2026, 9, 30),
+        )
+        heads.append(
+            registry.person_create(
+                actor=officer,
+                household_id=household.pk,
+                nik=f"{district}050580{i:04d}",
+                name=f"Kepala {i}",
+                sex="P",
+                birth_place="",
+                birth_date=date(1980, 5, 5),
+                relation="kepala",
+                is_head=True,
+            )
+        )
+    kube, failures = kube_create(
+        actor=officer,
+        name=name or f"KUBE {next(_serial)}",
+        business_type=business_type,
+        village_code=village,
+        member_ids=[p.pk for p in heads],
+        officers={"ketua": heads[0].pk, "sekretaris": heads[1].pk, "bendahara": heads[2].pk},
+    )
+    assert failures == []
+    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
+        kube_transition(actor=officer, kube_id=kube.pk, to_status=step)
+    return kube
+
+
+@pytest.fixture
+def group_in(officer_bandung: User, officer_bogor: User) -> Callable[..., Kube]:
+    def make(village: str, business_type: str = "makanan_minuman", name: str = "") -> Kube:
+        officer = officer_bandung if village.startswith("32.73") else officer_bogor
+        return make_active_group(officer, village, business_type, name)
+
+    return make
+
+
+@pytest.fixture
+def unit_jabar(db: Any) -> Unit:
+    iwapi = Organisation.objects.get(acronym="IWAPI")
+    return Unit.objects.create(
+        organisation=iwapi,
+        level=UnitLevel.PROVINCE,
+        name="DPD IWAPI Jawa Barat",
+        region=Region.objects.get(code="32"),
+    )
+
+
+@pytest.fixture
+def coordinator(make_user: Callable[..., User]) -> User:
+    return make_user(Role.PARTNER_COORDINATOR, "32", first_name="Koordinator")
+
+
+@pytest.fixture
+def make_mentor(admin_user: User, unit_jabar: Unit) -> Callable[..., Mentor]:
+    def make(
+        name: str, regency: str, sectors: list[str], capacity: int = 2, **extra: Any
+    ) -> Mentor:
+        return services.mentor_save(
+            actor=admin_user,
+            data=services.MentorData(
+                name=name,
+                unit_id=unit_jabar.pk,
+                base_regency=regency,
+                sectors=sectors,
+                capacity=capacity,
+                **extra,
+            ),
+        )
+
+    return make
+
+
+@pytest.fixture
+def account_for(make_user: Callable[..., User]) -> Callable[[Mentor], User]:
+    def make(mentor: Mentor) -> User:
+        user = make_user(Role.MENTOR, mentor.area_code[:2], first_name=mentor.name)
+        user.mentor = mentor
+        user.save(update_fields=["mentor"])
+        return User.objects.get(pk=user.pk)
+
+    return make
