@@ -1,0 +1,307 @@
+"""Mentoring pages and endpoints: who sees what, redaction for partners, both languages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Role
+from sinergi.kube.models import Kube, Membership
+from sinergi.mentoring import services
+from sinergi.mentoring.models import Assignment, AssignmentStatus, Mentor, Session
+from tests.mentoring.test_services import PNG, _offer_and_accept
+
+pytestmark = pytest.mark.django_db
+
+# A NIK or KK number in full, or the masks the registry pages show (3273••••••••0001).
+IDENTIFIER = re.compile(r"\b\d{16}\b|\d{4}•+\d{4}")
+
+
+@pytest.fixture
+def world(group_in, make_mentor, coordinator, account_for) -> dict:
+    """One Bandung group mentored by Rina, with a session; one Bogor group waiting."""
+    kube = group_in("32.73.01.1001", name="KUBE Mawar")
+    rina = make_mentor("Rina", "32.73", ["makanan_minuman"], capacity=1)
+    rina_user = account_for(rina)
+    _offer_and_accept(coordinator, account_for)
+    members = list(Membership.objects.filter(kube=kube).values_list("pk", flat=True))
+    session = services.session_log(
+        actor=rina_user,
+        kube_id=kube.pk,
+        held_on=timezone.localdate() - timedelta(days=3),
+        place="Balai desa",
+        topics="Pembukuan",
+        present=members[:3],
+        photos=[SimpleUploadedFile("foto.png", PNG)],
+        new_items=[
+            services.NewItem("Buku kas", "Bendahara", timezone.localdate() - timedelta(days=1))
+        ],
+    )
+    waiting = group_in("32.01.01.1001", "kerajinan", name="KUBE Melati")
+    return {"kube": kube, "rina": rina, "mentor": rina_user, "session": session, "waiting": waiting}
+
+
+def _group_paths(kube: Kube, session: Session) -> list[str]:
+    photo = session.photos.get()
+    return [
+        f"/pendampingan/kelompok/{kube.pk}/",
+        f"/pendampingan/sesi/{session.pk}/foto/{photo.pk}/",
+        f"/api/v1/mentoring/groups/{kube.pk}",
+        f"/api/v1/mentoring/groups/{kube.pk}/sessions",
+        f"/api/v1/mentoring/sessions/{session.pk}/photos/{photo.pk}",
+    ]
+
+
+def test_four_ways_on_a_group(
+    world, client_for: Callable[..., Client], make_user, facilitator_bandung: User, account_for
+) -> None:
+    paths = _group_paths(world["kube"], world["session"])
+    for path in paths:
+        assert client_for(None).get(path).status_code in (302, 401)
+        assert client_for(make_user(Role.BUYER, None)).get(path).status_code in (403, 404)
+        # A facilitator of Bogor: right role, wrong area. Another mentor: not her group.
+        assert client_for(make_user(Role.FACILITATOR, "32.01")).get(path).status_code == 404
+        other = account_for(Mentor.objects.create(
+            unit=world["rina"].unit, name="Yanti", base_regency=world["rina"].base_regency,
+            capacity=2,
+        ))  # fmt: skip
+        assert client_for(other).get(path).status_code == 404
+        for user in (world["mentor"], facilitator_bandung):
+            assert client_for(user).get(path).status_code == 200, (path, user)
+    listing = client_for(world["mentor"]).get("/api/v1/mentoring/groups").json()
+    assert [g["name"] for g in listing["items"]] == ["KUBE Mawar"]
+
+
+def test_partner_roles_never_receive_identifiers(
+    world, client_for: Callable[..., Client], coordinator: User
+) -> None:
+    kube, session = world["kube"], world["session"]
+    run = Assignment.objects.filter(run__isnull=False).first().run
+    for user in (world["mentor"], coordinator):
+        client = client_for(user)
+        for path in [
+            "/pendampingan/",
+            "/pendampingan/mentor/",
+            f"/pendampingan/mentor/{world['rina'].pk}/",
+            "/mitra/",
+            *_group_paths(kube, session)[:1],
+            *_group_paths(kube, session)[2:4],
+            "/api/v1/mentoring/groups",
+            "/api/v1/mentoring/mentors",
+            "/api/v1/mentoring/assignments",
+            f"/api/v1/mentoring/matching/runs/{run.pk}",
+            f"/pendampingan/pencocokan/{run.pk}/",
+        ]:
+            response = client.get(path)
+            if response.status_code != 200:
+                continue
+            body = response.content.decode()
+            assert not IDENTIFIER.search(body), (user, path)
+            assert "desil" not in body.lower() and "nik" not in body.lower(), (user, path)
+        # The KUBE and registry pages themselves stay closed to partners.
+        for path in (f"/kube/{kube.pk}/", f"/api/v1/kube/{kube.pk}", "/registri/"):
+            assert client.get(path).status_code in (403, 404)
+
+
+def test_mentor_logs_a_session_in_the_ui_in_both_languages(
+    world, client_for: Callable[..., Client]
+) -> None:
+    kube = world["kube"]
+    client = client_for(world["mentor"])
+    page = client.get(f"/pendampingan/kelompok/{kube.pk}/").content.decode()
+    assert "Catat sesi" in page and "lewat tenggat" in page and "Buku kas" in page
+    form = client.get(f"/pendampingan/kelompok/{kube.pk}/sesi/baru/").content.decode()
+    assert "Tinjauan tindak lanjut terbuka" in form
+    item = kube.action_items.get()
+    members = list(Membership.objects.filter(kube=kube).values_list("pk", flat=True))
+    data = {
+        "held_on": "2099-01-01",
+        "place": "Rumah ketua",
+        "topics": "Kemasan",
+        "present": members[:2],
+        f"review_{item.pk}": "done",
+        f"review_note_{item.pk}": "Sudah",
+        "item_description": ["Label baru", ""],
+        "item_owner": ["Sekretaris", ""],
+        "item_due": [(timezone.localdate() + timedelta(days=7)).isoformat(), ""],
+    }
+    refused = client.post(f"/pendampingan/kelompok/{kube.pk}/sesi/baru/", data)
+    assert refused.status_code == 200 and "Tanggal ini di masa depan." in refused.content.decode()
+    assert kube.sessions.count() == 1
+    client.cookies["sinergi_language"] = "en"
+    refused = client.post(f"/pendampingan/kelompok/{kube.pk}/sesi/baru/", data)
+    assert "The date is in the future." in refused.content.decode()
+    data["held_on"] = timezone.localdate().isoformat()
+    saved = client.post(f"/pendampingan/kelompok/{kube.pk}/sesi/baru/", data)
+    assert saved.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "done" and kube.sessions.count() == 2
+    assert kube.action_items.filter(description="Label baru", owner="Sekretaris").exists()
+    assert kube.sessions.first().present.count() == 2
+
+
+def test_coordinator_runs_edits_and_sends_in_the_ui(
+    world, client_for: Callable[..., Client], coordinator: User, make_mentor
+) -> None:
+    lilis = make_mentor("Lilis", "32.01", ["kerajinan"], capacity=1)
+    client = client_for(coordinator)
+    assert "1 kelompok aktif" in client.get("/pendampingan/pencocokan/").content.decode()
+    bad = client.post("/pendampingan/pencocokan/", {"area": "33"})
+    assert "Wilayah ini di luar wilayah Anda." in bad.content.decode()
+    response = client.post("/pendampingan/pencocokan/", {"area": ""})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "KUBE Melati" in page and "Lilis" in page and "sektor sesuai" in page
+    row = Assignment.objects.get(kube=world["waiting"], status=AssignmentStatus.PROPOSED)
+    assert row.mentor == lilis
+    client.post(response["Location"], {"action": "change", "row": row.pk, "mentor": ""})
+    row.refresh_from_db()
+    assert row.mentor is None and row.edited
+    client.post(response["Location"], {"action": "change", "row": row.pk, "mentor": str(lilis.pk)})
+    sent = client.post(response["Location"], {"action": "send"}, follow=True)
+    assert "1 tawaran dikirim ke mentor; 0 dilewati." in sent.content.decode()
+    assert Assignment.objects.get(kube=world["waiting"], status="offered").mentor == lilis
+
+
+def test_mentor_answers_an_offer_in_the_ui(
+    world, client_for: Callable[..., Client], coordinator: User, make_mentor, account_for
+) -> None:
+    lilis = make_mentor("Lilis", "32.01", ["kerajinan"], capacity=1)
+    run = services.match_run(actor=coordinator)
+    services.run_send(actor=coordinator, run_id=run.pk)
+    client = client_for(account_for(lilis))
+    listing = client.get("/pendampingan/").content.decode()
+    assert "1 kelompok ditawarkan kepada Anda" in listing and "KUBE Melati" in listing
+    offer = Assignment.objects.get(kube=world["waiting"], status="offered")
+    refused = client.post(f"/pendampingan/tawaran/{offer.pk}/", {"answer": "decline"}, follow=True)
+    assert "Sebutkan alasan Anda menolak." in refused.content.decode()
+    done = client.post(f"/pendampingan/tawaran/{offer.pk}/", {"answer": "accept"}, follow=True)
+    assert "Anda sekarang mendampingi KUBE Melati." in done.content.decode()
+
+
+def test_api_mentor_and_session_with_clear_errors(
+    world, client_for: Callable[..., Client], coordinator: User, unit_jabar
+) -> None:
+    client = client_for(coordinator)
+    body = {
+        "name": "Neneng",
+        "unit_id": unit_jabar.pk,
+        "base_regency": "32.99",
+        "sectors": ["jasa"],
+        "capacity": 2,
+    }
+    bad = client.post(
+        "/api/v1/mentoring/mentors", body, content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "detail": "No such regency: 32.99.",
+        "code": "invalid",
+        "field": "base_regency",
+    }
+    body["base_regency"] = "3204"
+    made = client.post("/api/v1/mentoring/mentors", body, content_type="application/json")
+    assert made.status_code == 201 and made.json()["base_regency"] == "32.04"
+    mentor = client_for(world["mentor"])
+    kube = world["kube"]
+    session = mentor.post(
+        f"/api/v1/mentoring/groups/{kube.pk}/sessions",
+        {"held_on": timezone.localdate().isoformat(), "place": "Pasar", "topics": "Harga"},
+        content_type="application/json",
+    )
+    assert session.status_code == 201
+    photo = mentor.post(
+        f"/api/v1/mentoring/sessions/{session.json()['id']}/photos",
+        {"photo": SimpleUploadedFile("x.gif", b"GIF89a")},
+    )
+    assert photo.status_code == 400 and photo.json()["field"] == "photos"
+    assert "JPEG atau PNG" in photo.json()["detail"]
+    # The coordinator cannot log sessions; the mentor cannot run the matcher.
+    assert (
+        client.post(
+            f"/api/v1/mentoring/groups/{kube.pk}/sessions",
+            {"held_on": timezone.localdate().isoformat(), "place": "x", "topics": "y"},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    assert (
+        mentor.post(
+            "/api/v1/mentoring/matching/runs", {}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+
+
+def test_api_report_template_then_submission(
+    world, client_for: Callable[..., Client], facilitator_bandung: User
+) -> None:
+    kube = world["kube"]
+    month = f"{world['session'].held_on:%Y-%m}"
+    client = client_for(facilitator_bandung)
+    template = client.get(f"/api/v1/mentoring/groups/{kube.pk}/reports/{month}").json()
+    assert template["status"] == "new" and "Pembukuan" in template["activities"]
+    assert template["facts"]["sessions"][0]["present"] == 3
+    put = client.put(
+        f"/api/v1/mentoring/groups/{kube.pk}/reports/{month}",
+        {"activities": template["activities"], "problems": "Kas", "submit": True},
+        content_type="application/json",
+    )
+    assert put.status_code == 200 and put.json()["status"] == "submitted"
+    again = client.put(
+        f"/api/v1/mentoring/groups/{kube.pk}/reports/{month}",
+        {"activities": "Ubah"},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and again.json()["detail"] == (
+        "Laporan bulan ini sudah dikirim."
+    )
+    page = client.get(f"/pendampingan/kelompok/{kube.pk}/laporan/{month}/").content.decode()
+    assert "Laporan pendamping" in page and "disabled" in page
+
+
+def test_agreement_pages_show_kpi_progress(
+    world, client_for: Callable[..., Client], coordinator: User, unit_jabar, make_user
+) -> None:
+    from sinergi.mentoring.models import Agreement, Kpi
+    from sinergi.wilayah.models import Region
+
+    today = timezone.localdate()
+    agreement = Agreement.objects.create(
+        organisation=unit_jabar.organisation,
+        kind="pks",
+        number="PKS/1",
+        title="Pendampingan Jawa Barat",
+        signing_unit=unit_jabar,
+        ministry_party="Dinsos Jabar",
+        ministry_signatory="A",
+        partner_signatory="B",
+        signed_on=today - timedelta(days=10),
+        valid_from=today - timedelta(days=10),
+        valid_until=today + timedelta(days=300),
+        scope="Uji",
+        area=Region.objects.get(code="32"),
+    )
+    Kpi.objects.create(agreement=agreement, indicator="sessions_held", target=4)
+    page = client_for(coordinator).get(f"/mitra/perjanjian/{agreement.pk}/").content.decode()
+    assert "Sesi pendampingan terlaksana" in page and "1 / 4 (25%)" in page
+    api = client_for(coordinator).get(f"/api/v1/mentoring/agreements/{agreement.pk}").json()
+    assert api["kpis"] == [
+        {
+            "indicator": "sessions_held",
+            "label": "Sesi pendampingan terlaksana",
+            "target": 4,
+            "value": 1,
+            "percent": 25,
+        }
+    ]
+    outsider = make_user(Role.PARTNER_COORDINATOR, "33")
+    assert client_for(outsider).get(f"/mitra/perjanjian/{agreement.pk}/").status_code == 404
