@@ -305,3 +305,70 @@ def test_agreement_pages_show_kpi_progress(
     ]
     outsider = make_user(Role.PARTNER_COORDINATOR, "33")
     assert client_for(outsider).get(f"/mitra/perjanjian/{agreement.pk}/").status_code == 404
+
+
+def test_admin_records_units_and_agreements_through_the_api(
+    client_for: Callable[..., Client], admin_user: User, coordinator: User, unit_jabar
+) -> None:
+    from sinergi.mentoring.models import Organisation
+
+    iwapi = Organisation.objects.get(acronym="IWAPI")
+    admin = client_for(admin_user)
+
+    def unit(**body):
+        return admin.post(
+            "/api/v1/mentoring/units",
+            {"organisation_id": iwapi.pk, "name": "DPC", **body},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    wrong = unit(level="dpc", region_code="32")
+    assert wrong.status_code == 400 and wrong.json()["field"] == "region"
+    dpc = unit(level="dpc", region_code="3273")
+    assert dpc.status_code == 201 and dpc.json()["parent_id"] == unit_jabar.pk
+    assert unit(level="dpc", region_code="32.73").json()["detail"] == (
+        "This unit is already recorded."
+    )
+    body = {
+        "kind": "pks",
+        "number": "PKS/7/2026",
+        "title": "Pendampingan",
+        "signing_unit_id": dpc.json()["id"],
+        "ministry_party": "Dinas Sosial Kota Bandung",
+        "ministry_signatory": "Kepala Dinas",
+        "partner_signatory": "Ketua DPC",
+        "signed_on": "2026-01-10",
+        "valid_from": "2026-01-15",
+        "valid_until": "2025-12-31",
+        "scope": "KUBE Kota Bandung",
+        "area_code": "32.73",
+        "kpis": {"kube_mentored": 5},
+    }
+    post = lambda b: admin.post(  # noqa: E731
+        "/api/v1/mentoring/agreements", b, content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert post(body).json()["detail"] == "The agreement ends before it starts."
+    body["valid_until"] = "2027-12-31"
+    assert post({**body, "kpis": {"sales": 3}}).json()["field"] == "kpis"
+    made = post(body)
+    assert made.status_code == 201 and made.json()["kpis"][0]["target"] == 5
+    assert post(body).json()["field"] == "number"
+    # The coordinator reads it (inside her area) but may not record agreements.
+    assert client_for(coordinator).get("/api/v1/mentoring/agreements").json()[0]["number"] == (
+        "PKS/7/2026"
+    )
+    assert (
+        client_for(coordinator)
+        .post("/api/v1/mentoring/agreements", body, content_type="application/json")
+        .status_code
+        == 400
+    )
+    doc = admin.post(
+        f"/api/v1/mentoring/agreements/{made.json()['id']}/document",
+        {"document": SimpleUploadedFile("pks.pdf", b"%PDF-1.4 test")},
+    )
+    assert doc.status_code == 200
+    page = client_for(coordinator).get(f"/mitra/perjanjian/{made.json()['id']}/")
+    assert "unduh" in page.content.decode()

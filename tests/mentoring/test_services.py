@@ -224,6 +224,22 @@ def test_a_mentor_leaving_ends_her_assignments(
     assert services.match_run(actor=coordinator).assigned_count == 0
 
 
+def test_a_group_that_graduates_ends_its_assignment(
+    group_in, make_mentor, coordinator: User, account_for, officer_bandung: User
+) -> None:
+    from sinergi.kube.services import kube_transition
+
+    kube = group_in("32.73.01.1001")
+    rina = make_mentor("Rina", "32.73", ["makanan_minuman"])
+    _offer_and_accept(coordinator, account_for)
+    kube_transition(
+        actor=officer_bandung, kube_id=kube.pk, to_status="graduated", reason="Usaha mandiri"
+    )
+    row = Assignment.objects.get(kube=kube, mentor=rina)
+    assert (row.status, row.end_reason, row.end_note) == ("ended", "group_closed", "Usaha mandiri")
+    assert not services.mentoring_groups(User.objects.get(mentor=rina)).exists()
+
+
 def test_two_runs_offering_one_group_give_one_offer(
     group_in, make_mentor, coordinator: User, admin_user: User
 ) -> None:

@@ -4,8 +4,6 @@ Nothing here returns a NIK, KK number or decile: members appear by name and role
 same answers are safe for partner roles.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any
 
@@ -119,6 +117,75 @@ def agreement_list(request: HttpRequest) -> Any:
     require_perm(request, "mentoring.view_agreement")
     qs = Agreement.objects.for_user(request.user).select_related("organisation", "signing_unit")
     return [_agreement(a) for a in qs.prefetch_related("kpis")]
+
+
+class UnitIn(Schema):
+    organisation_id: int
+    level: str = Field(..., description="dpp, dpd, dpc or ranting")
+    name: str = Field(..., max_length=150)
+    region_code: str = Field("", max_length=13, description="Empty for DPP")
+
+
+@router.post("/units", response={201: UnitOut}, summary="Record a partner unit")
+def unit_create(request: HttpRequest, payload: UnitIn) -> Any:
+    u = services.unit_create(actor=request.user, **payload.dict())
+    return Status(
+        201,
+        {
+            "id": u.pk,
+            "organisation": str(u.organisation),
+            "level": u.level,
+            "name": u.name,
+            "area_code": u.area_code,
+            "parent_id": u.parent_id,
+        },
+    )
+
+
+class AgreementIn(Schema):
+    kind: str = Field(..., description="mou or pks")
+    number: str = Field(..., max_length=100)
+    title: str = Field(..., max_length=250)
+    signing_unit_id: int
+    ministry_party: str = Field(..., max_length=200)
+    ministry_signatory: str = Field(..., max_length=150)
+    partner_signatory: str = Field(..., max_length=150)
+    witnesses: str = Field("", max_length=300)
+    signed_on: date
+    valid_from: date
+    valid_until: date
+    scope: str = Field(..., max_length=5000)
+    area_code: str = Field("", max_length=13, description="Empty: national")
+    kpis: dict[str, int] = Field(
+        default_factory=dict,
+        description="kube_mentored, sessions_held, mentors_active, action_items_done → target",
+    )
+
+
+@router.post("/agreements", response={201: AgreementOut}, summary="Record an MoU or PKS")
+def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
+    agreement = services.agreement_save(
+        actor=request.user, data=services.AgreementData(**payload.dict())
+    )
+    return Status(201, _agreement(agreement))
+
+
+@router.put("/agreements/{agreement_id}", response=AgreementOut)
+def agreement_update(request: HttpRequest, agreement_id: int, payload: AgreementIn) -> Any:
+    agreement = services.agreement_save(
+        actor=request.user, data=services.AgreementData(**payload.dict()), agreement_id=agreement_id
+    )
+    return _agreement(agreement)
+
+
+@router.post("/agreements/{agreement_id}/document", response=AgreementOut)
+def agreement_document(
+    request: HttpRequest, agreement_id: int, document: File[UploadedFile]
+) -> Any:
+    agreement = services.agreement_attach(
+        actor=request.user, agreement_id=agreement_id, document=document
+    )
+    return _agreement(agreement)
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementOut)

@@ -8,7 +8,7 @@ and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -21,25 +21,32 @@ from django.utils.translation import gettext as _
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, area_q, user_area
-from sinergi.core.uploads import PHOTO_TYPES, check_upload
+from sinergi.core.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
 from sinergi.engines import matching
 from sinergi.engines import wilayah as regions
 from sinergi.kube.models import BusinessType, Kube, Membership, Status
 from sinergi.mentoring.models import (
     OPEN_STATUSES,
+    UNIT_SEGMENTS,
     ActionItem,
     ActionStatus,
+    Agreement,
+    AgreementKind,
     Assignment,
     AssignmentStatus,
     EndReason,
+    Indicator,
+    Kpi,
     MatchRun,
     MatchRunStatus,
     Mentor,
     MonthlyReport,
+    Organisation,
     ReportStatus,
     Session,
     SessionPhoto,
     Unit,
+    UnitLevel,
 )
 from sinergi.wilayah.models import Region
 
@@ -51,6 +58,169 @@ MAX_CAPACITY = 30
 def _allowed(actor: Any, permission: str) -> None:
     if not actor.has_perm(permission):
         raise InvalidInput(_("Your role does not allow this step."))
+
+
+# Partner units and agreements
+
+
+def _region_in_area(actor: Any, raw: str, field: str) -> Region | None:
+    """An existing, current region inside the actor's area; empty means none (national)."""
+    if not raw.strip():
+        if user_area(actor) is not None:
+            raise InvalidInput(_("This area is outside your own."), field=field)
+        return None
+    try:
+        code = regions.normalize_code(raw)
+    except regions.RegionCodeError:
+        raise InvalidInput(
+            _("Not a region code: use digits, optionally with dots."), field=field
+        ) from None
+    region = Region.objects.filter(code=code, retired=False).first()
+    if region is None:
+        raise InvalidInput(_("No such region: %(code)s.") % {"code": code}, field=field)
+    if not regions.in_area(code, user_area(actor)):
+        raise InvalidInput(_("This area is outside your own."), field=field)
+    return region
+
+
+@transaction.atomic
+def unit_create(
+    *, actor: Any, organisation_id: int, level: str, name: str, region_code: str = ""
+) -> Unit:
+    """Record a board or branch; its parent is the unit one level up in the same tree."""
+    _allowed(actor, "mentoring.add_unit")
+    organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
+    if organisation is None:
+        raise InvalidInput(_("Choose an active partner organisation."), field="organisation")
+    if level not in UnitLevel.values:
+        raise InvalidInput(_("Choose DPP, DPD, DPC or ranting."), field="level")
+    if not name.strip():
+        raise InvalidInput(_("Give the unit's name."), field="name")
+    region = _region_in_area(actor, region_code, "region")
+    segments = region.code.count(".") + 1 if region else 0
+    if segments != UNIT_SEGMENTS[UnitLevel(level)]:
+        raise InvalidInput(
+            _(
+                "A unit's region must match its level: none for DPP, a province for DPD, a "
+                "regency for DPC, a district for a ranting."
+            ),
+            field="region",
+        )
+    if Unit.objects.filter(
+        organisation=organisation, level=level, area_code=region.code if region else ""
+    ).exists():
+        raise InvalidInput(_("This unit is already recorded."), field="region")
+    parent_code = regions.parent_of(region.code) if region and segments > 1 else ""
+    parent = (
+        Unit.objects.filter(organisation=organisation, area_code=parent_code or "").first()
+        if region
+        else None
+    )
+    unit = Unit.objects.create(
+        organisation=organisation, level=level, name=name.strip()[:150], region=region,
+        parent=parent,
+    )  # fmt: skip
+    AuditEvent.record("mentoring.unit.created", actor=actor, obj=unit, area_code=unit.area_code)
+    return unit
+
+
+@dataclass
+class AgreementData:
+    kind: str
+    number: str
+    title: str
+    signing_unit_id: int
+    ministry_party: str
+    ministry_signatory: str
+    partner_signatory: str
+    signed_on: date
+    valid_from: date
+    valid_until: date
+    scope: str
+    witnesses: str = ""
+    area_code: str = ""
+    kpis: dict[str, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def agreement_save(
+    *, actor: Any, data: AgreementData, agreement_id: int | None = None
+) -> Agreement:
+    """Record or correct an MoU or PKS with its KPI targets; every field is checked."""
+    _allowed(actor, "mentoring.change_agreement" if agreement_id else "mentoring.add_agreement")
+    agreement = (
+        access(Agreement.objects, actor=actor, for_write=True, pk=agreement_id)
+        if agreement_id
+        else Agreement()
+    )
+    if data.kind not in AgreementKind.values:
+        raise InvalidInput(_("Choose MoU or PKS."), field="kind")
+    for name in ("number", "title", "ministry_party", "ministry_signatory",
+                 "partner_signatory", "scope"):  # fmt: skip
+        if not str(getattr(data, name)).strip():
+            raise InvalidInput(_("This field is required."), field=name)
+    unit = Unit.objects.filter(pk=data.signing_unit_id).select_related("organisation").first()
+    if unit is None:
+        raise InvalidInput(_("Choose the body that signed."), field="signing_unit")
+    if data.valid_until < data.valid_from:
+        raise InvalidInput(_("The agreement ends before it starts."), field="valid_until")
+    if data.signed_on > data.valid_until:
+        raise InvalidInput(_("It was signed after it ended."), field="signed_on")
+    area = _region_in_area(actor, data.area_code, "area_code")
+    clash = Agreement.objects.filter(organisation=unit.organisation, number=data.number.strip())
+    if clash.exclude(pk=agreement.pk).exists():
+        raise InvalidInput(
+            _("%(org)s already has an agreement numbered %(number)s.")
+            % {"org": unit.organisation, "number": data.number.strip()},
+            field="number",
+        )
+    for indicator, target in data.kpis.items():
+        if indicator not in Indicator.values:
+            raise InvalidInput(
+                _("Unknown KPI indicator: %(code)s.") % {"code": indicator}, field="kpis"
+            )
+        if target < 1:
+            raise InvalidInput(_("A KPI target is a positive number."), field="kpis")
+    agreement.organisation = unit.organisation
+    agreement.signing_unit = unit
+    agreement.area = area
+    for name in ("kind", "number", "title", "ministry_party", "ministry_signatory",
+                 "partner_signatory", "witnesses", "scope"):  # fmt: skip
+        setattr(agreement, name, str(getattr(data, name)).strip())
+    agreement.signed_on = data.signed_on
+    agreement.valid_from = data.valid_from
+    agreement.valid_until = data.valid_until
+    agreement.save()
+    agreement.kpis.exclude(indicator__in=list(data.kpis)).delete()
+    for indicator, target in data.kpis.items():
+        Kpi.objects.update_or_create(
+            agreement=agreement, indicator=indicator, defaults={"target": target}
+        )
+    AuditEvent.record(
+        "mentoring.agreement.saved", actor=actor, obj=agreement, area_code=agreement.area_code
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_attach(*, actor: Any, agreement_id: int, document: Any) -> Agreement:
+    """Attach the signed document (PDF or a photo of it, at most 10 MB)."""
+    _allowed(actor, "mentoring.change_agreement")
+    agreement = access(Agreement.objects, actor=actor, for_write=True, pk=agreement_id)
+    check_upload(
+        document,
+        kinds=DOCUMENT_TYPES,
+        max_bytes=10 * 1024 * 1024,
+        missing=_("Attach the signed document: a PDF or photo of at most 10 MB."),
+        wrong_kind=_("The document must be a PDF, or a JPEG or PNG photo."),
+        field="document",
+    )
+    agreement.document = document
+    agreement.save(update_fields=["document", "updated_at"])
+    AuditEvent.record(
+        "mentoring.agreement.document", actor=actor, obj=agreement, area_code=agreement.area_code
+    )
+    return agreement
 
 
 # Mentors
@@ -730,3 +900,13 @@ def report_save(
         area_code=kube.area_code,
     )
     return report
+
+
+def close_for_group(kube_id: int, day: date, reason_text: str = "") -> int:
+    """A group that graduates or dissolves keeps no mentor and no pending offer."""
+    rows = Assignment.objects.select_for_update().filter(kube_id=kube_id, status__in=OPEN_STATUSES)
+    closed = 0
+    for row in rows:
+        _close(row, EndReason.GROUP_CLOSED, reason_text, day)
+        closed += 1
+    return closed
