@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from itertools import count
 from typing import Any
 
@@ -16,8 +15,8 @@ from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_create, kube_transition
 from sinergi.mentoring import services
 from sinergi.mentoring.models import Mentor, Organisation, Unit, UnitLevel
-from sinergi.registry import services as registry
 from sinergi.wilayah.models import Region
+from tests.kube.test_services import _heads
 
 _serial = count(1)
 
@@ -33,33 +32,11 @@ def make_active_group(
     officer: User, village: str, business_type: str = "makanan_minuman", name: str = ""
 ) -> Kube:
     """Six fresh heads of the village's district formed into an active group."""
-    district = village[:8].replace(".", "")
-    heads = []
-    for _ in range(6):
-        i = next(_serial)
-        household = registry.household_create(
-            actor=officer,
-            kk=f"{district}010120{i:04d}",
-            village_code=village,
-            desil=2,
-            desil_date=date(2026, 9, 30),
-        )
-        heads.append(
-            registry.person_create(
-                actor=officer,
-                household_id=household.pk,
-                nik=f"{district}050580{i:04d}",
-                name=f"Kepala {i}",
-                sex="P",
-                birth_place="",
-                birth_date=date(1980, 5, 5),
-                relation="kepala",
-                is_head=True,
-            )
-        )
+    block = next(_serial)
+    heads = _heads(officer, 6, district=village[:8], start=100 + 6 * block)
     kube, failures = kube_create(
         actor=officer,
-        name=name or f"KUBE {next(_serial)}",
+        name=name or f"KUBE {block}",
         business_type=business_type,
         village_code=village,
         member_ids=[p.pk for p in heads],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
+from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah, rupiah
 from sinergi.core.scoping import access
 from sinergi.engines import wilayah as regions
@@ -39,12 +40,7 @@ def kube_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("jenis", "")
     q = request.GET.get("q", "").strip()[:100]
-    area = ""
-    if request.GET.get("wilayah", "").strip():
-        try:
-            area = regions.normalize_code(request.GET["wilayah"])
-        except regions.RegionCodeError:
-            messages.error(request, _("Not a region code: use digits, optionally with dots."))
+    area = area_param(request)
     qs = selectors.kube_list(
         actor=request.user,
         status=status if status in Status.values else "",

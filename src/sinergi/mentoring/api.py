@@ -96,20 +96,21 @@ def _agreement(a: Agreement) -> dict[str, Any]:
     }
 
 
+def _unit(u: Unit) -> dict[str, Any]:
+    return {
+        "id": u.pk,
+        "organisation": str(u.organisation),
+        "level": u.level,
+        "name": u.name,
+        "area_code": u.area_code,
+        "parent_id": u.parent_id,
+    }
+
+
 @router.get("/units", response=list[UnitOut], summary="Partner units in your area")
 def unit_list(request: HttpRequest) -> Any:
     require_perm(request, "mentoring.view_unit")
-    return [
-        {
-            "id": u.pk,
-            "organisation": str(u.organisation),
-            "level": u.level,
-            "name": u.name,
-            "area_code": u.area_code,
-            "parent_id": u.parent_id,
-        }
-        for u in Unit.objects.for_user(request.user).select_related("organisation")
-    ]
+    return [_unit(u) for u in Unit.objects.for_user(request.user).select_related("organisation")]
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="MoUs and PKS with KPI progress")
@@ -128,18 +129,7 @@ class UnitIn(Schema):
 
 @router.post("/units", response={201: UnitOut}, summary="Record a partner unit")
 def unit_create(request: HttpRequest, payload: UnitIn) -> Any:
-    u = services.unit_create(actor=request.user, **payload.dict())
-    return Status(
-        201,
-        {
-            "id": u.pk,
-            "organisation": str(u.organisation),
-            "level": u.level,
-            "name": u.name,
-            "area_code": u.area_code,
-            "parent_id": u.parent_id,
-        },
-    )
+    return Status(201, _unit(services.unit_create(actor=request.user, **payload.dict())))
 
 
 class AgreementIn(Schema):

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
+from sinergi.core.filters import area_param
 from sinergi.core.scoping import access
-from sinergi.engines import wilayah as regions
 from sinergi.engines.matching import Weights
 from sinergi.kube.models import BusinessType
 from sinergi.mentoring import selectors, services
@@ -51,22 +51,11 @@ def reason_labels(codes: list[str]) -> list[str]:
     return [labels.get(c, c) for c in codes]
 
 
-def _area_param(request: HttpRequest) -> str:
-    raw = request.GET.get("wilayah", "").strip()
-    if not raw:
-        return ""
-    try:
-        return regions.normalize_code(raw)
-    except regions.RegionCodeError:
-        messages.error(request, _("Not a region code: use digits, optionally with dots."))
-        return ""
-
-
 @login_required
 @permission_required("mentoring.view_session", raise_exception=True)
 def group_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    area = _area_param(request)
+    area = area_param(request)
     without = request.GET.get("tanpa") == "1"
     qs = selectors.group_list(request.user, q=q, area=area, without_mentor=without)
     page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -262,7 +251,7 @@ def item_update(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("mentoring.view_mentor", raise_exception=True)
 def mentor_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    area = _area_param(request)
+    area = area_param(request)
     left = request.GET.get("keluar") == "1"
     qs = selectors.mentor_list(request.user, q=q, area=area, include_left=left)
     page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
