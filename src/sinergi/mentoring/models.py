@@ -8,6 +8,7 @@ here holds NIK, KK number or decile: partner roles read members by name only.
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,7 @@ from sinergi.core.models import TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
 
 ACCEPTED_ONLY = {"kube__mentor_assignments__status": "accepted"}
+M = TypeVar("M", bound=models.Model)
 
 
 class Organisation(TimeStampedModel):
@@ -383,11 +385,17 @@ class Assignment(TimeStampedModel):
         return f"{self.kube} – {self.mentor or '—'}"
 
 
-class SessionQuerySet(ScopedQuerySet["Session"]):
+class _GroupRecordQuerySet(ScopedQuerySet[M]):
+    """Records of a group: its area, its own officers, and its current mentor see them."""
+
     scope_field = "kube__area_code"
     kube_field = "kube"
     mentor_field = "kube__mentor_assignments__mentor"
     mentor_conditions = ACCEPTED_ONLY
+
+
+class SessionQuerySet(_GroupRecordQuerySet["Session"]):
+    pass
 
 
 class Session(TimeStampedModel):
@@ -443,11 +451,8 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-class ActionItemQuerySet(ScopedQuerySet["ActionItem"]):
-    scope_field = "kube__area_code"
-    kube_field = "kube"
-    mentor_field = "kube__mentor_assignments__mentor"
-    mentor_conditions = ACCEPTED_ONLY
+class ActionItemQuerySet(_GroupRecordQuerySet["ActionItem"]):
+    pass
 
 
 class ActionItem(TimeStampedModel):
