@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,7 +158,7 @@ def agreement_save(
     for name in ("number", "title", "ministry_party", "ministry_signatory",
                  "partner_signatory", "scope"):  # fmt: skip
         if not str(getattr(data, name)).strip():
-            raise InvalidInput(_("This field is required."), field=name)
+            raise InvalidInput(_("Fill in this field."), field=name)
     unit = Unit.objects.filter(pk=data.signing_unit_id).select_related("organisation").first()
     if unit is None:
         raise InvalidInput(_("Choose the body that signed."), field="signing_unit")
@@ -321,10 +321,11 @@ def mentor_leave(*, actor: Any, mentor_id: int, note: str = "") -> Mentor:
 # Matching
 
 
-def open_load(mentor_ids: Iterable[int]) -> dict[int, int]:
-    """Groups each mentor holds or has been offered."""
+def open_load(mentor_ids: Iterable[int] | QuerySet[Any]) -> dict[int, int]:
+    """Groups each mentor holds or has been offered (ids as a list or a subquery)."""
+    ids = mentor_ids if isinstance(mentor_ids, QuerySet) else list(mentor_ids)
     rows = (
-        Assignment.objects.filter(mentor_id__in=list(mentor_ids), status__in=OPEN_STATUSES)
+        Assignment.objects.filter(mentor_id__in=ids, status__in=OPEN_STATUSES)
         .values("mentor_id")
         .annotate(n=Count("id"))
     )
@@ -344,9 +345,13 @@ def _as_mentor(mentor: Mentor, room: int) -> matching.Mentor:
     )
 
 
-def _history(kube_ids: Iterable[int]) -> set[tuple[str, str]]:
-    """Pairs that worked together before: an ended assignment or a logged session."""
-    kube_ids = list(kube_ids)
+def _history(kube_ids: Iterable[int] | QuerySet[Any]) -> set[tuple[str, str]]:
+    """Pairs that worked together before: an ended assignment or a logged session.
+
+    A national run passes its groups as a subquery: 100,000 ids would not fit in one
+    statement's parameters.
+    """
+    kube_ids = kube_ids if isinstance(kube_ids, QuerySet) else list(kube_ids)
     ended = Assignment.objects.filter(
         kube_id__in=kube_ids, status=AssignmentStatus.ENDED, mentor__isnull=False
     ).values_list("kube_id", "mentor_id")
@@ -394,19 +399,17 @@ def match_run(*, actor: Any, area: str = "", weights: matching.Weights | None = 
     weights = weights or matching.Weights()
     area_code = _area(actor, area)
     today = timezone.localdate()
-    groups = list(waiting_groups(actor, area_code))
-    mentors = [
-        m
-        for m in Mentor.objects.for_user(actor)
-        .filter(area_q("area_code", area_code), active=True, available=True)
-        .prefetch_related("sectors")
-        if m.takes_groups_on(today)
-    ]
-    load = open_load(m.pk for m in mentors)
+    waiting = waiting_groups(actor, area_code)
+    groups = list(waiting)
+    candidates = Mentor.objects.for_user(actor).filter(
+        area_q("area_code", area_code), active=True, available=True
+    )
+    mentors = [m for m in candidates.prefetch_related("sectors") if m.takes_groups_on(today)]
+    load = open_load(candidates.values("pk"))
     result = matching.match(
         [_as_group(k) for k in groups],
         [_as_mentor(m, m.capacity - load.get(m.pk, 0)) for m in mentors],
-        _history(k.pk for k in groups),
+        _history(waiting.values("pk")),
         weights,
     )
     stale = MatchRun.objects.filter(area_code=area_code or "", status=MatchRunStatus.PROPOSED)
