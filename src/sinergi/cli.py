@@ -8,6 +8,7 @@ sinergi dedupe FILE --out PAIRS.csv [--candidates]
 sinergi generate registry --households N --seed S --out F [--duplicates 0.02 --truth T]
 sinergi import-registry F [--all-or-nothing] [--user USERNAME]
 sinergi match-mentors --kube K.csv --mentors M.csv [--history H.csv] --out A.csv
+sinergi allocate --demand D.csv --offers O.csv [--strategy cheapest|fair] --out A.csv
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def _django() -> None:
@@ -175,12 +177,7 @@ def _match(kube: Path, mentors: Path, history: Path | None, out: Path) -> int:
     mentor_list = files.read_mentors(mentors, index, problems)
     pairs = files.read_history(history, problems) if history else []
     if problems:
-        for problem in problems[:50]:
-            print(f"sinergi match-mentors: {problem}", file=sys.stderr)
-        if len(problems) > 50:
-            print(f"... and {len(problems) - 50} more problems", file=sys.stderr)
-        print("Nothing written. Fix the rows above and run again.", file=sys.stderr)
-        return 1
+        return _refuse("match-mentors", problems)
     started = time.perf_counter()
     result = match(groups, mentor_list, pairs)
     files.write_result(out, groups, result)
@@ -189,6 +186,38 @@ def _match(kube: Path, mentors: Path, history: Path | None, out: Path) -> int:
         f" ({time.perf_counter() - started:.2f} s)"
     )
     return 0
+
+
+def _allocate(demand: Path, offers: Path, strategy: str, out: Path, time_limit: float) -> int:
+    from sinergi.engines import allocation_files as files
+    from sinergi.engines.allocation import allocate
+    from sinergi.engines.wilayah import default_index
+
+    index = default_index()
+    problems: list[files.Problem] = []
+    demands = files.read_demands(demand, index, problems)
+    offer_list = files.read_offers(offers, index, problems)
+    if problems:
+        return _refuse("allocate", problems)
+    started = time.perf_counter()
+    result = allocate(demands, offer_list, strategy, time_limit=time_limit)
+    files.write_result(out, result)
+    wanted = sum(d.quantity for d in demands)
+    print(
+        f"filled {result.filled} of {wanted}; total cost {result.cost}"
+        f" ({strategy}, {'optimal' if result.proved_optimal else 'best found in the time limit'},"
+        f" {time.perf_counter() - started:.2f} s)"
+    )
+    return 0
+
+
+def _refuse(command: str, problems: list[Any]) -> int:
+    for problem in problems[:50]:
+        print(f"sinergi {command}: {problem}", file=sys.stderr)
+    if len(problems) > 50:
+        print(f"... and {len(problems) - 50} more problems", file=sys.stderr)
+    print("Nothing written. Fix the rows above and run again.", file=sys.stderr)
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,6 +274,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     matcher.add_argument("--history", type=Path, help="kube_id,mentor_id pairs from before")
     matcher.add_argument("--out", type=Path, required=True)
+    allocator = sub.add_parser("allocate", help="split buyers' demands over KUBE offers")
+    allocator.add_argument(
+        "--demand", type=Path, required=True,
+        help="demand_id,kategori,jumlah,kode_kabupaten,harga_maks,lot_min",
+    )  # fmt: skip
+    allocator.add_argument(
+        "--offers", type=Path, required=True, help="kube_id,kategori,tersedia,harga,kode_kabupaten"
+    )
+    allocator.add_argument("--strategy", choices=["cheapest", "fair"], default="cheapest")
+    allocator.add_argument("--out", type=Path, required=True)
+    allocator.add_argument(
+        "--time-limit", type=float, default=30.0, help="seconds for the whole batch"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -276,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-registry":
         return _import(args.file, args.all_or_nothing, args.user)
+    if args.command == "allocate":
+        return _allocate(args.demand, args.offers, args.strategy, args.out, args.time_limit)
     if args.command == "match-mentors":
         return _match(args.kube, args.mentors, args.history, args.out)
     return 2

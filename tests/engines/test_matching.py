@@ -218,7 +218,7 @@ def test_command_lists_every_bad_cell_and_writes_nothing(tmp_path: Path, capsys)
         "K.csv, row 3, column kode_kecamatan: '32.73.99' is not a known district",
         "K.csv, row 4, column kode_kecamatan: '32.73' is not a district",
         "K.csv, row 5, column sektor: give exactly one sector code",
-        "M.csv, row 2, column kapasitas: '-1' is not a whole number",
+        "M.csv, row 2, column kapasitas: '-1' is not a whole number of at least 0",
         "M.csv, row 3, column kode_kabupaten: '99.01' is not a known regency",
         "M.csv, row 4, column sektor: a mentor needs at least one sector",
         "M.csv, row 5, column kapasitas: 'dua' is not a whole number",
