@@ -20,11 +20,14 @@ proved optimal.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 CHEAPEST, FAIR = "cheapest", "fair"
@@ -134,9 +137,15 @@ def allocate(
     tariff: Tariff = Tariff(),
     time_limit: float = 30.0,
     max_pairs: int = 400_000,
+    exact_pairs: int = 20_000,
     workers: int = 2,
 ) -> Allocation:
-    """The allocation for ``strategy``; categories are solved one after another."""
+    """The allocation for ``strategy``; categories are solved one after another.
+
+    A category with at most ``exact_pairs`` candidate parts goes to CP-SAT; a larger one is
+    solved as a min-cost flow without the lots (exact, and a bound), repaired to whole lots and
+    compared with greedy; it is proved optimal when the repair loses nothing against the bound.
+    """
     if strategy not in (CHEAPEST, FAIR):
         raise ValueError(f"unknown strategy {strategy!r}")
     hint = greedy(demands, offers, tariff)
@@ -156,7 +165,9 @@ def allocate(
         ds, os = by_category[category]
         budget = max(0.5, (deadline - time.monotonic()) * weight[category] / total)
         total -= weight[category]
-        part = _solve_category(ds, os, strategy, tariff, hinted, budget, max_pairs, workers)
+        part = _solve_category(
+            ds, os, strategy, tariff, hinted, budget, max_pairs, exact_pairs, workers
+        )
         result.parts.extend(part.parts)
         result.proved_optimal &= part.proved_optimal
     return result
@@ -186,33 +197,178 @@ def _pairs(
     return pruned, False
 
 
+Solution = tuple[dict[tuple[int, int], int], int, int]  # parts, fill, -cost
+
+
+def _flow_start(
+    demands: list[Demand],
+    offers: list[Offer],
+    pairs: list[tuple[int, int, int]],
+    hinted: dict[tuple[str, str], int],
+) -> tuple[Solution, tuple[int, int]]:
+    """The better of greedy and the repaired flow relaxation, and the relaxation's (fill, -cost).
+
+    Without lots the problem is a transportation problem: offers -> demands, solved exactly by
+    max-flow-min-cost. Parts below their demand's lot are then dropped and the freed stock is
+    handed out again in whole lots, cheapest first.
+    """
+    n_o = len(offers)
+    cost = {(i, j): c for i, j, c in pairs}
+    tails = [0] * n_o + [2 + j for _i, j, _c in pairs] + [2 + n_o + i for i in range(len(demands))]
+    heads = [2 + j for j in range(n_o)] + [2 + n_o + i for i, _j, _c in pairs] + [1] * len(demands)
+    caps = (
+        [o.available for o in offers]
+        + [min(demands[i].quantity, offers[j].available) for i, j, _c in pairs]
+        + [d.quantity for d in demands]
+    )
+    costs = [0] * n_o + [c for _i, _j, c in pairs] + [0] * len(demands)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
+        np.array(caps, dtype=np.int64), np.array(costs, dtype=np.int64),
+    )  # fmt: skip
+    flow.set_nodes_supplies(
+        np.array([0, 1], dtype=np.int32),
+        np.array([sum(caps[:n_o]), -sum(d.quantity for d in demands)], dtype=np.int64),
+    )
+    if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
+        raise RuntimeError("allocation: the flow relaxation failed")
+    values = flow.flows(np.arange(n_o, n_o + len(pairs), dtype=np.int32))
+    bound = (int(flow.maximum_flow()), -int(flow.optimal_cost()))
+    parts: dict[tuple[int, int], int] = {}
+    left = [o.available for o in offers]
+    need = [d.quantity for d in demands]
+    for (i, j, _c), q in zip(pairs, values.tolist(), strict=True):
+        if q >= demands[i].min_lot:
+            parts[(i, j)] = q
+            left[j] -= q
+            need[i] -= q
+    options: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, j, c in pairs:
+        options[i].append((c, j))
+    for i, d in enumerate(demands):
+        for _c, j in sorted(options[i]):
+            take = min(need[i], left[j])
+            if take and (take >= d.min_lot or (i, j) in parts):
+                parts[(i, j)] = parts.get((i, j), 0) + take
+                left[j] -= take
+                need[i] -= take
+    repaired = (parts, sum(parts.values()), -sum(q * cost[k] for k, q in parts.items()))
+    index_d = {d.id: i for i, d in enumerate(demands)}
+    index_o = {o.id: j for j, o in enumerate(offers)}
+    mine = {
+        (index_d[did], index_o[oid]): q
+        for (did, oid), q in hinted.items()
+        if did in index_d and oid in index_o
+    }
+    baseline = (mine, sum(mine.values()), -sum(q * cost[k] for k, q in mine.items()))
+    best = max(repaired, baseline, key=lambda s: (s[1], s[2]))
+    return best, bound
+
+
+def _proportional(
+    demand: Demand, offers: list[Offer], pairs: list[tuple[int, int, int]], filled: int
+) -> Solution | None:
+    """One demand split by shares of availability, each part within one lot of its share.
+
+    Round every share to a whole lot-feasible amount, then move single units towards the
+    shares until the parts add up to ``filled``. None when that cannot be done within the
+    bound (CP-SAT then searches).
+    """
+    cost = {j: c for _i, j, c in pairs}
+    lot = demand.min_lot
+    candidates = [j for j in cost if offers[j].available >= lot]
+    pool = sum(offers[j].available for j in candidates)
+    if not pool or not filled:
+        return None
+    share = {j: filled * offers[j].available / pool for j in candidates}
+    x = {
+        j: min(max(lot, round(share[j])), offers[j].available, demand.quantity)
+        if share[j] >= lot / 2
+        else 0
+        for j in candidates
+    }
+    diff = filled - sum(x.values())
+    closed: set[int] = set()
+    for _ in range(20 * len(candidates) + 20):
+        if not diff:
+            break
+        step = 1 if diff > 0 else -1
+        movable = [
+            j
+            for j in candidates
+            if (step > 0 and 0 < x[j] < min(offers[j].available, share[j] + lot))
+            or (step < 0 and x[j] > max(lot, share[j] - lot))
+        ]
+        if movable:
+            j = max(movable, key=lambda j: step * (share[j] - x[j]))
+            if step > 0:
+                room = min(offers[j].available, demand.quantity, int(share[j] + lot)) - x[j]
+            else:
+                room = x[j] - max(lot, math.ceil(share[j] - lot))
+            amount = min(abs(diff), max(1, room))
+            x[j] += step * amount
+            diff -= step * amount
+            continue
+        # Whole lots of the groups whose share is under a lot (no bound applies to them).
+        small = [j for j in candidates if share[j] < lot and j not in closed]
+        if step < 0:
+            open_ = [j for j in small if x[j]]
+            if not open_:
+                return None
+            j = min(open_, key=lambda j: share[j])
+            diff += x[j]
+            x[j] = 0
+            closed.add(j)
+        else:
+            shut = [j for j in small if not x[j] and offers[j].available >= lot]
+            if not shut:
+                return None
+            j = max(shut, key=lambda j: share[j])
+            x[j] = lot
+            diff -= lot
+            closed.add(j)
+    else:
+        return None
+    if any(abs(x[j] - share[j]) > lot for j in candidates if share[j] >= lot):
+        return None
+    parts = {(0, j): q for j, q in x.items() if q}
+    return parts, filled, -sum(q * cost[j] for (_i, j), q in parts.items())
+
+
 class _Model:
-    """One category's CP-SAT model, solved in phases that keep the previous phase's optimum."""
+    """One category's CP-SAT model, solved in phases that keep the previous phase's optimum.
+
+    ``current`` is the best solution so far, starting from the greedy hint: a phase that finds
+    nothing in its time (status UNKNOWN) leaves it, so the result is never worse than greedy.
+    """
 
     def __init__(self, budget: float, workers: int) -> None:
         self.model = cp_model.CpModel()
         self.solver = cp_model.CpSolver()
         self.solver.parameters.num_workers = workers
         self.xs: list[cp_model.IntVar] = []
+        self.current: list[int] = []
         self.budget = budget
         self.started = time.monotonic()
         self.proved = True
 
-    def solve(self, share: float) -> None:
-        """Solve with ``share`` of the budget (the last phase gets what is left)."""
+    def solve(self, share: float) -> bool:
+        """Solve with ``share`` of the budget; True when a solution was found."""
         left = self.budget - (time.monotonic() - self.started)
         self.solver.parameters.max_time_in_seconds = max(0.2, min(left, self.budget * share))
         status = self.solver.solve(self.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"allocation: solver status {self.solver.status_name(status)}")
         self.proved &= status == cp_model.OPTIMAL
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        self.current = [int(self.solver.value(x)) for x in self.xs]
         # The next phase starts from this solution, so it can only improve on it.
         self.model.clear_hints()
-        for x in self.xs:
-            self.model.add_hint(x, self.solver.value(x))
-
-    def value(self, expr: cp_model.LinearExprT) -> int:
-        return int(self.solver.value(expr))
+        for x, v in zip(self.xs, self.current, strict=True):
+            self.model.add_hint(x, v)
+        return True
 
 
 def _solve_category(
@@ -223,6 +379,7 @@ def _solve_category(
     hinted: dict[tuple[str, str], int],
     budget: float,
     max_pairs: int,
+    exact_pairs: int,
     workers: int,
 ) -> Allocation:
     pairs, complete = _pairs(demands, offers, tariff, max_pairs)
@@ -238,6 +395,21 @@ def _solve_category(
             d, o = demands[i], offers[j]
             pairs.append((i, j, o.price + tariff(d.regency, o.regency)))
 
+    start, bound = _flow_start(demands, offers, pairs, hinted)
+    if strategy == FAIR and len(demands) == 1 and start[1] == bound[0]:
+        fair = _proportional(demands[0], offers, pairs, start[1])
+        if fair is not None:
+            start, bound, exact_pairs = fair, (fair[1], fair[2]), -1
+    elif strategy == CHEAPEST and (start[1], start[2]) == bound:
+        exact_pairs = -1  # the repaired flow reaches the relaxation's bound: it is optimal
+    if len(pairs) > exact_pairs:
+        exact = complete and (start[1], start[2]) == bound
+        out = Allocation(proved_optimal=exact)
+        for (i, j), q in start[0].items():
+            d, o = demands[i], offers[j]
+            out.parts.append(Part(d.id, o.id, q, o.price, tariff(d.regency, o.regency)))
+        return out
+    hinted = {(demands[i].id, offers[j].id): q for (i, j), q in start[0].items()}
     m = _Model(budget, workers)
     by_demand: dict[int, list[int]] = defaultdict(list)
     by_offer: dict[int, list[int]] = defaultdict(list)
@@ -247,6 +419,7 @@ def _solve_category(
         x = m.model.new_int_var_from_domain(domain, f"x{k}")
         m.model.add_hint(x, hinted.get((d.id, o.id), 0))
         m.xs.append(x)
+        m.current.append(hinted.get((d.id, o.id), 0))
         by_demand[i].append(k)
         by_offer[j].append(k)
     for i, ks in by_demand.items():
@@ -257,7 +430,7 @@ def _solve_category(
     filled = cp_model.LinearExpr.sum(m.xs)
     m.model.maximize(filled)
     m.solve(0.4)
-    best_fill = m.value(filled)
+    best_fill = sum(m.current)
     m.model.add(filled == best_fill)
     if strategy == FAIR:
         _fair_phase(m, pairs, offers, by_offer, participants(demands, offers), best_fill)
@@ -265,7 +438,7 @@ def _solve_category(
     m.solve(1.0)
     out = Allocation(proved_optimal=m.proved and complete)
     for k, (i, j, _c) in enumerate(pairs):
-        q = m.value(m.xs[k])
+        q = m.current[k]
         if q:
             d, o = demands[i], offers[j]
             out.parts.append(Part(d.id, o.id, q, o.price, tariff(d.regency, o.regency)))
@@ -320,14 +493,19 @@ def _fair_phase(
         gaps.append(gap)
         if filled * available >= lot * pool:  # a share of at least one lot
             bounded.append((gap, lot * pool))
-    limits = [m.model.add(gap <= limit) for gap, limit in bounded]
+    # The bound holds under an assumption, so that it can be lifted when no split keeps it.
+    strict = m.model.new_bool_var("within_one_lot")
+    for gap, limit in bounded:
+        m.model.add(gap <= limit).only_enforce_if(strict)
     spread = cp_model.LinearExpr.sum(gaps)
     m.model.minimize(spread)
+    m.model.add_assumptions([strict])
     try:
-        m.solve(0.3)
+        found = m.solve(0.3)
     except RuntimeError:
-        # No split keeps every group within a lot: drop the bound, keep the closest split.
-        for limit in limits:
-            limit.proto.Clear()
-        m.solve(0.3)
-    m.model.add(spread <= m.value(spread))
+        found = False
+    m.model.clear_assumptions()
+    if not found:
+        found = m.solve(0.3)
+    if found:
+        m.model.add(spread <= int(m.solver.value(spread)))
