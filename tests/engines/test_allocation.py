@@ -22,6 +22,7 @@ from sinergi.engines.allocation import (
     participants,
     shares,
 )
+from tests.engines.test_matching import _write
 
 REGENCIES = ["32.73", "32.01", "33.74"]
 TARIFF = Tariff()
@@ -185,11 +186,6 @@ def test_one_order_from_many_small_groups() -> None:
         ("K1", 43), ("K2", 36), ("K3", 21),
     ]  # fmt: skip
     assert fair.filled == 100
-
-
-def _write(path: Path, header: str, rows: list[str]) -> Path:
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return path
 
 
 def test_command_writes_parts_and_prints_totals(tmp_path: Path, capsys) -> None:
