@@ -20,10 +20,12 @@ proved optimal.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +40,11 @@ class Tariff:
     same_regency: int = 0
     same_province: int = 300
     other_province: int = 1000
+
+    def __post_init__(self) -> None:
+        # The offer index relies on nearer never costing more than farther.
+        if not 0 <= self.same_regency <= self.same_province <= self.other_province:
+            raise ValueError("transport tariffs must grow with distance and not be negative")
 
     def __call__(self, demand_regency: str, offer_regency: str) -> int:
         if demand_regency == offer_regency:
@@ -102,30 +109,77 @@ def eligible(demand: Demand, offer: Offer) -> bool:
     )
 
 
+class _Index:
+    """A category's offers by price within their regency, their province and the nation.
+
+    ``cheapest(demand)`` yields the eligible offers in order of unit cost (price + transport)
+    by merging the three price-sorted tiers, without looking at offers above the price cap;
+    offers whose stock has run out are dropped from the tiers as they are met.
+    """
+
+    def __init__(self, offers: Sequence[Offer], tariff: Tariff) -> None:
+        self.offers = offers
+        self.tariff = tariff
+        self.left = [o.available for o in offers]
+        self.tiers: dict[str, list[int]] = defaultdict(list)
+        for j in sorted(range(len(offers)), key=lambda j: (offers[j].price, offers[j].id)):
+            o = offers[j]
+            self.tiers["r" + o.regency].append(j)
+            self.tiers["p" + o.regency[:2]].append(j)
+            self.tiers["n"].append(j)
+
+    def _tier(self, key: str, extra: int, demand: Demand) -> Iterator[tuple[int, int]]:
+        tier = self.tiers.get(key, [])
+        dead = 0
+        for j in tier:
+            o = self.offers[j]
+            if o.price > demand.max_price:
+                break
+            if self.left[j] <= 0:
+                dead += 1
+                continue
+            if o.available >= demand.min_lot:
+                yield o.price + extra, j
+        if dead > 64 and dead * 2 > len(tier):
+            tier[:] = [j for j in tier if self.left[j] > 0]
+
+    def cheapest(self, demand: Demand) -> Iterator[tuple[int, int]]:
+        t = self.tariff
+        seen: set[int] = set()
+        merged = heapq.merge(
+            self._tier("r" + demand.regency, t.same_regency, demand),
+            self._tier("p" + demand.regency[:2], t.same_province, demand),
+            self._tier("n", t.other_province, demand),
+        )
+        for cost, j in merged:
+            if j not in seen:
+                seen.add(j)
+                yield cost, j
+
+
 def greedy(
     demands: Sequence[Demand], offers: Sequence[Offer], tariff: Tariff = Tariff()
 ) -> Allocation:
     """The baseline: each demand in turn takes the cheapest offers first, whole lots only."""
-    left = {o.id + "\0" + o.category: o.available for o in offers}
-    by_category: dict[str, list[Offer]] = defaultdict(list)
-    for o in offers:
-        by_category[o.category].append(o)
+    by_category: dict[str, list[int]] = defaultdict(list)
+    for j, o in enumerate(offers):
+        by_category[o.category].append(j)
+    indexes = {c: (_Index([offers[j] for j in js], tariff), js) for c, js in by_category.items()}
     result = Allocation(proved_optimal=False)
     for d in demands:
+        if d.category not in indexes or d.quantity < d.min_lot:
+            continue
+        index, _js = indexes[d.category]
         need = d.quantity
-        candidates = sorted(
-            (o for o in by_category.get(d.category, ()) if eligible(d, o)),
-            key=lambda o: (o.price + tariff(d.regency, o.regency), o.id),
-        )
-        for o in candidates:
+        for cost, j in index.cheapest(d):
             if need < d.min_lot:
                 break
-            key = o.id + "\0" + o.category
-            take = min(need, left[key])
+            take = min(need, index.left[j])
             if take >= d.min_lot:
-                left[key] -= take
+                index.left[j] -= take
                 need -= take
-                result.parts.append(Part(d.id, o.id, take, o.price, tariff(d.regency, o.regency)))
+                o = index.offers[j]
+                result.parts.append(Part(d.id, o.id, take, o.price, cost - o.price))
     return result
 
 
@@ -176,25 +230,25 @@ def allocate(
 def _pairs(
     demands: list[Demand], offers: list[Offer], tariff: Tariff, max_pairs: int
 ) -> tuple[list[tuple[int, int, int]], bool]:
-    """Candidate (demand, offer, unit cost) triples; pruned per demand when there are too many."""
-    per_demand: list[list[tuple[int, int, int]]] = []
-    count = 0
-    for i, d in enumerate(demands):
-        row = [
+    """Candidate (demand, offer, unit cost) triples; each demand's cheapest when too many."""
+    if len(demands) * len(offers) <= max_pairs:
+        return [
             (i, j, o.price + tariff(d.regency, o.regency))
+            for i, d in enumerate(demands)
             for j, o in enumerate(offers)
             if eligible(d, o)
-        ]
-        per_demand.append(row)
-        count += len(row)
-    if count <= max_pairs:
-        return [t for row in per_demand for t in row], True
+        ], True
     keep = max(8, max_pairs // max(1, len(demands)))
-    pruned = []
-    for row in per_demand:
-        row.sort(key=lambda t: (t[2], t[1]))
-        pruned.extend(row[:keep])
-    return pruned, False
+    index = _Index(offers, tariff)
+    pairs: list[tuple[int, int, int]] = []
+    complete = True
+    for i, d in enumerate(demands):
+        if d.quantity < d.min_lot:
+            continue
+        row = list(itertools.islice(index.cheapest(d), keep + 1))
+        complete &= len(row) <= keep
+        pairs.extend((i, j, cost) for cost, j in row[:keep])
+    return pairs, complete
 
 
 Solution = tuple[dict[tuple[int, int], int], int, int]  # parts, fill, -cost
