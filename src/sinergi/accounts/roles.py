@@ -95,6 +95,20 @@ _COORDINATOR = [
     "mentoring.change_assignment",
 ]
 _REPORTS_READ = ["mentoring.view_monthlyreport"]
+_MARKET_READ = [
+    "market.view_product",
+    "market.view_demand",
+    "market.view_order",
+    "market.view_orderpart",
+    "market.view_sale",
+]
+_MARKET_GROUP = [
+    *_MARKET_READ,
+    "market.add_product",
+    "market.change_product",
+    "market.respond_orderpart",
+    "market.add_sale",
+]
 _REGISTRY_WRITE = [
     *_REGISTRY_READ,
     "registry.add_household",
@@ -144,6 +158,10 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "mentoring.add_kpi",
         "mentoring.change_kpi",
         "mentoring.delete_kpi",
+        *_MARKET_READ,
+        "market.allocate_demand",
+        "market.add_category",
+        "market.change_category",
     ],
     Role.SOCIAL_OFFICER: [
         *_REGIONS,
@@ -155,6 +173,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_MENTORING_READ,
         "mentoring.view_matchrun",
         *_REPORTS_READ,
+        *_MARKET_READ,
     ],
     Role.FACILITATOR: [
         *_REGIONS,
@@ -168,16 +187,25 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_REPORTS_READ,
         "mentoring.add_monthlyreport",
         "mentoring.change_monthlyreport",
+        *_MARKET_READ,
+        "market.add_sale",
     ],
-    Role.PARTNER_COORDINATOR: [*_REGIONS, *_COORDINATOR],
+    Role.PARTNER_COORDINATOR: [*_REGIONS, *_COORDINATOR, *_MARKET_READ, "market.allocate_demand"],
     Role.MENTOR: [
         *_REGIONS,
         *_MENTORING_READ,
         "mentoring.respond_assignment",
         "mentoring.add_session",
         "mentoring.change_actionitem",
+        *_MARKET_GROUP,
     ],
-    Role.BUYER: [*_REGIONS],
+    Role.BUYER: [
+        *_REGIONS,
+        "market.view_product",
+        "market.view_demand",
+        "market.add_demand",
+        "market.view_order",
+    ],
     Role.KUBE_OFFICER: [
         *_REGIONS,
         *_KUBE_READ,
@@ -189,6 +217,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "mentoring.view_session",
         "mentoring.view_actionitem",
         *_REPORTS_READ,
+        *_MARKET_GROUP,
     ],
     Role.AUDITOR: [
         *_REGIONS,
@@ -203,5 +232,6 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_MENTORING_READ,
         "mentoring.view_matchrun",
         *_REPORTS_READ,
+        *_MARKET_READ,
     ],
 }

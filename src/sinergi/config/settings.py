@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "sinergi.kube",
     "sinergi.aid",
     "sinergi.mentoring",
+    "sinergi.market",
 ]
 
 MIDDLEWARE = [

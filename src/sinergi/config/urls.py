@@ -17,6 +17,7 @@ urlpatterns = [
     path("kube/", include("sinergi.kube.urls")),
     path("bantuan/", include("sinergi.aid.urls")),
     path("", include("sinergi.mentoring.urls")),
+    path("pasar/", include("sinergi.market.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

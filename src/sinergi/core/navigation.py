@@ -72,6 +72,18 @@ MENU: list[NavItem] = [
         "⚭",
         ("mentoring:partner", "mentoring:agreement"),
     ),
+    NavItem(_("Market"), "market:catalogue", None, "🛒", ("market:catalogue", "market:product_d")),
+    NavItem(
+        _("Products"), "market:my_products", "market.add_product", "▦", ("market:my_products",)
+    ),
+    NavItem(
+        _("Demands"),
+        "market:demand_list",
+        "market.view_demand",
+        "⇲",
+        ("market:demand", "market:order"),
+    ),
+    NavItem(_("Sales"), "market:sale_list", "market.view_sale", "Σ", ("market:sale",)),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰", ("accounts:user",)),
     NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙", ("core:audit",)),
 ]

@@ -1,0 +1,275 @@
+"""Market linkage: the groups' products, buyers' demands, orders split over groups, sales.
+
+Nothing here holds personal data: products belong to groups, demands and orders to buyers'
+accounts, and the public catalogue shows group names and regencies only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from sinergi.core.models import TimeStampedModel
+from sinergi.core.scoping import ScopedQuerySet
+
+ACCEPTED_MENTOR = {"kube__mentor_assignments__status": "accepted"}
+
+
+class Category(models.Model):
+    """The product code list (configurable in the admin)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.CharField(_("usual unit"), max_length=20, default="pcs")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product category")
+        verbose_name_plural = _("product categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductQuerySet(ScopedQuerySet["Product"]):
+    scope_field = "kube__area_code"
+    kube_field = "kube"
+    mentor_field = "kube__mentor_assignments__mentor"
+    mentor_conditions = ACCEPTED_MENTOR
+
+
+class Product(TimeStampedModel):
+    kube = models.ForeignKey(
+        "kube.Kube", verbose_name=_("KUBE"), on_delete=models.PROTECT, related_name="products"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    unit = models.CharField(_("unit"), max_length=20)
+    price = models.PositiveIntegerField(_("price per unit (Rp)"))
+    available = models.PositiveIntegerField(_("ready to sell"), default=0)
+    monthly_capacity = models.PositiveIntegerField(_("monthly capacity"), default=0)
+    min_order = models.PositiveIntegerField(_("minimum order"), default=1)
+    description = models.TextField(_("description"), blank=True)
+    photo = models.FileField(_("photo"), upload_to="products/", blank=True)
+    active = models.BooleanField(_("listed"), default=True)
+    history = HistoricalRecords()
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["category", "price", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kube", "category", "name"], name="product_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PermitKind(models.TextChoices):
+    PIRT = "pirt", _("P-IRT (home industry food)")
+    HALAL = "halal", _("Halal certificate")
+    BPOM = "bpom", _("BPOM registration")
+
+
+class Permit(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="permits")
+    kind = models.CharField(_("permit"), max_length=8, choices=PermitKind.choices)
+    number = models.CharField(_("number"), max_length=60)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("permit")
+        verbose_name_plural = _("permits")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "kind"], name="one_permit_of_a_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class DemandStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ORDERED = "ordered", _("Ordered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DemandQuerySet(ScopedQuerySet["Demand"]):
+    scope_field = "regency_code"
+
+
+class Demand(TimeStampedModel):
+    """What a buyer wants: a category, a quantity, where, by when, at most at what price."""
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="demands"
+    )
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit = models.CharField(_("unit"), max_length=20)
+    regency = models.ForeignKey(
+        "wilayah.Region", verbose_name=_("delivery regency"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    regency_code = models.CharField(max_length=13, db_index=True, editable=False)
+    latest_date = models.DateField(_("needed by"))
+    max_price = models.PositiveIntegerField(_("maximum price per unit (Rp)"))
+    min_lot = models.PositiveIntegerField(_("minimum lot per group"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DemandStatus.choices, default=DemandStatus.OPEN
+    )
+    objects = DemandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
+        ordering = ["-created_at"]
+        permissions = [("allocate_demand", _("Can split a demand over groups and send it"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_lot__lte=models.F("quantity")), name="lot_le_qty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} × {self.quantity}"
+
+
+class OrderStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    IN_PRODUCTION = "in_production", _("In production")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OrderQuerySet(ScopedQuerySet["Order"]):
+    scope_field = "demand__regency_code"
+
+
+class Order(TimeStampedModel):
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="orders")
+    strategy = models.CharField(_("strategy"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=14, choices=OrderStatus.choices, default=OrderStatus.PROPOSED
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    rating = models.PositiveSmallIntegerField(_("delivery rating"), null=True, blank=True)
+    rating_note = models.CharField(_("rating note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class PartStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the group")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class OrderPartQuerySet(ScopedQuerySet["OrderPart"]):
+    scope_field = "kube__area_code"
+    kube_field = "kube"
+    mentor_field = "kube__mentor_assignments__mentor"
+    mentor_conditions = ACCEPTED_MENTOR
+
+
+class OrderPart(TimeStampedModel):
+    """One group's share of an order, which the group accepts or declines."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="parts")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_parts")
+    kube = models.ForeignKey("kube.Kube", on_delete=models.PROTECT, related_name="order_parts")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    price = models.PositiveIntegerField(_("price per unit (Rp)"))
+    transport = models.PositiveIntegerField(_("transport per unit (Rp)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PartStatus.choices, default=PartStatus.PROPOSED
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    history = HistoricalRecords()
+    objects = OrderPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order part")
+        verbose_name_plural = _("order parts")
+        ordering = ["order", "id"]
+        permissions = [("respond_orderpart", _("Can accept or decline a group's part"))]
+
+    def __str__(self) -> str:
+        return f"{self.kube} × {self.quantity}"
+
+
+class BuyerType(models.TextChoices):
+    PLATFORM = "platform", _("Sinergi order")
+    MARKET_STALL = "market_stall", _("Market stall")
+    LOCAL_SHOP = "local_shop", _("Local shop")
+    CONSUMER = "consumer", _("Direct to consumers")
+    OTHER = "other", _("Other")
+
+
+class SaleQuerySet(ScopedQuerySet["Sale"]):
+    scope_field = "kube__area_code"
+    kube_field = "kube"
+    mentor_field = "kube__mentor_assignments__mentor"
+    mentor_conditions = ACCEPTED_MENTOR
+
+
+class Sale(TimeStampedModel):
+    """Every sale of a group, through Sinergi or outside it; the monitoring's turnover."""
+
+    kube = models.ForeignKey("kube.Kube", on_delete=models.PROTECT, related_name="sales")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="sales"
+    )
+    part = models.OneToOneField(
+        OrderPart, null=True, blank=True, on_delete=models.PROTECT, related_name="sale"
+    )
+    description = models.CharField(_("what"), max_length=150)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    price = models.PositiveIntegerField(_("price per unit (Rp)"))
+    buyer_type = models.CharField(_("sold to"), max_length=14, choices=BuyerType.choices)
+    day = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+    objects = SaleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-day", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.quantity}"
+
+    @property
+    def amount(self) -> int:
+        return self.quantity * self.price

@@ -1,0 +1,352 @@
+"""Market pages: the public catalogue, groups' products, buyers' demands, orders and sales."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.core.errors import DomainError
+from sinergi.core.filters import area_param
+from sinergi.core.scoping import access, area_q
+from sinergi.kube.models import Kube
+from sinergi.kube.models import Status as KubeStatus
+from sinergi.market import services
+from sinergi.market.models import (
+    BuyerType,
+    Category,
+    OrderPart,
+    OrderStatus,
+    PartStatus,
+    PermitKind,
+    Product,
+    Sale,
+)
+
+
+def _int(raw: str | None, default: int = -1) -> int:
+    text = (raw or "").strip().replace(".", "")
+    return int(text) if text.isdigit() else default
+
+
+def public_products() -> Any:
+    """What anyone may see: listed products of active groups with stock; no personal data."""
+    return (
+        Product.objects.filter(active=True, available__gt=0, kube__status=KubeStatus.ACTIVE)
+        .select_related("category", "kube", "kube__village")
+        .prefetch_related("permits")
+    )
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    qs = public_products()
+    category = request.GET.get("kategori", "")
+    area = area_param(request)
+    max_price = _int(request.GET.get("harga_maks"))
+    permit = request.GET.get("izin", "")
+    if category:
+        qs = qs.filter(category__code=category)
+    if area:
+        qs = qs.filter(area_q("kube__area_code", area))
+    if max_price > 0:
+        qs = qs.filter(price__lte=max_price)
+    if permit in PermitKind.values:
+        today = timezone.localdate()
+        qs = qs.filter(
+            Q(permits__expires_on__isnull=True) | Q(permits__expires_on__gte=today),
+            permits__kind=permit,
+        )
+    page = Paginator(qs.order_by("category__name", "price", "id"), 24).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "market/catalogue.html",
+        {
+            "page": page,
+            "categories": Category.objects.filter(active=True),
+            "category": category,
+            "area": area,
+            "max_price": max_price if max_price > 0 else "",
+            "permit": permit,
+            "permit_kinds": PermitKind.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    product = public_products().filter(pk=pk).first()
+    if product is None:
+        raise Http404
+    return render(
+        request, "market/product_detail.html", {"p": product, "today": timezone.localdate()}
+    )
+
+
+def product_photo(request: HttpRequest, pk: int) -> FileResponse:
+    product = public_products().filter(pk=pk).first()
+    if product is None or not product.photo:
+        raise Http404
+    return FileResponse(product.photo.open("rb"))
+
+
+@login_required
+@permission_required("market.add_product", raise_exception=True)
+def my_products(request: HttpRequest) -> HttpResponse:
+    """A group's officer or mentor: its products, the parts waiting for an answer, a form."""
+    user: Any = request.user
+    editing = None
+    if request.GET.get("ubah", "").isdigit():
+        editing = access(Product.objects, actor=user, pk=int(request.GET["ubah"]))
+    error, field = "", ""
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "permit":
+                expires = request.POST.get("expires_on", "").strip()
+                services.permit_save(
+                    actor=user,
+                    product_id=_int(request.POST.get("product")),
+                    kind=request.POST.get("kind", ""),
+                    number=request.POST.get("number", ""),
+                    expires_on=date.fromisoformat(expires) if expires else None,
+                )
+                messages.success(request, _("Permit saved."))
+            elif action == "photo":
+                services.product_photo(
+                    actor=user,
+                    product_id=_int(request.POST.get("product")),
+                    photo=request.FILES.get("photo"),
+                )
+                messages.success(request, _("Photo saved."))
+            else:
+                saved = services.product_save(
+                    actor=user,
+                    data=services.ProductData(
+                        kube_id=_int(request.POST.get("kube")),
+                        category=request.POST.get("category", ""),
+                        name=request.POST.get("name", ""),
+                        unit=request.POST.get("unit", ""),
+                        price=_int(request.POST.get("price")),
+                        available=_int(request.POST.get("available"), 0),
+                        monthly_capacity=_int(request.POST.get("monthly_capacity"), 0),
+                        min_order=_int(request.POST.get("min_order"), 1),
+                        description=request.POST.get("description", ""),
+                        active=request.POST.get("active") == "on",
+                    ),
+                    product_id=editing.pk if editing else None,
+                )
+                messages.success(request, _("Product saved: %(name)s.") % {"name": saved.name})
+            return redirect("market:my_products")
+        except ValueError:
+            error, field = _("Give the date as YYYY-MM-DD."), "expires_on"
+        except DomainError as exc:
+            error, field = exc.message, exc.field or ""
+    products = (
+        Product.objects.for_user(user)
+        .select_related("category", "kube")
+        .prefetch_related("permits")
+        .order_by("kube__name", "name")
+    )
+    waiting = (
+        OrderPart.objects.for_user(user)
+        .filter(status=PartStatus.PROPOSED, order__status=OrderStatus.PROPOSED)
+        .select_related("order__demand", "product", "kube")
+    )
+    return render(
+        request,
+        "market/my_products.html",
+        {
+            "products": products,
+            "waiting": waiting,
+            "editing": editing,
+            "error": error,
+            "field": field,
+            "posted": request.POST if request.method == "POST" else None,
+            "groups": Kube.objects.for_user(user, permission="market.add_product").filter(
+                status=KubeStatus.ACTIVE
+            ),
+            "categories": Category.objects.filter(active=True),
+            "permit_kinds": PermitKind.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@permission_required("market.view_demand", raise_exception=True)
+def demand_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    error, field = "", ""
+    if request.method == "POST":
+        try:
+            latest = request.POST.get("latest_date", "")
+            demand = services.demand_create(
+                actor=user,
+                data=services.DemandData(
+                    category=request.POST.get("category", ""),
+                    quantity=_int(request.POST.get("quantity")),
+                    unit=request.POST.get("unit", ""),
+                    regency=request.POST.get("regency", ""),
+                    latest_date=date.fromisoformat(latest) if latest else date.min,
+                    max_price=_int(request.POST.get("max_price")),
+                    min_lot=_int(request.POST.get("min_lot")),
+                    note=request.POST.get("note", ""),
+                ),
+            )
+        except ValueError:
+            error, field = _("Give the date as YYYY-MM-DD."), "latest_date"
+        except DomainError as exc:
+            error, field = exc.message, exc.field or ""
+        else:
+            messages.success(request, _("Demand posted."))
+            return redirect("market:demand_detail", pk=demand.pk)
+    qs = services.demands_for(user).prefetch_related("orders")
+    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "market/demand_list.html",
+        {
+            "page": page,
+            "error": error,
+            "field": field,
+            "posted": request.POST if request.method == "POST" else None,
+            "categories": Category.objects.filter(active=True),
+        },
+    )
+
+
+@login_required
+@permission_required("market.view_demand", raise_exception=True)
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    demand = access(services.demands_for(user), actor=user, pk=pk)
+    if request.method == "POST":
+        try:
+            order = services.demand_allocate(
+                actor=user, demand_id=pk, strategy=request.POST.get("strategy", "cheapest")
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Order proposed to the groups."))
+            return redirect("market:order_detail", pk=order.pk)
+    return render(
+        request,
+        "market/demand_detail.html",
+        {"demand": demand, "orders": demand.orders.all()},
+    )
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    order = services.order_for(user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("accept", "decline"):
+                services.part_respond(
+                    actor=user,
+                    part_id=_int(request.POST.get("part")),
+                    accept=action == "accept",
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(request, _("Answer recorded."))
+            elif action == "reallocate":
+                added = services.order_reallocate(actor=user, order_id=pk)
+                messages.success(request, _("%(n)d more offered to other groups.") % {"n": added})
+            elif action == "rate":
+                services.order_rate(
+                    actor=user,
+                    order_id=pk,
+                    rating=_int(request.POST.get("rating"), 0),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("Thank you for rating the delivery."))
+            else:
+                services.order_step(
+                    actor=user, order_id=pk, to=action, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Order updated."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("market:order_detail", pk=pk)
+    parts = order.parts.select_related("kube", "kube__village", "product")
+    mine = set(OrderPart.objects.for_user(user).filter(order=order).values_list("pk", flat=True))
+    sides = services.sides_of(user, order)
+    steps = [
+        (to, OrderStatus(to).label)
+        for to, (sources, side) in services.STEPS.items()
+        if order.status in sources and side in sides
+    ]
+    totals = parts.filter(status=PartStatus.ACCEPTED).aggregate(q=Sum("quantity"))
+    return render(
+        request,
+        "market/order_detail.html",
+        {
+            "order": order,
+            "demand": order.demand,
+            "parts": parts,
+            "mine": mine if user.has_perm("market.respond_orderpart") else set(),
+            "steps": steps,
+            "accepted": totals["q"] or 0,
+            "is_buyer": "buyer" in sides,
+            "can_rate": user == order.demand.buyer
+            and order.status in (OrderStatus.DELIVERED, OrderStatus.PAID),
+        },
+    )
+
+
+@login_required
+@permission_required("market.view_sale", raise_exception=True)
+def sale_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    error, field = "", ""
+    if request.method == "POST":
+        try:
+            day = request.POST.get("day", "")
+            services.sale_record(
+                actor=user,
+                kube_id=_int(request.POST.get("kube")),
+                description=request.POST.get("description", ""),
+                quantity=_int(request.POST.get("quantity")),
+                price=_int(request.POST.get("price")),
+                buyer_type=request.POST.get("buyer_type", ""),
+                day=date.fromisoformat(day) if day else timezone.localdate(),
+            )
+        except ValueError:
+            error, field = _("Give the date as YYYY-MM-DD."), "day"
+        except DomainError as exc:
+            error, field = exc.message, exc.field or ""
+        else:
+            messages.success(request, _("Sale recorded."))
+            return redirect("market:sale_list")
+    qs = Sale.objects.for_user(user).select_related("kube")
+    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "market/sale_list.html",
+        {
+            "page": page,
+            "error": error,
+            "field": field,
+            "posted": request.POST if request.method == "POST" else None,
+            "total": qs.aggregate(total=Sum("quantity"))["total"] or 0,
+            "groups": Kube.objects.for_user(user, permission="market.add_sale")
+            if user.has_perm("market.add_sale")
+            else [],
+            "buyer_types": [c for c in BuyerType.choices if c[0] != BuyerType.PLATFORM],
+            "today": timezone.localdate(),
+        },
+    )
