@@ -1,0 +1,251 @@
+"""Market end to end: products, demands split over groups, answers, order steps, sales."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone, translation
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Role
+from sinergi.core.errors import InvalidInput
+from sinergi.kube.models import Kube
+from sinergi.market import services
+from sinergi.market.models import Demand, Order, OrderPart, Product, Sale
+from tests.mentoring.conftest import make_active_group
+
+pytestmark = pytest.mark.django_db
+SOON = date.today() + timedelta(days=14)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def groups(officer_bandung: User, officer_bogor: User, make_user) -> dict:
+    """Two groups with a kripik product each, and their officers' accounts."""
+    out = {}
+    for key, officer, village, price, stock in [
+        ("bandung", officer_bandung, "32.73.01.1001", 20_000, 60),
+        ("bogor", officer_bogor, "32.01.01.1001", 18_000, 50),
+    ]:
+        kube = make_active_group(officer, village, name=f"KUBE {key}")
+        user = make_user(Role.KUBE_OFFICER, village[:5])
+        user.kube = kube
+        user.save(update_fields=["kube"])
+        user = User.objects.get(pk=user.pk)
+        product = services.product_save(
+            actor=user,
+            data=services.ProductData(kube.pk, "makanan_ringan", "Kripik", "kg", price, stock),
+        )
+        out[key] = {"kube": kube, "user": user, "product": product}
+    return out
+
+
+@pytest.fixture
+def buyer(make_user) -> User:
+    return make_user(Role.BUYER, None, first_name="Pembeli")
+
+
+def _demand(buyer: User, quantity: int = 100, lot: int = 20, regency: str = "32.73") -> Demand:
+    return services.demand_create(
+        actor=buyer,
+        data=services.DemandData("makanan_ringan", quantity, "kg", regency, SOON, 25_000, lot),
+    )
+
+
+def test_products_are_checked(groups, make_user) -> None:
+    user = groups["bandung"]["user"]
+    kube = groups["bandung"]["kube"]
+    base = {"kube_id": kube.pk, "category": "makanan_ringan", "name": "Sambal", "unit": "botol",
+            "price": 15_000, "available": 5}  # fmt: skip
+    for changes, message in [
+        ({"kube_id": groups["bogor"]["kube"].pk}, "active group you work with"),
+        ({"category": "emas"}, "category"),
+        ({"name": " "}, "name"),
+        ({"price": 0}, "above zero"),
+        ({"available": -1}, "negative"),
+        ({"name": "Kripik"}, "already lists"),
+    ]:
+        with pytest.raises(InvalidInput, match=message):
+            services.product_save(actor=user, data=services.ProductData(**{**base, **changes}))
+    buyer = make_user(Role.BUYER, None)
+    with pytest.raises(InvalidInput, match="does not allow"):
+        services.product_save(actor=buyer, data=services.ProductData(**base))
+    assert Product.objects.count() == 2
+
+
+def test_demands_are_checked(buyer: User) -> None:
+    for kwargs, message in [
+        ({"quantity": 0}, "above zero"),
+        ({"quantity": 10, "lot": 20}, "cannot exceed"),
+        ({"regency": "32.73.01"}, "regency code"),
+        ({"regency": "32.99"}, "regency code"),
+    ]:
+        with pytest.raises(InvalidInput, match=message):
+            _demand(buyer, **kwargs)
+    with pytest.raises(InvalidInput, match="passed"):
+        services.demand_create(
+            actor=buyer,
+            data=services.DemandData("makanan_ringan", 5, "kg", "32.73", date(2020, 1, 1), 1, 1),
+        )
+    assert not Demand.objects.exists()
+
+
+def test_a_large_order_is_split_cheapest_first(groups, buyer: User) -> None:
+    demand = _demand(buyer, 100)
+    order = services.demand_allocate(actor=buyer, demand_id=demand.pk)
+    parts = {p.kube.name: (p.quantity, p.price, p.transport) for p in order.parts.all()}
+    # Bandung: 20,000 + 0; Bogor: 18,000 + 300 (same province): Bogor first, all of its 50.
+    assert parts == {"KUBE bogor": (50, 18_000, 300), "KUBE bandung": (50, 20_000, 0)}
+    demand.refresh_from_db()
+    assert demand.status == "ordered"
+    with pytest.raises(InvalidInput, match="already has an order"):
+        services.demand_allocate(actor=buyer, demand_id=demand.pk)
+
+
+def test_fair_split_follows_stock(groups, buyer: User) -> None:
+    order = services.demand_allocate(actor=buyer, demand_id=_demand(buyer, 55, 5).pk,
+                                     strategy="fair")  # fmt: skip
+    parts = {p.kube.name: p.quantity for p in order.parts.all()}
+    # Shares of 55 by stock 60:50 are 30 and 25.
+    assert parts == {"KUBE bandung": 30, "KUBE bogor": 25}
+
+
+def test_nobody_can_supply_leaves_nothing(groups, buyer: User) -> None:
+    demand = _demand(buyer, 100, 80)  # a lot of 80: no group has that much
+    with pytest.raises(InvalidInput, match="No group can supply"):
+        services.demand_allocate(actor=buyer, demand_id=demand.pk)
+    assert not Order.objects.exists()
+    demand.refresh_from_db()
+    assert demand.status == "open"
+
+
+def test_answers_reallocation_steps_and_sales(groups, buyer: User) -> None:
+    bandung, bogor = groups["bandung"], groups["bogor"]
+    demand = _demand(buyer, 100)
+    order = services.demand_allocate(actor=buyer, demand_id=demand.pk)
+    part_bogor = order.parts.get(kube=bogor["kube"])
+    part_bandung = order.parts.get(kube=bandung["kube"])
+    with pytest.raises(InvalidInput, match="Every group must answer"):
+        services.order_step(actor=buyer, order_id=order.pk, to="confirmed")
+    # Bandung's officer cannot answer for Bogor.
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        services.part_respond(actor=bandung["user"], part_id=part_bogor.pk, accept=True)
+    services.part_respond(actor=bandung["user"], part_id=part_bandung.pk, accept=True)
+    assert Product.objects.get(pk=bandung["product"].pk).available == 10
+    with pytest.raises(InvalidInput, match="Say why"):
+        services.part_respond(actor=bogor["user"], part_id=part_bogor.pk, accept=False)
+    services.part_respond(
+        actor=bogor["user"], part_id=part_bogor.pk, accept=False, reason="Bahan habis"
+    )
+    # The 50 Bogor declined go to the others: only Bandung, with 10 left, under the lot of 20.
+    assert services.order_reallocate(actor=buyer, order_id=order.pk) == 0
+    with pytest.raises(InvalidInput, match="other party"):
+        services.order_step(actor=bandung["user"], order_id=order.pk, to="confirmed")
+    services.order_step(actor=buyer, order_id=order.pk, to="confirmed")
+    with pytest.raises(InvalidInput, match="cannot go to"):
+        services.order_step(actor=buyer, order_id=order.pk, to="delivered")
+    with pytest.raises(InvalidInput, match="other party"):
+        services.order_step(actor=buyer, order_id=order.pk, to="in_production")
+    with pytest.raises(InvalidInput, match="other party"):  # Bogor declined: not a supplier
+        services.order_step(actor=bogor["user"], order_id=order.pk, to="in_production")
+    services.order_step(actor=bandung["user"], order_id=order.pk, to="in_production")
+    services.order_step(actor=bandung["user"], order_id=order.pk, to="shipped")
+    with pytest.raises(InvalidInput, match="once it has arrived"):
+        services.order_rate(actor=buyer, order_id=order.pk, rating=5)
+    services.order_step(actor=buyer, order_id=order.pk, to="delivered")
+    services.order_rate(actor=buyer, order_id=order.pk, rating=4, note="Rapi")
+    services.order_step(actor=buyer, order_id=order.pk, to="paid")
+    sale = Sale.objects.get()
+    assert (sale.kube, sale.quantity, sale.price, sale.buyer_type) == (
+        bandung["kube"],
+        50,
+        20_000,
+        "platform",
+    )
+
+
+def test_cancelling_gives_the_stock_back(groups, buyer: User) -> None:
+    bandung = groups["bandung"]
+    order = services.demand_allocate(actor=buyer, demand_id=_demand(buyer, 30).pk)
+    part = order.parts.get()
+    services.part_respond(actor=bandung["user"] if part.kube == bandung["kube"]
+                          else groups["bogor"]["user"], part_id=part.pk, accept=True)  # fmt: skip
+    product = Product.objects.get(pk=part.product_id)
+    before = product.available
+    with pytest.raises(InvalidInput, match="Say why"):
+        services.order_step(actor=buyer, order_id=order.pk, to="cancelled")
+    services.order_step(actor=buyer, order_id=order.pk, to="cancelled", reason="Acara batal")
+    product.refresh_from_db()
+    assert product.available == before + 30
+    assert Demand.objects.get().status == "cancelled"
+
+
+def test_outside_sales(groups, facilitator_bandung: User) -> None:
+    kube = groups["bandung"]["kube"]
+    user = groups["bandung"]["user"]
+    for changes, message in [
+        ({"buyer_type": "platform"}, "Sinergi orders"),
+        ({"quantity": 0}, "above zero"),
+        ({"day": date(2099, 1, 1)}, "future"),
+        ({"kube_id": groups["bogor"]["kube"].pk}, "group you work with"),
+    ]:
+        data = {"kube_id": kube.pk, "description": "Kripik", "quantity": 5, "price": 20_000,
+                "buyer_type": "market_stall", "day": timezone.localdate(), **changes}  # fmt: skip
+        with pytest.raises(InvalidInput, match=message):
+            services.sale_record(actor=user, **data)
+    services.sale_record(actor=facilitator_bandung, kube_id=kube.pk, description="Kripik",
+                         quantity=5, price=20_000, buyer_type="local_shop",
+                         day=timezone.localdate())  # fmt: skip
+    assert Sale.objects.get().amount == 100_000
+
+
+def test_pages_public_and_scoped(
+    groups, buyer: User, client_for: Callable[..., Client], make_user
+) -> None:
+    anonymous = client_for(None)
+    page = anonymous.get("/pasar/").content.decode()
+    assert "KUBE bandung" in page and "Kripik" in page and "Rp20.000" in page
+    assert not re.search(r"\b\d{16}\b|\d{4}•+\d{4}", page)
+    detail = anonymous.get(f"/pasar/produk/{groups['bandung']['product'].pk}/")
+    assert detail.status_code == 200
+    Product.objects.filter(pk=groups["bogor"]["product"].pk).update(available=0)
+    assert "KUBE bogor" not in anonymous.get("/pasar/").content.decode()
+    assert anonymous.get(f"/pasar/produk/{groups['bogor']['product'].pk}/").status_code == 404
+    for path in ("/pasar/produk-kelompok/", "/pasar/permintaan/", "/pasar/penjualan/"):
+        assert anonymous.get(path).status_code == 302
+    # A buyer posts a demand in Indonesian and sees only her own demands.
+    client = client_for(buyer)
+    bad = client.post("/pasar/permintaan/", {"category": "makanan_ringan", "quantity": "10",
+                      "regency": "32.73", "max_price": "25000", "min_lot": "20",
+                      "latest_date": SOON.isoformat()})  # fmt: skip
+    assert "Lot minimum per kelompok tidak boleh melebihi jumlah." in bad.content.decode()
+    made = client.post("/pasar/permintaan/", {"category": "makanan_ringan", "quantity": "60",
+                       "regency": "3273", "max_price": "25.000", "min_lot": "20",
+                       "latest_date": SOON.isoformat()})  # fmt: skip
+    assert made.status_code == 302
+    other = make_user(Role.BUYER, None)
+    assert client_for(other).get(made["Location"]).status_code == 404
+    split = client.post(made["Location"], {"strategy": "cheapest"})
+    assert split.status_code == 302
+    order_page = client.get(split["Location"]).content.decode()
+    assert "KUBE bogor" not in order_page  # out of stock now
+    assert "KUBE bandung" in order_page
+    officer_page = client_for(groups["bandung"]["user"]).get(split["Location"]).content.decode()
+    assert "Terima" in officer_page
+    part = OrderPart.objects.get()
+    answered = client_for(groups["bandung"]["user"]).post(
+        split["Location"], {"action": "accept", "part": part.pk}, follow=True
+    )
+    assert "Jawaban tercatat." in answered.content.decode()
+    assert Kube.objects.count() == 2

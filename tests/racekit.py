@@ -1,0 +1,98 @@
+"""Shared set-up for the PostgreSQL race scripts: a fresh database, regions, one active group.
+
+Row locks need committed data that two connections can see, which a test transaction cannot
+give, so each race runs in its own process and database and prints its findings as JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+BASE = "postgresql://postgres@127.0.0.1:5432/"
+PASSWORD = "uji-sandi-panjang-2026"
+
+
+def fresh_database(database: str) -> None:
+    import psycopg
+
+    with psycopg.connect(BASE + "postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        admin.execute(f'CREATE DATABASE "{database}"')
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ["SINERGI_ENV"] = "test"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def drop_database(database: str) -> None:
+    import psycopg
+    from django.db import connection
+
+    connection.close()
+    with psycopg.connect(BASE + "postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+
+
+def load_regions() -> None:
+    """The regions down to one village of Kota Bandung (the full list is not needed here)."""
+    from sinergi.wilayah.models import Region
+
+    parent = None
+    for level, code, name in [
+        (1, "32", "Jawa Barat"),
+        (2, "32.73", "Kota Bandung"),
+        (3, "32.73.01", "Sukasari"),
+        (4, "32.73.01.1001", "Sukarasa"),
+    ]:
+        parent = Region.objects.create(
+            code=code, level=level, name=name, parent=parent, decree="test"
+        )
+
+
+def make_group(regency_officer: Any) -> Any:
+    """An active six-member group of heads in Sukarasa, formed through the real services."""
+    from sinergi.kube.models import Status
+    from sinergi.kube.services import kube_create, kube_transition
+    from sinergi.registry import services as registry
+
+    heads = []
+    for i in range(1, 7):
+        household = registry.household_create(
+            actor=regency_officer,
+            kk=f"32730101012{i:05d}",
+            village_code="3273011001",
+            desil=2,
+            desil_date=date.today(),
+        )
+        heads.append(
+            registry.person_create(
+                actor=regency_officer,
+                household_id=household.pk,
+                nik=f"327301050580{i:04d}",
+                name=f"Kepala {i}",
+                sex="L",
+                birth_place="",
+                birth_date=date(1980, 5, 5),
+                relation="kepala",
+                is_head=True,
+            )
+        )
+    kube, failures = kube_create(
+        actor=regency_officer,
+        name="KUBE Uji",
+        business_type="jasa",
+        village_code="3273011001",
+        member_ids=[p.pk for p in heads],
+        officers={"ketua": heads[0].pk, "sekretaris": heads[1].pk, "bendahara": heads[2].pk},
+    )
+    assert not failures, failures
+    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
+        kube_transition(actor=regency_officer, kube_id=kube.pk, to_status=step)
+    return kube
