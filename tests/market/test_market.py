@@ -249,3 +249,40 @@ def test_pages_public_and_scoped(
     )
     assert "Jawaban tercatat." in answered.content.decode()
     assert Kube.objects.count() == 2
+
+
+def test_api_from_catalogue_to_payment(groups, buyer: User, client_for: Callable[..., Client]):
+    catalogue = client_for(None).get("/api/v1/market/catalogue?category=makanan_ringan").json()
+    assert {p["kube_name"] for p in catalogue["items"]} == {"KUBE bandung", "KUBE bogor"}
+    api = client_for(buyer)
+    bad = api.post("/api/v1/market/demands", {"category": "makanan_ringan", "quantity": 10,
+                   "regency": "32.73", "latest_date": SOON.isoformat(), "max_price": 25000,
+                   "min_lot": 11}, content_type="application/json",
+                   HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert bad.status_code == 400 and bad.json()["field"] == "min_lot"
+    made = api.post("/api/v1/market/demands", {"category": "makanan_ringan", "quantity": 40,
+                    "regency": "32.73", "latest_date": SOON.isoformat(), "max_price": 25000,
+                    "min_lot": 10}, content_type="application/json")  # fmt: skip
+    assert made.status_code == 201
+    order = api.post(f"/api/v1/market/demands/{made.json()['id']}/orders", {"strategy": "fair"},
+                     content_type="application/json").json()  # fmt: skip
+    assert sum(p["quantity"] for p in order["parts"]) == 40
+    for part in order["parts"]:
+        officer = groups["bandung" if part["kube_name"] == "KUBE bandung" else "bogor"]["user"]
+        answer = client_for(officer).post(
+            f"/api/v1/market/parts/{part['id']}/answer",
+            {"accept": True},
+            content_type="application/json",
+        )
+        assert answer.status_code == 200
+    out_of_turn = api.post(
+        f"/api/v1/market/orders/{order['id']}/step",
+        {"to": "paid"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert out_of_turn.status_code == 400
+    assert out_of_turn.json()["detail"] == "An order that is Proposed cannot go to Paid."
+    step = api.post(f"/api/v1/market/orders/{order['id']}/step", {"to": "confirmed"},
+                    content_type="application/json")  # fmt: skip
+    assert step.json()["status"] == "confirmed"

@@ -10,6 +10,7 @@ from sinergi.aid.api import router as aid_router
 from sinergi.core.api_auth import API_AUTH
 from sinergi.core.errors import DomainError
 from sinergi.kube.api import router as kube_router
+from sinergi.market.api import router as market_router
 from sinergi.mentoring.api import router as mentoring_router
 from sinergi.registry.api import router as registry_router
 from sinergi.wilayah.api import router as wilayah_router
@@ -82,3 +83,4 @@ api.add_router("/registry", registry_router)
 api.add_router("/kube", kube_router)
 api.add_router("/aid", aid_router)
 api.add_router("/mentoring", mentoring_router)
+api.add_router("/market", market_router)

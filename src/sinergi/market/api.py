@@ -1,0 +1,300 @@
+"""Market through the API: catalogue, products, demands, splitting, answers, order steps, sales."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from sinergi.core.api_perms import require_perm
+from sinergi.core.scoping import access
+from sinergi.market import services
+from sinergi.market.models import Order, Product, Sale
+from sinergi.market.views import public_products
+
+router = Router(tags=["market"])
+
+
+class ProductOut(Schema):
+    id: int
+    kube_id: int
+    kube_name: str
+    regency_code: str
+    category: str
+    name: str
+    unit: str
+    price: int
+    available: int
+    monthly_capacity: int
+    min_order: int
+    permits: list[dict[str, Any]]
+
+
+def _product(p: Product) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "kube_id": p.kube_id,
+        "kube_name": p.kube.name,
+        "regency_code": p.kube.area_code[:5],
+        "category": p.category.code,
+        "name": p.name,
+        "unit": p.unit,
+        "price": p.price,
+        "available": p.available,
+        "monthly_capacity": p.monthly_capacity,
+        "min_order": p.min_order,
+        "permits": [
+            {"kind": x.kind, "number": x.number, "expires_on": x.expires_on}
+            for x in p.permits.all()
+        ],
+    }
+
+
+class CatalogueFilter(Schema):
+    category: str = Field("", max_length=30)
+    max_price: int | None = Field(None, ge=1)
+
+
+@router.get("/catalogue", response=list[ProductOut], auth=None, summary="Public catalogue")
+@paginate(PageNumberPagination, page_size=50)
+def catalogue(request: HttpRequest, filters: Query[CatalogueFilter]) -> Any:
+    qs = public_products()
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.max_price:
+        qs = qs.filter(price__lte=filters.max_price)
+    return [_product(p) for p in qs.order_by("category__name", "price", "id")]
+
+
+class ProductIn(Schema):
+    kube_id: int
+    category: str = Field(..., max_length=30)
+    name: str = Field(..., max_length=150)
+    unit: str = Field(..., max_length=20)
+    price: int = Field(..., description="Integer rupiah per unit")
+    available: int
+    monthly_capacity: int = 0
+    min_order: int = 1
+    description: str = Field("", max_length=2000)
+    active: bool = True
+
+
+@router.get("/products", response=list[ProductOut], summary="Products of your groups")
+def product_list(request: HttpRequest) -> Any:
+    require_perm(request, "market.view_product")
+    qs = Product.objects.for_user(request.user).select_related("kube", "category")
+    return [_product(p) for p in qs.prefetch_related("permits")]
+
+
+@router.post("/products", response={201: ProductOut})
+def product_create(request: HttpRequest, payload: ProductIn) -> Any:
+    product = services.product_save(actor=request.user, data=services.ProductData(**payload.dict()))
+    return Status(201, _product(product))
+
+
+@router.put("/products/{product_id}", response=ProductOut)
+def product_update(request: HttpRequest, product_id: int, payload: ProductIn) -> Any:
+    product = services.product_save(
+        actor=request.user, data=services.ProductData(**payload.dict()), product_id=product_id
+    )
+    return _product(product)
+
+
+class DemandIn(Schema):
+    category: str = Field(..., max_length=30)
+    quantity: int
+    unit: str = Field("", max_length=20)
+    regency: str = Field(..., max_length=13, description="Delivery regency code, e.g. 32.73")
+    latest_date: date
+    max_price: int = Field(..., description="Integer rupiah per unit")
+    min_lot: int
+    note: str = Field("", max_length=300)
+
+
+class DemandOut(Schema):
+    id: int
+    category: str
+    quantity: int
+    unit: str
+    regency_code: str
+    latest_date: date
+    max_price: int
+    min_lot: int
+    status: str
+
+
+def _demand(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "category": d.category.code,
+        "quantity": d.quantity,
+        "unit": d.unit,
+        "regency_code": d.regency_code,
+        "latest_date": d.latest_date,
+        "max_price": d.max_price,
+        "min_lot": d.min_lot,
+        "status": d.status,
+    }
+
+
+@router.get("/demands", response=list[DemandOut])
+@paginate(PageNumberPagination, page_size=50)
+def demand_list(request: HttpRequest) -> Any:
+    require_perm(request, "market.view_demand")
+    return [_demand(d) for d in services.demands_for(request.user)]
+
+
+@router.post("/demands", response={201: DemandOut})
+def demand_create(request: HttpRequest, payload: DemandIn) -> Any:
+    demand = services.demand_create(actor=request.user, data=services.DemandData(**payload.dict()))
+    return Status(201, _demand(demand))
+
+
+class PartOut(Schema):
+    id: int
+    kube_id: int
+    kube_name: str
+    product_id: int
+    quantity: int
+    price: int
+    transport: int
+    status: str
+    decline_reason: str
+
+
+class OrderOut(Schema):
+    id: int
+    demand_id: int
+    strategy: str
+    status: str
+    rating: int | None
+    parts: list[PartOut]
+
+
+def _order(o: Order) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "demand_id": o.demand_id,
+        "strategy": o.strategy,
+        "status": o.status,
+        "rating": o.rating,
+        "parts": [
+            {
+                "id": p.pk,
+                "kube_id": p.kube_id,
+                "kube_name": p.kube.name,
+                "product_id": p.product_id,
+                "quantity": p.quantity,
+                "price": p.price,
+                "transport": p.transport,
+                "status": p.status,
+                "decline_reason": p.decline_reason,
+            }
+            for p in o.parts.select_related("kube")
+        ],
+    }
+
+
+class SplitIn(Schema):
+    strategy: str = Field("cheapest", pattern="^(cheapest|fair)$")
+
+
+@router.post("/demands/{demand_id}/orders", response={201: OrderOut}, summary="Split over groups")
+def demand_split(request: HttpRequest, demand_id: int, payload: SplitIn) -> Any:
+    order = services.demand_allocate(
+        actor=request.user, demand_id=demand_id, strategy=payload.strategy
+    )
+    return Status(201, _order(order))
+
+
+@router.get("/orders/{order_id}", response=OrderOut)
+def order_detail(request: HttpRequest, order_id: int) -> Any:
+    return _order(services.order_for(request.user, order_id))
+
+
+class AnswerIn(Schema):
+    accept: bool
+    reason: str = Field("", max_length=300)
+
+
+@router.post("/parts/{part_id}/answer", response=OrderOut, summary="A group accepts or declines")
+def part_answer(request: HttpRequest, part_id: int, payload: AnswerIn) -> Any:
+    part = services.part_respond(
+        actor=request.user, part_id=part_id, accept=payload.accept, reason=payload.reason
+    )
+    return _order(part.order)
+
+
+@router.post("/orders/{order_id}/reallocate", response=OrderOut)
+def order_reallocate(request: HttpRequest, order_id: int) -> Any:
+    services.order_reallocate(actor=request.user, order_id=order_id)
+    return _order(services.order_for(request.user, order_id))
+
+
+class StepIn(Schema):
+    to: str = Field(
+        ..., description="confirmed, in_production, shipped, delivered, paid or cancelled"
+    )
+    reason: str = Field("", max_length=300)
+
+
+@router.post("/orders/{order_id}/step", response=OrderOut, summary="Move an order one step")
+def order_step(request: HttpRequest, order_id: int, payload: StepIn) -> Any:
+    return _order(
+        services.order_step(
+            actor=request.user, order_id=order_id, to=payload.to, reason=payload.reason
+        )
+    )
+
+
+class RatingIn(Schema):
+    rating: int
+    note: str = Field("", max_length=300)
+
+
+@router.post("/orders/{order_id}/rating", response=OrderOut)
+def order_rating(request: HttpRequest, order_id: int, payload: RatingIn) -> Any:
+    return _order(
+        services.order_rate(
+            actor=request.user, order_id=order_id, rating=payload.rating, note=payload.note
+        )
+    )
+
+
+class SaleIn(Schema):
+    kube_id: int
+    description: str = Field(..., max_length=150)
+    quantity: int
+    price: int
+    buyer_type: str = Field(..., description="market_stall, local_shop, consumer or other")
+    day: date
+    product_id: int | None = None
+
+
+class SaleOut(Schema):
+    id: int
+    kube_id: int
+    description: str
+    quantity: int
+    price: int
+    buyer_type: str
+    day: date
+
+
+@router.get("/sales", response=list[SaleOut])
+@paginate(PageNumberPagination, page_size=50)
+def sale_list(request: HttpRequest) -> Any:
+    require_perm(request, "market.view_sale")
+    return Sale.objects.for_user(request.user)
+
+
+@router.post("/sales", response={201: SaleOut}, summary="Record a sale outside Sinergi")
+def sale_create(request: HttpRequest, payload: SaleIn) -> Any:
+    return Status(201, services.sale_record(actor=request.user, **payload.dict()))
+
+
+@router.get("/products/{product_id}", response=ProductOut)
+def product_detail(request: HttpRequest, product_id: int) -> Any:
+    return _product(access(Product.objects.select_related("kube", "category"),
+                           actor=request.user, pk=product_id))  # fmt: skip
