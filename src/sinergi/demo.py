@@ -15,6 +15,7 @@ from sinergi.synthetic.demo import (
     seed_aid,
     seed_demo,
     seed_kube,
+    seed_market,
     seed_mentoring,
     seed_registry,
 )
@@ -47,6 +48,7 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
     _say(f"KUBE: {seed_kube()}")
     _say(f"aid: {seed_aid()}")
     _say(f"mentoring: {seed_mentoring()}")
+    _say(f"market: {seed_market()}")
     print("\nLogins (password for all: " + DEMO_PASSWORD + ")", flush=True)
     for login in logins:
         print(f"  {login.username:<20} {login.role:<20} {login.area_code or 'nasional'}")

@@ -285,12 +285,22 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parts = order.parts.select_related("kube", "kube__village", "product")
     mine = set(OrderPart.objects.for_user(user).filter(order=order).values_list("pk", flat=True))
     sides = services.sides_of(user, order)
+    verbs = {
+        OrderStatus.CONFIRMED: _("Confirm the order"),
+        OrderStatus.IN_PRODUCTION: _("Start production"),
+        OrderStatus.SHIPPED: _("Mark as shipped"),
+        OrderStatus.DELIVERED: _("Confirm delivery"),
+        OrderStatus.PAID: _("Mark as paid"),
+        OrderStatus.CANCELLED: _("Cancel the order"),
+    }
     steps = [
-        (to, OrderStatus(to).label)
+        (to, verbs[to])
         for to, (sources, side) in services.STEPS.items()
         if order.status in sources and side in sides
     ]
     totals = parts.filter(status=PartStatus.ACCEPTED).aggregate(q=Sum("quantity"))
+    live = parts.filter(status__in=[PartStatus.PROPOSED, PartStatus.ACCEPTED])
+    missing = order.demand.quantity - (live.aggregate(q=Sum("quantity"))["q"] or 0)
     return render(
         request,
         "market/order_detail.html",
@@ -301,6 +311,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mine": mine if user.has_perm("market.respond_orderpart") else set(),
             "steps": steps,
             "accepted": totals["q"] or 0,
+            "missing": missing,
             "is_buyer": "buyer" in sides,
             "can_rate": user == order.demand.buyer
             and order.status in (OrderStatus.DELIVERED, OrderStatus.PAID),

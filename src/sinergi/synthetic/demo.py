@@ -684,3 +684,83 @@ def _mentor_actor(offer: Any) -> Any:
         user.mentor = offer.mentor
         user.save(update_fields=["mentor"])
     return user
+
+
+DEMO_PRODUCTS = {
+    "makanan_minuman": ("makanan_ringan", "Kripik singkong pedas", "kg", 38_000, 120),
+    "kerajinan": ("anyaman", "Tas anyaman pandan", "pcs", 85_000, 40),
+    "jasa": ("jasa", "Paket katering 50 porsi", "paket", 1_250_000, 6),
+    "pertanian": ("hasil_tani", "Cabai rawit segar", "kg", 45_000, 80),
+    "peternakan": ("ternak", "Telur ayam kampung", "kg", 42_000, 60),
+}
+
+
+def seed_market() -> dict[str, int]:
+    """Products of the active groups, a buyer's demand split over them, answers, sales."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sinergi.kube.models import Kube, Status
+    from sinergi.market import services
+    from sinergi.market.models import Product
+
+    if Product.objects.exists():
+        return {"products": Product.objects.count()}
+    today = timezone.localdate()
+    admin = User.objects.get(username="admin")
+    for kube in Kube.objects.filter(status=Status.ACTIVE).select_related("business_type"):
+        category, name, unit, price, stock = DEMO_PRODUCTS[kube.business_type.code]
+        product = services.product_save(
+            actor=_market_actor(kube, admin),
+            data=services.ProductData(
+                kube.pk, category, name, unit, price + (kube.pk % 5) * 1_000, stock,
+                monthly_capacity=stock * 3, min_order=5 if unit == "kg" else 1,
+                description=f"Produksi {kube.name}.",
+            ),
+        )  # fmt: skip
+        if category in ("makanan_ringan", "ternak"):
+            services.permit_save(
+                actor=_market_actor(kube, admin), product_id=product.pk, kind="pirt",
+                number=f"P-IRT 2{kube.pk:03d}32730100126", expires_on=today + timedelta(days=700),
+            )  # fmt: skip
+    buyer = User.objects.get(username="pembeli")
+    demand = services.demand_create(
+        actor=buyer,
+        data=services.DemandData(
+            "makanan_ringan", 200, "kg", "32.73", today + timedelta(days=21), 45_000, 20,
+            note="Oleh-oleh untuk jaringan toko di Bandung",
+        ),
+    )  # fmt: skip
+    order = services.demand_allocate(actor=buyer, demand_id=demand.pk, strategy="fair")
+    first = order.parts.order_by("id").first()
+    if first is not None:
+        services.part_respond(actor=_market_actor(first.kube, admin), part_id=first.pk, accept=True)
+    sales = 0
+    for kube in Kube.objects.filter(status=Status.ACTIVE)[:4]:
+        for weeks, (kind, quantity) in enumerate([("market_stall", 12), ("local_shop", 30)]):
+            services.sale_record(
+                actor=_market_actor(kube, admin), kube_id=kube.pk,
+                description=DEMO_PRODUCTS[kube.business_type.code][1], quantity=quantity,
+                price=DEMO_PRODUCTS[kube.business_type.code][3], buyer_type=kind,
+                day=today - timedelta(days=7 * (weeks + 1)),
+            )  # fmt: skip
+            sales += 1
+    return {"products": Product.objects.count(), "parts": order.parts.count(), "sales": sales}
+
+
+def _market_actor(kube: Any, fallback: Any) -> Any:
+    """The group's own officer account, created for the demo when it has none."""
+    officer = User.objects.filter(kube=kube, is_active=True).first()
+    if officer is not None:
+        return officer
+    username = f"kube.{kube.pk}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = user_create(
+            actor=None, username=username, password=DEMO_PASSWORD, role=Role.KUBE_OFFICER,
+            area_code=kube.area_code[:5], first_name=kube.name,
+        )  # fmt: skip
+        user.kube = kube
+        user.save(update_fields=["kube"])
+    return user
