@@ -254,6 +254,48 @@ def _pairs(
 Solution = tuple[dict[tuple[int, int], int], int, int]  # parts, fill, -cost
 
 
+def _transport_flow(
+    demands: list[Demand],
+    offers: list[Offer],
+    pairs: list[tuple[int, int, int]],
+    need: list[int],
+    left: list[int],
+    open_pairs: set[tuple[int, int]],
+) -> tuple[list[int], int, int]:
+    """Max-flow-min-cost of the remaining stock to the remaining needs, without lots.
+
+    A pair takes part when the demand still needs a lot and the offer still has one, or when
+    the part already exists (adding to a part of at least a lot keeps it whole).
+    """
+    n_o = len(offers)
+    usable = [
+        k
+        for k, (i, j, _c) in enumerate(pairs)
+        if (i, j) in open_pairs or (need[i] >= demands[i].min_lot and left[j] >= demands[i].min_lot)
+    ]
+    flows = [0] * len(pairs)
+    if not usable:
+        return flows, 0, 0
+    tails = [0] * n_o + [2 + pairs[k][1] for k in usable] + [2 + n_o + i for i in range(len(need))]
+    heads = [2 + j for j in range(n_o)] + [2 + n_o + pairs[k][0] for k in usable] + [1] * len(need)
+    caps = [*left, *(min(need[pairs[k][0]], left[pairs[k][1]]) for k in usable), *need]
+    costs = [0] * n_o + [pairs[k][2] for k in usable] + [0] * len(need)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
+        np.array(caps, dtype=np.int64), np.array(costs, dtype=np.int64),
+    )  # fmt: skip
+    flow.set_nodes_supplies(
+        np.array([0, 1], dtype=np.int32), np.array([sum(left), -sum(need)], dtype=np.int64)
+    )
+    if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
+        raise RuntimeError("allocation: the flow relaxation failed")
+    values = flow.flows(np.arange(n_o, n_o + len(usable), dtype=np.int32)).tolist()
+    for k, q in zip(usable, values, strict=True):
+        flows[k] = int(q)
+    return flows, int(flow.maximum_flow()), int(flow.optimal_cost())
+
+
 def _flow_start(
     demands: list[Demand],
     offers: list[Offer],
@@ -262,41 +304,29 @@ def _flow_start(
 ) -> tuple[Solution, tuple[int, int]]:
     """The better of greedy and the repaired flow relaxation, and the relaxation's (fill, -cost).
 
-    Without lots the problem is a transportation problem: offers -> demands, solved exactly by
-    max-flow-min-cost. Parts below their demand's lot are then dropped and the freed stock is
-    handed out again in whole lots, cheapest first.
+    Without lots the problem is a transportation problem, solved exactly by max-flow-min-cost:
+    its optimum bounds the real one. The repair keeps the parts of at least a lot, then solves
+    the flow again for what is still needed and still in stock (only pairs that can carry a
+    whole lot), a few rounds, and finally hands out what is left in whole lots, cheapest first.
     """
-    n_o = len(offers)
     cost = {(i, j): c for i, j, c in pairs}
-    tails = [0] * n_o + [2 + j for _i, j, _c in pairs] + [2 + n_o + i for i in range(len(demands))]
-    heads = [2 + j for j in range(n_o)] + [2 + n_o + i for i, _j, _c in pairs] + [1] * len(demands)
-    caps = (
-        [o.available for o in offers]
-        + [min(demands[i].quantity, offers[j].available) for i, j, _c in pairs]
-        + [d.quantity for d in demands]
-    )
-    costs = [0] * n_o + [c for _i, _j, c in pairs] + [0] * len(demands)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
-        np.array(caps, dtype=np.int64), np.array(costs, dtype=np.int64),
-    )  # fmt: skip
-    flow.set_nodes_supplies(
-        np.array([0, 1], dtype=np.int32),
-        np.array([sum(caps[:n_o]), -sum(d.quantity for d in demands)], dtype=np.int64),
-    )
-    if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
-        raise RuntimeError("allocation: the flow relaxation failed")
-    values = flow.flows(np.arange(n_o, n_o + len(pairs), dtype=np.int32))
-    bound = (int(flow.maximum_flow()), -int(flow.optimal_cost()))
-    parts: dict[tuple[int, int], int] = {}
-    left = [o.available for o in offers]
     need = [d.quantity for d in demands]
-    for (i, j, _c), q in zip(pairs, values.tolist(), strict=True):
-        if q >= demands[i].min_lot:
-            parts[(i, j)] = q
-            left[j] -= q
-            need[i] -= q
+    left = [o.available for o in offers]
+    parts: dict[tuple[int, int], int] = {}
+    bound = (0, 0)
+    for round_ in range(4):
+        flows, filled, total = _transport_flow(demands, offers, pairs, need, left, set(parts))
+        if round_ == 0:
+            bound = (filled, -total)
+        taken = 0
+        for (i, j, _c), q in zip(pairs, flows, strict=True):
+            if q and (q >= demands[i].min_lot or (i, j) in parts):
+                parts[(i, j)] = parts.get((i, j), 0) + q
+                left[j] -= q
+                need[i] -= q
+                taken += q
+        if not taken:
+            break
     options: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for i, j, c in pairs:
         options[i].append((c, j))
