@@ -286,3 +286,34 @@ def test_api_from_catalogue_to_payment(groups, buyer: User, client_for: Callable
     step = api.post(f"/api/v1/market/orders/{order['id']}/step", {"to": "confirmed"},
                     content_type="application/json")  # fmt: skip
     assert step.json()["status"] == "confirmed"
+
+
+def test_buyer_adjusts_parts_before_the_answer(groups, buyer: User, make_user) -> None:
+    order = services.demand_allocate(actor=buyer, demand_id=_demand(buyer, 100).pk)
+    bandung = order.parts.get(kube=groups["bandung"]["kube"])
+    bogor = order.parts.get(kube=groups["bogor"]["kube"])
+    for quantity, message in [(10, "at least the lot"), (61, "at most the stock")]:
+        with pytest.raises(InvalidInput, match=message):
+            services.part_adjust(actor=buyer, part_id=bandung.pk, quantity=quantity)
+    with pytest.raises(InvalidInput, match="exceed the demand by 10"):
+        services.part_adjust(actor=buyer, part_id=bandung.pk, quantity=60)
+    services.part_adjust(actor=buyer, part_id=bogor.pk, quantity=40)
+    assert order.parts.get(pk=bogor.pk).quantity == 40
+    services.part_adjust(actor=buyer, part_id=bandung.pk, quantity=0)
+    bandung.refresh_from_db()
+    assert bandung.status == "withdrawn"
+    with pytest.raises(InvalidInput, match="does not allow"):
+        services.part_adjust(actor=groups["bogor"]["user"], part_id=bogor.pk, quantity=45)
+    services.part_respond(actor=groups["bogor"]["user"], part_id=bogor.pk, accept=True)
+    with pytest.raises(InvalidInput, match="already been answered"):
+        services.part_adjust(actor=buyer, part_id=bogor.pk, quantity=45)
+
+
+def test_sales_reach_the_facilitators_month(groups, facilitator_bandung: User) -> None:
+    from sinergi.mentoring.services import month_facts
+
+    kube = groups["bandung"]["kube"]
+    today = timezone.localdate()
+    services.sale_record(actor=groups["bandung"]["user"], kube_id=kube.pk, description="Kripik",
+                         quantity=3, price=20_000, buyer_type="consumer", day=today)  # fmt: skip
+    assert month_facts(kube, today.replace(day=1))["sales"] == 60_000

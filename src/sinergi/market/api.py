@@ -226,6 +226,16 @@ def part_answer(request: HttpRequest, part_id: int, payload: AnswerIn) -> Any:
     return _order(part.order)
 
 
+class AdjustIn(Schema):
+    quantity: int = Field(..., ge=0, description="0 withdraws the part")
+
+
+@router.patch("/parts/{part_id}", response=OrderOut, summary="Change a part before the answer")
+def part_adjust(request: HttpRequest, part_id: int, payload: AdjustIn) -> Any:
+    part = services.part_adjust(actor=request.user, part_id=part_id, quantity=payload.quantity)
+    return _order(part.order)
+
+
 @router.post("/orders/{order_id}/reallocate", response=OrderOut)
 def order_reallocate(request: HttpRequest, order_id: int) -> Any:
     services.order_reallocate(actor=request.user, order_id=order_id)

@@ -329,6 +329,49 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
 
 
 @transaction.atomic
+def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
+    """The buyer or a coordinator changes a part before the group answers (0 withdraws it)."""
+    part = OrderPart.objects.select_for_update().select_related("order").filter(pk=part_id).first()
+    if part is None:
+        raise Http404
+    order = order_for(actor, part.order_id, lock=True)
+    demand = order.demand
+    if actor != demand.buyer and not actor.has_perm("market.allocate_demand"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    if order.status != OrderStatus.PROPOSED or part.status != PartStatus.PROPOSED:
+        raise InvalidInput(_("This part has already been answered."), field="status")
+    if quantity == 0:
+        part.status = PartStatus.WITHDRAWN
+    else:
+        product = Product.objects.get(pk=part.product_id)
+        others = (
+            order.parts.filter(status__in=[PartStatus.PROPOSED, PartStatus.ACCEPTED])
+            .exclude(pk=part.pk)
+            .aggregate(q=Sum("quantity"))["q"]
+            or 0
+        )
+        if quantity < demand.min_lot or quantity > product.available:
+            raise InvalidInput(
+                _("A part is at least the lot (%(lot)d) and at most the stock (%(stock)d).")
+                % {"lot": demand.min_lot, "stock": product.available},
+                field="quantity",
+            )
+        if others + quantity > demand.quantity:
+            raise InvalidInput(
+                _("The parts would exceed the demand by %(n)d.")
+                % {"n": others + quantity - demand.quantity},
+                field="quantity",
+            )
+        part.quantity = quantity
+    part.save()
+    AuditEvent.record(
+        "market.part.adjusted", actor=actor, obj=part, area_code=demand.regency_code,
+        data={"quantity": quantity},
+    )  # fmt: skip
+    return part
+
+
+@transaction.atomic
 def order_reallocate(*, actor: Any, order_id: int) -> int:
     """Offer what declined groups left to the other groups; returns the quantity re-offered."""
     order = order_for(actor, order_id, lock=True)

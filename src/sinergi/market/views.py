@@ -263,6 +263,13 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("Answer recorded."))
+            elif action == "adjust":
+                services.part_adjust(
+                    actor=user,
+                    part_id=_int(request.POST.get("part")),
+                    quantity=_int(request.POST.get("quantity"), 0),
+                )
+                messages.success(request, _("Part changed."))
             elif action == "reallocate":
                 added = services.order_reallocate(actor=user, order_id=pk)
                 messages.success(request, _("%(n)d more offered to other groups.") % {"n": added})

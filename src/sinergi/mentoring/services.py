@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -833,6 +833,11 @@ def month_facts(kube: Kube, first: date) -> dict[str, Any]:
     iks = IksEntry.objects.filter(kube=kube, day__gte=first, day__lt=end).aggregate(
         s=Sum("amount")
     )["s"]
+    from sinergi.market.models import Sale
+
+    turnover = Sale.objects.filter(kube=kube, day__gte=first, day__lt=end).aggregate(
+        s=Sum(F("quantity") * F("price"))
+    )["s"]
     return {
         "sessions": [
             {"date": s.held_on.isoformat(), "topics": s.topics, "present": s.n_present}  # type: ignore[attr-defined]
@@ -848,6 +853,7 @@ def month_facts(kube: Kube, first: date) -> dict[str, Any]:
         "items_overdue": items.filter(status=ActionStatus.OPEN, due_on__lt=end).count(),
         "disbursed": disbursed or 0,
         "iks_paid": iks or 0,
+        "sales": turnover or 0,
     }
 
 
