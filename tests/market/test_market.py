@@ -317,3 +317,19 @@ def test_sales_reach_the_facilitators_month(groups, facilitator_bandung: User) -
     services.sale_record(actor=groups["bandung"]["user"], kube_id=kube.pk, description="Kripik",
                          quantity=3, price=20_000, buyer_type="consumer", day=today)  # fmt: skip
     assert month_facts(kube, today.replace(day=1))["sales"] == 60_000
+
+
+def test_weekly_availability(groups, client_for: Callable[..., Client]) -> None:
+    user, product = groups["bandung"]["user"], groups["bandung"]["product"]
+    weeks = services.coming_weeks(date(2026, 11, 28))
+    assert weeks[0] == date(2026, 11, 23) and weeks[1] == date(2026, 11, 30)
+    monday = services.coming_weeks(timezone.localdate())
+    with pytest.raises(InvalidInput, match="Monday"):
+        services.availability_set(actor=user, product_id=product.pk,
+                                  weeks={monday[1] + timedelta(days=1): 5})  # fmt: skip
+    services.availability_set(actor=user, product_id=product.pk,
+                              weeks={monday[1]: 40, monday[2]: 25})  # fmt: skip
+    page = client_for(None).get(f"/pasar/produk/{product.pk}/").content.decode()
+    assert f"{monday[1]:%Y-%m-%d}: 40 kg" in page and f"{monday[2]:%Y-%m-%d}: 25 kg" in page
+    services.availability_set(actor=user, product_id=product.pk, weeks={monday[1]: 0})
+    assert list(product.weeks.values_list("quantity", flat=True)) == [25]

@@ -73,6 +73,25 @@ class Product(TimeStampedModel):
         return self.name
 
 
+class ProductWeek(models.Model):
+    """How much a group expects to have ready in a coming week (weeks start on Monday)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="weeks")
+    week_start = models.DateField(_("week of"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("weekly availability")
+        verbose_name_plural = _("weekly availability")
+        ordering = ["week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "week_start"], name="one_row_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week_start:%Y-%m-%d}: {self.quantity}"
+
+
 class PermitKind(models.TextChoices):
     PIRT = "pirt", _("P-IRT (home industry food)")
     HALAL = "halal", _("Halal certificate")

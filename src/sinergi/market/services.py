@@ -8,7 +8,7 @@ at zero or above; cancelling gives it back. Every step is taken by the party all
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -37,6 +37,7 @@ from sinergi.market.models import (
     Permit,
     PermitKind,
     Product,
+    ProductWeek,
     Sale,
 )
 from sinergi.wilayah.models import Region
@@ -142,6 +143,33 @@ def permit_save(
         defaults={"number": number.strip()[:60], "expires_on": expires_on},
     )
     return permit
+
+
+def coming_weeks(today: date, count: int = 4) -> list[date]:
+    """The Mondays of the next ``count`` weeks, this week's first."""
+    monday = today - timedelta(days=today.weekday())
+    return [monday + timedelta(weeks=n) for n in range(count)]
+
+
+@transaction.atomic
+def availability_set(*, actor: Any, product_id: int, weeks: dict[date, int]) -> Product:
+    """Record what will be ready in the coming weeks; a week left empty is removed."""
+    _allowed(actor, "market.change_product")
+    product = access(Product.objects, actor=actor, for_write=True, pk=product_id)
+    allowed = set(coming_weeks(timezone.localdate(), 8))
+    for week, quantity in weeks.items():
+        if week not in allowed:
+            raise InvalidInput(_("Give weeks starting on a Monday, up to 8 weeks ahead."))
+        if quantity < 0:
+            raise InvalidInput(_("Quantities cannot be negative."), field="weeks")
+    for week, quantity in weeks.items():
+        if quantity:
+            ProductWeek.objects.update_or_create(
+                product=product, week_start=week, defaults={"quantity": quantity}
+            )
+        else:
+            ProductWeek.objects.filter(product=product, week_start=week).delete()
+    return product
 
 
 # Demands

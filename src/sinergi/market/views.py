@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +29,7 @@ from sinergi.market.models import (
     PartStatus,
     PermitKind,
     Product,
+    ProductWeek,
     Sale,
 )
 
@@ -43,7 +44,15 @@ def public_products() -> Any:
     return (
         Product.objects.filter(active=True, available__gt=0, kube__status=KubeStatus.ACTIVE)
         .select_related("category", "kube", "kube__village")
-        .prefetch_related("permits")
+        .prefetch_related(
+            "permits",
+            Prefetch(
+                "weeks",
+                queryset=ProductWeek.objects.filter(
+                    week_start__gte=services.coming_weeks(timezone.localdate())[0]
+                ),
+            ),
+        )
     )
 
 
@@ -122,6 +131,16 @@ def my_products(request: HttpRequest) -> HttpResponse:
                     expires_on=date.fromisoformat(expires) if expires else None,
                 )
                 messages.success(request, _("Permit saved."))
+            elif action == "weeks":
+                services.availability_set(
+                    actor=user,
+                    product_id=_int(request.POST.get("product")),
+                    weeks={
+                        week: _int(request.POST.get(f"week_{week:%Y-%m-%d}"), 0)
+                        for week in services.coming_weeks(timezone.localdate())
+                    },
+                )
+                messages.success(request, _("Availability saved."))
             elif action == "photo":
                 services.product_photo(
                     actor=user,
@@ -179,6 +198,12 @@ def my_products(request: HttpRequest) -> HttpResponse:
             "categories": Category.objects.filter(active=True),
             "permit_kinds": PermitKind.choices,
             "today": timezone.localdate(),
+            "weeks": [
+                (w, editing.weeks.filter(week_start=w).values_list("quantity", flat=True).first())
+                for w in services.coming_weeks(timezone.localdate())
+            ]
+            if editing
+            else [],
         },
     )
 
