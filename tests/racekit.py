@@ -6,8 +6,13 @@ give, so each race runs in its own process and database and prints its findings 
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import threading
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 BASE = "postgresql://postgres@127.0.0.1:5432/"
@@ -96,3 +101,51 @@ def make_group(regency_officer: Any) -> Any:
     for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
         kube_transition(actor=regency_officer, kube_id=kube.pk, to_status=step)
     return kube
+
+
+def race(actions: list[Any]) -> list[str]:
+    """Run the actions in threads released together; each says "ok" or "refused: <why>"."""
+    from django.db import connection
+
+    from sinergi.core.errors import InvalidInput
+
+    connection.close()
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[str] = []
+
+    def run(action: Any) -> None:
+        from django.db import connection as own
+
+        barrier.wait()
+        try:
+            action()
+            outcomes.append("ok")
+        except InvalidInput as exc:
+            outcomes.append("refused: " + exc.message)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(outcomes)
+
+
+def run_race(module: str, name: str) -> dict[str, Any]:
+    """Run a race script in its own process and database; its last line of JSON."""
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-m", module, f"{name}_{os.getpid()}"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report

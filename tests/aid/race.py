@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 
-from tests.racekit import PASSWORD, drop_database, fresh_database, load_regions, make_group
+from tests.racekit import (
+    PASSWORD,
+    drop_database,
+    fresh_database,
+    load_regions,
+    make_group,
+    race,
+)
 
 
 def main(database: str) -> None:
@@ -20,7 +26,6 @@ def main(database: str) -> None:
     from sinergi.accounts.services import user_create
     from sinergi.aid.models import Cycle, Programme, Proposal
     from sinergi.aid.services import cycle_approve, proposal_create, proposal_recommend
-    from sinergi.core.errors import InvalidInput
 
     load_regions()
     regency = user_create(
@@ -47,26 +52,10 @@ def main(database: str) -> None:
     proposal_recommend(actor=province, proposal_id=proposal.pk)
     connection.close()
 
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def approve(user: object) -> None:
-        from django.db import connection as own
-
-        barrier.wait()
-        try:
-            cycle_approve(actor=user, cycle_id=cycle.pk)
-            outcomes.append("approved")
-        except InvalidInput as exc:
-            outcomes.append("refused: " + exc.message)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=approve, args=(u,)) for u in approvers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = [
+        "approved" if o == "ok" else o
+        for o in race([lambda u=u: cycle_approve(actor=u, cycle_id=cycle.pk) for u in approvers])
+    ]
     approvals = Proposal.objects.filter(status="approved").count()
     events = cycle.programme.cycles.get().approved_by_id
     print(json.dumps({"outcomes": sorted(outcomes), "approved": approvals, "approved_by": events}))

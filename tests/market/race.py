@@ -7,51 +7,25 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from datetime import date, timedelta
 from typing import Any
 
-from tests.racekit import PASSWORD, drop_database, fresh_database, load_regions, make_group
-
-
-def race(actions: list[Any]) -> list[str]:
-    from django.db import connection
-
-    from sinergi.core.errors import InvalidInput
-
-    connection.close()
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-
-    def run(action: Any) -> None:
-        from django.db import connection as own
-
-        barrier.wait()
-        try:
-            action()
-            outcomes.append("ok")
-        except InvalidInput as exc:
-            outcomes.append("refused: " + exc.message)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
+from tests.racekit import (
+    PASSWORD,
+    drop_database,
+    fresh_database,
+    load_regions,
+    make_group,
+    race,
+)
 
 
 def main(database: str) -> None:
     fresh_database(database)
-    from django.utils import translation
-
     from sinergi.accounts.services import user_create
     from sinergi.market import services
     from sinergi.market.models import Product
 
-    translation.activate("en")
     load_regions()
     regency = user_create(
         actor=None, username="kab", password=PASSWORD, role="social_officer", area_code="32.73"
