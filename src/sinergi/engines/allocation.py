@@ -190,7 +190,7 @@ def allocate(
     *,
     tariff: Tariff = Tariff(),
     time_limit: float = 30.0,
-    max_pairs: int = 400_000,
+    max_pairs: int = 60_000,
     exact_pairs: int = 20_000,
     workers: int = 2,
 ) -> Allocation:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
+from sinergi.core.money import parse_rupiah
 from sinergi.core.scoping import access, area_q
 from sinergi.kube.models import Kube
 from sinergi.kube.models import Status as KubeStatus
@@ -35,8 +36,9 @@ from sinergi.market.models import (
 
 
 def _int(raw: str | None, default: int = -1) -> int:
-    text = (raw or "").strip().replace(".", "")
-    return int(text) if text.isdigit() else default
+    """A whole number typed in a form, thousands separators allowed; ``default`` if not one."""
+    value = parse_rupiah(raw or "")
+    return default if value is None else value
 
 
 def public_products() -> Any:
