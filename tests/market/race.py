@@ -54,16 +54,19 @@ def main(database: str) -> None:
             ),
         )
 
+    def split(quantity: int) -> Any:
+        order = services.demand_allocate(actor=buyer, demand_id=demand(quantity).pk)
+        services.order_send(actor=buyer, order_id=order.pk)
+        return order.parts.get()
+
     # 1. Two officers accept the same part at once.
-    part = services.demand_allocate(actor=buyer, demand_id=demand(4).pk).parts.get()
+    part = split(4)
     same = race(
         [lambda u=u: services.part_respond(actor=u, part_id=part.pk, accept=True) for u in officers]
     )
     after_same = Product.objects.get(pk=product.pk).available
     # 2. Two parts of two orders, 5 each, on the 6 left: only one can be accepted.
-    parts = [
-        services.demand_allocate(actor=buyer, demand_id=demand(5).pk).parts.get() for _ in range(2)
-    ]
+    parts = [split(5) for _ in range(2)]
     stock = race(
         [
             lambda p=p, u=u: services.part_respond(actor=u, part_id=p.pk, accept=True)

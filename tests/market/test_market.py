@@ -134,6 +134,11 @@ def test_answers_reallocation_steps_and_sales(groups, buyer: User) -> None:
     order = services.demand_allocate(actor=buyer, demand_id=demand.pk)
     part_bogor = order.parts.get(kube=bogor["kube"])
     part_bandung = order.parts.get(kube=bandung["kube"])
+    with pytest.raises(InvalidInput, match="not sent this order yet"):
+        services.part_respond(actor=bandung["user"], part_id=part_bandung.pk, accept=True)
+    services.order_send(actor=buyer, order_id=order.pk)
+    with pytest.raises(InvalidInput, match="already been sent"):
+        services.order_send(actor=buyer, order_id=order.pk)
     with pytest.raises(InvalidInput, match="Every group must answer"):
         services.order_step(actor=buyer, order_id=order.pk, to="confirmed")
     # Bandung's officer cannot answer for Bogor.
@@ -178,6 +183,7 @@ def test_answers_reallocation_steps_and_sales(groups, buyer: User) -> None:
 def test_cancelling_gives_the_stock_back(groups, buyer: User) -> None:
     bandung = groups["bandung"]
     order = services.demand_allocate(actor=buyer, demand_id=_demand(buyer, 30).pk)
+    services.order_send(actor=buyer, order_id=order.pk)
     part = order.parts.get()
     services.part_respond(actor=bandung["user"] if part.kube == bandung["kube"]
                           else groups["bogor"]["user"], part_id=part.pk, accept=True)  # fmt: skip
@@ -242,6 +248,10 @@ def test_pages_public_and_scoped(
     assert "KUBE bogor" not in order_page  # out of stock now
     assert "KUBE bandung" in order_page
     officer_page = client_for(groups["bandung"]["user"]).get(split["Location"]).content.decode()
+    assert "Terima" not in officer_page  # not sent yet
+    sent = client.post(split["Location"], {"action": "send"}, follow=True)
+    assert "Terkirim ke kelompok." in sent.content.decode()
+    officer_page = client_for(groups["bandung"]["user"]).get(split["Location"]).content.decode()
     assert "Terima" in officer_page
     part = OrderPart.objects.get()
     answered = client_for(groups["bandung"]["user"]).post(
@@ -266,7 +276,9 @@ def test_api_from_catalogue_to_payment(groups, buyer: User, client_for: Callable
     assert made.status_code == 201
     order = api.post(f"/api/v1/market/demands/{made.json()['id']}/orders", {"strategy": "fair"},
                      content_type="application/json").json()  # fmt: skip
-    assert sum(p["quantity"] for p in order["parts"]) == 40
+    assert sum(p["quantity"] for p in order["parts"]) == 40 and not order["sent"]
+    sent = api.post(f"/api/v1/market/orders/{order['id']}/send")
+    assert sent.status_code == 200 and sent.json()["sent"]
     for part in order["parts"]:
         officer = groups["bandung" if part["kube_name"] == "KUBE bandung" else "bogor"]["user"]
         answer = client_for(officer).post(
@@ -304,6 +316,7 @@ def test_buyer_adjusts_parts_before_the_answer(groups, buyer: User, make_user) -
     assert bandung.status == "withdrawn"
     with pytest.raises(InvalidInput, match="does not allow"):
         services.part_adjust(actor=groups["bogor"]["user"], part_id=bogor.pk, quantity=45)
+    services.order_send(actor=buyer, order_id=order.pk)
     services.part_respond(actor=groups["bogor"]["user"], part_id=bogor.pk, accept=True)
     with pytest.raises(InvalidInput, match="already been answered"):
         services.part_adjust(actor=buyer, part_id=bogor.pk, quantity=45)

@@ -168,6 +168,7 @@ class OrderOut(Schema):
     demand_id: int
     strategy: str
     status: str
+    sent: bool
     rating: int | None
     parts: list[PartOut]
 
@@ -178,6 +179,7 @@ def _order(o: Order) -> dict[str, Any]:
         "demand_id": o.demand_id,
         "strategy": o.strategy,
         "status": o.status,
+        "sent": o.sent_at is not None,
         "rating": o.rating,
         "parts": [
             {
@@ -206,6 +208,11 @@ def demand_split(request: HttpRequest, demand_id: int, payload: SplitIn) -> Any:
         actor=request.user, demand_id=demand_id, strategy=payload.strategy
     )
     return Status(201, _order(order))
+
+
+@router.post("/orders/{order_id}/send", response=OrderOut, summary="Send the split to the groups")
+def order_send(request: HttpRequest, order_id: int) -> Any:
+    return _order(services.order_send(actor=request.user, order_id=order_id))
 
 
 @router.get("/orders/{order_id}", response=OrderOut)

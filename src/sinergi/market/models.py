@@ -183,6 +183,7 @@ class Order(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=14, choices=OrderStatus.choices, default=OrderStatus.PROPOSED
     )
+    sent_at = models.DateTimeField(_("sent to the groups"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     rating = models.PositiveSmallIntegerField(_("delivery rating"), null=True, blank=True)
     rating_note = models.CharField(_("rating note"), max_length=300, blank=True)

@@ -328,6 +328,8 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
     if part.status != PartStatus.PROPOSED:
         raise InvalidInput(_("This part has already been answered."), field="status")
     order = Order.objects.select_for_update().get(pk=part.order_id)
+    if order.sent_at is None:
+        raise InvalidInput(_("The buyer has not sent this order yet."), field="status")
     if order.status != OrderStatus.PROPOSED:
         raise InvalidInput(_("This order is no longer waiting for answers."), field="status")
     if accept:
@@ -354,6 +356,24 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
         reason=reason,
     )
     return part
+
+
+@transaction.atomic
+def order_send(*, actor: Any, order_id: int) -> Order:
+    """The buyer or a coordinator sends the (adjusted) split; the groups can then answer."""
+    order = order_for(actor, order_id, lock=True)
+    if actor != order.demand.buyer and not actor.has_perm("market.allocate_demand"):
+        raise InvalidInput(_("Your role does not allow this step."))
+    if order.status != OrderStatus.PROPOSED or order.sent_at is not None:
+        raise InvalidInput(_("This order has already been sent."), field="status")
+    if not order.parts.filter(status=PartStatus.PROPOSED).exists():
+        raise InvalidInput(_("There is no part to send."), field="status")
+    order.sent_at = timezone.now()
+    order.save(update_fields=["sent_at", "updated_at"])
+    AuditEvent.record(
+        "market.order.sent", actor=actor, obj=order, area_code=order.demand.regency_code
+    )
+    return order
 
 
 @transaction.atomic

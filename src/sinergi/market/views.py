@@ -181,7 +181,11 @@ def my_products(request: HttpRequest) -> HttpResponse:
     )
     waiting = (
         OrderPart.objects.for_user(user)
-        .filter(status=PartStatus.PROPOSED, order__status=OrderStatus.PROPOSED)
+        .filter(
+            status=PartStatus.PROPOSED,
+            order__status=OrderStatus.PROPOSED,
+            order__sent_at__isnull=False,
+        )
         .select_related("order__demand", "product", "kube")
     )
     return render(
@@ -290,6 +294,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(request, _("Answer recorded."))
+            elif action == "send":
+                services.order_send(actor=user, order_id=pk)
+                messages.success(request, _("Sent to the groups."))
             elif action == "adjust":
                 services.part_adjust(
                     actor=user,

@@ -733,6 +733,7 @@ def seed_market() -> dict[str, int]:
         ),
     )  # fmt: skip
     order = services.demand_allocate(actor=buyer, demand_id=demand.pk, strategy="fair")
+    services.order_send(actor=buyer, order_id=order.pk)
     first = order.parts.order_by("id").first()
     if first is not None:
         services.part_respond(actor=_market_actor(first.kube, admin), part_id=first.pk, accept=True)
