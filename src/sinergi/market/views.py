@@ -270,7 +270,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Order proposed to the groups."))
+            messages.success(request, _("Split proposed: check the parts, then send them."))
             return redirect("market:order_detail", pk=order.pk)
     return render(
         request,
