@@ -25,7 +25,7 @@ from sinergi.aid.models import (
     Proposal,
     ProposalStatus,
 )
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
@@ -121,8 +121,7 @@ def proposal_recommend(*, actor: Any, proposal_id: int) -> Proposal:
 
 @transaction.atomic
 def proposal_reject(*, actor: Any, proposal_id: int, reason: str) -> Proposal:
-    if not (actor.has_perm("aid.recommend_proposal") or actor.has_perm("aid.approve_cycle")):
-        raise InvalidInput(_("Your role does not allow this step."))
+    require_permission(actor, "aid.recommend_proposal", "aid.approve_cycle")
     if not reason.strip():
         raise InvalidInput(_("Give a reason for this step."), field="reason")
     proposal = _locked(actor, proposal_id)
@@ -205,8 +204,7 @@ def disbursement_record(
     *, actor: Any, proposal_id: int, amount: int, day: Any, reference: str
 ) -> Disbursement:
     """Record a transfer to the group's account; the total can never pass the approved amount."""
-    if not actor.has_perm("aid.add_disbursement"):
-        raise InvalidInput(_("Your role does not allow this step."))
+    require_permission(actor, "aid.add_disbursement")
     proposal = _locked(actor, proposal_id)
     if proposal.status != ProposalStatus.APPROVED:
         raise InvalidInput(_("Only approved proposals can be disbursed."), field="proposal")
@@ -250,8 +248,7 @@ def statement_reconcile(*, actor: Any, text: str) -> Any:
     """Compare a bank statement (CSV) with the transfers the actor may see; audited."""
     from sinergi.engines.reconcile import Transfer, read_statement, reconcile
 
-    if not actor.has_perm("aid.reconcile_disbursement"):
-        raise InvalidInput(_("Your role does not allow this step."))
+    require_permission(actor, "aid.reconcile_disbursement")
     rows, problems = read_statement(text)
     if problems and problems[0] == (1, "header"):
         raise InvalidInput(
@@ -301,8 +298,7 @@ def lpj_add_item(
     *, actor: Any, proposal_id: int, description: str, amount: int, day: Any, receipt: Any
 ) -> LpjItem:
     """Add a purchase with its receipt (JPEG, PNG or PDF, at most 5 MB) to a report in writing."""
-    if not actor.has_perm("aid.add_lpjitem"):
-        raise InvalidInput(_("Your role does not allow this step."))
+    require_permission(actor, "aid.add_lpjitem")
     lpj = _lpj_for_write(actor, proposal_id)
     if lpj.status not in (LpjStatus.DRAFT, LpjStatus.RETURNED):
         raise InvalidInput(_("This report is submitted; it cannot change now."), field="status")
@@ -329,8 +325,7 @@ def lpj_add_item(
 
 @transaction.atomic
 def lpj_submit(*, actor: Any, proposal_id: int) -> Lpj:
-    if not actor.has_perm("aid.add_lpjitem"):
-        raise InvalidInput(_("Your role does not allow this step."))
+    require_permission(actor, "aid.add_lpjitem")
     lpj = _lpj_for_write(actor, proposal_id)
     if lpj.status not in (LpjStatus.DRAFT, LpjStatus.RETURNED) or not lpj.items.exists():
         raise InvalidInput(_("Add the purchases before submitting."), field="status")
@@ -345,8 +340,7 @@ def lpj_submit(*, actor: Any, proposal_id: int) -> Lpj:
 @transaction.atomic
 def lpj_check(*, actor: Any, proposal_id: int, accept: bool, note: str = "") -> Lpj:
     """The facilitator accepts a report whose totals reconcile, or returns it with a note."""
-    if not actor.has_perm("aid.check_lpj"):
-        raise InvalidInput(_("Your role does not allow this step."))
+    require_permission(actor, "aid.check_lpj")
     proposal = access(Proposal.objects, actor=actor, pk=proposal_id)
     lpj = Lpj.objects.select_for_update().filter(proposal=proposal).first()
     if lpj is None or lpj.status != LpjStatus.SUBMITTED:

@@ -26,3 +26,11 @@ class NotFound(DomainError):
 class InvalidInput(DomainError):
     status = 400
     code = "invalid"
+
+
+def require_permission(actor: Any, *permissions: str) -> None:
+    """Refuse a service step unless the actor holds one of ``permissions``."""
+    from django.utils.translation import gettext as _
+
+    if not any(actor.has_perm(p) for p in permissions):
+        raise InvalidInput(_("Your role does not allow this step."))

@@ -76,15 +76,19 @@ def access(
     actor: Any,
     for_write: bool = False,
     lock: bool = False,
+    permission: str = "",
     **lookup: Any,
 ) -> M:
     """Fetch one row the actor may see (or change), else 404: outside scope looks like absent.
 
     With ``for_write`` (needs the change permission) or ``lock`` (a step such as a
     recommendation that viewers of the row may take) the row is locked until the transaction
-    ends, so the service re-checks state on the locked row.
+    ends, so the service re-checks state on the locked row. ``permission`` is passed on to
+    ``for_user`` when another module reads these rows for its own purpose.
     """
-    qs = cast(ScopedQuerySet[M], source.all()).for_user(actor, "change" if for_write else "view")
+    qs = cast(ScopedQuerySet[M], source.all()).for_user(
+        actor, "change" if for_write else "view", permission=permission
+    )
     if for_write or lock:
         qs = qs.select_for_update()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,8 @@ from simple_history.models import HistoricalRecords
 from sinergi.core.models import TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
 from sinergi.engines.eligibility import RuleSet
+
+M = TypeVar("M", bound=models.Model)
 
 
 class BusinessType(models.Model):
@@ -89,6 +92,18 @@ class KubeQuerySet(ScopedQuerySet["Kube"]):
     kube_field = "pk"
     mentor_field = "mentor_assignments__mentor"
     mentor_conditions = {"mentor_assignments__status": "accepted"}
+
+
+class GroupRecordQuerySet(ScopedQuerySet[M]):
+    """Rows that belong to one group: its area, its own officers and its current mentor see them.
+
+    A mentor sees a group's records only while her assignment is accepted.
+    """
+
+    scope_field = "kube__area_code"
+    kube_field = "kube"
+    mentor_field = "kube__mentor_assignments__mentor"
+    mentor_conditions = {"kube__mentor_assignments__status": "accepted"}
 
 
 class Kube(TimeStampedModel):

@@ -14,8 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from sinergi.core.models import TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
-
-ACCEPTED_MENTOR = {"kube__mentor_assignments__status": "accepted"}
+from sinergi.kube.models import GroupRecordQuerySet
 
 
 class Category(models.Model):
@@ -35,11 +34,8 @@ class Category(models.Model):
         return self.name
 
 
-class ProductQuerySet(ScopedQuerySet["Product"]):
-    scope_field = "kube__area_code"
-    kube_field = "kube"
-    mentor_field = "kube__mentor_assignments__mentor"
-    mentor_conditions = ACCEPTED_MENTOR
+class ProductQuerySet(GroupRecordQuerySet["Product"]):
+    pass
 
 
 class Product(TimeStampedModel):
@@ -209,11 +205,8 @@ class PartStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class OrderPartQuerySet(ScopedQuerySet["OrderPart"]):
-    scope_field = "kube__area_code"
-    kube_field = "kube"
-    mentor_field = "kube__mentor_assignments__mentor"
-    mentor_conditions = ACCEPTED_MENTOR
+class OrderPartQuerySet(GroupRecordQuerySet["OrderPart"]):
+    pass
 
 
 class OrderPart(TimeStampedModel):
@@ -254,11 +247,8 @@ class BuyerType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class SaleQuerySet(ScopedQuerySet["Sale"]):
-    scope_field = "kube__area_code"
-    kube_field = "kube"
-    mentor_field = "kube__mentor_assignments__mentor"
-    mentor_conditions = ACCEPTED_MENTOR
+class SaleQuerySet(GroupRecordQuerySet["Sale"]):
+    pass
 
 
 class Sale(TimeStampedModel):

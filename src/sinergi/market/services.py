@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
 from sinergi.core.uploads import PHOTO_TYPES, check_upload
@@ -41,11 +41,6 @@ from sinergi.market.models import (
     Sale,
 )
 from sinergi.wilayah.models import Region
-
-
-def _allowed(actor: Any, permission: str) -> None:
-    if not actor.has_perm(permission):
-        raise InvalidInput(_("Your role does not allow this step."))
 
 
 def _positive(value: int, field: str) -> None:
@@ -73,7 +68,7 @@ class ProductData:
 @transaction.atomic
 def product_save(*, actor: Any, data: ProductData, product_id: int | None = None) -> Product:
     """A group's officer or its mentor lists a product or changes it."""
-    _allowed(actor, "market.change_product" if product_id else "market.add_product")
+    require_permission(actor, "market.change_product" if product_id else "market.add_product")
     product = (
         access(Product.objects, actor=actor, for_write=True, pk=product_id)
         if product_id
@@ -112,7 +107,7 @@ def product_save(*, actor: Any, data: ProductData, product_id: int | None = None
 
 @transaction.atomic
 def product_photo(*, actor: Any, product_id: int, photo: Any) -> Product:
-    _allowed(actor, "market.change_product")
+    require_permission(actor, "market.change_product")
     product = access(Product.objects, actor=actor, for_write=True, pk=product_id)
     check_upload(
         photo,
@@ -131,7 +126,7 @@ def product_photo(*, actor: Any, product_id: int, photo: Any) -> Product:
 def permit_save(
     *, actor: Any, product_id: int, kind: str, number: str, expires_on: date | None
 ) -> Permit:
-    _allowed(actor, "market.change_product")
+    require_permission(actor, "market.change_product")
     product = access(Product.objects, actor=actor, for_write=True, pk=product_id)
     if kind not in PermitKind.values:
         raise InvalidInput(_("Choose P-IRT, halal or BPOM."), field="kind")
@@ -154,7 +149,7 @@ def coming_weeks(today: date, count: int = 4) -> list[date]:
 @transaction.atomic
 def availability_set(*, actor: Any, product_id: int, weeks: dict[date, int]) -> Product:
     """Record what will be ready in the coming weeks; a week left empty is removed."""
-    _allowed(actor, "market.change_product")
+    require_permission(actor, "market.change_product")
     product = access(Product.objects, actor=actor, for_write=True, pk=product_id)
     allowed = set(coming_weeks(timezone.localdate(), 8))
     for week, quantity in weeks.items():
@@ -189,7 +184,7 @@ class DemandData:
 
 @transaction.atomic
 def demand_create(*, actor: Any, data: DemandData) -> Demand:
-    _allowed(actor, "market.add_demand")
+    require_permission(actor, "market.add_demand")
     category = Category.objects.filter(code=data.category, active=True).first()
     if category is None:
         raise InvalidInput(_("Choose a product category."), field="category")
@@ -323,7 +318,7 @@ def _fill(order: Order, demand: Demand, quantity: int, strategy: str, exclude: s
 @transaction.atomic
 def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") -> OrderPart:
     """The group accepts (stock is taken) or declines (the part can be re-allocated)."""
-    _allowed(actor, "market.respond_orderpart")
+    require_permission(actor, "market.respond_orderpart")
     part = access(OrderPart.objects, actor=actor, lock=True, pk=part_id)
     if part.status != PartStatus.PROPOSED:
         raise InvalidInput(_("This part has already been answered."), field="status")
@@ -571,7 +566,7 @@ def sale_record(
     day: date,
     product_id: int | None = None,
 ) -> Sale:
-    _allowed(actor, "market.add_sale")
+    require_permission(actor, "market.add_sale")
     kube = Kube.objects.for_user(actor, permission="market.add_sale").filter(pk=kube_id).first()
     if kube is None:
         raise InvalidInput(_("Choose a group you work with."), field="kube")

@@ -8,7 +8,6 @@ here holds NIK, KK number or decile: partner roles read members by name only.
 from __future__ import annotations
 
 from datetime import date
-from typing import TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -18,9 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from sinergi.core.models import TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
-
-ACCEPTED_ONLY = {"kube__mentor_assignments__status": "accepted"}
-M = TypeVar("M", bound=models.Model)
+from sinergi.kube.models import GroupRecordQuerySet
 
 
 class Organisation(TimeStampedModel):
@@ -385,16 +382,7 @@ class Assignment(TimeStampedModel):
         return f"{self.kube} – {self.mentor or '—'}"
 
 
-class _GroupRecordQuerySet(ScopedQuerySet[M]):
-    """Records of a group: its area, its own officers, and its current mentor see them."""
-
-    scope_field = "kube__area_code"
-    kube_field = "kube"
-    mentor_field = "kube__mentor_assignments__mentor"
-    mentor_conditions = ACCEPTED_ONLY
-
-
-class SessionQuerySet(_GroupRecordQuerySet["Session"]):
+class SessionQuerySet(GroupRecordQuerySet["Session"]):
     pass
 
 
@@ -451,7 +439,7 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", _("Dropped")
 
 
-class ActionItemQuerySet(_GroupRecordQuerySet["ActionItem"]):
+class ActionItemQuerySet(GroupRecordQuerySet["ActionItem"]):
     pass
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,16 +32,16 @@ def group_list(actor: Any, *, q: str = "", area: str = "", without_mentor: bool 
     """Groups with their mentor, last session and open/overdue action items."""
     today = timezone.localdate()
     current = Assignment.objects.filter(kube=OuterRef("pk"), status=AssignmentStatus.ACCEPTED)
+    latest = Session.objects.filter(kube=OuterRef("pk")).order_by("-held_on")
+    # One multi-valued join only (the action items); the last session is a subquery, so a
+    # group's sessions do not multiply its item rows.
     qs = mentoring_groups(actor).annotate(
         mentor_name=Subquery(current.values("mentor__name")[:1]),
-        last_session=Max("sessions__held_on"),
-        open_items=Count(
-            "action_items", filter=Q(action_items__status=ActionStatus.OPEN), distinct=True
-        ),
+        last_session=Subquery(latest.values("held_on")[:1]),
+        open_items=Count("action_items", filter=Q(action_items__status=ActionStatus.OPEN)),
         overdue_items=Count(
             "action_items",
             filter=Q(action_items__status=ActionStatus.OPEN, action_items__due_on__lt=today),
-            distinct=True,
         ),
     )
     if area:

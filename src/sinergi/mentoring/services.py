@@ -14,11 +14,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, area_q, user_area
 from sinergi.core.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
@@ -55,11 +54,6 @@ PHOTOS_PER_SESSION = 6
 MAX_CAPACITY = 30
 
 
-def _allowed(actor: Any, permission: str) -> None:
-    if not actor.has_perm(permission):
-        raise InvalidInput(_("Your role does not allow this step."))
-
-
 # Partner units and agreements
 
 
@@ -88,7 +82,7 @@ def unit_create(
     *, actor: Any, organisation_id: int, level: str, name: str, region_code: str = ""
 ) -> Unit:
     """Record a board or branch; its parent is the unit one level up in the same tree."""
-    _allowed(actor, "mentoring.add_unit")
+    require_permission(actor, "mentoring.add_unit")
     organisation = Organisation.objects.filter(pk=organisation_id, active=True).first()
     if organisation is None:
         raise InvalidInput(_("Choose an active partner organisation."), field="organisation")
@@ -147,7 +141,9 @@ def agreement_save(
     *, actor: Any, data: AgreementData, agreement_id: int | None = None
 ) -> Agreement:
     """Record or correct an MoU or PKS with its KPI targets; every field is checked."""
-    _allowed(actor, "mentoring.change_agreement" if agreement_id else "mentoring.add_agreement")
+    require_permission(
+        actor, "mentoring.change_agreement" if agreement_id else "mentoring.add_agreement"
+    )
     agreement = (
         access(Agreement.objects, actor=actor, for_write=True, pk=agreement_id)
         if agreement_id
@@ -205,7 +201,7 @@ def agreement_save(
 @transaction.atomic
 def agreement_attach(*, actor: Any, agreement_id: int, document: Any) -> Agreement:
     """Attach the signed document (PDF or a photo of it, at most 10 MB)."""
-    _allowed(actor, "mentoring.change_agreement")
+    require_permission(actor, "mentoring.change_agreement")
     agreement = access(Agreement.objects, actor=actor, for_write=True, pk=agreement_id)
     check_upload(
         document,
@@ -260,7 +256,7 @@ def _regency(actor: Any, raw: str) -> Region:
 @transaction.atomic
 def mentor_save(*, actor: Any, data: MentorData, mentor_id: int | None = None) -> Mentor:
     """Create a mentor profile, or change one the actor may change."""
-    _allowed(actor, "mentoring.change_mentor" if mentor_id else "mentoring.add_mentor")
+    require_permission(actor, "mentoring.change_mentor" if mentor_id else "mentoring.add_mentor")
     mentor = (
         access(Mentor.objects, actor=actor, for_write=True, pk=mentor_id) if mentor_id else None
     )
@@ -302,7 +298,7 @@ def mentor_save(*, actor: Any, data: MentorData, mentor_id: int | None = None) -
 @transaction.atomic
 def mentor_leave(*, actor: Any, mentor_id: int, note: str = "") -> Mentor:
     """A mentor leaves: the profile stays (history), her open assignments end."""
-    _allowed(actor, "mentoring.change_mentor")
+    require_permission(actor, "mentoring.change_mentor")
     mentor = access(Mentor.objects, actor=actor, for_write=True, pk=mentor_id)
     mentor.active = False
     mentor.available = False
@@ -395,7 +391,7 @@ def match_run(*, actor: Any, area: str = "", weights: matching.Weights | None = 
     The result is a proposal: one row per waiting group, which the coordinator may change
     before sending. Earlier proposals for the same area are discarded.
     """
-    _allowed(actor, "mentoring.run_matching")
+    require_permission(actor, "mentoring.run_matching")
     weights = weights or matching.Weights()
     area_code = _area(actor, area)
     today = timezone.localdate()
@@ -466,7 +462,7 @@ def _proposed_row(actor: Any, assignment_id: int) -> Assignment:
 @transaction.atomic
 def proposal_change(*, actor: Any, assignment_id: int, mentor_id: int | None) -> Assignment:
     """Give a proposed row another mentor (or none), with its cost and reasons recomputed."""
-    _allowed(actor, "mentoring.run_matching")
+    require_permission(actor, "mentoring.run_matching")
     row = _proposed_row(actor, assignment_id)
     assert row.run is not None
     if mentor_id is None:
@@ -515,7 +511,7 @@ def _refresh_totals(run: MatchRun) -> None:
 
 
 def _run_for_write(actor: Any, run_id: int) -> MatchRun:
-    _allowed(actor, "mentoring.run_matching")
+    require_permission(actor, "mentoring.run_matching")
     run = access(MatchRun.objects, actor=actor, lock=True, pk=run_id)
     if run.status != MatchRunStatus.PROPOSED:
         raise InvalidInput(_("This proposal has been sent or discarded."), field="status")
@@ -576,7 +572,7 @@ def assignment_respond(
     *, actor: Any, assignment_id: int, accept: bool, reason: str = ""
 ) -> Assignment:
     """The mentor accepts or declines an offer; a declined group waits for the next run."""
-    _allowed(actor, "mentoring.respond_assignment")
+    require_permission(actor, "mentoring.respond_assignment")
     row = access(Assignment.objects, actor=actor, lock=True, pk=assignment_id)
     if getattr(actor, "mentor_id", None) != row.mentor_id:
         raise InvalidInput(_("Only the mentor offered this group can answer."))
@@ -609,7 +605,7 @@ def _close(row: Assignment, reason: str, note: str, day: date) -> None:
 @transaction.atomic
 def assignment_end(*, actor: Any, assignment_id: int, reason: str, note: str = "") -> Assignment:
     """End an accepted assignment (or withdraw an offer) with a reason; the row stays."""
-    _allowed(actor, "mentoring.change_assignment")
+    require_permission(actor, "mentoring.change_assignment")
     row = access(Assignment.objects, actor=actor, for_write=True, pk=assignment_id)
     if row.status not in OPEN_STATUSES:
         raise InvalidInput(_("Only a running assignment or an offer can end."), field="status")
@@ -665,7 +661,7 @@ def session_log(
     reviews: Sequence[Review] = (),
 ) -> Session:
     """Record a meeting: attendance, photos, the review of open items and the new ones."""
-    _allowed(actor, "mentoring.add_session")
+    require_permission(actor, "mentoring.add_session")
     kube = mentoring_groups(actor, "mentoring.add_session").filter(pk=kube_id).first()
     mentor_id = getattr(actor, "mentor_id", None)
     if kube is None or mentor_id is None:
@@ -758,7 +754,7 @@ def _check_photo(photo: Any) -> None:
 @transaction.atomic
 def session_photo_add(*, actor: Any, session_id: int, photo: Any) -> Session:
     """Add a photo to a session afterwards (from a phone on a weak line, one at a time)."""
-    _allowed(actor, "mentoring.add_session")
+    require_permission(actor, "mentoring.add_session")
     session = access(Session.objects, actor=actor, lock=True, pk=session_id)
     if session.mentor_id != getattr(actor, "mentor_id", None):
         raise InvalidInput(_("Only the mentor who logged the session can add photos."))
@@ -776,7 +772,7 @@ def session_photo_add(*, actor: Any, session_id: int, photo: Any) -> Session:
 
 @transaction.atomic
 def action_item_update(*, actor: Any, item_id: int, status: str, note: str = "") -> ActionItem:
-    _allowed(actor, "mentoring.change_actionitem")
+    require_permission(actor, "mentoring.change_actionitem")
     item = access(ActionItem.objects, actor=actor, for_write=True, pk=item_id)
     if status not in ActionStatus.values:
         raise InvalidInput(_("Choose open, done or dropped."), field="status")
@@ -868,11 +864,8 @@ def draft_activities(facts: dict[str, Any]) -> str:
 def report_group(actor: Any, kube_id: int, *, write: bool = False) -> Kube:
     """A group the actor may report on (write) or read reports of; else 404."""
     permission = "mentoring.add_monthlyreport" if write else "mentoring.view_monthlyreport"
-    _allowed(actor, permission)
-    kube = Kube.objects.for_user(actor, permission=permission).filter(pk=kube_id).first()
-    if kube is None:
-        raise Http404
-    return kube
+    require_permission(actor, permission)
+    return access(Kube.objects, actor=actor, permission=permission, pk=kube_id)
 
 
 @transaction.atomic
