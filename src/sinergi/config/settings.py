@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sinergi.aid",
     "sinergi.mentoring",
     "sinergi.market",
+    "sinergi.monitoring",
 ]
 
 MIDDLEWARE = [

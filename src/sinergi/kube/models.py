@@ -87,6 +87,14 @@ class Status(models.TextChoices):
     DISSOLVED = "dissolved", _("Dissolved")
 
 
+class KubeClass(models.TextChoices):
+    """The class the monitoring rubric gives an active group (blank until first classified)."""
+
+    TUMBUH = "tumbuh", _("Tumbuh (growing)")
+    BERKEMBANG = "berkembang", _("Berkembang (developing)")
+    MAJU = "maju", _("Maju (advanced)")
+
+
 class KubeQuerySet(ScopedQuerySet["Kube"]):
     scope_field = "area_code"
     kube_field = "pk"
@@ -119,6 +127,9 @@ class Kube(TimeStampedModel):
     area_code = models.CharField(_("area code"), max_length=13, db_index=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    klass = models.CharField(
+        _("class"), max_length=12, choices=KubeClass.choices, blank=True, editable=False
     )
     bank_name = models.CharField(_("bank"), max_length=80, blank=True)
     bank_account = models.CharField(_("account number"), max_length=30, blank=True)
