@@ -17,6 +17,7 @@ from sinergi.synthetic.demo import (
     seed_kube,
     seed_market,
     seed_mentoring,
+    seed_monitoring,
     seed_registry,
 )
 
@@ -49,6 +50,7 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
     _say(f"aid: {seed_aid()}")
     _say(f"mentoring: {seed_mentoring()}")
     _say(f"market: {seed_market()}")
+    _say(f"monitoring: {seed_monitoring()}")
     print("\nLogins (password for all: " + DEMO_PASSWORD + ")", flush=True)
     for login in logins:
         print(f"  {login.username:<20} {login.role:<20} {login.area_code or 'nasional'}")

@@ -1,4 +1,4 @@
-"""The class rubric against a brute-force oracle: score, class, and the indicators that decided it."""
+"""The class rubric against a brute-force oracle: score, class and what decided the class."""
 
 from __future__ import annotations
 
@@ -59,7 +59,10 @@ def oracle_points(ind: Indicator, value: float | None) -> int:
 def oracle_score(rubric: Rubric, values: dict[str, float | None]) -> Fraction:
     total = sum(i.weight for i in rubric.indicators)
     return sum(
-        (Fraction(oracle_points(i, values.get(i.key)) * i.weight, total) for i in rubric.indicators),
+        (
+            Fraction(oracle_points(i, values.get(i.key)) * i.weight, total)
+            for i in rubric.indicators
+        ),
         Fraction(0),
     )
 
@@ -82,9 +85,7 @@ def test_score_and_class_match_the_oracle(rubric: Rubric, values: dict[str, floa
     assert result.score == score
     expected = [name for name, lowest in rubric.classes if score >= lowest][-1]
     assert result.klass == expected
-    assert set(result.missing) == {
-        i.key for i in rubric.indicators if values.get(i.key) is None
-    }
+    assert set(result.missing) == {i.key for i in rubric.indicators if values.get(i.key) is None}
 
 
 @settings(max_examples=300, deadline=None)

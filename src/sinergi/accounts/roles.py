@@ -109,6 +109,21 @@ _MARKET_GROUP = [
     "market.respond_orderpart",
     "market.add_sale",
 ]
+_MONITORING_READ = [
+    "monitoring.view_regencyfigures",
+    "monitoring.view_groupreport",
+    "monitoring.view_classresult",
+    "monitoring.view_graduation",
+    "monitoring.view_povertyline",
+    "monitoring.view_rubric",
+    "monitoring.view_graduationrule",
+]
+_MONITORING_OFFICE = [
+    *_MONITORING_READ,
+    "monitoring.view_memberincome",
+    "monitoring.add_groupreport",
+    "monitoring.change_groupreport",
+]
 _REGISTRY_WRITE = [
     *_REGISTRY_READ,
     "registry.add_household",
@@ -162,6 +177,20 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "market.allocate_demand",
         "market.add_category",
         "market.change_category",
+        *_MONITORING_OFFICE,
+        "monitoring.export_memberincome",
+        "monitoring.refresh_summary",
+        "monitoring.decide_graduation",
+        "monitoring.load_povertyline",
+        "monitoring.add_povertyline",
+        "monitoring.change_povertyline",
+        "monitoring.add_rubric",
+        "monitoring.change_rubric",
+        "monitoring.add_rubricindicator",
+        "monitoring.change_rubricindicator",
+        "monitoring.delete_rubricindicator",
+        "monitoring.add_graduationrule",
+        "monitoring.change_graduationrule",
     ],
     Role.SOCIAL_OFFICER: [
         *_REGIONS,
@@ -174,6 +203,10 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "mentoring.view_matchrun",
         *_REPORTS_READ,
         *_MARKET_READ,
+        *_MONITORING_OFFICE,
+        "monitoring.export_memberincome",
+        "monitoring.refresh_summary",
+        "monitoring.decide_graduation",
     ],
     Role.FACILITATOR: [
         *_REGIONS,
@@ -189,8 +222,20 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "mentoring.change_monthlyreport",
         *_MARKET_READ,
         "market.add_sale",
+        *_MONITORING_OFFICE,
     ],
-    Role.PARTNER_COORDINATOR: [*_REGIONS, *_COORDINATOR, *_MARKET_READ, "market.allocate_demand"],
+    Role.PARTNER_COORDINATOR: [
+        *_REGIONS,
+        *_COORDINATOR,
+        *_MARKET_READ,
+        "market.allocate_demand",
+        # Aggregates only: partners never receive incomes or graduation lists (households).
+        "monitoring.view_regencyfigures",
+        "monitoring.view_groupreport",
+        "monitoring.view_classresult",
+        "monitoring.view_rubric",
+        "monitoring.view_povertyline",
+    ],
     Role.MENTOR: [
         *_REGIONS,
         *_MENTORING_READ,
@@ -198,6 +243,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "mentoring.add_session",
         "mentoring.change_actionitem",
         *_MARKET_GROUP,
+        "monitoring.view_groupreport",
+        "monitoring.view_classresult",
+        "monitoring.view_rubric",
     ],
     Role.BUYER: [
         *_REGIONS,
@@ -218,6 +266,13 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "mentoring.view_actionitem",
         *_REPORTS_READ,
         *_MARKET_GROUP,
+        "monitoring.view_groupreport",
+        "monitoring.add_groupreport",
+        "monitoring.change_groupreport",
+        "monitoring.view_memberincome",
+        "monitoring.view_classresult",
+        "monitoring.view_rubric",
+        "monitoring.view_povertyline",
     ],
     Role.AUDITOR: [
         *_REGIONS,
@@ -233,5 +288,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "mentoring.view_matchrun",
         *_REPORTS_READ,
         *_MARKET_READ,
+        *_MONITORING_READ,
+        "monitoring.view_memberincome",
     ],
 }

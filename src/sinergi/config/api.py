@@ -12,6 +12,7 @@ from sinergi.core.errors import DomainError
 from sinergi.kube.api import router as kube_router
 from sinergi.market.api import router as market_router
 from sinergi.mentoring.api import router as mentoring_router
+from sinergi.monitoring.api import router as monitoring_router
 from sinergi.registry.api import router as registry_router
 from sinergi.wilayah.api import router as wilayah_router
 
@@ -84,3 +85,4 @@ api.add_router("/kube", kube_router)
 api.add_router("/aid", aid_router)
 api.add_router("/mentoring", mentoring_router)
 api.add_router("/market", market_router)
+api.add_router("/monitoring", monitoring_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("bantuan/", include("sinergi.aid.urls")),
     path("", include("sinergi.mentoring.urls")),
     path("pasar/", include("sinergi.market.urls")),
+    path("pantau/", include("sinergi.monitoring.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

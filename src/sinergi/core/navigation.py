@@ -84,6 +84,28 @@ MENU: list[NavItem] = [
         ("market:demand", "market:order"),
     ),
     NavItem(_("Sales"), "market:sale_list", "market.view_sale", "Σ", ("market:sale",)),
+    NavItem(
+        _("Monitoring"),
+        "monitoring:home",
+        "monitoring.view_groupreport",
+        "◔",
+        (
+            "monitoring:home",
+            "monitoring:dashboard",
+            "monitoring:group",
+            "monitoring:report",
+            "monitoring:jobs",
+            "monitoring:rubric",
+            "monitoring:lines",
+        ),
+    ),
+    NavItem(
+        _("Graduation"),
+        "monitoring:graduations",
+        "monitoring.view_graduation",
+        "⇧",
+        ("monitoring:graduation",),
+    ),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰", ("accounts:user",)),
     NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙", ("core:audit",)),
 ]

@@ -139,6 +139,7 @@ class MemberIncome(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "person"], name="income_once_per_report")
         ]
+        permissions = [("export_memberincome", _("Can export member incomes (personal data)"))]
 
     def __str__(self) -> str:
         return f"{self.report_id}:{self.person_id}"
@@ -254,9 +255,7 @@ class RubricIndicator(models.Model):
         try:
             engine.Rubric((ind,), (("x", 0),)).check()
         except engine.RubricError as exc:
-            raise ValidationError(
-                _("These bands cannot be used: %(why)s.") % {"why": exc}
-            ) from exc
+            raise ValidationError(_("These bands cannot be used: %(why)s.") % {"why": exc}) from exc
 
     def as_engine(self) -> engine.Indicator:
         return engine.Indicator(self.metric, self.weight, parse_bands(self.bands))
@@ -473,6 +472,7 @@ class ExportJob(TimeStampedModel):
     )
     kind = models.CharField(_("export"), max_length=30)
     fmt = models.CharField(_("format"), max_length=4)
+    language = models.CharField(max_length=8, blank=True)  # of the headers, as asked
     area_code = models.CharField(_("area code"), max_length=13, blank=True)
     personal_data = models.BooleanField(_("contains personal data"), default=False)
     status = models.CharField(

@@ -765,3 +765,100 @@ def _market_actor(kube: Any, fallback: Any) -> Any:
         user.kube = kube
         user.save(update_fields=["kube"])
     return user
+
+
+def seed_monitoring(seed: int = DEMO_SEED) -> dict[str, int]:
+    """Eight months of reports for every active group (with member incomes), the sales and
+    sessions behind them, classes, graduation proposals (two confirmed), then the summaries."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sinergi.kube.models import Kube, Membership, Status
+    from sinergi.market.models import BuyerType, Sale
+    from sinergi.mentoring.models import Assignment, AssignmentStatus, Session
+    from sinergi.monitoring import services, summaries
+    from sinergi.monitoring.models import Graduation, GroupReport, ProposalStatus
+
+    if GroupReport.objects.exists():
+        return {"reports": GroupReport.objects.count()}
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    admin = User.objects.get(username="admin")
+    reports = 0
+    groups = list(Kube.objects.filter(status=Status.ACTIVE).order_by("pk"))
+    for index, kube in enumerate(groups):
+        # Four kinds of group, so every class and both sides of the poverty line show.
+        strength = (0.3, 0.8, 1.3, 1.9)[index % 4]
+        members = list(
+            Membership.objects.filter(kube=kube, end_date__isnull=True).select_related("person")
+        )
+        mentor = (
+            Assignment.objects.filter(kube=kube, status=AssignmentStatus.ACCEPTED)
+            .values_list("mentor_id", flat=True)
+            .first()
+        )
+        savings = 0
+        for back in range(8, 0, -1):
+            period = services.add_months(this_month, -back)
+            Sale.objects.create(
+                kube=kube,
+                description="Penjualan bulanan",
+                quantity=1,
+                price=int(strength * rng.randint(1_500_000, 3_000_000)),
+                buyer_type=BuyerType.MARKET_STALL,
+                day=period + timedelta(days=rng.randint(3, 25)),
+                recorded_by=admin,
+            )
+            if mentor and (back % 2 == 0 or strength > 1):
+                Session.objects.create(
+                    kube=kube,
+                    mentor_id=mentor,
+                    held_on=period + timedelta(days=rng.randint(2, 26)),
+                    place="Rumah ketua KUBE",
+                    topics="Pendampingan rutin",
+                    recorded_by=admin,
+                )
+            turnover = services.market_sales(kube.pk, period) + int(
+                strength * rng.randint(200_000, 900_000)
+            )
+            costs = int(turnover * rng.uniform(0.72, 0.95 if strength < 1 else 0.85))
+            savings += int((turnover - costs) * 0.3)
+            incomes = {}
+            for position, member in enumerate(members):
+                # Every third member of the stronger groups earns well above the line.
+                above = strength > 1 and position % 3 == 0
+                factor = rng.uniform(1.25, 1.6) if above else rng.uniform(0.6, 1.05) * strength
+                incomes[member.person_id] = int(650_000 * 3.5 * factor)
+            services.save_report(
+                actor=admin,
+                kube_id=kube.pk,
+                period=period,
+                figures={
+                    "turnover": turnover,
+                    "costs": costs,
+                    "assets": int(strength * 12_000_000),
+                    "savings": savings,
+                    "iks_paid": int((turnover - costs) * 0.1) if back % 3 or strength > 1 else 0,
+                    "active_members": len(members),
+                    "problems": "" if strength > 1 else "Pemasaran masih terbatas.",
+                },
+                incomes=incomes,
+                submit=True,
+            )
+            reports += 1
+    officer = User.objects.get(username="dinsos.jabar")
+    for item in Graduation.objects.filter(status=ProposalStatus.PROPOSED).order_by("pk")[:2]:
+        if item.area_code.startswith("32."):
+            services.decide_graduation(actor=officer, pk=item.pk, confirm=True)
+            Graduation.objects.filter(pk=item.pk).update(
+                decided_at=timezone.now() - timedelta(days=31 * (item.pk % 2))
+            )
+    summaries.refresh()
+    return {
+        "reports": reports,
+        "graduations": Graduation.objects.count(),
+        "classed": Kube.objects.exclude(klass="").count(),
+    }

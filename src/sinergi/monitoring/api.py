@@ -1,0 +1,209 @@
+"""Monitoring through the API: dashboards, group reports and classes, graduations, lines."""
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from sinergi.core.api_perms import require_perm
+from sinergi.core.scoping import access
+from sinergi.kube.models import Kube
+from sinergi.mentoring.services import month_start
+from sinergi.monitoring import selectors, services
+from sinergi.monitoring.models import GroupReport, PovertyLine
+
+router = Router(tags=["monitoring"])
+
+
+class DashboardOut(Schema):
+    code: str
+    level: str
+    name: str
+    figures_as_of: Any
+    totals: dict[str, int]
+    mentoring_coverage_percent: int
+    budget: int
+    months: list[str]
+    series: dict[str, list[int]]
+    children: list[dict[str, Any]]
+    kpis: list[dict[str, Any]]
+
+
+@router.get(
+    "/dashboard/{code}", response=DashboardOut, summary="Dashboard of ID, a province or a regency"
+)
+def dashboard(request: HttpRequest, code: str) -> Any:
+    board = selectors.dashboard(
+        request.user, "" if code.upper() == "ID" else code, today=timezone.localdate()
+    )
+    return {
+        "code": board.scope.code or "ID",
+        "level": board.scope.level,
+        "name": board.scope.name,
+        "figures_as_of": board.run.finished_at if board.run else None,
+        "totals": board.totals,
+        "mentoring_coverage_percent": board.coverage,
+        "budget": board.budget,
+        "months": [f"{m:%Y-%m}" for m in board.months],
+        "series": board.series,
+        "children": board.children,
+        "kpis": board.kpis,
+    }
+
+
+class ReportOut(Schema):
+    id: int
+    kube_id: int
+    period: date
+    turnover: int
+    costs: int
+    profit: int
+    assets: int
+    savings: int
+    iks_paid: int
+    active_members: int
+    problems: str
+    market_sales: int
+    status: str
+
+
+class IncomeIn(Schema):
+    person_id: int
+    household_income: int | None = Field(None, ge=0)
+
+
+class ReportIn(Schema):
+    turnover: int = Field(0, ge=0)
+    costs: int = Field(0, ge=0)
+    assets: int = Field(0, ge=0)
+    savings: int = Field(0, ge=0)
+    iks_paid: int = Field(0, ge=0)
+    active_members: int = Field(0, ge=0)
+    problems: str = Field("", max_length=4000)
+    incomes: list[IncomeIn] = []
+    submit: bool = False
+
+
+def _report(r: GroupReport) -> dict[str, Any]:
+    return {f: getattr(r, f) for f in ReportOut.model_fields} | {"id": r.pk or 0}
+
+
+@router.get("/groups/{kube_id}/reports", response=list[ReportOut])
+def report_list(request: HttpRequest, kube_id: int) -> Any:
+    require_perm(request, "monitoring.view_groupreport")
+    kube = access(
+        Kube.objects, actor=request.user, permission="monitoring.view_groupreport", pk=kube_id
+    )
+    return [_report(r) for r in selectors.group_reports(request.user, kube)]
+
+
+@router.get(
+    "/groups/{kube_id}/reports/{month}",
+    response=ReportOut,
+    summary="A month's report (a new one pre-filled from market sales)",
+)
+def report_get(request: HttpRequest, kube_id: int, month: str) -> Any:
+    require_perm(request, "monitoring.view_groupreport")
+    return _report(services.report_for(request.user, kube_id, month_start(month)))
+
+
+@router.put("/groups/{kube_id}/reports/{month}", response={200: ReportOut})
+def report_put(request: HttpRequest, kube_id: int, month: str, payload: ReportIn) -> Any:
+    data = payload.dict()
+    incomes = {i["person_id"]: i["household_income"] for i in data.pop("incomes")}
+    submit = data.pop("submit")
+    report = services.save_report(
+        actor=request.user,
+        kube_id=kube_id,
+        period=month_start(month),
+        figures=data,
+        incomes=incomes,
+        submit=submit,
+    )
+    return Status(200, _report(report))
+
+
+class ClassOut(Schema):
+    period: date
+    klass: str
+    score: float
+    provisional: bool
+    explanation: dict[str, Any]
+
+
+@router.get("/groups/{kube_id}/classes", response=list[ClassOut])
+def class_list(request: HttpRequest, kube_id: int) -> Any:
+    require_perm(request, "monitoring.view_classresult")
+    kube = access(
+        Kube.objects, actor=request.user, permission="monitoring.view_classresult", pk=kube_id
+    )
+    return [
+        {
+            "period": c.period,
+            "klass": c.klass,
+            "score": float(c.score),
+            "provisional": c.rubric.provisional,
+            "explanation": c.explanation,
+        }
+        for c in selectors.group_classes(request.user, kube)
+    ]
+
+
+class GraduationOut(Schema):
+    id: int
+    kube_id: int
+    area_code: str
+    household_kk: str
+    months: list[str]
+    status: str
+    reason: str
+
+
+class DecisionIn(Schema):
+    confirm: bool
+    reason: str = Field("", max_length=300)
+
+
+def _graduation(g: Any) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "kube_id": g.kube_id,
+        "area_code": g.area_code,
+        "household_kk": g.household.kk_mask,
+        "months": g.months,
+        "status": g.status,
+        "reason": g.reason,
+    }
+
+
+@router.get("/graduations", response=list[GraduationOut])
+@paginate(PageNumberPagination, page_size=50)
+def graduation_list(request: HttpRequest, status: str = "") -> Any:
+    require_perm(request, "monitoring.view_graduation")
+    return [_graduation(g) for g in selectors.graduation_list(request.user, status=status)]
+
+
+@router.post("/graduations/{graduation_id}/decision", response=GraduationOut)
+def graduation_decide(request: HttpRequest, graduation_id: int, payload: DecisionIn) -> Any:
+    item = services.decide_graduation(
+        actor=request.user, pk=graduation_id, confirm=payload.confirm, reason=payload.reason
+    )
+    return _graduation(item)
+
+
+class LineOut(Schema):
+    province_code: str
+    year: int
+    semester: int
+    area_type: str
+    amount: int
+    source: str
+
+
+@router.get("/poverty-lines", response=list[LineOut])
+def line_list(request: HttpRequest) -> Any:
+    require_perm(request, "monitoring.view_povertyline")
+    return list(PovertyLine.objects.values(*LineOut.model_fields))

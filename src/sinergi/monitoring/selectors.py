@@ -1,0 +1,234 @@
+"""What monitoring pages, the API and exports read: dashboards, reports, classes, graduations.
+
+A dashboard is for the nation, a province or a regency; which of them a user may open follows
+from her area (an officer of 32 sees 32 and its regencies, never the nation or 33).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from sinergi.aid.models import Programme
+from sinergi.core.scoping import area_q, user_area
+from sinergi.kube.models import Kube
+from sinergi.monitoring.models import (
+    ClassResult,
+    Graduation,
+    GroupReport,
+    MemberIncome,
+    RegencyFigures,
+    RegencyMonth,
+    SummaryRun,
+)
+from sinergi.monitoring.services import add_months
+from sinergi.monitoring.summaries import latest_run
+from sinergi.wilayah.models import Region
+
+FIGURES = [f.name for f in RegencyFigures._meta.fields if f.name not in ("id", "regency_code")]
+SERIES = ["sessions", "sales", "turnover", "reports", "graduations"]
+NATION, PROVINCE, REGENCY = "nation", "province", "regency"
+
+
+@dataclass
+class Scope:
+    code: str  # '' for the nation
+    level: str
+    name: str
+    parent: tuple[str, str] | None = None  # (code, name) to go up to, if the user may
+
+    @property
+    def province(self) -> str:
+        return self.code[:2]
+
+
+def region_names(codes: list[str]) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+
+
+def may_open(actor: Any, code: str) -> bool:
+    area = user_area(actor)
+    return area is None or code == area or code.startswith(area + ".")
+
+
+def scope_for(actor: Any, code: str) -> Scope:
+    """The dashboard scope for ``code`` ('' nation, 'PP' province, 'PP.RR' regency), or 404."""
+    if not actor.has_perm("monitoring.view_regencyfigures"):
+        raise Http404(_("This page does not exist, or it is outside your area."))
+    if code and not (
+        (len(code) == 2 and code.isdigit())
+        or (len(code) == 5 and code[2] == "." and code.replace(".", "").isdigit())
+    ):
+        raise Http404(_("Dashboards exist for the nation, a province or a regency/city."))
+    if not may_open(actor, code):
+        raise Http404(_("This page does not exist, or it is outside your area."))
+    if not code:
+        return Scope("", NATION, _("Indonesia"))
+    names = region_names([code, code[:2]])
+    if code not in names:
+        raise Http404(_("No region has the code %(code)s.") % {"code": code})
+    level = PROVINCE if len(code) == 2 else REGENCY
+    up = ("", _("Indonesia")) if level == PROVINCE else (code[:2], names.get(code[:2], code[:2]))
+    return Scope(code, level, names[code], up if may_open(actor, up[0]) else None)
+
+
+def _in_scope(scope: Scope) -> Q:
+    if scope.level == NATION:
+        return Q()
+    if scope.level == PROVINCE:
+        return Q(regency_code__startswith=scope.code + ".")
+    return Q(regency_code=scope.code)
+
+
+def _kpi_in_scope(area: str, scope: Scope) -> bool:
+    """An agreement shows where its area and the dashboard's overlap; national agreements'
+    figures are national, so they show on the national dashboard only."""
+    if scope.level == NATION:
+        return True
+    if not area:
+        return False
+    return (
+        area == scope.code or area.startswith(scope.code + ".") or scope.code.startswith(area + ".")
+    )
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    totals: dict[str, int]
+    children: list[dict[str, Any]]  # one row per province / regency, with its figures
+    months: list[date]
+    series: dict[str, list[int]]
+    budget: int
+    kpis: list[dict[str, Any]]
+    run: SummaryRun | None
+    groups: list[Kube] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> int:
+        active = self.totals.get("groups_active", 0)
+        return round(100 * self.totals.get("groups_mentored", 0) / active) if active else 0
+
+    @property
+    def graduated_groups(self) -> int:
+        return self.totals.get("groups_graduated", 0)
+
+    @property
+    def unclassed(self) -> int:
+        classed = sum(self.totals.get(f"class_{k}", 0) for k in ("tumbuh", "berkembang", "maju"))
+        return max(0, self.totals.get("groups_active", 0) - classed)
+
+
+def dashboard(actor: Any, code: str, *, today: date) -> Dashboard:
+    scope = scope_for(actor, code)
+    rows = list(RegencyFigures.objects.filter(_in_scope(scope)).values("regency_code", *FIGURES))
+    totals = {name: sum(r[name] for r in rows) for name in FIGURES}
+    children: list[dict[str, Any]] = []
+    if scope.level == REGENCY:
+        children = []
+    else:
+        grouped: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+        for r in rows:
+            key = r["regency_code"][:2] if scope.level == NATION else r["regency_code"]
+            for name in FIGURES:
+                grouped[key][name] += r[name]
+        names = region_names(list(grouped))
+        children = [
+            {"code": key, "name": names.get(key, key), **values}
+            for key, values in sorted(grouped.items())
+        ]
+    first = add_months(today.replace(day=1), -11)
+    months = [add_months(first, i) for i in range(12)]
+    sums = (
+        RegencyMonth.objects.filter(_in_scope(scope), month__gte=first)
+        .values("month")
+        .annotate(**{name: Sum(name) for name in SERIES})
+        .order_by("month")
+    )
+    by_month: dict[date, dict[str, Any]] = {row["month"]: dict(row) for row in sums}
+    series = {name: [int(by_month.get(m, {}).get(name) or 0) for m in months] for name in SERIES}
+    programmes = Programme.objects.all()
+    if scope.level != NATION:
+        programmes = programmes.filter(area_q("area_code", scope.code))
+    budget = int(programmes.aggregate(b=Sum("budget_ceiling"))["b"] or 0)
+    run = latest_run()
+    kpis = [k for k in (run.kpis if run else []) if _kpi_in_scope(k["area_code"], scope)]
+    groups: list[Kube] = []
+    if scope.level == REGENCY:
+        groups = list(
+            Kube.objects.for_user(actor, permission="monitoring.view_regencyfigures")
+            .filter(area_q("area_code", scope.code))
+            .select_related("business_type")
+            .order_by("status", "name")[:300]
+        )
+    return Dashboard(scope, totals, children, months, series, budget, kpis, run, groups)
+
+
+def regency_values(province: str, metric: str) -> dict[str, float]:
+    """One figure for each regency of a province: the colours of a regency's map."""
+    return {
+        code: float(value)
+        for code, value in RegencyFigures.objects.filter(
+            regency_code__startswith=province + "."
+        ).values_list("regency_code", metric)
+    }
+
+
+def home_code(actor: Any) -> str:
+    """Where a user's dashboard opens: her own area, cut to its regency."""
+    area = user_area(actor) or ""
+    return area[:5]
+
+
+# --- Groups ---------------------------------------------------------------------------------
+
+
+def group_reports(actor: Any, kube: Kube) -> Any:
+    return GroupReport.objects.for_user(actor).filter(kube=kube).select_related("filed_by")
+
+
+def group_classes(actor: Any, kube: Kube) -> Any:
+    return ClassResult.objects.for_user(actor).filter(kube=kube).select_related("rubric")
+
+
+def report_incomes(actor: Any, report: GroupReport) -> Any:
+    return (
+        MemberIncome.objects.for_user(actor)
+        .filter(report=report)
+        .select_related("person")
+        .order_by("person__name")
+    )
+
+
+def graduation_list(actor: Any, *, status: str = "", area: str = "") -> Any:
+    qs = Graduation.objects.for_user(actor).select_related("household", "kube", "decided_by")
+    if status:
+        qs = qs.filter(status=status)
+    if area:
+        qs = qs.filter(area_q("area_code", area))
+    return qs.order_by("status", "-created_at")
+
+
+def income_rows(actor: Any, scope_code: str) -> Any:
+    """Member incomes in an area, for the personal-data export (needs its own permission)."""
+    return (
+        MemberIncome.objects.for_user(actor, "export")
+        .filter(area_q("report__kube__area_code", scope_code or None))
+        .select_related("person", "report", "report__kube", "household")
+        .order_by("report__kube__area_code", "report__kube_id", "report__period", "person_id")
+    )
+
+
+def group_rows(actor: Any, scope_code: str) -> Any:
+    return (
+        Kube.objects.for_user(actor, permission="monitoring.view_regencyfigures")
+        .filter(area_q("area_code", scope_code or None))
+        .select_related("business_type")
+        .order_by("area_code", "name")
+    )

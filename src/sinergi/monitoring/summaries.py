@@ -1,0 +1,238 @@
+"""Summary tables behind the dashboards, rebuilt by a task from the raw records.
+
+Dashboards never aggregate millions of rows on a page view: they add up at most 514 regency rows
+(and 514 × 24 monthly rows), which costs the same for the nation as for one regency. The price
+is freshness, so every dashboard shows when the figures were last rebuilt.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
+
+from sinergi.aid.models import Disbursement, Proposal, ProposalStatus
+from sinergi.kube.models import Kube, Membership, Status
+from sinergi.market.models import Sale
+from sinergi.mentoring.models import (
+    ActionItem,
+    ActionStatus,
+    Agreement,
+    Assignment,
+    AssignmentStatus,
+    Session,
+)
+from sinergi.mentoring.selectors import agreement_progress
+from sinergi.monitoring.models import (
+    Graduation,
+    GroupReport,
+    RefreshStatus,
+    RegencyFigures,
+    RegencyMonth,
+    ReportStatus,
+    SummaryRun,
+)
+from sinergi.monitoring.models import (
+    ProposalStatus as GraduationStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+SERIES_MONTHS = 24
+
+
+def _regency(field: str) -> Substr:
+    return Substr(field, 1, 5)
+
+
+def _month_key(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _standing(today: date) -> dict[str, dict[str, int]]:
+    figures: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for code, status, klass, n in (
+        Kube.objects.values_list(_regency("area_code"), "status", "klass")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        figures[code][f"groups_{status}"] += n
+        if status == Status.ACTIVE and klass:
+            figures[code][f"class_{klass}"] += n
+
+    def add(name: str, rows: Any) -> None:
+        for code, value in rows:
+            figures[code][name] += int(value or 0)
+
+    add(
+        "members",
+        Membership.objects.filter(end_date__isnull=True, kube__status=Status.ACTIVE)
+        .values_list(_regency("kube__area_code"))
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    add(
+        "groups_mentored",
+        Assignment.objects.filter(status=AssignmentStatus.ACCEPTED, kube__status=Status.ACTIVE)
+        .values_list(_regency("kube__area_code"))
+        .annotate(n=Count("kube_id", distinct=True))
+        .order_by(),
+    )
+    add(
+        "overdue_actions",
+        ActionItem.objects.filter(status=ActionStatus.OPEN, due_on__lt=today)
+        .values_list(_regency("kube__area_code"))
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    add(
+        "aid_approved",
+        Proposal.objects.filter(status=ProposalStatus.APPROVED)
+        .values_list(_regency("area_code"))
+        .annotate(s=Sum("amount"))
+        .order_by(),
+    )
+    add(
+        "aid_disbursed",
+        Disbursement.objects.values_list(_regency("area_code"))
+        .annotate(s=Sum("amount"))
+        .order_by(),
+    )
+    for name, status in (
+        ("households_graduated", GraduationStatus.CONFIRMED),
+        ("graduations_open", GraduationStatus.PROPOSED),
+    ):
+        add(
+            name,
+            Graduation.objects.filter(status=status)
+            .values_list(_regency("area_code"))
+            .annotate(n=Count("id"))
+            .order_by(),
+        )
+    return figures
+
+
+def _series(start: date) -> dict[tuple[str, date], dict[str, int]]:
+    months: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(name: str, rows: Any) -> None:
+        for code, month, value in rows:
+            months[(code, _month_key(month))][name] += int(value or 0)
+
+    add(
+        "sessions",
+        Session.objects.filter(held_on__gte=start)
+        .values_list(_regency("kube__area_code"), TruncMonth("held_on"))
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    add(
+        "sales",
+        Sale.objects.filter(day__gte=start)
+        .values_list(_regency("kube__area_code"), TruncMonth("day"))
+        .annotate(s=Sum(F("quantity") * F("price")))
+        .order_by(),
+    )
+    submitted = GroupReport.objects.filter(period__gte=start, status=ReportStatus.SUBMITTED)
+    add(
+        "turnover",
+        submitted.values_list(_regency("kube__area_code"), "period")
+        .annotate(s=Sum("turnover"))
+        .order_by(),
+    )
+    add(
+        "reports",
+        submitted.values_list(_regency("kube__area_code"), "period")
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    add(
+        "graduations",
+        Graduation.objects.filter(status=GraduationStatus.CONFIRMED, decided_at__date__gte=start)
+        .values_list(_regency("area_code"), TruncMonth("decided_at"))
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    return months
+
+
+def _kpis(today: date) -> list[dict[str, Any]]:
+    out = []
+    agreements = Agreement.objects.filter(valid_until__gte=today.replace(year=today.year - 1))
+    for agreement in agreements.select_related("organisation").prefetch_related("kpis"):
+        for progress in agreement_progress(agreement):
+            out.append(
+                {
+                    "agreement": agreement.pk,
+                    "number": agreement.number,
+                    "title": agreement.title[:120],
+                    "area_code": agreement.area_code,
+                    "indicator": progress.kpi.indicator,
+                    "value": progress.value,
+                    "target": progress.kpi.target,
+                    "percent": progress.percent,
+                }
+            )
+    return out
+
+
+def refresh() -> SummaryRun:
+    """Rebuild every summary table in one transaction: readers see the old or the new, whole."""
+    run = SummaryRun.objects.create()
+    started = time.perf_counter()
+    today = timezone.localdate()
+    start = date(today.year, today.month, 1)
+    for _i in range(SERIES_MONTHS - 1):
+        start = date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
+    try:
+        standing = _standing(today)
+        series = _series(start)
+        kpis = _kpis(today)
+        fields = {f.name for f in RegencyFigures._meta.fields} - {"id", "regency_code"}
+        with transaction.atomic():
+            RegencyFigures.objects.all().delete()
+            RegencyFigures.objects.bulk_create(
+                [
+                    RegencyFigures(
+                        regency_code=code, **{k: v for k, v in values.items() if k in fields}
+                    )
+                    for code, values in standing.items()
+                    if code
+                ],
+                batch_size=1000,
+            )
+            RegencyMonth.objects.all().delete()
+            RegencyMonth.objects.bulk_create(
+                [
+                    RegencyMonth(regency_code=code, month=month, **values)
+                    for (code, month), values in series.items()
+                    if code
+                ],
+                batch_size=2000,
+            )
+            run.status = RefreshStatus.DONE
+            run.kpis = kpis
+            run.finished_at = timezone.now()
+            run.seconds = round(time.perf_counter() - started, 3)
+            run.save()
+    except Exception as exc:
+        logger.exception("summary refresh failed")
+        SummaryRun.objects.filter(pk=run.pk).update(
+            status=RefreshStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+        )
+        raise
+    return run
+
+
+def latest_run() -> SummaryRun | None:
+    return SummaryRun.objects.filter(status=RefreshStatus.DONE).order_by("-finished_at").first()

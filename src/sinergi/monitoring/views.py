@@ -1,0 +1,694 @@
+"""Monitoring pages: dashboards and map, group reports and classes, graduations, lines, exports."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sinergi.core.errors import DomainError
+from sinergi.core.exports import FORMATS, table_response
+from sinergi.core.filters import area_param
+from sinergi.core.money import parse_rupiah
+from sinergi.core.scoping import access
+from sinergi.kube.models import Kube, KubeClass
+from sinergi.mentoring.services import month_start
+from sinergi.monitoring import charts, exports, geo, pdf, selectors, services
+from sinergi.monitoring.models import (
+    ExportJob,
+    ExportStatus,
+    GraduationRule,
+    Metric,
+    PovertyLine,
+    ProposalStatus,
+    ReportStatus,
+    Rubric,
+)
+from sinergi.monitoring.poverty import load_lines
+from sinergi.monitoring.tasks import refresh_monitoring, run_export
+
+NATION_SLUG = "ID"
+
+
+def _code(slug: str) -> str:
+    return "" if slug.upper() == NATION_SLUG else slug
+
+
+def _slug(code: str) -> str:
+    return code or NATION_SLUG
+
+
+def status_labels() -> list[tuple[str, str]]:
+    return [
+        ("groups_draft", _("Draft")),
+        ("groups_submitted", _("Submitted")),
+        ("groups_verified", _("Verified")),
+        ("groups_active", _("Active")),
+        ("groups_graduated", _("Graduated")),
+        ("groups_dissolved", _("Dissolved")),
+    ]
+
+
+def map_metrics() -> dict[str, str]:
+    return {
+        "groups_active": _("Active groups"),
+        "members": _("Members"),
+        "groups_mentored": _("Groups with a mentor"),
+        "aid_disbursed": _("Aid disbursed (Rp)"),
+        "households_graduated": _("Households graduated"),
+    }
+
+
+def _table(board: selectors.Dashboard) -> tuple[list[str], list[list[object]]]:
+    """The dashboard's breakdown table: one row per province/regency (or group in a regency)."""
+    if board.scope.level == selectors.REGENCY:
+        header = [_("Area code"), _("Name"), _("Business type"), _("Status"), _("Class")]
+        rows: list[list[object]] = [
+            [
+                k.area_code,
+                k.name,
+                k.business_type.name,
+                k.get_status_display(),
+                k.get_klass_display() if k.klass else "",
+            ]
+            for k in board.groups
+        ]
+        return header, rows
+    header = [
+        _("Code"),
+        _("Name"),
+        _("Active groups"),
+        _("Members"),
+        _("Groups with a mentor"),
+        _("Overdue action items"),
+        _("Aid approved (Rp)"),
+        _("Aid disbursed (Rp)"),
+        _("Households graduated"),
+        _("Tumbuh"),
+        _("Berkembang"),
+        _("Maju"),
+    ]
+    rows = [
+        [
+            c["code"],
+            c["name"],
+            c["groups_active"],
+            c["members"],
+            c["groups_mentored"],
+            c["overdue_actions"],
+            c["aid_approved"],
+            c["aid_disbursed"],
+            c["households_graduated"],
+            c["class_tumbuh"],
+            c["class_berkembang"],
+            c["class_maju"],
+        ]
+        for c in board.children
+    ]
+    return header, rows
+
+
+def _series_table(board: selectors.Dashboard) -> tuple[list[str], list[list[object]]]:
+    header = [
+        _("Month"),
+        _("Sessions"),
+        _("Sales (Rp)"),
+        _("Turnover reported (Rp)"),
+        _("Reports"),
+        _("Households graduated"),
+    ]
+    rows = [
+        [f"{m:%Y-%m}", *(board.series[name][i] for name in selectors.SERIES)]
+        for i, m in enumerate(board.months)
+    ]
+    return header, rows
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("monitoring.view_regencyfigures"):
+        if getattr(request.user, "kube_id", None):
+            return redirect("monitoring:group", pk=request.user.kube_id)  # type: ignore[union-attr]
+        if request.user.has_perm("mentoring.view_session"):
+            return redirect("mentoring:group_list")  # a mentor's groups, each with its page
+        raise Http404(_("This page does not exist, or it is outside your area."))
+    return redirect("monitoring:dashboard", code=_slug(selectors.home_code(request.user)))
+
+
+@login_required
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    today = timezone.localdate()
+    board = selectors.dashboard(request.user, _code(code), today=today)
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        if request.GET.get("tabel") == "bulan":
+            header, rows = _series_table(board)
+            return table_response(f"pantau-bulanan-{_slug(board.scope.code)}", header, rows, fmt)
+        header, rows = _table(board)
+        return table_response(f"pantau-{_slug(board.scope.code)}", header, rows, fmt)
+    metric = request.GET.get("peta", "groups_active")
+    metrics = map_metrics()
+    if metric not in metrics:
+        metric = "groups_active"
+    outline = geo.outline(board.scope.province if board.scope.level != selectors.NATION else "")
+    if board.scope.level == selectors.REGENCY:
+        values = selectors.regency_values(board.scope.province, metric)
+    else:
+        values = {c["code"]: float(c[metric]) for c in board.children}
+    # Figures of areas outside the user's own are not hers to see, even on a map.
+    values = {k: v for k, v in values.items() if selectors.may_open(request.user, k)}
+    colours, legend = geo.colour_scale(values)
+    shapes = [
+        {
+            "code": s.code,
+            "name": s.name,
+            "d": s.d,
+            "fill": colours.get(s.code, geo.EMPTY),
+            "value": int(values.get(s.code, 0)),
+            "href": reverse("monitoring:dashboard", args=[s.code])
+            if selectors.may_open(request.user, s.code)
+            else "",
+            "current": s.code == board.scope.code,
+        }
+        for s in outline.shapes
+    ]
+    totals = board.totals
+    month_labels = [f"{m:%m/%y}" for m in board.months]
+    context = {
+        "board": board,
+        "slug": _slug(board.scope.code),
+        "totals": totals,
+        "status_chart": charts.bars([(label, totals[key]) for key, label in status_labels()]),
+        "class_chart": charts.bars(
+            [
+                (str(KubeClass.TUMBUH.label), totals["class_tumbuh"]),
+                (str(KubeClass.BERKEMBANG.label), totals["class_berkembang"]),
+                (str(KubeClass.MAJU.label), totals["class_maju"]),
+                (_("Not classed yet"), board.unclassed),
+            ],
+            colours=("#8fb339", "#d08c2c", "#2f6f4f", "#adb5bd"),
+        ),
+        "aid_chart": charts.bars(
+            [
+                (_("Budget"), board.budget),
+                (_("Approved"), totals["aid_approved"]),
+                (_("Disbursed"), totals["aid_disbursed"]),
+            ]
+        ),
+        "sales_chart": charts.columns(month_labels, board.series["sales"]),
+        "turnover_chart": charts.columns(
+            month_labels, board.series["turnover"], colour=charts.COLOURS[1]
+        ),
+        "sessions_chart": charts.columns(
+            month_labels, board.series["sessions"], colour=charts.COLOURS[2]
+        ),
+        "graduation_chart": charts.columns(
+            month_labels, board.series["graduations"], colour=charts.COLOURS[3]
+        ),
+        "series_rows": _series_table(board)[1],
+        "shapes": shapes,
+        "map_width": outline.width,
+        "map_height": outline.height,
+        "legend": legend,
+        "metric": metric,
+        "metrics": metrics,
+        "can_refresh": request.user.has_perm("monitoring.refresh_summary"),
+        "can_export_income": request.user.has_perm("monitoring.export_memberincome"),
+        "metric_label": metrics[metric],
+        "kpis": [
+            {**k, "label": _kpi_labels().get(k["indicator"], k["indicator"])} for k in board.kpis
+        ],
+    }
+    return render(request, "monitoring/dashboard.html", context)
+
+
+def _kpi_labels() -> dict[str, str]:
+    from sinergi.mentoring.models import Indicator
+
+    return {str(k): str(v) for k, v in Indicator.choices}
+
+
+@login_required
+def dashboard_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    today = timezone.localdate()
+    board = selectors.dashboard(request.user, _code(code), today=today)
+    t = board.totals
+    run = board.run
+    page = pdf.Page(
+        _("Monitoring summary: %(name)s") % {"name": board.scope.name},
+        _("Sinergi KUBE · figures as of %(when)s · printed %(today)s")
+        % {
+            "when": f"{timezone.localtime(run.finished_at):%Y-%m-%d %H:%M}"
+            if run and run.finished_at
+            else "-",
+            "today": f"{today:%Y-%m-%d}",
+        },
+    )
+    page.figures(
+        [
+            (_("Active groups"), f"{t['groups_active']:,}".replace(",", ".")),
+            (_("Members"), f"{t['members']:,}".replace(",", ".")),
+            (_("Groups with a mentor"), f"{board.coverage}%"),
+            (_("Aid approved"), "Rp" + pdf.money(t["aid_approved"])),
+            (_("Aid disbursed"), "Rp" + pdf.money(t["aid_disbursed"])),
+            (_("Budget"), "Rp" + pdf.money(board.budget)),
+            (_("Overdue action items"), str(t["overdue_actions"])),
+            (_("Households graduated"), str(t["households_graduated"])),
+            (_("Graduated groups"), str(t["groups_graduated"])),
+        ]
+    )
+    page.heading(_("Active groups by class"))
+    page.bars(
+        [
+            ("Tumbuh", t["class_tumbuh"]),
+            ("Berkembang", t["class_berkembang"]),
+            ("Maju", t["class_maju"]),
+            (_("Not classed yet"), board.unclassed),
+        ]
+    )
+    page.heading(_("Sales recorded per month (Rp)"))
+    page.columns([pdf.month_label(m) for m in board.months], board.series["sales"])
+    page.heading(_("Mentoring sessions per month"))
+    page.columns([pdf.month_label(m) for m in board.months], board.series["sessions"], height=18)
+    header, rows = _table(board)
+    if rows:
+        page.heading(_("Breakdown"))
+        if board.scope.level == selectors.REGENCY:
+            page.grid(header, rows, [28, 62, 36, 28, 28])
+        else:
+            short = [[r[1], r[2], r[3], r[4], r[7], r[8]] for r in rows]
+            page.grid(
+                [header[1], header[2], header[3], header[4], header[7], header[8]],
+                [[c if isinstance(c, str) else pdf.money(cast(int, c)) for c in r] for r in short],
+                [58, 22, 22, 26, 32, 22],
+            )
+    page.footer_note(
+        _("Class rubric provisional until the official criteria are loaded. Source: Sinergi.")
+    )
+    response = HttpResponse(page.bytes(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ringkasan-{_slug(board.scope.code)}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("monitoring.refresh_summary"):
+        raise Http404
+    transaction.on_commit(refresh_monitoring.enqueue)
+    messages.success(
+        request, _("The figures are being rebuilt; reload the page in a minute to see them.")
+    )
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/pantau/") else reverse("monitoring:home"))
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+@login_required
+def export(request: HttpRequest, code: str, kind: str, fmt: str) -> HttpResponse:
+    spec = exports.KINDS.get(kind)
+    if spec is None or fmt not in FORMATS:
+        raise Http404
+    scope = selectors.scope_for(request.user, _code(code))
+    if not request.user.has_perm(spec.permission):
+        raise Http404(_("Your role does not allow this export."))
+    count = spec.count(request.user, scope.code)
+    if count > exports.inline_limit():
+        job = ExportJob.objects.create(
+            requested_by=cast(Any, request.user),
+            kind=kind,
+            fmt=fmt,
+            area_code=scope.code,
+            personal_data=spec.personal,
+            rows_total=count,
+            language=translation.get_language() or "",
+        )
+        transaction.on_commit(lambda: run_export.enqueue(job.pk))
+        messages.info(
+            request,
+            _("%(n)s rows: the file is being prepared. It appears here when it is ready.")
+            % {"n": count},
+        )
+        return redirect("monitoring:jobs")
+    exports.audit(request.user, kind, scope.code, count)
+    return table_response(
+        f"{kind}-{_slug(scope.code)}", spec.header(), spec.rows(request.user, scope.code), fmt
+    )
+
+
+@login_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    items = ExportJob.objects.filter(requested_by=cast(Any, request.user))[:30]
+    running = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in items)
+    template = "monitoring/_jobs.html" if request.htmx else "monitoring/jobs.html"  # type: ignore[attr-defined]
+    return render(request, template, {"jobs": items, "running": running})
+
+
+@login_required
+def job_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = ExportJob.objects.filter(
+        pk=pk, requested_by=cast(Any, request.user), status=ExportStatus.DONE
+    ).first()
+    if job is None or not job.file_path:
+        raise Http404(_("This export does not exist or is not ready."))
+    path = exports.export_dir() / job.file_path
+    if not path.exists():
+        raise Http404(_("This export file has been removed; ask for it again."))
+    if job.personal_data:
+        exports.audit(request.user, job.kind, job.area_code, job.rows_done)
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{job.kind}-{_slug(job.area_code)}.{job.fmt}",
+        content_type=FORMATS[job.fmt],
+    )
+
+
+# --- Groups ----------------------------------------------------------------------------------
+
+
+def _group(request: HttpRequest, pk: int) -> Kube:
+    return access(Kube.objects, actor=request.user, permission="monitoring.view_groupreport", pk=pk)
+
+
+@login_required
+@permission_required("monitoring.view_groupreport", raise_exception=True)
+def group(request: HttpRequest, pk: int) -> HttpResponse:
+    kube = _group(request, pk)
+    classes = list(selectors.group_classes(request.user, kube)[:12])
+    current = classes[0] if classes else None
+    labels = dict(Metric.choices)
+    indicators = []
+    if current:
+        for row in current.explanation.get("indicators", []):
+            indicators.append(
+                {
+                    **row,
+                    "label": labels.get(row["key"], row["key"]),
+                    "decided": row["key"] in current.explanation.get("decided_by", []),
+                    "held_back": row["key"] in current.explanation.get("held_back_by", []),
+                }
+            )
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    return render(
+        request,
+        "monitoring/group.html",
+        {
+            "kube": kube,
+            "current": current,
+            "classes": classes,
+            "indicators": indicators,
+            "reports": selectors.group_reports(request.user, kube)[:24],
+            "graduations": selectors.graduation_list(request.user).filter(kube=kube)[:50],
+            "months": [services.add_months(this_month, -i) for i in range(6)],
+            "can_file": request.user.has_perm("monitoring.add_groupreport")
+            and kube.status == "active",
+        },
+    )
+
+
+@login_required
+@permission_required("monitoring.view_groupreport", raise_exception=True)
+def group_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    kube = _group(request, pk)
+    current = selectors.group_classes(request.user, kube).first()
+    reports = list(selectors.group_reports(request.user, kube)[:12])
+    page = pdf.Page(
+        _("KUBE summary: %(name)s") % {"name": kube.name},
+        f"{kube.area_code} · {kube.business_type.name} · {kube.get_status_display()} · "
+        + _("printed %(today)s") % {"today": f"{timezone.localdate():%Y-%m-%d}"},
+    )
+    members = kube.memberships.filter(end_date__isnull=True).count()
+    latest = reports[0] if reports else None
+    page.figures(
+        [
+            (_("Class"), current.get_klass_display() if current else _("Not classed yet")),
+            (_("Score"), f"{current.score}" if current else "-"),
+            (_("Members"), str(members)),
+            (_("Latest report"), f"{latest.period:%Y-%m}" if latest else "-"),
+            (_("Turnover"), "Rp" + pdf.money(latest.turnover) if latest else "-"),
+            (_("Savings"), "Rp" + pdf.money(latest.savings) if latest else "-"),
+        ]
+    )
+    if current:
+        labels = dict(Metric.choices)
+        page.heading(_("What decided the class"))
+        rows = []
+        for row in current.explanation.get("indicators", []):
+            value = row["value"]
+            rows.append(
+                [
+                    str(labels.get(row["key"], row["key"])),
+                    "-" if value is None else f"{value:,.0f}".replace(",", "."),
+                    f"{row['points']}",
+                    f"{row['contribution']} / {row['full']}",
+                    _("decided")
+                    if row["key"] in current.explanation.get("decided_by", [])
+                    else (
+                        _("holds back")
+                        if row["key"] in current.explanation.get("held_back_by", [])
+                        else ""
+                    ),
+                ]
+            )
+        page.grid(
+            [_("Indicator"), _("Value"), _("Points"), _("Score share"), ""],
+            rows,
+            [70, 30, 16, 30, 36],
+        )
+    if reports:
+        page.heading(_("Monthly reports"))
+        ordered = list(reversed(reports))
+        page.columns([pdf.month_label(r.period) for r in ordered], [r.turnover for r in ordered])
+        page.grid(
+            [_("Month"), _("Turnover"), _("Profit"), _("Savings"), _("IKS paid"), _("Status")],
+            [
+                [
+                    f"{r.period:%Y-%m}",
+                    pdf.money(r.turnover),
+                    pdf.money(r.profit),
+                    pdf.money(r.savings),
+                    pdf.money(r.iks_paid),
+                    r.get_status_display(),
+                ]
+                for r in reports
+            ],
+            [24, 32, 32, 32, 28, 34],
+        )
+    page.footer_note(
+        _("Class rubric provisional until the official criteria are loaded. Source: Sinergi.")
+    )
+    response = HttpResponse(page.bytes(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="kube-{kube.pk}.pdf"'
+    return response
+
+
+def _figures_from_post(request: HttpRequest) -> tuple[dict[str, Any], dict[int, int | None]]:
+    figures: dict[str, Any] = {}
+    for name in (*services.REPORT_FIGURES, "active_members"):
+        raw = request.POST.get(name, "").strip()
+        value = parse_rupiah(raw) if raw else 0
+        if value is None:
+            raise DomainError(
+                _("“%(value)s” is not a whole number: write digits, e.g. 1.500.000.")
+                % {"value": raw[:20]},
+                field=name,
+            )
+        figures[name] = value
+    figures["problems"] = request.POST.get("problems", "")
+    incomes: dict[int, int | None] = {}
+    for key, raw in request.POST.dict().items():
+        if key.startswith("income_") and key[7:].isdigit():
+            text = raw.strip()
+            value = parse_rupiah(text) if text else None
+            if text and value is None:
+                raise DomainError(
+                    _("“%(value)s” is not a whole number: write digits, e.g. 1.500.000.")
+                    % {"value": text[:20]},
+                    field=key,
+                )
+            incomes[int(key[7:])] = value
+    return figures, incomes
+
+
+@login_required
+@permission_required("monitoring.view_groupreport", raise_exception=True)
+def report(request: HttpRequest, pk: int, month: str) -> HttpResponse:
+    kube = _group(request, pk)
+    try:
+        period = month_start(month)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("monitoring:group", pk=pk)
+    user: Any = request.user
+    error, field = "", ""
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = {k: v for k, v in request.POST.dict().items() if k != "csrfmiddlewaretoken"}
+        try:
+            figures, incomes = _figures_from_post(request)
+            saved = services.save_report(
+                actor=user,
+                kube_id=kube.pk,
+                period=period,
+                figures=figures,
+                incomes=incomes,
+                submit=request.POST.get("action") == "submit",
+            )
+        except DomainError as exc:
+            error, field = exc.message, exc.field or ""
+        else:
+            messages.success(
+                request,
+                _("Report submitted.")
+                if saved.status == ReportStatus.SUBMITTED
+                else _("Draft saved."),
+            )
+            return redirect("monitoring:report", pk=pk, month=f"{period:%Y-%m}")
+    current = services.report_for(user, kube.pk, period)
+    can_see_income = user.has_perm("monitoring.view_memberincome")
+    shown: dict[int, dict[str, Any]] = {}
+    if current.pk and can_see_income:
+        for row in selectors.report_incomes(user, current):
+            income, per_capita = services.reveal_income(row)
+            shown[row.person_id] = {"row": row, "income": income, "per_capita": per_capita}
+    members = [
+        {
+            "membership": m,
+            "income": shown.get(m.person_id),
+            "posted": posted.get(f"income_{m.person_id}"),
+        }
+        for m in services.active_members(kube)
+    ]
+    return render(
+        request,
+        "monitoring/report_form.html",
+        {
+            "kube": kube,
+            "period": period,
+            "month_text": f"{period:%Y-%m}",
+            "report": current,
+            "members": members,
+            "posted": posted,
+            "error": error,
+            "field": field,
+            "can_write": user.has_perm("monitoring.add_groupreport") and kube.status == "active",
+            "can_see_income": can_see_income,
+        },
+    )
+
+
+# --- Graduation, lines, rubric ----------------------------------------------------------------
+
+
+@login_required
+@permission_required("monitoring.view_graduation", raise_exception=True)
+def graduations(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", ProposalStatus.PROPOSED)
+    if status not in ProposalStatus.values and status != "all":
+        status = ProposalStatus.PROPOSED
+    area = area_param(request)
+    qs = selectors.graduation_list(
+        request.user, status="" if status == "all" else status, area=area
+    )
+    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "monitoring/graduations.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ProposalStatus.choices,
+            "area": area,
+            "can_decide": request.user.has_perm("monitoring.decide_graduation"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def graduation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        item = services.decide_graduation(
+            actor=request.user,
+            pk=pk,
+            confirm=request.POST.get("action") == "confirm",
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Graduation confirmed.")
+            if item.status == ProposalStatus.CONFIRMED
+            else _("Proposal set aside."),
+        )
+    return redirect(reverse("monitoring:graduations"))
+
+
+@login_required
+@permission_required("monitoring.view_povertyline", raise_exception=True)
+def lines(request: HttpRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        if not request.user.has_perm("monitoring.load_povertyline"):
+            raise Http404
+        try:
+            result = load_lines(
+                request.FILES.get("file"),
+                actor=request.user,
+                source=request.POST.get("source", "").strip()[:200] or _("Loaded from a file"),
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Lines loaded: %(added)s new, %(changed)s changed, %(same)s unchanged.")
+                % {"added": result.added, "changed": result.changed, "same": result.unchanged},
+            )
+            return redirect("monitoring:lines")
+    rows = PovertyLine.objects.all()
+    names = selectors.region_names(sorted({r.province_code for r in rows if r.province_code}))
+    return render(
+        request,
+        "monitoring/lines.html",
+        {
+            "rows": [(r, names.get(r.province_code, "")) for r in rows],
+            "error": error,
+            "can_load": request.user.has_perm("monitoring.load_povertyline"),
+        },
+    )
+
+
+@login_required
+@permission_required("monitoring.view_rubric", raise_exception=True)
+def rubric(request: HttpRequest) -> HttpResponse:
+    rubrics = Rubric.objects.prefetch_related("indicators")
+    current = Rubric.on(timezone.localdate())
+    labels = dict(Metric.choices)
+    return render(
+        request,
+        "monitoring/rubric.html",
+        {
+            "current": current,
+            "rubrics": rubrics,
+            "labels": labels,
+            "graduation_rule": GraduationRule.on(timezone.localdate()),
+        },
+    )
