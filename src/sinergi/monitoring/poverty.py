@@ -52,12 +52,17 @@ class LineTable:
 
     def find(self, province: str, area_type: str, period: date) -> AppliedLine | None:
         target = semester_of(period)
+        # The province's own line first (provinces differ by more than a year's rise); within
+        # it the newest survey, and at that survey the urban or rural line over the total.
         for prov in (province, ""):
+            best: tuple[tuple[int, int], int, str] | None = None
             for area in dict.fromkeys((area_type, AreaType.TOTAL)):
                 found = [row for row in self.rows.get((prov, area), []) if row[0] <= target]
-                if found:
-                    (year, sem), amount = found[-1]
-                    return AppliedLine(amount, f"{prov or 'ID'} {year}-S{sem} {area}")
+                if found and (best is None or found[-1][0] > best[0]):
+                    best = (found[-1][0], found[-1][1], area)
+            if best is not None:
+                (year, sem), amount, area = best
+                return AppliedLine(amount, f"{prov or 'ID'} {year}-S{sem} {area}")
         return None
 
 
@@ -191,7 +196,7 @@ def load_lines(upload: Any, *, actor: Any, source: str) -> LoadResult:
             )
             if created:
                 added += 1
-            elif line.amount != amount or line.source != source:
+            elif line.amount != amount:  # the same figure keeps the source it first came from
                 line.amount, line.source = amount, source
                 line.save()
                 changed += 1

@@ -8,6 +8,7 @@ were found; an admin replaces it by adding a rubric with a later valid-from date
 from datetime import date
 
 from django.db import migrations
+from django.utils import timezone
 
 SOURCE = "BPS, statement of the BPS head (Antara)"
 LINES = [
@@ -35,14 +36,28 @@ INDICATORS = [
 
 def seed(apps, schema_editor):
     PovertyLine = apps.get_model("monitoring", "PovertyLine")
+    History = apps.get_model("monitoring", "HistoricalPovertyLine")
     for province, year, semester, area, amount in LINES:
-        PovertyLine.objects.get_or_create(
+        line, created = PovertyLine.objects.get_or_create(
             province_code=province,
             year=year,
             semester=semester,
             area_type=area,
             defaults={"amount": amount, "source": SOURCE},
         )
+        if created:
+            # The shipped value starts the history, so a later load shows what it replaced.
+            History.objects.create(
+                id=line.pk,
+                province_code=province,
+                year=year,
+                semester=semester,
+                area_type=area,
+                amount=amount,
+                source=SOURCE,
+                history_date=timezone.now(),
+                history_type="+",
+            )
     Rubric = apps.get_model("monitoring", "Rubric")
     Indicator = apps.get_model("monitoring", "RubricIndicator")
     rubric, created = Rubric.objects.get_or_create(

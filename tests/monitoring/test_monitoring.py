@@ -1,0 +1,562 @@
+"""Monitoring end to end: reports, poverty lines, classes, graduation, summaries, pages, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F, Sum
+from django.http import Http404
+from django.test import Client
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Role
+from sinergi.core.errors import InvalidInput
+from sinergi.core.models import AuditEvent
+from sinergi.kube.models import Kube, Membership, Status
+from sinergi.market.models import BuyerType, Sale
+from sinergi.monitoring import services, summaries
+from sinergi.monitoring.models import (
+    ClassResult,
+    ExportJob,
+    ExportStatus,
+    Graduation,
+    GroupReport,
+    MemberIncome,
+    PovertyLine,
+    ProposalStatus,
+    RegencyFigures,
+    RegencyMonth,
+    Rubric,
+    RubricIndicator,
+)
+from sinergi.monitoring.poverty import LineTable, area_type_of, load_lines
+from tests.mentoring.conftest import make_active_group
+
+pytestmark = pytest.mark.django_db
+THIS_MONTH = timezone.localdate().replace(day=1)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(client_for: Callable[..., Client]) -> Callable[..., Client]:
+    """Pages in English unless a test asks for Indonesian (the default language)."""
+
+    def make(user: User | None) -> Client:
+        client = client_for(user)
+        client.cookies["sinergi_language"] = "en"
+        return client
+
+    return make
+
+
+def in_indonesian(client: Client) -> Client:
+    client.cookies["sinergi_language"] = "id"
+    return client
+
+
+@pytest.fixture
+def bandung(officer_bandung: User) -> Kube:
+    return make_active_group(officer_bandung, "32.73.01.1001", name="KUBE Mawar")
+
+
+@pytest.fixture
+def bogor(officer_bogor: User) -> Kube:
+    return make_active_group(officer_bogor, "32.01.01.1001", name="KUBE Melati")
+
+
+def members(kube: Kube) -> list[int]:
+    return list(
+        Membership.objects.filter(kube=kube, end_date__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
+def month(back: int) -> date:
+    return services.add_months(THIS_MONTH, -back)
+
+
+def file_report(
+    actor: User, kube: Kube, period: date, *, income: int = 1_000_000, submit: bool = True
+) -> GroupReport:
+    return services.save_report(
+        actor=actor,
+        kube_id=kube.pk,
+        period=period,
+        figures={
+            "turnover": 5_000_000,
+            "costs": 3_500_000,
+            "assets": 10_000_000,
+            "savings": 2_400_000,
+            "iks_paid": 150_000,
+            "active_members": 6,
+        },
+        incomes=dict.fromkeys(members(kube), income),
+        submit=submit,
+    )
+
+
+# --- Poverty lines ---------------------------------------------------------------------------
+
+
+def test_the_line_that_applies(db: Any) -> None:
+    PovertyLine.objects.create(
+        province_code="32", year=2025, semester=1, area_type="urban", amount=650_000
+    )
+    table = LineTable()
+    # Bandung (a kelurahan, urban) in May 2025: Jawa Barat's own urban March line.
+    assert table.find("32", "urban", date(2025, 5, 1)).amount == 650_000  # type: ignore[union-attr]
+    # Jawa Barat rural: no province line of that type, no province total: the national rural.
+    found = table.find("32", "rural", date(2025, 5, 1))
+    assert found is not None and (found.amount, found.label) == (580_349, "ID 2025-S1 rural")
+    # Bali (51) in November 2025: the newer national September total beats March urban.
+    found = table.find("51", "urban", date(2025, 11, 1))
+    assert found is not None and found.amount == 641_443
+    # Jawa Tengah's own 2024 line is used until a newer one for the province is loaded.
+    assert table.find("33", "total", date(2026, 2, 1)).amount == 507_001  # type: ignore[union-attr]
+    # Before any survey loaded: nothing to compare with.
+    assert table.find("32", "urban", date(2019, 1, 1)) is None
+    assert area_type_of("32.73.01.1001") == "urban"
+    assert area_type_of("32.01.01.2001") == "rural"
+    assert area_type_of("32.73") == "total"
+
+
+def _upload(text: str, name: str = "gk.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode())
+
+
+def test_loading_the_bps_table(admin_user: User) -> None:
+    before = PovertyLine.objects.count()
+    result = load_lines(
+        _upload(
+            "province_code,year,semester,area_type,amount\n"
+            "32,2025,1,urban,612.345\n"
+            "32,2025,Maret,perdesaan,590000\n"
+            "ID,2025,1,total,609160\n"
+            "ID,2025,2,total,641500\n"
+        ),
+        actor=admin_user,
+        source="BPS BRS Juli 2025",
+    )
+    assert (result.added, result.changed, result.unchanged) == (2, 1, 1)
+    assert PovertyLine.objects.count() == before + 2
+    line = PovertyLine.objects.get(province_code="", year=2025, semester=2, area_type="total")
+    assert line.amount == 641_500
+    # The old value stays in the history.
+    assert [h.amount for h in line.history.order_by("history_date")] == [641_443, 641_500]
+    assert AuditEvent.objects.filter(event_type="poverty_lines.loaded").count() == 1
+
+
+def test_a_bad_table_loads_nothing_and_says_where(admin_user: User) -> None:
+    before = list(PovertyLine.objects.values_list("amount", flat=True).order_by("pk"))
+    with pytest.raises(InvalidInput) as caught:
+        load_lines(
+            _upload(
+                "province_code,year,semester,area_type,amount\n"
+                "32,2025,1,urban,650000\n"
+                "3X,2025,1,urban,650000\n"
+                "32,2025,3,urban,650000\n"
+                "32,2025,1,urban,65\n"
+                "32,2025,1,urban,650000\n"
+            ),
+            actor=admin_user,
+            source="x",
+        )
+    message = caught.value.message
+    assert "row 3, province_code" in message
+    assert "row 4, semester" in message
+    assert "row 5, amount" in message
+    assert "row 6: the same line as row 2" in message
+    assert list(PovertyLine.objects.values_list("amount", flat=True).order_by("pk")) == before
+    with pytest.raises(InvalidInput, match="Missing column"):
+        load_lines(_upload("province,year\n32,2025\n"), actor=admin_user, source="x")
+
+
+def test_lines_page_upload_in_indonesian(admin_user: User, client_for: Callable[..., Client]):
+    client = in_indonesian(client_for(admin_user))
+    response = client.post(
+        "/pantau/garis-kemiskinan/",
+        {"file": _upload("province_code,year\n32,2025\n"), "source": ""},
+    )
+    assert response.status_code == 200
+    assert "Kolom tidak ada" in response.content.decode()
+
+
+# --- Reports, incomes, classes -----------------------------------------------------------------
+
+
+def test_report_is_prefilled_from_market_sales(bandung: Kube, facilitator_bandung: User) -> None:
+    period = month(1)
+    Sale.objects.create(
+        kube=bandung,
+        description="Kripik",
+        quantity=10,
+        price=25_000,
+        buyer_type=BuyerType.LOCAL_SHOP,
+        day=period + timedelta(days=4),
+    )
+    Sale.objects.create(  # another month: not in this report
+        kube=bandung,
+        description="Kripik",
+        quantity=99,
+        price=25_000,
+        buyer_type=BuyerType.LOCAL_SHOP,
+        day=period - timedelta(days=2),
+    )
+    draft = services.report_for(facilitator_bandung, bandung.pk, period)
+    assert draft.pk is None and draft.market_sales == 250_000 and draft.turnover == 250_000
+    report = file_report(facilitator_bandung, bandung, period)
+    assert report.profit == 1_500_000 and report.market_sales == 250_000
+    assert report.status == "submitted"
+
+
+def test_incomes_are_encrypted_and_compared_with_the_line(
+    bandung: Kube, facilitator_bandung: User
+) -> None:
+    period = date(2025, 5, 1) if THIS_MONTH > date(2025, 5, 1) else month(1)
+    report = file_report(facilitator_bandung, bandung, period, income=700_000)
+    rows = list(MemberIncome.objects.filter(report=report))
+    assert len(rows) == 6
+    for row in rows:
+        assert "700000" not in row.income_cipher
+        assert services.reveal_income(row) == (700_000, 700_000)  # one person per household
+        assert row.line_amount == 629_561 and row.line_label == "ID 2025-S1 urban"
+        assert row.above_line
+    low = file_report(facilitator_bandung, bandung, period, income=629_561)
+    assert not MemberIncome.objects.filter(report=low, above_line=True).exists()
+
+
+def test_bad_reports_are_refused(
+    bandung: Kube, bogor: Kube, facilitator_bandung: User, make_user: Callable[..., User]
+) -> None:
+    mentor_like = make_user(Role.PARTNER_COORDINATOR, "32.73")
+    def attempt(**change: Any) -> None:
+        figures = {"turnover": 1, "costs": 0, "active_members": 6, **change.pop("figures", {})}
+        services.save_report(
+            actor=change.pop("actor", facilitator_bandung),
+            kube_id=change.pop("kube", bandung).pk,
+            period=change.pop("period", month(1)),
+            figures=figures,
+            incomes=change.pop("incomes", {}),
+            submit=True,
+        )
+
+    with pytest.raises(InvalidInput) as caught:
+        attempt(figures={"costs": -5})
+    assert caught.value.field == "costs"
+    with pytest.raises(InvalidInput, match="between 0 and the group's 6 members"):
+        attempt(figures={"active_members": 7})
+    with pytest.raises(InvalidInput, match="still to come"):
+        attempt(period=month(-1))
+    with pytest.raises(InvalidInput, match="current members"):
+        attempt(incomes={999_999: 1})
+    with pytest.raises(Http404):
+        attempt(kube=bogor)  # outside the facilitator's regency: looks absent
+    assert not GroupReport.objects.exists()
+    with pytest.raises(InvalidInput, match="role"):
+        attempt(actor=mentor_like, figures={})
+    Kube.objects.filter(pk=bandung.pk).update(status=Status.GRADUATED)
+    with pytest.raises(InvalidInput, match="active group"):
+        attempt()
+
+
+def test_class_follows_the_rubric_and_says_why(bandung: Kube, facilitator_bandung: User) -> None:
+    for back in range(6, 0, -1):
+        file_report(facilitator_bandung, bandung, month(back), income=400_000)
+    result = ClassResult.objects.get(kube=bandung, period=month(1))
+    bandung.refresh_from_db()
+    assert bandung.klass == result.klass
+    explained = result.explanation
+    keys = {row["key"] for row in explained["indicators"]}
+    assert {"turnover", "reporting", "margin", "sessions"} <= keys
+    by_key = {row["key"]: row for row in explained["indicators"]}
+    assert by_key["reporting"]["value"] == 100.0  # six reports in a six-month window
+    assert by_key["margin"]["value"] == 30.0  # 1.5 of 5 million
+    assert by_key["above_line"]["value"] == 0.0  # 400k per capita is below every line
+    assert sum(r["contribution"] for r in explained["indicators"]) == pytest.approx(
+        float(result.score), abs=0.3
+    )
+    assert explained["decided_by"]  # something lifted it out of the lowest score
+    # A stricter rubric from this month on: maju needs 99 points; re-classing lowers it.
+    strict = Rubric.objects.create(
+        valid_from=month(1), name="Resmi", provisional=False, berkembang_from=90, maju_from=99
+    )
+    RubricIndicator.objects.create(rubric=strict, metric="sales", weight=1, bands=[[0, 0]])
+    services.classify_groups(Kube.objects.filter(pk=bandung.pk), month(1))
+    result = ClassResult.objects.get(kube=bandung, period=month(1))
+    assert (result.klass, result.rubric_id) == ("tumbuh", strict.pk)
+    assert result.explanation["held_back_by"] == []  # nothing can lift it: full marks are 0
+
+
+def test_rubric_bands_are_checked(db: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    rubric = Rubric.objects.first()
+    assert rubric is not None and rubric.provisional
+    bad = RubricIndicator(rubric=rubric, metric="iks", weight=1, bands=[[50, 80], [10, 90]])
+    with pytest.raises(ValidationError, match="thresholds must rise"):
+        bad.clean()
+    with pytest.raises(ValidationError, match="threshold, points"):
+        RubricIndicator(rubric=rubric, metric="iks", weight=1, bands=[["a", 1]]).clean()
+
+
+# --- Graduation ---------------------------------------------------------------------------
+
+
+def test_households_above_the_line_long_enough_are_proposed(
+    bandung: Kube, facilitator_bandung: User, officer_bandung: User, officer_bogor: User
+) -> None:
+    for back in range(6, 1, -1):
+        file_report(facilitator_bandung, bandung, month(back), income=2_000_000)
+    assert not Graduation.objects.exists()  # five months: one short
+    file_report(facilitator_bandung, bandung, month(1), income=2_000_000)
+    proposals = list(Graduation.objects.filter(kube=bandung))
+    assert len(proposals) == 6
+    assert proposals[0].months == [f"{month(b):%Y-%m}" for b in range(6, 0, -1)]
+    # Filing again does not propose twice.
+    file_report(facilitator_bandung, bandung, month(1), income=2_000_000)
+    assert Graduation.objects.count() == 6
+    first, second = proposals[0], proposals[1]
+    with pytest.raises(Http404):
+        services.decide_graduation(actor=officer_bogor, pk=first.pk, confirm=True)
+    with pytest.raises(InvalidInput, match="Say why"):
+        services.decide_graduation(actor=officer_bandung, pk=second.pk, confirm=False)
+    services.decide_graduation(actor=officer_bandung, pk=first.pk, confirm=True)
+    services.decide_graduation(
+        actor=officer_bandung, pk=second.pk, confirm=False, reason="Income from a one-off sale"
+    )
+    with pytest.raises(InvalidInput, match="already been decided"):
+        services.decide_graduation(actor=officer_bandung, pk=first.pk, confirm=False, reason="x")
+    # The rejected household is not proposed again on the same months.
+    assert services.propose_graduations() == 0
+    assert AuditEvent.objects.filter(event_type="graduation.confirmed").count() == 1
+
+
+# --- Summaries and dashboards --------------------------------------------------------------
+
+
+def test_summaries_match_the_raw_records(
+    bandung: Kube, bogor: Kube, facilitator_bandung: User, officer_bogor: User
+) -> None:
+    file_report(facilitator_bandung, bandung, month(1))
+    file_report(officer_bogor, bogor, month(2))
+    Sale.objects.create(
+        kube=bogor, description="x", quantity=3, price=10_000, buyer_type="other", day=month(2)
+    )
+    run = summaries.refresh()
+    assert run.status == "done" and run.finished_at is not None
+    figures = {r.regency_code: r for r in RegencyFigures.objects.all()}
+    assert set(figures) == {"32.73", "32.01"}
+    for code, kube in (("32.73", bandung), ("32.01", bogor)):
+        assert figures[code].groups_active == 1
+        assert figures[code].members == Membership.objects.filter(
+            kube=kube, end_date__isnull=True
+        ).count()
+    sales = {
+        (r.regency_code, r.month): r.sales for r in RegencyMonth.objects.filter(sales__gt=0)
+    }
+    raw = Sale.objects.filter(kube=bogor).aggregate(s=Sum(F("quantity") * F("price")))["s"]
+    assert sales == {("32.01", month(2)): raw}
+    turnover = RegencyMonth.objects.get(regency_code="32.73", month=month(1)).turnover
+    assert turnover == 5_000_000
+
+
+def test_dashboards_are_scoped_and_in_both_languages(
+    bandung: Kube,
+    bogor: Kube,
+    facilitator_bandung: User,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+    client_for: Callable[..., Client],
+) -> None:
+    file_report(facilitator_bandung, bandung, month(1))
+    summaries.refresh()
+    admin = client_for(admin_user)
+    national = admin.get("/pantau/wilayah/ID/")
+    page = national.content.decode()
+    assert national.status_code == 200
+    assert 'href="/pantau/wilayah/32/"' in page  # the map and table open the province
+    assert page.count("<path ") == 38
+    assert "Figures as of" in page
+    province = client_for(officer_jabar).get("/pantau/wilayah/32/")
+    assert province.status_code == 200
+    assert 'href="/pantau/wilayah/32.73/"' in province.content.decode()
+    own = client_for(officer_bandung)
+    assert own.get("/pantau/").headers["Location"] == "/pantau/wilayah/32.73/"
+    for outside in ("/pantau/wilayah/ID/", "/pantau/wilayah/32/", "/pantau/wilayah/32.01/"):
+        assert own.get(outside).status_code == 404
+    text = own.get("/pantau/wilayah/32.73/").content.decode()
+    assert "KUBE Mawar" in text and "KUBE Melati" not in text
+    # Only her own regency is coloured and linked on the province map.
+    assert 'href="/pantau/wilayah/32.01/"' not in text
+    text_id = in_indonesian(own).get("/pantau/wilayah/32.73/").content.decode()
+    assert "Peta" in text_id and "Kelompok" in text_id
+    assert admin.get("/pantau/wilayah/99/").status_code == 404
+    assert admin.get("/pantau/wilayah/32.7/").status_code == 404
+
+
+def test_dashboard_exports_and_pdf(
+    bandung: Kube, facilitator_bandung: User, officer_jabar: User, client_for: Callable[..., Client]
+) -> None:
+    file_report(facilitator_bandung, bandung, month(1))
+    summaries.refresh()
+    client = client_for(officer_jabar)
+    rows = list(csv.reader(io.StringIO(client.get("/pantau/wilayah/32/?format=csv").content.decode())))
+    assert rows[0][:3] == ["Code", "Name", "Active groups"]
+    assert rows[1][0] == "32.73" and rows[1][2] == "1"
+    book = load_workbook(io.BytesIO(client.get("/pantau/wilayah/32/?format=xlsx&tabel=bulan").content))
+    sheet = book.active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "Month" and values[-2][3] == 5_000_000  # last month's turnover
+    pdf = client.get("/pantau/wilayah/32/ringkasan.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    group_pdf = client.get(f"/pantau/kube/{bandung.pk}/ringkasan.pdf")
+    assert group_pdf.content.startswith(b"%PDF")
+
+
+def test_income_export_is_logged_and_partners_never_get_it(
+    bandung: Kube,
+    facilitator_bandung: User,
+    officer_bandung: User,
+    make_user: Callable[..., User],
+    client_for: Callable[..., Client],
+) -> None:
+    file_report(facilitator_bandung, bandung, month(1), income=1_234_000)
+    client = client_for(officer_bandung)
+    text = client.get("/pantau/wilayah/32.73/ekspor/pendapatan.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 7 and rows[1][6] == "1234000"
+    assert all("••••••••" in r[4] and len(r[4]) == 16 for r in rows[1:])  # NIKs masked even in an export
+    event = AuditEvent.objects.get(event_type="member_income.exported")
+    assert event.data["rows"] == 6 and event.actor_id == officer_bandung.pk
+    coordinator = make_user(Role.PARTNER_COORDINATOR, "32")
+    partner = client_for(coordinator)
+    assert partner.get("/pantau/wilayah/32.73/ekspor/pendapatan.csv").status_code == 404
+    report_page = partner.get(f"/pantau/kube/{bandung.pk}/laporan/{month(1):%Y-%m}/")
+    assert report_page.status_code == 200
+    assert "1.234.000" not in report_page.content.decode()
+    assert not re.search(r"\bincome_\d", report_page.content.decode())
+
+
+def test_a_large_export_runs_in_the_background(
+    bandung: Kube,
+    facilitator_bandung: User,
+    officer_bandung: User,
+    client_for: Callable[..., Client],
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.SINERGI_EXPORT_INLINE_MAX = 3
+    file_report(facilitator_bandung, bandung, month(1))
+    client = client_for(officer_bandung)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/pantau/wilayah/32.73/ekspor/pendapatan.xlsx")
+    assert response.headers["Location"] == "/pantau/ekspor/"
+    job = ExportJob.objects.get()
+    assert (job.status, job.rows_done, job.rows_total, job.percent) == (ExportStatus.DONE, 6, 6, 100)
+    listing = client.get("/pantau/ekspor/").content.decode()
+    assert f"/pantau/ekspor/{job.pk}/berkas" in listing
+    download = client.get(f"/pantau/ekspor/{job.pk}/berkas")
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]
+    assert book.active is not None and book.active.max_row == 7
+    # Written once by the worker and once per download.
+    assert AuditEvent.objects.filter(event_type="member_income.exported").count() == 2
+    other = client_for(facilitator_bandung)
+    assert other.get(f"/pantau/ekspor/{job.pk}/berkas").status_code == 404
+
+
+def test_report_page_round_trip(
+    bandung: Kube, facilitator_bandung: User, client_for: Callable[..., Client]
+) -> None:
+    client = client_for(facilitator_bandung)
+    url = f"/pantau/kube/{bandung.pk}/laporan/{month(1):%Y-%m}/"
+    form = {
+        "turnover": "4.000.000",
+        "costs": "1.000.000",
+        "assets": "0",
+        "savings": "0",
+        "iks_paid": "0",
+        "active_members": "6",
+    }
+    bad = client.post(url, {**form, "costs": "1,5 juta", "action": "submit"})
+    assert bad.status_code == 200 and "is not a whole number" in bad.content.decode()
+    assert not GroupReport.objects.exists()
+    person = members(bandung)[0]
+    saved = client.post(url, {**form, f"income_{person}": "900.000", "action": "submit"})
+    assert saved.status_code == 302
+    report = GroupReport.objects.get()
+    assert (report.turnover, report.profit) == (4_000_000, 3_000_000)
+    assert MemberIncome.objects.get(report=report).person_id == person
+    page = client.get(url).content.decode()
+    assert "900000" in page and "Submitted" in page
+    assert "Laporan kelompok" in in_indonesian(client).get(url).content.decode()
+    assert client.get(f"/pantau/kube/{bandung.pk}/laporan/2026-13/").status_code == 302
+
+
+def test_api_dashboard_and_reports(
+    bandung: Kube,
+    facilitator_bandung: User,
+    officer_bogor: User,
+    client_for: Callable[..., Client],
+) -> None:
+    client = client_for(facilitator_bandung)
+    url = f"/api/v1/monitoring/groups/{bandung.pk}/reports/{month(1):%Y-%m}"
+    bad = client.put(url, {"turnover": -1}, content_type="application/json")
+    assert bad.status_code in (400, 422)
+    person = members(bandung)[0]
+    ok = client.put(
+        url,
+        {
+            "turnover": 3_000_000,
+            "costs": 1_000_000,
+            "active_members": 6,
+            "incomes": [{"person_id": person, "household_income": 800_000}],
+            "submit": True,
+        },
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["profit"] == 2_000_000
+    summaries.refresh()
+    board = client.get("/api/v1/monitoring/dashboard/32.73").json()
+    assert board["totals"]["groups_active"] == 1 and board["level"] == "regency"
+    assert client_for(officer_bogor).get(url).status_code == 404
+    classes = client.get(f"/api/v1/monitoring/groups/{bandung.pk}/classes").json()
+    assert classes[0]["provisional"] is True and classes[0]["klass"] in (
+        "tumbuh",
+        "berkembang",
+        "maju",
+    )
+
+
+def test_refresh_button_rebuilds_the_figures(
+    bandung: Kube,
+    officer_bandung: User,
+    facilitator_bandung: User,
+    client_for: Callable[..., Client],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    assert not RegencyFigures.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(officer_bandung).post(
+            "/pantau/segarkan/", {"next": "/pantau/wilayah/32.73/"}
+        )
+    assert response.headers["Location"] == "/pantau/wilayah/32.73/"
+    assert RegencyFigures.objects.get(regency_code="32.73").groups_active == 1
+    # A facilitator cannot trigger it.
+    assert client_for(facilitator_bandung).post("/pantau/segarkan/").status_code == 404
