@@ -32,7 +32,6 @@ from sinergi.monitoring.models import (
     GroupReport,
     MemberIncome,
     PovertyLine,
-    ProposalStatus,
     RegencyFigures,
     RegencyMonth,
     Rubric,
@@ -227,7 +226,7 @@ def test_report_is_prefilled_from_market_sales(bandung: Kube, facilitator_bandun
 def test_incomes_are_encrypted_and_compared_with_the_line(
     bandung: Kube, facilitator_bandung: User
 ) -> None:
-    period = date(2025, 5, 1) if THIS_MONTH > date(2025, 5, 1) else month(1)
+    period = date(2025, 5, 1) if date(2025, 5, 1) < THIS_MONTH else month(1)
     report = file_report(facilitator_bandung, bandung, period, income=700_000)
     rows = list(MemberIncome.objects.filter(report=report))
     assert len(rows) == 6
@@ -244,6 +243,7 @@ def test_bad_reports_are_refused(
     bandung: Kube, bogor: Kube, facilitator_bandung: User, make_user: Callable[..., User]
 ) -> None:
     mentor_like = make_user(Role.PARTNER_COORDINATOR, "32.73")
+
     def attempt(**change: Any) -> None:
         figures = {"turnover": 1, "costs": 0, "active_members": 6, **change.pop("figures", {})}
         services.save_report(
@@ -327,6 +327,7 @@ def test_households_above_the_line_long_enough_are_proposed(
     proposals = list(Graduation.objects.filter(kube=bandung))
     assert len(proposals) == 6
     assert proposals[0].months == [f"{month(b):%Y-%m}" for b in range(6, 0, -1)]
+    assert {g.person_id for g in proposals} == set(members(bandung))
     # Filing again does not propose twice.
     file_report(facilitator_bandung, bandung, month(1), income=2_000_000)
     assert Graduation.objects.count() == 6
@@ -363,12 +364,11 @@ def test_summaries_match_the_raw_records(
     assert set(figures) == {"32.73", "32.01"}
     for code, kube in (("32.73", bandung), ("32.01", bogor)):
         assert figures[code].groups_active == 1
-        assert figures[code].members == Membership.objects.filter(
-            kube=kube, end_date__isnull=True
-        ).count()
-    sales = {
-        (r.regency_code, r.month): r.sales for r in RegencyMonth.objects.filter(sales__gt=0)
-    }
+        assert (
+            figures[code].members
+            == Membership.objects.filter(kube=kube, end_date__isnull=True).count()
+        )
+    sales = {(r.regency_code, r.month): r.sales for r in RegencyMonth.objects.filter(sales__gt=0)}
     raw = Sale.objects.filter(kube=bogor).aggregate(s=Sum(F("quantity") * F("price")))["s"]
     assert sales == {("32.01", month(2)): raw}
     turnover = RegencyMonth.objects.get(regency_code="32.73", month=month(1)).turnover
@@ -416,10 +416,14 @@ def test_dashboard_exports_and_pdf(
     file_report(facilitator_bandung, bandung, month(1))
     summaries.refresh()
     client = client_for(officer_jabar)
-    rows = list(csv.reader(io.StringIO(client.get("/pantau/wilayah/32/?format=csv").content.decode())))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/pantau/wilayah/32/?format=csv").content.decode()))
+    )
     assert rows[0][:3] == ["Code", "Name", "Active groups"]
     assert rows[1][0] == "32.73" and rows[1][2] == "1"
-    book = load_workbook(io.BytesIO(client.get("/pantau/wilayah/32/?format=xlsx&tabel=bulan").content))
+    book = load_workbook(
+        io.BytesIO(client.get("/pantau/wilayah/32/?format=xlsx&tabel=bulan").content)
+    )
     sheet = book.active
     assert sheet is not None
     values = list(sheet.iter_rows(values_only=True))
@@ -442,7 +446,9 @@ def test_income_export_is_logged_and_partners_never_get_it(
     text = client.get("/pantau/wilayah/32.73/ekspor/pendapatan.csv").content.decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 7 and rows[1][6] == "1234000"
-    assert all("••••••••" in r[4] and len(r[4]) == 16 for r in rows[1:])  # NIKs masked even in an export
+    assert all(
+        "••••••••" in r[4] and len(r[4]) == 16 for r in rows[1:]
+    )  # NIKs masked even in an export
     event = AuditEvent.objects.get(event_type="member_income.exported")
     assert event.data["rows"] == 6 and event.actor_id == officer_bandung.pk
     coordinator = make_user(Role.PARTNER_COORDINATOR, "32")
@@ -469,7 +475,12 @@ def test_a_large_export_runs_in_the_background(
         response = client.get("/pantau/wilayah/32.73/ekspor/pendapatan.xlsx")
     assert response.headers["Location"] == "/pantau/ekspor/"
     job = ExportJob.objects.get()
-    assert (job.status, job.rows_done, job.rows_total, job.percent) == (ExportStatus.DONE, 6, 6, 100)
+    assert (job.status, job.rows_done, job.rows_total, job.percent) == (
+        ExportStatus.DONE,
+        6,
+        6,
+        100,
+    )
     listing = client.get("/pantau/ekspor/").content.decode()
     assert f"/pantau/ekspor/{job.pk}/berkas" in listing
     download = client.get(f"/pantau/ekspor/{job.pk}/berkas")

@@ -157,6 +157,7 @@ class GraduationOut(Schema):
     kube_id: int
     area_code: str
     household_kk: str
+    member_name: str
     months: list[str]
     status: str
     reason: str
@@ -173,6 +174,7 @@ def _graduation(g: Any) -> dict[str, Any]:
         "kube_id": g.kube_id,
         "area_code": g.area_code,
         "household_kk": g.household.kk_mask,
+        "member_name": g.person.name if g.person else "",
         "months": g.months,
         "status": g.status,
         "reason": g.reason,

@@ -32,13 +32,13 @@ def bars(items: Sequence[tuple[str, float]], *, colours: Sequence[str] = COLOURS
     """Horizontal bars, one per (label, value), scaled to the largest value."""
     if not items:
         return SafeString("")
-    row, label_w, width = 26, 170, 520
+    row, label_w, width = 26, 130, 400
     top = max((v for _l, v in items), default=0) or 1
     height = row * len(items) + 4
     parts = [format_html(_SVG, width, height)]
     for i, (label, value) in enumerate(items):
         y = i * row + 2
-        w = max(0.0, (width - label_w - 70) * value / top)
+        w = max(0.0, (width - label_w - 80) * value / top)
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>'

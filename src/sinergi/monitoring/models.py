@@ -336,6 +336,10 @@ class Graduation(TimeStampedModel):
         "registry.Household", on_delete=models.PROTECT, related_name="graduations"
     )
     kube = models.ForeignKey("kube.Kube", on_delete=models.PROTECT, related_name="graduations")
+    # The member whose reports showed it: the name an officer recognises.
+    person = models.ForeignKey(
+        "registry.Person", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     area_code = models.CharField(max_length=13, db_index=True, editable=False)
     months = models.JSONField(_("months above the line"), default=list)
     status = models.CharField(

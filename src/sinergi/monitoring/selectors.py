@@ -207,7 +207,9 @@ def report_incomes(actor: Any, report: GroupReport) -> Any:
 
 
 def graduation_list(actor: Any, *, status: str = "", area: str = "") -> Any:
-    qs = Graduation.objects.for_user(actor).select_related("household", "kube", "decided_by")
+    qs = Graduation.objects.for_user(actor).select_related(
+        "household", "person", "kube", "decided_by"
+    )
     if status:
         qs = qs.filter(status=status)
     if area:

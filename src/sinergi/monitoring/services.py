@@ -361,9 +361,10 @@ def propose_graduations(household_ids: Iterable[int] | None = None) -> int:
         last = max(months, default="")
         rejected_up_to[household_id] = max(rejected_up_to.get(household_id, ""), last)
     history: dict[int, dict[date, rule.Observation]] = defaultdict(dict)
-    where: dict[int, tuple[int, str, date]] = {}
-    for household_id, kube_id, area_code, period, cipher, line in rows.values_list(
+    where: dict[int, tuple[int, str, date, int]] = {}
+    for household_id, person_id, kube_id, area_code, period, cipher, line in rows.values_list(
         "household_id",
+        "person_id",
         "report__kube_id",
         "report__kube__area_code",
         "report__period",
@@ -377,17 +378,18 @@ def propose_graduations(household_ids: Iterable[int] | None = None) -> int:
             period, rule.Observation(period, int(decrypt(cipher, field=INCOME_FIELD)), line)
         )
         if household_id not in where or where[household_id][2] <= period:
-            where[household_id] = (kube_id, area_code, period)
+            where[household_id] = (kube_id, area_code, period, person_id)
     created = []
     for household_id, months in history.items():
         decision = rule.decide(months.values(), required=required, margin_bp=margin)
         if decision.propose and f"{decision.streak[-1]:%Y-%m}" > rejected_up_to.get(
             household_id, ""
         ):
-            kube_id, area_code, _p = where[household_id]
+            kube_id, area_code, _p, person_id = where[household_id]
             created.append(
                 Graduation(
                     household_id=household_id,
+                    person_id=person_id,
                     kube_id=kube_id,
                     area_code=area_code,
                     months=[f"{d:%Y-%m}" for d in decision.streak],
