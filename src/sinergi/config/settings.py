@@ -280,3 +280,5 @@ SINERGI_PAGE_SIZE = 50
 SINERGI_IMPORT_WORKERS = int(
     os.environ.get("SINERGI_IMPORT_WORKERS", str(max(0, (os.cpu_count() or 1) - 1)))
 )
+# Exports with more rows than this are written by the task worker, with progress shown.
+SINERGI_EXPORT_INLINE_MAX = int(os.environ.get("SINERGI_EXPORT_INLINE_MAX", "5000"))

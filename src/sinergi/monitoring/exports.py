@@ -110,7 +110,7 @@ KINDS: dict[str, Kind] = {
 
 
 def inline_limit() -> int:
-    return int(getattr(settings, "SINERGI_EXPORT_INLINE_MAX", 5000))
+    return int(settings.SINERGI_EXPORT_INLINE_MAX)
 
 
 def audit(actor: Any, kind: str, code: str, rows: int) -> None:
