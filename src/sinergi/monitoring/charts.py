@@ -32,7 +32,7 @@ def bars(items: Sequence[tuple[str, float]], *, colours: Sequence[str] = COLOURS
     """Horizontal bars, one per (label, value), scaled to the largest value."""
     if not items:
         return SafeString("")
-    row, label_w, width = 26, 130, 400
+    row, label_w, width = 26, 150, 440
     top = max((v for _l, v in items), default=0) or 1
     height = row * len(items) + 4
     parts = [format_html(_SVG, width, height)]

@@ -105,9 +105,9 @@ class Page(FPDF):
     def grid(
         self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float]
     ) -> None:
-        self.set_font("Helvetica", "B", 8)
+        self.set_font("Helvetica", "B", 7.5)
         for text, w in zip(header, widths, strict=True):
-            self.cell(w, 5, _latin(text), border="B")
+            self.cell(w, 5, _latin(text)[: int(w / 1.55)], border="B")
         self.ln(5)
         self.set_font("Helvetica", "", 8)
         for row in rows:

@@ -22,7 +22,7 @@ from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah
 from sinergi.core.scoping import access
-from sinergi.kube.models import Kube, KubeClass
+from sinergi.kube.models import Kube
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import charts, exports, geo, pdf, selectors, services
 from sinergi.monitoring.models import (
@@ -192,9 +192,10 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "status_chart": charts.bars([(label, totals[key]) for key, label in status_labels()]),
         "class_chart": charts.bars(
             [
-                (str(KubeClass.TUMBUH.label), totals["class_tumbuh"]),
-                (str(KubeClass.BERKEMBANG.label), totals["class_berkembang"]),
-                (str(KubeClass.MAJU.label), totals["class_maju"]),
+                # The class names are the programme's own words in both languages.
+                ("Tumbuh", totals["class_tumbuh"]),
+                ("Berkembang", totals["class_berkembang"]),
+                ("Maju", totals["class_maju"]),
                 (_("Not classed yet"), board.unclassed),
             ],
             colours=("#8fb339", "#d08c2c", "#2f6f4f", "#adb5bd"),
