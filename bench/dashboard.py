@@ -104,7 +104,7 @@ def fill(args: argparse.Namespace) -> dict[str, float]:
     from sinergi.monitoring.models import GroupReport
     from sinergi.registry.imports import import_check, import_create
     from sinergi.registry.models import Person
-    from sinergi.synthetic.registry import write_registry
+    from sinergi.synthetic.registry import registry_file
     from sinergi.wilayah.models import Region
     from sinergi.wilayah.services import regions_load
 
@@ -115,15 +115,7 @@ def fill(args: argparse.Namespace) -> dict[str, float]:
     today = timezone.localdate()
 
     started = time.perf_counter()
-    path = Path(tempfile.gettempdir()) / f"sinergi-bench-dash-{args.persons}.csv"
-    if not path.exists():
-        write_registry(path.with_suffix(".full"), households=args.persons // 4 + 10, seed=42)
-        with path.with_suffix(".full").open() as src, path.open("w") as out:
-            for i, line in enumerate(src):
-                if i > args.persons:
-                    break
-                out.write(line)
-        path.with_suffix(".full").unlink()
+    path = registry_file(args.persons)
     batch = import_create(actor=None, source=path, file_name=path.name)
     batch = import_check(batch.pk, commit=True)
     timings["persons (generator + importer)"] = time.perf_counter() - started

@@ -110,20 +110,11 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    from sinergi.synthetic.registry import write_registry
+    from sinergi.synthetic.registry import registry_file
 
-    path = Path(tempfile.gettempdir()) / f"sinergi-bench-{args.rows}.csv"
-    if not path.exists():
-        started = time.perf_counter()
-        # About four persons a household: ask for enough households, then cut at N rows.
-        write_registry(path.with_suffix(".full"), households=args.rows // 4 + 10, seed=42)
-        with path.with_suffix(".full").open() as src, path.open("w") as out:
-            for i, line in enumerate(src):
-                if i > args.rows:
-                    break
-                out.write(line)
-        path.with_suffix(".full").unlink()
-        print(f"generated {args.rows:,} rows in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    path = registry_file(args.rows)
+    print(f"import file of {args.rows:,} rows ready in {time.perf_counter() - started:.1f} s")
 
     def run(phase: str) -> dict[str, float]:
         out = subprocess.run(

@@ -294,11 +294,15 @@ def dashboard_pdf(request: HttpRequest, code: str) -> HttpResponse:
                 [[c if isinstance(c, str) else pdf.money(cast(int, c)) for c in r] for r in short],
                 [58, 22, 22, 26, 32, 22],
             )
+    return _pdf_response(page, f"ringkasan-{_slug(board.scope.code)}.pdf")
+
+
+def _pdf_response(page: pdf.Page, filename: str) -> HttpResponse:
     page.footer_note(
         _("Class rubric provisional until the official criteria are loaded. Source: Sinergi.")
     )
     response = HttpResponse(page.bytes(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="ringkasan-{_slug(board.scope.code)}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -490,12 +494,7 @@ def group_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             [24, 32, 32, 32, 28, 34],
         )
-    page.footer_note(
-        _("Class rubric provisional until the official criteria are loaded. Source: Sinergi.")
-    )
-    response = HttpResponse(page.bytes(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="kube-{kube.pk}.pdf"'
-    return response
+    return _pdf_response(page, f"kube-{kube.pk}.pdf")
 
 
 def _figures_from_post(request: HttpRequest) -> tuple[dict[str, Any], dict[int, int | None]]:

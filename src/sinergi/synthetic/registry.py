@@ -272,3 +272,22 @@ def write_registry(
             writer.writerow(["id_a", "id_b"])
             writer.writerows(sorted(generator.truth))
     return count
+
+
+def registry_file(rows: int, *, seed: int = 42) -> Path:
+    """A cached import file of exactly ``rows`` persons (benchmarks share it between runs)."""
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / f"sinergi-bench-{rows}-{seed}.csv"
+    if path.exists():
+        return path
+    full = path.with_suffix(".full")
+    # About four persons a household: ask for enough households, then cut at N rows.
+    write_registry(full, households=rows // 4 + 10, seed=seed)
+    with full.open() as src, path.open("w") as out:
+        for i, line in enumerate(src):
+            if i > rows:
+                break
+            out.write(line)
+    full.unlink()
+    return path
