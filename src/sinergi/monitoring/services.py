@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -348,21 +350,18 @@ def propose_graduations(household_ids: Iterable[int] | None = None) -> int:
     rows = MemberIncome.objects.filter(report__status=ReportStatus.SUBMITTED)
     if household_ids is not None:
         rows = rows.filter(household_id__in=list(household_ids))
-    open_already = set(
-        Graduation.objects.filter(
-            status__in=[ProposalStatus.PROPOSED, ProposalStatus.CONFIRMED]
-        ).values_list("household_id", flat=True)
+    open_statuses = [ProposalStatus.PROPOSED, ProposalStatus.CONFIRMED]
+    rows = rows.exclude(
+        household_id__in=Graduation.objects.filter(status__in=open_statuses).values("household_id")
     )
     # A rejected household is proposed again only on months after those it was rejected on.
     rejected_up_to: dict[int, str] = {}
-    for household_id, months in Graduation.objects.filter(
+    for household_id, rejected_months in Graduation.objects.filter(
         status=ProposalStatus.REJECTED
     ).values_list("household_id", "months"):
-        last = max(months, default="")
+        last = max(rejected_months, default="")
         rejected_up_to[household_id] = max(rejected_up_to.get(household_id, ""), last)
-    history: dict[int, dict[date, rule.Observation]] = defaultdict(dict)
-    where: dict[int, tuple[int, str, date, int]] = {}
-    for household_id, person_id, kube_id, area_code, period, cipher, line in rows.values_list(
+    stream = rows.values_list(
         "household_id",
         "person_id",
         "report__kube_id",
@@ -370,22 +369,25 @@ def propose_graduations(household_ids: Iterable[int] | None = None) -> int:
         "report__period",
         "per_capita_cipher",
         "line_amount",
-    ).order_by("household_id", "report__period"):
-        if household_id in open_already:
-            continue
-        # Two members of one household in one month report the same household income.
-        history[household_id].setdefault(
-            period, rule.Observation(period, int(decrypt(cipher, field=INCOME_FIELD)), line)
-        )
-        if household_id not in where or where[household_id][2] <= period:
-            where[household_id] = (kube_id, area_code, period, person_id)
-    created = []
-    for household_id, months in history.items():
+    ).order_by("household_id", "report__period")
+    created: list[Graduation] = []
+    # One household at a time (rows come sorted by household): memory stays flat however
+    # many months and households the registry holds.
+    for household_id, group in groupby(stream.iterator(chunk_size=5000), key=itemgetter(0)):
+        months: dict[date, rule.Observation] = {}
+        latest: tuple[Any, ...] = ()
+        for _h, person_id, kube_id, area_code, period, cipher, line in group:
+            # Two members of one household in one month report the same household income.
+            if period not in months:
+                months[period] = rule.Observation(
+                    period, int(decrypt(cipher, field=INCOME_FIELD)), line
+                )
+            latest = (kube_id, area_code, person_id)
         decision = rule.decide(months.values(), required=required, margin_bp=margin)
         if decision.propose and f"{decision.streak[-1]:%Y-%m}" > rejected_up_to.get(
             household_id, ""
         ):
-            kube_id, area_code, _p, person_id = where[household_id]
+            kube_id, area_code, person_id = latest
             created.append(
                 Graduation(
                     household_id=household_id,
