@@ -571,3 +571,43 @@ def test_refresh_button_rebuilds_the_figures(
     assert RegencyFigures.objects.get(regency_code="32.73").groups_active == 1
     # A facilitator cannot trigger it.
     assert client_for(facilitator_bandung).post("/pantau/segarkan/").status_code == 404
+
+
+def test_line_table_exports_in_the_loader_format(
+    admin_user: User, client_for: Callable[..., Client]
+) -> None:
+    exported = client_for(admin_user).get("/pantau/garis-kemiskinan/?format=csv").content
+    assert exported.decode().splitlines()[0] == (
+        "province_code,year,semester,area_type,amount,source"
+    )
+    again = load_lines(_upload(exported.decode(), "back.csv"), actor=admin_user, source="x")
+    assert (again.added, again.changed, again.unchanged) == (0, 0, PovertyLine.objects.count())
+
+
+def test_group_officer_files_and_graduation_export_is_logged(
+    bandung: Kube,
+    make_user: Callable[..., User],
+    officer_bandung: User,
+    client_for: Callable[..., Client],
+) -> None:
+    treasurer = make_user(Role.KUBE_OFFICER, "32.73")
+    treasurer.kube = bandung
+    treasurer.save(update_fields=["kube"])
+    client = client_for(treasurer)
+    assert client.get("/pantau/").headers["Location"] == f"/pantau/kube/{bandung.pk}/"
+    for back in range(6, 0, -1):
+        response = client.post(
+            f"/pantau/kube/{bandung.pk}/laporan/{month(back):%Y-%m}/",
+            {
+                "turnover": "2.000.000",
+                "costs": "500.000",
+                "active_members": "6",
+                **{f"income_{p}": "3.000.000" for p in members(bandung)},
+                "action": "submit",
+            },
+        )
+        assert response.status_code == 302
+    assert GroupReport.objects.filter(kube=bandung, status="submitted").count() == 6
+    rows = client_for(officer_bandung).get("/pantau/graduasi/?format=csv").content.decode()
+    assert len(rows.strip().splitlines()) == 7 and "Kepala" in rows
+    assert AuditEvent.objects.get(event_type="graduation.exported").data == {"rows": 6}

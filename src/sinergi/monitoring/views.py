@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
+from sinergi.core.models import AuditEvent
 from sinergi.core.money import parse_rupiah
 from sinergi.core.scoping import access
 from sinergi.kube.models import Kube
@@ -35,6 +36,7 @@ from sinergi.monitoring.models import (
     ReportStatus,
     Rubric,
 )
+from sinergi.monitoring.poverty import COLUMNS as LINE_COLUMNS
 from sinergi.monitoring.poverty import load_lines
 from sinergi.monitoring.tasks import refresh_monitoring, run_export
 
@@ -605,6 +607,41 @@ def graduations(request: HttpRequest) -> HttpResponse:
     qs = selectors.graduation_list(
         request.user, status="" if status == "all" else status, area=area
     )
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        rows = [
+            [
+                g.person.name if g.person else "",
+                g.household.kk_mask,
+                g.kube.name,
+                g.area_code,
+                ", ".join(g.months),
+                g.get_status_display(),
+                str(g.decided_by or ""),
+                f"{g.decided_at:%Y-%m-%d}" if g.decided_at else "",
+                g.reason,
+            ]
+            for g in qs
+        ]
+        # Names of households: personal data, so the export is on the audit trail.
+        AuditEvent.record(
+            "graduation.exported",
+            actor=request.user,
+            area_code=area or (getattr(request.user, "area_code", None) or ""),
+            data={"rows": len(rows)},
+        )
+        header = [
+            _("Member"),
+            _("KK number"),
+            _("KUBE"),
+            _("Area code"),
+            _("Months above the line"),
+            _("Status"),
+            _("Decided by"),
+            _("Decided on"),
+            _("Reason"),
+        ]
+        return table_response("graduasi", header, rows, fmt)
     page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -664,6 +701,18 @@ def lines(request: HttpRequest) -> HttpResponse:
             )
             return redirect("monitoring:lines")
     rows = PovertyLine.objects.all()
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        # The same columns the loader reads: export, edit, load back.
+        return table_response(
+            "garis-kemiskinan",
+            [*LINE_COLUMNS, "source"],
+            (
+                [r.province_code or "ID", r.year, r.semester, r.area_type, r.amount, r.source]
+                for r in rows
+            ),
+            fmt,
+        )
     names = selectors.region_names(sorted({r.province_code for r in rows if r.province_code}))
     return render(
         request,
