@@ -53,3 +53,22 @@ def test_demo_command_prepares_a_fresh_database(tmp_path: Path) -> None:
         assert login.username in result.stdout
     assert DEMO_PASSWORD in result.stdout
     assert (tmp_path / "sinergi.sqlite3").exists() and (tmp_path / "secret_key").exists()
+    # Every dashboard chart has data: each monthly series, each class, aid, graduations, KPIs.
+    import json
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "sinergi.sqlite3") as db:
+        series = db.execute(
+            "SELECT sum(sessions), sum(sales), sum(turnover), sum(reports), sum(graduations)"
+            " FROM monitoring_regencymonth"
+        ).fetchone()
+        standing = db.execute(
+            "SELECT sum(class_tumbuh), sum(class_berkembang), sum(class_maju), sum(members),"
+            " sum(groups_mentored), sum(aid_approved), sum(aid_disbursed),"
+            " sum(households_graduated), sum(graduations_open), sum(overdue_actions)"
+            " FROM monitoring_regencyfigures"
+        ).fetchone()
+        kpis = db.execute("SELECT kpis FROM monitoring_summaryrun WHERE status = 'done'").fetchone()
+    assert all(value and value > 0 for value in series), series
+    assert all(value and value > 0 for value in standing), standing
+    assert kpis is not None and json.loads(kpis[0])
