@@ -193,6 +193,11 @@ def test_lines_page_upload_in_indonesian(admin_user: User, client_for: Callable[
     )
     assert response.status_code == 200
     assert "Kolom tidak ada" in response.content.decode()
+    listed = client.post(
+        "/pantau/garis-kemiskinan/",
+        {"file": _upload("province_code,year,semester,area_type,amount\n32,2025,5,urban,1\n")},
+    ).content.decode()
+    assert "Tidak ada yang dimuat" in listed and "<li>baris 2, semester" in listed
 
 
 # --- Reports, incomes, classes -----------------------------------------------------------------

@@ -682,6 +682,7 @@ def graduation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("monitoring.view_povertyline", raise_exception=True)
 def lines(request: HttpRequest) -> HttpResponse:
     error = ""
+    problems: list[str] = []
     if request.method == "POST":
         if not request.user.has_perm("monitoring.load_povertyline"):
             raise Http404
@@ -693,6 +694,7 @@ def lines(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             error = exc.message
+            problems = exc.params.get("problems", [])
         else:
             messages.success(
                 request,
@@ -720,6 +722,7 @@ def lines(request: HttpRequest) -> HttpResponse:
         {
             "rows": [(r, names.get(r.province_code, "")) for r in rows],
             "error": error,
+            "problems": problems[:50],
             "can_load": request.user.has_perm("monitoring.load_povertyline"),
         },
     )
