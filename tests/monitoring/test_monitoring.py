@@ -616,3 +616,6 @@ def test_group_officer_files_and_graduation_export_is_logged(
     rows = client_for(officer_bandung).get("/pantau/graduasi/?format=csv").content.decode()
     assert len(rows.strip().splitlines()) == 7 and "Kepala" in rows
     assert AuditEvent.objects.get(event_type="graduation.exported").data == {"rows": 6}
+    # The officer sees the evidence: each month's income per capita against the line.
+    page = client_for(officer_bandung).get("/pantau/graduasi/").content.decode()
+    assert page.count("3,000,000") == 36 and "641,443" in page  # national Sep 2025 line

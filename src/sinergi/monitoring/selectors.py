@@ -217,6 +217,36 @@ def graduation_list(actor: Any, *, status: str = "", area: str = "") -> Any:
     return qs.order_by("status", "-created_at")
 
 
+def graduation_evidence(actor: Any, items: list[Graduation]) -> dict[int, list[dict[str, Any]]]:
+    """For readers of incomes: each proposal's months with income per capita and the line."""
+    from sinergi.monitoring.services import reveal_income
+
+    if not items or not actor.has_perm("monitoring.view_memberincome"):
+        return {}
+    wanted = {(g.household_id, m): g.pk for g in items for m in g.months}
+    out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    seen: set[tuple[int, str]] = set()
+    rows = (
+        MemberIncome.objects.for_user(actor)
+        .filter(household_id__in={g.household_id for g in items})
+        .select_related("report")
+        .order_by("report__period", "pk")
+    )
+    for row in rows:
+        key = (row.household_id, f"{row.report.period:%Y-%m}")
+        if key in wanted and key not in seen:
+            seen.add(key)
+            out[wanted[key]].append(
+                {
+                    "month": key[1],
+                    "per_capita": reveal_income(row)[1],
+                    "line": row.line_amount,
+                    "label": row.line_label,
+                }
+            )
+    return out
+
+
 def income_rows(actor: Any, scope_code: str) -> Any:
     """Member incomes in an area, for the personal-data export (needs its own permission)."""
     return (

@@ -643,6 +643,9 @@ def graduations(request: HttpRequest) -> HttpResponse:
         ]
         return table_response("graduasi", header, rows, fmt)
     page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    evidence = selectors.graduation_evidence(request.user, list(page))
+    for item in page:
+        item.evidence = evidence.get(item.pk, [])
     return render(
         request,
         "monitoring/graduations.html",
