@@ -203,8 +203,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             colours=("#8fb339", "#d08c2c", "#2f6f4f", "#adb5bd"),
         ),
         "aid_chart": charts.bars(
-            [
-                (_("Budget"), board.budget),
+            # A national programme's ceiling is not split by region: no budget bar below it.
+            ([(_("Budget"), board.budget)] if board.budget else [])
+            + [
                 (_("Approved"), totals["aid_approved"]),
                 (_("Disbursed"), totals["aid_disbursed"]),
             ]
