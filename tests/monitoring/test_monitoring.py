@@ -23,7 +23,7 @@ from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.kube.models import Kube, Membership, Status
 from sinergi.market.models import BuyerType, Sale
-from sinergi.monitoring import services, summaries
+from sinergi.monitoring import exports, services, summaries
 from sinergi.monitoring.models import (
     ClassResult,
     ExportJob,
@@ -495,6 +495,13 @@ def test_a_large_export_runs_in_the_background(
     assert AuditEvent.objects.filter(event_type="member_income.exported").count() == 2
     other = client_for(facilitator_bandung)
     assert other.get(f"/pantau/ekspor/{job.pk}/berkas").status_code == 404
+    # The nightly run deletes it after the retention period, file and all.
+    path = exports.export_dir() / job.file_path
+    assert path.exists()
+    ExportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(days=8))
+    result = services.refresh_all()
+    assert result["exports_pruned"] == 1 and not path.exists()
+    assert not ExportJob.objects.exists()
 
 
 def test_report_page_round_trip(

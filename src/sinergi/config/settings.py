@@ -282,3 +282,5 @@ SINERGI_IMPORT_WORKERS = int(
 )
 # Exports with more rows than this are written by the task worker, with progress shown.
 SINERGI_EXPORT_INLINE_MAX = int(os.environ.get("SINERGI_EXPORT_INLINE_MAX", "5000"))
+# Finished background exports (files included) are deleted by the nightly run after this.
+SINERGI_EXPORT_KEEP_DAYS = int(os.environ.get("SINERGI_EXPORT_KEEP_DAYS", "7"))

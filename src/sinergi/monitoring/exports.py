@@ -11,6 +11,7 @@ import csv
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,16 @@ def run_job(job_id: int) -> None:
         status=ExportStatus.DONE, rows_done=done, file_path=name, updated_at=timezone.now()
     )
     audit(actor, job.kind, job.area_code, done)
+
+
+def prune(days: int = 7) -> int:
+    """Delete export jobs (and their files) finished more than ``days`` ago: personal data is
+    not kept longer than the people who asked for it need it."""
+    cutoff = timezone.now() - timedelta(days=days)
+    old = ExportJob.objects.filter(updated_at__lt=cutoff).exclude(
+        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+    )
+    for name in old.exclude(file_path="").values_list("file_path", flat=True):
+        (export_dir() / name).unlink(missing_ok=True)
+    count, _rows = old.delete()
+    return count

@@ -11,6 +11,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.utils import timezone
@@ -425,10 +426,17 @@ def decide_graduation(*, actor: Any, pk: int, confirm: bool, reason: str = "") -
 
 
 def refresh_all() -> dict[str, Any]:
+    from sinergi.monitoring.exports import prune
     from sinergi.monitoring.summaries import refresh
 
+    pruned = prune(settings.SINERGI_EXPORT_KEEP_DAYS)
     last_month = add_months(timezone.localdate().replace(day=1), -1)
     classed = classify_groups(Kube.objects.all(), last_month)
     proposed = propose_graduations()
     run = refresh()
-    return {"classed": classed.groups, "proposed": proposed, "seconds": run.seconds}
+    return {
+        "classed": classed.groups,
+        "proposed": proposed,
+        "seconds": run.seconds,
+        "exports_pruned": pruned,
+    }

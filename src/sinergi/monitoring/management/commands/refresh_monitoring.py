@@ -12,5 +12,6 @@ class Command(BaseCommand):
         result = refresh_all()
         self.stdout.write(
             f"classed {result['classed']} groups, {result['proposed']} new graduation "
-            f"proposals, figures rebuilt in {result['seconds']} s"
+            f"proposals, figures rebuilt in {result['seconds']} s, "
+            f"{result['exports_pruned']} old exports deleted"
         )
