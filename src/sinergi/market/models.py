@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -247,8 +247,14 @@ class BuyerType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# What a sale is worth, for sums in the database (``Sale.amount`` is the same for one row).
+SALE_AMOUNT = F("quantity") * F("price")
+
+
 class SaleQuerySet(GroupRecordQuerySet["Sale"]):
-    pass
+    def total(self) -> int:
+        """Rupiah of these sales (0 when there are none)."""
+        return int(self.aggregate(s=Sum(SALE_AMOUNT))["s"] or 0)
 
 
 class Sale(TimeStampedModel):

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -831,9 +831,7 @@ def month_facts(kube: Kube, first: date) -> dict[str, Any]:
     )["s"]
     from sinergi.market.models import Sale
 
-    turnover = Sale.objects.filter(kube=kube, day__gte=first, day__lt=end).aggregate(
-        s=Sum(F("quantity") * F("price"))
-    )["s"]
+    sales = Sale.objects.filter(kube=kube, day__gte=first, day__lt=end).total()
     return {
         "sessions": [
             {"date": s.held_on.isoformat(), "topics": s.topics, "present": s.n_present}  # type: ignore[attr-defined]
@@ -849,7 +847,7 @@ def month_facts(kube: Kube, first: date) -> dict[str, Any]:
         "items_overdue": items.filter(status=ActionStatus.OPEN, due_on__lt=end).count(),
         "disbursed": disbursed or 0,
         "iks_paid": iks or 0,
-        "sales": turnover or 0,
+        "sales": sales,
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from sinergi.core.scoping import access
 from sinergi.engines import graduation as rule
 from sinergi.engines.rubric import classify
 from sinergi.kube.models import Kube, Membership, Status, Transition
-from sinergi.market.models import Sale
+from sinergi.market.models import SALE_AMOUNT, Sale
 from sinergi.mentoring.models import Session
 from sinergi.monitoring.models import (
     ClassResult,
@@ -51,10 +51,9 @@ def add_months(day: date, months: int) -> date:
 
 def market_sales(kube_id: int, period: date) -> int:
     """What the market module recorded for the group in that month (Rp)."""
-    total = Sale.objects.filter(
+    return Sale.objects.filter(
         kube_id=kube_id, day__gte=period, day__lt=add_months(period, 1)
-    ).aggregate(s=Sum(F("quantity") * F("price")))["s"]
-    return int(total or 0)
+    ).total()
 
 
 def active_members(kube: Kube) -> list[Membership]:
@@ -271,7 +270,7 @@ def group_metrics(
     for kube_id, total in (
         Sale.objects.filter(kube__in=ids, day__gte=start, day__lt=end)
         .values("kube_id")
-        .annotate(t=Sum(F("quantity") * F("price")))
+        .annotate(t=Sum(SALE_AMOUNT))
         .values_list("kube_id", "t")
     ):
         out[kube_id][Metric.SALES] = float(total or 0)

@@ -14,13 +14,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from sinergi.aid.models import Disbursement, Proposal, ProposalStatus
 from sinergi.kube.models import Kube, Membership, Status
-from sinergi.market.models import Sale
+from sinergi.market.models import SALE_AMOUNT, Sale
 from sinergi.mentoring.models import (
     ActionItem,
     ActionStatus,
@@ -140,7 +140,7 @@ def _series(start: date) -> dict[tuple[str, date], dict[str, int]]:
         "sales",
         Sale.objects.filter(day__gte=start)
         .values_list(_regency("kube__area_code"), TruncMonth("day"))
-        .annotate(s=Sum(F("quantity") * F("price")))
+        .annotate(s=Sum(SALE_AMOUNT))
         .order_by(),
     )
     submitted = GroupReport.objects.filter(period__gte=start, status=ReportStatus.SUBMITTED)
