@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from sinergi.core.money import rupiah
+
 # A constant, not data: the only markup not built by format_html.
 _END = mark_safe("</svg>")
 _SVG = '<svg class="chart" viewBox="0 0 {} {}" role="img" preserveAspectRatio="xMinYMin meet">'
@@ -25,7 +27,7 @@ COLOURS = ("#2f6f4f", "#d08c2c", "#3a6ea5", "#a23b72", "#6c757d", "#8fb339")
 
 
 def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
+    return rupiah(round(value))
 
 
 def bars(items: Sequence[tuple[str, float]], *, colours: Sequence[str] = COLOURS) -> SafeString:

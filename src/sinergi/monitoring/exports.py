@@ -20,7 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User
-from sinergi.core.models import AuditEvent
+from sinergi.accounts.services import audit_export
+from sinergi.kube.models import Kube
 from sinergi.monitoring import selectors
 from sinergi.monitoring.models import ExportJob, ExportStatus
 from sinergi.monitoring.services import reveal_income
@@ -33,11 +34,16 @@ class Kind:
     header: Callable[[], list[str]]
     count: Callable[[Any, str], int]
     rows: Callable[[Any, str], Rows]
-    personal: bool
     permission: str
+    # The audit-trail name of an export of personal data; empty when it holds none.
+    audit_as: str = ""
+
+    @property
+    def personal(self) -> bool:
+        return bool(self.audit_as)
 
 
-def _group_header() -> list[str]:
+def group_header() -> list[str]:
     return [
         _("Area code"),
         _("Name"),
@@ -47,15 +53,19 @@ def _group_header() -> list[str]:
     ]
 
 
+def group_row(kube: Kube) -> list[object]:
+    return [
+        kube.area_code,
+        kube.name,
+        kube.business_type.name,
+        kube.get_status_display(),
+        kube.get_klass_display() if kube.klass else "",
+    ]
+
+
 def _group_rows(actor: Any, code: str) -> Rows:
     for kube in selectors.group_rows(actor, code).iterator(chunk_size=2000):
-        yield [
-            kube.area_code,
-            kube.name,
-            kube.business_type.name,
-            kube.get_status_display(),
-            kube.get_klass_display() if kube.klass else "",
-        ]
+        yield group_row(kube)
 
 
 def _income_header() -> list[str]:
@@ -94,18 +104,17 @@ def _income_rows(actor: Any, code: str) -> Rows:
 
 KINDS: dict[str, Kind] = {
     "kelompok": Kind(
-        _group_header,
+        group_header,
         lambda actor, code: selectors.group_rows(actor, code).count(),
         _group_rows,
-        personal=False,
         permission="monitoring.view_regencyfigures",
     ),
     "pendapatan": Kind(
         _income_header,
         lambda actor, code: selectors.income_rows(actor, code).count(),
         _income_rows,
-        personal=True,
         permission="monitoring.export_memberincome",
+        audit_as="member_income",
     ),
 }
 
@@ -116,12 +125,7 @@ def inline_limit() -> int:
 
 def audit(actor: Any, kind: str, code: str, rows: int) -> None:
     if KINDS[kind].personal:
-        AuditEvent.record(
-            "member_income.exported",
-            actor=actor,
-            area_code=code,
-            data={"rows": rows, "export": kind},
-        )
+        audit_export(actor=actor, what=KINDS[kind].audit_as, rows=rows, area_code=code)
 
 
 def export_dir() -> Path:

@@ -84,7 +84,7 @@ class Page(FPDF):
             self.set_fill_color(47, 111, 79)
             self.rect(14 + label_w, y + 0.8, max(0.3, width * value / top), 3.4, style="F")
             self.set_xy(14 + label_w + width * value / top + 2, y)
-            self.cell(28, 5, _latin(f"{value:,.0f}".replace(",", ".")))
+            self.cell(28, 5, money(value))
             self.ln(5)
 
     def columns(self, labels: Sequence[str], values: Sequence[float], height: float = 28) -> None:
@@ -99,7 +99,7 @@ class Page(FPDF):
             self.set_xy(x0 + i * slot, y0 + 0.5)
             self.cell(slot, 3, _latin(label), align="C")
         self.set_xy(14, y0 + 4)
-        self.cell(0, 4, _latin(_("Highest month: %(v)s") % {"v": f"{top:,.0f}".replace(",", ".")}))
+        self.cell(0, 4, _latin(_("Highest month: %(v)s") % {"v": money(top)}))
         self.ln(5)
 
     def grid(
@@ -129,8 +129,9 @@ class Page(FPDF):
         return bytes(self.output())
 
 
-def money(value: int) -> str:
-    return _latin(rupiah(value))
+def money(value: float) -> str:
+    """Whole rupiah (or any count) with the Indonesian thousands separator."""
+    return rupiah(round(value))
 
 
 def month_label(day: date) -> str:

@@ -27,7 +27,7 @@ from sinergi.monitoring.models import (
     RegencyMonth,
     SummaryRun,
 )
-from sinergi.monitoring.services import add_months
+from sinergi.monitoring.services import add_months, reveal_income
 from sinergi.monitoring.summaries import latest_run
 from sinergi.wilayah.models import Region
 
@@ -130,9 +130,7 @@ def dashboard(actor: Any, code: str, *, today: date) -> Dashboard:
     rows = list(RegencyFigures.objects.filter(_in_scope(scope)).values("regency_code", *FIGURES))
     totals = {name: sum(r[name] for r in rows) for name in FIGURES}
     children: list[dict[str, Any]] = []
-    if scope.level == REGENCY:
-        children = []
-    else:
+    if scope.level != REGENCY:  # a regency's breakdown is its groups, listed below
         grouped: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
         for r in rows:
             key = r["regency_code"][:2] if scope.level == NATION else r["regency_code"]
@@ -219,8 +217,6 @@ def graduation_list(actor: Any, *, status: str = "", area: str = "") -> Any:
 
 def graduation_evidence(actor: Any, items: list[Graduation]) -> dict[int, list[dict[str, Any]]]:
     """For readers of incomes: each proposal's months with income per capita and the line."""
-    from sinergi.monitoring.services import reveal_income
-
     if not items or not actor.has_perm("monitoring.view_memberincome"):
         return {}
     wanted = {(g.household_id, m): g.pk for g in items for m in g.months}

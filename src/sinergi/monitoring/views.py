@@ -17,13 +17,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sinergi.accounts.services import audit_export
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
-from sinergi.core.models import AuditEvent
 from sinergi.core.money import parse_rupiah
 from sinergi.core.scoping import access
 from sinergi.kube.models import Kube
+from sinergi.mentoring.models import Indicator
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import charts, exports, geo, pdf, selectors, services
 from sinergi.monitoring.models import (
@@ -75,18 +76,7 @@ def map_metrics() -> dict[str, str]:
 def _table(board: selectors.Dashboard) -> tuple[list[str], list[list[object]]]:
     """The dashboard's breakdown table: one row per province/regency (or group in a regency)."""
     if board.scope.level == selectors.REGENCY:
-        header = [_("Area code"), _("Name"), _("Business type"), _("Status"), _("Class")]
-        rows: list[list[object]] = [
-            [
-                k.area_code,
-                k.name,
-                k.business_type.name,
-                k.get_status_display(),
-                k.get_klass_display() if k.klass else "",
-            ]
-            for k in board.groups
-        ]
-        return header, rows
+        return exports.group_header(), [exports.group_row(k) for k in board.groups]
     header = [
         _("Code"),
         _("Name"),
@@ -101,7 +91,7 @@ def _table(board: selectors.Dashboard) -> tuple[list[str], list[list[object]]]:
         _("Berkembang"),
         _("Maju"),
     ]
-    rows = [
+    rows: list[list[object]] = [
         [
             c["code"],
             c["name"],
@@ -187,6 +177,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     ]
     totals = board.totals
     month_labels = [f"{m:%m/%y}" for m in board.months]
+    kpi_labels = dict(Indicator.choices)
     context = {
         "board": board,
         "slug": _slug(board.scope.code),
@@ -231,16 +222,10 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "can_export_income": request.user.has_perm("monitoring.export_memberincome"),
         "metric_label": metrics[metric],
         "kpis": [
-            {**k, "label": _kpi_labels().get(k["indicator"], k["indicator"])} for k in board.kpis
+            {**k, "label": kpi_labels.get(k["indicator"], k["indicator"])} for k in board.kpis
         ],
     }
     return render(request, "monitoring/dashboard.html", context)
-
-
-def _kpi_labels() -> dict[str, str]:
-    from sinergi.mentoring.models import Indicator
-
-    return {str(k): str(v) for k, v in Indicator.choices}
 
 
 @login_required
@@ -261,8 +246,8 @@ def dashboard_pdf(request: HttpRequest, code: str) -> HttpResponse:
     )
     page.figures(
         [
-            (_("Active groups"), f"{t['groups_active']:,}".replace(",", ".")),
-            (_("Members"), f"{t['members']:,}".replace(",", ".")),
+            (_("Active groups"), pdf.money(t["groups_active"])),
+            (_("Members"), pdf.money(t["members"])),
             (_("Groups with a mentor"), f"{board.coverage}%"),
             (_("Aid approved"), "Rp" + pdf.money(t["aid_approved"])),
             (_("Aid disbursed"), "Rp" + pdf.money(t["aid_disbursed"])),
@@ -461,7 +446,7 @@ def group_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             rows.append(
                 [
                     str(labels.get(row["key"], row["key"])),
-                    "-" if value is None else f"{value:,.0f}".replace(",", "."),
+                    "-" if value is None else pdf.money(value),
                     f"{row['points']}",
                     f"{row['contribution']} / {row['full']}",
                     _("decided")
@@ -625,11 +610,11 @@ def graduations(request: HttpRequest) -> HttpResponse:
             for g in qs
         ]
         # Names of households: personal data, so the export is on the audit trail.
-        AuditEvent.record(
-            "graduation.exported",
+        audit_export(
             actor=request.user,
+            what="graduation",
+            rows=len(rows),
             area_code=area or (getattr(request.user, "area_code", None) or ""),
-            data={"rows": len(rows)},
         )
         header = [
             _("Member"),
