@@ -28,6 +28,7 @@ from sinergi.mentoring.models import Indicator
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import charts, exports, geo, pdf, selectors, services
 from sinergi.monitoring.models import (
+    ClassResult,
     ExportJob,
     ExportStatus,
     GraduationRule,
@@ -377,24 +378,28 @@ def _group(request: HttpRequest, pk: int) -> Kube:
     return access(Kube.objects, actor=request.user, permission="monitoring.view_groupreport", pk=pk)
 
 
+def _explained(result: ClassResult) -> list[dict[str, Any]]:
+    """A class result's indicators with their label and whether they decided or hold it back."""
+    labels = dict(Metric.choices)
+    why = result.explanation
+    return [
+        {
+            **row,
+            "label": labels.get(row["key"], row["key"]),
+            "decided": row["key"] in why.get("decided_by", []),
+            "held_back": row["key"] in why.get("held_back_by", []),
+        }
+        for row in why.get("indicators", [])
+    ]
+
+
 @login_required
 @permission_required("monitoring.view_groupreport", raise_exception=True)
 def group(request: HttpRequest, pk: int) -> HttpResponse:
     kube = _group(request, pk)
     classes = list(selectors.group_classes(request.user, kube)[:12])
     current = classes[0] if classes else None
-    labels = dict(Metric.choices)
-    indicators = []
-    if current:
-        for row in current.explanation.get("indicators", []):
-            indicators.append(
-                {
-                    **row,
-                    "label": labels.get(row["key"], row["key"]),
-                    "decided": row["key"] in current.explanation.get("decided_by", []),
-                    "held_back": row["key"] in current.explanation.get("held_back_by", []),
-                }
-            )
+    indicators = _explained(current) if current else []
     today = timezone.localdate()
     this_month = today.replace(day=1)
     return render(
@@ -438,29 +443,19 @@ def group_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         ]
     )
     if current:
-        labels = dict(Metric.choices)
         page.heading(_("What decided the class"))
-        rows = []
-        for row in current.explanation.get("indicators", []):
-            value = row["value"]
-            rows.append(
-                [
-                    str(labels.get(row["key"], row["key"])),
-                    "-" if value is None else pdf.money(value),
-                    f"{row['points']}",
-                    f"{row['contribution']} / {row['full']}",
-                    _("decided")
-                    if row["key"] in current.explanation.get("decided_by", [])
-                    else (
-                        _("holds back")
-                        if row["key"] in current.explanation.get("held_back_by", [])
-                        else ""
-                    ),
-                ]
-            )
         page.grid(
             [_("Indicator"), _("Value"), _("Points"), _("Score share"), ""],
-            rows,
+            [
+                [
+                    str(row["label"]),
+                    "-" if row["value"] is None else pdf.money(row["value"]),
+                    f"{row['points']}",
+                    f"{row['contribution']} / {row['full']}",
+                    _("decided") if row["decided"] else _("holds back") if row["held_back"] else "",
+                ]
+                for row in _explained(current)
+            ],
             [70, 30, 16, 30, 36],
         )
     if reports:
