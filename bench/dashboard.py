@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,7 @@ def fill(args: argparse.Namespace) -> dict[str, float]:
     from sinergi.market.models import Sale
     from sinergi.mentoring.models import ActionItem, Assignment, Mentor, Organisation, Session, Unit
     from sinergi.monitoring.models import GroupReport
+    from sinergi.monitoring.services import add_months
     from sinergi.registry.imports import import_check, import_create
     from sinergi.registry.models import Person
     from sinergi.synthetic.registry import registry_file
@@ -260,10 +261,7 @@ def fill(args: argparse.Namespace) -> dict[str, float]:
         ),
     )
     this_month = today.replace(day=1)
-    months = [
-        date(this_month.year - (this_month.month - b <= 0), (this_month.month - b - 1) % 12 + 1, 1)
-        for b in range(1, 7)
-    ]
+    months = [add_months(this_month, -b) for b in range(1, 7)]
     copy_into(
         GroupReport,
         (

@@ -42,6 +42,7 @@ from sinergi.monitoring.models import (
 from sinergi.monitoring.models import (
     ProposalStatus as GraduationStatus,
 )
+from sinergi.monitoring.services import add_months
 
 logger = logging.getLogger(__name__)
 
@@ -191,9 +192,7 @@ def refresh() -> SummaryRun:
     run = SummaryRun.objects.create()
     started = time.perf_counter()
     today = timezone.localdate()
-    start = date(today.year, today.month, 1)
-    for _i in range(SERIES_MONTHS - 1):
-        start = date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
+    start = add_months(today.replace(day=1), -(SERIES_MONTHS - 1))
     try:
         standing = _standing(today)
         series = _series(start)
