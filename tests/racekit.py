@@ -61,8 +61,11 @@ def load_regions() -> None:
         )
 
 
-def make_group(regency_officer: Any) -> Any:
-    """An active six-member group of heads in Sukarasa, formed through the real services."""
+def make_group(regency_officer: Any, index: int = 0) -> Any:
+    """An active six-member group of heads in Sukarasa, formed through the real services.
+
+    ``index`` (0-7) gives another group of other people, for races that need several.
+    """
     from sinergi.kube.models import Status
     from sinergi.kube.services import kube_create, kube_transition
     from sinergi.registry import services as registry
@@ -71,7 +74,7 @@ def make_group(regency_officer: Any) -> Any:
     for i in range(1, 7):
         household = registry.household_create(
             actor=regency_officer,
-            kk=f"32730101012{i:05d}",
+            kk=f"3273010101{2 + index}{i:05d}",
             village_code="3273011001",
             desil=2,
             desil_date=date.today(),
@@ -80,7 +83,7 @@ def make_group(regency_officer: Any) -> Any:
             registry.person_create(
                 actor=regency_officer,
                 household_id=household.pk,
-                nik=f"327301050580{i:04d}",
+                nik=f"327301050580{index}{i:03d}",
                 name=f"Kepala {i}",
                 sex="L",
                 birth_place="",
@@ -91,7 +94,7 @@ def make_group(regency_officer: Any) -> Any:
         )
     kube, failures = kube_create(
         actor=regency_officer,
-        name="KUBE Uji",
+        name=f"KUBE Uji {index}" if index else "KUBE Uji",
         business_type="jasa",
         village_code="3273011001",
         member_ids=[p.pk for p in heads],

@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sinergi.accounts.models import User
 from sinergi.aid import services
-from sinergi.aid.models import AmountRule, Cycle, CycleStatus, Programme, Proposal, ProposalStatus
+from sinergi.aid.models import (
+    AidGrant,
+    AmountRule,
+    Cycle,
+    CycleStatus,
+    Programme,
+    Proposal,
+    ProposalStatus,
+)
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.kube.models import Kube, Status
@@ -550,3 +560,84 @@ def test_aid_is_once_per_group_across_cycles(
         ).cycle_id
         == second.pk
     )
+
+
+def _proposed(kube: Kube, cycle: Cycle, regency: User, province: User) -> Proposal:
+    proposal = services.proposal_create(actor=regency, cycle_id=cycle.pk, kube_id=kube.pk)
+    return services.proposal_recommend(actor=province, proposal_id=proposal.pk)
+
+
+def test_a_group_proposed_in_two_cycles_is_approved_once(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+) -> None:
+    """Both proposals pass the proposal-time check; the second approval must still refuse."""
+    second = Cycle.objects.create(programme=cycle.programme, number=2)
+    first_proposal = _proposed(active_kube, cycle, officer_bandung, officer_jabar)
+    late = _proposed(active_kube, second, officer_bandung, officer_jabar)
+    services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    with translation.override("en"), pytest.raises(InvalidInput) as info:
+        services.cycle_approve(actor=admin_user, cycle_id=second.pk)
+    assert active_kube.name in info.value.message
+    assert "does not allow previously aided groups" in info.value.message
+    second.refresh_from_db()
+    late.refresh_from_db()
+    assert (second.status, late.status) == (CycleStatus.OPEN, ProposalStatus.RECOMMENDED)
+    assert list(AidGrant.objects.values_list("proposal_id", "number", "first_only")) == [
+        (first_proposal.pk, 1, True)
+    ]
+    assert services.budget_remaining(cycle.programme) == 38 * JUTA
+
+
+def test_a_programme_for_aided_groups_may_aid_again_but_not_the_reverse(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+) -> None:
+    """An allowing programme may follow any aid; a first-only one may not follow its grant."""
+    follow_up = Programme.objects.create(
+        name="Penguatan KUBE", year=2026, funding_source="apbd_province",
+        amount_rule=AmountRule.PER_GROUP, amount=5 * JUTA, budget_ceiling=50 * JUTA,
+        allow_previously_aided=True,
+    )  # fmt: skip
+    later = Cycle.objects.create(programme=follow_up, number=1)
+    _proposed(active_kube, later, officer_bandung, officer_jabar)
+    _proposed(active_kube, cycle, officer_bandung, officer_jabar)
+    services.cycle_approve(actor=admin_user, cycle_id=later.pk)
+    with pytest.raises(InvalidInput):  # aided by the follow-up first: a first-only one refuses
+        services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
+    again = Cycle.objects.create(programme=follow_up, number=2)
+    _proposed(active_kube, again, officer_bandung, officer_jabar)
+    services.cycle_approve(actor=admin_user, cycle_id=again.pk)
+    assert list(AidGrant.objects.values_list("programme_id", "number", "first_only")) == [
+        (follow_up.pk, 1, False),
+        (follow_up.pk, 2, False),
+    ]
+
+
+def test_the_database_refuses_a_second_first_grant(
+    active_kube: Kube,
+    cycle: Cycle,
+    officer_bandung: User,
+    officer_jabar: User,
+    admin_user: User,
+) -> None:
+    """A path that skips the service (admin, script, a future bug) meets the constraints."""
+    approved = _approved(active_kube, cycle, officer_bandung, officer_jabar, admin_user)
+    second = Cycle.objects.create(programme=cycle.programme, number=2)
+    sneaked = Proposal.objects.create(
+        cycle=second, kube=active_kube, area_code=active_kube.area_code, member_count=6,
+        amount=12 * JUTA, status=ProposalStatus.APPROVED,
+    )  # fmt: skip
+    for number, first_only in [(1, True), (1, False), (2, True), (0, False)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AidGrant.objects.create(
+                proposal=sneaked, kube=active_kube, programme=cycle.programme,
+                number=number, first_only=first_only,
+            )  # fmt: skip
+    assert AidGrant.objects.get().proposal_id == approved.pk

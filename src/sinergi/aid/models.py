@@ -162,6 +162,42 @@ class Proposal(TimeStampedModel):
         return f"{self.kube} @ {self.cycle}"
 
 
+class AidGrant(models.Model):
+    """A group aided: one row per approved proposal, written by the approval under its locks.
+
+    The rule is that a programme which does not allow previously aided groups aids only
+    groups never aided before, by any programme. ``number`` counts a group's grants (1 is its
+    first) and ``first_only`` marks a grant from such a programme, so the database itself
+    refuses a second first grant of a group and a ``first_only`` grant that is not the first:
+    even a path that skipped the service's check could not aid a group twice against the rule.
+    """
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="grant")
+    kube = models.ForeignKey("kube.Kube", on_delete=models.PROTECT, related_name="aid_grants")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="grants")
+    number = models.PositiveSmallIntegerField(_("grant number of the group"))
+    first_only = models.BooleanField(_("programme aids only groups never aided"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("aid grant")
+        verbose_name_plural = _("aid grants")
+        ordering = ["kube_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["kube", "number"], name="aid_grant_number_once"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="aid_grant_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_only=False) | models.Q(number=1),
+                name="aid_grant_first_only_is_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kube} #{self.number}"
+
+
 class DisbursementQuerySet(ScopedQuerySet["Disbursement"]):
     scope_field = "area_code"
     kube_field = "proposal__kube_id"

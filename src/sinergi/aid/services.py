@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.aid.models import (
+    AidGrant,
     Cycle,
     CycleStatus,
     Disbursement,
@@ -72,9 +73,9 @@ def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
         raise InvalidInput(_("This group is outside the programme's area."), field="kube")
     if kube_failures(kube, max_desil=programme.max_desil):
         raise InvalidInput(_("The group no longer meets the formation rules."), field="kube")
-    # Aid is once per group, whichever programme or cycle gave it, unless the programme allows.
-    aided = Proposal.objects.filter(kube=kube, status=ProposalStatus.APPROVED).exists()
-    if aided and not programme.allow_previously_aided:
+    # Aid is once per group, whichever programme or cycle gave it, unless the programme allows;
+    # checked here to refuse early, and again by the approval under its locks.
+    if AidGrant.objects.filter(kube=kube).exists() and not programme.allow_previously_aided:
         raise InvalidInput(_("This group has received KUBE aid before."), field="kube")
     if Proposal.objects.filter(cycle=cycle, kube=kube).exists():
         raise InvalidInput(_("This group is already proposed in this cycle."), field="kube")
@@ -149,8 +150,11 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
     """The centre approves every recommended proposal of a cycle and freezes it.
 
     Refused when the cycle is already approved (a second approver arriving a moment late),
-    when the approver proposed or recommended any of its groups, or when the programme's
-    budget ceiling would be exceeded; then nothing changes.
+    when the approver proposed or recommended any of its groups, when the programme's
+    budget ceiling would be exceeded, or when the programme aids only groups never aided and
+    one of them was aided meanwhile (another cycle approved since it was proposed); then
+    nothing changes. Locks, always in this order: the cycle, its proposals, the programme
+    (budget), the groups by id (aid once per group, whichever programme approves it).
     """
     if not actor.has_perm("aid.approve_cycle") or _level(actor) != 0:
         raise InvalidInput(_("Only the centre can approve a cycle."))
@@ -162,7 +166,10 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
     if cycle.status != CycleStatus.OPEN:
         raise InvalidInput(_("This cycle is already approved."), field="cycle")
     proposals = list(
-        Proposal.objects.select_for_update().filter(cycle=cycle, status=ProposalStatus.RECOMMENDED)
+        Proposal.objects.select_for_update(of=("self",))
+        .filter(cycle=cycle, status=ProposalStatus.RECOMMENDED)
+        .select_related("kube")
+        .order_by("pk")
     )
     if not proposals:
         raise InvalidInput(_("The cycle has no recommended proposals to approve."))
@@ -181,8 +188,19 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
                 "remaining": rupiah(remaining),
             }
         )
+    numbers = _grant_numbers(programme, proposals)
     Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(
         status=ProposalStatus.APPROVED, updated_at=timezone.now()
+    )
+    AidGrant.objects.bulk_create(
+        AidGrant(
+            proposal=p,
+            kube_id=p.kube_id,
+            programme=programme,
+            number=numbers[p.kube_id],
+            first_only=not programme.allow_previously_aided,
+        )
+        for p in proposals
     )
     cycle.status, cycle.approved_by, cycle.approved_at = (
         CycleStatus.APPROVED,
@@ -197,6 +215,33 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
         data={"proposals": len(proposals), "total": total},
     )
     return cycle
+
+
+def _grant_numbers(programme: Programme, proposals: list[Proposal]) -> dict[int, int]:
+    """Each proposed group's next grant number, refusing groups the programme may not aid.
+
+    The groups' rows are locked (in id order, so approvals never wait on each other in a
+    circle) before their grants are read: a concurrent approval of another cycle holding one
+    of these groups, of this programme or another, finishes first and its grant is seen here.
+    """
+    kube_ids = sorted({p.kube_id for p in proposals})
+    list(Kube.objects.select_for_update().filter(pk__in=kube_ids).order_by("pk").values("pk"))
+    last: dict[int, int] = {}
+    for kube_id, number in AidGrant.objects.filter(kube_id__in=kube_ids).values_list(
+        "kube_id", "number"
+    ):
+        last[kube_id] = max(number, last.get(kube_id, 0))
+    if last and not programme.allow_previously_aided:
+        names = sorted(p.kube.name for p in proposals if p.kube_id in last)
+        raise InvalidInput(
+            _(
+                "Already aided, and this programme does not allow previously aided groups: "
+                "%(groups)s. Reject their proposals, then approve the cycle."
+            )
+            % {"groups": ", ".join(names)},
+            field="cycle",
+        )
+    return {kube_id: last.get(kube_id, 0) + 1 for kube_id in kube_ids}
 
 
 @transaction.atomic
