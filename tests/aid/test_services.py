@@ -26,6 +26,7 @@ from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_transition, membership_end
+from tests import samples
 from tests.kube.test_services import _form, _heads
 
 pytestmark = pytest.mark.django_db
@@ -319,7 +320,7 @@ def test_lpj_reconciles_with_the_disbursement(
         reference="TRX1",
     )
     ketua = client_for(make_user("kube_officer", "32.73"))
-    photo = b"\xff\xd8\xff\xe0" + b"0" * 100
+    photo = samples.jpeg()
 
     def add(description: str, amount: int, content: bytes = photo) -> object:
         return ketua.post(
@@ -480,7 +481,7 @@ def test_the_aid_pages(
             "description": "Mesin jahit",
             "amount": "12.000.000",
             "day": "2026-11-05",
-            "receipt": SimpleUploadedFile("nota.png", b"\x89PNG\r\n\x1a\n" + b"0" * 50),
+            "receipt": SimpleUploadedFile("nota.png", samples.png()),
         },
     )
     ketua.post(f"/bantuan/usulan/{proposal.pk}/lpj/", {"action": "submit"})  # type: ignore[attr-defined]

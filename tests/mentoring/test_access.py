@@ -16,6 +16,7 @@ from sinergi.accounts.roles import Role
 from sinergi.kube.models import Kube, Membership
 from sinergi.mentoring import services
 from sinergi.mentoring.models import Assignment, AssignmentStatus, Mentor, Session
+from tests import samples
 from tests.mentoring.test_services import PNG, _offer_and_accept
 
 pytestmark = pytest.mark.django_db
@@ -367,10 +368,45 @@ def test_admin_records_units_and_agreements_through_the_api(
         .status_code
         == 400
     )
+    scripted = admin.post(
+        f"/api/v1/mentoring/agreements/{made.json()['id']}/document",
+        {"document": SimpleUploadedFile("pks.pdf", samples.pdf_by_hand(b"/OpenAction 4 0 R"
+                                                                      b" /AA << /JS (x) >>"))},
+        HTTP_ACCEPT_LANGUAGE="id",
+    )  # fmt: skip
+    assert scripted.status_code == 400 and scripted.json()["field"] == "document"
+    assert "berisi skrip" in scripted.json()["detail"]
     doc = admin.post(
         f"/api/v1/mentoring/agreements/{made.json()['id']}/document",
-        {"document": SimpleUploadedFile("pks.pdf", b"%PDF-1.4 test")},
+        {"document": SimpleUploadedFile("pks.html", samples.pdf())},
     )
     assert doc.status_code == 200
     page = client_for(coordinator).get(f"/mitra/perjanjian/{made.json()['id']}/")
     assert "unduh" in page.content.decode()
+    download = client_for(coordinator).get(f"/mitra/perjanjian/{made.json()['id']}/dokumen/")
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_photos_are_re_made_and_served_as_images(
+    world, client_for: Callable[..., Client], settings, tmp_path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    mentor, session = client_for(world["mentor"]), world["session"]
+    html = b"<html><script>alert(1)</script></html>"
+    added = mentor.post(
+        f"/api/v1/mentoring/sessions/{session.pk}/photos",
+        {"photo": SimpleUploadedFile("x.svg", samples.png() + html, "image/svg+xml")},
+    )
+    assert added.status_code == 201
+    photo = session.photos.order_by("-pk").first()
+    assert re.fullmatch(rf"sessions/{session.pk}/[0-9a-f]{{32}}\.png", photo.image.name)
+    for url in (
+        f"/pendampingan/sesi/{session.pk}/foto/{photo.pk}/",
+        f"/api/v1/mentoring/sessions/{session.pk}/photos/{photo.pk}",
+    ):
+        got = mentor.get(url)
+        assert got.status_code == 200 and got["Content-Type"] == "image/png"
+        assert got["X-Content-Type-Options"] == "nosniff"
+        assert html not in b"".join(got.streaming_content)

@@ -29,9 +29,10 @@ from sinergi.mentoring.models import (
     Mentor,
     ReportStatus,
 )
+from tests import samples
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 40
+PNG = samples.png()
 
 
 def _offer_and_accept(

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Sum
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -18,6 +18,7 @@ from sinergi.core.errors import InvalidInput
 from sinergi.core.exports import table_response
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
+from sinergi.core.uploads import serve_upload
 
 router = Router(tags=["aid"])
 
@@ -278,9 +279,7 @@ def lpj_receipt(request: HttpRequest, proposal_id: int, item_id: int) -> Any:
     item = LpjItem.objects.filter(pk=item_id, lpj__proposal_id=proposal_id).first()
     if item is None:
         raise InvalidInput(_("No such receipt."), field="item")
-    return FileResponse(
-        item.receipt.open("rb"), filename=(item.receipt.name or "nota").rsplit("/", 1)[-1]
-    )
+    return serve_upload(item.receipt, download_name=f"nota-{item.pk}")
 
 
 @router.post("/proposals/{proposal_id}/lpj/submit", response=LpjOut)

@@ -30,7 +30,7 @@ from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
-from sinergi.core.uploads import DOCUMENT_TYPES, check_upload
+from sinergi.core.uploads import DOCUMENT_TYPES, clean_upload
 from sinergi.engines import wilayah as regions
 from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_failures
@@ -351,7 +351,7 @@ def lpj_add_item(
         raise InvalidInput(_("Say what was bought."), field="description")
     if amount <= 0:
         raise InvalidInput(_("The amount must be a positive number of rupiah."), field="amount")
-    check_upload(
+    receipt = clean_upload(
         receipt,
         kinds=DOCUMENT_TYPES,
         max_bytes=RECEIPT_MAX,

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sinergi.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "sinergi.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sinergi.core.middleware.LanguageMiddleware",

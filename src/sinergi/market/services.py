@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
-from sinergi.core.uploads import PHOTO_TYPES, check_upload
+from sinergi.core.uploads import PHOTO_TYPES, clean_upload
 from sinergi.engines import allocation as engine
 from sinergi.engines import wilayah as regions
 from sinergi.kube.models import Kube
@@ -109,7 +109,7 @@ def product_save(*, actor: Any, data: ProductData, product_id: int | None = None
 def product_photo(*, actor: Any, product_id: int, photo: Any) -> Product:
     require_permission(actor, "market.change_product")
     product = access(Product.objects, actor=actor, for_write=True, pk=product_id)
-    check_upload(
+    photo = clean_upload(
         photo,
         kinds=PHOTO_TYPES,
         max_bytes=5 * 1024 * 1024,

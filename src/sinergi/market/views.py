@@ -19,6 +19,7 @@ from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah
 from sinergi.core.scoping import access, area_q
+from sinergi.core.uploads import serve_upload
 from sinergi.kube.models import Kube
 from sinergi.kube.models import Status as KubeStatus
 from sinergi.market import services
@@ -108,7 +109,7 @@ def product_photo(request: HttpRequest, pk: int) -> FileResponse:
     product = public_products().filter(pk=pk).first()
     if product is None or not product.photo:
         raise Http404
-    return FileResponse(product.photo.open("rb"))
+    return serve_upload(product.photo, download_name=f"produk-{product.pk}")
 
 
 @login_required

@@ -7,7 +7,7 @@ same answers are safe for partner roles.
 from datetime import date
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -15,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.core.api_perms import require_perm
 from sinergi.core.scoping import access
+from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
 from sinergi.mentoring import selectors, services
 from sinergi.mentoring.models import (
@@ -620,9 +621,7 @@ def session_photo_add(request: HttpRequest, session_id: int, photo: File[Uploade
 def session_photo(request: HttpRequest, session_id: int, photo_id: int) -> Any:
     session = access(Session.objects, actor=request.user, pk=session_id)
     photo = get_object_or_404(SessionPhoto, session=session, pk=photo_id)
-    return FileResponse(
-        photo.image.open("rb"), filename=(photo.image.name or "foto").rsplit("/", 1)[-1]
-    )
+    return serve_upload(photo.image, download_name=f"sesi-{session.pk}-foto-{photo.pk}")
 
 
 class ItemIn(Schema):

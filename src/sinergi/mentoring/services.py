@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, area_q, user_area
-from sinergi.core.uploads import DOCUMENT_TYPES, PHOTO_TYPES, check_upload
+from sinergi.core.uploads import DOCUMENT_TYPES, PHOTO_TYPES, clean_upload
 from sinergi.engines import matching
 from sinergi.engines import wilayah as regions
 from sinergi.kube.models import BusinessType, Kube, Membership, Status
@@ -203,7 +203,7 @@ def agreement_attach(*, actor: Any, agreement_id: int, document: Any) -> Agreeme
     """Attach the signed document (PDF or a photo of it, at most 10 MB)."""
     require_permission(actor, "mentoring.change_agreement")
     agreement = access(Agreement.objects, actor=actor, for_write=True, pk=agreement_id)
-    check_upload(
+    document = clean_upload(
         document,
         kinds=DOCUMENT_TYPES,
         max_bytes=10 * 1024 * 1024,
@@ -681,8 +681,7 @@ def session_log(
         raise InvalidInput(
             _("At most %(n)d photos per session.") % {"n": PHOTOS_PER_SESSION}, field="photos"
         )
-    for photo in photos:
-        _check_photo(photo)
+    photos = [_clean_photo(photo) for photo in photos]
     for number, new in enumerate(new_items, start=1):
         if not new.description.strip() or not new.owner.strip():
             raise InvalidInput(
@@ -740,8 +739,8 @@ def session_log(
     return session
 
 
-def _check_photo(photo: Any) -> None:
-    check_upload(
+def _clean_photo(photo: Any) -> Any:
+    return clean_upload(
         photo,
         kinds=PHOTO_TYPES,
         max_bytes=PHOTO_MAX,
@@ -762,8 +761,7 @@ def session_photo_add(*, actor: Any, session_id: int, photo: Any) -> Session:
         raise InvalidInput(
             _("At most %(n)d photos per session.") % {"n": PHOTOS_PER_SESSION}, field="photos"
         )
-    _check_photo(photo)
-    SessionPhoto.objects.create(session=session, image=photo)
+    SessionPhoto.objects.create(session=session, image=_clean_photo(photo))
     AuditEvent.record(
         "mentoring.session.photo_added", actor=actor, obj=session, area_code=session.kube.area_code
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
 from sinergi.core.scoping import access
+from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
 from sinergi.kube.models import BusinessType
 from sinergi.mentoring import selectors, services
@@ -185,7 +186,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
 def session_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     session = access(Session.objects, actor=request.user, pk=pk)
     photo = get_object_or_404(SessionPhoto, session=session, pk=photo_pk)
-    return FileResponse(photo.image.open("rb"))
+    return serve_upload(photo.image, download_name=f"sesi-{session.pk}-foto-{photo.pk}")
 
 
 @login_required
@@ -465,7 +466,7 @@ def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
     agreement = access(Agreement.objects, actor=request.user, pk=pk)
     if not agreement.document:
         raise Http404
-    return FileResponse(agreement.document.open("rb"))
+    return serve_upload(agreement.document, download_name=f"perjanjian-{agreement.pk}")
 
 
 # Facilitator reports
