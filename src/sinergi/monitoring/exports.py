@@ -7,7 +7,6 @@ runs. Every export of personal data is written to the audit trail with its row c
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User
 from sinergi.accounts.services import audit_export
+from sinergi.core.exports import write_table
 from sinergi.kube.models import Kube
 from sinergi.monitoring import selectors
 from sinergi.monitoring.models import ExportJob, ExportStatus
@@ -146,31 +146,23 @@ def run_job(job_id: int) -> None:
     path = export_dir() / name
     partial = path.with_suffix(".part")
     done = 0
-    try:
-        with translation.override(job.language or settings.LANGUAGE_CODE):
-            header = kind.header()
-            if job.fmt == "xlsx":
-                from openpyxl import Workbook
 
-                book = Workbook(write_only=True)
-                sheet = book.create_sheet(job.kind)
-                sheet.append(header)
-                for row in kind.rows(actor, job.area_code):
-                    sheet.append(list(row))
-                    done += 1
-                    if done % 1000 == 0:
-                        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
-                with partial.open("wb") as fh:
-                    book.save(fh)
-            else:
-                with partial.open("w", newline="", encoding="utf-8") as fh:
-                    writer = csv.writer(fh)
-                    writer.writerow(header)
-                    for row in kind.rows(actor, job.area_code):
-                        writer.writerow(row)
-                        done += 1
-                        if done % 1000 == 0:
-                            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+    def progress(rows: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=rows)
+
+    try:
+        with (
+            translation.override(job.language or settings.LANGUAGE_CODE),
+            partial.open("wb") as fh,
+        ):
+            done = write_table(
+                fh,
+                kind.header(),
+                kind.rows(actor, job.area_code),
+                job.fmt,
+                sheet_name=job.kind,
+                progress=progress,
+            )
         partial.replace(path)
     except Exception as exc:
         partial.unlink(missing_ok=True)
