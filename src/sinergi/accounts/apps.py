@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +20,10 @@ class AccountsConfig(AppConfig):
         # Permissions exist only after migrate has created them; seeding the role groups
         # there keeps every database (demo, test, production) with the same roles.
         post_migrate.connect(_seed_roles, dispatch_uid="sinergi.roles_sync")
+        from sinergi.accounts import receivers
+        from sinergi.accounts.models import User
+
+        pre_save.connect(receivers.note_password_change, sender=User, dispatch_uid="sinergi.pw")
+        post_save.connect(
+            receivers.revoke_tokens_after_password_change, sender=User, dispatch_uid="sinergi.pw"
+        )

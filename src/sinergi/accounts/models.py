@@ -72,6 +72,24 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    # Set while Django may re-hash the password on a successful check (a stronger hasher or
+    # more iterations): the hash changes but the password does not, so tokens stay valid.
+    _rehashing = False
+
+    def check_password(self, raw_password: str | None) -> bool:
+        self._rehashing = True
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self._rehashing = False
+
+    async def acheck_password(self, raw_password: str | None) -> bool:
+        self._rehashing = True
+        try:
+            return await super().acheck_password(raw_password)
+        finally:
+            self._rehashing = False
+
     @cached_property
     def area_code(self) -> str | None:
         return self.area.code if self.area_id and self.area else None

@@ -134,6 +134,24 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     return token
 
 
+def api_tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
+    """End every live token of ``user`` (its password changed: whoever held a token may have
+    held the password too). Returns how many were revoked."""
+    now = timezone.now()
+    count = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).update(
+        revoked_at=now
+    )
+    if count:
+        AuditEvent.record(
+            "accounts.tokens.revoked",
+            actor=actor,
+            obj=user,
+            area_code=user.area_code or "",
+            data={"tokens": count, "reason": reason},
+        )
+    return count
+
+
 def api_token_authenticate(raw: str) -> User | None:
     """The active user behind a bearer token, or None; touches last-use at most once a minute."""
     token = (
