@@ -281,6 +281,11 @@ SINERGI_PAGE_SIZE = 50
 SINERGI_IMPORT_WORKERS = int(
     os.environ.get("SINERGI_IMPORT_WORKERS", str(max(0, (os.cpu_count() or 1) - 1)))
 )
+# Uploaded import files (sealed at rest) of batches left unfinished are deleted after this.
+SINERGI_IMPORT_KEEP_HOURS = int(os.environ.get("SINERGI_IMPORT_KEEP_HOURS", "24"))
+# A running import beats once a chunk; silent this long, its worker is taken for dead and the
+# import is resumed by the next worker.
+SINERGI_IMPORT_LEASE_SECONDS = int(os.environ.get("SINERGI_IMPORT_LEASE_SECONDS", "300"))
 # Exports with more rows than this are written by the task worker, with progress shown.
 SINERGI_EXPORT_INLINE_MAX = int(os.environ.get("SINERGI_EXPORT_INLINE_MAX", "5000"))
 # Finished background exports (files included) are deleted by the nightly run after this.

@@ -37,6 +37,10 @@ COLUMNS = [
     "tanggal_desil",
     "telepon",
 ]
+FREE_TEXT = ("id_sumber", "nama", "tempat_lahir", "alamat")
+# What a spreadsheet would run as a formula when the value is exported again; a registry
+# value never starts so ("-" alone is a common "no address", so it is not among them).
+FORMULA_START = ("=", "+", "@")
 RELATIONS = ("kepala", "istri", "suami", "anak", "orang_tua", "lainnya")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_DMY = re.compile(r"^(\d{1,2})[-/](\d{1,2})[-/](\d{4})$")
@@ -136,9 +140,23 @@ def parse_row(
     today = today or date.today()
     errors: list[CellError] = []
     warnings: list[CellError] = []
+    broken = getattr(cells, "code", None)  # a tabular.BrokenRow: no cells to check
+    if broken:
+        return None, [CellError("*", broken)]
     if len(cells) != len(COLUMNS):
         return None, [CellError("*", "cell_count", str(len(cells)))]
+    # A NUL cannot be stored and is never typed on purpose: the row is refused, cell by cell.
+    nul = [
+        CellError(c, "nul_byte") for c, cell in zip(COLUMNS, cells, strict=True) if "\x00" in cell
+    ]
+    if nul:
+        return None, nul
     v = dict(zip(COLUMNS, (c.strip() for c in cells), strict=True))
+    errors.extend(
+        CellError(column, "formula", v[column][:20])
+        for column in FREE_TEXT
+        if v[column].startswith(FORMULA_START)
+    )
 
     source_id = v["id_sumber"]
     if not source_id:

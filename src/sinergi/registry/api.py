@@ -1,31 +1,32 @@
 """The registry through the API. Numbers are masked everywhere; revealing one is its own,
 audited call. Partner roles hold no registry permission and get 403 on every endpoint."""
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 from uuid import UUID
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.core.api_perms import require_perm
-from sinergi.core.errors import InvalidInput
 from sinergi.core.scoping import access
 from sinergi.registry import selectors, services
-from sinergi.registry.imports import import_create
+from sinergi.registry.imports import (
+    enqueue,
+    import_cancel,
+    import_create,
+    import_resume,
+    import_start_commit,
+    resume_if_stale,
+)
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import (
     DuplicateCandidate,
     Household,
     ImportBatch,
-    ImportStatus,
 )
-from sinergi.registry.tasks import check_import, commit_import
 
 router = Router(tags=["registry"])
 
@@ -226,24 +227,26 @@ def import_upload(
     request: HttpRequest, file: File[UploadedFile], all_or_nothing: Form[bool] = False
 ) -> Any:
     require_perm(request, "registry.add_importbatch")
-    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix) as tmp:
-        for chunk in file.chunks():
-            tmp.write(chunk)
-        tmp.flush()
+    try:
         batch = import_create(
             actor=request.user,
-            source=Path(tmp.name),
+            source=file,
             file_name=file.name or "upload.csv",
             all_or_nothing=all_or_nothing,
         )
-    transaction.on_commit(lambda: check_import.enqueue(str(batch.pk)))
+    finally:
+        file.close()  # a large upload's temporary file goes now, not at the request's end
+    enqueue(batch, "check")
     return Status(202, batch)
 
 
 @router.get("/imports/{batch_id}", response=ImportOut)
 def import_detail(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.view_importbatch")
-    return access(ImportBatch.objects, actor=request.user, pk=batch_id)
+    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
+    if resume_if_stale(batch):  # its worker died: a new one takes it over
+        batch.refresh_from_db()
+    return batch
 
 
 @router.get("/imports/{batch_id}/issues", response=list[IssueOut])
@@ -257,14 +260,31 @@ def import_issues(request: HttpRequest, batch_id: UUID) -> Any:
 def import_commit(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.add_importbatch")
     batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
-    if batch.status != ImportStatus.CHECKED:
-        raise InvalidInput(problem_text("not_checked"))
-    if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
-        raise InvalidInput(problem_text("has_errors"))
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
-    transaction.on_commit(lambda: commit_import.enqueue(str(batch.pk)))
+    return Status(202, import_start_commit(actor=request.user, batch=batch))
+
+
+@router.post(
+    "/imports/{batch_id}/resume",
+    response={202: ImportOut},
+    summary="Resume an import whose worker stopped",
+)
+def import_resume_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
+    require_perm(request, "registry.add_importbatch")
+    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
+    import_resume(actor=request.user, batch=batch)
     batch.refresh_from_db()
     return Status(202, batch)
+
+
+@router.post(
+    "/imports/{batch_id}/cancel",
+    response=ImportOut,
+    summary="Cancel an import (its file is deleted; saved rows stay)",
+)
+def import_cancel_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
+    require_perm(request, "registry.add_importbatch")
+    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
+    return import_cancel(actor=request.user, batch=batch)
 
 
 @router.get("/duplicates", response=list[DuplicateOut], summary="Review queue")

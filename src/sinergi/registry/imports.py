@@ -1,41 +1,59 @@
 """The bulk import pipeline: upload, check every row, commit the good ones, resumable.
 
+The uploaded file is sealed (encrypted, core.sealed) as it is received and deleted once the
+batch is saved, cancelled, unusable or older than SINERGI_IMPORT_KEEP_HOURS; only the report
+(masked values) stays.
+
 Checking streams the file and stores one ImportIssue per problem (masked values), so a report
 of a million rows costs no memory. Committing streams the file again and writes the rows that
 passed in batches of BATCH, each batch in its own transaction, with an idempotency key (file hash
 and row number) on every person: a killed worker that runs again, or the same file uploaded
 twice, stores every good row exactly once.
+
+A run holds a lease on its batch (a token and a heartbeat written with every chunk). A batch
+whose heartbeat is older than SINERGI_IMPORT_LEASE_SECONDS lost its worker: ``resume_stale``
+hands it to a new run (from a watch task queued beside every run, the nightly command and the
+batch page), and the old run, should it still be alive, stops at its next chunk.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
-import hashlib
 import json
 import multiprocessing
+import os
+import signal
+import sys
+import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import user_area
+from sinergi.core.sealed import Readable, SealedFileError, delete_sealed, open_sealed, seal
+from sinergi.core.text import storable
 from sinergi.engines import registry_rows, wilayah
 from sinergi.engines.nik import mask
-from sinergi.engines.tabular import TabularError, open_table
+from sinergi.engines.tabular import Table, TabularError, open_table
 from sinergi.registry.models import Household, ImportBatch, ImportIssue, ImportStatus, Person
 from sinergi.registry.services import protect_kk, protect_nik
 
-BATCH = 5000
+BATCH = int(os.environ.get("SINERGI_IMPORT_CHUNK_ROWS", "5000"))
 Progress = Callable[[int, int], None]
+RUNNING = (ImportStatus.CHECKING, ImportStatus.COMMITTING)
+MAX_RESUMES = 3  # a file that kills every worker it meets is stopped, not retried forever
 
 
 def _noop(done: int, total: int) -> None:
@@ -43,24 +61,25 @@ def _noop(done: int, total: int) -> None:
 
 
 def import_create(
-    *, actor: Any, source: Path, file_name: str, all_or_nothing: bool = False
+    *, actor: Any, source: Path | Readable, file_name: str, all_or_nothing: bool = False
 ) -> ImportBatch:
-    """Store the uploaded file under the media folder and create its batch (not yet checked)."""
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
+    """Seal the uploaded file into the storage and create its batch (not yet checked).
+
+    ``source`` is a path (the command line) or the upload itself, read once as it streams:
+    no plaintext copy is written anywhere.
+    """
     batch_id = uuid.uuid4()
-    target = folder / f"{batch_id}{Path(file_name).suffix.lower()[:6]}"
-    digest = hashlib.sha256()
-    with source.open("rb") as src, target.open("wb") as out:
-        for block in iter(lambda: src.read(1 << 20), b""):
-            digest.update(block)
-            out.write(block)
+    if isinstance(source, Path):
+        with source.open("rb") as handle:
+            sealed = seal(handle, f"imports/{batch_id}.sealed", purpose=_purpose(batch_id))
+    else:
+        sealed = seal(source, f"imports/{batch_id}.sealed", purpose=_purpose(batch_id))
     batch = ImportBatch.objects.create(
         id=batch_id,
-        file_name=Path(file_name).name[:200],
-        file_path=str(target),
-        file_sha256=digest.hexdigest(),
-        file_size=target.stat().st_size,
+        file_name=storable(Path(file_name).name, 200),
+        file_path=sealed.name,
+        file_sha256=sealed.sha256,
+        file_size=sealed.size,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
         area_code=user_area(actor) or "",
         all_or_nothing=all_or_nothing,
@@ -75,32 +94,66 @@ def import_create(
     return batch
 
 
-def _count_rows(path: Path) -> int:
-    with path.open("rb") as raw:
-        magic = raw.read(4)
-        if magic == b"PK\x03\x04":
-            return 0  # unknown up front for XLSX; progress then counts rows as they come
-        raw.seek(0)
-        return max(0, sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b"")) - 1)
+def _purpose(batch_id: Any) -> str:
+    # Binds the sealed file to its batch: another batch's file cannot be swapped in.
+    return f"registry-import:{batch_id}"
+
+
+def _opener(batch: ImportBatch) -> Callable[[], IO[bytes]]:
+    return lambda: open_sealed(batch.file_path, purpose=_purpose(batch.pk))
+
+
+def _table(batch: ImportBatch) -> Table:
+    if not batch.file_path:
+        raise TabularError("file_gone")
+    try:
+        return open_table(_opener(batch))
+    except (SealedFileError, FileNotFoundError) as exc:
+        raise TabularError("file_gone") from exc
+
+
+def forget_file(batch: ImportBatch) -> None:
+    """Delete the uploaded file of a batch that needs it no more; the report stays."""
+    name = batch.file_path
+    if not name:
+        return
+    if Path(name).is_absolute():
+        Path(name).unlink(missing_ok=True)  # a plaintext copy from before files were sealed
+    else:
+        delete_sealed(name)
+    ImportBatch.objects.filter(pk=batch.pk).update(file_path="")
+    batch.file_path = ""
+
+
+def _count_rows(batch: ImportBatch) -> int:
+    try:
+        with _opener(batch)() as raw:
+            if raw.read(4) == b"PK\x03\x04":
+                return 0  # unknown up front for XLSX; progress then counts rows as they come
+            raw.seek(0)
+            lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
+            return max(0, lines - 1)
+    except (SealedFileError, FileNotFoundError):
+        return 0  # reported as the file being gone when its rows are read
 
 
 def _rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
-    table = open_table(Path(batch.file_path))
+    table = _table(batch)
     missing, extra, order = registry_rows.header_problems(table.header)
     if missing or extra or order:
         detail = []
         if missing:
             detail.append("missing: " + ", ".join(missing))
         if extra:
-            detail.append("unexpected: " + ", ".join(extra[:5]))
+            detail.append("unexpected: " + ", ".join(h[:30] for h in extra[:5]))
         if order:
             detail.append("order differs")
-        raise TabularError("bad_header", "; ".join(detail))
+        raise TabularError("bad_header", storable("; ".join(detail), 250))
     return table.rows
 
 
 def _masked(column: str, value: str) -> str:
-    return mask(value) if column in ("nik", "no_kk") else value[:60]
+    return storable(mask(value) if column in ("nik", "no_kk") else value, 60)
 
 
 def _row_key(batch: ImportBatch, row_number: int) -> str:
@@ -224,7 +277,12 @@ def _prepared_chunks(batch: ImportBatch, total_rows: int) -> Iterator[list[Prepa
     # ProcessPoolExecutor rather than multiprocessing.Pool: a worker that dies raises
     # BrokenProcessPool here instead of leaving the import waiting forever, and shutting down
     # lets workers finish instead of killing one that may hold the shared queue's lock.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     pending: deque[Future[list[Prepared]]] = deque()
     try:
         for chunk in chunks:
@@ -235,6 +293,20 @@ def _prepared_chunks(batch: ImportBatch, total_rows: int) -> Iterator[list[Prepa
             yield pending.popleft().result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker process ends when the process that started it ends.
+
+    A killed task worker otherwise leaves its pool processes behind, orphaned. Linux kills
+    them for us (PR_SET_PDEATHSIG); the parent may have died before that was set, hence the
+    check that follows it.
+    """
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _chunks(
@@ -263,25 +335,97 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def import_check(batch_id: Any, *, progress: Progress = _noop, commit: bool = False) -> ImportBatch:
+class _LeaseLost(Exception):
+    """Another run took the batch over, or an officer cancelled it: stop quietly."""
+
+
+def _claim(batch: ImportBatch, job: str, status: str, *, token: str | None = None) -> str:
+    """Take the lease of ``batch`` for a new run of ``job``; returns the run's token.
+
+    With ``token`` (a run the worker was given when the batch was resumed), only when the
+    lease is still that one; a cancelled batch is never claimed.
+    """
+    new = uuid.uuid4().hex
+    taken = ImportBatch.objects.filter(pk=batch.pk).exclude(status=ImportStatus.CANCELLED)
+    if token:
+        taken = taken.filter(run_token=token)
+    if not taken.update(status=status, job=job, run_token=new, heartbeat_at=timezone.now()):
+        raise _LeaseLost
+    batch.status, batch.job, batch.run_token = status, job, new
+    return new
+
+
+def _beat(batch: ImportBatch, **fields: Any) -> None:
+    """Renew the lease with this chunk's progress; call inside the chunk's transaction."""
+    if not ImportBatch.objects.filter(pk=batch.pk, run_token=batch.run_token).update(
+        heartbeat_at=timezone.now(), **fields
+    ):
+        raise _LeaseLost
+    hold = os.environ.get("SINERGI_TEST_IMPORT_HOLD_AFTER")
+    if hold and settings.TESTING and fields.get("progress_done", 0) >= int(hold):
+        # The crash tests kill the worker here, in the middle of a real run.
+        transaction.on_commit(_hold_forever)
+
+
+def _hold_forever() -> None:
+    while True:
+        time.sleep(1)
+
+
+def _release(batch: ImportBatch, **fields: Any) -> bool:
+    """End the run: write its outcome unless the lease was lost meanwhile."""
+    return bool(
+        ImportBatch.objects.filter(pk=batch.pk, run_token=batch.run_token).update(
+            run_token="", heartbeat_at=None, **fields
+        )
+    )
+
+
+def import_check(
+    batch_id: Any, *, progress: Progress = _noop, commit: bool = False, token: str = ""
+) -> ImportBatch:
     """Check every row and store the report; nothing is written to the registry.
 
     With ``commit`` (the command line, unless all-or-nothing), the good rows of each chunk
     are saved as soon as the chunk is checked: one pass over the file instead of two.
     """
     with _without_gc():
-        return _check(batch_id, progress, commit)
+        try:
+            return _check(batch_id, progress, commit, token)
+        except _LeaseLost:
+            return ImportBatch.objects.get(pk=batch_id)
 
 
-def _check(batch_id: Any, progress: Progress, commit: bool) -> ImportBatch:
+def _fail(batch: ImportBatch, code: str, detail: str = "") -> ImportBatch:
+    """Record a failure; nothing the file holds can make this write fail (core.text)."""
+    batch.status, batch.file_error = ImportStatus.FAILED, storable(f"{code}:{detail}", 300)
+    _release(batch, status=batch.status, file_error=batch.file_error)
+    batch.run_token = ""
+    return batch
+
+
+def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     commit = commit and not batch.all_or_nothing
+    _claim(batch, "check", ImportStatus.CHECKING, token=token)
+    # The lease is ours: a report half-written by an earlier run of this batch goes.
     ImportIssue.objects.filter(batch=batch).delete()
-    batch.status, batch.file_error = ImportStatus.CHECKING, ""
-    batch.progress_total = _count_rows(Path(batch.file_path))
+    batch.file_error = ""
+    batch.progress_total = _count_rows(batch)
     batch.progress_done = batch.rows_read = batch.rows_valid = batch.rows_rejected = 0
     batch.rows_duplicate = batch.rows_skipped = 0
-    batch.save()
+    batch.save(
+        update_fields=[
+            "file_error",
+            "progress_total",
+            "progress_done",
+            "rows_read",
+            "rows_valid",
+            "rows_rejected",
+            "rows_duplicate",
+            "rows_skipped",
+        ]
+    )
     reasons: Counter[str] = Counter()
     try:
         from sinergi.wilayah.services import regions_loaded
@@ -292,15 +436,6 @@ def _check(batch_id: Any, progress: Progress, commit: bool) -> ImportBatch:
         for prepared in _prepared_chunks(batch, batch.progress_total):
             issues: list[ImportIssue] = []
             parsed = checker.parse(prepared)
-            if commit:
-                _commit_chunk(
-                    batch,
-                    [
-                        (n, r, nik, kk)
-                        for n, r, _p, o, nik, kk in parsed
-                        if o == "ok" and r and nik and kk
-                    ],
-                )
             for number, row, problems, outcome, _nik, _kk in parsed:
                 batch.rows_read += 1
                 if outcome == "ok":
@@ -314,7 +449,11 @@ def _check(batch_id: Any, progress: Progress, commit: bool) -> ImportBatch:
                     reasons.update({f"{p.column}:{p.code}" for p in problems})
                 issues.extend(
                     ImportIssue(
-                        batch=batch, row_number=number, column=p.column, code=p.code, value=p.value
+                        batch=batch,
+                        row_number=number,
+                        column=storable(p.column, 40),
+                        code=p.code,
+                        value=storable(p.value, 60),
                     )
                     for p in problems
                 )
@@ -328,16 +467,31 @@ def _check(batch_id: Any, progress: Progress, commit: bool) -> ImportBatch:
                     )
                     for w in (row.warnings if row is not None else [])
                 )
-            ImportIssue.objects.bulk_create(issues, batch_size=2000)
             batch.progress_done = batch.rows_read
             batch.progress_total = max(batch.progress_total, batch.rows_read)
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                progress_done=batch.progress_done, progress_total=batch.progress_total
-            )
+            # One transaction a chunk: its report, its rows (command line) and the heartbeat
+            # land together, or not at all when another run holds the lease now.
+            with transaction.atomic():
+                _beat(
+                    batch,
+                    progress_done=batch.progress_done,
+                    progress_total=batch.progress_total,
+                )
+                if commit:
+                    _commit_chunk(
+                        batch,
+                        [
+                            (n, r, nik, kk)
+                            for n, r, _p, o, nik, kk in parsed
+                            if o == "ok" and r and nik and kk
+                        ],
+                    )
+                ImportIssue.objects.bulk_create(issues, batch_size=2000)
             progress(batch.progress_done, batch.progress_total)
     except TabularError as exc:
-        batch.status, batch.file_error = ImportStatus.FAILED, f"{exc.code}:{exc.detail}"[:300]
-        batch.save()
+        _fail(batch, exc.code, exc.detail)
+        if exc.code != "regions_missing":
+            forget_file(batch)  # a file that cannot be read is of no further use
         return batch
 
     batch.status = ImportStatus.COMMITTED if commit else ImportStatus.CHECKED
@@ -345,7 +499,24 @@ def _check(batch_id: Any, progress: Progress, commit: bool) -> ImportBatch:
         batch.rows_committed = _stored(batch)
     batch.rejected_by_reason = dict(reasons.most_common())
     batch.progress_total = batch.progress_done = batch.rows_read
-    batch.save()
+    if not _release(
+        batch,
+        status=batch.status,
+        rows_read=batch.rows_read,
+        rows_valid=batch.rows_valid,
+        rows_rejected=batch.rows_rejected,
+        rows_duplicate=batch.rows_duplicate,
+        rows_skipped=batch.rows_skipped,
+        rows_committed=batch.rows_committed,
+        rejected_by_reason=batch.rejected_by_reason,
+        progress_total=batch.progress_total,
+        progress_done=batch.progress_done,
+        resumes=0,
+    ):
+        raise _LeaseLost
+    batch.run_token = ""
+    if commit:
+        forget_file(batch)
     AuditEvent.record(
         "registry.import.checked",
         actor=batch.uploaded_by,
@@ -374,37 +545,56 @@ class ImportRefused(Exception):
         self.code = code
 
 
-def import_commit(batch_id: Any, *, progress: Progress = _noop) -> ImportBatch:
+def import_commit(batch_id: Any, *, progress: Progress = _noop, token: str = "") -> ImportBatch:
     """Write every row that passed, batch by batch; safe to run again after a crash."""
     with _without_gc():
-        return _commit(batch_id, progress)
+        try:
+            return _commit(batch_id, progress, token)
+        except _LeaseLost:
+            return ImportBatch.objects.get(pk=batch_id)
 
 
-def _commit(batch_id: Any, progress: Progress) -> ImportBatch:
+def _commit(batch_id: Any, progress: Progress, token: str) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.status not in (ImportStatus.CHECKED, ImportStatus.COMMITTING, ImportStatus.COMMITTED):
         raise ImportRefused("not_checked")
     if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
         raise ImportRefused("has_errors")
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING, progress_done=0)
+    if batch.status == ImportStatus.COMMITTED:
+        return batch  # a task queued twice: the first run did it all
+    _claim(batch, "commit", ImportStatus.COMMITTING, token=token)
+    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=0)
     checker = _Checker(batch)
     created_total = 0
     done = 0
-    for prepared in _prepared_chunks(batch, batch.rows_read):
-        good = [
-            (n, r, nik, kk)
-            for n, r, _p, o, nik, kk in checker.parse(prepared)
-            if o == "ok" and r and nik and kk
-        ]
-        created_total += _commit_chunk(batch, good)
-        done += len(prepared)
-        ImportBatch.objects.filter(pk=batch.pk).update(progress_done=done)
-        progress(done, batch.rows_read)
-    batch.refresh_from_db()
+    try:
+        for prepared in _prepared_chunks(batch, batch.rows_read):
+            good = [
+                (n, r, nik, kk)
+                for n, r, _p, o, nik, kk in checker.parse(prepared)
+                if o == "ok" and r and nik and kk
+            ]
+            done += len(prepared)
+            with transaction.atomic():
+                _beat(batch, progress_done=done)
+                created_total += _commit_chunk(batch, good)
+            progress(done, batch.rows_read)
+    except TabularError as exc:
+        # The file went (retention, or deleted by hand) or was altered since it was checked.
+        return _fail(batch, exc.code, exc.detail)
     batch.rows_committed = _stored(batch)
     batch.status = ImportStatus.COMMITTED
-    batch.progress_done = batch.progress_total = batch.rows_read
-    batch.save()
+    if not _release(
+        batch,
+        status=batch.status,
+        rows_committed=batch.rows_committed,
+        progress_done=batch.rows_read,
+        progress_total=batch.rows_read,
+        resumes=0,
+    ):
+        raise _LeaseLost
+    batch.refresh_from_db()
+    forget_file(batch)
     AuditEvent.record(
         "registry.import.committed",
         actor=batch.uploaded_by,
@@ -413,6 +603,169 @@ def _commit(batch_id: Any, progress: Progress) -> ImportBatch:
         data={"created": created_total, "stored": batch.rows_committed},
     )
     return batch
+
+
+def enqueue(batch: ImportBatch, job: str) -> None:
+    """Queue ``job`` ("check" or "commit") for the batch once the caller's transaction
+    commits, with a watch that resumes it should its worker die."""
+    from sinergi.registry import tasks
+
+    batch_id, token = str(batch.pk), batch.run_token
+
+    def send() -> None:
+        work = tasks.check_import if job == "check" else tasks.commit_import
+        work.enqueue(batch_id, token)
+        watch_later(batch_id)
+
+    transaction.on_commit(send)
+
+
+def watch_later(batch_id: str, after: float | None = None) -> None:
+    """Queue a look at the batch once its lease could have run out (queues that defer)."""
+    from sinergi.registry import tasks
+
+    watch = tasks.watch_import
+    if not watch.get_backend().supports_defer:
+        return  # the immediate backend runs the work inline: no worker to lose
+    delay = settings.SINERGI_IMPORT_LEASE_SECONDS + 1 if after is None else after
+    watch.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(batch_id)
+
+
+def import_start_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Mark a checked batch as being saved and queue the work (web page and API)."""
+    from sinergi.registry.messages import problem_text
+
+    if batch.status != ImportStatus.CHECKED:
+        raise InvalidInput(problem_text("not_checked"))
+    if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
+        raise InvalidInput(problem_text("has_errors"))
+    # No heartbeat yet: a batch waiting in the queue behind other work is not a dead one.
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.COMMITTING, job="commit", run_token="", heartbeat_at=None
+    )
+    batch.refresh_from_db()
+    enqueue(batch, "commit")
+    return batch
+
+
+def _stale(batch: ImportBatch) -> bool:
+    lease = timedelta(seconds=settings.SINERGI_IMPORT_LEASE_SECONDS)
+    return (
+        batch.status in RUNNING
+        and batch.heartbeat_at is not None
+        and batch.heartbeat_at < timezone.now() - lease
+    )
+
+
+def import_resumable(batch: ImportBatch) -> bool:
+    """Whether an officer may resume the batch: its run is gone, or was given up."""
+    gave_up = batch.status == ImportStatus.FAILED and batch.file_error.startswith("worker_lost")
+    return bool(batch.file_path) and (_stale(batch) or gave_up)
+
+
+def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) -> bool:
+    """Hand a batch whose worker died to a new run; True when it was resumed.
+
+    The lease's token is replaced in one conditional update, so of two callers noticing the
+    same dead run at once (the watch task and an officer's page) only one resumes it.
+    ``force`` (an officer's Resume) also resumes a batch stopped after too many crashes.
+    """
+    if not (_stale(batch) or (force and import_resumable(batch))):
+        return False
+    job = batch.job or ("commit" if batch.status == ImportStatus.COMMITTING else "check")
+    if not force and batch.resumes >= MAX_RESUMES:
+        _fail(batch, "worker_lost")
+        return False
+    token = uuid.uuid4().hex
+    status = ImportStatus.COMMITTING if job == "commit" else ImportStatus.CHECKING
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, run_token=batch.run_token, status=batch.status
+    ).update(
+        status=status,
+        job=job,
+        run_token=token,
+        heartbeat_at=timezone.now(),
+        file_error="",
+        resumes=0 if force else batch.resumes + 1,
+    )
+    if not claimed:
+        return False
+    batch.refresh_from_db()
+    AuditEvent.record(
+        "registry.import.resumed",
+        actor=by,
+        obj=batch,
+        area_code=batch.area_code,
+        data={"job": job, "resumes": batch.resumes},
+    )
+    enqueue(batch, job)
+    return True
+
+
+def resume_stale() -> int:
+    """Resume every batch whose worker died; the nightly command and worker watches."""
+    lease = timedelta(seconds=settings.SINERGI_IMPORT_LEASE_SECONDS)
+    stale = ImportBatch.objects.filter(status__in=RUNNING, heartbeat_at__lt=timezone.now() - lease)
+    return sum(resume_if_stale(batch) for batch in stale)
+
+
+def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """Stop a batch for good: its run ends at the next chunk, its file is deleted.
+
+    Rows already saved stay saved (each was checked and is audited); the report stays.
+    """
+    from sinergi.registry.messages import problem_text
+
+    if batch.status in (ImportStatus.COMMITTED, ImportStatus.CANCELLED):
+        raise InvalidInput(problem_text("not_cancellable"))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.CANCELLED, run_token="", heartbeat_at=None
+    )
+    batch.refresh_from_db()
+    if batch.job == "commit" or batch.status == ImportStatus.COMMITTING:
+        batch.rows_committed = _stored(batch)
+        ImportBatch.objects.filter(pk=batch.pk).update(rows_committed=batch.rows_committed)
+    forget_file(batch)
+    AuditEvent.record(
+        "registry.import.cancelled", actor=actor, obj=batch, area_code=batch.area_code
+    )
+    return batch
+
+
+def import_resume(*, actor: Any, batch: ImportBatch) -> ImportBatch:
+    """An officer's Resume: only a batch whose run is gone (lease out, or given up)."""
+    from sinergi.registry.messages import problem_text
+
+    if not resume_if_stale(batch, by=actor, force=True):
+        raise InvalidInput(problem_text("not_resumable"))
+    return batch
+
+
+def prune_files(hours: int | None = None) -> int:
+    """Delete the files of batches left unfinished longer than the retention; the reports
+    stay. Running batches with a live lease are left alone. Returns how many went."""
+    keep = settings.SINERGI_IMPORT_KEEP_HOURS if hours is None else hours
+    cutoff = timezone.now() - timedelta(hours=keep)
+    lease = timezone.now() - timedelta(seconds=settings.SINERGI_IMPORT_LEASE_SECONDS)
+    old = (
+        ImportBatch.objects.exclude(file_path="")
+        .filter(created_at__lt=cutoff)
+        .exclude(status__in=RUNNING, heartbeat_at__gte=lease)
+    )
+    count = 0
+    for batch in old:
+        forget_file(batch)
+        if batch.status not in (ImportStatus.COMMITTED, ImportStatus.FAILED):
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=ImportStatus.CANCELLED, run_token="", heartbeat_at=None
+            )
+        count += 1
+    return count
+
+
+def tidy() -> dict[str, int]:
+    """The nightly part of imports: resume what lost its worker, delete expired files."""
+    return {"imports_resumed": resume_stale(), "import_files_deleted": prune_files()}
 
 
 def _lookup(

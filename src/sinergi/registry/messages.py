@@ -45,6 +45,32 @@ PROBLEMS = {
     "unreadable": _("The file cannot be read as CSV or XLSX."),
     "old_excel": _("Old .xls files are not supported: save the sheet as .xlsx or .csv."),
     "bad_header": _("The header row does not match the import format."),
+    "nul_byte": _(
+        "This cell contains a NUL character, which cannot be stored: "
+        "retype the value or save the sheet again as CSV UTF-8."
+    ),
+    "formula": _(
+        "This cell starts with =, + or @ like a spreadsheet formula: "
+        "type the value itself, not a formula."
+    ),
+    "quote_unclosed": _(
+        "A quotation mark opened on this row is never closed, so the row cannot be split into "
+        "columns (the rows below it were read on their own): close the quote or remove it."
+    ),
+    "line_too_long": _("This row is longer than 1 MB, far more than any registry row: check it."),
+    "zip_bomb": _(
+        "This XLSX file would unpack to far more data than any spreadsheet holds, "
+        "so it is refused: save the sheet again in Excel, or as CSV."
+    ),
+    "file_gone": _(
+        "The uploaded file is no longer kept (files are deleted after a while): upload it again."
+    ),
+    "worker_lost": _(
+        "The background worker stopped several times while working on this file: "
+        "resume it once more or ask the administrator."
+    ),
+    "not_resumable": _("Only an import whose work stopped can be resumed."),
+    "not_cancellable": _("This import is finished and can no longer be cancelled."),
     "not_checked": _("Only a checked file can be saved."),
     "regions_missing": _("The region list is not loaded yet; ask the administrator to run:"),
     "has_errors": _(

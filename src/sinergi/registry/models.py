@@ -197,6 +197,7 @@ class ImportStatus(models.TextChoices):
     COMMITTING = "committing", _("Saving")
     COMMITTED = "committed", _("Saved")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ImportBatchQuerySet(ScopedQuerySet["ImportBatch"]):
@@ -208,6 +209,7 @@ class ImportBatch(TimeStampedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file_name = models.CharField(_("file name"), max_length=200)
+    # The sealed (encrypted) upload in the default storage; empty once it is deleted.
     file_path = models.CharField(max_length=500, editable=False)
     file_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
     file_size = models.BigIntegerField(default=0)
@@ -229,6 +231,11 @@ class ImportBatch(TimeStampedModel):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     rejected_by_reason = models.JSONField(default=dict, blank=True)
+    # The lease of the run in progress: which run holds it, what it does, when it last beat.
+    job = models.CharField(max_length=8, blank=True, editable=False)
+    run_token = models.CharField(max_length=32, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resumes = models.PositiveSmallIntegerField(default=0, editable=False)
     objects = ImportBatchQuerySet.as_manager()
 
     class Meta:

@@ -1,4 +1,8 @@
-"""Background work for the registry: checking and committing imports, duplicate scans."""
+"""Background work for the registry: checking and committing imports, duplicate scans.
+
+Every task re-raises its failure as storable text (core.tasks), so no file can make the
+worker fail to record a failure and exit.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,52 @@ from typing import Any
 
 from django_tasks import task
 
+from sinergi.core.tasks import recordable_failure
+
 
 @task()
-def check_import(batch_id: str) -> dict[str, Any]:
+@recordable_failure
+def check_import(batch_id: str, token: str = "") -> dict[str, Any]:
     from sinergi.registry.imports import import_check
 
-    batch = import_check(batch_id)
+    batch = import_check(batch_id, token=token)
     return {"status": batch.status, "valid": batch.rows_valid, "rejected": batch.rows_rejected}
 
 
 @task()
-def commit_import(batch_id: str) -> dict[str, Any]:
+@recordable_failure
+def commit_import(batch_id: str, token: str = "") -> dict[str, Any]:
     from sinergi.registry.dedupe import dedupe_scan
     from sinergi.registry.imports import import_commit
 
-    batch = import_commit(batch_id)
-    found = dedupe_scan(area_code=batch.area_code or None)
+    batch = import_commit(batch_id, token=token)
+    found = dedupe_scan(area_code=batch.area_code or None) if batch.rows_committed else 0
     return {"status": batch.status, "committed": batch.rows_committed, "candidates": found}
 
 
 @task()
+@recordable_failure
+def watch_import(batch_id: str) -> str:
+    """Resume the batch if its worker died; look again later while it runs."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from sinergi.registry.imports import RUNNING, resume_if_stale, watch_later
+    from sinergi.registry.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.status not in RUNNING:
+        return "done"
+    if resume_if_stale(batch):
+        return "resumed"  # the resumed run comes with a watch of its own
+    lease = settings.SINERGI_IMPORT_LEASE_SECONDS
+    beat = batch.heartbeat_at or timezone.now()
+    watch_later(batch_id, max(1.0, lease + 1 - (timezone.now() - beat).total_seconds()))
+    return "running"
+
+
+@task()
+@recordable_failure
 def scan_duplicates(area_code: str | None = None) -> int:
     from sinergi.registry.dedupe import dedupe_scan
 

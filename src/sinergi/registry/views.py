@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django import forms as djforms
@@ -11,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -29,7 +26,15 @@ from sinergi.registry.forms import (
     PersonForm,
     RevealForm,
 )
-from sinergi.registry.imports import import_create
+from sinergi.registry.imports import (
+    enqueue,
+    import_cancel,
+    import_create,
+    import_resumable,
+    import_resume,
+    import_start_commit,
+    resume_if_stale,
+)
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import (
     Household,
@@ -37,7 +42,6 @@ from sinergi.registry.models import (
     ImportStatus,
     Person,
 )
-from sinergi.registry.tasks import check_import, commit_import
 
 FIELD_MAP = {
     "kk": "kk",
@@ -212,17 +216,16 @@ def import_list(request: HttpRequest) -> HttpResponse:
     form = ImportForm(_bound(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-            tmp.flush()
+        try:
             batch = import_create(
                 actor=request.user,
-                source=Path(tmp.name),
+                source=upload,
                 file_name=upload.name,
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
             )
-        transaction.on_commit(lambda: check_import.enqueue(str(batch.pk)))
+        finally:
+            upload.close()  # a large upload's temporary file goes now, not at the request's end
+        enqueue(batch, "check")
         return redirect("registry:import_detail", pk=batch.pk)
     page = Paginator(selectors.import_list(actor=request.user), 20).get_page(
         request.GET.get("page")
@@ -238,6 +241,8 @@ def _batch(request: HttpRequest, pk: Any) -> ImportBatch:
 @permission_required("registry.view_importbatch", raise_exception=True)
 def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     batch = _batch(request, pk)
+    if resume_if_stale(batch):  # its worker died: a new one takes it over, nobody has to ask
+        batch.refresh_from_db()
     issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
     running = batch.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
     context = {
@@ -249,6 +254,8 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
             for key, n in batch.rejected_by_reason.items()
         ],
         "file_error": problem_text(batch.file_error.split(":")[0]) if batch.file_error else "",
+        "resumable": import_resumable(batch),
+        "cancellable": batch.status not in (ImportStatus.COMMITTED, ImportStatus.CANCELLED),
         "file_error_detail": batch.file_error.partition(":")[2],
     }
     if request.htmx:  # type: ignore[attr-defined]
@@ -265,21 +272,39 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_POST
 def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
     batch = _batch(request, pk)
-    if batch.status != ImportStatus.CHECKED:
-        messages.error(request, _("Only a checked file can be saved."))
-    elif batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
-        messages.error(
-            request,
-            _(
-                "All or nothing was chosen and some rows have problems: "
-                "fix the file and upload it again."
-            ),
-        )
+    try:
+        import_start_commit(actor=request.user, batch=batch)
+    except DomainError as exc:
+        messages.error(request, exc.message)
     else:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
-        transaction.on_commit(lambda: commit_import.enqueue(str(batch.pk)))
         messages.success(request, _("Saving the valid rows…"))
     return redirect("registry:import_detail", pk=batch.pk)
+
+
+@login_required
+@permission_required("registry.add_importbatch", raise_exception=True)
+@require_POST
+def import_resume_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    try:
+        import_resume(actor=request.user, batch=_batch(request, pk))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The import continues where it stopped."))
+    return redirect("registry:import_detail", pk=pk)
+
+
+@login_required
+@permission_required("registry.add_importbatch", raise_exception=True)
+@require_POST
+def import_cancel_view(request: HttpRequest, pk: Any) -> HttpResponse:
+    try:
+        import_cancel(actor=request.user, batch=_batch(request, pk))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Import cancelled; its file was deleted."))
+    return redirect("registry:import_detail", pk=pk)
 
 
 @login_required
