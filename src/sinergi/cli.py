@@ -224,9 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["manage"]:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.config.settings")
+        from django.core.exceptions import ImproperlyConfigured
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["sinergi manage", *argv[1:]])
+        try:
+            execute_from_command_line(["sinergi manage", *argv[1:]])
+        except ImproperlyConfigured as exc:
+            # A configuration mistake is the operator's to fix: say what, without a traceback.
+            print(f"sinergi: {exc}", file=sys.stderr)
+            return 2
         return 0
 
     parser = argparse.ArgumentParser(prog="sinergi", description="Sinergi command line")

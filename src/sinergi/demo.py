@@ -33,6 +33,12 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
     print(f"Sinergi demo — database: {settings.DATABASES['default']['NAME']}", flush=True)
     _say("applying migrations…")
     call_command("migrate", interactive=False, verbosity=0)
+    from sinergi.core.checks import key_problems
+
+    problems = key_problems()
+    if problems:  # before seeding writes anything under a new key
+        print("\n".join(problems), file=sys.stderr, flush=True)
+        return 1
     if not regions_loaded():
         _say("loading the official region list (38 provinces … 83,762 villages)…")
         started = time.perf_counter()

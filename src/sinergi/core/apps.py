@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "sinergi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from sinergi.core import checks  # noqa: F401  # registers the key check

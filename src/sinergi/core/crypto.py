@@ -4,7 +4,9 @@ NIK and KK numbers are stored as ``<key id>:<base64(nonce + ciphertext)>``; the 
 authenticated data, so a NIK ciphertext cannot be pasted into the KK column. Lookups and
 uniqueness use an HMAC-SHA256 of the digits under a separate key, so equal numbers can be found
 without decrypting anything. Keys come from the environment in production; demo and test
-generate a local key file beside the database.
+generate a local key file beside the database, whose key ids are derived from the keys, so a
+lost file is never silently replaced by a new key under the old id (``missing_key_ids`` and the
+``sinergi.E001`` check then refuse to start and say how to recover).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from functools import cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+
+from sinergi.core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -30,63 +35,120 @@ class KeyRing:
     hmac_key: bytes
 
 
-def _b64(raw: str) -> bytes:
-    key = base64.b64decode(raw)
+GENERATE = (
+    'python3 -c "import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())"'
+)
+PRODUCTION_KEYS_HELP = (
+    "Production mode needs the personal-data keys: SINERGI_PII_KEYS=<id>:<key> (several "
+    "comma-separated while rotating, e.g. k2026:<key>,k2027:<key>), SINERGI_PII_KEY_ID=<id> (the "
+    "key new data is encrypted with) and SINERGI_PII_HMAC_KEY=<key> (for exact look-ups; never "
+    f"change it). Generate each key (32 random bytes, base64) with: {GENERATE}. Keep them in the "
+    "deployment's secret store and its backups: data encrypted under a lost key cannot be read."
+)
+
+
+class MissingKey(DomainError):
+    """Data encrypted under a key this server does not hold (a lost or replaced key file, a key
+    dropped from SINERGI_PII_KEYS). Nothing can be decrypted until the key is back."""
+
+    status = 503
+    code = "missing_key"
+
+
+def missing_key_message(kid: str) -> str:
+    return _(
+        "Personal data is encrypted with key %(kid)s, which this server does not have. "
+        "Restore the key (the file %(file)s from a backup, or SINERGI_PII_KEYS in production); "
+        "on a demo without a backup, delete the demo database and run the demo again."
+    ) % {"kid": kid, "file": settings.DATA_DIR / KEY_FILE}
+
+
+def _b64(raw: str, name: str) -> bytes:
+    try:
+        key = base64.b64decode(raw, validate=True)
+    except ValueError:
+        key = b""
     if len(key) != 32:
-        raise ImproperlyConfigured("PII keys must be 32 bytes, base64-encoded.")
+        raise ImproperlyConfigured(
+            f"{name} must be 32 random bytes, base64-encoded. Generate one with: {GENERATE}"
+        )
     return key
 
 
-def _from_environment() -> KeyRing | None:
-    spec = os.environ.get("SINERGI_PII_KEYS")
-    if not spec:
+def environment_keyring() -> KeyRing | None:
+    """The keys from the environment, or None when none are set; half a setting is an error."""
+    spec = os.environ.get("SINERGI_PII_KEYS", "").strip()
+    active = os.environ.get("SINERGI_PII_KEY_ID", "").strip()
+    hmac_raw = os.environ.get("SINERGI_PII_HMAC_KEY", "").strip()
+    if not (spec or active or hmac_raw):
         return None
     keys = {}
     for item in spec.split(","):
-        kid, _, raw = item.strip().partition(":")
-        keys[kid] = _b64(raw)
-    active = os.environ.get("SINERGI_PII_KEY_ID") or next(iter(keys))
-    hmac_raw = os.environ.get("SINERGI_PII_HMAC_KEY")
+        kid, _sep, raw = item.strip().partition(":")
+        if not kid or not raw:
+            raise ImproperlyConfigured(PRODUCTION_KEYS_HELP)
+        keys[kid] = _b64(raw, f"The key {kid} in SINERGI_PII_KEYS")
     if active not in keys or not hmac_raw:
         raise ImproperlyConfigured(
-            "Set SINERGI_PII_KEY_ID to one of SINERGI_PII_KEYS, and SINERGI_PII_HMAC_KEY."
+            "Set SINERGI_PII_KEY_ID to one of the ids in SINERGI_PII_KEYS, and "
+            "SINERGI_PII_HMAC_KEY. " + PRODUCTION_KEYS_HELP
         )
-    return KeyRing(keys, active, _b64(hmac_raw))
+    return KeyRing(keys, active, _b64(hmac_raw, "SINERGI_PII_HMAC_KEY"))
+
+
+def require_production_keys() -> None:
+    """Refuse to start in production without the keys (read by the settings module), rather
+    than start, pass ``check --deploy`` and fail at the first number someone reveals."""
+    if environment_keyring() is None:
+        raise ImproperlyConfigured(PRODUCTION_KEYS_HELP)
+
+
+KEY_FILE = "pii_keys.json"
+
+
+def key_id(key: bytes) -> str:
+    """A key's id, derived from the key itself: a regenerated key never takes an old key's id,
+    so rows under a lost key are recognised as such instead of failing as "corrupt"."""
+    return "k" + hashlib.sha256(b"sinergi key id:" + key).hexdigest()[:10]
 
 
 def _local_file() -> KeyRing:
-    path = settings.DATA_DIR / "pii_keys.json"
+    path = settings.DATA_DIR / KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        kid = key_id(key)
         data = {
-            "keys": {"k1": base64.b64encode(secrets.token_bytes(32)).decode()},
-            "active": "k1",
+            "keys": {kid: base64.b64encode(key).decode()},
+            "active": kid,
             "hmac": base64.b64encode(secrets.token_bytes(32)).decode(),
         }
         path.write_text(json.dumps(data))
         path.chmod(0o600)
     data = json.loads(path.read_text())
     return KeyRing(
-        {kid: _b64(raw) for kid, raw in data["keys"].items()}, data["active"], _b64(data["hmac"])
+        {kid: _b64(raw, str(path)) for kid, raw in data["keys"].items()},
+        data["active"],
+        _b64(data["hmac"], str(path)),
     )
 
 
 @cache
 def keyring() -> KeyRing:
-    ring = _from_environment()
+    ring = environment_keyring()
     if ring is not None:
         return ring
     if settings.PRODUCTION:
-        raise ImproperlyConfigured(
-            "SINERGI_PII_KEYS, SINERGI_PII_KEY_ID and SINERGI_PII_HMAC_KEY must be set in "
-            "production mode."
-        )
+        raise ImproperlyConfigured(PRODUCTION_KEYS_HELP)
     return _local_file()
 
 
 @cache
 def _cipher(kid: str) -> AESGCM:
-    return AESGCM(keyring().keys[kid])
+    key = keyring().keys.get(kid)
+    if key is None:
+        raise MissingKey(missing_key_message(kid))
+    return AESGCM(key)
 
 
 def encrypt(value: str, *, field: str) -> str:
@@ -97,9 +159,47 @@ def encrypt(value: str, *, field: str) -> str:
 
 
 def decrypt(token: str, *, field: str) -> str:
-    kid, _, body = token.partition(":")
+    kid, _sep, body = token.partition(":")
     raw = base64.b64decode(body)
     return _cipher(kid).decrypt(raw[:12], raw[12:], field.encode()).decode()
+
+
+def key_id_of(token: str) -> str:
+    return token.partition(":")[0]
+
+
+# Every column holding ciphertext from encrypt(): (app label, model, field).
+ENCRYPTED_COLUMNS = (
+    ("registry", "Household", "kk_cipher"),
+    ("registry", "Person", "nik_cipher"),
+    ("monitoring", "MemberIncome", "income_cipher"),
+    ("monitoring", "MemberIncome", "per_capita_cipher"),
+)
+
+
+def missing_key_ids() -> list[str]:
+    """Key ids used by stored rows that the key ring lacks.
+
+    Reads the oldest and the newest row of each encrypted column (two index look-ups, so it
+    can run at every start): a lost or replaced key file, or a key dropped from
+    SINERGI_PII_KEYS while old rows still use it, shows in the oldest rows. A key missing only
+    in between is still named, clearly, by decrypt() when such a row is read.
+    """
+    from django.apps import apps
+    from django.db import DatabaseError
+
+    known = set(keyring().keys)
+    missing: set[str] = set()
+    for app_label, model_name, field in ENCRYPTED_COLUMNS:
+        model = apps.get_model(app_label, model_name)
+        try:
+            for order in ("pk", "-pk"):
+                token = model._default_manager.order_by(order).values_list(field, flat=True).first()
+                if token and key_id_of(token) not in known:
+                    missing.add(key_id_of(token))
+        except DatabaseError:  # tables not created yet (before the first migrate)
+            continue
+    return sorted(missing)
 
 
 def lookup_hash(value: str, *, field: str) -> str:
