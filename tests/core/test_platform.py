@@ -53,6 +53,11 @@ def test_production_passes_the_deploy_check(tmp_path: Path) -> None:
         ALLOWED_HOSTS="sinergi.example",
         SECRET_KEY="k" + "x7Hq2!pZ9mW#4rT8vL0sY6nB3cF1dG5jK" * 2,
         SINERGI_DATA_DIR=str(tmp_path),
+        # Production refuses to start without the personal-data keys (tests/core/test_keys.py).
+        SINERGI_PII_KEYS="k1:" + "A" * 43 + "=",
+        SINERGI_PII_KEY_ID="k1",
+        SINERGI_PII_HMAC_KEY="B" * 43 + "=",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
