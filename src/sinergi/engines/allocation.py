@@ -20,12 +20,13 @@ proved optimal.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,6 +99,175 @@ class Allocation:
     @property
     def cost(self) -> int:
         return sum(p.cost for p in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """The relaxation without lots: the most it can fill, and the least cost of a given fill.
+
+    ``filled`` bounds every allocation's fill; ``cost`` is the least cost of any allocation that
+    fills as much as the one it was computed for, category by category (see :func:`bound`).
+    """
+
+    filled: int
+    cost: int
+
+    def gap(self, allocation: Allocation) -> float:
+        """How far ``allocation``'s cost is above the bound, as a fraction of the bound."""
+        return (allocation.cost - self.cost) / self.cost if self.cost else 0.0
+
+
+class _Relaxation:
+    """One category's transportation problem without lots, on a compact network.
+
+    Every eligible (demand, offer) pair would make tens of millions of arcs at national size;
+    instead each offer feeds three hubs (its regency at the regency tariff, its province and the
+    nation at theirs), and inside a hub a grid of (lot class, price level) nodes lets flow move
+    to dearer levels and to smaller lots. A demand draws from the node of its own lot and the
+    dearest level within its maximum price, so it reaches exactly the offers it may use. A route
+    through a farther hub only costs more, so the least-cost flow is the exact optimum of the
+    relaxation over all pairs.
+    """
+
+    def __init__(self, demands: Sequence[Demand], offers: Sequence[Offer], tariff: Tariff) -> None:
+        self.demands = [d for d in demands if d.quantity >= d.min_lot]
+        lots = sorted({d.min_lot for d in self.demands}, reverse=True)
+        self.stock = 0
+        tails: list[int] = []
+        heads: list[int] = []
+        caps: list[int] = []
+        costs: list[int] = []
+        self.nodes = 2  # 0 is the source, 1 the sink
+
+        def arc(tail: int, head: int, cap: int, cost: int) -> None:
+            tails.append(tail)
+            heads.append(head)
+            caps.append(cap)
+            costs.append(cost)
+
+        def klass(amount: int) -> int | None:
+            for k, lot in enumerate(lots):
+                if lot <= amount:
+                    return k
+            return None
+
+        big = sum(o.available for o in offers) + 1
+        # Price levels of a hub are the price limits of the demands that draw from it: offers
+        # between two limits serve the same demands, so one node per limit is exact.
+        limits: dict[str, set[int]] = defaultdict(set)
+        for d in self.demands:
+            for key in ("r" + d.regency, "p" + d.regency[:2], "n"):
+                limits[key].add(d.max_price)
+        grid: dict[str, tuple[list[int], int]] = {}
+        for key, prices in limits.items():
+            levels = sorted(prices)
+            first, width = self.nodes, len(levels)
+            self.nodes += len(lots) * width
+            grid[key] = (levels, first)
+            for k in range(len(lots)):
+                for t in range(width):
+                    node = first + k * width + t
+                    if t + 1 < width:
+                        arc(node, node + 1, big, 0)
+                    if k + 1 < len(lots):
+                        arc(node, node + width, big, 0)
+        for o in offers:
+            k = klass(o.available) if lots else None
+            if k is None:
+                continue
+            node = None
+            for key, tr in (
+                ("r" + o.regency, tariff.same_regency),
+                ("p" + o.regency[:2], tariff.same_province),
+                ("n", tariff.other_province),
+            ):
+                if key not in grid:
+                    continue
+                levels, first = grid[key]
+                t = bisect.bisect_left(levels, o.price)
+                if t == len(levels):
+                    continue  # above every limit of the demands of this hub
+                if node is None:
+                    node = self.nodes
+                    self.nodes += 1
+                    arc(0, node, o.available, 0)
+                    self.stock += o.available
+                arc(node, first + k * len(levels) + t, o.available, o.price + tr)
+        for d in self.demands:
+            node = self.nodes
+            self.nodes += 1
+            k = lots.index(d.min_lot)
+            for key in ("r" + d.regency, "p" + d.regency[:2], "n"):
+                if key not in grid:
+                    continue
+                levels, first = grid[key]
+                t = bisect.bisect_right(levels, d.max_price) - 1
+                if t >= 0:
+                    arc(first + k * len(levels) + t, node, d.quantity, 0)
+            arc(node, 1, d.quantity, 0)
+        self.arcs = (
+            np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
+            np.array(caps, dtype=np.int64), np.array(costs, dtype=np.int64),
+        )  # fmt: skip
+        self.need = sum(d.quantity for d in self.demands)
+
+    def solve(self, fill: int | None = None) -> tuple[int, int]:
+        """(fill, least cost): the most it can fill, or exactly ``fill`` when given."""
+        if not self.stock or not self.need or fill == 0:
+            return 0, 0
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(*self.arcs)
+        supply = self.stock if fill is None else fill
+        demand = self.need if fill is None else fill
+        flow.set_nodes_supplies(
+            np.array([0, 1], dtype=np.int32), np.array([supply, -demand], dtype=np.int64)
+        )
+        status = flow.solve_max_flow_with_min_cost() if fill is None else flow.solve()
+        if status != flow.OPTIMAL:
+            raise RuntimeError("allocation: the relaxation failed")
+        return int(flow.maximum_flow()) if fill is None else fill, int(flow.optimal_cost())
+
+
+def bound(
+    demands: Sequence[Demand],
+    offers: Sequence[Offer],
+    allocation: Allocation | None = None,
+    tariff: Tariff = Tariff(),
+) -> Bound:
+    """The relaxation's bound, for ``allocation``'s fill in each category when given.
+
+    ``filled`` is the most any allocation can fill. ``cost`` is the least cost of the relaxation
+    at the allocation's fill of each category (at the largest fill without one), so no
+    allocation filling the same can cost less: ``cost == allocation.cost`` proves it cheapest.
+    """
+    by_category = _split(demands, offers)
+    got: dict[str, int] = defaultdict(int)
+    if allocation is not None:
+        category = {d.id: d.category for d in demands}
+        for p in allocation.parts:
+            got[category[p.demand_id]] += p.quantity
+    filled = cost = 0
+    for c, (ds, os) in by_category.items():
+        relaxation = _Relaxation(ds, os, tariff)
+        most, least = relaxation.solve()
+        filled += most
+        if allocation is not None and got[c] != most:
+            least = relaxation.solve(got[c])[1]
+        cost += least
+    return Bound(filled, cost)
+
+
+def _split(
+    demands: Sequence[Demand], offers: Sequence[Offer]
+) -> dict[str, tuple[list[Demand], list[Offer]]]:
+    """Demands and offers by category (only categories somebody demands)."""
+    by_category: dict[str, tuple[list[Demand], list[Offer]]] = defaultdict(lambda: ([], []))
+    for d in demands:
+        by_category[d.category][0].append(d)
+    for o in offers:
+        if o.category in by_category:
+            by_category[o.category][1].append(o)
+    return dict(by_category)
 
 
 def eligible(demand: Demand, offer: Offer) -> bool:
@@ -193,23 +363,22 @@ def allocate(
     max_pairs: int = 60_000,
     exact_pairs: int = 20_000,
     workers: int = 2,
+    seed: int = 0,
 ) -> Allocation:
     """The allocation for ``strategy``; categories are solved one after another.
 
     A category with at most ``exact_pairs`` candidate parts goes to CP-SAT; a larger one is
-    solved as a min-cost flow without the lots (exact, and a bound), repaired to whole lots and
-    compared with greedy; it is proved optimal when the repair loses nothing against the bound.
+    solved as a min-cost flow without the lots, repaired to whole lots (:func:`_flow_start`),
+    compared with greedy, and the better improved by a large-neighbourhood search with CP-SAT
+    (:func:`_improve`, ``seed`` makes it repeatable) until its share of ``time_limit`` is
+    spent. It is proved optimal when the repair reaches the relaxation's bound. The result is
+    never worse than greedy in (fill, cost); :func:`bound` says how far from the best it can be.
     """
     if strategy not in (CHEAPEST, FAIR):
         raise ValueError(f"unknown strategy {strategy!r}")
     hint = greedy(demands, offers, tariff)
     hinted = {(p.demand_id, p.kube_id): p.quantity for p in hint.parts}
-    by_category: dict[str, tuple[list[Demand], list[Offer]]] = defaultdict(lambda: ([], []))
-    for d in demands:
-        by_category[d.category][0].append(d)
-    for o in offers:
-        if o.category in by_category:
-            by_category[o.category][1].append(o)
+    by_category = _split(demands, offers)
     result = Allocation()
     deadline = time.monotonic() + time_limit
     # Each category gets a share of the time in proportion to its size.
@@ -220,7 +389,7 @@ def allocate(
         budget = max(0.5, (deadline - time.monotonic()) * weight[category] / total)
         total -= weight[category]
         part = _solve_category(
-            ds, os, strategy, tariff, hinted, budget, max_pairs, exact_pairs, workers
+            ds, os, strategy, tariff, hinted, budget, max_pairs, exact_pairs, workers, seed
         )
         result.parts.extend(part.parts)
         result.proved_optimal &= part.proved_optimal
@@ -248,6 +417,33 @@ def _pairs(
         row = list(itertools.islice(index.cheapest(d), keep + 1))
         complete &= len(row) <= keep
         pairs.extend((i, j, cost) for cost, j in row[:keep])
+    # Each demand's cheapest offers leave the dearer offers out, though the most that can be
+    # filled needs them: each offer also keeps a few demands that may take it, nearest first,
+    # the lowest price limits first (dearer demands can go elsewhere), rotated to spread them.
+    present = {(i, j) for i, j, _c in pairs}
+    hubs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, d in enumerate(demands):
+        if d.quantity >= d.min_lot:
+            for key in ("r" + d.regency, "p" + d.regency[:2], "n"):
+                hubs[key].append((d.max_price, i))
+    for members in hubs.values():
+        members.sort()
+    for j, o in enumerate(offers):
+        found = 0
+        for key in ("r" + o.regency, "p" + o.regency[:2], "n"):
+            members = hubs.get(key, [])
+            start = bisect.bisect_left(members, (o.price, -1))
+            span = len(members) - start
+            for step in range(min(span, 64)):
+                i = members[start + (j * 7 + step) % span][1]
+                if demands[i].min_lot <= o.available and (i, j) not in present:
+                    present.add((i, j))
+                    pairs.append((i, j, o.price + tariff(demands[i].regency, o.regency)))
+                    found += 1
+                    if found >= 4:
+                        break
+            if found >= 4:
+                break
     return pairs, complete
 
 
@@ -305,28 +501,57 @@ def _flow_start(
     """The better of greedy and the repaired flow relaxation, and the relaxation's (fill, -cost).
 
     Without lots the problem is a transportation problem, solved exactly by max-flow-min-cost:
-    its optimum bounds the real one. The repair keeps the parts of at least a lot, then solves
-    the flow again for what is still needed and still in stock (only pairs that can carry a
-    whole lot), a few rounds, and finally hands out what is left in whole lots, cheapest first.
+    its optimum bounds the real one (over ``pairs``). Each offer whose flow makes a part below
+    a lot is shared again in whole lots (:func:`_spread`); then the flow is solved again for
+    what is still needed and still in stock (only pairs that can carry a whole lot, or add to
+    a part), a few rounds, and finally what is left is handed out in whole lots, cheapest first.
     """
     cost = {(i, j): c for i, j, c in pairs}
-    need = [d.quantity for d in demands]
-    left = [o.available for o in offers]
+    lots = [d.min_lot for d in demands]
+    by_offer: dict[int, list[int]] = defaultdict(list)
+    for i, j, _c in pairs:
+        by_offer[j].append(i)
+    got = [0] * len(demands)
+    used = [0] * len(offers)
     parts: dict[tuple[int, int], int] = {}
     bound = (0, 0)
     for round_ in range(4):
+        need = [d.quantity - g for d, g in zip(demands, got, strict=True)]
+        left = [o.available - u for o, u in zip(offers, used, strict=True)]
         flows, filled, total = _transport_flow(demands, offers, pairs, need, left, set(parts))
         if round_ == 0:
             bound = (filled, -total)
-        taken = 0
-        for (i, j, _c), q in zip(pairs, flows, strict=True):
-            if q and (q >= demands[i].min_lot or (i, j) in parts):
-                parts[(i, j)] = parts.get((i, j), 0) + q
-                left[j] -= q
-                need[i] -= q
-                taken += q
-        if not taken:
+        if not filled:
             break
+        broken: set[int] = set()
+        for (i, j, _c), q in zip(pairs, flows, strict=True):
+            if q:
+                parts[(i, j)] = parts.get((i, j), 0) + q
+                got[i] += q
+                used[j] += q
+                if parts[(i, j)] < lots[i]:
+                    broken.add(j)
+        # A part below its lot is not dropped: its offer's quantity is shared again among the
+        # demands it serves (and, if some is still left, every demand that may take it), so
+        # the offer's total and the fill stay as the flow made them wherever lots allow.
+        for j in sorted(broken):
+            members = [i for i in by_offer[j] if (i, j) in parts]
+            total_j = 0
+            for i in members:
+                q = parts.pop((i, j))
+                got[i] -= q
+                total_j += q
+            room = {i: min(demands[i].quantity - got[i], offers[j].available) for i in by_offer[j]}
+            alloc, rest = _spread(total_j, sorted((cost[(i, j)], i) for i in members), lots, room)
+            if rest:
+                everyone = sorted((cost[(i, j)], i) for i in by_offer[j])
+                alloc, rest = _spread(total_j, everyone, lots, room)
+            for i, q in alloc.items():
+                parts[(i, j)] = q
+                got[i] += q
+            used[j] -= rest
+    need = [d.quantity - g for d, g in zip(demands, got, strict=True)]
+    left = [o.available - u for o, u in zip(offers, used, strict=True)]
     options: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for i, j, c in pairs:
         options[i].append((c, j))
@@ -348,6 +573,209 @@ def _flow_start(
     baseline = (mine, sum(mine.values()), -sum(q * cost[k] for k, q in mine.items()))
     best = max(repaired, baseline, key=lambda s: (s[1], s[2]))
     return best, bound
+
+
+def _spread(
+    total: int, candidates: list[tuple[int, int]], lots: list[int], room: dict[int, int]
+) -> tuple[dict[int, int], int]:
+    """Share one offer's ``total`` among ``candidates`` (cost, demand), each part 0 or a lot.
+
+    Cheapest demands first, each as much as its ``room``; a remainder below a lot tops up parts
+    already whole, or opens one more part by lowering the dearest parts towards their lots.
+    Returns the parts and what could not be placed.
+    """
+    alloc: dict[int, int] = {}
+    rest = total
+    for _c, i in candidates:
+        take = min(room[i], rest)
+        if take >= lots[i]:
+            alloc[i] = take
+            rest -= take
+            if not rest:
+                return alloc, 0
+    for _c, i in candidates:
+        if i in alloc:
+            more = min(rest, room[i] - alloc[i])
+            alloc[i] += more
+            rest -= more
+            if not rest:
+                return alloc, 0
+    for _c, i in candidates:
+        if i in alloc or room[i] < lots[i]:
+            continue
+        short = lots[i] - rest
+        if sum(q - lots[k] for k, q in alloc.items()) < short:
+            continue
+        for _c2, k in reversed(candidates):
+            if k in alloc and short:
+                give = min(short, alloc[k] - lots[k])
+                alloc[k] -= give
+                short -= give
+        alloc[i] = lots[i]
+        return alloc, 0
+    return alloc, rest
+
+
+def _improve(
+    demands: list[Demand],
+    offers: list[Offer],
+    parts: dict[tuple[int, int], int],
+    strategy: str,
+    tariff: Tariff,
+    deadline: float,
+    *,
+    seed: int = 0,
+    size: int = 10,
+    rounds: int | None = None,
+) -> tuple[dict[tuple[int, int], int], bool]:
+    """Large-neighbourhood search: re-solve the worst demands and their offers with CP-SAT.
+
+    A neighbourhood is a seed demand (the one paying most above its cheapest candidate, or
+    able to take stock left over), the cheapest offers it may use, the demands holding those
+    offers and the offers they hold. Everything outside stays fixed; CP-SAT (one worker, a
+    deterministic effort limit and ``seed``) solves the rest exactly with each part 0 or at least
+    its lot, starting from the current parts, and the result is kept when it is better in
+    (fill, cost). ``cheapest`` may move any quantity; ``fair`` keeps every offer's total, so
+    each group's distance from its share is unchanged and only who gets which units moves.
+    Stops at ``deadline``, after ``rounds`` neighbourhoods, or when no seed is left. Returns
+    the parts and whether a neighbourhood holding everything was solved to optimality.
+    """
+    index = _Index(offers, tariff)
+    by_demand: dict[int, dict[int, int]] = defaultdict(dict)
+    by_offer: dict[int, dict[int, int]] = defaultdict(dict)
+    for (i, j), q in parts.items():
+        by_demand[i][j] = q
+        by_offer[j][i] = q
+
+    def unit(i: int, j: int) -> int:
+        return offers[j].price + tariff(demands[i].regency, offers[j].regency)
+
+    candidates: dict[int, list[int]] = {}
+
+    def cheapest(i: int) -> list[int]:
+        if i not in candidates:
+            row = itertools.islice(index.cheapest(demands[i]), size)
+            candidates[i] = [j for _c, j in row]
+        return candidates[i]
+
+    def score(i: int) -> int:
+        row = cheapest(i)
+        if not row:
+            return 0
+        best = unit(i, row[0])
+        excess = sum(q * (unit(i, j) - best) for j, q in by_demand[i].items())
+        room = demands[i].quantity - sum(by_demand[i].values())
+        if room >= demands[i].min_lot and strategy == CHEAPEST:
+            spare = max(offers[j].available - sum(by_offer[j].values()) for j in row)
+            if spare >= demands[i].min_lot:
+                excess += min(room, spare) * best  # stock it could still take: fill first
+        return excess
+
+    heap = [(-s, i) for i in range(len(demands)) if (s := score(i)) > 0]
+    heapq.heapify(heap)
+    proved = False
+    solved = 0
+    while heap and time.monotonic() < deadline and (rounds is None or solved < rounds):
+        negative, seed_i = heapq.heappop(heap)
+        if score(seed_i) != -negative:
+            continue  # stale entry: the demand changed since it was queued
+        pool = set(cheapest(seed_i)) | set(by_demand[seed_i])
+        holders = sorted(
+            {i for j in pool for i in by_offer[j]} - {seed_i},
+            key=lambda i: (-score(i), i),
+        )
+        group = [seed_i, *holders[: size - 1]]
+        for i in group:
+            pool |= set(by_demand[i])
+        changed, optimal, whole = _neighbourhood(
+            demands, offers, group, sorted(pool), by_demand, by_offer, strategy, unit,
+            deadline, seed + solved,
+        )  # fmt: skip
+        solved += 1
+        proved |= optimal and whole
+        for i in changed:
+            if (s := score(i)) > 0:
+                heapq.heappush(heap, (-s, i))
+    out = {(i, j): q for i, row in by_demand.items() for j, q in row.items() if q}
+    return out, proved
+
+
+def _neighbourhood(
+    demands: list[Demand],
+    offers: list[Offer],
+    group: list[int],
+    pool: list[int],
+    by_demand: dict[int, dict[int, int]],
+    by_offer: dict[int, dict[int, int]],
+    strategy: str,
+    unit: Callable[[int, int], int],
+    deadline: float,
+    seed: int,
+) -> tuple[list[int], bool, bool]:
+    """Solve one neighbourhood exactly; apply it when better. (changed demands, optimal, all)."""
+    members = set(group)
+    model = cp_model.CpModel()
+    xs: dict[tuple[int, int], cp_model.IntVar] = {}
+    cap = {j: offers[j].available - sum(q for i, q in by_offer[j].items() if i not in members)
+           for j in pool}  # fmt: skip
+    for i in group:
+        d = demands[i]
+        for j in pool:
+            o = offers[j]
+            top = min(d.quantity, cap[j])
+            if eligible(d, o) and top >= d.min_lot:
+                domain = cp_model.Domain.from_intervals([[0, 0], [d.min_lot, top]])
+                xs[(i, j)] = model.new_int_var_from_domain(domain, "")
+                model.add_hint(xs[(i, j)], by_demand[i].get(j, 0))
+    if not xs:
+        return [], False, False
+    for i in group:
+        row = [x for (a, _j), x in xs.items() if a == i]
+        if row:
+            model.add(cp_model.LinearExpr.sum(row) <= demands[i].quantity)
+    for j in pool:
+        column = [x for (_i, b), x in xs.items() if b == j]
+        if not column:
+            continue
+        if strategy == FAIR:
+            model.add(cp_model.LinearExpr.sum(column) == sum(by_offer[j].get(i, 0) for i in group))
+        else:
+            model.add(cp_model.LinearExpr.sum(column) <= cap[j])
+    keys = list(xs)
+    units = [unit(i, j) for i, j in keys]
+    cost = cp_model.LinearExpr.weighted_sum([xs[k] for k in keys], units)
+    fill = cp_model.LinearExpr.sum([xs[k] for k in keys])
+    # Fill first: one more unit is worth more than any cost the neighbourhood can reach.
+    weight = max(units) * sum(demands[i].quantity for i in group) + 1
+    model.minimize(cost - weight * fill)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.max_deterministic_time = 0.2
+    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [], False, False
+    now_fill = sum(q for i in group for q in by_demand[i].values())
+    now_cost = sum(q * unit(i, j) for i in group for j, q in by_demand[i].items())
+    new = {k: int(solver.value(x)) for k, x in xs.items()}
+    new_fill = sum(new.values())
+    new_cost = sum(q * u for (k, q), u in zip(new.items(), units, strict=True))
+    whole = len(members) == len(demands) and len(pool) == len(offers)
+    optimal = status == cp_model.OPTIMAL
+    if (new_fill, -new_cost) <= (now_fill, -now_cost):
+        return [], optimal, whole
+    changed = set()
+    for (i, j), q in new.items():
+        if by_demand[i].get(j, 0) != q:
+            changed.add(i)
+            changed |= set(by_offer[j])
+            if q:
+                by_demand[i][j] = by_offer[j][i] = q
+            else:
+                by_demand[i].pop(j, None)
+                by_offer[j].pop(i, None)
+    return sorted(changed), optimal, whole
 
 
 def _proportional(
@@ -465,7 +893,9 @@ def _solve_category(
     max_pairs: int,
     exact_pairs: int,
     workers: int,
+    seed: int,
 ) -> Allocation:
+    deadline = time.monotonic() + budget
     pairs, complete = _pairs(demands, offers, tariff, max_pairs)
     if not pairs:
         return Allocation()
@@ -488,6 +918,16 @@ def _solve_category(
         exact_pairs = -1  # the repaired flow reaches the relaxation's bound: it is optimal
     if len(pairs) > exact_pairs:
         exact = complete and (start[1], start[2]) == bound
+        if not exact:
+            improved, whole = _improve(
+                demands, offers, start[0], strategy, tariff, deadline, seed=seed
+            )
+            spent = sum(
+                q * (offers[j].price + tariff(demands[i].regency, offers[j].regency))
+                for (i, j), q in improved.items()
+            )
+            start = (improved, sum(improved.values()), -spent)
+            exact = strategy == CHEAPEST and whole
         out = Allocation(proved_optimal=exact)
         for (i, j), q in start[0].items():
             d, o = demands[i], offers[j]
