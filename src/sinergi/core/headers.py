@@ -33,7 +33,6 @@ PERMISSIONS_POLICY = ", ".join(
     (
         "accelerometer=()",
         "autoplay=()",
-        "bluetooth=()",
         "camera=(self)",
         "display-capture=()",
         "geolocation=()",

@@ -392,10 +392,11 @@ def seed_aid() -> dict[str, int]:
     return {"programmes": 1, "cycles": 2, "disbursed": i + 1}
 
 
-# The smallest valid PNG (1x1 px): a stand-in photo of a receipt for the demo's LPJ.
+# A 1x1 px white PNG that decodes (uploads are re-encoded, so a broken stand-in is refused): a
+# stand-in photo of a receipt for the demo's LPJ.
 RECEIPT_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d4944415478da63f8cfc0f01f0005000200d5d3a7c90000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082"
 )
 
 
