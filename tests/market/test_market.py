@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.kube.models import Kube
 from sinergi.market import services
 from sinergi.market.models import Demand, Order, OrderPart, Product, Sale
@@ -77,7 +77,7 @@ def test_products_are_checked(groups, make_user) -> None:
         with pytest.raises(InvalidInput, match=message):
             services.product_save(actor=user, data=services.ProductData(**{**base, **changes}))
     buyer = make_user(Role.BUYER, None)
-    with pytest.raises(InvalidInput, match="does not allow"):
+    with pytest.raises(Forbidden, match="does not allow"):
         services.product_save(actor=buyer, data=services.ProductData(**base))
     assert Product.objects.count() == 2
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.kube.models import Kube, Membership, Status
 from sinergi.market.models import BuyerType, Sale
@@ -272,7 +272,7 @@ def test_bad_reports_are_refused(
     with pytest.raises(Http404):
         attempt(kube=bogor)  # outside the facilitator's regency: looks absent
     assert not GroupReport.objects.exists()
-    with pytest.raises(InvalidInput, match="role"):
+    with pytest.raises(Forbidden, match="role"):
         attempt(actor=mentor_like, figures={})
     Kube.objects.filter(pk=bandung.pk).update(status=Status.GRADUATED)
     with pytest.raises(InvalidInput, match="active group"):

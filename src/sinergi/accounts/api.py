@@ -8,13 +8,14 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.accounts import selectors, services
 from sinergi.accounts.lockout import lockout_response
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import Pages
 from sinergi.core.errors import DomainError
 
 auth = Router(tags=["auth"])
@@ -95,7 +96,7 @@ def me(request: HttpRequest) -> User:
 
 
 @users.get("/", response=list[UserOut], summary="Users in your area")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def user_list(request: HttpRequest, filters: Query[UserFilter]) -> Any:
     require_perm(request, "accounts.view_user")
     return selectors.user_list(

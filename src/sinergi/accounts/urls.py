@@ -10,7 +10,7 @@ urlpatterns = [
     path("sandi/", views.PasswordChangeView.as_view(), name="password_change"),
     path("profil/", views.profile, name="profile"),
     path("profil/token/", views.token_create, name="token_create"),
-    path("profil/token/<int:token_id>/cabut/", views.token_revoke, name="token_revoke"),
+    path("profil/token/<id:token_id>/cabut/", views.token_revoke, name="token_revoke"),
     path("pengguna/", views.user_list, name="user_list"),
     path("pengguna/ekspor.csv", views.user_export, name="user_export"),
 ]

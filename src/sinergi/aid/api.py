@@ -8,12 +8,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.aid import services
 from sinergi.aid.models import Disbursement, Lpj, LpjItem, Programme, Proposal
 from sinergi.core.api_perms import require_perm
-from sinergi.core.api_schemas import ReasonIn
+from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_rupiah
 from sinergi.core.errors import InvalidInput
 from sinergi.core.exports import table_response
 from sinergi.core.models import AuditEvent
@@ -45,8 +45,8 @@ class ProgrammeOut(Schema):
 
 class ProposalOut(Schema):
     id: int
-    cycle_id: int
-    kube_id: int
+    cycle_id: Id
+    kube_id: Id
     area_code: str
     member_count: int
     amount: int
@@ -55,8 +55,8 @@ class ProposalOut(Schema):
 
 
 class ProposeIn(Schema):
-    cycle_id: int
-    kube_id: int
+    cycle_id: Id
+    kube_id: Id
 
 
 @router.get("/programmes", response=list[ProgrammeOut])
@@ -83,8 +83,8 @@ def programme_list(request: HttpRequest) -> Any:
 
 
 @router.get("/proposals", response=list[ProposalOut], summary="Proposals in your area")
-@paginate(PageNumberPagination, page_size=50)
-def proposal_list(request: HttpRequest, cycle_id: int | None = None) -> Any:
+@paginate(Pages, page_size=50)
+def proposal_list(request: HttpRequest, cycle_id: Id | None = None) -> Any:
     require_perm(request, "aid.view_proposal")
     qs = Proposal.objects.for_user(request.user)
     return qs.filter(cycle_id=cycle_id) if cycle_id else qs
@@ -100,33 +100,33 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Any:
 
 
 @router.post("/proposals/{proposal_id}/recommend", response=ProposalOut)
-def recommend(request: HttpRequest, proposal_id: int) -> Any:
+def recommend(request: HttpRequest, proposal_id: Id) -> Any:
     require_perm(request, "aid.recommend_proposal")
     return services.proposal_recommend(actor=request.user, proposal_id=proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/reject", response=ProposalOut)
-def reject(request: HttpRequest, proposal_id: int, payload: ReasonIn) -> Any:
+def reject(request: HttpRequest, proposal_id: Id, payload: ReasonIn) -> Any:
     return services.proposal_reject(
         actor=request.user, proposal_id=proposal_id, reason=payload.reason
     )
 
 
 @router.post("/cycles/{cycle_id}/approve", response=CycleOut, summary="Approve and freeze")
-def approve(request: HttpRequest, cycle_id: int) -> Any:
+def approve(request: HttpRequest, cycle_id: Id) -> Any:
     require_perm(request, "aid.approve_cycle")
     return services.cycle_approve(actor=request.user, cycle_id=cycle_id)
 
 
 class DisbursementIn(Schema):
-    amount: int = Field(..., gt=0, description="Integer rupiah")
+    amount: column_rupiah(Disbursement, "amount", gt=0)  # type: ignore[valid-type]
     day: date
     reference: str = Field(..., max_length=60)
 
 
 class DisbursementOut(Schema):
     id: int
-    proposal_id: int
+    proposal_id: Id
     amount: int
     day: date
     reference: str
@@ -159,7 +159,7 @@ class ReconciliationOut(Schema):
 
 
 @router.post("/proposals/{proposal_id}/disbursements", response={201: DisbursementOut})
-def disburse(request: HttpRequest, proposal_id: int, payload: DisbursementIn) -> Any:
+def disburse(request: HttpRequest, proposal_id: Id, payload: DisbursementIn) -> Any:
     require_perm(request, "aid.add_disbursement")
     made = services.disbursement_record(
         actor=request.user,
@@ -172,7 +172,7 @@ def disburse(request: HttpRequest, proposal_id: int, payload: DisbursementIn) ->
 
 
 @router.get("/disbursements", response=list[DisbursementOut], summary="Transfers in your area")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def disbursement_list(request: HttpRequest) -> Any:
     require_perm(request, "aid.view_disbursement")
     return Disbursement.objects.for_user(request.user)
@@ -208,7 +208,7 @@ class LpjItemOut(Schema):
 
 
 class LpjOut(Schema):
-    proposal_id: int
+    proposal_id: Id
     status: str
     check_note: str
     spent: int
@@ -222,7 +222,7 @@ class LpjCheckIn(Schema):
     note: str = Field("", max_length=300)
 
 
-def _lpj(proposal_id: int) -> dict[str, Any]:
+def _lpj(proposal_id: Id) -> dict[str, Any]:
     lpj = Lpj.objects.select_related("proposal").get(proposal_id=proposal_id)
     return {
         "proposal_id": proposal_id,
@@ -243,7 +243,7 @@ def _lpj(proposal_id: int) -> dict[str, Any]:
 
 
 @router.get("/proposals/{proposal_id}/lpj", response=LpjOut, summary="Fund-use report")
-def lpj_get(request: HttpRequest, proposal_id: int) -> Any:
+def lpj_get(request: HttpRequest, proposal_id: Id) -> Any:
     require_perm(request, "aid.view_lpj")
     access(Proposal.objects, actor=request.user, pk=proposal_id)
     if not Lpj.objects.filter(proposal_id=proposal_id).exists():
@@ -254,9 +254,9 @@ def lpj_get(request: HttpRequest, proposal_id: int) -> Any:
 @router.post("/proposals/{proposal_id}/lpj/items", response={201: LpjOut})
 def lpj_item(
     request: HttpRequest,
-    proposal_id: int,
+    proposal_id: Id,
     description: Form[str],
-    amount: Form[int],
+    amount: Form[column_rupiah(LpjItem, "amount", gt=0)],  # type: ignore[valid-type]
     day: Form[date],
     receipt: File[UploadedFile],
 ) -> Any:
@@ -273,7 +273,7 @@ def lpj_item(
 
 
 @router.get("/proposals/{proposal_id}/lpj/items/{item_id}/receipt", response={200: None})
-def lpj_receipt(request: HttpRequest, proposal_id: int, item_id: int) -> Any:
+def lpj_receipt(request: HttpRequest, proposal_id: Id, item_id: Id) -> Any:
     require_perm(request, "aid.view_lpj")
     access(Proposal.objects, actor=request.user, pk=proposal_id)
     item = LpjItem.objects.filter(pk=item_id, lpj__proposal_id=proposal_id).first()
@@ -283,13 +283,13 @@ def lpj_receipt(request: HttpRequest, proposal_id: int, item_id: int) -> Any:
 
 
 @router.post("/proposals/{proposal_id}/lpj/submit", response=LpjOut)
-def lpj_submit(request: HttpRequest, proposal_id: int) -> Any:
+def lpj_submit(request: HttpRequest, proposal_id: Id) -> Any:
     services.lpj_submit(actor=request.user, proposal_id=proposal_id)
     return _lpj(proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/lpj/check", response=LpjOut)
-def lpj_check(request: HttpRequest, proposal_id: int, payload: LpjCheckIn) -> Any:
+def lpj_check(request: HttpRequest, proposal_id: Id, payload: LpjCheckIn) -> Any:
     require_perm(request, "aid.check_lpj")
     services.lpj_check(
         actor=request.user, proposal_id=proposal_id, accept=payload.accept, note=payload.note
@@ -301,7 +301,7 @@ def lpj_check(request: HttpRequest, proposal_id: int, payload: LpjCheckIn) -> An
     "/cycles/{cycle_id}/export", summary="Approved list or disbursement sheet", response={200: None}
 )
 def cycle_export(
-    request: HttpRequest, cycle_id: int, sheet: str = "approved", fmt: str = "xlsx"
+    request: HttpRequest, cycle_id: Id, sheet: str = "approved", fmt: str = "xlsx"
 ) -> Any:
     """``sheet``: approved (the cycle's approved groups) or disbursement (accounts, paid and
     left to pay); ``fmt``: xlsx or csv. Only proposals in the caller's area; audited."""

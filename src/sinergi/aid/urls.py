@@ -5,8 +5,8 @@ from sinergi.aid import views
 app_name = "aid"
 urlpatterns = [
     path("", views.programme_list, name="programme_list"),
-    path("tahap/<int:pk>/", views.cycle_detail, name="cycle_detail"),
-    path("tahap/<int:pk>/aksi/", views.cycle_action, name="cycle_action"),
+    path("tahap/<id:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("tahap/<id:pk>/aksi/", views.cycle_action, name="cycle_action"),
     path("rekonsiliasi/", views.reconcile, name="reconcile"),
-    path("usulan/<int:pk>/lpj/", views.lpj_detail, name="lpj_detail"),
+    path("usulan/<id:pk>/lpj/", views.lpj_detail, name="lpj_detail"),
 ]

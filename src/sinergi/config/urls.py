@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import JavaScriptCatalog
 
 from sinergi.config.api import api
+from sinergi.core.numbers import IdConverter
+
+# Before the includes below import the apps' URL modules, which use ``<id:pk>``.
+register_converter(IdConverter, "id")
 
 handler400 = "sinergi.core.views.bad_request"
 handler403 = "sinergi.core.views.permission_denied"

@@ -3,12 +3,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import DomainError
+from sinergi.core.errors import Forbidden
 
-
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
+__all__ = ["Forbidden", "require_perm"]
 
 
 def require_perm(request: HttpRequest, perm: str) -> None:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from sinergi.core.numbers import PAGE_MAX, ascii_int
 from sinergi.engines import wilayah as regions
 
 
@@ -19,3 +20,15 @@ def area_param(request: HttpRequest, name: str = "wilayah") -> str:
     except regions.RegionCodeError:
         messages.error(request, _("Not a region code: use digits, optionally with dots."))
         return ""
+
+
+def page_number(request: HttpRequest, name: str = "page") -> int:
+    """The page asked for in the query string, always a usable one: 1 to ``PAGE_MAX``.
+
+    Paginators turn a page number into an OFFSET; ``9223372036854775807`` or "²" must give a
+    page (the last or the first), never a database error.
+    """
+    value = ascii_int(request.GET.get(name, ""))
+    if value is None or value < 1:
+        return 1
+    return min(value, PAGE_MAX)

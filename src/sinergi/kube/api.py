@@ -5,14 +5,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
-from sinergi.core.api_schemas import ReasonIn
+from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_rupiah
 from sinergi.core.scoping import access
 from sinergi.kube import selectors, services
 from sinergi.kube.messages import failure_text
-from sinergi.kube.models import BusinessType, Kube
+from sinergi.kube.models import BusinessType, IksEntry, Kube
 from sinergi.kube.models import Status as KubeStatus
 
 router = Router(tags=["kube"])
@@ -27,8 +27,8 @@ class KubeOut(Schema):
     member_count: int | None = None
 
 
-class MemberOut(Schema):
-    person_id: int
+class KubeMemberOut(Schema):
+    person_id: Id
     name: str
     nik_masked: str
     role: str
@@ -39,7 +39,7 @@ class MemberOut(Schema):
 
 class FailureOut(Schema):
     rule: str
-    person_id: int | None
+    person_id: Id | None
     message: str
 
 
@@ -55,7 +55,7 @@ class KubeDetailOut(KubeOut):
     bank_name: str
     bank_account: str
     bank_account_holder: str
-    members: list[MemberOut]
+    members: list[KubeMemberOut]
     failures: list[FailureOut]
     transitions: list[TransitionOut]
 
@@ -64,8 +64,8 @@ class KubeIn(Schema):
     name: str = Field(..., max_length=150)
     business_type: str = Field(..., max_length=30)
     village_code: str = Field(..., max_length=16)
-    member_ids: list[int] = Field(..., max_length=40)
-    officers: dict[str, int] = Field(
+    member_ids: list[Id] = Field(..., max_length=40)
+    officers: dict[str, Id] = Field(
         default_factory=dict, description="ketua, sekretaris, bendahara → person id"
     )
     bank_name: str = Field("", max_length=80)
@@ -128,7 +128,7 @@ def business_types(request: HttpRequest) -> Any:
 
 
 @router.get("/", response=list[KubeOut], summary="KUBE in your area")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def kube_list(request: HttpRequest, filters: Query[KubeFilter]) -> Any:
     require_perm(request, "kube.view_kube")
     return selectors.kube_list(
@@ -148,13 +148,13 @@ def kube_create(request: HttpRequest, payload: KubeIn) -> Any:
 
 
 @router.get("/{kube_id}", response=KubeDetailOut)
-def kube_detail(request: HttpRequest, kube_id: int) -> Any:
+def kube_detail(request: HttpRequest, kube_id: Id) -> Any:
     return _detail(
         access(Kube.objects.select_related("business_type"), actor=request.user, pk=kube_id)
     )
 
 
-def _move(request: HttpRequest, kube_id: int, to: str, payload: ReasonIn) -> Any:
+def _move(request: HttpRequest, kube_id: Id, to: str, payload: ReasonIn) -> Any:
     kube = services.kube_transition(
         actor=request.user, kube_id=kube_id, to_status=to, reason=payload.reason
     )
@@ -162,37 +162,37 @@ def _move(request: HttpRequest, kube_id: int, to: str, payload: ReasonIn) -> Any
 
 
 @router.post("/{kube_id}/submit", response=KubeDetailOut)
-def kube_submit(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+def kube_submit(request: HttpRequest, kube_id: Id, payload: ReasonIn) -> Any:
     return _move(request, kube_id, KubeStatus.SUBMITTED, payload)
 
 
 @router.post("/{kube_id}/return", response=KubeDetailOut, summary="Send back to draft")
-def kube_return(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+def kube_return(request: HttpRequest, kube_id: Id, payload: ReasonIn) -> Any:
     return _move(request, kube_id, KubeStatus.DRAFT, payload)
 
 
 @router.post("/{kube_id}/verify", response=KubeDetailOut)
-def kube_verify(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+def kube_verify(request: HttpRequest, kube_id: Id, payload: ReasonIn) -> Any:
     return _move(request, kube_id, KubeStatus.VERIFIED, payload)
 
 
 @router.post("/{kube_id}/activate", response=KubeDetailOut)
-def kube_activate(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+def kube_activate(request: HttpRequest, kube_id: Id, payload: ReasonIn) -> Any:
     return _move(request, kube_id, KubeStatus.ACTIVE, payload)
 
 
 @router.post("/{kube_id}/graduate", response=KubeDetailOut)
-def kube_graduate(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+def kube_graduate(request: HttpRequest, kube_id: Id, payload: ReasonIn) -> Any:
     return _move(request, kube_id, KubeStatus.GRADUATED, payload)
 
 
 @router.post("/{kube_id}/dissolve", response=KubeDetailOut)
-def kube_dissolve(request: HttpRequest, kube_id: int, payload: ReasonIn) -> Any:
+def kube_dissolve(request: HttpRequest, kube_id: Id, payload: ReasonIn) -> Any:
     return _move(request, kube_id, KubeStatus.DISSOLVED, payload)
 
 
 @router.post("/{kube_id}/members/{person_id}/end", response=KubeDetailOut)
-def member_end(request: HttpRequest, kube_id: int, person_id: int, payload: ReasonIn) -> Any:
+def member_end(request: HttpRequest, kube_id: Id, person_id: Id, payload: ReasonIn) -> Any:
     services.membership_end(
         actor=request.user, kube_id=kube_id, person_id=person_id, reason=payload.reason
     )
@@ -201,9 +201,14 @@ def member_end(request: HttpRequest, kube_id: int, person_id: int, payload: Reas
 
 class IksIn(Schema):
     kind: str = Field(..., pattern="^(contribution|withdrawal)$")
-    amount: int = Field(..., gt=0, description="Integer rupiah")
+    amount: column_rupiah(IksEntry, "amount", gt=0)  # type: ignore[valid-type]
     day: date
-    profit: int | None = Field(None, ge=0, description="Profit the contribution is based on")
+    profit: (
+        column_rupiah(  # type: ignore[valid-type]
+            IksEntry, "profit", ge=0, description="Profit the contribution is based on"
+        )
+        | None
+    ) = None
     note: str = Field("", max_length=200)
 
 
@@ -242,13 +247,13 @@ def _iks(kube: Kube, expected: int | None = None) -> dict[str, Any]:
 
 
 @router.get("/{kube_id}/iks", response=IksOut, summary="The group's solidarity-fund ledger")
-def iks_get(request: HttpRequest, kube_id: int) -> Any:
+def iks_get(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "kube.view_iksentry")
     return _iks(access(Kube.objects, actor=request.user, pk=kube_id))
 
 
 @router.post("/{kube_id}/iks", response={201: IksOut})
-def iks_post(request: HttpRequest, kube_id: int, payload: IksIn) -> Any:
+def iks_post(request: HttpRequest, kube_id: Id, payload: IksIn) -> Any:
     require_perm(request, "kube.add_iksentry")
     _entry, _balance, expected = services.iks_record(
         actor=request.user, kube_id=kube_id, **payload.dict()
@@ -257,12 +262,12 @@ def iks_post(request: HttpRequest, kube_id: int, payload: IksIn) -> Any:
 
 
 class MemberIn(Schema):
-    person_id: int
+    person_id: Id
     role: str = Field("anggota", pattern="^(ketua|sekretaris|bendahara|anggota)$")
 
 
 @router.post("/{kube_id}/members", response={201: KubeDetailOut}, summary="Add a member")
-def member_add(request: HttpRequest, kube_id: int, payload: MemberIn) -> Any:
+def member_add(request: HttpRequest, kube_id: Id, payload: MemberIn) -> Any:
     services.membership_add(
         actor=request.user, kube_id=kube_id, person_id=payload.person_id, role=payload.role
     )

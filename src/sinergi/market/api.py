@@ -5,12 +5,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import Id, Pages, column_int, column_rupiah
 from sinergi.core.scoping import access
 from sinergi.market import services
-from sinergi.market.models import Order, Product, Sale
+from sinergi.market.models import Demand, Order, OrderPart, Product, Sale
 from sinergi.market.views import public_products
 
 router = Router(tags=["market"])
@@ -18,7 +19,7 @@ router = Router(tags=["market"])
 
 class ProductOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     kube_name: str
     regency_code: str
     category: str
@@ -53,11 +54,11 @@ def _product(p: Product) -> dict[str, Any]:
 
 class CatalogueFilter(Schema):
     category: str = Field("", max_length=30)
-    max_price: int | None = Field(None, ge=1)
+    max_price: column_rupiah(Product, "price", ge=1) | None = None  # type: ignore[valid-type]
 
 
 @router.get("/catalogue", response=list[ProductOut], auth=None, summary="Public catalogue")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def catalogue(request: HttpRequest, filters: Query[CatalogueFilter]) -> Any:
     qs = public_products()
     if filters.category:
@@ -68,14 +69,14 @@ def catalogue(request: HttpRequest, filters: Query[CatalogueFilter]) -> Any:
 
 
 class ProductIn(Schema):
-    kube_id: int
+    kube_id: Id
     category: str = Field(..., max_length=30)
     name: str = Field(..., max_length=150)
     unit: str = Field(..., max_length=20)
-    price: int = Field(..., description="Integer rupiah per unit")
-    available: int
-    monthly_capacity: int = 0
-    min_order: int = 1
+    price: column_rupiah(Product, "price", description="Integer rupiah per unit")  # type: ignore[valid-type]
+    available: column_int(Product, "available")  # type: ignore[valid-type]
+    monthly_capacity: column_int(Product, "monthly_capacity") = 0  # type: ignore[valid-type]
+    min_order: column_int(Product, "min_order") = 1  # type: ignore[valid-type]
     description: str = Field("", max_length=2000)
     active: bool = True
 
@@ -94,7 +95,7 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Any:
 
 
 @router.put("/products/{product_id}", response=ProductOut)
-def product_update(request: HttpRequest, product_id: int, payload: ProductIn) -> Any:
+def product_update(request: HttpRequest, product_id: Id, payload: ProductIn) -> Any:
     product = services.product_save(
         actor=request.user, data=services.ProductData(**payload.dict()), product_id=product_id
     )
@@ -103,12 +104,12 @@ def product_update(request: HttpRequest, product_id: int, payload: ProductIn) ->
 
 class DemandIn(Schema):
     category: str = Field(..., max_length=30)
-    quantity: int
+    quantity: column_int(Demand, "quantity")  # type: ignore[valid-type]
     unit: str = Field("", max_length=20)
     regency: str = Field(..., max_length=13, description="Delivery regency code, e.g. 32.73")
     latest_date: date
-    max_price: int = Field(..., description="Integer rupiah per unit")
-    min_lot: int
+    max_price: column_rupiah(Demand, "max_price", description="Integer rupiah per unit")  # type: ignore[valid-type]
+    min_lot: column_int(Demand, "min_lot")  # type: ignore[valid-type]
     note: str = Field("", max_length=300)
 
 
@@ -139,7 +140,7 @@ def _demand(d: Any) -> dict[str, Any]:
 
 
 @router.get("/demands", response=list[DemandOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def demand_list(request: HttpRequest) -> Any:
     require_perm(request, "market.view_demand")
     return [_demand(d) for d in services.demands_for(request.user)]
@@ -153,9 +154,9 @@ def demand_create(request: HttpRequest, payload: DemandIn) -> Any:
 
 class PartOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     kube_name: str
-    product_id: int
+    product_id: Id
     quantity: int
     price: int
     transport: int
@@ -165,7 +166,7 @@ class PartOut(Schema):
 
 class OrderOut(Schema):
     id: int
-    demand_id: int
+    demand_id: Id
     strategy: str
     status: str
     sent: bool
@@ -203,7 +204,7 @@ class SplitIn(Schema):
 
 
 @router.post("/demands/{demand_id}/orders", response={201: OrderOut}, summary="Split over groups")
-def demand_split(request: HttpRequest, demand_id: int, payload: SplitIn) -> Any:
+def demand_split(request: HttpRequest, demand_id: Id, payload: SplitIn) -> Any:
     order = services.demand_allocate(
         actor=request.user, demand_id=demand_id, strategy=payload.strategy
     )
@@ -211,12 +212,12 @@ def demand_split(request: HttpRequest, demand_id: int, payload: SplitIn) -> Any:
 
 
 @router.post("/orders/{order_id}/send", response=OrderOut, summary="Send the split to the groups")
-def order_send(request: HttpRequest, order_id: int) -> Any:
+def order_send(request: HttpRequest, order_id: Id) -> Any:
     return _order(services.order_send(actor=request.user, order_id=order_id))
 
 
 @router.get("/orders/{order_id}", response=OrderOut)
-def order_detail(request: HttpRequest, order_id: int) -> Any:
+def order_detail(request: HttpRequest, order_id: Id) -> Any:
     return _order(services.order_for(request.user, order_id))
 
 
@@ -226,7 +227,7 @@ class AnswerIn(Schema):
 
 
 @router.post("/parts/{part_id}/answer", response=OrderOut, summary="A group accepts or declines")
-def part_answer(request: HttpRequest, part_id: int, payload: AnswerIn) -> Any:
+def part_answer(request: HttpRequest, part_id: Id, payload: AnswerIn) -> Any:
     part = services.part_respond(
         actor=request.user, part_id=part_id, accept=payload.accept, reason=payload.reason
     )
@@ -234,17 +235,17 @@ def part_answer(request: HttpRequest, part_id: int, payload: AnswerIn) -> Any:
 
 
 class AdjustIn(Schema):
-    quantity: int = Field(..., ge=0, description="0 withdraws the part")
+    quantity: column_int(OrderPart, "quantity", description="0 withdraws the part")  # type: ignore[valid-type]
 
 
 @router.patch("/parts/{part_id}", response=OrderOut, summary="Change a part before the answer")
-def part_adjust(request: HttpRequest, part_id: int, payload: AdjustIn) -> Any:
+def part_adjust(request: HttpRequest, part_id: Id, payload: AdjustIn) -> Any:
     part = services.part_adjust(actor=request.user, part_id=part_id, quantity=payload.quantity)
     return _order(part.order)
 
 
 @router.post("/orders/{order_id}/reallocate", response=OrderOut)
-def order_reallocate(request: HttpRequest, order_id: int) -> Any:
+def order_reallocate(request: HttpRequest, order_id: Id) -> Any:
     services.order_reallocate(actor=request.user, order_id=order_id)
     return _order(services.order_for(request.user, order_id))
 
@@ -257,7 +258,7 @@ class StepIn(Schema):
 
 
 @router.post("/orders/{order_id}/step", response=OrderOut, summary="Move an order one step")
-def order_step(request: HttpRequest, order_id: int, payload: StepIn) -> Any:
+def order_step(request: HttpRequest, order_id: Id, payload: StepIn) -> Any:
     return _order(
         services.order_step(
             actor=request.user, order_id=order_id, to=payload.to, reason=payload.reason
@@ -266,12 +267,12 @@ def order_step(request: HttpRequest, order_id: int, payload: StepIn) -> Any:
 
 
 class RatingIn(Schema):
-    rating: int
+    rating: column_int(Order, "rating")  # type: ignore[valid-type]
     note: str = Field("", max_length=300)
 
 
 @router.post("/orders/{order_id}/rating", response=OrderOut)
-def order_rating(request: HttpRequest, order_id: int, payload: RatingIn) -> Any:
+def order_rating(request: HttpRequest, order_id: Id, payload: RatingIn) -> Any:
     return _order(
         services.order_rate(
             actor=request.user, order_id=order_id, rating=payload.rating, note=payload.note
@@ -280,18 +281,18 @@ def order_rating(request: HttpRequest, order_id: int, payload: RatingIn) -> Any:
 
 
 class SaleIn(Schema):
-    kube_id: int
+    kube_id: Id
     description: str = Field(..., max_length=150)
-    quantity: int
-    price: int
+    quantity: column_int(Sale, "quantity")  # type: ignore[valid-type]
+    price: column_rupiah(Sale, "price")  # type: ignore[valid-type]
     buyer_type: str = Field(..., description="market_stall, local_shop, consumer or other")
     day: date
-    product_id: int | None = None
+    product_id: Id | None = None
 
 
 class SaleOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     description: str
     quantity: int
     price: int
@@ -300,7 +301,7 @@ class SaleOut(Schema):
 
 
 @router.get("/sales", response=list[SaleOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def sale_list(request: HttpRequest) -> Any:
     require_perm(request, "market.view_sale")
     return Sale.objects.for_user(request.user)
@@ -312,6 +313,6 @@ def sale_create(request: HttpRequest, payload: SaleIn) -> Any:
 
 
 @router.get("/products/{product_id}", response=ProductOut)
-def product_detail(request: HttpRequest, product_id: int) -> Any:
+def product_detail(request: HttpRequest, product_id: Id) -> Any:
     return _product(access(Product.objects.select_related("kube", "category"),
                            actor=request.user, pk=product_id))  # fmt: skip

@@ -5,11 +5,11 @@ from sinergi.market import views
 app_name = "market"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
-    path("produk/<int:pk>/", views.product_detail, name="product_detail"),
-    path("produk/<int:pk>/foto/", views.product_photo, name="product_photo"),
+    path("produk/<id:pk>/", views.product_detail, name="product_detail"),
+    path("produk/<id:pk>/foto/", views.product_photo, name="product_photo"),
     path("produk-kelompok/", views.my_products, name="my_products"),
     path("permintaan/", views.demand_list, name="demand_list"),
-    path("permintaan/<int:pk>/", views.demand_detail, name="demand_detail"),
-    path("pesanan/<int:pk>/", views.order_detail, name="order_detail"),
+    path("permintaan/<id:pk>/", views.demand_detail, name="demand_detail"),
+    path("pesanan/<id:pk>/", views.order_detail, name="order_detail"),
     path("penjualan/", views.sale_list, name="sale_list"),
 ]

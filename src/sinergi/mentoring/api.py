@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import Id, Pages, column_int
 from sinergi.core.scoping import access
 from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
@@ -39,7 +40,7 @@ class UnitOut(Schema):
     level: str
     name: str
     region_code: str = Field(..., alias="area_code")
-    parent_id: int | None
+    parent_id: Id | None
 
 
 class KpiOut(Schema):
@@ -122,7 +123,7 @@ def agreement_list(request: HttpRequest) -> Any:
 
 
 class UnitIn(Schema):
-    organisation_id: int
+    organisation_id: Id
     level: str = Field(..., description="dpp, dpd, dpc or ranting")
     name: str = Field(..., max_length=150)
     region_code: str = Field("", max_length=13, description="Empty for DPP")
@@ -137,7 +138,7 @@ class AgreementIn(Schema):
     kind: str = Field(..., description="mou or pks")
     number: str = Field(..., max_length=100)
     title: str = Field(..., max_length=250)
-    signing_unit_id: int
+    signing_unit_id: Id
     ministry_party: str = Field(..., max_length=200)
     ministry_signatory: str = Field(..., max_length=150)
     partner_signatory: str = Field(..., max_length=150)
@@ -162,7 +163,7 @@ def agreement_create(request: HttpRequest, payload: AgreementIn) -> Any:
 
 
 @router.put("/agreements/{agreement_id}", response=AgreementOut)
-def agreement_update(request: HttpRequest, agreement_id: int, payload: AgreementIn) -> Any:
+def agreement_update(request: HttpRequest, agreement_id: Id, payload: AgreementIn) -> Any:
     agreement = services.agreement_save(
         actor=request.user, data=services.AgreementData(**payload.dict()), agreement_id=agreement_id
     )
@@ -170,9 +171,7 @@ def agreement_update(request: HttpRequest, agreement_id: int, payload: Agreement
 
 
 @router.post("/agreements/{agreement_id}/document", response=AgreementOut)
-def agreement_document(
-    request: HttpRequest, agreement_id: int, document: File[UploadedFile]
-) -> Any:
+def agreement_document(request: HttpRequest, agreement_id: Id, document: File[UploadedFile]) -> Any:
     agreement = services.agreement_attach(
         actor=request.user, agreement_id=agreement_id, document=document
     )
@@ -180,7 +179,7 @@ def agreement_document(
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementOut)
-def agreement_detail(request: HttpRequest, agreement_id: int) -> Any:
+def agreement_detail(request: HttpRequest, agreement_id: Id) -> Any:
     return _agreement(access(Agreement.objects, actor=request.user, pk=agreement_id))
 
 
@@ -190,7 +189,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> Any:
 class MentorOut(Schema):
     id: int
     name: str
-    unit_id: int
+    unit_id: Id
     phone: str
     business: str
     base_regency: str
@@ -204,10 +203,10 @@ class MentorOut(Schema):
 
 class MentorIn(Schema):
     name: str = Field(..., max_length=150)
-    unit_id: int
+    unit_id: Id
     base_regency: str = Field(..., max_length=13, description="Regency code, e.g. 32.73")
     sectors: list[str] = Field(..., max_length=10, description="Business type codes")
-    capacity: int = Field(..., description="Number of groups, 0-30")
+    capacity: column_int(Mentor, "capacity", description="Number of groups, 0-30")  # type: ignore[valid-type]
     phone: str = Field("", max_length=20)
     business: str = Field("", max_length=200)
     available: bool = True
@@ -238,7 +237,7 @@ class MentorFilter(Schema):
 
 
 @router.get("/mentors", response=list[MentorOut], summary="Mentors in your area")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def mentor_list(request: HttpRequest, filters: Query[MentorFilter]) -> Any:
     require_perm(request, "mentoring.view_mentor")
     return [_mentor(m) for m in selectors.mentor_list(request.user, **filters.dict())]
@@ -251,13 +250,13 @@ def mentor_create(request: HttpRequest, payload: MentorIn) -> Any:
 
 
 @router.get("/mentors/{mentor_id}", response=MentorOut)
-def mentor_detail(request: HttpRequest, mentor_id: int) -> Any:
+def mentor_detail(request: HttpRequest, mentor_id: Id) -> Any:
     mentor = access(Mentor.objects, actor=request.user, pk=mentor_id)
     return _mentor(mentor, services.open_load([mentor.pk]).get(mentor.pk, 0))
 
 
 @router.put("/mentors/{mentor_id}", response=MentorOut)
-def mentor_update(request: HttpRequest, mentor_id: int, payload: MentorIn) -> Any:
+def mentor_update(request: HttpRequest, mentor_id: Id, payload: MentorIn) -> Any:
     mentor = services.mentor_save(
         actor=request.user, data=services.MentorData(**payload.dict()), mentor_id=mentor_id
     )
@@ -269,7 +268,7 @@ class NoteIn(Schema):
 
 
 @router.post("/mentors/{mentor_id}/leave", response=MentorOut, summary="The mentor has left")
-def mentor_leave(request: HttpRequest, mentor_id: int, payload: NoteIn) -> Any:
+def mentor_leave(request: HttpRequest, mentor_id: Id, payload: NoteIn) -> Any:
     return _mentor(
         services.mentor_leave(actor=request.user, mentor_id=mentor_id, note=payload.note)
     )
@@ -287,11 +286,11 @@ class RunIn(Schema):
 
 class RowOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     kube_name: str
     district_code: str
     sector: str
-    mentor_id: int | None
+    mentor_id: Id | None
     mentor_name: str | None
     cost: int | None
     reasons: list[str]
@@ -351,16 +350,16 @@ def run_create(request: HttpRequest, payload: RunIn) -> Any:
 
 
 @router.get("/matching/runs/{run_id}", response=RunOut)
-def run_detail(request: HttpRequest, run_id: int) -> Any:
+def run_detail(request: HttpRequest, run_id: Id) -> Any:
     return _run(access(MatchRun.objects, actor=request.user, pk=run_id))
 
 
 class RowIn(Schema):
-    mentor_id: int | None = Field(None, description="Another mentor, or null for none")
+    mentor_id: Id | None = Field(None, description="Another mentor, or null for none")
 
 
 @router.patch("/matching/rows/{row_id}", response=RowOut, summary="Change a proposed pair")
-def row_change(request: HttpRequest, row_id: int, payload: RowIn) -> Any:
+def row_change(request: HttpRequest, row_id: Id, payload: RowIn) -> Any:
     row = services.proposal_change(
         actor=request.user, assignment_id=row_id, mentor_id=payload.mentor_id
     )
@@ -373,12 +372,12 @@ class SentOut(Schema):
 
 
 @router.post("/matching/runs/{run_id}/send", response=SentOut, summary="Offer the pairs")
-def run_send(request: HttpRequest, run_id: int) -> Any:
+def run_send(request: HttpRequest, run_id: Id) -> Any:
     return services.run_send(actor=request.user, run_id=run_id)
 
 
 @router.post("/matching/runs/{run_id}/discard", response=RunOut)
-def run_discard(request: HttpRequest, run_id: int) -> Any:
+def run_discard(request: HttpRequest, run_id: Id) -> Any:
     return _run(services.run_discard(actor=request.user, run_id=run_id))
 
 
@@ -387,9 +386,9 @@ def run_discard(request: HttpRequest, run_id: int) -> Any:
 
 class AssignmentOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     kube_name: str
-    mentor_id: int | None
+    mentor_id: Id | None
     mentor_name: str | None
     status: str
     reasons: list[str]
@@ -420,7 +419,7 @@ class AssignmentFilter(Schema):
 
 
 @router.get("/assignments", response=list[AssignmentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def assignment_list(request: HttpRequest, filters: Query[AssignmentFilter]) -> Any:
     require_perm(request, "mentoring.view_assignment")
     return [_assignment(a) for a in selectors.assignment_list(request.user, status=filters.status)]
@@ -431,14 +430,14 @@ class DeclineIn(Schema):
 
 
 @router.post("/assignments/{assignment_id}/accept", response=AssignmentOut)
-def assignment_accept(request: HttpRequest, assignment_id: int) -> Any:
+def assignment_accept(request: HttpRequest, assignment_id: Id) -> Any:
     return _assignment(
         services.assignment_respond(actor=request.user, assignment_id=assignment_id, accept=True)
     )
 
 
 @router.post("/assignments/{assignment_id}/decline", response=AssignmentOut)
-def assignment_decline(request: HttpRequest, assignment_id: int, payload: DeclineIn) -> Any:
+def assignment_decline(request: HttpRequest, assignment_id: Id, payload: DeclineIn) -> Any:
     row = services.assignment_respond(
         actor=request.user, assignment_id=assignment_id, accept=False, reason=payload.reason
     )
@@ -451,7 +450,7 @@ class EndIn(Schema):
 
 
 @router.post("/assignments/{assignment_id}/end", response=AssignmentOut)
-def assignment_end(request: HttpRequest, assignment_id: int, payload: EndIn) -> Any:
+def assignment_end(request: HttpRequest, assignment_id: Id, payload: EndIn) -> Any:
     row = services.assignment_end(
         actor=request.user, assignment_id=assignment_id, reason=payload.reason, note=payload.note
     )
@@ -461,8 +460,8 @@ def assignment_end(request: HttpRequest, assignment_id: int, payload: EndIn) -> 
 # Groups, sessions, action items
 
 
-class MemberOut(Schema):
-    membership_id: int
+class MentoredMemberOut(Schema):
+    membership_id: Id
     name: str
     role: str
 
@@ -480,7 +479,7 @@ class ItemOut(Schema):
 
 class SessionOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     mentor: str
     held_on: date
     place: str
@@ -497,7 +496,7 @@ class GroupOut(Schema):
     business_type: str
     status: str
     mentor: AssignmentOut | None
-    members: list[MemberOut]
+    members: list[MentoredMemberOut]
     action_items: list[ItemOut]
 
 
@@ -529,7 +528,7 @@ def _session(s: Session) -> dict[str, Any]:
 
 
 @router.get("/groups", response=list[dict[str, Any]], summary="Groups you follow")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def group_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
     require_perm(request, "mentoring.view_session")
     return [
@@ -548,7 +547,7 @@ def group_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
 
 
 @router.get("/groups/{kube_id}", response=GroupOut)
-def group_detail(request: HttpRequest, kube_id: int) -> Any:
+def group_detail(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "mentoring.view_session")
     view = selectors.group_view(request.user, kube_id)
     today = services.timezone.localdate()
@@ -567,7 +566,7 @@ def group_detail(request: HttpRequest, kube_id: int) -> Any:
 
 
 @router.get("/groups/{kube_id}/sessions", response=list[SessionOut])
-def session_list(request: HttpRequest, kube_id: int) -> Any:
+def session_list(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "mentoring.view_session")
     view = selectors.group_view(request.user, kube_id)
     return [_session(s) for s in view.sessions.prefetch_related("present")]
@@ -580,7 +579,7 @@ class NewItemIn(Schema):
 
 
 class ReviewIn(Schema):
-    item_id: int
+    item_id: Id
     status: str = Field(..., pattern="^(open|done|dropped)$")
     note: str = Field("", max_length=300)
 
@@ -596,7 +595,7 @@ class SessionIn(Schema):
 
 
 @router.post("/groups/{kube_id}/sessions", response={201: SessionOut}, summary="Log a session")
-def session_create(request: HttpRequest, kube_id: int, payload: SessionIn) -> Any:
+def session_create(request: HttpRequest, kube_id: Id, payload: SessionIn) -> Any:
     session = services.session_log(
         actor=request.user,
         kube_id=kube_id,
@@ -612,13 +611,13 @@ def session_create(request: HttpRequest, kube_id: int, payload: SessionIn) -> An
 
 
 @router.post("/sessions/{session_id}/photos", response={201: SessionOut}, summary="Add a photo")
-def session_photo_add(request: HttpRequest, session_id: int, photo: File[UploadedFile]) -> Any:
+def session_photo_add(request: HttpRequest, session_id: Id, photo: File[UploadedFile]) -> Any:
     session = services.session_photo_add(actor=request.user, session_id=session_id, photo=photo)
     return Status(201, _session(session))
 
 
 @router.get("/sessions/{session_id}/photos/{photo_id}", response={200: None})
-def session_photo(request: HttpRequest, session_id: int, photo_id: int) -> Any:
+def session_photo(request: HttpRequest, session_id: Id, photo_id: Id) -> Any:
     session = access(Session.objects, actor=request.user, pk=session_id)
     photo = get_object_or_404(SessionPhoto, session=session, pk=photo_id)
     return serve_upload(photo.image, download_name=f"sesi-{session.pk}-foto-{photo.pk}")
@@ -630,7 +629,7 @@ class ItemIn(Schema):
 
 
 @router.patch("/action-items/{item_id}", response=ItemOut)
-def item_update(request: HttpRequest, item_id: int, payload: ItemIn) -> Any:
+def item_update(request: HttpRequest, item_id: Id, payload: ItemIn) -> Any:
     item = services.action_item_update(
         actor=request.user, item_id=item_id, status=payload.status, note=payload.note
     )
@@ -640,9 +639,9 @@ def item_update(request: HttpRequest, item_id: int, payload: ItemIn) -> Any:
 # Facilitator reports
 
 
-class ReportOut(Schema):
+class FacilitatorReportOut(Schema):
     id: int | None
-    kube_id: int
+    kube_id: Id
     month: str
     status: str
     activities: str
@@ -651,7 +650,7 @@ class ReportOut(Schema):
     facts: dict[str, Any]
 
 
-class ReportIn(Schema):
+class FacilitatorReportIn(Schema):
     activities: str = Field(..., max_length=10000)
     problems: str = Field("", max_length=10000)
     follow_up: str = Field("", max_length=10000)
@@ -671,18 +670,18 @@ def _report(r: MonthlyReport) -> dict[str, Any]:
     }
 
 
-@router.get("/groups/{kube_id}/reports", response=list[ReportOut])
-def report_list(request: HttpRequest, kube_id: int) -> Any:
+@router.get("/groups/{kube_id}/reports", response=list[FacilitatorReportOut])
+def report_list(request: HttpRequest, kube_id: Id) -> Any:
     kube = services.report_group(request.user, kube_id)
     return [_report(r) for r in MonthlyReport.objects.filter(kube=kube)]
 
 
 @router.get(
     "/groups/{kube_id}/reports/{month}",
-    response=ReportOut,
+    response=FacilitatorReportOut,
     summary="A month's report, or the pre-filled template when none is saved",
 )
-def report_detail(request: HttpRequest, kube_id: int, month: str) -> Any:
+def report_detail(request: HttpRequest, kube_id: Id, month: str) -> Any:
     kube = services.report_group(request.user, kube_id)
     first = services.month_start(month)
     report = MonthlyReport.objects.filter(kube=kube, month=first).first()
@@ -696,8 +695,8 @@ def report_detail(request: HttpRequest, kube_id: int, month: str) -> Any:
     ) | {"status": "new"}
 
 
-@router.put("/groups/{kube_id}/reports/{month}", response=ReportOut)
-def report_put(request: HttpRequest, kube_id: int, month: str, payload: ReportIn) -> Any:
+@router.put("/groups/{kube_id}/reports/{month}", response=FacilitatorReportOut)
+def report_put(request: HttpRequest, kube_id: Id, month: str, payload: FacilitatorReportIn) -> Any:
     report = services.report_save(
         actor=request.user, kube_id=kube_id, month=month, **payload.dict()
     )

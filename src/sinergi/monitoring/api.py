@@ -6,9 +6,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import Id, Pages, Rupiah, column_int, column_rupiah
 from sinergi.core.scoping import access
 from sinergi.kube.models import Kube
 from sinergi.mentoring.services import month_start
@@ -54,9 +55,9 @@ def dashboard(request: HttpRequest, code: str) -> Any:
     }
 
 
-class ReportOut(Schema):
+class GroupReportOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     period: date
     turnover: int
     costs: int
@@ -71,28 +72,28 @@ class ReportOut(Schema):
 
 
 class IncomeIn(Schema):
-    person_id: int
-    household_income: int | None = Field(None, ge=0)
+    person_id: Id
+    household_income: Rupiah | None = None
 
 
-class ReportIn(Schema):
-    turnover: int = Field(0, ge=0)
-    costs: int = Field(0, ge=0)
-    assets: int = Field(0, ge=0)
-    savings: int = Field(0, ge=0)
-    iks_paid: int = Field(0, ge=0)
-    active_members: int = Field(0, ge=0)
+class GroupReportIn(Schema):
+    turnover: column_rupiah(GroupReport, "turnover") = 0  # type: ignore[valid-type]
+    costs: column_rupiah(GroupReport, "costs") = 0  # type: ignore[valid-type]
+    assets: column_rupiah(GroupReport, "assets") = 0  # type: ignore[valid-type]
+    savings: column_rupiah(GroupReport, "savings") = 0  # type: ignore[valid-type]
+    iks_paid: column_rupiah(GroupReport, "iks_paid") = 0  # type: ignore[valid-type]
+    active_members: column_int(GroupReport, "active_members") = 0  # type: ignore[valid-type]
     problems: str = Field("", max_length=4000)
     incomes: list[IncomeIn] = []
     submit: bool = False
 
 
 def _report(r: GroupReport) -> dict[str, Any]:
-    return {f: getattr(r, f) for f in ReportOut.model_fields} | {"id": r.pk or 0}
+    return {f: getattr(r, f) for f in GroupReportOut.model_fields} | {"id": r.pk or 0}
 
 
-@router.get("/groups/{kube_id}/reports", response=list[ReportOut])
-def report_list(request: HttpRequest, kube_id: int) -> Any:
+@router.get("/groups/{kube_id}/reports", response=list[GroupReportOut])
+def report_list(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "monitoring.view_groupreport")
     kube = access(
         Kube.objects, actor=request.user, permission="monitoring.view_groupreport", pk=kube_id
@@ -102,16 +103,16 @@ def report_list(request: HttpRequest, kube_id: int) -> Any:
 
 @router.get(
     "/groups/{kube_id}/reports/{month}",
-    response=ReportOut,
+    response=GroupReportOut,
     summary="A month's report (a new one pre-filled from market sales)",
 )
-def report_get(request: HttpRequest, kube_id: int, month: str) -> Any:
+def report_get(request: HttpRequest, kube_id: Id, month: str) -> Any:
     require_perm(request, "monitoring.view_groupreport")
     return _report(services.report_for(request.user, kube_id, month_start(month)))
 
 
-@router.put("/groups/{kube_id}/reports/{month}", response={200: ReportOut})
-def report_put(request: HttpRequest, kube_id: int, month: str, payload: ReportIn) -> Any:
+@router.put("/groups/{kube_id}/reports/{month}", response={200: GroupReportOut})
+def report_put(request: HttpRequest, kube_id: Id, month: str, payload: GroupReportIn) -> Any:
     data = payload.dict()
     incomes = {i["person_id"]: i["household_income"] for i in data.pop("incomes")}
     submit = data.pop("submit")
@@ -135,7 +136,7 @@ class ClassOut(Schema):
 
 
 @router.get("/groups/{kube_id}/classes", response=list[ClassOut])
-def class_list(request: HttpRequest, kube_id: int) -> Any:
+def class_list(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "monitoring.view_classresult")
     kube = access(
         Kube.objects, actor=request.user, permission="monitoring.view_classresult", pk=kube_id
@@ -154,7 +155,7 @@ def class_list(request: HttpRequest, kube_id: int) -> Any:
 
 class GraduationOut(Schema):
     id: int
-    kube_id: int
+    kube_id: Id
     area_code: str
     household_kk: str
     member_name: str
@@ -163,7 +164,7 @@ class GraduationOut(Schema):
     reason: str
 
 
-class DecisionIn(Schema):
+class GraduationDecisionIn(Schema):
     confirm: bool
     reason: str = Field("", max_length=300)
 
@@ -182,14 +183,16 @@ def _graduation(g: Any) -> dict[str, Any]:
 
 
 @router.get("/graduations", response=list[GraduationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def graduation_list(request: HttpRequest, status: str = "") -> Any:
     require_perm(request, "monitoring.view_graduation")
     return [_graduation(g) for g in selectors.graduation_list(request.user, status=status)]
 
 
 @router.post("/graduations/{graduation_id}/decision", response=GraduationOut)
-def graduation_decide(request: HttpRequest, graduation_id: int, payload: DecisionIn) -> Any:
+def graduation_decide(
+    request: HttpRequest, graduation_id: Id, payload: GraduationDecisionIn
+) -> Any:
     item = services.decide_graduation(
         actor=request.user, pk=graduation_id, confirm=payload.confirm, reason=payload.reason
     )

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import Pages
 from sinergi.wilayah import selectors
 from sinergi.wilayah.models import Region
 
@@ -37,7 +38,7 @@ class RegionFilter(Schema):
 
 
 @router.get("/", response=list[RegionOut], summary="List and search regions")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def region_list(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     require_perm(request, "wilayah.view_region")
     return selectors.region_list(q=filters.q[:100], level=filters.level, parent=filters.parent)
@@ -53,7 +54,7 @@ def region_detail(request: HttpRequest, code: str) -> Region:
 
 
 @router.get("/{code}/children", response=list[RegionOut], summary="Children of a region")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def region_children(request: HttpRequest, code: str) -> Any:
     require_perm(request, "wilayah.view_region")
     return selectors.region_list(parent=code)

@@ -1,0 +1,102 @@
+"""Every number a person or a client sends is bounded by the column it ends up in.
+
+The bounds are read from the model field, so a schema or a form cannot drift from the table:
+an ``IntegerField`` is int4 on PostgreSQL whatever SQLite would accept, and a number beyond it
+is a field error (422 in the API, a message on the form), never a database error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.core.money import INT8_MAX, rupiah_value
+
+# Row ids (BigAutoField) and anything addressed by id in a path.
+ID_MAX = INT8_MAX
+# The furthest page any list offers: far beyond real data, small enough for any OFFSET.
+PAGE_MAX = 100_000
+
+
+def column_range(model: type[models.Model], name: str) -> tuple[int, int]:
+    """(lowest, highest) value the column and the field's own validators accept.
+
+    Ranges are PostgreSQL's (the base table Django keeps for every backend), so a value that
+    SQLite would store but PostgreSQL would refuse is refused on both.
+    """
+    field = model._meta.get_field(name)
+    low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
+    for validator in getattr(field, "validators", []):
+        if isinstance(validator, MinValueValidator) and isinstance(validator.limit_value, int):
+            low = max(low, validator.limit_value)
+        if isinstance(validator, MaxValueValidator) and isinstance(validator.limit_value, int):
+            high = min(high, validator.limit_value)
+    return low, high
+
+
+def ascii_int(text: str) -> int | None:
+    """A whole number written with ASCII digits (and an optional minus); None otherwise.
+
+    ``str.isdigit()`` accepts "²" (which ``int`` refuses) and "١٢٣" (which it reads): neither is
+    what an Indonesian form or URL means, so both are refused here, in one place.
+    """
+    text = text.strip()
+    body = text[1:] if text.startswith("-") else text
+    if not body or len(body) > 19 or not (body.isascii() and body.isdigit()):
+        return None
+    return int(text)
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A form integer whose range defaults to the column's; ASCII digits only."""
+
+    def __init__(self, *, model: type[models.Model], name: str, **kwargs: Any) -> None:
+        low, high = column_range(model, name)
+        kwargs["min_value"] = max(low, kwargs.get("min_value", low))
+        kwargs["max_value"] = min(high, kwargs.get("max_value", high))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        parsed = ascii_int(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class RupiahField(BoundedIntegerField):
+    """An amount of rupiah typed as people type it (``12.000`` is twelve thousand)."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        try:
+            return rupiah_value(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    default_error_messages = {"invalid": _("Enter an amount in rupiah, e.g. 1.500.000.")}
+
+
+class IdConverter:
+    """``<id:pk>`` in URL patterns: ASCII digits naming a possible row, else the page is 404.
+
+    Django's ``<int:…>`` passes 99999999999999999999 on to the database, which cannot take it.
+    """
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= ID_MAX:
+            raise ValueError  # the resolver reads this as "no match": 404
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
