@@ -29,7 +29,8 @@ ODD_DIGITS = ["²", "١٢٣"]  # str.isdigit() is True for both
 
 
 def _all_schemas(cls: type) -> Iterator[type]:
-    for sub in cls.__subclasses__():
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         yield sub
         yield from _all_schemas(sub)
 
