@@ -68,6 +68,10 @@ if PRODUCTION:
     from sinergi.core.crypto import require_production_keys
 
     require_production_keys()
+if PRODUCTION:
+    from sinergi.core.crypto import require_production_keys
+
+    require_production_keys()
 DEBUG = env_bool("SINERGI_DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
@@ -258,20 +262,30 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "sinergi.core.middleware.RequestIdLogFilter"}},
+    "filters": {
+        "request_id": {"()": "sinergi.core.middleware.RequestIdLogFilter"},
+        # NIK/KK-like numbers are scrubbed from every line, traceback included.
+        "personal_numbers": {"()": "sinergi.core.middleware.PersonalNumberLogFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "personal_numbers"],
             "formatter": "plain",
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.server": {"level": "WARNING" if TESTING else "INFO"},
+        # runserver's access log: Django's default sends it to a handler of its own, past the
+        # scrubbing filter; here it goes through the console handler like every other line.
+        "django.server": {
+            "level": "WARNING" if TESTING else "INFO",
+            "handlers": ["console"],
+            "propagate": False,
+        },
         "axes": {"level": "WARNING"},
         # 4xx are answered with a clear page; only server errors belong in the error log.
         "django.request": {"level": "ERROR"},

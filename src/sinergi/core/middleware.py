@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -40,6 +41,41 @@ class RequestIdMiddleware:
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
+        return True
+
+
+# Sixteen digits, each optionally followed by one separator people or URLs put in a number
+# (space, dot, dash, slash, "+", "%20"): a NIK or KK number however it was typed. Letters and
+# digits around it do not count, so request ids ("r" + hex) and longer numbers stay as they are.
+_PERSONAL_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[0-9](?:[ .\-/+]|%20)?){15}[0-9](?![0-9A-Za-z])")
+REDACTED = "[NIK/KK]"
+
+
+def scrub(text: str) -> str:
+    return _PERSONAL_NUMBER.sub(REDACTED, text)
+
+
+class PersonalNumberLogFilter(logging.Filter):
+    """Remove NIK/KK-like numbers from every log line, whatever logger wrote it.
+
+    Attached to the handlers (a logger's own filters do not see records propagated from its
+    children): the message with its arguments, the traceback and the stack are rendered once
+    here and scrubbed, so no formatter renders the originals later.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: log the pieces rather than nothing
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg, record.args = scrub(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+            record.exc_info = None  # the formatter would otherwise keep the raw frames' text
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True
 
 

@@ -156,10 +156,38 @@ def _household_out(household: Household, actor: Any) -> Household:
 @paginate(PageNumberPagination, page_size=50)
 def household_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
     require_perm(request, "registry.view_household")
+    selectors.refuse_number_in_address(q, "/api/v1/registry/households/search")
     return [
         _household_out(h, request.user)
         for h in selectors.household_list(actor=request.user, q=q[:100], area=area[:13])
     ]
+
+
+class NumberSearchIn(Schema):
+    number: str = Field(..., max_length=30, description="A full NIK or KK number")
+
+
+@router.post(
+    "/households/search",
+    response=list[HouseholdOut],
+    summary="Households with a member's NIK or the KK number (sent in the body, never the URL)",
+)
+def household_search(request: HttpRequest, payload: NumberSearchIn) -> Any:
+    require_perm(request, "registry.view_household")
+    number = selectors.require_full_number(payload.number)
+    found = selectors.household_list(actor=request.user, q=number)
+    return [_household_out(h, request.user) for h in found]
+
+
+@router.post(
+    "/persons/search",
+    response=list[PersonOut],
+    summary="Persons with a NIK (sent in the body, never the URL)",
+)
+def person_search(request: HttpRequest, payload: NumberSearchIn) -> Any:
+    require_perm(request, "registry.view_person")
+    number = selectors.require_full_number(payload.number)
+    return list(selectors.person_list(actor=request.user, q=number))
 
 
 @router.post("/households", response={201: HouseholdDetailOut}, summary="Register a household")
@@ -205,6 +233,7 @@ def person_create(request: HttpRequest, household_id: int, payload: PersonIn) ->
 @paginate(PageNumberPagination, page_size=50)
 def person_list(request: HttpRequest, q: str = "") -> Any:
     require_perm(request, "registry.view_person")
+    selectors.refuse_number_in_address(q, "/api/v1/registry/persons/search")
     return selectors.person_list(actor=request.user, q=q[:100])
 
 

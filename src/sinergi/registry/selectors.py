@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from sinergi.core import crypto
+from sinergi.core.errors import InvalidInput
 from sinergi.engines import nik as nikmod
 from sinergi.registry.models import (
     DuplicateCandidate,
@@ -15,6 +17,29 @@ from sinergi.registry.models import (
     ImportBatch,
     Person,
 )
+
+
+def is_full_number(q: str) -> bool:
+    """A whole NIK or KK number (separators allowed): searched by POST only, so it never
+    lands in a web address, an access log, a proxy log or the browser history."""
+    digits = nikmod.clean(q)
+    return digits.isdigit() and len(digits) == 16
+
+
+def refuse_number_in_address(q: str, endpoint: str) -> None:
+    """API lists take names in ``?q=``; a full number there is refused, pointing to the POST."""
+    if is_full_number(q):
+        raise InvalidInput(
+            _("Search by a full NIK or KK number with POST %(endpoint)s, not in the address.")
+            % {"endpoint": endpoint},
+            field="q",
+        )
+
+
+def require_full_number(number: str) -> str:
+    if not is_full_number(number):
+        raise InvalidInput(_("Give a full 16-digit NIK or KK number."), field="number")
+    return number
 
 
 def household_list(*, actor: Any, q: str = "", area: str = "") -> QuerySet[Household]:

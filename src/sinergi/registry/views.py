@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms as djforms
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,18 +72,44 @@ def _form_error(form: djforms.Form, exc: DomainError) -> None:
 @login_required
 @permission_required("registry.view_household", raise_exception=True)
 def household_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    """The registry list and its search. The search box posts; a name comes back as ``?q=``
+    (bookmarkable, pageable), a full NIK or KK number is answered to the post itself and never
+    enters an address (a number finds one household: nothing to bookmark or page through)."""
+    if request.method == "POST":
+        q = request.POST.get("q", "").strip()[:100]
+        if not selectors.is_full_number(q) and not request.htmx:  # type: ignore[attr-defined]
+            return redirect(_household_list_url(q))
+    else:
+        q = request.GET.get("q", "").strip()[:100]
+        if selectors.is_full_number(q):
+            messages.error(
+                request,
+                _(
+                    "Type a full NIK or KK number in the search box: numbers are never put in "
+                    "web addresses, where logs and browser history would keep them."
+                ),
+            )
+            return redirect(_household_list_url(""))
     page = Paginator(
         selectors.household_list(actor=request.user, q=q), settings.SINERGI_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     template = "registry/household_list.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#results"
-    return render(
+    response = render(
         request,
         template,
         {"page": page, "q": q, "sees_welfare": selectors.sees_welfare(request.user)},
     )
+    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+        number = selectors.is_full_number(q)
+        response["HX-Push-Url"] = _household_list_url("" if number else q)
+    return response
+
+
+def _household_list_url(q: str) -> str:
+    url = reverse("registry:household_list")
+    return f"{url}?{urlencode({'q': q})}" if q else url
 
 
 @login_required
