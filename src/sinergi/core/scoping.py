@@ -22,10 +22,20 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-def area_q(field: str, area_code: str | None) -> Q:
-    """Q object: ``field`` (a region code) lies in the area; None means the whole nation."""
+def area_q(field: str, area_code: str | None, *, by_range: bool = False) -> Q:
+    """Q object: ``field`` (a region code) lies in the area; None means the whole nation.
+
+    ``by_range`` states the same test as one range, ``area_code <= field < area_code + "/"``
+    ("/" sorts right after "."; codes hold digits and dots only). One range is one index scan
+    that also yields the list's order, where the equality OR prefix pair makes the database
+    either merge two scans and sort, or walk the whole index filtering. It holds only where the
+    column sorts byte by byte: SQLite's default, and on PostgreSQL the columns a migration sets
+    to ``COLLATE "C"`` (see ``ScopedQuerySet.scope_by_range``).
+    """
     if area_code is None:
         return Q()
+    if by_range:
+        return Q(**{f"{field}__gte": area_code, f"{field}__lt": area_code + "/"})
     return Q(**{field: area_code}) | Q(**{f"{field}__startswith": area_code + "."})
 
 
@@ -44,6 +54,9 @@ class ScopedQuerySet(models.QuerySet[M]):
     # assignment is accepted); empty when mentors have no business with the model.
     mentor_field: ClassVar[str] = ""
     mentor_conditions: ClassVar[dict[str, Any]] = {}
+    # True where ``scope_field`` is a column of the model itself collated "C" on PostgreSQL (a
+    # migration does it; tests/core/test_query_counts.py checks it), so scoping is one range.
+    scope_by_range: ClassVar[bool] = False
 
     def for_user(
         self, user: User | Any, action: str = "view", *, permission: str = ""
@@ -58,7 +71,7 @@ class ScopedQuerySet(models.QuerySet[M]):
         meta = self.model._meta
         if not user.has_perm(permission or f"{meta.app_label}.{action}_{meta.model_name}"):
             return self.none()
-        qs = self.filter(area_q(self.scope_field, user_area(user)))
+        qs = self.filter(area_q(self.scope_field, user_area(user), by_range=self.scope_by_range))
         kube_id = getattr(user, "kube_id", None)
         if kube_id is not None:
             qs = qs.filter(**{self.kube_field: kube_id}) if self.kube_field else qs.none()

@@ -97,6 +97,7 @@ class KubeClass(models.TextChoices):
 
 class KubeQuerySet(ScopedQuerySet["Kube"]):
     scope_field = "area_code"
+    scope_by_range = True
     kube_field = "pk"
     mentor_field = "mentor_assignments__mentor"
     mentor_conditions = {"mentor_assignments__status": "accepted"}

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah, rupiah
+from sinergi.core.pagination import CappedPaginator
 from sinergi.core.scoping import access
 from sinergi.engines import wilayah as regions
 from sinergi.kube import selectors, services
@@ -48,7 +48,7 @@ def kube_list(request: HttpRequest) -> HttpResponse:
         q=q,
         area=area,
     )
-    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "kube/kube_list.html",

@@ -71,6 +71,7 @@ class LegalBasis(models.Model):
 
 class HouseholdQuerySet(ScopedQuerySet["Household"]):
     scope_field = "area_code"
+    scope_by_range = True
 
 
 class Household(TimeStampedModel):
@@ -106,6 +107,7 @@ class Household(TimeStampedModel):
 
 class PersonQuerySet(ScopedQuerySet["Person"]):
     scope_field = "area_code"
+    scope_by_range = True
 
     def active(self) -> PersonQuerySet:
         return self.filter(merged_into__isnull=True)
