@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from sinergi.core.api_perms import require_perm
+from sinergi.core.pagination import RowsThrough
 from sinergi.core.scoping import access
 from sinergi.registry import selectors, services
 from sinergi.registry.imports import (
@@ -157,10 +158,10 @@ def _household_out(household: Household, actor: Any) -> Household:
 def household_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
     require_perm(request, "registry.view_household")
     selectors.refuse_number_in_address(q, "/api/v1/registry/households/search")
-    return [
-        _household_out(h, request.user)
-        for h in selectors.household_list(actor=request.user, q=q[:100], area=area[:13])
-    ]
+    return RowsThrough(
+        selectors.household_list(actor=request.user, q=q[:100], area=area[:13]),
+        lambda h: _household_out(h, request.user),
+    )
 
 
 class NumberSearchIn(Schema):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from sinergi.core import crypto
 from sinergi.core.errors import InvalidInput
+from sinergi.core.pagination import SubqueryCount
+from sinergi.core.scoping import area_q
 from sinergi.engines import nik as nikmod
 from sinergi.registry.models import (
     DuplicateCandidate,
@@ -16,6 +18,16 @@ from sinergi.registry.models import (
     Household,
     ImportBatch,
     Person,
+)
+
+# What a list row shows (page and API): never the KK ciphertext nor the history fields.
+HOUSEHOLD_LIST_FIELDS = (
+    "kk_mask",
+    "area_code",
+    "address",
+    "desil",
+    "desil_date",
+    "village__name",
 )
 
 
@@ -44,14 +56,18 @@ def require_full_number(number: str) -> str:
 
 def household_list(*, actor: Any, q: str = "", area: str = "") -> QuerySet[Household]:
     """Households in the actor's area; ``q`` is a KK number (exact) or a member's name."""
+    # Per-row figures as correlated subqueries, not a GROUP BY over the whole table: the
+    # database then works out members and head for the rows of the page only.
     head = Person.objects.filter(household=OuterRef("pk"), is_head=True).order_by("id")
+    members = Person.objects.filter(household=OuterRef("pk")).order_by().values("pk")
     qs = (
         Household.objects.for_user(actor)
         .select_related("village")
-        .annotate(member_count=Count("members"), head_name=Subquery(head.values("name")[:1]))
+        .only(*HOUSEHOLD_LIST_FIELDS)
+        .annotate(member_count=SubqueryCount(members), head_name=Subquery(head.values("name")[:1]))
     )
     if area:
-        qs = qs.filter(Q(area_code=area) | Q(area_code__startswith=area + "."))
+        qs = qs.filter(area_q("area_code", area, by_range=True))
     q = q.strip()
     if q:
         digits = nikmod.clean(q)
@@ -68,8 +84,8 @@ def household_list(*, actor: Any, q: str = "", area: str = "") -> QuerySet[House
 
 
 def person_list(*, actor: Any, q: str = "", action: str = "view") -> QuerySet[Person]:
-    qs = Person.objects.for_user(actor, action).filter(merged_into__isnull=True)
-    qs = qs.select_related("household")
+    # The list shows the masked number only: the ciphertext stays in the database.
+    qs = Person.objects.for_user(actor, action).filter(merged_into__isnull=True).defer("nik_cipher")
     q = q.strip()
     if q:
         digits = nikmod.clean(q)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import csv_stream_response
+from sinergi.core.pagination import CappedPaginator
 from sinergi.core.scoping import access
 from sinergi.registry import selectors, services
 from sinergi.registry.forms import (
@@ -90,7 +91,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return redirect(_household_list_url(""))
-    page = Paginator(
+    page = CappedPaginator(
         selectors.household_list(actor=request.user, q=q), settings.SINERGI_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     template = "registry/household_list.html"
