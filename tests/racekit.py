@@ -108,32 +108,39 @@ def make_group(regency_officer: Any, index: int = 0) -> Any:
 
 def race(actions: list[Any]) -> list[str]:
     """Run the actions in threads released together; each says "ok" or "refused: <why>"."""
+    return sorted(race_each(actions))
+
+
+def race_each(actions: list[Any]) -> list[str]:
+    """Like ``race``, in the actions' order; anything but a refusal is "error: <type>"."""
     from django.db import connection
 
     from sinergi.core.errors import InvalidInput
 
     connection.close()
     barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
+    outcomes: list[str] = ["error: not run"] * len(actions)
 
-    def run(action: Any) -> None:
+    def run(index: int, action: Any) -> None:
         from django.db import connection as own
 
         barrier.wait()
         try:
             action()
-            outcomes.append("ok")
+            outcomes[index] = "ok"
         except InvalidInput as exc:
-            outcomes.append("refused: " + exc.message)
+            outcomes[index] = "refused: " + exc.message
+        except Exception as exc:  # a crash is an outcome to report, not a lost thread
+            outcomes[index] = f"error: {type(exc).__name__}"
         finally:
             own.close()
 
-    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return sorted(outcomes)
+    return outcomes
 
 
 def run_race(module: str, name: str) -> dict[str, Any]:

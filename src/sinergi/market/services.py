@@ -3,6 +3,18 @@
 Stock only moves on locked rows: a group accepting its part locks the part and the product,
 re-checks both, and takes the quantity from ``available``, which a database constraint keeps
 at zero or above; cancelling gives it back. Every step is taken by the party allowed to.
+
+Lock order. A service that locks (or updates) more than one market row takes them in this
+order, skipping the kinds it does not need but never going back up:
+
+    demand → order → the order's parts, by id → products, by id
+
+so two services can only wait for each other in a line, never in a circle (accepting a part
+while its order is cancelled used to lock part-then-order against order-then-part and
+deadlock). ``order_for(..., lock=True)`` takes the demand and then the order; a service that
+starts from a part finds it without a lock, locks its order, and only then the part. These
+services run in ``atomic_retrying``: if PostgreSQL still aborts one to break a deadlock or a
+serialization conflict, the whole transaction runs again, re-checking everything.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from django.utils.translation import gettext as _
 from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
+from sinergi.core.transactions import atomic_retrying
 from sinergi.core.uploads import PHOTO_TYPES, clean_upload
 from sinergi.engines import allocation as engine
 from sinergi.engines import wilayah as regions
@@ -261,7 +274,7 @@ def _offers(demand: Demand, exclude_kubes: set[int]) -> list[tuple[Product, engi
     ]
 
 
-@transaction.atomic
+@atomic_retrying
 def demand_allocate(*, actor: Any, demand_id: int, strategy: str = engine.CHEAPEST) -> Order:
     """Split a demand over the groups' products with the allocator: a proposed order."""
     if strategy not in (engine.CHEAPEST, engine.FAIR):
@@ -315,20 +328,25 @@ def _fill(order: Order, demand: Demand, quantity: int, strategy: str, exclude: s
     return result.filled
 
 
-@transaction.atomic
+@atomic_retrying
 def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") -> OrderPart:
     """The group accepts (stock is taken) or declines (the part can be re-allocated)."""
     require_permission(actor, "market.respond_orderpart")
-    part = access(OrderPart.objects, actor=actor, lock=True, pk=part_id)
-    if part.status != PartStatus.PROPOSED:
-        raise InvalidInput(_("This part has already been answered."), field="status")
-    order = Order.objects.select_for_update().get(pk=part.order_id)
+    found = access(OrderPart.objects, actor=actor, pk=part_id)
+    order = order_for(actor, found.order_id, lock=True)
+    part = OrderPart.objects.select_for_update(no_key=True).select_related("kube").get(pk=found.pk)
     if order.sent_at is None:
         raise InvalidInput(_("The buyer has not sent this order yet."), field="status")
+    if order.status == OrderStatus.CANCELLED:
+        raise InvalidInput(
+            _("The buyer has cancelled this order; there is nothing to answer."), field="status"
+        )
     if order.status != OrderStatus.PROPOSED:
         raise InvalidInput(_("This order is no longer waiting for answers."), field="status")
+    if part.status != PartStatus.PROPOSED:
+        raise InvalidInput(_("This part has already been answered."), field="status")
     if accept:
-        product = Product.objects.select_for_update().get(pk=part.product_id)
+        product = Product.objects.select_for_update(no_key=True).get(pk=part.product_id)
         if product.available < part.quantity:
             raise InvalidInput(
                 _("Only %(n)d %(unit)s left in stock; decline or change the stock first.")
@@ -353,7 +371,7 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
     return part
 
 
-@transaction.atomic
+@atomic_retrying
 def order_send(*, actor: Any, order_id: int) -> Order:
     """The buyer or a coordinator sends the (adjusted) split; the groups can then answer."""
     order = order_for(actor, order_id, lock=True)
@@ -371,13 +389,14 @@ def order_send(*, actor: Any, order_id: int) -> Order:
     return order
 
 
-@transaction.atomic
+@atomic_retrying
 def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
     """The buyer or a coordinator changes a part before the group answers (0 withdraws it)."""
-    part = OrderPart.objects.select_for_update().select_related("order").filter(pk=part_id).first()
-    if part is None:
+    order_id = OrderPart.objects.filter(pk=part_id).values_list("order_id", flat=True).first()
+    if order_id is None:
         raise Http404
-    order = order_for(actor, part.order_id, lock=True)
+    order = order_for(actor, order_id, lock=True)
+    part = OrderPart.objects.select_for_update(no_key=True).get(pk=part_id)
     demand = order.demand
     if actor != demand.buyer and not actor.has_perm("market.allocate_demand"):
         raise InvalidInput(_("Your role does not allow this step."))
@@ -414,7 +433,7 @@ def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
     return part
 
 
-@transaction.atomic
+@atomic_retrying
 def order_reallocate(*, actor: Any, order_id: int) -> int:
     """Offer what declined groups left to the other groups; returns the quantity re-offered."""
     order = order_for(actor, order_id, lock=True)
@@ -444,6 +463,7 @@ def orders_for(actor: Any) -> Any:
 
 
 def order_for(actor: Any, order_id: int, *, lock: bool = False) -> Order:
+    """An order the actor takes part in, else 404; with ``lock``, its demand and then itself."""
     order = orders_for(actor).filter(pk=order_id).first()
     if order is None:
         # A group sees the orders it has a part in.
@@ -452,7 +472,12 @@ def order_for(actor: Any, order_id: int, *, lock: bool = False) -> Order:
             raise Http404
         order = part.order
     if lock:
-        order = Order.objects.select_for_update().select_related("demand").get(pk=order.pk)
+        list(Demand.objects.select_for_update(no_key=True).filter(pk=order.demand_id).values("pk"))
+        order = (
+            Order.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("demand")
+            .get(pk=order.pk)
+        )
     return order
 
 
@@ -482,7 +507,7 @@ def sides_of(actor: Any, order: Order) -> set[str]:
     return sides
 
 
-@transaction.atomic
+@atomic_retrying
 def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order:
     """Move an order one step; each step by the party allowed, in turn, with a reason to cancel."""
     order = order_for(actor, order_id, lock=True)
@@ -507,9 +532,19 @@ def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order
     if to == OrderStatus.CANCELLED:
         if not reason.strip():
             raise InvalidInput(_("Say why the order is cancelled."), field="reason")
-        for part in accepted.select_for_update():
-            Product.objects.filter(pk=part.product_id).update(
-                available=F("available") + part.quantity
+        parts = list(order.parts.select_for_update(no_key=True).order_by("pk"))
+        back: dict[int, int] = {}
+        for part in parts:
+            if part.status == PartStatus.ACCEPTED:
+                back[part.product_id] = back.get(part.product_id, 0) + part.quantity
+        for product_id in (
+            Product.objects.select_for_update(no_key=True)
+            .filter(pk__in=back)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ):
+            Product.objects.filter(pk=product_id).update(
+                available=F("available") + back[product_id]
             )
         order.parts.filter(status=PartStatus.PROPOSED).update(status=PartStatus.WITHDRAWN)
         order.cancel_reason = reason.strip()[:300]
@@ -537,7 +572,7 @@ def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order
     return order
 
 
-@transaction.atomic
+@atomic_retrying
 def order_rate(*, actor: Any, order_id: int, rating: int, note: str = "") -> Order:
     order = order_for(actor, order_id, lock=True)
     if actor != order.demand.buyer:
