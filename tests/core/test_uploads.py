@@ -328,3 +328,30 @@ def test_no_template_holds_what_the_policy_would_block() -> None:
         for m in pattern.finditer(text)
     ]
     assert found == []
+
+
+@pytest.mark.django_db
+def test_the_admin_form_checks_and_remakes_a_signed_document(admin_user: User) -> None:
+    from sinergi.mentoring.admin import AgreementForm
+
+    admin = Client()
+    admin.force_login(admin_user)
+    assert admin.get("/admin/mentoring/agreement/add/").status_code == 200
+
+    def document_after(name: str, content: bytes) -> Any:
+        form = AgreementForm(data={}, files={"document": SimpleUploadedFile(name, content)})
+        form.is_valid()
+        return form
+
+    with translation.override("en"):
+        refused = document_after("pks.pdf", samples.pdf_by_hand(b"/OpenAction << /JS (x) >>"))
+    assert "scripts, actions or embedded files" in str(refused.errors["document"])
+    kept = document_after("pks.html", samples.pdf())
+    assert "document" not in kept.errors
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", kept.cleaned_data["document"].name)
+
+
+@pytest.mark.django_db
+def test_the_media_folder_is_not_served_directly() -> None:
+    stored = default_storage.save("products/x.html", ContentFile(samples.png() + HTML))
+    assert Client().get(f"/media/{stored}").status_code == 404

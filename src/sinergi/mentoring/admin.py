@@ -1,7 +1,13 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
 from simple_history.admin import SimpleHistoryAdmin
 
+from sinergi.core.errors import InvalidInput
 from sinergi.mentoring.models import Agreement, Kpi, Organisation, Unit
+from sinergi.mentoring.services import agreement_document_clean
 
 
 @admin.register(Organisation)
@@ -24,8 +30,26 @@ class KpiInline(admin.TabularInline):
     extra = 2
 
 
+class AgreementForm(forms.ModelForm):
+    """A document attached here is checked and re-made like one attached through the API."""
+
+    class Meta:
+        model = Agreement
+        fields = ["document"]  # the admin adds the others it shows
+
+    def clean_document(self) -> Any:
+        document = self.cleaned_data.get("document")
+        if not isinstance(document, UploadedFile):
+            return document  # unchanged or cleared
+        try:
+            return agreement_document_clean(document)
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
+    form = AgreementForm
     list_display = ["number", "kind", "organisation", "signing_unit", "valid_from", "valid_until"]
     list_filter = ["organisation", "kind"]
     search_fields = ["number", "title"]

@@ -198,12 +198,9 @@ def agreement_save(
     return agreement
 
 
-@transaction.atomic
-def agreement_attach(*, actor: Any, agreement_id: int, document: Any) -> Agreement:
-    """Attach the signed document (PDF or a photo of it, at most 10 MB)."""
-    require_permission(actor, "mentoring.change_agreement")
-    agreement = access(Agreement.objects, actor=actor, for_write=True, pk=agreement_id)
-    document = clean_upload(
+def agreement_document_clean(document: Any) -> Any:
+    """The checked, re-made copy of a signed document (the admin form uses it too)."""
+    return clean_upload(
         document,
         kinds=DOCUMENT_TYPES,
         max_bytes=10 * 1024 * 1024,
@@ -211,7 +208,14 @@ def agreement_attach(*, actor: Any, agreement_id: int, document: Any) -> Agreeme
         wrong_kind=_("The document must be a PDF, or a JPEG or PNG photo."),
         field="document",
     )
-    agreement.document = document
+
+
+@transaction.atomic
+def agreement_attach(*, actor: Any, agreement_id: int, document: Any) -> Agreement:
+    """Attach the signed document (PDF or a photo of it, at most 10 MB)."""
+    require_permission(actor, "mentoring.change_agreement")
+    agreement = access(Agreement.objects, actor=actor, for_write=True, pk=agreement_id)
+    agreement.document = agreement_document_clean(document)
     agreement.save(update_fields=["document", "updated_at"])
     AuditEvent.record(
         "mentoring.agreement.document", actor=actor, obj=agreement, area_code=agreement.area_code
