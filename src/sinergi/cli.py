@@ -202,12 +202,7 @@ def _allocate(demand: Path, offers: Path, strategy: str, out: Path, time_limit: 
     started = time.perf_counter()
     result = allocate(demands, offer_list, strategy, time_limit=time_limit)
     files.write_result(out, result)
-    wanted = sum(d.quantity for d in demands)
-    print(
-        f"filled {result.filled} of {wanted}; total cost {result.cost}"
-        f" ({strategy}, {'optimal' if result.proved_optimal else 'best found in the time limit'},"
-        f" {time.perf_counter() - started:.2f} s)"
-    )
+    print(files.summary(demands, offer_list, strategy, result, time.perf_counter() - started))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import random
 from itertools import product
 from pathlib import Path
 
@@ -15,8 +16,11 @@ from sinergi.engines.allocation import (
     Allocation,
     Demand,
     Offer,
+    Part,
     Tariff,
+    _spread,
     allocate,
+    bound,
     eligible,
     greedy,
     participants,
@@ -208,7 +212,11 @@ def test_command_writes_parts_and_prints_totals(tmp_path: Path, capsys) -> None:
         ["D1", "K1", "50", "15000", "0"],
         ["D1", "K2", "50", "14000", "300"],
     ]
-    assert "filled 100 of 100; total cost 1465000 (cheapest, optimal" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "filled 100 of 100; total cost 1465000 (cheapest, optimal" in printed
+    assert (
+        "at most 100 can be filled, and filling 100 costs at least 1465000 (gap 0.000%)" in printed
+    )
 
 
 def test_command_lists_every_bad_cell_and_writes_nothing(tmp_path: Path, capsys) -> None:
@@ -254,3 +262,123 @@ def test_a_demand_nobody_can_supply_gets_nothing(strategy: str) -> None:
     offers = [Offer("K1", "kripik", 4, 50, "32.73"), Offer("K2", "batik", 50, 50, "32.73")]
     result = allocate([demand], offers, strategy)
     assert result.parts == [] and result.proved_optimal
+
+
+def cost_of(demands: list[Demand], offers: list[Offer], alloc: dict[tuple[str, int], int]) -> int:
+    by_d = {d.id: d for d in demands}
+    return sum(
+        q * (offers[j].price + TARIFF(by_d[did].regency, offers[j].regency))
+        for (did, j), q in alloc.items()
+    )
+
+
+@settings(max_examples=50, deadline=None)
+@given(instances(), st.sampled_from(["cheapest", "fair"]))
+def test_the_search_path_is_feasible_and_never_worse_than_greedy(instance, strategy) -> None:
+    """The national path (flow, repair, neighbourhood search) forced on small instances."""
+    demands, offers = instance
+    result = allocate(demands, offers, strategy, time_limit=5, exact_pairs=0)
+    check_feasible(demands, offers, result)
+    baseline = greedy(demands, offers)
+    assert result.filled >= baseline.filled
+    if strategy == "cheapest":  # fair puts the shares before the cost
+        assert (result.filled, -result.cost) >= (baseline.filled, -baseline.cost)
+    fill, cost = best(demands, offers)
+    assert result.filled <= fill
+    if result.proved_optimal:
+        assert result.filled == fill
+        assert strategy == "fair" or result.cost == cost
+
+
+@settings(max_examples=50, deadline=None)
+@given(instances())
+def test_bound_is_a_bound(instance) -> None:
+    """No plan fills more than the bound, nor costs less than it at the same fill."""
+    demands, offers = instance
+    most = bound(demands, offers)
+    fill, cost = best(demands, offers)
+    assert most.filled >= fill
+    if most.filled == fill:
+        assert most.cost <= cost
+    for alloc in all_allocations(demands, offers):
+        result = Allocation(
+            [
+                Part(did, offers[j].id, q, offers[j].price, 0)  # only the quantities count
+                for (did, j), q in alloc.items()
+            ]
+        )
+        assert bound(demands, offers, result).cost <= cost_of(demands, offers, alloc)
+        break  # one allocation per instance keeps the test fast
+
+
+def test_bound_matches_the_flow_over_every_pair() -> None:
+    """The compact network against a lot-free brute force: one demand, every split of units."""
+    demand = Demand("D1", "kripik", 7, "32.73", 200, 2)
+    offers = [
+        Offer("K1", "kripik", 4, 150, "33.74"),  # 150 + 1,000
+        Offer("K2", "kripik", 3, 190, "32.01"),  # 190 + 300
+        Offer("K3", "kripik", 5, 400, "32.73"),  # above the price limit
+        Offer("K4", "kripik", 1, 100, "32.73"),  # below the lot
+    ]
+    most = bound([demand], offers)
+    assert (most.filled, most.cost) == (7, 4 * 1150 + 3 * 490)
+    five = Allocation([Part("D1", "K2", 3, 190, 300), Part("D1", "K1", 2, 150, 1000)])
+    assert bound([demand], offers, five).cost == 3 * 490 + 2 * 1150
+
+
+def test_a_fragment_is_shared_again_not_dropped() -> None:
+    """Flow gives 25 to the near demand and 5 to the far one (lot 20): the far one takes 30."""
+    lots = [20, 20]
+    alloc, rest = _spread(30, [(0, 0), (300, 1)], lots, {0: 25, 1: 40})
+    assert (alloc, rest) == ({1: 30}, 0)
+    # Lowering the dearest part to its lot opens a part for a demand that had none.
+    alloc, rest = _spread(50, [(0, 0), (300, 1)], [20, 20], {0: 30, 1: 100})
+    assert rest == 0 and all(q >= 20 for q in alloc.values()) and sum(alloc.values()) == 50
+
+
+def test_greedy_is_beaten_on_fill_and_cost_by_the_search() -> None:
+    """Greedy serves D1 first from the near group and strands D2; the search swaps them."""
+    demands = [
+        Demand("D1", "kripik", 25, "32.73", 300, 20),
+        Demand("D2", "kripik", 40, "33.74", 300, 20),
+    ]
+    offers = [Offer("K1", "kripik", 30, 100, "32.73"), Offer("K2", "kripik", 25, 100, "33.74")]
+    baseline = greedy(demands, offers)
+    result = allocate(demands, offers, time_limit=5, exact_pairs=0)
+    check_feasible(demands, offers, result)
+    assert (result.filled, result.cost) == best(demands, offers)
+    assert (result.filled, -result.cost) > (baseline.filled, -baseline.cost)
+    assert result.proved_optimal
+
+
+def _batch(seed: int) -> tuple[list[Demand], list[Offer]]:
+    rng = random.Random(seed)
+    regencies = ["32.73", "32.01", "32.04", "33.74", "33.01", "11.01"]
+    demands = [
+        Demand(f"D{i}", "kripik", rng.randint(20, 120), rng.choice(regencies),
+               rng.randrange(13_000, 18_000, 500), rng.choice([5, 10, 20]))
+        for i in range(16)
+    ]  # fmt: skip
+    offers = [
+        Offer(f"K{j}", "kripik", rng.randint(5, 60), rng.randrange(10_000, 20_000, 500),
+              rng.choice(regencies))
+        for j in range(50)
+    ]  # fmt: skip
+    return demands, offers
+
+
+@pytest.mark.parametrize("strategy", ["cheapest", "fair"])
+def test_search_on_a_batch_beats_greedy_repeatably(strategy: str) -> None:
+    """Forced through the national path: feasible, fills at least greedy's, cheaper at the
+    bound's fill, the same twice with the same seed, and fair keeps each group's total."""
+    demands, offers = _batch(3)
+    baseline = greedy(demands, offers)
+    one = allocate(demands, offers, strategy, time_limit=60, exact_pairs=0, seed=5, rounds=6)
+    two = allocate(demands, offers, strategy, time_limit=60, exact_pairs=0, seed=5, rounds=6)
+    check_feasible(demands, offers, one)
+    assert sorted(one.parts, key=str) == sorted(two.parts, key=str)
+    assert one.filled >= baseline.filled
+    at = bound(demands, offers, one)
+    assert at.cost <= one.cost
+    if one.filled == baseline.filled and bound(demands, offers, baseline).cost < baseline.cost:
+        assert one.cost < baseline.cost

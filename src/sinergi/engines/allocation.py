@@ -172,10 +172,10 @@ class _Relaxation:
                     if k + 1 < len(lots):
                         arc(node, node + width, big, 0)
         for o in offers:
-            k = klass(o.available) if lots else None
-            if k is None:
+            klass_o = klass(o.available)
+            if klass_o is None:
                 continue
-            node = None
+            offer_node: int | None = None
             for key, tr in (
                 ("r" + o.regency, tariff.same_regency),
                 ("p" + o.regency[:2], tariff.same_province),
@@ -187,12 +187,12 @@ class _Relaxation:
                 t = bisect.bisect_left(levels, o.price)
                 if t == len(levels):
                     continue  # above every limit of the demands of this hub
-                if node is None:
-                    node = self.nodes
+                if offer_node is None:
+                    offer_node = self.nodes
                     self.nodes += 1
-                    arc(0, node, o.available, 0)
+                    arc(0, offer_node, o.available, 0)
                     self.stock += o.available
-                arc(node, first + k * len(levels) + t, o.available, o.price + tr)
+                arc(offer_node, first + klass_o * len(levels) + t, o.available, o.price + tr)
         for d in self.demands:
             node = self.nodes
             self.nodes += 1
@@ -364,15 +364,19 @@ def allocate(
     exact_pairs: int = 20_000,
     workers: int = 2,
     seed: int = 0,
+    rounds: int | None = None,
 ) -> Allocation:
     """The allocation for ``strategy``; categories are solved one after another.
 
     A category with at most ``exact_pairs`` candidate parts goes to CP-SAT; a larger one is
     solved as a min-cost flow without the lots, repaired to whole lots (:func:`_flow_start`),
     compared with greedy, and the better improved by a large-neighbourhood search with CP-SAT
-    (:func:`_improve`, ``seed`` makes it repeatable) until its share of ``time_limit`` is
-    spent. It is proved optimal when the repair reaches the relaxation's bound. The result is
-    never worse than greedy in (fill, cost); :func:`bound` says how far from the best it can be.
+    (:func:`_improve`) until its share of ``time_limit`` is spent or after ``rounds``
+    neighbourhoods per category; with the same ``seed``, a run that ends by ``rounds`` (or by
+    running out of neighbourhoods) before the time limit gives the same result every time. It
+    is proved optimal when the repair reaches the bound of its flow, or when one neighbourhood
+    held the whole category. The result never fills less than greedy; ``cheapest`` never
+    costs more at the same fill. :func:`bound` says how far from the best it can be.
     """
     if strategy not in (CHEAPEST, FAIR):
         raise ValueError(f"unknown strategy {strategy!r}")
@@ -389,8 +393,9 @@ def allocate(
         budget = max(0.5, (deadline - time.monotonic()) * weight[category] / total)
         total -= weight[category]
         part = _solve_category(
-            ds, os, strategy, tariff, hinted, budget, max_pairs, exact_pairs, workers, seed
-        )
+            ds, os, strategy, tariff, hinted, budget, max_pairs, exact_pairs, workers, seed,
+            rounds,
+        )  # fmt: skip
         result.parts.extend(part.parts)
         result.proved_optimal &= part.proved_optimal
     return result
@@ -581,8 +586,9 @@ def _spread(
     """Share one offer's ``total`` among ``candidates`` (cost, demand), each part 0 or a lot.
 
     Cheapest demands first, each as much as its ``room``; a remainder below a lot tops up parts
-    already whole, or opens one more part by lowering the dearest parts towards their lots.
-    Returns the parts and what could not be placed.
+    already whole, or opens one more part by lowering the dearest parts towards their lots, or
+    else the whole total goes to the cheapest demand that can take it all. Returns the parts
+    and what could not be placed.
     """
     alloc: dict[int, int] = {}
     rest = total
@@ -613,6 +619,9 @@ def _spread(
                 short -= give
         alloc[i] = lots[i]
         return alloc, 0
+    for _c, i in candidates:  # all of it to one demand rather than leave some behind
+        if lots[i] <= total <= room[i]:
+            return {i: total}, 0
     return alloc, rest
 
 
@@ -665,10 +674,10 @@ def _improve(
         best = unit(i, row[0])
         excess = sum(q * (unit(i, j) - best) for j, q in by_demand[i].items())
         room = demands[i].quantity - sum(by_demand[i].values())
-        if room >= demands[i].min_lot and strategy == CHEAPEST:
-            spare = max(offers[j].available - sum(by_offer[j].values()) for j in row)
-            if spare >= demands[i].min_lot:
-                excess += min(room, spare) * best  # stock it could still take: fill first
+        if room > 0 and strategy == CHEAPEST:
+            # Stock left within reach, even below a lot: moving neighbours may make it usable.
+            spare = sum(offers[j].available - sum(by_offer[j].values()) for j in row)
+            excess += min(room, spare) * best
         return excess
 
     heap = [(-s, i) for i in range(len(demands)) if (s := score(i)) > 0]
@@ -687,6 +696,11 @@ def _improve(
         group = [seed_i, *holders[: size - 1]]
         for i in group:
             pool |= set(by_demand[i])
+        # A small category fits in one neighbourhood: with every demand's every candidate in
+        # it, CP-SAT's optimum is the category's optimum.
+        if len(group) == len(demands) and all(len(cheapest(i)) < size for i in group):
+            for i in group:
+                pool |= set(cheapest(i))
         changed, optimal, whole = _neighbourhood(
             demands, offers, group, sorted(pool), by_demand, by_offer, strategy, unit,
             deadline, seed + solved,
@@ -761,7 +775,9 @@ def _neighbourhood(
     new = {k: int(solver.value(x)) for k, x in xs.items()}
     new_fill = sum(new.values())
     new_cost = sum(q * u for (k, q), u in zip(new.items(), units, strict=True))
-    whole = len(members) == len(demands) and len(pool) == len(offers)
+    whole = len(members) == len(demands) and all(
+        j in pool for i in group for j in range(len(offers)) if eligible(demands[i], offers[j])
+    )
     optimal = status == cp_model.OPTIMAL
     if (new_fill, -new_cost) <= (now_fill, -now_cost):
         return [], optimal, whole
@@ -894,6 +910,7 @@ def _solve_category(
     exact_pairs: int,
     workers: int,
     seed: int,
+    rounds: int | None,
 ) -> Allocation:
     deadline = time.monotonic() + budget
     pairs, complete = _pairs(demands, offers, tariff, max_pairs)
@@ -920,7 +937,7 @@ def _solve_category(
         exact = complete and (start[1], start[2]) == bound
         if not exact:
             improved, whole = _improve(
-                demands, offers, start[0], strategy, tariff, deadline, seed=seed
+                demands, offers, start[0], strategy, tariff, deadline, seed=seed, rounds=rounds
             )
             spent = sum(
                 q * (offers[j].price + tariff(demands[i].regency, offers[j].regency))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from sinergi.engines import wilayah
-from sinergi.engines.allocation import Allocation, Demand, Offer
+from sinergi.engines.allocation import Allocation, Demand, Offer, bound
 from sinergi.engines.filecheck import Problem, region, rows, unique, whole_number, write_atomically
 
 DEMAND_COLUMNS = ("demand_id", "kategori", "jumlah", "kode_kabupaten", "harga_maks", "lot_min")
 OFFER_COLUMNS = ("kube_id", "kategori", "tersedia", "harga", "kode_kabupaten")
 RESULT_COLUMNS = ("demand_id", "kube_id", "jumlah", "harga", "biaya_angkut")
 
-__all__ = ["Problem", "read_demands", "read_offers", "write_result"]
+__all__ = ["Problem", "read_demands", "read_offers", "summary", "write_result"]
 
 
 def _category(raw: str, where: tuple[str, int, str], problems: list[Problem]) -> str | None:
@@ -68,4 +68,18 @@ def write_result(path: Path, allocation: Allocation) -> None:
         path,
         RESULT_COLUMNS,
         ([p.demand_id, p.kube_id, p.quantity, p.price, p.transport] for p in allocation.parts),
+    )
+
+
+def summary(
+    demands: list[Demand], offers: list[Offer], strategy: str, result: Allocation, seconds: float
+) -> str:
+    """The command's report: fill and cost, and how far they can be from the best plan."""
+    most = bound(demands, offers, result)
+    verdict = "optimal" if result.proved_optimal else "best found in the time limit"
+    return (
+        f"filled {result.filled} of {sum(d.quantity for d in demands)};"
+        f" total cost {result.cost} ({strategy}, {verdict}, {seconds:.2f} s);"
+        f" bound: at most {most.filled} can be filled, and filling {result.filled}"
+        f" costs at least {most.cost} (gap {most.gap(result):.3%})"
     )
