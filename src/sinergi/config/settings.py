@@ -68,10 +68,6 @@ if PRODUCTION:
     from sinergi.core.crypto import require_production_keys
 
     require_production_keys()
-if PRODUCTION:
-    from sinergi.core.crypto import require_production_keys
-
-    require_production_keys()
 DEBUG = env_bool("SINERGI_DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"]
