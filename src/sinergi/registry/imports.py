@@ -641,7 +641,11 @@ def import_start_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
         raise InvalidInput(problem_text("has_errors"))
     # No heartbeat yet: a batch waiting in the queue behind other work is not a dead one.
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportStatus.COMMITTING, job="commit", run_token="", heartbeat_at=None
+        status=ImportStatus.COMMITTING,
+        job="commit",
+        run_token="",
+        heartbeat_at=None,
+        progress_done=0,
     )
     batch.refresh_from_db()
     enqueue(batch, "commit")

@@ -41,10 +41,10 @@ def watch_import(batch_id: str) -> str:
     from django.utils import timezone
 
     from sinergi.registry.imports import RUNNING, resume_if_stale, watch_later
-    from sinergi.registry.models import ImportBatch
+    from sinergi.registry.models import ImportBatch, ImportStatus
 
     batch = ImportBatch.objects.filter(pk=batch_id).first()
-    if batch is None or batch.status not in RUNNING:
+    if batch is None or batch.status not in (ImportStatus.QUEUED, *RUNNING):
         return "done"
     if resume_if_stale(batch):
         return "resumed"  # the resumed run comes with a watch of its own

@@ -8,7 +8,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from sinergi.monitoring.services import refresh_all
+        from sinergi.registry.imports import tidy
 
+        imports = tidy()  # imports whose worker died resume; expired upload files go
+        self.stdout.write(
+            f"{imports['imports_resumed']} imports resumed, "
+            f"{imports['import_files_deleted']} import files deleted"
+        )
         result = refresh_all()
         self.stdout.write(
             f"classed {result['classed']} groups, {result['proposed']} new graduation "
