@@ -26,6 +26,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 STAMP = VENV / ".sinergi-setup"
 VENDOR = ROOT / "src" / "sinergi" / "core" / "static" / "vendor"
+CHROMIUM = "/usr/bin/chromium"
 LOCK_FILES = [
     ROOT / "requirements" / "lock.txt",
     ROOT / "pyproject.toml",
@@ -95,6 +96,22 @@ def install_assets() -> None:
         shutil.copyfile(ROOT / "node_modules" / source, VENDOR / name)
 
 
+def install_chromium() -> None:
+    """The browser tests drive Debian's Chromium; a browser build downloaded by Playwright
+    is not allowed on these machines, so the distribution's package is installed instead."""
+    if Path(CHROMIUM).exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        sys.exit(
+            f"The browser tests need {CHROMIUM}: install Debian's chromium package "
+            "(apt-get install -y chromium), or set SINERGI_SKIP_BROWSER=1 to leave them out."
+        )
+    say("Installing Debian's chromium for the browser tests")
+    run(apt, "update", "-qq")
+    run(apt, "install", "-y", "-qq", "--no-install-recommends", "chromium")
+
+
 def sinergi(*args: str, env: dict[str, str] | None = None) -> None:
     run(BIN / "sinergi", *args, env=env)
 
@@ -110,6 +127,8 @@ def test(extra: list[str]) -> None:
         run(BIN / "ruff", "format", "--check", "src", "tests", "bench", "scripts", "run.py")
         say("mypy")
         run(BIN / "mypy")
+    if env.get("SINERGI_SKIP_BROWSER") != "1":
+        install_chromium()
     say("makemigrations --check")
     sinergi("manage", "makemigrations", "--check", "--dry-run", env=env)
     say("pytest")
