@@ -380,11 +380,11 @@ def allocate(
     """
     if strategy not in (CHEAPEST, FAIR):
         raise ValueError(f"unknown strategy {strategy!r}")
+    deadline = time.monotonic() + time_limit  # greedy's time counts too
     hint = greedy(demands, offers, tariff)
     hinted = {(p.demand_id, p.kube_id): p.quantity for p in hint.parts}
     by_category = _split(demands, offers)
     result = Allocation()
-    deadline = time.monotonic() + time_limit
     # Each category gets a share of the time in proportion to its size.
     weight = {c: max(1, len(ds) * len(os)) for c, (ds, os) in by_category.items()}
     total = sum(weight.values())
