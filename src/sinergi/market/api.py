@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, column_int, column_rupiah
 from sinergi.core.scoping import access
-from sinergi.market import services
+from sinergi.market import selectors, services
 from sinergi.market.models import Demand, Order, OrderPart, Product, Sale
 from sinergi.market.views import public_products
 
@@ -174,7 +174,10 @@ class OrderOut(Schema):
     parts: list[PartOut]
 
 
-def _order(o: Order) -> dict[str, Any]:
+def _order(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    """The order as the caller may see it: other groups' parts left out (selectors)."""
+    view = selectors.order_view(request.user, order_id)
+    o = view.order
     return {
         "id": o.pk,
         "demand_id": o.demand_id,
@@ -194,7 +197,7 @@ def _order(o: Order) -> dict[str, Any]:
                 "status": p.status,
                 "decline_reason": p.decline_reason,
             }
-            for p in o.parts.select_related("kube")
+            for p in view.parts
         ],
     }
 
@@ -208,17 +211,18 @@ def demand_split(request: HttpRequest, demand_id: Id, payload: SplitIn) -> Any:
     order = services.demand_allocate(
         actor=request.user, demand_id=demand_id, strategy=payload.strategy
     )
-    return Status(201, _order(order))
+    return Status(201, _order(request, order.pk))
 
 
 @router.post("/orders/{order_id}/send", response=OrderOut, summary="Send the split to the groups")
 def order_send(request: HttpRequest, order_id: Id) -> Any:
-    return _order(services.order_send(actor=request.user, order_id=order_id))
+    services.order_send(actor=request.user, order_id=order_id)
+    return _order(request, order_id)
 
 
 @router.get("/orders/{order_id}", response=OrderOut)
 def order_detail(request: HttpRequest, order_id: Id) -> Any:
-    return _order(services.order_for(request.user, order_id))
+    return _order(request, order_id)
 
 
 class AnswerIn(Schema):
@@ -231,7 +235,7 @@ def part_answer(request: HttpRequest, part_id: Id, payload: AnswerIn) -> Any:
     part = services.part_respond(
         actor=request.user, part_id=part_id, accept=payload.accept, reason=payload.reason
     )
-    return _order(part.order)
+    return _order(request, part.order_id)
 
 
 class AdjustIn(Schema):
@@ -241,13 +245,13 @@ class AdjustIn(Schema):
 @router.patch("/parts/{part_id}", response=OrderOut, summary="Change a part before the answer")
 def part_adjust(request: HttpRequest, part_id: Id, payload: AdjustIn) -> Any:
     part = services.part_adjust(actor=request.user, part_id=part_id, quantity=payload.quantity)
-    return _order(part.order)
+    return _order(request, part.order_id)
 
 
 @router.post("/orders/{order_id}/reallocate", response=OrderOut)
 def order_reallocate(request: HttpRequest, order_id: Id) -> Any:
     services.order_reallocate(actor=request.user, order_id=order_id)
-    return _order(services.order_for(request.user, order_id))
+    return _order(request, order_id)
 
 
 class StepIn(Schema):
@@ -259,11 +263,8 @@ class StepIn(Schema):
 
 @router.post("/orders/{order_id}/step", response=OrderOut, summary="Move an order one step")
 def order_step(request: HttpRequest, order_id: Id, payload: StepIn) -> Any:
-    return _order(
-        services.order_step(
-            actor=request.user, order_id=order_id, to=payload.to, reason=payload.reason
-        )
-    )
+    services.order_step(actor=request.user, order_id=order_id, to=payload.to, reason=payload.reason)
+    return _order(request, order_id)
 
 
 class RatingIn(Schema):
@@ -273,11 +274,10 @@ class RatingIn(Schema):
 
 @router.post("/orders/{order_id}/rating", response=OrderOut)
 def order_rating(request: HttpRequest, order_id: Id, payload: RatingIn) -> Any:
-    return _order(
-        services.order_rate(
-            actor=request.user, order_id=order_id, rating=payload.rating, note=payload.note
-        )
+    services.order_rate(
+        actor=request.user, order_id=order_id, rating=payload.rating, note=payload.note
     )
+    return _order(request, order_id)
 
 
 class SaleIn(Schema):

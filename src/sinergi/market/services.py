@@ -375,7 +375,7 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
 def order_send(*, actor: Any, order_id: int) -> Order:
     """The buyer or a coordinator sends the (adjusted) split; the groups can then answer."""
     order = order_for(actor, order_id, lock=True)
-    if actor != order.demand.buyer and not actor.has_perm("market.allocate_demand"):
+    if not buying_side(actor, order):
         raise InvalidInput(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED or order.sent_at is not None:
         raise InvalidInput(_("This order has already been sent."), field="status")
@@ -398,7 +398,7 @@ def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
     order = order_for(actor, order_id, lock=True)
     part = OrderPart.objects.select_for_update(no_key=True).get(pk=part_id)
     demand = order.demand
-    if actor != demand.buyer and not actor.has_perm("market.allocate_demand"):
+    if not buying_side(actor, order):
         raise InvalidInput(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED or part.status != PartStatus.PROPOSED:
         raise InvalidInput(_("This part has already been answered."), field="status")
@@ -438,7 +438,7 @@ def order_reallocate(*, actor: Any, order_id: int) -> int:
     """Offer what declined groups left to the other groups; returns the quantity re-offered."""
     order = order_for(actor, order_id, lock=True)
     demand = order.demand
-    if actor != demand.buyer and not actor.has_perm("market.allocate_demand"):
+    if not buying_side(actor, order):
         raise InvalidInput(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED:
         raise InvalidInput(_("This order is no longer waiting for answers."), field="status")
@@ -496,9 +496,21 @@ STEPS = {
 }
 
 
+def buying_side(actor: Any, order: Order) -> bool:
+    """The buyer, or a coordinator whose area holds the delivery regency.
+
+    A coordinator elsewhere may read the order through a group of hers that has a part in it
+    (``order_for``), which must not let her change or cancel someone else's order.
+    """
+    return order.demand.buyer_id == actor.pk or (
+        actor.has_perm("market.allocate_demand")
+        and Order.objects.for_user(actor).filter(pk=order.pk).exists()
+    )
+
+
 def sides_of(actor: Any, order: Order) -> set[str]:
     sides = set()
-    if actor == order.demand.buyer or actor.has_perm("market.allocate_demand"):
+    if buying_side(actor, order):
         sides.add("buyer")
     if OrderPart.objects.for_user(actor).filter(
         order=order, status=PartStatus.ACCEPTED
