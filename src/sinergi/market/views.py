@@ -22,7 +22,7 @@ from sinergi.core.scoping import access, area_q
 from sinergi.core.uploads import serve_upload
 from sinergi.kube.models import Kube
 from sinergi.kube.models import Status as KubeStatus
-from sinergi.market import services
+from sinergi.market import selectors, services
 from sinergi.market.models import (
     BuyerType,
     Category,
@@ -283,7 +283,8 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    order = services.order_for(user, pk)
+    view = selectors.order_view(user, pk)
+    order = view.order
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -324,7 +325,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("market:order_detail", pk=pk)
-    parts = order.parts.select_related("kube", "kube__village", "product")
+    parts = view.parts
     mine = set(OrderPart.objects.for_user(user).filter(order=order).values_list("pk", flat=True))
     sides = services.sides_of(user, order)
     verbs = {
@@ -342,7 +343,10 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     totals = parts.filter(status=PartStatus.ACCEPTED).aggregate(q=Sum("quantity"))
     live = parts.filter(status__in=[PartStatus.PROPOSED, PartStatus.ACCEPTED])
-    missing = order.demand.quantity - (live.aggregate(q=Sum("quantity"))["q"] or 0)
+    # What others still owe is the buyer's business; a group's view counts its own parts.
+    missing = (
+        order.demand.quantity - (live.aggregate(q=Sum("quantity"))["q"] or 0) if view.whole else 0
+    )
     return render(
         request,
         "market/order_detail.html",
@@ -355,6 +359,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accepted": totals["q"] or 0,
             "missing": missing,
             "is_buyer": "buyer" in sides,
+            "whole": view.whole,
             "can_rate": user == order.demand.buyer
             and order.status in (OrderStatus.DELIVERED, OrderStatus.PAID),
         },
