@@ -369,16 +369,17 @@ def _batch(seed: int) -> tuple[list[Demand], list[Offer]]:
 
 @pytest.mark.parametrize("strategy", ["cheapest", "fair"])
 def test_search_on_a_batch_beats_greedy_repeatably(strategy: str) -> None:
-    """Forced through the national path: feasible, fills at least greedy's, cheaper at the
-    bound's fill, the same twice with the same seed, and fair keeps each group's total."""
+    """Forced through the national path: feasible, fills more than greedy, nearer the bound,
+    and the same twice with the same seed."""
     demands, offers = _batch(3)
     baseline = greedy(demands, offers)
     one = allocate(demands, offers, strategy, time_limit=60, exact_pairs=0, seed=5, rounds=6)
     two = allocate(demands, offers, strategy, time_limit=60, exact_pairs=0, seed=5, rounds=6)
     check_feasible(demands, offers, one)
     assert sorted(one.parts, key=str) == sorted(two.parts, key=str)
-    assert one.filled >= baseline.filled
+    # Greedy strands stock here (922 of the 1,107 the bound allows); the search places more,
+    # and closer to the least cost of its own fill than greedy is to that of its fill.
+    assert one.filled > baseline.filled
     at = bound(demands, offers, one)
-    assert at.cost <= one.cost
-    if one.filled == baseline.filled and bound(demands, offers, baseline).cost < baseline.cost:
-        assert one.cost < baseline.cost
+    assert at.filled >= one.filled and at.cost <= one.cost
+    assert at.gap(one) < bound(demands, offers, baseline).gap(baseline)

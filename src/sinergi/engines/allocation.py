@@ -13,9 +13,14 @@ lexicographic, solved in phases: first the largest total quantity, then, with th
 ``cheapest`` minimises the total cost and ``fair`` keeps every group within one lot of its
 proportional share (by ``available`` among the groups that can take part) and then minimises the
 total deviation from the shares and the cost. The greedy baseline is always given as a hint, so
-a time-limited solve is never worse than it. When a category has more candidate parts than
-``max_pairs``, each demand keeps only its cheapest candidates and the result says it is not
-proved optimal.
+a time-limited solve is never worse than it.
+
+A large category (national batches) is too big for one model: each demand keeps its cheapest
+candidates and each offer a few demands that may take it; the min-cost flow without lots is
+repaired to whole lots by sharing each offer's quantity again among its demands, and a
+large-neighbourhood search re-solves the worst demands with CP-SAT until the time is spent.
+:func:`bound` solves the relaxation without lots over every pair, which bounds the fill and, at
+a given fill, the cost, so the gap of any result can be stated.
 """
 
 from __future__ import annotations
