@@ -21,6 +21,7 @@ from sinergi.accounts.models import User
 from sinergi.core.pagination import CappedPaginator
 from sinergi.core.scoping import area_q
 from sinergi.kube.models import BusinessType, Kube, Membership
+from sinergi.market.models import Sale
 from sinergi.registry import services as registry
 from sinergi.registry.models import Household
 from sinergi.wilayah.models import Region
@@ -34,6 +35,7 @@ LISTS = [
     "/api/v1/registry/persons",
     "/kube/",
     "/api/v1/kube/",
+    "/pasar/penjualan/",
 ]
 # A page needs its session, user, permissions, the rows, the count, and the menu: more than
 # this is a sign of work per row or per permission.
@@ -77,6 +79,14 @@ def grow(officer_bandung: User) -> Callable[[int], None]:
             Membership.objects.bulk_create(
                 Membership(kube=kube, person=p, start_date=date(2026, 1, 1)) for p in members
             )
+            Sale.objects.create(
+                kube=kube,
+                description="Keripik",
+                quantity=2,
+                price=15_000,
+                buyer_type="market_stall",
+                day=date(2026, 2, i),
+            )
 
     return add
 
@@ -88,7 +98,8 @@ def _queries(client: Client, path: str) -> int:
     for query in captured:
         sql = query["sql"]
         if any(
-            f'FROM "{t}"' in sql for t in ("registry_household", "registry_person", "kube_kube")
+            f'FROM "{t}"' in sql
+            for t in ("registry_household", "registry_person", "kube_kube", "market_sale")
         ):
             # No grouping of the whole table for per-row figures, no unbounded count.
             assert "GROUP BY" not in sql, (path, sql)

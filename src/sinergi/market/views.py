@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah
+from sinergi.core.pagination import CappedPaginator
 from sinergi.core.scoping import access, area_q
 from sinergi.core.uploads import serve_upload
 from sinergi.kube.models import Kube
@@ -391,7 +392,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Sale recorded."))
             return redirect("market:sale_list")
     qs = Sale.objects.for_user(user).select_related("kube")
-    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "market/sale_list.html",

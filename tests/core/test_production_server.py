@@ -1,0 +1,123 @@
+"""The production path the README names: gunicorn with production settings serves a signed-in page.
+
+A real gunicorn process on a free port, production mode (HTTPS-only cookies, hashed static
+files, personal-data keys from the environment) against its own SQLite database: migrate,
+collect static files, create a user, sign in through the login form, open the registry list.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BIN = Path(sys.executable).parent
+PASSWORD = "uji-sandi-produksi-2026"  # a throwaway user in a throwaway database
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(port: int, path: str, cookies: dict[str, str], form: dict[str, str] | None = None) -> Any:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request("POST" if form else "GET", path, urlencode(form or {}) or None, headers)
+        response = conn.getresponse()
+        body = response.read()
+        # Production cookies are Secure: a browser would not send them over plain HTTP, so the
+        # test carries them itself (the TLS proxy in front of gunicorn is not under test).
+        for line in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = line.partition("=")
+            cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, body
+    finally:
+        conn.close()
+
+
+def test_gunicorn_serves_a_signed_in_page(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        SINERGI_ENV="production",
+        SECRET_KEY="k" + "x7Hq2!pZ9mW#4rT8vL0sY6nB3cF1dG5jK" * 2,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        SINERGI_DATA_DIR=str(tmp_path),
+        STATIC_ROOT=str(tmp_path / "static"),
+        SINERGI_PII_KEYS="k1:" + "A" * 43 + "=",
+        SINERGI_PII_KEY_ID="k1",
+        SINERGI_PII_HMAC_KEY="B" * 43 + "=",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        LOG_LEVEL="WARNING",
+    )
+
+    def manage(*args: str) -> None:
+        done = subprocess.run(
+            [str(BIN / "sinergi"), "manage", *args], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    manage("migrate", "--verbosity", "0")
+    manage("collectstatic", "--noinput", "--verbosity", "0")
+    manage(
+        "shell",
+        "-c",
+        "from sinergi.accounts.services import user_create; "
+        f"user_create(actor=None, username='petugas', password='{PASSWORD}', "
+        "role='national_admin')",
+    )
+    port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "sinergi.config.wsgi", "--workers=2", f"--bind=127.0.0.1:{port}"],
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        status = 0
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status = _get(port, "/health/", {})[0]
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 200, (tmp_path / "gunicorn.log").read_text()
+
+        cookies: dict[str, str] = {}
+        status, page = _get(port, "/akun/masuk/", cookies)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert status == 200 and token is not None
+        form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": "petugas"}
+        form["password"] = PASSWORD
+        status, _ = _get(port, "/akun/masuk/", cookies, form)
+        assert status == 302 and "sessionid" in cookies
+
+        status, page = _get(port, "/registri/", cookies)
+        assert status == 200 and b"Registri" in page
+        # Hashed static names: the manifest of collectstatic is what the page links to.
+        assert re.search(rb'/static/[^"]+\.[0-9a-f]{12}\.css', page)
+        assert _get(port, "/registri/", {})[0] == 302  # and without the session, the login
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        log.close()
