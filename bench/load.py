@@ -317,7 +317,10 @@ def main() -> None:
             for path in paths[label]:
                 if args.only and args.only not in path and path != "/health/":
                     continue
-                status = request(args.port, path, cookies)[0]  # warm: the first request of a path
+                status, headers, _b, _c = request(args.port, path, cookies)  # warm it
+                if status in (301, 302) and headers.get("Location", "").startswith("/"):
+                    path = headers["Location"]  # a menu entry that picks its page: measure that
+                    status = request(args.port, path, cookies)[0]
                 if status in (403, 404):
                     continue  # not this user's page (the menu hides it, the API refuses it)
                 outcome = hammer(args.port, path, cookies, args.clients, args.seconds)
