@@ -158,6 +158,8 @@ def test_a_capped_count_still_pages_to_the_end() -> None:
             break
         number = page.next_page_number()
     assert seen == rows and number == 5
+    # A page number past any table falls back to a page, never to an OFFSET the database refuses.
+    assert paginator.get_page("9223372036854775808").number == paginator.num_pages
     small = CappedPaginator(rows[:7], 5, cap=10)
     assert not small.capped and small.num_pages == 2 and not small.page(2).has_next()
 
