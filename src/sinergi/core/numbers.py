@@ -7,15 +7,33 @@ is a field error (422 in the API, a message on the form), never a database error
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, overload
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.errors import InvalidInput
 from sinergi.core.money import INT8_MAX, rupiah_value
+from sinergi.engines.numbers import ascii_int
+
+__all__ = [
+    "ID_MAX",
+    "PAGE_MAX",
+    "BoundedIntegerField",
+    "IdConverter",
+    "RupiahField",
+    "ascii_id",
+    "ascii_int",
+    "column_range",
+    "posted_ids",
+    "posted_number",
+]
 
 # Row ids (BigAutoField) and anything addressed by id in a path.
 ID_MAX = INT8_MAX
@@ -37,19 +55,6 @@ def column_range(model: type[models.Model], name: str) -> tuple[int, int]:
         if isinstance(validator, MaxValueValidator) and isinstance(validator.limit_value, int):
             high = min(high, validator.limit_value)
     return low, high
-
-
-def ascii_int(text: str) -> int | None:
-    """A whole number written with ASCII digits (and an optional minus); None otherwise.
-
-    ``str.isdigit()`` accepts "²" (which ``int`` refuses) and "١٢٣" (which it reads): neither is
-    what an Indonesian form or URL means, so both are refused here, in one place.
-    """
-    text = text.strip()
-    body = text[1:] if text.startswith("-") else text
-    if not body or len(body) > 19 or not (body.isascii() and body.isdigit()):
-        return None
-    return int(text)
 
 
 class BoundedIntegerField(forms.IntegerField):
@@ -100,3 +105,78 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+def ascii_id(text: str) -> int | None:
+    """An id typed or posted: ASCII digits naming a possible row (1 to ``ID_MAX``), else None."""
+    value = ascii_int(text)
+    return value if value is not None and 1 <= value <= ID_MAX else None
+
+
+def posted_ids(values: list[str]) -> list[int]:
+    """The ids among ticked boxes or chosen options; a value that cannot name a row is dropped
+    (no one ticked it: the page only offers real ids)."""
+    return [value for value in map(ascii_id, values) if value is not None]
+
+
+@overload
+def posted_number(
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    model: type[models.Model],
+    column: str | None = ...,
+    label: str | None = ...,
+    rupiah: bool = ...,
+    default: int,
+    **bounds: int,
+) -> int: ...
+
+
+@overload
+def posted_number(
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    model: type[models.Model],
+    column: str | None = ...,
+    label: str | None = ...,
+    rupiah: bool = ...,
+    default: None = ...,
+    **bounds: int,
+) -> int | None: ...
+
+
+def posted_number(
+    data: Mapping[str, Any],
+    name: str,
+    *,
+    model: type[models.Model],
+    column: str | None = None,
+    label: str | None = None,
+    rupiah: bool = False,
+    default: int | None = None,
+    **bounds: int,
+) -> int | None:
+    """The number typed in the plain form field ``name``, bounded by ``model.column``.
+
+    For views that read ``request.POST`` directly: the same reading and bounds as
+    ``BoundedIntegerField``/``RupiahField``, and an ``InvalidInput`` naming the field (its
+    ``label``, by default the column's name in the user's language) instead of a number the
+    database would refuse. An empty field gives ``default``. ``column`` defaults to ``name``.
+    """
+    raw = str(data.get(name) or "").strip()
+    if not raw:
+        return default
+    column = column or name
+    kind = RupiahField if rupiah else BoundedIntegerField
+    try:
+        return kind(model=model, name=column, **bounds).clean(raw)
+    except forms.ValidationError as exc:
+        shown = label or capfirst(
+            str(getattr(model._meta.get_field(column), "verbose_name", column))
+        )
+        raise InvalidInput(
+            gettext("%(field)s: %(problem)s") % {"field": shown, "problem": " ".join(exc.messages)},
+            field=name,
+        ) from exc

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sinergi.engines import wilayah
+from sinergi.engines.numbers import ascii_int
 from sinergi.engines.tabular import TabularError, open_table
 
 Where = tuple[str, int, str]
@@ -117,7 +118,7 @@ def unique(
 def whole_number(raw: str, where: Where, problems: list[Problem], *, minimum: int) -> int | None:
     """An integer of at least ``minimum`` (no decimals, no thousands separators), else None."""
     text = raw.strip()
-    value = int(text) if text.lstrip("-").isdigit() else None
+    value = ascii_int(text)
     if value is None or value < minimum:
         problems.append(Problem(*where, f"{raw!r} is not a whole number of at least {minimum}"))
         return None

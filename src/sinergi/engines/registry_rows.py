@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from sinergi.engines import nik as nikmod
 from sinergi.engines import wilayah
+from sinergi.engines.numbers import ascii_int
 from sinergi.engines.wilayah import RegionIndex
 
 COLUMNS = [
@@ -218,9 +219,9 @@ def parse_row(
 
     desil: int | None = None
     if v["desil"]:
-        if v["desil"].isdigit() and 1 <= int(v["desil"]) <= 10:
-            desil = int(v["desil"])
-        else:
+        desil = ascii_int(v["desil"])
+        if desil is None or not 1 <= desil <= 10:
+            desil = None
             errors.append(CellError("desil", "bad_desil", v["desil"][:10]))
     desil_date = parse_date(v["tanggal_desil"]) if v["tanggal_desil"] else None
     if v["tanggal_desil"] and desil_date is None:

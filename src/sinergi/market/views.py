@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Model, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah
+from sinergi.core.numbers import ascii_id, posted_number
 from sinergi.core.pagination import CappedPaginator
 from sinergi.core.scoping import access, area_q
 from sinergi.core.uploads import serve_upload
@@ -27,6 +28,8 @@ from sinergi.market import selectors, services
 from sinergi.market.models import (
     BuyerType,
     Category,
+    Demand,
+    Order,
     OrderPart,
     OrderStatus,
     PartStatus,
@@ -38,9 +41,30 @@ from sinergi.market.models import (
 
 
 def _int(raw: str | None, default: int = -1) -> int:
-    """A whole number typed in a form, thousands separators allowed; ``default`` if not one."""
+    """A whole number typed in a filter, thousands separators allowed; ``default`` if not one."""
     value = parse_rupiah(raw or "")
     return default if value is None else value
+
+
+def _id(request: HttpRequest, name: str) -> int:
+    """The row chosen in ``name``; 0 (found nowhere, so refused as not found) if none."""
+    return ascii_id(request.POST.get(name, "")) or 0
+
+
+def _number(
+    request: HttpRequest,
+    name: str,
+    model: type[Model],
+    *,
+    default: int = -1,
+    column: str = "",
+    rupiah: bool = False,
+) -> int:
+    """A count (or with ``rupiah`` an amount) typed in ``name``, bounded by its column; the
+    services refuse the ``default`` of an empty required field with their own message."""
+    return posted_number(
+        request.POST, name, model=model, column=column or name, rupiah=rupiah, default=default
+    )
 
 
 def public_products() -> Any:
@@ -119,8 +143,8 @@ def my_products(request: HttpRequest) -> HttpResponse:
     """A group's officer or mentor: its products, the parts waiting for an answer, a form."""
     user: Any = request.user
     editing = None
-    if request.GET.get("ubah", "").isdigit():
-        editing = access(Product.objects, actor=user, pk=int(request.GET["ubah"]))
+    if editing_id := ascii_id(request.GET.get("ubah", "")):
+        editing = access(Product.objects, actor=user, pk=editing_id)
     error, field = "", ""
     if request.method == "POST":
         action = request.POST.get("action", "save")
@@ -129,7 +153,7 @@ def my_products(request: HttpRequest) -> HttpResponse:
                 expires = request.POST.get("expires_on", "").strip()
                 services.permit_save(
                     actor=user,
-                    product_id=_int(request.POST.get("product")),
+                    product_id=_id(request, "product"),
                     kind=request.POST.get("kind", ""),
                     number=request.POST.get("number", ""),
                     expires_on=date.fromisoformat(expires) if expires else None,
@@ -138,9 +162,15 @@ def my_products(request: HttpRequest) -> HttpResponse:
             elif action == "weeks":
                 services.availability_set(
                     actor=user,
-                    product_id=_int(request.POST.get("product")),
+                    product_id=_id(request, "product"),
                     weeks={
-                        week: _int(request.POST.get(f"week_{week:%Y-%m-%d}"), 0)
+                        week: _number(
+                            request,
+                            f"week_{week:%Y-%m-%d}",
+                            ProductWeek,
+                            default=0,
+                            column="quantity",
+                        )
                         for week in services.coming_weeks(timezone.localdate())
                     },
                 )
@@ -148,7 +178,7 @@ def my_products(request: HttpRequest) -> HttpResponse:
             elif action == "photo":
                 services.product_photo(
                     actor=user,
-                    product_id=_int(request.POST.get("product")),
+                    product_id=_id(request, "product"),
                     photo=request.FILES.get("photo"),
                 )
                 messages.success(request, _("Photo saved."))
@@ -156,14 +186,14 @@ def my_products(request: HttpRequest) -> HttpResponse:
                 saved = services.product_save(
                     actor=user,
                     data=services.ProductData(
-                        kube_id=_int(request.POST.get("kube")),
+                        kube_id=_id(request, "kube"),
                         category=request.POST.get("category", ""),
                         name=request.POST.get("name", ""),
                         unit=request.POST.get("unit", ""),
-                        price=_int(request.POST.get("price")),
-                        available=_int(request.POST.get("available"), 0),
-                        monthly_capacity=_int(request.POST.get("monthly_capacity"), 0),
-                        min_order=_int(request.POST.get("min_order"), 1),
+                        price=_number(request, "price", Product, rupiah=True),
+                        available=_number(request, "available", Product, default=0),
+                        monthly_capacity=_number(request, "monthly_capacity", Product, default=0),
+                        min_order=_number(request, "min_order", Product, default=1),
                         description=request.POST.get("description", ""),
                         active=request.POST.get("active") == "on",
                     ),
@@ -228,12 +258,12 @@ def demand_list(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 data=services.DemandData(
                     category=request.POST.get("category", ""),
-                    quantity=_int(request.POST.get("quantity")),
+                    quantity=_number(request, "quantity", Demand),
                     unit=request.POST.get("unit", ""),
                     regency=request.POST.get("regency", ""),
                     latest_date=date.fromisoformat(latest) if latest else date.min,
-                    max_price=_int(request.POST.get("max_price")),
-                    min_lot=_int(request.POST.get("min_lot")),
+                    max_price=_number(request, "max_price", Demand, rupiah=True),
+                    min_lot=_number(request, "min_lot", Demand),
                     note=request.POST.get("note", ""),
                 ),
             )
@@ -292,7 +322,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action in ("accept", "decline"):
                 services.part_respond(
                     actor=user,
-                    part_id=_int(request.POST.get("part")),
+                    part_id=_id(request, "part"),
                     accept=action == "accept",
                     reason=request.POST.get("reason", ""),
                 )
@@ -303,8 +333,8 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif action == "adjust":
                 services.part_adjust(
                     actor=user,
-                    part_id=_int(request.POST.get("part")),
-                    quantity=_int(request.POST.get("quantity"), 0),
+                    part_id=_id(request, "part"),
+                    quantity=_number(request, "quantity", OrderPart, default=0),
                 )
                 messages.success(request, _("Part changed."))
             elif action == "reallocate":
@@ -314,7 +344,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.order_rate(
                     actor=user,
                     order_id=pk,
-                    rating=_int(request.POST.get("rating"), 0),
+                    rating=_number(request, "rating", Order, default=0),
                     note=request.POST.get("note", ""),
                 )
                 messages.success(request, _("Thank you for rating the delivery."))
@@ -377,10 +407,10 @@ def sale_list(request: HttpRequest) -> HttpResponse:
             day = request.POST.get("day", "")
             services.sale_record(
                 actor=user,
-                kube_id=_int(request.POST.get("kube")),
+                kube_id=_id(request, "kube"),
                 description=request.POST.get("description", ""),
-                quantity=_int(request.POST.get("quantity")),
-                price=_int(request.POST.get("price")),
+                quantity=_number(request, "quantity", Sale),
+                price=_number(request, "price", Sale, rupiah=True),
                 buyer_type=request.POST.get("buyer_type", ""),
                 day=date.fromisoformat(day) if day else timezone.localdate(),
             )

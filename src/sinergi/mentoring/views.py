@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
+from sinergi.core.numbers import ascii_id, posted_ids, posted_number
 from sinergi.core.scoping import access
 from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
@@ -130,9 +131,10 @@ def _posted_reviews(request: HttpRequest) -> list[services.Review]:
     reviews = []
     for key in request.POST:
         value = request.POST.get(key, "")
-        if key.startswith("review_") and key[7:].isdigit() and value:
+        item = ascii_id(key[7:]) if key.startswith("review_") else None
+        if item is not None and value:
             note = request.POST.get(f"review_note_{key[7:]}", "")
-            reviews.append(services.Review(int(key[7:]), value, note))
+            reviews.append(services.Review(item, value, note))
     return reviews
 
 
@@ -154,7 +156,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
                 place=request.POST.get("place", ""),
                 topics=request.POST.get("topics", ""),
                 notes=request.POST.get("notes", ""),
-                present=[int(v) for v in request.POST.getlist("present") if v.isdigit()],
+                present=posted_ids(request.POST.getlist("present")),
                 photos=request.FILES.getlist("photos"),
                 new_items=_posted_items(request),
                 reviews=_posted_reviews(request),
@@ -283,15 +285,14 @@ def mentor_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 messages.success(request, _("Mentor marked as left; her assignments ended."))
             return redirect("mentoring:mentor_list")
-        raw_capacity = request.POST.get("capacity", "").strip()
         until = request.POST.get("available_until", "").strip()
         try:
             data = services.MentorData(
                 name=request.POST.get("name", ""),
-                unit_id=int(request.POST.get("unit") or 0),
+                unit_id=ascii_id(request.POST.get("unit", "")) or 0,
                 base_regency=request.POST.get("base_regency", ""),
                 sectors=request.POST.getlist("sectors"),
-                capacity=int(raw_capacity) if raw_capacity.lstrip("-").isdigit() else -1,
+                capacity=posted_number(request.POST, "capacity", model=Mentor, default=-1),
                 phone=request.POST.get("phone", ""),
                 business=request.POST.get("business", ""),
                 available=request.POST.get("available") == "on",
@@ -345,7 +346,7 @@ def match_index(request: HttpRequest) -> HttpResponse:
         try:
             weights = Weights(
                 *(
-                    int(request.POST.get(name) or default)
+                    posted_number(request.POST, name, model=MatchRun, default=default)
                     for name, default in (
                         ("other_regency", 40),
                         ("sector_mismatch", 25),
@@ -353,8 +354,8 @@ def match_index(request: HttpRequest) -> HttpResponse:
                     )
                 )
             )
-        except ValueError:
-            error, field = _("Weights are whole numbers, 0 or more."), "weights"
+        except DomainError as exc:
+            error, field = exc.message, "weights"
         else:
             try:
                 run = services.match_run(
@@ -391,8 +392,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 raw = request.POST.get("mentor", "")
                 services.proposal_change(
                     actor=user,
-                    assignment_id=int(request.POST.get("row") or 0),
-                    mentor_id=int(raw) if raw.isdigit() else None,
+                    assignment_id=ascii_id(request.POST.get("row", "")) or 0,
+                    mentor_id=ascii_id(raw),
                 )
                 messages.success(request, _("Proposal changed."))
             elif action == "send":

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
+from sinergi.engines.numbers import ascii_int
 from sinergi.engines.tabular import TabularError, open_table
 from sinergi.monitoring.models import AreaType, PovertyLine
 
@@ -123,7 +124,7 @@ def _parse(path: Path) -> list[tuple[str, int, int, str, int]]:
                 % {"where": where, "value": province[:20]}
             )
             continue
-        year = int(cell["year"]) if cell["year"].isdigit() else 0
+        year = ascii_int(cell["year"]) or 0
         if not 2000 <= year <= 2100:
             problems.append(
                 _("%(where)s, year: “%(value)s” is not a year.")
@@ -145,7 +146,8 @@ def _parse(path: Path) -> list[tuple[str, int, int, str, int]]:
             )
             continue
         digits = cell["amount"].replace(".", "").replace(",", "").replace(" ", "")
-        if not digits.isdigit() or not 10_000 <= int(digits) <= 10_000_000:
+        amount = ascii_int(digits)
+        if amount is None or not 10_000 <= amount <= 10_000_000:
             problems.append(
                 _(
                     "%(where)s, amount: “%(value)s” is not a line in rupiah per person per month "
@@ -162,7 +164,7 @@ def _parse(path: Path) -> list[tuple[str, int, int, str, int]]:
             )
             continue
         seen[key] = number
-        out.append((province, year, semester, area, int(digits)))
+        out.append((province, year, semester, area, amount))
     if problems:
         shown = problems[:20]
         if len(problems) > 20:

@@ -22,6 +22,7 @@ from sinergi.core.errors import DomainError
 from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah
+from sinergi.core.numbers import ascii_id, posted_number
 from sinergi.core.scoping import access
 from sinergi.kube.models import Kube
 from sinergi.mentoring.models import Indicator
@@ -32,6 +33,7 @@ from sinergi.monitoring.models import (
     ExportJob,
     ExportStatus,
     GraduationRule,
+    GroupReport,
     Metric,
     PovertyLine,
     ProposalStatus,
@@ -483,19 +485,18 @@ def group_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def _figures_from_post(request: HttpRequest) -> tuple[dict[str, Any], dict[int, int | None]]:
     figures: dict[str, Any] = {}
     for name in (*services.REPORT_FIGURES, "active_members"):
-        raw = request.POST.get(name, "").strip()
-        value = parse_rupiah(raw) if raw else 0
-        if value is None:
-            raise DomainError(
-                _("“%(value)s” is not a whole number: write digits, e.g. 1.500.000.")
-                % {"value": raw[:20]},
-                field=name,
-            )
-        figures[name] = value
+        figures[name] = posted_number(
+            request.POST,
+            name,
+            model=GroupReport,
+            rupiah=name != "active_members",
+            default=0,
+        )
     figures["problems"] = request.POST.get("problems", "")
     incomes: dict[int, int | None] = {}
     for key, raw in request.POST.dict().items():
-        if key.startswith("income_") and key[7:].isdigit():
+        member = ascii_id(key[7:]) if key.startswith("income_") else None
+        if member is not None:
             text = raw.strip()
             value = parse_rupiah(text) if text else None
             if text and value is None:
@@ -504,7 +505,7 @@ def _figures_from_post(request: HttpRequest) -> tuple[dict[str, Any], dict[int, 
                     % {"value": text[:20]},
                     field=key,
                 )
-            incomes[int(key[7:])] = value
+            incomes[member] = value
     return figures, incomes
 
 

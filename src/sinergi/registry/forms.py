@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.registry.models import Relation, Sex
+from sinergi.core.numbers import BoundedIntegerField
+from sinergi.registry.models import Household, Relation, Sex
 
 
 class DateInput(forms.DateInput):
@@ -20,7 +21,14 @@ class HouseholdForm(forms.Form):
         label=_("Village code"), max_length=16, help_text=_("10 digits, e.g. 32.73.01.1001")
     )
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    desil = forms.IntegerField(label=_("Welfare decile"), min_value=1, max_value=10, required=False)
+    desil = BoundedIntegerField(
+        model=Household,
+        name="desil",
+        label=_("Welfare decile"),
+        min_value=1,
+        max_value=10,
+        required=False,
+    )
     desil_date = forms.DateField(label=_("Decile snapshot date"), required=False, widget=DateInput)
 
 

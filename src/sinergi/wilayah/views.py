@@ -9,13 +9,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from sinergi.core.errors import DomainError
+from sinergi.core.numbers import ascii_int
 from sinergi.wilayah import selectors
 from sinergi.wilayah.models import Level
 from sinergi.wilayah.services import shipped_metadata
 
 
 def _level(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and int(raw) in Level.values else None
+    level = ascii_int(raw or "")
+    return level if level in Level.values else None
 
 
 @login_required
