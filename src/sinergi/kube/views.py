@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
 from sinergi.core.money import parse_rupiah, rupiah
+from sinergi.core.numbers import ascii_id, posted_ids
 from sinergi.core.pagination import CappedPaginator
 from sinergi.core.scoping import access
 from sinergi.engines import wilayah as regions
@@ -81,11 +82,11 @@ def kube_create(request: HttpRequest) -> HttpResponse:
         except regions.RegionCodeError:
             error = _("Not a village code: use 10 digits, with or without dots.")
     if request.method == "POST" and candidates is not None:
-        ids = [int(v) for v in request.POST.getlist("members") if v.isdigit()]
+        ids = posted_ids(request.POST.getlist("members"))
         officers = {
-            role: int(request.POST[role])
+            role: chosen
             for role in ("ketua", "sekretaris", "bendahara")
-            if request.POST.get(role, "").isdigit()
+            if (chosen := ascii_id(request.POST.get(role, "")))
         }
         try:
             kube, failures = services.kube_create(
@@ -120,7 +121,7 @@ def kube_create(request: HttpRequest) -> HttpResponse:
             "post": request.POST,
             "kinds": BusinessType.objects.filter(active=True),
             "officer_roles": [r for r in OfficerRole.choices if r[0] != OfficerRole.ANGGOTA],
-            "chosen": {int(v) for v in request.POST.getlist("members") if v.isdigit()},
+            "chosen": set(posted_ids(request.POST.getlist("members"))),
         },
     )
 
@@ -179,14 +180,14 @@ def kube_member(request: HttpRequest, pk: int) -> HttpResponse:
             services.membership_add(
                 actor=request.user,
                 kube_id=pk,
-                person_id=int(post.get("person") or 0),
+                person_id=ascii_id(post.get("person", "")) or 0,
                 role=post.get("role", "anggota"),
             )
         elif post.get("action") == "end":
             services.membership_end(
                 actor=request.user,
                 kube_id=pk,
-                person_id=int(post.get("person") or 0),
+                person_id=ascii_id(post.get("person", "")) or 0,
                 reason=post.get("reason", ""),
             )
         elif post.get("action") == "iks":
