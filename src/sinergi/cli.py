@@ -118,7 +118,7 @@ class _Bar:
 def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
     _django()
     from sinergi.accounts.models import User
-    from sinergi.registry.dedupe import dedupe_scan
+    from sinergi.registry.dedupe import dedupe_new_rows
     from sinergi.registry.imports import ImportRefused, import_check, import_commit, import_create
     from sinergi.registry.messages import problem_text
 
@@ -150,7 +150,7 @@ def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
                 f"not saved: {exc.code} (all or nothing, and some rows have problems)",
                 file=sys.stderr,
             )
-    candidates = dedupe_scan(area_code=batch.area_code or None) if batch.rows_committed else 0
+    candidates = dedupe_new_rows(batch).created if batch.rows_committed else 0
     summary = {
         "batch": str(batch.pk),
         "rows_read": batch.rows_read,

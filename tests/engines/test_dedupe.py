@@ -13,7 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sinergi.engines.dedupe import Record, find_pairs, name_similarity, normalise_name, score_pair
+from sinergi.engines.dedupe import (
+    Record,
+    block_dates,
+    find_pairs,
+    find_pairs_against,
+    name_similarity,
+    normalise_name,
+    score_pair,
+)
 from sinergi.synthetic.registry import write_registry
 
 
@@ -128,6 +136,46 @@ def test_blocking_loses_no_confident_pair_within_a_district(records: list[Record
         if pair is not None and pair.confident:
             brute.add((pair.id_a, pair.id_b))
     assert {(p.id_a, p.id_b) for p in find_pairs(records)} == brute
+
+
+@settings(max_examples=300)
+@given(district_records(), st.lists(st.booleans(), min_size=9, max_size=9))
+def test_new_against_existing_finds_the_full_scans_pairs_with_a_new_record(
+    records: list[Record], is_new: list[bool]
+) -> None:
+    """The check after an import equals the full scan restricted to pairs with a new record,
+    and for confident pairs the brute force over those pairs."""
+    new = [r for r, flag in zip(records, is_new, strict=False) if flag]
+    existing = [r for r, flag in zip(records, is_new, strict=False) if not flag]
+    new_ids = {r.id for r in new}
+
+    def involves_new(pair: tuple[str, str]) -> bool:
+        return pair[0] in new_ids or pair[1] in new_ids
+
+    full = {(p.id_a, p.id_b, p.reason) for p in find_pairs(records, include_candidates=True)}
+    got = find_pairs_against(new, existing, include_candidates=True)
+    assert {(p.id_a, p.id_b, p.reason) for p in got} == {p for p in full if involves_new(p[:2])}
+    brute = set()
+    for a, b in combinations(records, 2):
+        pair = score_pair(a, b)
+        if pair is not None and pair.confident and involves_new((pair.id_a, pair.id_b)):
+            brute.add((pair.id_a, pair.id_b))
+    confident = find_pairs_against(new, existing)
+    assert {(p.id_a, p.id_b) for p in confident} == brute
+
+
+def test_existing_records_outside_the_new_records_blocks_change_nothing() -> None:
+    """Only the new records' blocks matter: the caller may fetch just those rows."""
+    new = [_rec("n", "3273014107900003", "Dewi Lestari", "P", date(1990, 7, 1))]
+    twin = _rec("e", "3273014107900030", "Dewi Lestari", "P", date(1990, 7, 1))
+    elsewhere = [
+        _rec(f"o{i}", f"32730115089{i:01d}0001", "Dewi Lestari", "P", date(1991, 8, 15))
+        for i in range(5)
+    ]
+    assert [(p.id_a, p.id_b) for p in find_pairs_against(new, [twin, *elsewhere])] == [("e", "n")]
+    assert find_pairs_against(new, elsewhere) == []
+    assert block_dates(date(1990, 7, 1)) == [date(1990, 7, 1), date(1990, 1, 7)]
+    assert block_dates(date(1990, 7, 15)) == [date(1990, 7, 15)]
 
 
 def test_command_on_a_generated_file_meets_precision_and_recall(tmp_path: Path) -> None:

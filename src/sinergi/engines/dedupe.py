@@ -220,20 +220,35 @@ def _blocks(record: Record) -> Iterator[tuple[object, ...]]:
 MAX_BLOCK = 300  # a block this large is a data problem (one NIK prefix for hundreds of rows)
 
 
-def find_pairs(records: Iterable[Record], *, include_candidates: bool = False) -> list[Pair]:
-    """All confident pairs (and with ``include_candidates`` the weaker ones), each once."""
+def block_dates(birth_date: date | None) -> list[date]:
+    """The birth dates whose records share a date block with a record born on ``birth_date``:
+    the date itself and, when it can be read the other way round, day and month swapped."""
+    if birth_date is None:
+        return []
+    swapped = _swapped(birth_date)
+    return [birth_date] if swapped is None else [birth_date, swapped]
+
+
+def _blocked(records: Iterable[Record]) -> dict[tuple[object, ...], list[Record]]:
     blocks: dict[tuple[object, ...], list[Record]] = defaultdict(list)
     for record in records:
         for key in _blocks(record):
             blocks[key].append(record)
+    return blocks
+
+
+def _pairs(
+    blocks: Iterable[list[Record]], include_candidates: bool, new: frozenset[str] | None
+) -> list[Pair]:
+    """Score every pair of a block (with ``new``, only pairs with at least one of those ids)."""
     seen: dict[tuple[str, str], Pair] = {}
-    for members in blocks.values():
+    for members in blocks:
         if len(members) < 2:
             continue
         members = members[:MAX_BLOCK]
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                if a.id == b.id:
+                if a.id == b.id or (new is not None and a.id not in new and b.id not in new):
                     continue
                 key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
                 if key in seen:
@@ -242,3 +257,26 @@ def find_pairs(records: Iterable[Record], *, include_candidates: bool = False) -
                 if pair is not None and (pair.confident or include_candidates):
                     seen[key] = pair
     return sorted(seen.values(), key=lambda p: (p.id_a, p.id_b))
+
+
+def find_pairs(records: Iterable[Record], *, include_candidates: bool = False) -> list[Pair]:
+    """All confident pairs (and with ``include_candidates`` the weaker ones), each once."""
+    return _pairs(_blocked(records).values(), include_candidates, None)
+
+
+def find_pairs_against(
+    new: Iterable[Record], existing: Iterable[Record], *, include_candidates: bool = False
+) -> list[Pair]:
+    """The pairs of ``find_pairs(new + existing)`` that involve at least one new record.
+
+    ``existing`` need only hold the records that share a block with a new one (the caller
+    fetches those by index), which is what keeps a small import's check small however large
+    the registry. A record in both is taken as new. Blocks keep the stored records first, so a
+    block over ``MAX_BLOCK`` is cut as the full scan cuts it when stored rows come first.
+    """
+    new = list(new)
+    ids = frozenset(r.id for r in new)
+    blocks = _blocked([*(r for r in existing if r.id not in ids), *new])
+    return _pairs(
+        (m for m in blocks.values() if any(r.id in ids for r in m)), include_candidates, ids
+    )

@@ -122,6 +122,9 @@ class Person(TimeStampedModel):
     nik_cipher = models.TextField(editable=False)
     nik_hash = models.CharField(max_length=32, unique=True, editable=False)
     nik_mask = models.CharField(_("NIK"), max_length=16, editable=False)
+    # A keyed hash of the NIK's first 12 digits (region and birth date), so the duplicate check
+    # after an import finds a new person's NIK-prefix block by index without decrypting anyone.
+    nik_prefix_key = models.CharField(max_length=16, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("birth place"), max_length=100, blank=True)
@@ -155,7 +158,11 @@ class Person(TimeStampedModel):
                 fields=["merged_into"],
                 name="person_merged_into",
                 condition=models.Q(merged_into__isnull=False),
-            )
+            ),
+            # The duplicate check's blocks: one birth date within a district (a range of codes),
+            # and one NIK prefix.
+            models.Index(fields=["birth_date", "area_code"], name="person_birth_area"),
+            models.Index(fields=["nik_prefix_key"], name="person_nik_prefix"),
         ]
         permissions = [
             ("reveal_identifier", _("Can reveal NIK and KK numbers")),

@@ -15,6 +15,7 @@ from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
 from sinergi.engines import nik as nikmod
 from sinergi.engines import wilayah as regions
+from sinergi.registry.dedupe import nik_prefix_key
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import (
     DuplicateCandidate,
@@ -40,6 +41,7 @@ def protect_nik(nik: str) -> dict[str, str]:
         "nik_cipher": crypto.encrypt(nik, field="nik"),
         "nik_hash": crypto.lookup_hash(nik, field="nik"),
         "nik_mask": nikmod.mask(nik),
+        "nik_prefix_key": nik_prefix_key(nik),
     }
 
 

@@ -25,11 +25,11 @@ def check_import(batch_id: str, token: str = "") -> dict[str, Any]:
 @task()
 @recordable_failure
 def commit_import(batch_id: str, token: str = "") -> dict[str, Any]:
-    from sinergi.registry.dedupe import dedupe_scan
+    from sinergi.registry.dedupe import dedupe_new_rows
     from sinergi.registry.imports import import_commit
 
     batch = import_commit(batch_id, token=token)
-    found = dedupe_scan(area_code=batch.area_code or None) if batch.rows_committed else 0
+    found = dedupe_new_rows(batch).created if batch.rows_committed else 0
     return {"status": batch.status, "committed": batch.rows_committed, "candidates": found}
 
 
@@ -57,6 +57,19 @@ def watch_import(batch_id: str) -> str:
 @task()
 @recordable_failure
 def scan_duplicates(area_code: str | None = None) -> int:
-    from sinergi.registry.dedupe import dedupe_scan
+    """The full duplicate scan of an area: one ``scan_district`` task per district, so each
+    task holds one district and the districts run on every worker there is."""
+    from sinergi.registry.dedupe import districts
 
-    return dedupe_scan(area_code=area_code)
+    found = districts(area_code)
+    for district in found:
+        scan_district.enqueue(district)
+    return len(found)
+
+
+@task()
+@recordable_failure
+def scan_district(district: str) -> int:
+    from sinergi.registry.dedupe import dedupe_district
+
+    return dedupe_district(district)

@@ -145,7 +145,7 @@ def seed_registry(seed: int = DEMO_SEED, households: int = 400) -> dict[str, int
     from pathlib import Path
 
     from sinergi.engines.registry_rows import COLUMNS
-    from sinergi.registry.dedupe import dedupe_scan
+    from sinergi.registry.dedupe import dedupe_new_rows
     from sinergi.registry.imports import import_check, import_commit, import_create
     from sinergi.registry.models import Household
     from sinergi.synthetic.registry import write_registry
@@ -161,14 +161,13 @@ def seed_registry(seed: int = DEMO_SEED, households: int = 400) -> dict[str, int
         )
         batch = import_create(actor=admin, source=path, file_name="dtsen-demo-2026q1.csv")
         import_check(batch.pk)
-        import_commit(batch.pk)
+        candidates = dedupe_new_rows(import_commit(batch.pk)).created
         bad = Path(tmp) / "kecamatan-sukasari.csv"
         with bad.open("w", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(COLUMNS)
             writer.writerows(BAD_ROWS)
         import_check(import_create(actor=officer, source=bad, file_name=bad.name).pk)
-    candidates = dedupe_scan()
     return {"households": Household.objects.count(), "candidates": candidates}
 
 
