@@ -27,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 PG = "postgresql://postgres@127.0.0.1:5432/"
+# Per run, so two benchmarks on one server (other helpers, CI) never drop each other's database.
+TAG = os.environ.get("SINERGI_BENCH_TAG") or str(os.getppid() if "--phase" in sys.argv else os.getpid())
+COPY_DB, IMPORT_DB = f"sinergi_bench_copy_{TAG}", f"sinergi_bench_import_{TAG}"
 
 
 def _peak_mb() -> float:
@@ -37,9 +40,9 @@ def phase_copy(path: Path) -> dict[str, float]:
     import psycopg
 
     with psycopg.connect(PG + "postgres", autocommit=True) as admin:
-        admin.execute("DROP DATABASE IF EXISTS sinergi_bench_copy")
-        admin.execute("CREATE DATABASE sinergi_bench_copy")
-    with psycopg.connect(PG + "sinergi_bench_copy") as conn:
+        admin.execute(f"DROP DATABASE IF EXISTS {COPY_DB}")
+        admin.execute(f"CREATE DATABASE {COPY_DB}")
+    with psycopg.connect(PG + COPY_DB) as conn:
         cols = ", ".join(f"c{i} text" for i in range(14))
         conn.execute(f"CREATE TABLE bare ({cols})")
         started = time.perf_counter()
@@ -69,9 +72,9 @@ def phase_import(path: Path, db: str) -> dict[str, float]:
         import psycopg
 
         with psycopg.connect(PG + "postgres", autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS sinergi_bench_import")
-            admin.execute("CREATE DATABASE sinergi_bench_import")
-        os.environ["DATABASE_URL"] = PG.replace("postgresql", "postgres") + "sinergi_bench_import"
+            admin.execute(f"DROP DATABASE IF EXISTS {IMPORT_DB}")
+            admin.execute(f"CREATE DATABASE {IMPORT_DB}")
+        os.environ["DATABASE_URL"] = PG.replace("postgresql", "postgres") + IMPORT_DB
     import django
 
     django.setup()
@@ -140,6 +143,11 @@ def main() -> None:
         f"peak {peak_b:,.0f} MB (each worker process {imports[0]['workers_peak_mb']:,.0f} MB)"
     )
     print(f"ratio b/a                 {b / a:.2f}")
+    import psycopg
+
+    with psycopg.connect(PG + "postgres", autocommit=True) as admin:
+        for name in (COPY_DB, IMPORT_DB):
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 if __name__ == "__main__":

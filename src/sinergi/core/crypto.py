@@ -12,6 +12,7 @@ lost file is never silently replaced by a new key under the old id (``missing_ke
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -158,6 +159,23 @@ def encrypt(value: str, *, field: str) -> str:
     return f"{ring.active}:{base64.b64encode(nonce + sealed).decode()}"
 
 
+def encrypt_many(values: list[str], *, field: str) -> list[str]:
+    """``encrypt`` of every value (bulk imports): the random nonces in one draw from the
+    operating system instead of one system call a value; each value still has its own."""
+    ring = keyring()
+    seal = _cipher(ring.active).encrypt
+    aad, prefix = field.encode(), ring.active + ":"
+    nonces = secrets.token_bytes(12 * len(values))
+    out = []
+    for at, value in enumerate(values):
+        nonce = nonces[12 * at : 12 * at + 12]
+        out.append(
+            prefix
+            + binascii.b2a_base64(nonce + seal(nonce, value.encode(), aad), newline=False).decode()
+        )
+    return out
+
+
 def decrypt(token: str, *, field: str) -> str:
     kid, _sep, body = token.partition(":")
     raw = base64.b64decode(body)
@@ -208,5 +226,10 @@ def lookup_hash(value: str, *, field: str) -> str:
     128 bits of HMAC-SHA256 (32 hex characters): collision-free in practice for any registry
     size, and half the index of the full digest, which is what bulk imports pay for.
     """
-    digest = hmac.new(keyring().hmac_key, f"{field}:{value}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return hmac.digest(keyring().hmac_key, f"{field}:{value}".encode(), "sha256")[:16].hex()
+
+
+def lookup_hashes(values: list[str], *, field: str) -> list[str]:
+    """``lookup_hash`` of every value (bulk imports)."""
+    key, digest = keyring().hmac_key, hmac.digest
+    return [digest(key, f"{field}:{value}".encode(), "sha256")[:16].hex() for value in values]

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sinergi.core.errors import InvalidInput
@@ -48,7 +48,7 @@ from sinergi.engines import registry_rows, wilayah
 from sinergi.engines.nik import mask
 from sinergi.engines.tabular import Table, TabularError, open_table
 from sinergi.registry.models import Household, ImportBatch, ImportIssue, ImportStatus, Person
-from sinergi.registry.services import protect_kk, protect_nik
+from sinergi.registry.services import protect_kks, protect_niks
 
 BATCH = int(os.environ.get("SINERGI_IMPORT_CHUNK_ROWS", "5000"))
 Progress = Callable[[int, int], None]
@@ -178,28 +178,33 @@ def prepare_chunk(
     Pure and picklable, so a process pool can run it beside the process that writes.
     """
     index = wilayah.default_index()
-    kk_protected: dict[str, dict[str, str]] = {}
-    out: list[Prepared] = []
+    parsed: list[tuple[int, registry_rows.PersonRow | None, list[registry_rows.CellError]]] = []
     for number, cells in chunk:
         row, problems = registry_rows.parse_row(cells, index=index, today=today)
         if row is not None and not wilayah.in_area(row.village_code, area):
             row, problems = None, [registry_rows.CellError("kode_desa", "outside_area")]
-        problems = [
-            registry_rows.CellError(
-                p.column,
-                p.code,
-                _masked(p.column, p.value or _cell(cells, p.column)),
-            )
-            for p in problems
-        ]
-        if row is None:
-            out.append((number, None, problems, None, None))
-        else:
-            # A family card repeats on every member's row: encrypt and hash it once a chunk.
-            if row.kk not in kk_protected:
-                kk_protected[row.kk] = protect_kk(row.kk)
-            out.append((number, row, problems, protect_nik(row.nik), kk_protected[row.kk]))
-    return out
+        if problems:
+            problems = [
+                registry_rows.CellError(
+                    p.column,
+                    p.code,
+                    _masked(p.column, p.value or _cell(cells, p.column)),
+                )
+                for p in problems
+            ]
+        parsed.append((number, row, problems))
+    # Encrypted and hashed for the whole chunk at once; a family card repeats on every
+    # member's row, so once a chunk.
+    good = [row for _n, row, _p in parsed if row is not None]
+    niks = iter(protect_niks([row.nik for row in good]))
+    cards = list(dict.fromkeys(row.kk for row in good))
+    kk_protected = dict(zip(cards, protect_kks(cards), strict=True))
+    return [
+        (number, None, problems, None, None)
+        if row is None
+        else (number, row, problems, next(niks), kk_protected[row.kk])
+        for number, row, problems in parsed
+    ]
 
 
 def _cell(cells: list[str], column: str) -> str:
@@ -777,8 +782,9 @@ def _lookup(
 ) -> list[tuple[str, Any]]:
     """(key, value) for the rows whose ``key`` is among ``keys``.
 
-    On PostgreSQL one array parameter (``= ANY(%s)``) replaces thousands of IN placeholders,
-    which is what made these chunk-sized look-ups slow.
+    On PostgreSQL the keys go as one array literal in one text parameter: Django's cursor
+    binds on the client, and quoting a 5,000-element list item by item cost more than the
+    look-up itself.
     """
     if not keys:
         return []
@@ -787,71 +793,49 @@ def _lookup(
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT "{key}", "{value}" FROM "{table}" WHERE "{key}" = ANY(%s)',  # noqa: S608
-            [keys],
+            f'SELECT "{key}", "{value}" FROM "{table}" WHERE "{key}" = ANY(%s::text[])',  # noqa: S608
+            [_pg_array(keys)],
         )
         return list(cursor.fetchall())
 
 
-def _insert_new(model: type[Household] | type[Person], rows: list[dict[str, Any]]) -> int:
-    """Insert rows, skipping any whose unique keys exist; returns how many were inserted.
+def _pg_array(values: list[str]) -> str:
+    """A PostgreSQL text-array literal of ``values``, every element quoted."""
+    return (
+        "{"
+        + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )
 
-    On PostgreSQL the rows are COPYed into a temporary table and moved with one
-    ``INSERT … SELECT … ON CONFLICT DO NOTHING``, the set-based path that keeps a million-row
-    import near COPY speed; elsewhere the ORM's bulk insert does the same job.
-    """
+
+def _insert_new(model: type[Household] | type[Person], rows: list[dict[str, Any]]) -> int:
+    """Insert rows, skipping any whose unique keys exist; returns how many were inserted
+    (the ORM's bulk insert; PostgreSQL takes the staged path of ``_commit_chunk`` instead)."""
     if not rows:
         return 0
-    if connection.vendor != "postgresql":
-        keys = [r["import_key"] for r in rows] if model is Person else []
-        before = Person.objects.filter(import_key__in=keys).count() if keys else 0
-        manager: Any = model.objects  # one code path for both models
-        manager.bulk_create([model(**r) for r in rows], batch_size=1000, ignore_conflicts=True)
-        if model is Person:
-            return Person.objects.filter(import_key__in=keys).count() - before
-        return len(rows)
-    table = model._meta.db_table
-    columns = list(rows[0])
-    names = ", ".join(f'"{model._meta.get_field(c).column}"' for c in columns)  # type: ignore[union-attr]  # concrete fields only
-    values = [[json.dumps(v) if isinstance(v, list) else v for v in row.values()] for row in rows]
-    try:
-        # Usually nothing conflicts (the chunk was checked a moment ago): COPY straight in.
-        with (
-            transaction.atomic(),
-            connection.cursor() as wrapper,
-            wrapper.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
-        ):
-            for row_values in values:
-                copy.write_row(row_values)
-        return len(rows)
-    except IntegrityError:
-        pass  # a resumed or concurrent import: take the conflict-safe path below
-    with connection.cursor() as wrapper:
-        raw = wrapper.cursor
-        raw.execute(f'DROP TABLE IF EXISTS "stage_{table}"')
-        raw.execute(
-            f'CREATE TEMP TABLE "stage_{table}" ON COMMIT DROP AS '  # noqa: S608  # model names
-            f'SELECT {names} FROM "{table}" WITH NO DATA'
-        )
-        with raw.copy(f'COPY "stage_{table}" ({names}) FROM STDIN') as copy:
-            for row_values in values:
-                copy.write_row(row_values)
-        raw.execute(
-            f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "stage_{table}" '  # noqa: S608
-            "ON CONFLICT DO NOTHING"
-        )
-        inserted = raw.rowcount
-        raw.execute(f'DROP TABLE "stage_{table}"')
-    return int(inserted)
+    keys = [r["import_key"] for r in rows] if model is Person else []
+    before = Person.objects.filter(import_key__in=keys).count() if keys else 0
+    manager: Any = model.objects  # one code path for both models
+    manager.bulk_create([model(**r) for r in rows], batch_size=1000, ignore_conflicts=True)
+    if model is Person:
+        return Person.objects.filter(import_key__in=keys).count() - before
+    return len(rows)
+
+
+Good = list[tuple[int, registry_rows.PersonRow, dict[str, str], dict[str, str]]]
 
 
 @transaction.atomic
-def _commit_chunk(
-    batch: ImportBatch,
-    good: list[tuple[int, registry_rows.PersonRow, dict[str, str], dict[str, str]]],
-) -> int:
+def _commit_chunk(batch: ImportBatch, good: Good) -> int:
+    """Store a chunk's good rows, households first; returns how many persons were inserted.
+
+    Rows already stored (a resumed run, the same file twice, a concurrent import) are skipped
+    by their unique keys, so every row is stored exactly once.
+    """
     if not good:
         return 0
+    if connection.vendor == "postgresql":
+        return _commit_staged(batch, good)
     kk_hashes = {row.kk: kk for _n, row, _nik, kk in good}
     existing = dict(_lookup(Household, "kk_hash", "id", [p["kk_hash"] for p in kk_hashes.values()]))
     villages = dict(_village_ids(sorted({row.village_code for _n, row, _a, _b in good})))
@@ -877,15 +861,7 @@ def _commit_chunk(
         {
             "household_id": existing[kk_hashes[row.kk]["kk_hash"]],
             **nik,
-            "name": row.name,
-            "sex": row.sex,
-            "birth_place": row.birth_place,
-            "birth_date": row.birth_date,
-            "relation": row.relation,
-            "is_head": row.is_head,
-            "phone": row.phone,
-            "area_code": row.village_code,
-            "source_id": row.source_id,
+            **{f: getattr(row, a) for f, a in _PERSON_FIELDS},
             "import_key": _row_key(batch, number),
             "flags": [w.code for w in row.warnings],
             "created_at": now,
@@ -894,6 +870,130 @@ def _commit_chunk(
         for number, row, nik, _kk in good
     ]
     return _insert_new(Person, persons)
+
+
+# (Person column, PersonRow attribute) of the plain values a row carries.
+_PERSON_FIELDS = (
+    ("name", "name"),
+    ("sex", "sex"),
+    ("birth_place", "birth_place"),
+    ("birth_date", "birth_date"),
+    ("relation", "relation"),
+    ("is_head", "is_head"),
+    ("phone", "phone"),
+    ("area_code", "village_code"),
+    ("source_id", "source_id"),
+)
+_STAGE = "sinergi_import_stage"
+
+
+def _commit_staged(batch: ImportBatch, good: Good) -> int:
+    """PostgreSQL: the chunk goes in with one COPY of text written here in one piece (no
+    per-row adaptation) into a temporary table, then two set-based statements move it:
+    households (the first row of each family card) and persons, their household found by
+    the card's keyed hash in SQL, each ``ON CONFLICT DO NOTHING``. No look-ups before or
+    after, whatever the chunk holds.
+    """
+    _n, _row, nik0, kk0 = good[0]
+    kk_cols, nik_cols = list(kk0), list(nik0)
+    villages = _village_ids(sorted({row.village_code for _n, row, _a, _b in good}))
+    lines = []
+    for number, row, nik, kk in good:
+        # Values NIK/KK protection made (ciphertext, hashes, masks) hold no COPY specials.
+        lines.append(
+            "\t".join(
+                [
+                    str(number),
+                    *kk.values(),
+                    _copy_text(row.address),
+                    _NULL if row.desil is None else str(row.desil),
+                    _NULL if row.desil_date is None else row.desil_date.isoformat(),
+                    *nik.values(),
+                    _copy_text(row.name),
+                    row.sex,
+                    _copy_text(row.birth_place),
+                    row.birth_date.isoformat(),
+                    row.relation,
+                    "t" if row.is_head else "f",
+                    row.phone,
+                    row.village_code,
+                    _copy_text(row.source_id),
+                    _copy_text(json.dumps([w.code for w in row.warnings]))
+                    if row.warnings
+                    else "[]",
+                ]
+            )
+        )
+    lines.append("")
+    stage_cols = [
+        "n",
+        *kk_cols,
+        "address",
+        "desil",
+        "desil_date",
+        *nik_cols,
+        *(f for f, _a in _PERSON_FIELDS),
+        "flags",
+    ]
+    hh, person = Household._meta.db_table, Person._meta.db_table
+    q = _quoted
+    household_cols = [*kk_cols, "area_code", "address", "desil", "desil_date"]
+    person_cols = [*nik_cols, *(f for f, _a in _PERSON_FIELDS), "flags"]
+    now = timezone.now()
+    with connection.cursor() as wrapper:
+        raw = wrapper.cursor
+        raw.execute(_stage_sql(stage_cols))
+        raw.execute(f"TRUNCATE {_STAGE}")
+        with raw.copy(f"COPY {_STAGE} ({q(stage_cols)}) FROM STDIN") as copy:
+            copy.write("\n".join(lines).encode())
+        # Households in file order, each from the first row of its card; villages by the
+        # ids remembered in this process (a handful a chunk).
+        raw.execute(
+            f"INSERT INTO {hh} ({q(household_cols)}, village_id, created_at, updated_at) "  # noqa: S608  # model names
+            f"SELECT {q(household_cols, 's.')}, v.id, %s, %s FROM ("
+            f"  SELECT DISTINCT ON (kk_hash) * FROM {_STAGE} ORDER BY kk_hash, n"
+            ") s JOIN unnest(%s::text[], %s::bigint[]) AS v(code, id) ON v.code = s.area_code "
+            "ORDER BY s.n ON CONFLICT DO NOTHING",
+            [now, now, _pg_array([c for c, _i in villages]), [i for _c, i in villages]],
+        )
+        raw.execute(
+            f"INSERT INTO {person} ({q(person_cols)}, household_id, import_key, created_at, "  # noqa: S608  # model names
+            f"updated_at) SELECT {q(person_cols, 's.')}, h.id, %s || s.n, %s, %s "
+            f"FROM {_STAGE} s JOIN {hh} h ON h.kk_hash = s.kk_hash ORDER BY s.n "
+            "ON CONFLICT DO NOTHING",
+            [f"{batch.file_sha256[:20]}:", now, now],  # the prefix of _row_key
+        )
+        return int(raw.rowcount)
+
+
+_NULL = "\\N"
+
+
+def _copy_text(value: str) -> str:
+    """``value`` escaped for COPY's text format (the row checks refuse NUL already)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _quoted(columns: list[str], prefix: str = "") -> str:
+    return ", ".join(f'{prefix}"{c}"' for c in columns)
+
+
+def _stage_sql(columns: list[str]) -> str:
+    """The temporary table a chunk is copied into, typed as the columns it feeds (created
+    once a database session; emptied before each chunk)."""
+    types = {"n": "integer"}
+    for model in (Person, Household):
+        for field in model._meta.concrete_fields:
+            types.setdefault(field.column, str(field.db_type(connection)))
+    body = ", ".join(f'"{c}" {types[c]}' for c in columns)
+    return f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({body})"
 
 
 _VILLAGE_IDS: dict[str, dict[str, int]] = {}  # per database

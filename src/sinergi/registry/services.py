@@ -29,20 +29,35 @@ from sinergi.wilayah.models import Level, Region
 
 
 def protect_kk(kk: str) -> dict[str, str]:
-    return {
-        "kk_cipher": crypto.encrypt(kk, field="kk"),
-        "kk_hash": crypto.lookup_hash(kk, field="kk"),
-        "kk_mask": nikmod.mask(kk),
-    }
+    return protect_kks([kk])[0]
 
 
 def protect_nik(nik: str) -> dict[str, str]:
-    return {
-        "nik_cipher": crypto.encrypt(nik, field="nik"),
-        "nik_hash": crypto.lookup_hash(nik, field="nik"),
-        "nik_mask": nikmod.mask(nik),
-        "nik_prefix_key": nik_prefix_key(nik),
-    }
+    return protect_niks([nik])[0]
+
+
+def protect_kks(kks: list[str]) -> list[dict[str, str]]:
+    """The stored form of each KK number: ciphertext, keyed hash, mask (in bulk for imports)."""
+    ciphers, hashes = crypto.encrypt_many(kks, field="kk"), crypto.lookup_hashes(kks, field="kk")
+    return [
+        {"kk_cipher": c, "kk_hash": h, "kk_mask": nikmod.mask(kk)}
+        for kk, c, h in zip(kks, ciphers, hashes, strict=True)
+    ]
+
+
+def protect_niks(niks: list[str]) -> list[dict[str, str]]:
+    """The stored form of each NIK: ciphertext, keyed hashes, mask (in bulk for imports)."""
+    ciphers = crypto.encrypt_many(niks, field="nik")
+    hashes = crypto.lookup_hashes(niks, field="nik")
+    return [
+        {
+            "nik_cipher": c,
+            "nik_hash": h,
+            "nik_mask": nikmod.mask(nik),
+            "nik_prefix_key": nik_prefix_key(nik),
+        }
+        for nik, c, h in zip(niks, ciphers, hashes, strict=True)
+    ]
 
 
 def _number(raw: str, *, kind: str) -> tuple[str, list[str]]:
