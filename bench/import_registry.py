@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 PG = "postgresql://postgres@127.0.0.1:5432/"
 # Per run, so two benchmarks on one server (other helpers, CI) never drop each other's database.
-TAG = os.environ.get("SINERGI_BENCH_TAG") or str(os.getppid() if "--phase" in sys.argv else os.getpid())
+TAG = os.environ.get("SINERGI_BENCH_TAG") or str(
+    os.getppid() if "--phase" in sys.argv else os.getpid()
+)
 COPY_DB, IMPORT_DB = f"sinergi_bench_copy_{TAG}", f"sinergi_bench_import_{TAG}"
 
 

@@ -991,7 +991,7 @@ def _stage_sql(columns: list[str]) -> str:
     types = {"n": "integer"}
     for model in (Person, Household):
         for field in model._meta.concrete_fields:
-            types.setdefault(field.column, str(field.db_type(connection)))
+            types.setdefault(str(field.column), str(field.db_type(connection)))
     body = ", ".join(f'"{c}" {types[c]}' for c in columns)
     return f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({body})"
 
