@@ -22,7 +22,7 @@ from sinergi.aid.models import (
     Proposal,
     ProposalStatus,
 )
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_transition, membership_end
@@ -119,7 +119,7 @@ def test_maker_checker(
     proposal = services.proposal_create(
         actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk
     )
-    with pytest.raises(InvalidInput):  # a regency office cannot recommend
+    with pytest.raises(Forbidden):  # a regency office cannot recommend
         services.proposal_recommend(actor=officer_bandung, proposal_id=proposal.pk)
     services.proposal_recommend(actor=admin_user, proposal_id=proposal.pk)
     with pytest.raises(InvalidInput):  # who recommended cannot approve

@@ -305,17 +305,6 @@ WRITERS: dict[str, str] = {
     "POST /api/v1/monitoring/graduations/{graduation_id}/decision": "admin off off_prov",
 }
 
-# API writes whose refusal is still answered 400 instead of 403/404 (issue 14, item 16): listed
-# so that the matrix stays green while they are fixed; test_pending_refusals fails once they are.
-PENDING_400: dict[str, str] = {
-    "POST /api/v1/market/orders/{order_id}/send": "market services refuse a non-party with InvalidInput",
-    "PATCH /api/v1/market/parts/{part_id}": "market services refuse a non-party with InvalidInput",
-    "POST /api/v1/market/orders/{order_id}/reallocate": "market services refuse a non-party with InvalidInput",
-    "POST /api/v1/market/orders/{order_id}/step": "market services refuse a non-party with InvalidInput",
-    "POST /api/v1/market/orders/{order_id}/rating": "market services refuse a non-party with InvalidInput",
-    "registry:reveal": "the page answers 400 for a missing reason before asking the role",
-}
-
 
 # --- The world -------------------------------------------------------------------------------
 
@@ -715,7 +704,6 @@ def test_writes_by_roles_that_may_not_are_refused_and_change_nothing(world: Worl
         e for e in api_endpoints(world.ids) if e.method != "GET"
     ]
     problems: list[str] = []
-    still_400: set[str] = set()
     for endpoint in endpoints:
         writers = WRITERS.get(endpoint.key)
         if writers is None:
@@ -735,9 +723,7 @@ def test_writes_by_roles_that_may_not_are_refused_and_change_nothing(world: Worl
             status = response.status_code
             if endpoint.api_op is not None:
                 allowed = {401} if role == "anon" else {403, 404}
-                if status == 400 and endpoint.key in PENDING_400:
-                    still_400.add(endpoint.key)
-                if status in allowed or endpoint.key in still_400:
+                if status in allowed:
                     continue
                 problems.append(f"{endpoint.key} by {role}: {status}, expected {sorted(allowed)}")
             elif role == "anon":
@@ -745,8 +731,6 @@ def test_writes_by_roles_that_may_not_are_refused_and_change_nothing(world: Worl
                     resolve_url(settings.LOGIN_URL)
                 ):
                     problems.append(f"{endpoint.key} by anon: {status}, not the sign-in page")
-            elif status == 400 and endpoint.key in PENDING_400:
-                still_400.add(endpoint.key)
             elif status not in (200, 302, 403, 404) or _said_done(response):
                 problems.append(
                     f"{endpoint.key} by {role}: {status}, said done: {_said_done(response)}"
@@ -755,8 +739,4 @@ def test_writes_by_roles_that_may_not_are_refused_and_change_nothing(world: Worl
         changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
         if changed:
             problems.append(f"{endpoint.key}: refused writes changed rows {changed}")
-    problems += [
-        f"{key} refuses properly now: remove it from PENDING_400"
-        for key in set(PENDING_400) - still_400
-    ]
     assert not problems, "\n".join(problems)

@@ -9,7 +9,7 @@ import pytest
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.kube.models import FormationPolicy, Kube, Membership, Status, Transition
 from sinergi.kube.services import (
@@ -156,7 +156,7 @@ def test_roles_and_areas(
         kube_transition(actor=facilitator_bandung, kube_id=kube.pk, to_status=Status.SUBMITTED)
     with pytest.raises(Http404):
         kube_transition(actor=officer_bogor, kube_id=kube.pk, to_status=Status.SUBMITTED)
-    with pytest.raises(InvalidInput):  # partner roles cannot form groups
+    with pytest.raises(Forbidden):  # partner roles cannot form groups
         kube_create(
             actor=make_user(Role.MENTOR, "32.73"),
             name="X",

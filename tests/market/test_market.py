@@ -155,14 +155,14 @@ def test_answers_reallocation_steps_and_sales(groups, buyer: User) -> None:
     )
     # The 50 Bogor declined go to the others: only Bandung, with 10 left, under the lot of 20.
     assert services.order_reallocate(actor=buyer, order_id=order.pk) == 0
-    with pytest.raises(InvalidInput, match="other party"):
+    with pytest.raises(Forbidden, match="other party"):
         services.order_step(actor=bandung["user"], order_id=order.pk, to="confirmed")
     services.order_step(actor=buyer, order_id=order.pk, to="confirmed")
     with pytest.raises(InvalidInput, match="cannot go to"):
         services.order_step(actor=buyer, order_id=order.pk, to="delivered")
-    with pytest.raises(InvalidInput, match="other party"):
+    with pytest.raises(Forbidden, match="other party"):
         services.order_step(actor=buyer, order_id=order.pk, to="in_production")
-    with pytest.raises(InvalidInput, match="other party"):  # Bogor declined: not a supplier
+    with pytest.raises(Forbidden, match="does not allow"):  # Bogor declined: not a supplier
         services.order_step(actor=bogor["user"], order_id=order.pk, to="in_production")
     services.order_step(actor=bandung["user"], order_id=order.pk, to="in_production")
     services.order_step(actor=bandung["user"], order_id=order.pk, to="shipped")
@@ -314,7 +314,7 @@ def test_buyer_adjusts_parts_before_the_answer(groups, buyer: User, make_user) -
     services.part_adjust(actor=buyer, part_id=bandung.pk, quantity=0)
     bandung.refresh_from_db()
     assert bandung.status == "withdrawn"
-    with pytest.raises(InvalidInput, match="does not allow"):
+    with pytest.raises(Forbidden, match="does not allow"):
         services.part_adjust(actor=groups["bogor"]["user"], part_id=bogor.pk, quantity=45)
     services.order_send(actor=buyer, order_id=order.pk)
     services.part_respond(actor=groups["bogor"]["user"], part_id=bogor.pk, accept=True)

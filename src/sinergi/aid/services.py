@@ -26,7 +26,7 @@ from sinergi.aid.models import (
     Proposal,
     ProposalStatus,
 )
-from sinergi.core.errors import InvalidInput, require_permission
+from sinergi.core.errors import Forbidden, InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
@@ -59,7 +59,7 @@ def budget_remaining(programme: Programme) -> int:
 def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
     """A regency officer proposes a verified or active group that meets every rule."""
     if not actor.has_perm("aid.propose_kube") or _level(actor) != 2:
-        raise InvalidInput(_("Only a regency social office can propose groups."))
+        raise Forbidden(_("Only a regency social office can propose groups."))
     cycle = (
         Cycle.objects.select_for_update().select_related("programme").filter(pk=cycle_id).first()
     )
@@ -106,7 +106,7 @@ def _locked(actor: Any, proposal_id: int) -> Proposal:
 def proposal_recommend(*, actor: Any, proposal_id: int) -> Proposal:
     """The province recommends; the person who proposed cannot."""
     if not actor.has_perm("aid.recommend_proposal") or _level(actor) > 1:
-        raise InvalidInput(_("Only a provincial social office can recommend proposals."))
+        raise Forbidden(_("Only a provincial social office can recommend proposals."))
     proposal = _locked(actor, proposal_id)
     if proposal.cycle.status != CycleStatus.OPEN or proposal.status != ProposalStatus.PROPOSED:
         raise InvalidInput(_("This proposal cannot be recommended now."), field="status")
@@ -157,7 +157,7 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
     (budget), the groups by id (aid once per group, whichever programme approves it).
     """
     if not actor.has_perm("aid.approve_cycle") or _level(actor) != 0:
-        raise InvalidInput(_("Only the centre can approve a cycle."))
+        raise Forbidden(_("Only the centre can approve a cycle."))
     cycle = (
         Cycle.objects.select_for_update().select_related("programme").filter(pk=cycle_id).first()
     )

@@ -86,6 +86,10 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
     }
     if _wants_json(request):
         return JsonResponse({"detail": message, "request_id": context["request_id"]}, status=status)
+    if request.headers.get("HX-Request") == "true":
+        # htmx swaps a refusal into the part of the page that asked (see base.html's
+        # responseHandling): a sentence there, not a whole page nested inside the page.
+        return render(request, "core/error_fragment.html", context, status=status)
     return render(request, "core/error.html", context, status=status)
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
@@ -109,7 +109,7 @@ def kube_create(
     """Save a draft group with its members and officers; failures are returned, not raised,
     so an officer can save work in progress (submitting is where the rules bind)."""
     if not actor.has_perm("kube.add_kube"):
-        raise InvalidInput(_("Your role does not allow this."))
+        raise Forbidden(_("Your role does not allow this."))
     name = " ".join(name.split())
     if not name:
         raise InvalidInput(_("Give the group a name."), field="name")
@@ -182,7 +182,7 @@ def kube_transition(*, actor: Any, kube_id: int, to_status: str, reason: str = "
             field="status",
         )
     if not actor.has_perm(permission):
-        raise InvalidInput(_("Your role does not allow this step."), field="status")
+        raise Forbidden(_("Your role does not allow this step."), field="status")
     if to_status in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
         failures = kube_failures(kube)
         if failures:
@@ -263,7 +263,7 @@ def iks_record(
     """Add a contribution or a withdrawal; returns the entry, the new balance and, for a
     contribution with its profit, the amount the IKS policy in force expects."""
     if not actor.has_perm("kube.add_iksentry"):
-        raise InvalidInput(_("Your role does not allow this step."))
+        raise Forbidden(_("Your role does not allow this step."))
     kube = access(Kube.objects, actor=actor, lock=True, pk=kube_id)  # serialise ledger writes
     if kube.status != Status.ACTIVE:
         raise InvalidInput(_("Only an active group keeps an IKS ledger."), field="kube")

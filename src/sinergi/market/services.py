@@ -29,7 +29,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import InvalidInput, require_permission
+from sinergi.core.errors import Forbidden, InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
 from sinergi.core.transactions import atomic_retrying
@@ -281,7 +281,7 @@ def demand_allocate(*, actor: Any, demand_id: int, strategy: str = engine.CHEAPE
         raise InvalidInput(_("Choose cheapest or fair."), field="strategy")
     demand = _demand(actor, demand_id, lock=True)
     if actor != demand.buyer and not actor.has_perm("market.allocate_demand"):
-        raise InvalidInput(_("Your role does not allow this step."))
+        raise Forbidden(_("Your role does not allow this step."))
     if demand.status != DemandStatus.OPEN:
         raise InvalidInput(_("This demand already has an order."), field="status")
     order = Order.objects.create(demand=demand, strategy=strategy, created_by=actor)
@@ -376,7 +376,7 @@ def order_send(*, actor: Any, order_id: int) -> Order:
     """The buyer or a coordinator sends the (adjusted) split; the groups can then answer."""
     order = order_for(actor, order_id, lock=True)
     if not buying_side(actor, order):
-        raise InvalidInput(_("Your role does not allow this step."))
+        raise Forbidden(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED or order.sent_at is not None:
         raise InvalidInput(_("This order has already been sent."), field="status")
     if not order.parts.filter(status=PartStatus.PROPOSED).exists():
@@ -399,7 +399,7 @@ def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
     part = OrderPart.objects.select_for_update(no_key=True).get(pk=part_id)
     demand = order.demand
     if not buying_side(actor, order):
-        raise InvalidInput(_("Your role does not allow this step."))
+        raise Forbidden(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED or part.status != PartStatus.PROPOSED:
         raise InvalidInput(_("This part has already been answered."), field="status")
     if quantity == 0:
@@ -439,7 +439,7 @@ def order_reallocate(*, actor: Any, order_id: int) -> int:
     order = order_for(actor, order_id, lock=True)
     demand = order.demand
     if not buying_side(actor, order):
-        raise InvalidInput(_("Your role does not allow this step."))
+        raise Forbidden(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED:
         raise InvalidInput(_("This order is no longer waiting for answers."), field="status")
     live = order.parts.filter(status__in=[PartStatus.PROPOSED, PartStatus.ACCEPTED])
@@ -523,6 +523,11 @@ def sides_of(actor: Any, order: Order) -> set[str]:
 def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order:
     """Move an order one step; each step by the party allowed, in turn, with a reason to cancel."""
     order = order_for(actor, order_id, lock=True)
+    # Who may move the order is answered before what was asked, so a reader who is no party
+    # is refused as such (403) and learns nothing from the request's validation.
+    sides = sides_of(actor, order)
+    if not sides:
+        raise Forbidden(_("Your role does not allow this step."))
     if to not in STEPS:
         raise InvalidInput(_("Unknown step."), field="to")
     sources, side = STEPS[OrderStatus(to)]
@@ -532,8 +537,8 @@ def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order
             % {"status": order.get_status_display(), "to": OrderStatus(to).label},
             field="to",
         )
-    if side not in sides_of(actor, order):
-        raise InvalidInput(_("This step belongs to the other party."), field="to")
+    if side not in sides:
+        raise Forbidden(_("This step belongs to the other party."), field="to")
     accepted = order.parts.filter(status=PartStatus.ACCEPTED)
     waiting = order.parts.filter(status=PartStatus.PROPOSED).exists()
     if to == OrderStatus.CONFIRMED and (waiting or not accepted.exists()):
@@ -588,7 +593,7 @@ def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order
 def order_rate(*, actor: Any, order_id: int, rating: int, note: str = "") -> Order:
     order = order_for(actor, order_id, lock=True)
     if actor != order.demand.buyer:
-        raise InvalidInput(_("Only the buyer rates a delivery."))
+        raise Forbidden(_("Only the buyer rates a delivery."))
     if order.status not in (OrderStatus.DELIVERED, OrderStatus.PAID):
         raise InvalidInput(_("Rate the delivery once it has arrived."), field="rating")
     if not 1 <= rating <= 5:

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import InvalidInput, require_permission
+from sinergi.core.errors import Forbidden, InvalidInput, require_permission
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, area_q, user_area
 from sinergi.core.uploads import DOCUMENT_TYPES, PHOTO_TYPES, clean_upload
@@ -579,7 +579,7 @@ def assignment_respond(
     require_permission(actor, "mentoring.respond_assignment")
     row = access(Assignment.objects, actor=actor, lock=True, pk=assignment_id)
     if getattr(actor, "mentor_id", None) != row.mentor_id:
-        raise InvalidInput(_("Only the mentor offered this group can answer."))
+        raise Forbidden(_("Only the mentor offered this group can answer."))
     if row.status != AssignmentStatus.OFFERED:
         raise InvalidInput(_("This offer has already been answered."), field="status")
     if not accept and not reason.strip():
@@ -669,7 +669,7 @@ def session_log(
     kube = mentoring_groups(actor, "mentoring.add_session").filter(pk=kube_id).first()
     mentor_id = getattr(actor, "mentor_id", None)
     if kube is None or mentor_id is None:
-        raise InvalidInput(_("Only the group's mentor can log its sessions."))
+        raise Forbidden(_("Only the group's mentor can log its sessions."))
     if held_on > timezone.localdate():
         raise InvalidInput(_("The date is in the future."), field="held_on")
     if not place.strip():
@@ -760,7 +760,7 @@ def session_photo_add(*, actor: Any, session_id: int, photo: Any) -> Session:
     require_permission(actor, "mentoring.add_session")
     session = access(Session.objects, actor=actor, lock=True, pk=session_id)
     if session.mentor_id != getattr(actor, "mentor_id", None):
-        raise InvalidInput(_("Only the mentor who logged the session can add photos."))
+        raise Forbidden(_("Only the mentor who logged the session can add photos."))
     if session.photos.count() >= PHOTOS_PER_SESSION:
         raise InvalidInput(
             _("At most %(n)d photos per session.") % {"n": PHOTOS_PER_SESSION}, field="photos"

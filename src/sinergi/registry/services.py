@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core import crypto
-from sinergi.core.errors import InvalidInput, NotFound
+from sinergi.core.errors import Forbidden, InvalidInput, NotFound
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
 from sinergi.engines import nik as nikmod
@@ -101,7 +101,7 @@ def household_create(
 ) -> Household:
     """Register a family card in a village of the actor's area."""
     if not actor.has_perm("registry.add_household"):
-        raise InvalidInput(_("Your role does not allow this."))
+        raise Forbidden(_("Your role does not allow this."))
     number, _warnings = _number(kk, kind="kk")
     village = _village_in_scope(actor, village_code)
     _desil(desil, desil_date)
@@ -284,21 +284,24 @@ def identifier_reveal(*, actor: Any, kind: str, object_id: int, reason: str) -> 
     """Decrypt one NIK or KK number for a role allowed to see it; every reveal is logged."""
     if not actor.has_perm("registry.reveal_identifier"):
         raise NotFound(_("Not found, or outside your area."))
+    # Whether the row is in the actor's area is answered before anything about the request,
+    # so a row outside it looks absent whatever was sent.
+    obj: Person | Household
+    if kind == "nik":
+        obj = access(Person.objects, actor=actor, pk=object_id)
+    elif kind == "kk":
+        obj = access(Household.objects, actor=actor, pk=object_id)
+    else:
+        raise InvalidInput(_("Unknown identifier."), field="kind")
     reason = reason.strip()
     if len(reason) < 5:
         raise InvalidInput(
             _("Say why you need to see the number (at least 5 characters)."), field="reason"
         )
-    if kind == "nik":
-        person = access(Person.objects, actor=actor, pk=object_id)
-        value = crypto.decrypt(person.nik_cipher, field="nik")
-        obj: Person | Household = person
-    elif kind == "kk":
-        household = access(Household.objects, actor=actor, pk=object_id)
-        value = crypto.decrypt(household.kk_cipher, field="kk")
-        obj = household
+    if isinstance(obj, Person):
+        value = crypto.decrypt(obj.nik_cipher, field="nik")
     else:
-        raise InvalidInput(_("Unknown identifier."), field="kind")
+        value = crypto.decrypt(obj.kk_cipher, field="kk")
     AuditEvent.record(
         f"registry.{kind}.revealed", actor=actor, obj=obj, area_code=obj.area_code, reason=reason
     )
