@@ -329,7 +329,7 @@ def test_a_session_with_attendance_photos_and_action_items(
     # Open and overdue first; the closed one last.
     assert [i.pk for i in view.items] == [pirt.pk, book.pk]
     assert [s.pk for s in view.sessions] == [second.pk, first.pk]
-    row = selectors.group_list(coordinator).get(pk=kube.pk)
+    row = selectors.group_list(coordinator).queryset.get(pk=kube.pk)
     assert (row.mentor_name, row.open_items, row.overdue_items) == ("Rina", 1, 1)
 
 

@@ -32,7 +32,7 @@ class RowsThrough:
     """A queryset whose rows pass through ``fn`` as they are read: pagination slices first, so
     ``fn`` runs for one page's rows instead of the whole table being loaded to apply it."""
 
-    def __init__(self, queryset: QuerySet[Any], fn: Callable[[Any], Any]) -> None:
+    def __init__(self, queryset: QuerySet[Any] | FirstThenRest, fn: Callable[[Any], Any]) -> None:
         self.queryset = queryset
         self.fn = fn
 
@@ -46,9 +46,42 @@ class RowsThrough:
         return [self.fn(row) for row in self.queryset[key]]
 
 
+class FirstThenRest:
+    """The rows of ``queryset`` that match ``first``, then the others, each part in the
+    queryset's order.
+
+    "Groups with overdue items first" as an ``ORDER BY`` of a computed flag makes the database
+    compute it for every row of the table and sort them all for each page; as two parts, each
+    page reads the first part in index order and, once past its end, the rest: the work grows
+    with the page, not the table.
+    """
+
+    def __init__(self, queryset: QuerySet[Any], first: Any) -> None:
+        self.queryset = queryset
+        self.head = queryset.filter(first)
+        self.tail = queryset.exclude(first)
+
+    def all(self) -> FirstThenRest:
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, key: slice) -> list[Any]:
+        start, stop = key.start or 0, key.stop
+        if stop is None:
+            return [*self.head, *self.tail]
+        # Counted only as far as the page reaches, so page 1 never counts the whole first part.
+        in_head = self.head.order_by().values("pk")[:stop].count()
+        rows = list(self.head[start:stop]) if start < in_head else []
+        if stop > in_head:
+            rows += list(self.tail[max(0, start - in_head) : stop - in_head])
+        return rows
+
+
 def capped_count(object_list: Any, cap: int = COUNT_CAP) -> int:
     """Rows in ``object_list``, counted up to ``cap + 1``: more than ``cap`` reads as cap + 1."""
-    if isinstance(object_list, RowsThrough):
+    while isinstance(object_list, RowsThrough | FirstThenRest):
         object_list = object_list.queryset
     if isinstance(object_list, QuerySet):
         # Neither the order nor the per-row figures change a count: without them the LIMIT

@@ -110,6 +110,7 @@ class GroupRecordQuerySet(ScopedQuerySet[M]):
     """
 
     scope_field = "kube__area_code"
+    scope_by_range = True  # the group's code, collated "C" (kube 0005)
     kube_field = "kube"
     mentor_field = "kube__mentor_assignments__mentor"
     mentor_conditions = {"kube__mentor_assignments__status": "accepted"}

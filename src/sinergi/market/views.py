@@ -421,7 +421,11 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Sale recorded."))
             return redirect("market:sale_list")
-    qs = Sale.objects.for_user(user).select_related("kube")
+    qs = (
+        Sale.objects.for_user(user)
+        .select_related("kube")
+        .only("day", "description", "quantity", "price", "buyer_type", "kube__name")
+    )
     page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -431,8 +435,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
             "error": error,
             "field": field,
             "posted": request.POST if request.method == "POST" else None,
-            "total": qs.aggregate(total=Sum("quantity"))["total"] or 0,
-            "groups": Kube.objects.for_user(user, permission="market.add_sale")
+            "groups": Kube.objects.for_user(user, permission="market.add_sale").only("name")
             if user.has_perm("market.add_sale")
             else [],
             "buyer_types": [c for c in BuyerType.choices if c[0] != BuyerType.PLATFORM],

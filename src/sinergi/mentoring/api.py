@@ -15,9 +15,11 @@ from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, column_int
+from sinergi.core.pagination import RowsThrough
 from sinergi.core.scoping import access
 from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
+from sinergi.kube.models import Kube
 from sinergi.mentoring import selectors, services
 from sinergi.mentoring.models import (
     ActionItem,
@@ -240,7 +242,8 @@ class MentorFilter(Schema):
 @paginate(Pages, page_size=50)
 def mentor_list(request: HttpRequest, filters: Query[MentorFilter]) -> Any:
     require_perm(request, "mentoring.view_mentor")
-    return [_mentor(m) for m in selectors.mentor_list(request.user, **filters.dict())]
+    # Rows become answers as the page is read: a national list is not loaded whole.
+    return RowsThrough(selectors.mentor_list(request.user, **filters.dict()), _mentor)
 
 
 @router.post("/mentors", response={201: MentorOut})
@@ -422,7 +425,7 @@ class AssignmentFilter(Schema):
 @paginate(Pages, page_size=50)
 def assignment_list(request: HttpRequest, filters: Query[AssignmentFilter]) -> Any:
     require_perm(request, "mentoring.view_assignment")
-    return [_assignment(a) for a in selectors.assignment_list(request.user, status=filters.status)]
+    return RowsThrough(selectors.assignment_list(request.user, status=filters.status), _assignment)
 
 
 class DeclineIn(Schema):
@@ -527,23 +530,24 @@ def _session(s: Session) -> dict[str, Any]:
     }
 
 
+def _group_row(k: Kube) -> dict[str, Any]:
+    return {
+        "id": k.pk,
+        "name": k.name,
+        "village_code": k.area_code,
+        "business_type": k.business_type.code,
+        "mentor": k.mentor_name,  # type: ignore[attr-defined]
+        "last_session": k.last_session,  # type: ignore[attr-defined]
+        "open_items": k.open_items,  # type: ignore[attr-defined]
+        "overdue_items": k.overdue_items,  # type: ignore[attr-defined]
+    }
+
+
 @router.get("/groups", response=list[dict[str, Any]], summary="Groups you follow")
 @paginate(Pages, page_size=50)
 def group_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
     require_perm(request, "mentoring.view_session")
-    return [
-        {
-            "id": k.pk,
-            "name": k.name,
-            "village_code": k.area_code,
-            "business_type": k.business_type.code,
-            "mentor": k.mentor_name,
-            "last_session": k.last_session,
-            "open_items": k.open_items,
-            "overdue_items": k.overdue_items,
-        }
-        for k in selectors.group_list(request.user, q=q[:100], area=area[:13])
-    ]
+    return RowsThrough(selectors.group_list(request.user, q=q[:100], area=area[:13]), _group_row)
 
 
 @router.get("/groups/{kube_id}", response=GroupOut)

@@ -322,6 +322,7 @@ class EndReason(models.TextChoices):
 
 class AssignmentQuerySet(ScopedQuerySet["Assignment"]):
     scope_field = "kube__area_code"
+    scope_by_range = True  # the group's code, collated "C" (kube 0005)
     kube_field = "kube"
     mentor_field = "mentor"
 
@@ -377,6 +378,8 @@ class Assignment(TimeStampedModel):
                 name="one_open_assignment_per_kube",
             )
         ]
+        # The assignments list reads its page in this order instead of sorting them all.
+        indexes = [models.Index(fields=["-updated_at"], name="assignment_updated")]
 
     def __str__(self) -> str:
         return f"{self.kube} – {self.mentor or '—'}"

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
+from sinergi.core.pagination import FirstThenRest, SubqueryCount
 from sinergi.core.scoping import area_q
 from sinergi.kube.models import Kube, Membership
+from sinergi.kube.selectors import KUBE_LIST_FIELDS
 from sinergi.mentoring.models import (
     OPEN_STATUSES,
     ActionItem,
@@ -28,29 +30,39 @@ from sinergi.mentoring.models import (
 from sinergi.mentoring.services import mentoring_groups
 
 
-def group_list(actor: Any, *, q: str = "", area: str = "", without_mentor: bool = False) -> Any:
-    """Groups with their mentor, last session and open/overdue action items."""
+def group_list(
+    actor: Any, *, q: str = "", area: str = "", without_mentor: bool = False
+) -> FirstThenRest:
+    """Groups with their mentor, last session and open/overdue action items: the groups with
+    an overdue item first, then the others, each part in region order.
+
+    Every figure is a correlated subquery (evaluated for the page's rows only) and the two parts
+    are read one after the other in the order of the area code index, so a page costs the same
+    for 50 groups or 50,000; ordering by the number of overdue items would count every group's
+    items and sort the whole table for each page. ``.queryset`` is the whole list in one order.
+    """
     today = timezone.localdate()
     current = Assignment.objects.filter(kube=OuterRef("pk"), status=AssignmentStatus.ACCEPTED)
     latest = Session.objects.filter(kube=OuterRef("pk")).order_by("-held_on")
-    # One multi-valued join only (the action items); the last session is a subquery, so a
-    # group's sessions do not multiply its item rows.
-    qs = mentoring_groups(actor).annotate(
-        mentor_name=Subquery(current.values("mentor__name")[:1]),
-        last_session=Subquery(latest.values("held_on")[:1]),
-        open_items=Count("action_items", filter=Q(action_items__status=ActionStatus.OPEN)),
-        overdue_items=Count(
-            "action_items",
-            filter=Q(action_items__status=ActionStatus.OPEN, action_items__due_on__lt=today),
-        ),
+    open_items = ActionItem.objects.filter(kube=OuterRef("pk"), status=ActionStatus.OPEN)
+    overdue = open_items.filter(due_on__lt=today).order_by()
+    qs = (
+        mentoring_groups(actor)
+        .only(*KUBE_LIST_FIELDS)
+        .annotate(
+            mentor_name=Subquery(current.values("mentor__name")[:1]),
+            last_session=Subquery(latest.values("held_on")[:1]),
+            open_items=SubqueryCount(open_items.order_by().values("pk")),
+            overdue_items=SubqueryCount(overdue.values("pk")),
+        )
     )
     if area:
-        qs = qs.filter(area_q("area_code", area))
+        qs = qs.filter(area_q("area_code", area, by_range=True))
     if without_mentor:
-        qs = qs.filter(mentor_name__isnull=True)
+        qs = qs.filter(~Exists(current))
     for word in q.split()[:4]:
         qs = qs.filter(name__icontains=word)
-    return qs.order_by("-overdue_items", "area_code", "name")
+    return FirstThenRest(qs.order_by("area_code", "name"), Exists(overdue))
 
 
 @dataclass
@@ -108,9 +120,12 @@ def mentor_list(actor: Any, *, q: str = "", area: str = "", include_left: bool =
         Mentor.objects.for_user(actor)
         .select_related("unit", "base_regency")
         .prefetch_related("sectors")
+        # Per row, not a GROUP BY over every mentor's assignments before the page is cut.
         .annotate(
-            load=Count(
-                "assignments", filter=Q(assignments__status__in=OPEN_STATUSES), distinct=True
+            load=SubqueryCount(
+                Assignment.objects.filter(mentor=OuterRef("pk"), status__in=OPEN_STATUSES)
+                .order_by()
+                .values("pk")
             )
         )
     )
@@ -134,13 +149,31 @@ def offers_for(actor: Any) -> Any:
     )
 
 
+ASSIGNMENT_LIST_FIELDS = (
+    "kube_id",
+    "mentor_id",
+    "status",
+    "reasons",
+    "start_date",
+    "end_date",
+    "end_reason",
+    "decline_reason",
+    "updated_at",
+)
+
+
 def assignment_list(actor: Any, *, status: str = "") -> Any:
     qs = Assignment.objects.for_user(actor).exclude(
         status__in=[AssignmentStatus.PROPOSED, AssignmentStatus.DISCARDED]
     )
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("kube", "mentor").order_by("-updated_at")
+    # The columns a list row shows; not the groups' bank details nor the mentors' contacts.
+    return (
+        qs.select_related("kube", "mentor")
+        .only(*ASSIGNMENT_LIST_FIELDS, "kube__name", "mentor__name")
+        .order_by("-updated_at")
+    )
 
 
 def run_rows(run: MatchRun) -> Any:

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
 from sinergi.core.numbers import ascii_id, posted_ids, posted_number
+from sinergi.core.pagination import CappedPaginator
 from sinergi.core.scoping import access
 from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
@@ -60,7 +60,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     area = area_param(request)
     without = request.GET.get("tanpa") == "1"
     qs = selectors.group_list(request.user, q=q, area=area, without_mentor=without)
-    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentoring/group_list.html",
@@ -257,7 +257,7 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
     area = area_param(request)
     left = request.GET.get("keluar") == "1"
     qs = selectors.mentor_list(request.user, q=q, area=area, include_left=left)
-    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentoring/mentor_list.html",
