@@ -16,7 +16,7 @@ from django.test import Client
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
-from sinergi.core.errors import Forbidden, InvalidInput
+from sinergi.core.errors import Forbidden
 from sinergi.market import services
 from sinergi.mentoring import services as mentoring
 from sinergi.mentoring.models import Assignment, Organisation, Unit, UnitLevel
