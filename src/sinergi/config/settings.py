@@ -234,6 +234,15 @@ TASKS = {
         "QUEUES": ["default", "heavy"],
     }
 }
+# Or RQ on Redis (SINERGI_TASK_BACKEND=django_tasks_rq.RQBackend): the same queues in Redis,
+# run by `sinergi manage rqworker --job-class django_tasks_rq.Job --with-scheduler default heavy`
+# (docs/scaling.md). Redis must keep its data (appendonly yes) or a restart loses the queue.
+SINERGI_REDIS_URL = os.environ.get("SINERGI_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {
+    name: {"URL": SINERGI_REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in TASKS["default"]["QUEUES"]
+}
+if str(TASKS["default"]["BACKEND"]).startswith("django_tasks_rq."):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # Security defaults; production adds HTTPS-only settings.
 SESSION_COOKIE_HTTPONLY = True

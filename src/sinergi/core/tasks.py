@@ -7,6 +7,8 @@ import traceback
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from django.db import connections
+
 from sinergi.core.text import storable
 
 P = ParamSpec("P")
@@ -31,6 +33,16 @@ def recordable_failure(func: Callable[P, T]) -> Callable[P, T]:
             return func(*args, **kwargs)
         except Exception as exc:
             text = storable("".join(traceback.format_exception(exc)), 20_000)
+            _drop_broken_connections()
             raise TaskFailed(text) from None
 
     return run
+
+
+def _drop_broken_connections() -> None:
+    """Close a database connection the failure left unusable (the server restarted, or ended
+    it), so the database worker records the failure on a new one instead of dying on the
+    old one; inside a transaction the caller owns the connection, so it is left alone."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()

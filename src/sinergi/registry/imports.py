@@ -14,16 +14,25 @@ A run holds a lease on its batch (a token and a heartbeat written with every chu
 whose heartbeat is older than SINERGI_IMPORT_LEASE_SECONDS lost its worker: ``resume_stale``
 hands it to a new run (from a watch task queued beside every run, the nightly command and the
 batch page), and the old run, should it still be alive, stops at its next chunk.
+
+Saving from the queue is dealt out: the commit task cuts the checked file into ImportChunk rows
+(TASK_ROWS file rows each, the good rows sealed in a piece of their own) and queues one
+``commit_chunk`` task per chunk, for any number of workers on any number of machines. Each
+chunk has its own lease and remembers the row it reached; the batch's progress is the sum of
+its chunks'; the chunk that finishes last closes the batch under the batch row's lock.
 """
 
 from __future__ import annotations
 
+import csv
 import ctypes
 import gc
+import io
 import json
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import time
 import uuid
@@ -32,11 +41,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from sinergi.core.errors import InvalidInput
@@ -44,10 +56,19 @@ from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import user_area
 from sinergi.core.sealed import Readable, SealedFileError, delete_sealed, open_sealed, seal
 from sinergi.core.text import storable
+from sinergi.core.transactions import atomic_retrying
 from sinergi.engines import registry_rows, wilayah
 from sinergi.engines.nik import mask
-from sinergi.engines.tabular import Table, TabularError, open_table
-from sinergi.registry.models import Household, ImportBatch, ImportIssue, ImportStatus, Person
+from sinergi.engines.tabular import BrokenRow, Table, TabularError, open_table
+from sinergi.registry.models import (
+    ChunkStatus,
+    Household,
+    ImportBatch,
+    ImportChunk,
+    ImportIssue,
+    ImportStatus,
+    Person,
+)
 from sinergi.registry.services import protect_kks, protect_niks
 
 BATCH = int(os.environ.get("SINERGI_IMPORT_CHUNK_ROWS", "5000"))
@@ -121,6 +142,12 @@ def forget_file(batch: ImportBatch) -> None:
         Path(name).unlink(missing_ok=True)  # a plaintext copy from before files were sealed
     else:
         delete_sealed(name)
+    numbers = set(batch.chunks.values_list("number", flat=True))
+    number = 0
+    # The chunks' pieces, and those of a split that died before it saved its chunks.
+    while number in numbers or default_storage.exists(_piece(batch, number)[0]):
+        delete_sealed(_piece(batch, number)[0])
+        number += 1
     ImportBatch.objects.filter(pk=batch.pk).update(file_path="")
     batch.file_path = ""
 
@@ -366,8 +393,12 @@ def _beat(batch: ImportBatch, **fields: Any) -> None:
         heartbeat_at=timezone.now(), **fields
     ):
         raise _LeaseLost
+    _hold_for_tests(fields.get("progress_done", 0))
+
+
+def _hold_for_tests(done: int) -> None:
     hold = os.environ.get("SINERGI_TEST_IMPORT_HOLD_AFTER")
-    if hold and settings.TESTING and fields.get("progress_done", 0) >= int(hold):
+    if hold and settings.TESTING and done >= int(hold):
         # The crash tests kill the worker here, in the middle of a real run.
         transaction.on_commit(_hold_forever)
 
@@ -550,64 +581,324 @@ class ImportRefused(Exception):
         self.code = code
 
 
-def import_commit(batch_id: Any, *, progress: Progress = _noop, token: str = "") -> ImportBatch:
-    """Write every row that passed, batch by batch; safe to run again after a crash."""
+def import_commit(
+    batch_id: Any, *, progress: Progress = _noop, token: str = "", deal_out: bool = False
+) -> ImportBatch:
+    """Write every row that passed, chunk by chunk; safe to run again after a crash.
+
+    With ``deal_out`` (the commit task) the chunks become ``commit_chunk`` tasks for any
+    worker to take; otherwise (command line, demo) this process commits them in order.
+    """
     with _without_gc():
         try:
-            return _commit(batch_id, progress, token)
+            batch = _commit(batch_id, progress, token, deal_out)
         except _LeaseLost:
             return ImportBatch.objects.get(pk=batch_id)
+        if deal_out or batch.status != ImportStatus.COMMITTING:
+            return batch
+        # This process takes over every chunk not done, as a direct run takes over the batch.
+        for chunk in batch.chunks.exclude(status=ChunkStatus.DONE).order_by("number"):
+            token = uuid.uuid4().hex
+            ImportChunk.objects.filter(pk=chunk.pk).update(
+                status=ChunkStatus.PENDING, run_token=token
+            )
+            _commit_piece(batch.pk, chunk.number, token)
+            progress(chunk.last_row - 1, batch.rows_read)
+        return ImportBatch.objects.get(pk=batch_id)
 
 
-def _commit(batch_id: Any, progress: Progress, token: str) -> ImportBatch:
+def _commit(batch_id: Any, progress: Progress, token: str, deal_out: bool) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.status not in (ImportStatus.CHECKED, ImportStatus.COMMITTING, ImportStatus.COMMITTED):
         raise ImportRefused("not_checked")
     if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
         raise ImportRefused("has_errors")
-    if batch.status == ImportStatus.COMMITTED:
-        return batch  # a task queued twice: the first run did it all
+    if batch.status == ImportStatus.COMMITTED or batch.job == "chunks":
+        return batch  # queued twice: the first run did it, or dealt it out already
     _claim(batch, "commit", ImportStatus.COMMITTING, token=token)
     ImportBatch.objects.filter(pk=batch.pk).update(progress_done=0)
-    checker = _Checker(batch)
-    created_total = 0
-    done = 0
     try:
-        for prepared in _prepared_chunks(batch, batch.rows_read):
-            good = [
-                (n, r, nik, kk)
-                for n, r, _p, o, nik, kk in checker.parse(prepared)
-                if o == "ok" and r and nik and kk
-            ]
-            done += len(prepared)
-            with transaction.atomic():
-                _beat(batch, progress_done=done)
-                created_total += _commit_chunk(batch, good)
-            progress(done, batch.rows_read)
+        chunks = _split(batch, progress)
     except TabularError as exc:
         # The file went (retention, or deleted by hand) or was altered since it was checked.
         return _fail(batch, exc.code, exc.detail)
-    batch.rows_committed = _stored(batch)
-    batch.status = ImportStatus.COMMITTED
-    if not _release(
-        batch,
-        status=batch.status,
-        rows_committed=batch.rows_committed,
+    with transaction.atomic():
+        ImportChunk.objects.bulk_create(chunks)
+        # From here the chunks hold the leases; the batch waits for the last one.
+        if not _release(
+            batch, job="chunks", progress_done=0, progress_total=sum(c.rows for c in chunks)
+        ):
+            raise _LeaseLost
+        batch.job = "chunks"
+        # From now on the batch's heartbeat is its last progress, by any chunk: when none
+        # moves for a lease, the chunks still waiting lost their tasks (resume_stale_chunks).
+        ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+        if not chunks:
+            return _close(batch)
+        if deal_out:
+            pending = [(c.number, c.run_token) for c in chunks]
+            transaction.on_commit(lambda: _send_chunks(str(batch.pk), pending))
+    return batch
+
+
+TASK_ROWS = int(os.environ.get("SINERGI_IMPORT_TASK_ROWS", "50000"))
+
+
+def _piece(batch: ImportBatch, number: int) -> tuple[str, str]:
+    """Storage name and purpose of a chunk's sealed piece of the upload."""
+    return f"imports/{batch.pk}.{number}.sealed", f"{_purpose(batch.pk)}:{number}"
+
+
+def _split(batch: ImportBatch, progress: Progress) -> list[ImportChunk]:
+    """Cut the checked file into chunks of TASK_ROWS file rows, each chunk's good rows sealed
+    in a piece of its own, so any worker reads its chunk without reading the file before it.
+
+    The check's verdicts decide which rows are good: a row with a problem (bad cell, NIK
+    taken, NIK repeated in the file) is left out, which keeps "the first of two rows with
+    the same NIK wins" however the chunks are dealt out.
+    """
+    problems = (
+        ImportIssue.objects.filter(batch=batch, is_warning=False)
+        .order_by("row_number")
+        .values_list("row_number", flat=True)
+        .distinct()
+        .iterator(chunk_size=10_000)
+    )
+    bad = next(problems, None)
+    chunks: list[ImportChunk] = []
+    buffer, writer, first, last, good, seen = _new_piece()
+    rows = _rows(batch)
+    for number, cells in rows:
+        if first is None:
+            first = number
+        last, seen = number, seen + 1
+        while bad is not None and bad < number:
+            bad = next(problems, None)
+        if bad != number and not isinstance(cells, BrokenRow):
+            writer.writerow([number, *cells])
+            good += 1
+        if seen >= TASK_ROWS:
+            chunks.append(_seal_piece(batch, len(chunks), buffer, first, last, good))
+            _beat(batch)
+            progress(sum(c.last_row - c.first_row + 1 for c in chunks), batch.rows_read)
+            buffer, writer, first, last, good, seen = _new_piece()
+    if first is not None:
+        chunks.append(_seal_piece(batch, len(chunks), buffer, first, last, good))
+    return chunks
+
+
+def _new_piece() -> tuple[io.StringIO, Any, int | None, int, int, int]:
+    buffer = io.StringIO()
+    return buffer, csv.writer(buffer), None, 0, 0, 0
+
+
+def _seal_piece(
+    batch: ImportBatch, number: int, buffer: io.StringIO, first: int | None, last: int, good: int
+) -> ImportChunk:
+    name, purpose = _piece(batch, number)
+    delete_sealed(name)  # written by a split that died before it saved the chunks
+    seal(io.BytesIO(buffer.getvalue().encode()), name, purpose=purpose)
+    return ImportChunk(
+        batch=batch,
+        number=number,
+        first_row=first or 0,
+        last_row=last,
+        rows=good,
+        run_token=uuid.uuid4().hex,
+    )
+
+
+def _send_chunks(batch_id: str, pending: list[tuple[int, str]]) -> None:
+    from sinergi.registry import tasks
+
+    for number, token in pending:
+        tasks.commit_chunk.enqueue(batch_id, number, token)
+
+
+def import_commit_chunk(batch_id: Any, number: int, token: str) -> str:
+    """Commit one chunk (a task, on any worker); the chunk that finishes last closes the batch.
+
+    Idempotent: each row goes in with its key, and a retried chunk starts after the rows its
+    earlier run committed. Returns what happened, for the task's result.
+    """
+    with _without_gc():
+        try:
+            return _commit_piece(batch_id, number, token)
+        except _LeaseLost:
+            return "lost"
+
+
+def _commit_piece(batch_id: Any, number: int, token: str) -> str:
+    chunk = ImportChunk.objects.select_related("batch").filter(batch=batch_id, number=number)
+    found = chunk.first()
+    if found is None:
+        return "gone"
+    new = uuid.uuid4().hex
+    claimed = ImportChunk.objects.filter(
+        pk=found.pk,
+        run_token=token,
+        status=ChunkStatus.PENDING,
+        batch__status=ImportStatus.COMMITTING,
+    ).update(
+        status=ChunkStatus.RUNNING,
+        run_token=new,
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        worker=storable(f"{socket.gethostname()}:{os.getpid()}", 80),
+    )
+    if not claimed:
+        return "taken"  # done already, reset by the watch for another run, or cancelled
+    found.run_token = new
+    batch = found.batch
+    name, purpose = _piece(batch, found.number)
+    area, today = batch.area_code or None, date.today()
+    checker = _Checker(batch)
+    done = found.rows_done
+    try:
+        with open_sealed(name, purpose=purpose) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            rows = ((int(r[0]), r[1:]) for r in csv.reader(text))
+            for part in _chunks(islice(rows, done, None), BATCH):
+                prepared = prepare_chunk(part, area, today)
+                good = [
+                    (n, r, nik, kk)
+                    for n, r, _p, o, nik, kk in checker.parse(prepared)
+                    if o == "ok" and r and nik and kk
+                ]
+                done += len(part)
+                _save_part(batch, found, good, done, len(part))
+    except (SealedFileError, FileNotFoundError):
+        # Cancelled meanwhile (its pieces went with it), or the piece was altered.
+        ImportChunk.objects.filter(pk=found.pk, run_token=new).update(status=ChunkStatus.FAILED)
+        batch.refresh_from_db()
+        if batch.status == ImportStatus.COMMITTING:
+            _fail(batch, "file_gone")
+        return "file_gone"
+    return _finish_chunk(batch, found)
+
+
+@atomic_retrying
+def _save_part(
+    batch: ImportBatch,
+    chunk: ImportChunk,
+    good: list[tuple[int, registry_rows.PersonRow, dict[str, str], dict[str, str]]],
+    done: int,
+    size: int,
+) -> None:
+    """One part of a chunk in one transaction: its rows, the chunk's heartbeat and position,
+    the batch's progress (last, so the batch row is locked only for the moment to commit).
+
+    Retried whole when PostgreSQL aborts it for a deadlock: two chunks holding members of
+    the same families insert those households in different orders."""
+    _commit_chunk(batch, good)
+    if not ImportChunk.objects.filter(
+        pk=chunk.pk, run_token=chunk.run_token, batch__status=ImportStatus.COMMITTING
+    ).update(heartbeat_at=timezone.now(), rows_done=done):
+        raise _LeaseLost
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        progress_done=F("progress_done") + size, heartbeat_at=timezone.now()
+    )
+    _hold_for_tests(done)
+
+
+def _finish_chunk(batch: ImportBatch, chunk: ImportChunk) -> str:
+    with transaction.atomic():
+        # The batch row's lock orders the chunks that finish at once: the last one to take
+        # it sees every other chunk done, and only it closes the batch.
+        status = (
+            ImportBatch.objects.select_for_update()
+            .filter(pk=batch.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if not ImportChunk.objects.filter(pk=chunk.pk, run_token=chunk.run_token).update(
+            status=ChunkStatus.DONE, run_token="", heartbeat_at=None
+        ):
+            raise _LeaseLost
+        if status != ImportStatus.COMMITTING:
+            return "done"
+        if ImportChunk.objects.filter(batch=batch).exclude(status=ChunkStatus.DONE).exists():
+            # A worker that finishes a chunk also deals out the chunks of dead workers, so
+            # recovery does not wait for the watch alone (RQ's scheduler can itself be on
+            # the worker that died).
+            resume_stale_chunks(batch)
+            return "done"
+        _close(batch)
+    return "closed"
+
+
+def _close(batch: ImportBatch) -> ImportBatch:
+    """Mark the batch saved (inside the transaction that saw its last chunk done)."""
+    stored = _stored(batch)
+    if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING).update(
+        status=ImportStatus.COMMITTED,
+        rows_committed=stored,
         progress_done=batch.rows_read,
         progress_total=batch.rows_read,
+        run_token="",
+        heartbeat_at=None,
         resumes=0,
     ):
-        raise _LeaseLost
+        return batch
     batch.refresh_from_db()
-    forget_file(batch)
     AuditEvent.record(
         "registry.import.committed",
         actor=batch.uploaded_by,
         obj=batch,
         area_code=batch.area_code,
-        data={"created": created_total, "stored": batch.rows_committed},
+        data={"stored": batch.rows_committed, "chunks": batch.chunks.count()},
     )
+    transaction.on_commit(lambda: _after_commit(batch))
     return batch
+
+
+def _after_commit(batch: ImportBatch) -> None:
+    from sinergi.registry import tasks
+
+    forget_file(batch)
+    tasks.after_import.enqueue(str(batch.pk))
+
+
+def resume_stale_chunks(batch: ImportBatch, *, force: bool = False) -> int:
+    """Deal out again the chunks whose worker died (lease out), and the waiting chunks when
+    no chunk of the batch moved for a lease (their tasks were lost: a worker died between
+    taking the task and claiming the chunk, or the queue lost it); ``force`` (an officer's
+    Resume) also the chunks given up on. A chunk that killed MAX_RESUMES workers stops the
+    batch (``worker_lost``) rather than meet another. Returns how many went."""
+    lease = timezone.now() - timedelta(seconds=settings.SINERGI_IMPORT_LEASE_SECONDS)
+    chunks = batch.chunks.exclude(status=ChunkStatus.DONE)
+    live = chunks.filter(status=ChunkStatus.RUNNING, heartbeat_at__gte=lease)
+    idle = batch.heartbeat_at is None or batch.heartbeat_at < lease
+    if force:
+        chunks = chunks.exclude(pk__in=live.values("pk"))  # a live run keeps its chunk
+    elif idle and not live.exists():
+        chunks = chunks.exclude(status=ChunkStatus.FAILED)
+    else:
+        chunks = chunks.filter(status=ChunkStatus.RUNNING, heartbeat_at__lt=lease)
+    sent: list[tuple[int, str]] = []
+    for chunk in chunks:
+        if not force and chunk.attempts >= MAX_RESUMES:
+            ImportChunk.objects.filter(pk=chunk.pk, run_token=chunk.run_token).update(
+                status=ChunkStatus.FAILED
+            )
+            _fail(batch, "worker_lost")
+            return len(sent)
+        token = uuid.uuid4().hex
+        if ImportChunk.objects.filter(
+            pk=chunk.pk, run_token=chunk.run_token, status=chunk.status
+        ).update(
+            status=ChunkStatus.PENDING,
+            run_token=token,
+            heartbeat_at=None,
+            attempts=0 if force else chunk.attempts,
+        ):
+            sent.append((chunk.number, token))
+    if sent:
+        # Dealt out anew: the batch counts as moving again for one more lease.
+        ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+        batch_id = str(batch.pk)
+        transaction.on_commit(lambda: _send_chunks(batch_id, sent))
+    return len(sent)
 
 
 def enqueue(batch: ImportBatch, job: str) -> None:
@@ -669,7 +960,16 @@ def _stale(batch: ImportBatch) -> bool:
 def import_resumable(batch: ImportBatch) -> bool:
     """Whether an officer may resume the batch: its run is gone, or was given up."""
     gave_up = batch.status == ImportStatus.FAILED and batch.file_error.startswith("worker_lost")
-    return bool(batch.file_path) and (_stale(batch) or gave_up)
+    return bool(batch.file_path) and (_stale(batch) or gave_up or _stale_chunks(batch))
+
+
+def _stale_chunks(batch: ImportBatch) -> bool:
+    lease = timezone.now() - timedelta(seconds=settings.SINERGI_IMPORT_LEASE_SECONDS)
+    return (
+        batch.job == "chunks"
+        and batch.status == ImportStatus.COMMITTING
+        and batch.chunks.filter(status=ChunkStatus.RUNNING, heartbeat_at__lt=lease).exists()
+    )
 
 
 def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) -> bool:
@@ -679,6 +979,8 @@ def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) 
     same dead run at once (the watch task and an officer's page) only one resumes it.
     ``force`` (an officer's Resume) also resumes a batch stopped after too many crashes.
     """
+    if batch.job == "chunks":
+        return _resume_chunks(batch, by=by, force=force)
     if not (_stale(batch) or (force and import_resumable(batch))):
         return False
     job = batch.job or ("commit" if batch.status == ImportStatus.COMMITTING else "check")
@@ -711,11 +1013,42 @@ def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) 
     return True
 
 
+def _resume_chunks(batch: ImportBatch, *, by: Any, force: bool) -> bool:
+    """A batch dealt out in chunks: deal out again the chunks whose worker died; with
+    ``force``, also a batch stopped after too many crashes (its chunks start afresh)."""
+    if force and import_resumable(batch):
+        if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status, job="chunks").update(
+            status=ImportStatus.COMMITTING, file_error="", resumes=F("resumes") + 1
+        ):
+            return False
+        batch.refresh_from_db()
+        sent = resume_stale_chunks(batch, force=True)
+    elif batch.status == ImportStatus.COMMITTING:
+        sent = resume_stale_chunks(batch)
+    else:
+        return False
+    if sent:
+        AuditEvent.record(
+            "registry.import.resumed",
+            actor=by,
+            obj=batch,
+            area_code=batch.area_code,
+            data={"job": "chunks", "chunks": sent},
+        )
+    return bool(sent)
+
+
 def resume_stale() -> int:
     """Resume every batch whose worker died; the nightly command and worker watches."""
     lease = timedelta(seconds=settings.SINERGI_IMPORT_LEASE_SECONDS)
     stale = ImportBatch.objects.filter(status__in=RUNNING, heartbeat_at__lt=timezone.now() - lease)
-    return sum(resume_if_stale(batch) for batch in stale)
+    chunked = ImportBatch.objects.filter(
+        status=ImportStatus.COMMITTING,
+        job="chunks",
+        chunks__status=ChunkStatus.RUNNING,
+        chunks__heartbeat_at__lt=timezone.now() - lease,
+    ).distinct()
+    return sum(resume_if_stale(batch) for batch in [*stale, *chunked])
 
 
 def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
@@ -731,7 +1064,7 @@ def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
         status=ImportStatus.CANCELLED, run_token="", heartbeat_at=None
     )
     batch.refresh_from_db()
-    if batch.job == "commit" or batch.status == ImportStatus.COMMITTING:
+    if batch.job in ("commit", "chunks"):
         batch.rows_committed = _stored(batch)
         ImportBatch.objects.filter(pk=batch.pk).update(rows_committed=batch.rows_committed)
     forget_file(batch)

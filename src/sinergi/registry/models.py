@@ -262,6 +262,42 @@ class ImportBatch(TimeStampedModel):
         return min(100, round(100 * self.progress_done / self.progress_total))
 
 
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Saving")
+    DONE = "done", _("Saved")
+    FAILED = "failed", _("Failed")
+
+
+class ImportChunk(models.Model):
+    """One task's share of saving a batch: the good rows from ``first_row`` to ``last_row``,
+    kept sealed beside the upload, committed by whichever worker claims it (its own lease)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    first_row = models.PositiveIntegerField()
+    last_row = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField(default=0)
+    # Rows of the piece already committed: a retried chunk starts after them.
+    rows_done = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=8, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    run_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=80, blank=True)  # host:pid of the last run
+
+    class Meta:
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="import_chunk_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.number} ({self.status})"
+
+
 class ImportIssue(models.Model):
     """A problem in one cell of an uploaded row (or a warning); values are masked."""
 

@@ -25,10 +25,30 @@ def check_import(batch_id: str, token: str = "") -> dict[str, Any]:
 @task()
 @recordable_failure
 def commit_import(batch_id: str, token: str = "") -> dict[str, Any]:
-    from sinergi.registry.dedupe import dedupe_new_rows
+    """Cut a checked batch into chunks and deal them out as ``commit_chunk`` tasks."""
     from sinergi.registry.imports import import_commit
 
-    batch = import_commit(batch_id, token=token)
+    batch = import_commit(batch_id, token=token, deal_out=True)
+    return {"status": batch.status, "job": batch.job, "chunks": batch.chunks.count()}
+
+
+@task()
+@recordable_failure
+def commit_chunk(batch_id: str, number: int, token: str) -> str:
+    """Commit one chunk of a batch; any number of workers run these side by side."""
+    from sinergi.registry.imports import import_commit_chunk
+
+    return import_commit_chunk(batch_id, number, token)
+
+
+@task()
+@recordable_failure
+def after_import(batch_id: str) -> dict[str, Any]:
+    """The duplicate check once a batch is saved, queued once by the chunk that closed it."""
+    from sinergi.registry.dedupe import dedupe_new_rows
+    from sinergi.registry.models import ImportBatch
+
+    batch = ImportBatch.objects.get(pk=batch_id)
     found = dedupe_new_rows(batch).created if batch.rows_committed else 0
     return {"status": batch.status, "committed": batch.rows_committed, "candidates": found}
 
@@ -36,7 +56,7 @@ def commit_import(batch_id: str, token: str = "") -> dict[str, Any]:
 @task()
 @recordable_failure
 def watch_import(batch_id: str) -> str:
-    """Resume the batch if its worker died; look again later while it runs."""
+    """Resume the batch (or its chunks) if a worker died; look again later while it runs."""
     from django.conf import settings
     from django.utils import timezone
 
@@ -46,6 +66,11 @@ def watch_import(batch_id: str) -> str:
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None or batch.status not in (ImportStatus.QUEUED, *RUNNING):
         return "done"
+    if batch.job == "chunks":
+        # The chunks hold their own leases: reset the dead ones, keep watching the batch.
+        resumed = resume_if_stale(batch)
+        watch_later(batch_id)
+        return "resumed chunks" if resumed else "running"
     if resume_if_stale(batch):
         return "resumed"  # the resumed run comes with a watch of its own
     lease = settings.SINERGI_IMPORT_LEASE_SECONDS
