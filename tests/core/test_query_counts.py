@@ -291,3 +291,19 @@ def test_groups_with_overdue_items_come_first_and_every_group_once(
     assert overdue == [1, 1, 0, 0, 0, 0, 0]
     page = client.get("/pendampingan/").content.decode()
     assert page.index("KUBE 0") < page.index("KUBE 1") < page.index("KUBE 3")
+
+
+def test_the_home_page_counts_regions_once_per_process(
+    officer_bandung: User, client_for: Callable[..., Client]
+) -> None:
+    """Counting the nation's regions cost more than the rest of the home page: the counts are
+    kept, so the next request counts none, and they are the area's own."""
+    client = client_for(officer_bandung)
+    first = client.get("/")
+    assert first.context["summary"]["region_counts"]["regency"] == 1  # Kota Bandung alone
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/")
+    assert again.status_code == 200
+    # (The user's own area is still read, by its id, for its name.)
+    assert not [q for q in captured if 'COUNT("wilayah_region"' in q["sql"]]
+    assert again.context["summary"]["region_counts"] == first.context["summary"]["region_counts"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from sinergi.accounts.models import User
@@ -26,12 +27,25 @@ def user_list(*, actor: Any, q: str = "", role: str = "", action: str = "view") 
     return qs.order_by("area__code", "role", "username")
 
 
+# Regions change only when a new decree is imported, while counting the nation's 91,000 costs
+# more than the rest of the home page: the counts are kept this long (per server process).
+REGION_COUNTS_SECONDS = 600
+
+
+def _region_counts(area: str | None) -> dict[str, int]:
+    regions = Region.objects.current().in_area(area)
+    return regions.aggregate(
+        **{lvl.name.lower(): Count("pk", filter=Q(level=lvl.value)) for lvl in Level}
+    )
+
+
 def dashboard_summary(*, actor: Any) -> dict[str, Any]:
     """What the dashboard shows every role today; later modules add their own cards."""
     area = user_area(actor)
-    regions = Region.objects.current().in_area(area)
-    counts = regions.aggregate(
-        **{lvl.name.lower(): Count("pk", filter=Q(level=lvl.value)) for lvl in Level}
+    counts = cache.get_or_set(
+        f"dashboard-region-counts:{area or ''}",
+        lambda: _region_counts(area),
+        REGION_COUNTS_SECONDS,
     )
     users = user_list(actor=actor)
     return {

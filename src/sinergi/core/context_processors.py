@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from sinergi.core.navigation import MENU
 
@@ -13,14 +14,23 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
+    urls = _menu_urls(get_script_prefix(), len(MENU))
     items = [
         {
             "label": item.label,
-            "url": reverse(item.url_name),
+            "url": url,
             "icon": item.icon,
             "active": bool(current) and current.startswith(item.active_for or (item.url_name,)),
         }
-        for item in MENU
+        for item, url in zip(MENU, urls, strict=True)
         if item.permission is None or user.has_perm(item.permission)
     ]
     return {"nav_items": items}
+
+
+@cache
+def _menu_urls(prefix: str, entries: int) -> tuple[str, ...]:
+    """The menu's addresses, reversed once per process instead of on every page: they depend on
+    nothing else. ``prefix`` (read by ``reverse``) and ``entries`` (modules append to the menu)
+    key the cache."""
+    return tuple(reverse(item.url_name) for item in MENU)
