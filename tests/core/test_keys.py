@@ -147,7 +147,7 @@ def test_rows_under_a_missing_key_stop_the_start_and_the_reveal_says_why(
         f"/registri/ungkap/kk/{household_bandung.pk}/", {"reason": "verifikasi data"}
     )
     text = page.content.decode()
-    assert page.status_code == 400 and old in text and "Restore the key" in text
+    assert page.status_code == 503 and old in text and "Restore the key" in text
     api = client.post(
         "/api/v1/registry/reveal",
         {"kind": "kk", "id": household_bandung.pk, "reason": "verifikasi data"},

@@ -8,9 +8,10 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
+from sinergi.core.api_schemas import Id, Pages
 from sinergi.core.pagination import RowsThrough
 from sinergi.core.scoping import access
 from sinergi.registry import selectors, services
@@ -34,7 +35,7 @@ router = Router(tags=["registry"])
 
 class PersonOut(Schema):
     id: int
-    household_id: int
+    household_id: Id
     nik_masked: str = Field(..., alias="nik_mask")
     name: str
     sex: str
@@ -45,7 +46,7 @@ class PersonOut(Schema):
     phone: str
     area_code: str
     flags: list[str]
-    merged_into_id: int | None
+    merged_into_id: Id | None
 
 
 class HouseholdOut(Schema):
@@ -95,7 +96,7 @@ class PersonUpdateIn(PersonIn):
 
 class RevealIn(Schema):
     kind: Literal["nik", "kk"]
-    id: int
+    id: Id
     reason: str = Field(..., min_length=5, max_length=200)
 
 
@@ -142,7 +143,7 @@ class DuplicateOut(Schema):
     person_b: PersonOut
 
 
-class DecisionIn(Schema):
+class DuplicateDecisionIn(Schema):
     decision: Literal["keep_a", "keep_b", "reject"]
 
 
@@ -154,7 +155,7 @@ def _household_out(household: Household, actor: Any) -> Household:
 
 
 @router.get("/households", response=list[HouseholdOut], summary="Households in your area")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def household_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
     require_perm(request, "registry.view_household")
     selectors.refuse_number_in_address(q, "/api/v1/registry/households/search")
@@ -209,13 +210,13 @@ def _detail(household: Household, actor: Any) -> dict[str, Any]:
 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut)
-def household_detail(request: HttpRequest, household_id: int) -> Any:
+def household_detail(request: HttpRequest, household_id: Id) -> Any:
     require_perm(request, "registry.view_household")
     return _detail(access(Household.objects, actor=request.user, pk=household_id), request.user)
 
 
 @router.put("/households/{household_id}", response=HouseholdDetailOut)
-def household_update(request: HttpRequest, household_id: int, payload: HouseholdUpdateIn) -> Any:
+def household_update(request: HttpRequest, household_id: Id, payload: HouseholdUpdateIn) -> Any:
     require_perm(request, "registry.change_household")
     household = services.household_update(
         actor=request.user, household_id=household_id, **payload.dict()
@@ -224,14 +225,14 @@ def household_update(request: HttpRequest, household_id: int, payload: Household
 
 
 @router.post("/households/{household_id}/persons", response={201: PersonOut})
-def person_create(request: HttpRequest, household_id: int, payload: PersonIn) -> Any:
+def person_create(request: HttpRequest, household_id: Id, payload: PersonIn) -> Any:
     require_perm(request, "registry.add_person")
     person = services.person_create(actor=request.user, household_id=household_id, **payload.dict())
     return Status(201, person)
 
 
 @router.get("/persons", response=list[PersonOut], summary="Persons in your area")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def person_list(request: HttpRequest, q: str = "") -> Any:
     require_perm(request, "registry.view_person")
     selectors.refuse_number_in_address(q, "/api/v1/registry/persons/search")
@@ -239,7 +240,7 @@ def person_list(request: HttpRequest, q: str = "") -> Any:
 
 
 @router.put("/persons/{person_id}", response=PersonOut)
-def person_update(request: HttpRequest, person_id: int, payload: PersonUpdateIn) -> Any:
+def person_update(request: HttpRequest, person_id: Id, payload: PersonUpdateIn) -> Any:
     require_perm(request, "registry.change_person")
     return services.person_update(actor=request.user, person_id=person_id, **payload.dict())
 
@@ -280,7 +281,7 @@ def import_detail(request: HttpRequest, batch_id: UUID) -> Any:
 
 
 @router.get("/imports/{batch_id}/issues", response=list[IssueOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def import_issues(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.view_importbatch")
     return access(ImportBatch.objects, actor=request.user, pk=batch_id).issues.all()
@@ -318,14 +319,14 @@ def import_cancel_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
 
 
 @router.get("/duplicates", response=list[DuplicateOut], summary="Review queue")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(Pages, page_size=20)
 def duplicate_list(request: HttpRequest, status: str = "pending") -> Any:
     require_perm(request, "registry.change_duplicatecandidate")
     return selectors.duplicate_queue(actor=request.user, status=status[:10])
 
 
 @router.post("/duplicates/{candidate_id}/decide", response=DuplicateOut)
-def duplicate_decide(request: HttpRequest, candidate_id: int, payload: DecisionIn) -> Any:
+def duplicate_decide(request: HttpRequest, candidate_id: Id, payload: DuplicateDecisionIn) -> Any:
     require_perm(request, "registry.change_duplicatecandidate")
     candidate: DuplicateCandidate = services.duplicate_decide(
         actor=request.user,
