@@ -103,6 +103,7 @@ def one(path: Path, backend: str, workers: int) -> dict[str, Any]:
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     batch = ImportBatch.objects.get(pk=batch.pk)
+    chunks = batch.chunks.count()
     for proc in procs:
         os.killpg(proc.pid, 9)
         proc.wait()
@@ -117,7 +118,7 @@ def one(path: Path, backend: str, workers: int) -> dict[str, Any]:
         "seconds": seconds,
         "stored": batch.rows_committed,
         "status": batch.status,
-        "chunks": batch.chunks.count() if batch.status == ImportStatus.COMMITTED else 0,
+        "chunks": chunks,
     }
 
 
