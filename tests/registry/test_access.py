@@ -112,6 +112,7 @@ def test_reveal_in_the_ui_shows_once_and_logs(
     client_for: Callable[..., Client],
     household_bandung: Household,
     officer_bandung: User,
+    officer_bogor: User,
     facilitator_bandung: User,
 ) -> None:
     person = Person.objects.get(name="Siti Aminah")
@@ -119,6 +120,17 @@ def test_reveal_in_the_ui_shows_once_and_logs(
     assert b"/registri/ungkap/nik/" in page
     refused = client_for(officer_bandung).post(f"/registri/ungkap/nik/{person.pk}/", {"reason": ""})
     assert refused.status_code == 400 and b"3273014107900001" not in refused.content
+    # A short reason comes back in the open form, as typed, with the message beside it.
+    short = client_for(officer_bandung).post(
+        f"/registri/ungkap/nik/{person.pk}/", {"reason": "abc"}, HTTP_HX_REQUEST="true"
+    )
+    text = short.content.decode()
+    assert (
+        short.status_code == 400
+        and 'value="abc"' in text
+        and '<details class="reveal" open' in text
+    )
+    assert "minimal 5 karakter" in text and 'aria-invalid="true"' in text
     shown = client_for(officer_bandung).post(
         f"/registri/ungkap/nik/{person.pk}/", {"reason": "verifikasi KTP"}
     )
@@ -134,6 +146,10 @@ def test_reveal_in_the_ui_shows_once_and_logs(
         .status_code
         == 404
     )
+    # Another regency's officer may reveal, but not this row: absent, whatever the reason says.
+    assert (
+        client_for(officer_bogor).post(f"/registri/ungkap/nik/{person.pk}/", {"reason": ""})
+    ).status_code == 404
 
 
 def test_register_through_the_api_with_clear_errors(

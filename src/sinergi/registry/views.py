@@ -222,7 +222,9 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = RevealForm(request.POST)
     # The service judges the reason too (after the area), so a row outside the area is 404
     # whatever the form holds; the form only trims and bounds what was typed.
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    reason = (
+        form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason", "")[:200]
+    )
     value, error, status = "", "", 400
     try:
         value = services.identifier_reveal(
@@ -235,7 +237,8 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(
         request,
         "registry/reveal.html",
-        {"value": value, "error": error, "kind": kind, "pk": pk},
+        # On a refusal the form comes back open with the reason as typed and the message.
+        {"value": value, "error": error, "kind": kind, "pk": pk, "reason": reason},
         status=200 if value else status,
     )
 
