@@ -199,6 +199,9 @@ def test_user_directory_and_import_report(
 MACHINE_FILES = {
     "cli.py",
     "engines/filecheck.py",
+    # A commit chunk's rows, sealed and read back by the import itself: prefixing a cell
+    # there would change the row that is stored, and nobody opens it in a spreadsheet.
+    "registry/imports.py",
     "synthetic/demo.py",
     "synthetic/registry.py",
 }
