@@ -45,6 +45,32 @@ def drop_database(database: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
 
 
+def worker_world(
+    vendor: str, database: str, sqlite_file: Path, env: dict[str, str]
+) -> dict[str, str]:
+    """Settings for real worker processes, a fresh database (PostgreSQL, or a SQLite file the
+    workers share), migrated and with Bandung's regions; ``env`` is exported for the workers."""
+    env = {"SINERGI_ENV": "test", "DJANGO_SETTINGS_MODULE": "sinergi.config.settings", **env}
+    if vendor == "postgres":
+        import psycopg
+
+        with psycopg.connect(BASE + "postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{database}"')
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    load_regions()
+    return env
+
+
 def load_regions() -> None:
     """The regions down to one village of Kota Bandung (the full list is not needed here)."""
     from sinergi.wilayah.models import Region

@@ -49,40 +49,23 @@ def _redis_db() -> tuple[int, Any]:
 
 
 def _setup(database: str, vendor: str, backend: str, scratch: Path) -> dict[str, str]:
-    env = {
-        "SINERGI_ENV": "test",
-        "DJANGO_SETTINGS_MODULE": "sinergi.config.settings",
-        "SINERGI_TASK_BACKEND": "django_tasks_db.DatabaseBackend"
-        if backend == "db"
-        else "django_tasks_rq.RQBackend",
-        "SINERGI_IMPORT_CHUNK_ROWS": str(CHUNK),
-        "SINERGI_IMPORT_TASK_ROWS": str(TASK_ROWS),
-        "SINERGI_IMPORT_LEASE_SECONDS": "2",
-        "SINERGI_IMPORT_WORKERS": "0",
-        "MEDIA_ROOT": str(scratch / "media"),
-    }
-    if vendor == "postgres":
-        import psycopg
+    from tests.racekit import worker_world
 
-        from tests.racekit import BASE
-
-        with psycopg.connect(BASE + "postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{database}"')
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{scratch / 'queue.sqlite3'}"
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from tests.racekit import load_regions
-
-    load_regions()
-    return env
+    return worker_world(
+        vendor,
+        database,
+        scratch / "queue.sqlite3",
+        {
+            "SINERGI_TASK_BACKEND": "django_tasks_db.DatabaseBackend"
+            if backend == "db"
+            else "django_tasks_rq.RQBackend",
+            "SINERGI_IMPORT_CHUNK_ROWS": str(CHUNK),
+            "SINERGI_IMPORT_TASK_ROWS": str(TASK_ROWS),
+            "SINERGI_IMPORT_LEASE_SECONDS": "2",
+            "SINERGI_IMPORT_WORKERS": "0",
+            "MEDIA_ROOT": str(scratch / "media"),
+        },
+    )
 
 
 def _file(scratch: Path, name: str, start: int) -> Path:
