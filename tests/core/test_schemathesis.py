@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -27,6 +29,19 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 3
 
 
+@pytest.fixture
+def keep_the_test_connection() -> Any:
+    """The requests run inside the test's transaction, on its connection. Django closes a
+    connection older than CONN_MAX_AGE at the end of a request (on PostgreSQL, 60 s — this run
+    is longer), which would close the test's own: as Django's test client does, keep it open."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("keep_the_test_connection")
 def test_every_operation_answers_within_its_schema(
     admin_user: User, officer_bandung: User, make_user: Callable[..., User]
 ) -> None:
