@@ -275,3 +275,35 @@ def test_an_abandoned_batch_loses_its_file_after_the_retention(
     assert kept.file_path and default_storage.exists(kept.file_path)
     with pytest.raises(Exception, match="not_checked"):
         import_commit(old.pk)
+
+
+def test_a_large_upload_is_spooled_to_a_file_without_a_name(
+    officer_bandung: User,
+    client_for: Callable[..., Any],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the memory threshold an upload goes to disk while it arrives; nothing of it may be
+    reachable by a path there (a named spool outlives a killed process, in plaintext)."""
+    from sinergi.core.upload_handlers import UnnamedTemporaryFileUploadHandler
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload spools to disk
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    listings: list[list[str]] = []
+    receive = UnnamedTemporaryFileUploadHandler.receive_data_chunk
+
+    def looking(self: Any, raw_data: bytes, start: int) -> None:
+        receive(self, raw_data, start)
+        listings.append(sorted(p.name for p in tmp_path.iterdir()))
+
+    monkeypatch.setattr(UnnamedTemporaryFileUploadHandler, "receive_data_chunk", looking)
+    upload = io.BytesIO(_csv(ROWS).encode())
+    upload.name = "rahasia.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(officer_bandung).post("/registri/impor/", {"file": upload})
+    assert response.status_code == 302
+    assert listings and all(listing == [] for listing in listings)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportStatus.CHECKED and batch.rows_valid == N

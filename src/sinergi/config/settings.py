@@ -216,6 +216,12 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+# Uploads beyond the in-memory threshold are spooled to an unnamed file, never a named one
+# under /tmp that a killed process would leave behind (see core/upload_handlers.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "sinergi.core.upload_handlers.UnnamedTemporaryFileUploadHandler",
+]
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
