@@ -408,6 +408,21 @@ def _hold_forever() -> None:
         time.sleep(1)
 
 
+# What a finished check writes back to its batch (under its lease, in one update).
+CHECK_OUTCOME = (
+    "status",
+    "rows_read",
+    "rows_valid",
+    "rows_rejected",
+    "rows_duplicate",
+    "rows_skipped",
+    "rows_committed",
+    "rejected_by_reason",
+    "progress_total",
+    "progress_done",
+)
+
+
 def _release(batch: ImportBatch, **fields: Any) -> bool:
     """End the run: write its outcome unless the lease was lost meanwhile."""
     return bool(
@@ -535,20 +550,7 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
         batch.rows_committed = _stored(batch)
     batch.rejected_by_reason = dict(reasons.most_common())
     batch.progress_total = batch.progress_done = batch.rows_read
-    if not _release(
-        batch,
-        status=batch.status,
-        rows_read=batch.rows_read,
-        rows_valid=batch.rows_valid,
-        rows_rejected=batch.rows_rejected,
-        rows_duplicate=batch.rows_duplicate,
-        rows_skipped=batch.rows_skipped,
-        rows_committed=batch.rows_committed,
-        rejected_by_reason=batch.rejected_by_reason,
-        progress_total=batch.progress_total,
-        progress_done=batch.progress_done,
-        resumes=0,
-    ):
+    if not _release(batch, resumes=0, **{f: getattr(batch, f) for f in CHECK_OUTCOME}):
         raise _LeaseLost
     batch.run_token = ""
     if commit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -300,44 +301,36 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
     return render(request, "registry/import_detail.html", context)
 
 
+def _batch_step(request: HttpRequest, pk: Any, step: Callable[..., Any], done: str) -> HttpResponse:
+    """Run one officer step on a batch (save, resume, cancel) and show how it went."""
+    try:
+        step(actor=request.user, batch=_batch(request, pk))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("registry:import_detail", pk=pk)
+
+
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
 def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
-    batch = _batch(request, pk)
-    try:
-        import_start_commit(actor=request.user, batch=batch)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Saving the valid rows…"))
-    return redirect("registry:import_detail", pk=batch.pk)
+    return _batch_step(request, pk, import_start_commit, _("Saving the valid rows…"))
 
 
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
 def import_resume_view(request: HttpRequest, pk: Any) -> HttpResponse:
-    try:
-        import_resume(actor=request.user, batch=_batch(request, pk))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The import continues where it stopped."))
-    return redirect("registry:import_detail", pk=pk)
+    return _batch_step(request, pk, import_resume, _("The import continues where it stopped."))
 
 
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
 def import_cancel_view(request: HttpRequest, pk: Any) -> HttpResponse:
-    try:
-        import_cancel(actor=request.user, batch=_batch(request, pk))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Import cancelled; its file was deleted."))
-    return redirect("registry:import_detail", pk=pk)
+    return _batch_step(request, pk, import_cancel, _("Import cancelled; its file was deleted."))
 
 
 @login_required
