@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from sinergi.core import checks  # noqa: F401  # registers the key check
+
+        # Every app's ``events`` module declares its audit event types (core.events).
+        autodiscover_modules("events")

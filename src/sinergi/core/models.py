@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from sinergi.core.events import EventType
 
 
 class TimeStampedModel(models.Model):
@@ -55,21 +58,45 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_type} {self.object_repr}"
 
+    @property
+    def label(self) -> str:
+        """The event in words, in the active language (see ``core.events``)."""
+        from sinergi.core.events import label_of
+
+        return label_of(self.event_type)
+
+    @property
+    def changes(self) -> dict[str, list[Any]]:
+        """``{field: [old, new]}`` recorded with a state change (empty for other events)."""
+        value = (self.data or {}).get("changes")
+        return value if isinstance(value, dict) else {}
+
     @classmethod
     def record(
         cls,
-        event_type: str,
+        event_type: EventType | str,
         *,
         actor: Any = None,
         obj: models.Model | None = None,
         area_code: str = "",
         reason: str = "",
         data: dict[str, Any] | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
     ) -> AuditEvent:
+        """Write one event. ``before``/``after`` (e.g. ``events.snapshot(obj, "status")`` taken
+        before and after the change) are kept as ``data["changes"]``: ``{field: [old, new]}``.
+        Pass the ``EventType`` declared in the app's ``events`` module (tests/core/test_layers.py
+        refuses a bare string)."""
+        from sinergi.core.events import diff
         from sinergi.core.middleware import current_request_id
 
+        code = event_type if isinstance(event_type, str) else event_type.code
+        payload = dict(data or {})
+        if before is not None or after is not None:
+            payload["changes"] = diff(before or {}, after or {})
         return cls.objects.create(
-            event_type=event_type,
+            event_type=code,
             actor=actor if getattr(actor, "pk", None) else None,
             object_type=obj._meta.label_lower if obj is not None else "",
             object_id=str(obj.pk) if obj is not None else "",
@@ -77,5 +104,5 @@ class AuditEvent(models.Model):
             area_code=area_code,
             request_id=current_request_id() or "",
             reason=reason,
-            data=data or {},
+            data=payload,
         )

@@ -1,0 +1,104 @@
+"""Audit event types: one registry of every kind of thing the audit trail records.
+
+Each domain app declares its types in ``<app>/events.py`` with :func:`event_type` (a dotted code
+that never changes, and a label in the user's language); services pass the declared object to
+``AuditEvent.record``, so a misspelt event cannot be written and every event shown to a person
+has words, not a code. ``CoreConfig.ready`` loads every app's ``events`` module the way the admin
+finds ``admin`` modules, so ``core`` imports no domain app and the registry is still complete.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    label: str | Promise
+
+    def __str__(self) -> str:
+        return self.code
+
+
+_REGISTRY: dict[str, EventType] = {}
+
+
+def event_type(code: str, label: str | Promise) -> EventType:
+    """Declare an event type; a code declared twice with another label is a programming error."""
+    known = _REGISTRY.get(code)
+    if known is not None and str(known.label) != str(label):
+        raise ValueError(f"audit event type {code!r} declared twice")
+    declared = EventType(code, label)
+    _REGISTRY[code] = declared
+    return declared
+
+
+def registered(code: str) -> EventType | None:
+    return _REGISTRY.get(code)
+
+
+def all_event_types() -> list[EventType]:
+    return sorted(_REGISTRY.values(), key=lambda e: e.code)
+
+
+def label_of(code: str) -> str:
+    """The label of ``code`` in the active language; a code from an older release shows as is."""
+    known = _REGISTRY.get(code)
+    return str(known.label) if known is not None else code
+
+
+def codes_matching(text: str) -> list[str]:
+    """Codes whose code or label (in the active language) contains ``text``: the audit filter."""
+    needle = text.casefold().strip()
+    if not needle:
+        return []
+    return [
+        e.code for e in _REGISTRY.values() if needle in e.code or needle in str(e.label).casefold()
+    ]
+
+
+def _plain(value: Any) -> Any:
+    # JSON-safe form of a field value, so old and new values survive the JSON column.
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def snapshot(obj: models.Model, *fields: str) -> dict[str, Any]:
+    """The named fields of ``obj`` as JSON-safe values (foreign keys by id): a before/after."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        attr = getattr(field, "attname", name)
+        out[name] = _plain(getattr(obj, attr))
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value changed."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return {
+        k: [_plain(before.get(k)), _plain(after.get(k))]
+        for k in keys
+        if _plain(before.get(k)) != _plain(after.get(k))
+    }
