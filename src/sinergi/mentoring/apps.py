@@ -8,4 +8,10 @@ class MentoringConfig(AppConfig):
     verbose_name = _("Partnership and mentoring")
 
     def ready(self) -> None:
-        from sinergi.mentoring import signals  # noqa: F401  (connects the receivers)
+        from sinergi.kube import hooks
+        from sinergi.mentoring import (
+            services,
+            signals,  # noqa: F401  (connects the receivers)
+        )
+
+        hooks.on_group_closed(services.end_for_closed_group)

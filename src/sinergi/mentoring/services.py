@@ -904,6 +904,11 @@ def report_save(
     return report
 
 
+def end_for_closed_group(kube: Kube, *, reason: str, actor: Any) -> None:
+    """The kube "group closed" hook (registered in ``MentoringConfig.ready``)."""
+    close_for_group(kube.pk, timezone.localdate(), reason)
+
+
 def close_for_group(kube_id: int, day: date, reason_text: str = "") -> int:
     """A group that graduates or dissolves keeps no mentor and no pending offer."""
     rows = Assignment.objects.select_for_update().filter(kube_id=kube_id, status__in=OPEN_STATUSES)

@@ -1,0 +1,52 @@
+"""A group that closes ends its mentoring through the kube "group closed" hook, not a signal."""
+
+from __future__ import annotations
+
+import pytest
+
+from sinergi.accounts.models import User
+from sinergi.kube.models import Status
+from sinergi.kube.services import kube_transition
+from sinergi.mentoring import services
+from sinergi.mentoring.models import Assignment, AssignmentStatus, EndReason
+from tests.mentoring.test_services import _offer_and_accept
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("closing", [Status.GRADUATED, Status.DISSOLVED])
+def test_closing_a_group_ends_its_assignment_with_the_reason(
+    closing: str, group_in, make_mentor, coordinator: User, account_for, officer_bandung: User
+) -> None:
+    kube = group_in("32.73.01.1001")
+    other = group_in("32.73.01.1001")
+    rina = make_mentor("Rina", "32.73", ["makanan_minuman"], capacity=2)
+    _offer_and_accept(coordinator, account_for)
+    kube_transition(
+        actor=officer_bandung, kube_id=kube.pk, to_status=closing, reason="Usaha sudah mandiri"
+    )
+    row = Assignment.objects.get(kube=kube, mentor=rina)
+    assert (row.status, row.end_reason, row.end_note) == (
+        AssignmentStatus.ENDED,
+        EndReason.GROUP_CLOSED,
+        "Usaha sudah mandiri",
+    )
+    assert row.end_date is not None
+    # The other group of the same mentor keeps her.
+    assert Assignment.objects.get(kube=other, mentor=rina).status == AssignmentStatus.ACCEPTED
+    mentor_account = User.objects.filter(mentor=rina).first()
+    assert list(services.mentoring_groups(mentor_account)) == [other]
+
+
+def test_a_pending_offer_is_withdrawn_when_the_group_dissolves(
+    group_in, make_mentor, coordinator: User, officer_bandung: User
+) -> None:
+    kube = group_in("32.73.01.1001")
+    make_mentor("Rina", "32.73", ["makanan_minuman"])
+    run = services.match_run(actor=coordinator)
+    services.run_send(actor=coordinator, run_id=run.pk)
+    kube_transition(
+        actor=officer_bandung, kube_id=kube.pk, to_status=Status.DISSOLVED, reason="Bubar"
+    )
+    row = Assignment.objects.get(kube=kube, run=run)
+    assert (row.status, row.end_note) == (AssignmentStatus.ENDED, "Bubar")
