@@ -56,8 +56,6 @@ ALLOWED: dict[str, set[str]] = {
         "kube/services.py",
         "market/services.py",
         "mentoring/services.py",
-        "monitoring/poverty.py",
-        "monitoring/services.py",
         "registry/imports.py",
         "registry/services.py",
         "wilayah/services.py",

@@ -157,7 +157,7 @@ def test_loading_the_bps_table(admin_user: User) -> None:
     assert line.amount == 641_500
     # The old value stays in the history.
     assert [h.amount for h in line.history.order_by("history_date")] == [641_443, 641_500]
-    assert AuditEvent.objects.filter(event_type="poverty_lines.loaded").count() == 1
+    assert AuditEvent.objects.filter(event_type="monitoring.poverty_lines.loaded").count() == 1
 
 
 def test_a_bad_table_loads_nothing_and_says_where(admin_user: User) -> None:
@@ -349,7 +349,7 @@ def test_households_above_the_line_long_enough_are_proposed(
         services.decide_graduation(actor=officer_bandung, pk=first.pk, confirm=False, reason="x")
     # The rejected household is not proposed again on the same months.
     assert services.propose_graduations() == 0
-    assert AuditEvent.objects.filter(event_type="graduation.confirmed").count() == 1
+    assert AuditEvent.objects.filter(event_type="monitoring.graduation.confirmed").count() == 1
 
 
 # --- Summaries and dashboards --------------------------------------------------------------
@@ -626,3 +626,34 @@ def test_group_officer_files_and_graduation_export_is_logged(
     # The officer sees the evidence: each month's income per capita against the line.
     page = client_for(officer_bandung).get("/pantau/graduasi/").content.decode()
     assert page.count("3,000,000") == 36 and "641,443" in page  # national Sep 2025 line
+
+
+def test_confirmed_graduation_ends_membership_and_counts_at_once(
+    bandung: Kube, facilitator_bandung: User, officer_bandung: User
+) -> None:
+    for back in range(6, 0, -1):
+        file_report(facilitator_bandung, bandung, month(back), income=2_000_000)
+    summaries.refresh()
+    figures = RegencyFigures.objects.get(regency_code="32.73")
+    assert (figures.graduations_open, figures.households_graduated, figures.members) == (6, 0, 6)
+    first, second = Graduation.objects.filter(kube=bandung).order_by("pk")[:2]
+    services.decide_graduation(actor=officer_bandung, pk=first.pk, confirm=True, reason="Warung")
+    services.decide_graduation(actor=officer_bandung, pk=second.pk, confirm=False, reason="Once")
+    left = Membership.objects.get(kube=bandung, person_id=first.person_id)
+    assert left.end_date == timezone.localdate()
+    assert "Graduated" in left.end_reason and "Warung" in left.end_reason
+    # The set-aside household stays in the group.
+    assert Membership.objects.get(kube=bandung, person_id=second.person_id).end_date is None
+    figures.refresh_from_db()
+    assert (figures.graduations_open, figures.households_graduated, figures.members) == (4, 1, 5)
+    this_month = RegencyMonth.objects.get(regency_code="32.73", month=THIS_MONTH)
+    assert this_month.graduations == 1
+    # The rebuild from the rows agrees with the figures counted at the decision.
+    summaries.refresh()
+    again = RegencyFigures.objects.get(regency_code="32.73")
+    assert (again.graduations_open, again.households_graduated, again.members) == (4, 1, 5)
+    assert RegencyMonth.objects.get(regency_code="32.73", month=THIS_MONTH).graduations == 1
+    event = AuditEvent.objects.get(event_type="monitoring.graduation.confirmed")
+    assert event.data["changes"]["status"] == ["proposed", "confirmed"]
+    assert event.data["memberships_ended"] == [left.pk]
+    assert AuditEvent.objects.filter(event_type="kube.member.left", object_id=str(bandung.pk))

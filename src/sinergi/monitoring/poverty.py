@@ -15,6 +15,7 @@ from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.engines.numbers import ascii_int
 from sinergi.engines.tabular import TabularError, open_table
+from sinergi.monitoring import events
 from sinergi.monitoring.models import AreaType, PovertyLine
 
 
@@ -187,6 +188,8 @@ def load_lines(upload: Any, *, actor: Any, source: str) -> LoadResult:
                 out.write(chunk)
         rows = _parse(path)
     added = changed = unchanged = 0
+    # Old and new amount of every line the file changed, for the audit trail.
+    changes: list[dict[str, Any]] = []
     with transaction.atomic():
         for province, year, semester, area, amount in rows:
             line, created = PovertyLine.objects.get_or_create(
@@ -199,14 +202,20 @@ def load_lines(upload: Any, *, actor: Any, source: str) -> LoadResult:
             if created:
                 added += 1
             elif line.amount != amount:  # the same figure keeps the source it first came from
+                changes.append({"line": str(line), "old": line.amount, "new": amount})
                 line.amount, line.source = amount, source
                 line.save()
                 changed += 1
             else:
                 unchanged += 1
         AuditEvent.record(
-            "poverty_lines.loaded",
+            events.POVERTY_LINES_LOADED,
             actor=actor,
-            data={"file": upload.name[:100], "added": added, "changed": changed},
+            data={
+                "file": upload.name[:100],
+                "added": added,
+                "changed": changed,
+                "lines": changes[:200],
+            },
         )
     return LoadResult(added, changed, unchanged)

@@ -11,21 +11,24 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core.crypto import decrypt, encrypt
 from sinergi.core.errors import InvalidInput, require_permission
+from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
 from sinergi.engines import graduation as rule
 from sinergi.engines.rubric import classify
 from sinergi.kube.models import Kube, Membership, Status, Transition
+from sinergi.kube.services import membership_end
 from sinergi.market.models import SALE_AMOUNT, Sale
 from sinergi.mentoring.models import Session
+from sinergi.monitoring import events
 from sinergi.monitoring.models import (
     ClassResult,
     Graduation,
@@ -34,6 +37,8 @@ from sinergi.monitoring.models import (
     MemberIncome,
     Metric,
     ProposalStatus,
+    RegencyFigures,
+    RegencyMonth,
     ReportStatus,
     Rubric,
 )
@@ -144,6 +149,7 @@ def save_report(
     report = GroupReport.objects.select_for_update().filter(kube=kube, period=period).first()
     if report is None:
         report = GroupReport(kube=kube, period=period, market_sales=market_sales(kube.pk, period))
+    before = snapshot(report, "status", *REPORT_FIGURES, "active_members") if report.pk else {}
     for name, value in clean.items():
         setattr(report, name, value)
     report.profit = clean["turnover"] - clean["costs"]
@@ -154,10 +160,12 @@ def save_report(
     report.save()
     _record_incomes(report, by_person, incomes)
     AuditEvent.record(
-        "group_report.submitted" if submit else "group_report.saved",
+        events.GROUP_REPORT_SUBMITTED if submit else events.GROUP_REPORT_SAVED,
         actor=actor,
         obj=report,
         area_code=kube.area_code,
+        before=before,
+        after=snapshot(report, "status", *REPORT_FIGURES, "active_members"),
     )
     if report.status == ReportStatus.SUBMITTED:
         classify_groups(Kube.objects.filter(pk=kube.pk), period)
@@ -401,41 +409,66 @@ def propose_graduations(household_ids: Iterable[int] | None = None) -> int:
     return len(created)
 
 
+DECISION_FIELDS = ("status", "reason", "decided_by", "decided_at")
+
+
 @transaction.atomic
 def decide_graduation(*, actor: Any, pk: int, confirm: bool, reason: str = "") -> Graduation:
+    """Confirm or set aside a proposal. Confirming ends the household's memberships (through
+    the KUBE's own service, with the reason) and counts it in the group's and region's figures
+    at once, without waiting for the nightly rebuild."""
     require_permission(actor, "monitoring.decide_graduation")
     item = access(Graduation.objects, actor=actor, lock=True, pk=pk)
     if item.status != ProposalStatus.PROPOSED:
         raise InvalidInput(_("This proposal has already been decided."))
     if not confirm and not reason.strip():
         raise InvalidInput(_("Say why the household is not graduating."), field="reason")
+    before = snapshot(item, *DECISION_FIELDS)
     item.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
     item.decided_by = actor
     item.decided_at = timezone.now()
     item.reason = reason.strip()[:300]
     item.save()
+    ended = _end_memberships(actor, item) if confirm else []
+    _count_decision(item, members_left=sum(1 for m in ended if m.kube.status == Status.ACTIVE))
     AuditEvent.record(
-        f"graduation.{item.status}",
+        events.GRADUATION_DECIDED[item.status],
         actor=actor,
         obj=item,
         area_code=item.area_code,
         reason=item.reason,
+        before=before,
+        after=snapshot(item, *DECISION_FIELDS),
+        data={"memberships_ended": [m.pk for m in ended]},
     )
     return item
 
 
-def refresh_all() -> dict[str, Any]:
-    from sinergi.monitoring.exports import prune
-    from sinergi.monitoring.summaries import refresh
+def _end_memberships(actor: Any, item: Graduation) -> list[Membership]:
+    """A graduated household leaves its groups: each member of it still in a KUBE leaves."""
+    why = _("Graduated: income above the poverty line")
+    if item.reason:
+        why = f"{why} ({item.reason})"
+    open_rows = Membership.objects.filter(
+        person__household_id=item.household_id, end_date__isnull=True
+    ).values_list("kube_id", "person_id")
+    return [
+        membership_end(actor=actor, kube_id=kube_id, person_id=person_id, reason=why)
+        for kube_id, person_id in open_rows
+    ]
 
-    pruned = prune(settings.SINERGI_EXPORT_KEEP_DAYS)
-    last_month = add_months(timezone.localdate().replace(day=1), -1)
-    classed = classify_groups(Kube.objects.all(), last_month)
-    proposed = propose_graduations()
-    run = refresh()
-    return {
-        "classed": classed.groups,
-        "proposed": proposed,
-        "seconds": run.seconds,
-        "exports_pruned": pruned,
-    }
+
+def _count_decision(item: Graduation, *, members_left: int) -> None:
+    """The decision in the summary tables now; the next rebuild recounts the same from rows."""
+    regency = item.area_code[:5]
+    change: dict[str, Any] = {"graduations_open": Greatest(F("graduations_open") - 1, 0)}
+    if item.status == ProposalStatus.CONFIRMED:
+        change["households_graduated"] = F("households_graduated") + 1
+        change["members"] = Greatest(F("members") - members_left, 0)
+        assert item.decided_at is not None
+        month = timezone.localtime(item.decided_at).date().replace(day=1)
+        row, _created = RegencyMonth.objects.select_for_update().get_or_create(
+            regency_code=regency, month=month
+        )
+        RegencyMonth.objects.filter(pk=row.pk).update(graduations=F("graduations") + 1)
+    RegencyFigures.objects.filter(regency_code=regency).update(**change)
