@@ -23,3 +23,16 @@ document.addEventListener("submit", (event) => {
     encodeURIComponent(field.value),
   );
 });
+
+// A table wider than a phone scrolls inside its wrapper; keyboard users can only scroll what
+// can take focus, so a wrapper that actually overflows becomes focusable (WCAG 2.1.1).
+function focusableScrollers(root) {
+  for (const box of root.querySelectorAll(".table-wrap, [data-scroll]")) {
+    if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) {
+      box.tabIndex = 0;
+      if (!box.hasAttribute("role")) box.setAttribute("role", "region");
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", () => focusableScrollers(document));
+document.addEventListener("htmx:afterSettle", (event) => focusableScrollers(event.target));
