@@ -55,7 +55,6 @@ ALLOWED: dict[str, set[str]] = {
         "aid/services.py",
         "kube/services.py",
         "market/services.py",
-        "mentoring/services.py",
         "registry/imports.py",
         "registry/services.py",
         "wilayah/services.py",

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -554,7 +555,7 @@ def group_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
 def group_detail(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "mentoring.view_session")
     view = selectors.group_view(request.user, kube_id)
-    today = services.timezone.localdate()
+    today = timezone.localdate()
     return {
         "id": view.kube.pk,
         "name": view.kube.name,
@@ -637,7 +638,7 @@ def item_update(request: HttpRequest, item_id: Id, payload: ItemIn) -> Any:
     item = services.action_item_update(
         actor=request.user, item_id=item_id, status=payload.status, note=payload.note
     )
-    return _item(item, services.timezone.localdate())
+    return _item(item, timezone.localdate())
 
 
 # Facilitator reports

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from sinergi.aid.models import Disbursement
+from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.pagination import FirstThenRest, SubqueryCount
-from sinergi.core.scoping import area_q
-from sinergi.kube.models import Kube, Membership
+from sinergi.core.scoping import access, area_q
+from sinergi.kube.models import IksEntry, Kube, Membership, Status
 from sinergi.kube.selectors import KUBE_LIST_FIELDS
+from sinergi.market.models import Sale
 from sinergi.mentoring.models import (
     OPEN_STATUSES,
     ActionItem,
@@ -27,7 +32,49 @@ from sinergi.mentoring.models import (
     Mentor,
     Session,
 )
-from sinergi.mentoring.services import mentoring_groups
+
+
+def mentoring_groups(actor: Any, permission: str = "mentoring.view_session") -> Any:
+    """The groups whose mentoring the actor may follow: a mentor's own, else the area's."""
+    return Kube.objects.for_user(actor, permission=permission).select_related(
+        "business_type", "village"
+    )
+
+
+def open_load(mentor_ids: Iterable[int] | QuerySet[Any]) -> dict[int, int]:
+    """Groups each mentor holds or has been offered (ids as a list or a subquery)."""
+    ids = mentor_ids if isinstance(mentor_ids, QuerySet) else list(mentor_ids)
+    rows = (
+        Assignment.objects.filter(mentor_id__in=ids, status__in=OPEN_STATUSES)
+        .values("mentor_id")
+        .annotate(n=Count("id"))
+    )
+    return {r["mentor_id"]: r["n"] for r in rows}
+
+
+def matching_history(kube_ids: Iterable[int] | QuerySet[Any]) -> set[tuple[str, str]]:
+    """Pairs that worked together before: an ended assignment or a logged session.
+
+    A national run passes its groups as a subquery: 100,000 ids would not fit in one
+    statement's parameters.
+    """
+    kube_ids = kube_ids if isinstance(kube_ids, QuerySet) else list(kube_ids)
+    ended = Assignment.objects.filter(
+        kube_id__in=kube_ids, status=AssignmentStatus.ENDED, mentor__isnull=False
+    ).values_list("kube_id", "mentor_id")
+    met = Session.objects.filter(kube_id__in=kube_ids).values_list("kube_id", "mentor_id")
+    return {(str(k), str(m)) for k, m in [*ended, *met]}
+
+
+def waiting_groups(actor: Any, area_code: str | None) -> Any:
+    """Active groups in the area with no mentor and no pending offer."""
+    return (
+        Kube.objects.for_user(actor, permission="mentoring.run_matching")
+        .filter(area_q("area_code", area_code), status=Status.ACTIVE)
+        .exclude(mentor_assignments__status__in=OPEN_STATUSES)
+        .select_related("business_type")
+        .order_by("area_code", "pk")
+    )
 
 
 def group_list(
@@ -252,3 +299,75 @@ class KpiProgress:
 
 def agreement_progress(agreement: Agreement) -> list[KpiProgress]:
     return [KpiProgress(k, kpi_value(agreement, k.indicator)) for k in agreement.kpis.all()]
+
+
+# Facilitator reports
+
+
+def month_start(raw: str) -> date:
+    """The first day of a month given as YYYY-MM; a month still to come is refused."""
+    try:
+        year, month = (int(p) for p in raw.strip().split("-")[:2])
+        first = date(year, month, 1)
+    except (ValueError, TypeError):
+        raise InvalidInput(_("Give the month as YYYY-MM."), field="month") from None
+    if first > timezone.localdate():
+        raise InvalidInput(_("This month has not started yet."), field="month")
+    return first
+
+
+def _month_end(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def month_facts(kube: Kube, first: date) -> dict[str, Any]:
+    """What the records say about one group's month: the template's pre-filled part."""
+    end = _month_end(first)
+    sessions = list(
+        Session.objects.filter(kube=kube, held_on__gte=first, held_on__lt=end)
+        .annotate(n_present=Count("present"))
+        .order_by("held_on", "pk")
+    )
+    items = ActionItem.objects.filter(kube=kube)
+    members = Membership.objects.filter(kube=kube, start_date__lt=end).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first)
+    )
+    disbursed = Disbursement.objects.filter(
+        proposal__kube=kube, day__gte=first, day__lt=end
+    ).aggregate(s=Sum("amount"))["s"]
+    iks = IksEntry.objects.filter(kube=kube, day__gte=first, day__lt=end).aggregate(
+        s=Sum("amount")
+    )["s"]
+    sales = Sale.objects.filter(kube=kube, day__gte=first, day__lt=end).total()
+    return {
+        "sessions": [
+            {"date": s.held_on.isoformat(), "topics": s.topics, "present": s.n_present}  # type: ignore[attr-defined]
+            for s in sessions
+        ],
+        "members": members.count(),
+        "items_raised": items.filter(
+            raised_in__held_on__gte=first, raised_in__held_on__lt=end
+        ).count(),
+        "items_closed": items.filter(
+            status=ActionStatus.DONE, closed_on__gte=first, closed_on__lt=end
+        ).count(),
+        "items_overdue": items.filter(status=ActionStatus.OPEN, due_on__lt=end).count(),
+        "disbursed": disbursed or 0,
+        "iks_paid": iks or 0,
+        "sales": sales,
+    }
+
+
+def draft_activities(facts: dict[str, Any]) -> str:
+    lines = [
+        _("%(date)s: mentoring session on %(topics)s (%(present)d present)") % s
+        for s in facts["sessions"]
+    ]
+    return "\n".join(lines)
+
+
+def report_group(actor: Any, kube_id: int, *, write: bool = False) -> Kube:
+    """A group the actor may report on (write) or read reports of; else 404."""
+    permission = "mentoring.add_monthlyreport" if write else "mentoring.view_monthlyreport"
+    require_permission(actor, permission)
+    return access(Kube.objects, actor=actor, permission=permission, pk=kube_id)
