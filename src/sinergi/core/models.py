@@ -106,3 +106,31 @@ class AuditEvent(models.Model):
             reason=reason,
             data=payload,
         )
+
+
+class FormSubmission(models.Model):
+    """A one-time form token already used (``core.forms.submit_once``).
+
+    The row is written in the same transaction as the form's own change, under a unique key: a
+    second POST with the same token (double click, browser resubmit, a retry over a bad network)
+    waits for the first and then finds where it went instead of creating twice.
+    """
+
+    token = models.CharField(_("token"), max_length=64, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    result_url = models.CharField(_("result address"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… → {self.result_url}"
