@@ -14,3 +14,5 @@ class CoreConfig(AppConfig):
 
         # Every app's ``events`` module declares its audit event types (core.events).
         autodiscover_modules("events")
+        # Every app's ``pickers`` module registers its searchable lists (core.pickers).
+        autodiscover_modules("pickers")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sinergi.core import views
+from sinergi.core import pickers, views
 
 app_name = "core"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("bahasa/", views.set_language, name="set_language"),
     path("health/", views.health, name="health"),
+    path("pilih/<slug:kind>/", pickers.options, name="picker"),
 ]
