@@ -54,7 +54,6 @@ ALLOWED: dict[str, set[str]] = {
         "aid/api.py",
         "aid/services.py",
         "kube/services.py",
-        "market/services.py",
         "registry/imports.py",
         "registry/services.py",
         "wilayah/services.py",

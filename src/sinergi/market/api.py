@@ -143,7 +143,7 @@ def _demand(d: Any) -> dict[str, Any]:
 @paginate(Pages, page_size=50)
 def demand_list(request: HttpRequest) -> Any:
     require_perm(request, "market.view_demand")
-    return [_demand(d) for d in services.demands_for(request.user)]
+    return [_demand(d) for d in selectors.demands_for(request.user)]
 
 
 @router.post("/demands", response={201: DemandOut})
@@ -265,6 +265,24 @@ class StepIn(Schema):
 def order_step(request: HttpRequest, order_id: Id, payload: StepIn) -> Any:
     services.order_step(actor=request.user, order_id=order_id, to=payload.to, reason=payload.reason)
     return _order(request, order_id)
+
+
+class PartStepIn(Schema):
+    to: str = Field(
+        ..., description="in_production, shipped (the part's group), delivered or paid (the buyer)"
+    )
+
+
+@router.post(
+    "/parts/{part_id}/step",
+    response=OrderOut,
+    summary="Move one group's part one step",
+    description="A group moves only its own part; another group's part is 404, a party that "
+    "sees the part but does not take this step gets 403.",
+)
+def part_step(request: HttpRequest, part_id: Id, payload: PartStepIn) -> Any:
+    part = services.part_step(actor=request.user, part_id=part_id, to=payload.to)
+    return _order(request, part.order_id)
 
 
 class RatingIn(Schema):

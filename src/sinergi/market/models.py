@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -110,6 +111,11 @@ class Permit(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
 
+    @property
+    def expired(self) -> bool:
+        """Past its date: never shown or counted as a valid permit."""
+        return self.expires_on is not None and self.expires_on < timezone.localdate()
+
 
 class DemandStatus(models.TextChoices):
     OPEN = "open", _("Open")
@@ -203,6 +209,23 @@ class PartStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Each group moves its own accepted part through production and shipping; the buyer
+    # receives and pays it. The order's status follows its parts (``services.derive_status``).
+    IN_PRODUCTION = "in_production", _("In production")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A part that supplies the order, from the group's yes to the payment, in the order of the steps.
+SUPPLYING = (
+    PartStatus.ACCEPTED,
+    PartStatus.IN_PRODUCTION,
+    PartStatus.SHIPPED,
+    PartStatus.DELIVERED,
+    PartStatus.PAID,
+)
 
 
 class OrderPartQuerySet(GroupRecordQuerySet["OrderPart"]):
@@ -219,7 +242,7 @@ class OrderPart(TimeStampedModel):
     price = models.PositiveIntegerField(_("price per unit (Rp)"))
     transport = models.PositiveIntegerField(_("transport per unit (Rp)"))
     status = models.CharField(
-        _("status"), max_length=10, choices=PartStatus.choices, default=PartStatus.PROPOSED
+        _("status"), max_length=14, choices=PartStatus.choices, default=PartStatus.PROPOSED
     )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -237,6 +260,24 @@ class OrderPart(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kube} × {self.quantity}"
+
+
+# Who takes each step and from where. The buying side (the buyer, or a coordinator of the
+# delivery regency) confirms or cancels the whole order; each group makes and ships its own
+# part, and the buying side receives and pays each part.
+ORDER_STEPS: dict[str, tuple[frozenset[str], str]] = {
+    OrderStatus.CONFIRMED: (frozenset({OrderStatus.PROPOSED}), "buyer"),
+    OrderStatus.CANCELLED: (
+        frozenset({OrderStatus.PROPOSED, OrderStatus.CONFIRMED, OrderStatus.IN_PRODUCTION}),
+        "buyer",
+    ),
+}
+PART_STEPS: dict[str, tuple[str, str]] = {
+    PartStatus.IN_PRODUCTION: (PartStatus.ACCEPTED, "group"),
+    PartStatus.SHIPPED: (PartStatus.IN_PRODUCTION, "group"),
+    PartStatus.DELIVERED: (PartStatus.SHIPPED, "buyer"),
+    PartStatus.PAID: (PartStatus.DELIVERED, "buyer"),
+}
 
 
 class BuyerType(models.TextChoices):

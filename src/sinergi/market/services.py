@@ -2,7 +2,9 @@
 
 Stock only moves on locked rows: a group accepting its part locks the part and the product,
 re-checks both, and takes the quantity from ``available``, which a database constraint keeps
-at zero or above; cancelling gives it back. Every step is taken by the party allowed to.
+at zero or above; cancelling gives it back. Every step is taken by the party allowed to: the
+buying side confirms or cancels an order, each group makes and ships its own part, and the
+buying side receives and pays each part; the order's status follows its parts.
 
 Lock order. A service that locks (or updates) more than one market row takes them in this
 order, skipping the kinds it does not need but never going back up:
@@ -11,8 +13,8 @@ order, skipping the kinds it does not need but never going back up:
 
 so two services can only wait for each other in a line, never in a circle (accepting a part
 while its order is cancelled used to lock part-then-order against order-then-part and
-deadlock). ``order_for(..., lock=True)`` takes the demand and then the order; a service that
-starts from a part finds it without a lock, locks its order, and only then the part. These
+deadlock). ``_lock_order`` takes the demand and then the order; a service that starts from a
+part finds it without a lock, locks its order, and only then the part (``_lock_part``). These
 services run in ``atomic_retrying``: if PostgreSQL still aborts one to break a deadlock or a
 serialization conflict, the whole transaction runs again, re-checking everything.
 """
@@ -20,27 +22,30 @@ serialization conflict, the whole transaction runs again, re-checking everything
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core.errors import Forbidden, InvalidInput, require_permission
+from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
+from sinergi.core.money import rupiah
 from sinergi.core.scoping import access
 from sinergi.core.transactions import atomic_retrying
 from sinergi.core.uploads import PHOTO_TYPES, clean_upload
 from sinergi.engines import allocation as engine
 from sinergi.engines import wilayah as regions
-from sinergi.kube.models import Kube
 from sinergi.kube.models import Status as KubeStatus
+from sinergi.market import events, selectors
 from sinergi.market.models import (
+    ORDER_STEPS,
+    PART_STEPS,
+    SUPPLYING,
     BuyerType,
-    Category,
     Demand,
     DemandStatus,
     Order,
@@ -53,7 +58,10 @@ from sinergi.market.models import (
     ProductWeek,
     Sale,
 )
+from sinergi.market.selectors import coming_weeks
 from sinergi.wilayah.models import Region
+
+__all__ = ["coming_weeks"]
 
 
 def _positive(value: int, field: str) -> None:
@@ -62,6 +70,8 @@ def _positive(value: int, field: str) -> None:
 
 
 # Products
+
+PRODUCT_FIELDS = ("name", "price", "available", "monthly_capacity", "min_order", "active")
 
 
 @dataclass
@@ -87,14 +97,10 @@ def product_save(*, actor: Any, data: ProductData, product_id: int | None = None
         if product_id
         else Product()
     )
-    kube = (
-        Kube.objects.for_user(actor, permission="market.add_product")
-        .filter(pk=data.kube_id, status=KubeStatus.ACTIVE)
-        .first()
-    )
+    kube = selectors.groups_for(actor, "market.add_product").filter(pk=data.kube_id).first()
     if kube is None:
         raise InvalidInput(_("Choose an active group you work with."), field="kube")
-    category = Category.objects.filter(code=data.category, active=True).first()
+    category = selectors.category_get(data.category)
     if category is None:
         raise InvalidInput(_("Choose a product category."), field="category")
     if not data.name.strip():
@@ -108,13 +114,17 @@ def product_save(*, actor: Any, data: ProductData, product_id: int | None = None
     clash = Product.objects.filter(kube=kube, category=category, name=data.name.strip())
     if clash.exclude(pk=product.pk).exists():
         raise InvalidInput(_("This group already lists a product of that name."), field="name")
+    before = snapshot(product, *PRODUCT_FIELDS) if product.pk else {}
     product.kube, product.category = kube, category
     product.name, product.unit = data.name.strip()[:150], data.unit.strip()[:20]
     product.price, product.available = data.price, data.available
     product.monthly_capacity, product.min_order = data.monthly_capacity, data.min_order
     product.description, product.active = data.description.strip(), data.active
     product.save()
-    AuditEvent.record("market.product.saved", actor=actor, obj=product, area_code=kube.area_code)
+    AuditEvent.record(
+        events.PRODUCT_SAVED, actor=actor, obj=product, area_code=kube.area_code,
+        before=before, after=snapshot(product, *PRODUCT_FIELDS),
+    )  # fmt: skip
     return product
 
 
@@ -130,8 +140,13 @@ def product_photo(*, actor: Any, product_id: int, photo: Any) -> Product:
         wrong_kind=_("Photos must be JPEG or PNG images."),
         field="photo",
     )
+    had = bool(product.photo)
     product.photo = photo
     product.save(update_fields=["photo", "updated_at"])
+    AuditEvent.record(
+        events.PRODUCT_PHOTO, actor=actor, obj=product, area_code=product.kube.area_code,
+        before={"photo": had}, after={"photo": True},
+    )  # fmt: skip
     return product
 
 
@@ -139,24 +154,31 @@ def product_photo(*, actor: Any, product_id: int, photo: Any) -> Product:
 def permit_save(
     *, actor: Any, product_id: int, kind: str, number: str, expires_on: date | None
 ) -> Permit:
+    """Record a product's permit (one of each kind); a permit already past its date is
+    refused, since the catalogue would have to call it expired at once."""
     require_permission(actor, "market.change_product")
     product = access(Product.objects, actor=actor, for_write=True, pk=product_id)
     if kind not in PermitKind.values:
         raise InvalidInput(_("Choose P-IRT, halal or BPOM."), field="kind")
     if not number.strip():
         raise InvalidInput(_("Give the permit number."), field="number")
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise InvalidInput(
+            _("This permit has expired: renew it first, then record the new one."),
+            field="expires_on",
+        )
+    known = Permit.objects.filter(product=product, kind=kind).first()
+    before = snapshot(known, "number", "expires_on") if known else {}
     permit, _created = Permit.objects.update_or_create(
         product=product,
         kind=kind,
         defaults={"number": number.strip()[:60], "expires_on": expires_on},
     )
+    AuditEvent.record(
+        events.PERMIT_SAVED, actor=actor, obj=product, area_code=product.kube.area_code,
+        data={"kind": kind}, before=before, after=snapshot(permit, "number", "expires_on"),
+    )  # fmt: skip
     return permit
-
-
-def coming_weeks(today: date, count: int = 4) -> list[date]:
-    """The Mondays of the next ``count`` weeks, this week's first."""
-    monday = today - timedelta(days=today.weekday())
-    return [monday + timedelta(weeks=n) for n in range(count)]
 
 
 @transaction.atomic
@@ -170,6 +192,10 @@ def availability_set(*, actor: Any, product_id: int, weeks: dict[date, int]) -> 
             raise InvalidInput(_("Give weeks starting on a Monday, up to 8 weeks ahead."))
         if quantity < 0:
             raise InvalidInput(_("Quantities cannot be negative."), field="weeks")
+    before = {
+        f"{w:%Y-%m-%d}": q
+        for w, q in product.weeks.filter(week_start__in=weeks).values_list("week_start", "quantity")
+    }
     for week, quantity in weeks.items():
         if quantity:
             ProductWeek.objects.update_or_create(
@@ -177,6 +203,10 @@ def availability_set(*, actor: Any, product_id: int, weeks: dict[date, int]) -> 
             )
         else:
             ProductWeek.objects.filter(product=product, week_start=week).delete()
+    AuditEvent.record(
+        events.AVAILABILITY_SET, actor=actor, obj=product, area_code=product.kube.area_code,
+        before=before, after={f"{w:%Y-%m-%d}": q for w, q in weeks.items() if q},
+    )  # fmt: skip
     return product
 
 
@@ -198,7 +228,7 @@ class DemandData:
 @transaction.atomic
 def demand_create(*, actor: Any, data: DemandData) -> Demand:
     require_permission(actor, "market.add_demand")
-    category = Category.objects.filter(code=data.category, active=True).first()
+    category = selectors.category_get(data.category)
     if category is None:
         raise InvalidInput(_("Choose a product category."), field="category")
     _positive(data.quantity, "quantity")
@@ -236,42 +266,95 @@ def demand_create(*, actor: Any, data: DemandData) -> Demand:
         min_lot=data.min_lot,
         note=data.note.strip()[:300],
     )
-    AuditEvent.record("market.demand.created", actor=actor, obj=demand, area_code=region.code)
+    AuditEvent.record(
+        events.DEMAND_CREATED, actor=actor, obj=demand, area_code=region.code,
+        before={}, after=snapshot(demand, "status"),
+    )  # fmt: skip
     return demand
 
 
-def demands_for(actor: Any) -> Any:
-    """Demands the actor may see: those who split demands see their area's, buyers their own."""
-    qs = Demand.objects.for_user(actor).select_related("category", "regency", "buyer")
-    if not actor.has_perm("market.allocate_demand"):
-        qs = qs.filter(buyer=actor)
-    return qs
+def _pending(order: Order | None) -> dict[int, int]:
+    """Per product, what the order's unanswered parts already ask (stock not yet taken)."""
+    if order is None:
+        return {}
+    rows = (
+        order.parts.filter(status=PartStatus.PROPOSED)
+        .values("product_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("product_id", "q")
+    )
+    return {product_id: q or 0 for product_id, q in rows}
 
 
-def _demand(actor: Any, demand_id: int, *, lock: bool = False) -> Demand:
-    return access(demands_for(actor), actor=actor, lock=lock, pk=demand_id)
-
-
-def _offers(demand: Demand, exclude_kubes: set[int]) -> list[tuple[Product, engine.Offer]]:
-    products = (
+def _candidates(demand: Demand, exclude_kubes: set[int]) -> Any:
+    return (
         Product.objects.filter(
-            category=demand.category,
-            active=True,
-            available__gt=0,
-            kube__status=KubeStatus.ACTIVE,
+            category=demand.category, active=True, kube__status=KubeStatus.ACTIVE
         )
         .exclude(kube_id__in=exclude_kubes)
         .select_related("kube")
     )
-    return [
-        (
-            p,
-            engine.Offer(
-                str(p.pk), demand.category.code, p.available, p.price, p.kube.area_code[:5]
-            ),
+
+
+def _offers(
+    demand: Demand, exclude_kubes: set[int], pending: dict[int, int]
+) -> list[tuple[Product, engine.Offer]]:
+    """Products that may take a part: their spare stock, i.e. what is ready minus what the
+    order already asks of them. A product with an expired permit is not offered."""
+    out = []
+    for p in _candidates(demand, exclude_kubes).exclude(selectors.expired_permit()):
+        spare = p.available - pending.get(p.pk, 0)
+        if spare > 0:
+            out.append(
+                (
+                    p,
+                    engine.Offer(
+                        str(p.pk), demand.category.code, spare, p.price, p.kube.area_code[:5]
+                    ),
+                )
+            )
+    return out
+
+
+def _why_nothing(
+    demand: Demand, quantity: int, exclude_kubes: set[int], pending: dict[int, int]
+) -> str:
+    """Why no group can be offered ``quantity`` of the demand, in the user's language."""
+    names = {"category": demand.category.name, "unit": demand.unit}
+    listed = _candidates(demand, set())
+    if not listed.exists():
+        return _("No active group lists %(category)s products.") % names
+    candidates = listed.exclude(kube_id__in=exclude_kubes)
+    if not candidates.exists():
+        return _("Every group that lists %(category)s products has declined this order.") % names
+    valid = list(candidates.exclude(selectors.expired_permit()))
+    if not valid:
+        kinds = (
+            Permit.objects.filter(product__in=candidates, expires_on__lt=timezone.localdate())
+            .values_list("kind", flat=True)
+            .distinct()
         )
-        for p in products
-    ]
+        return _(
+            "Every group that could supply has an expired permit (%(permits)s); it can be "
+            "offered again once the permit is renewed."
+        ) % {"permits": ", ".join(sorted(str(PermitKind(k).label) for k in kinds))}
+    stocked = [(p.available - pending.get(p.pk, 0), p.price) for p in valid]
+    stocked = [(spare, price) for spare, price in stocked if spare > 0]
+    if not stocked:
+        return _("No group has %(category)s in stock now.") % names
+    affordable = [spare for spare, price in stocked if price <= demand.max_price]
+    if not affordable:
+        return _(
+            "Every group with stock asks more than the maximum price of Rp%(max)s per unit "
+            "(the lowest is Rp%(lowest)s)."
+        ) % {"max": rupiah(demand.max_price), "lowest": rupiah(min(p for _s, p in stocked))}
+    lot = min(demand.min_lot, quantity)
+    if max(affordable) < lot:
+        return _(
+            "No group has the minimum lot of %(lot)s %(unit)s to spare within the price; "
+            "the most one group has is %(most)s."
+        ) % {**names, "lot": rupiah(lot), "most": rupiah(max(affordable))}
+    return _("No group can supply this demand now (category, price, lot and stock).")
 
 
 @atomic_retrying
@@ -279,32 +362,32 @@ def demand_allocate(*, actor: Any, demand_id: int, strategy: str = engine.CHEAPE
     """Split a demand over the groups' products with the allocator: a proposed order."""
     if strategy not in (engine.CHEAPEST, engine.FAIR):
         raise InvalidInput(_("Choose cheapest or fair."), field="strategy")
-    demand = _demand(actor, demand_id, lock=True)
+    demand = selectors.demand_get(actor, demand_id, lock=True)
     if actor != demand.buyer and not actor.has_perm("market.allocate_demand"):
         raise Forbidden(_("Your role does not allow this step."))
     if demand.status != DemandStatus.OPEN:
         raise InvalidInput(_("This demand already has an order."), field="status")
     order = Order.objects.create(demand=demand, strategy=strategy, created_by=actor)
-    _fill(order, demand, demand.quantity, strategy, set())
-    if not order.parts.exists():
-        raise InvalidInput(
-            _("No group can supply this demand now (category, price, lot and stock)."),
-            field="demand",
-        )
+    if not _fill(order, demand, demand.quantity, strategy, set()):
+        raise InvalidInput(_why_nothing(demand, demand.quantity, set(), {}), field="demand")
+    before = snapshot(demand, "status")
     demand.status = DemandStatus.ORDERED
     demand.save(update_fields=["status", "updated_at"])
     AuditEvent.record(
-        "market.order.proposed",
+        events.ORDER_PROPOSED,
         actor=actor,
         obj=order,
         area_code=demand.regency_code,
-        data={"strategy": strategy, "parts": order.parts.count()},
+        data={"strategy": strategy, "parts": order.parts.count(), "demand": demand.pk},
+        before=before,
+        after=snapshot(demand, "status"),
     )
     return order
 
 
 def _fill(order: Order, demand: Demand, quantity: int, strategy: str, exclude: set[int]) -> int:
-    offers = _offers(demand, exclude)
+    """New proposed parts for up to ``quantity``; returns the quantity they hold."""
+    offers = _offers(demand, exclude, _pending(order))
     target = engine.Demand(
         str(demand.pk),
         demand.category.code,
@@ -328,13 +411,28 @@ def _fill(order: Order, demand: Demand, quantity: int, strategy: str, exclude: s
     return result.filled
 
 
+def _lock_order(actor: Any, order_id: int) -> Order:
+    """The order the actor takes part in (else 404), locked after its demand (lock order)."""
+    found = selectors.order_for(actor, order_id)
+    list(Demand.objects.select_for_update(no_key=True).filter(pk=found.demand_id).values("pk"))
+    return (
+        Order.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("demand", "demand__category")
+        .get(pk=found.pk)
+    )
+
+
+def _lock_part(part_id: int) -> OrderPart:
+    return OrderPart.objects.select_for_update(no_key=True).select_related("kube").get(pk=part_id)
+
+
 @atomic_retrying
 def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") -> OrderPart:
     """The group accepts (stock is taken) or declines (the part can be re-allocated)."""
     require_permission(actor, "market.respond_orderpart")
     found = access(OrderPart.objects, actor=actor, pk=part_id)
-    order = order_for(actor, found.order_id, lock=True)
-    part = OrderPart.objects.select_for_update(no_key=True).select_related("kube").get(pk=found.pk)
+    order = _lock_order(actor, found.order_id)
+    part = _lock_part(found.pk)
     if order.sent_at is None:
         raise InvalidInput(_("The buyer has not sent this order yet."), field="status")
     if order.status == OrderStatus.CANCELLED:
@@ -345,12 +443,13 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
         raise InvalidInput(_("This order is no longer waiting for answers."), field="status")
     if part.status != PartStatus.PROPOSED:
         raise InvalidInput(_("This part has already been answered."), field="status")
+    before = snapshot(part, "status")
     if accept:
         product = Product.objects.select_for_update(no_key=True).get(pk=part.product_id)
         if product.available < part.quantity:
             raise InvalidInput(
-                _("Only %(n)d %(unit)s left in stock; decline or change the stock first.")
-                % {"n": product.available, "unit": product.unit},
+                _("Only %(n)s %(unit)s left in stock; decline or change the stock first.")
+                % {"n": rupiah(product.available), "unit": product.unit},
                 field="quantity",
             )
         Product.objects.filter(pk=product.pk).update(available=F("available") - part.quantity)
@@ -362,11 +461,13 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
     part.answered_by = actor
     part.save()
     AuditEvent.record(
-        "market.part.accepted" if accept else "market.part.declined",
+        events.PART_ACCEPTED if accept else events.PART_DECLINED,
         actor=actor,
         obj=part,
         area_code=part.kube.area_code,
         reason=reason,
+        before=before,
+        after=snapshot(part, "status"),
     )
     return part
 
@@ -374,34 +475,34 @@ def part_respond(*, actor: Any, part_id: int, accept: bool, reason: str = "") ->
 @atomic_retrying
 def order_send(*, actor: Any, order_id: int) -> Order:
     """The buyer or a coordinator sends the (adjusted) split; the groups can then answer."""
-    order = order_for(actor, order_id, lock=True)
-    if not buying_side(actor, order):
+    order = _lock_order(actor, order_id)
+    if not selectors.buying_side(actor, order):
         raise Forbidden(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED or order.sent_at is not None:
         raise InvalidInput(_("This order has already been sent."), field="status")
     if not order.parts.filter(status=PartStatus.PROPOSED).exists():
         raise InvalidInput(_("There is no part to send."), field="status")
+    before = snapshot(order, "sent_at")
     order.sent_at = timezone.now()
     order.save(update_fields=["sent_at", "updated_at"])
     AuditEvent.record(
-        "market.order.sent", actor=actor, obj=order, area_code=order.demand.regency_code
-    )
+        events.ORDER_SENT, actor=actor, obj=order, area_code=order.demand.regency_code,
+        before=before, after=snapshot(order, "sent_at"),
+    )  # fmt: skip
     return order
 
 
 @atomic_retrying
 def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
     """The buyer or a coordinator changes a part before the group answers (0 withdraws it)."""
-    order_id = OrderPart.objects.filter(pk=part_id).values_list("order_id", flat=True).first()
-    if order_id is None:
-        raise Http404
-    order = order_for(actor, order_id, lock=True)
-    part = OrderPart.objects.select_for_update(no_key=True).get(pk=part_id)
+    order = _lock_order(actor, selectors.part_order_id(actor, part_id))
+    part = _lock_part(part_id)
     demand = order.demand
-    if not buying_side(actor, order):
+    if not selectors.buying_side(actor, order):
         raise Forbidden(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED or part.status != PartStatus.PROPOSED:
         raise InvalidInput(_("This part has already been answered."), field="status")
+    before = snapshot(part, "status", "quantity")
     if quantity == 0:
         part.status = PartStatus.WITHDRAWN
     else:
@@ -414,31 +515,32 @@ def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
         )
         if quantity < demand.min_lot or quantity > product.available:
             raise InvalidInput(
-                _("A part is at least the lot (%(lot)d) and at most the stock (%(stock)d).")
-                % {"lot": demand.min_lot, "stock": product.available},
+                _("A part is at least the lot (%(lot)s) and at most the stock (%(stock)s).")
+                % {"lot": rupiah(demand.min_lot), "stock": rupiah(product.available)},
                 field="quantity",
             )
         if others + quantity > demand.quantity:
             raise InvalidInput(
-                _("The parts would exceed the demand by %(n)d.")
-                % {"n": others + quantity - demand.quantity},
+                _("The parts would exceed the demand by %(n)s.")
+                % {"n": rupiah(others + quantity - demand.quantity)},
                 field="quantity",
             )
         part.quantity = quantity
     part.save()
     AuditEvent.record(
-        "market.part.adjusted", actor=actor, obj=part, area_code=demand.regency_code,
-        data={"quantity": quantity},
+        events.PART_ADJUSTED, actor=actor, obj=part, area_code=demand.regency_code,
+        before=before, after=snapshot(part, "status", "quantity"),
     )  # fmt: skip
     return part
 
 
 @atomic_retrying
 def order_reallocate(*, actor: Any, order_id: int) -> int:
-    """Offer what declined groups left to the other groups; returns the quantity re-offered."""
-    order = order_for(actor, order_id, lock=True)
+    """Offer what is missing to the groups that did not decline, those already in the order
+    included (their spare stock); returns the quantity offered, or says why none could be."""
+    order = _lock_order(actor, order_id)
     demand = order.demand
-    if not buying_side(actor, order):
+    if not selectors.buying_side(actor, order):
         raise Forbidden(_("Your role does not allow this step."))
     if order.status != OrderStatus.PROPOSED:
         raise InvalidInput(_("This order is no longer waiting for answers."), field="status")
@@ -446,91 +548,143 @@ def order_reallocate(*, actor: Any, order_id: int) -> int:
     missing = demand.quantity - (live.aggregate(q=Sum("quantity"))["q"] or 0)
     if missing < 1:
         raise InvalidInput(_("Nothing is missing from this order."), field="status")
-    exclude = set(order.parts.values_list("kube_id", flat=True))
-    added = _fill(order, demand, missing, order.strategy, exclude)
+    declined = set(order.parts.filter(status=PartStatus.DECLINED).values_list("kube_id", flat=True))
+    added = _fill(order, demand, missing, order.strategy, declined)
+    if not added:
+        raise InvalidInput(_why_nothing(demand, missing, declined, _pending(order)), field="status")
     AuditEvent.record(
-        "market.order.reallocated", actor=actor, obj=order, area_code=demand.regency_code,
+        events.ORDER_REALLOCATED, actor=actor, obj=order, area_code=demand.regency_code,
         data={"missing": missing, "added": added},
     )  # fmt: skip
     return added
 
 
-def orders_for(actor: Any) -> Any:
-    qs = Order.objects.for_user(actor).select_related("demand", "demand__category")
-    if not actor.has_perm("market.allocate_demand"):
-        qs = qs.filter(demand__buyer=actor)
-    return qs
+def derive_status(order: Order) -> str:
+    """The order's status from its parts once confirmed: the step of its least advanced
+    supplying part (an order is shipped when every group has shipped its part)."""
+    if order.status in (OrderStatus.PROPOSED, OrderStatus.CANCELLED):
+        return order.status
+    statuses = set(order.parts.filter(status__in=SUPPLYING).values_list("status", flat=True))
+    if not statuses:
+        return order.status
+    order_of = [str(s) for s in SUPPLYING]
+    least = min(statuses, key=order_of.index)
+    return OrderStatus.CONFIRMED if least == PartStatus.ACCEPTED else least
 
 
-def order_for(actor: Any, order_id: int, *, lock: bool = False) -> Order:
-    """An order the actor takes part in, else 404; with ``lock``, its demand and then itself."""
-    order = orders_for(actor).filter(pk=order_id).first()
-    if order is None:
-        # A group sees the orders it has a part in.
-        part = OrderPart.objects.for_user(actor).filter(order_id=order_id).first()
-        if part is None:
-            raise Http404
-        order = part.order
-    if lock:
-        list(Demand.objects.select_for_update(no_key=True).filter(pk=order.demand_id).values("pk"))
-        order = (
-            Order.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("demand")
-            .get(pk=order.pk)
+def _move_part(actor: Any, order: Order, part: OrderPart, to: str) -> None:
+    """One part one step (the caller checked the party); a paid part becomes a sale."""
+    source, _side = PART_STEPS[to]
+    if part.status != source:
+        raise InvalidInput(
+            _("A part that is %(status)s cannot go to %(to)s.")
+            % {"status": part.get_status_display(), "to": PartStatus(to).label},
+            field="to",
         )
-    return order
+    before = snapshot(part, "status")
+    if to == PartStatus.PAID:
+        Sale.objects.create(
+            kube_id=part.kube_id,
+            product=part.product,
+            part=part,
+            description=part.product.name,
+            quantity=part.quantity,
+            price=part.price,
+            buyer_type=BuyerType.PLATFORM,
+            day=timezone.localdate(),
+            recorded_by=actor,
+        )
+    part.status = to
+    part.save(update_fields=["status", "updated_at"])
+    AuditEvent.record(
+        events.PART_STEP[to], actor=actor, obj=part, area_code=part.kube.area_code,
+        data={"order": order.pk}, before=before, after=snapshot(part, "status"),
+    )  # fmt: skip
 
 
-# Who may take each step: the buyer (or a coordinator) confirms, receives and pays; the
-# groups make and ship; anyone of the buying side may cancel before shipping.
-STEPS = {
-    OrderStatus.CONFIRMED: ({OrderStatus.PROPOSED}, "buyer"),
-    OrderStatus.IN_PRODUCTION: ({OrderStatus.CONFIRMED}, "group"),
-    OrderStatus.SHIPPED: ({OrderStatus.IN_PRODUCTION}, "group"),
-    OrderStatus.DELIVERED: ({OrderStatus.SHIPPED}, "buyer"),
-    OrderStatus.PAID: ({OrderStatus.DELIVERED}, "buyer"),
-    OrderStatus.CANCELLED: (
-        {OrderStatus.PROPOSED, OrderStatus.CONFIRMED, OrderStatus.IN_PRODUCTION},
-        "buyer",
-    ),
-}
+def _settle(actor: Any, order: Order, before: str) -> None:
+    """Store the order's derived status; a change is an audit event of its own kind."""
+    order.status = derive_status(order)
+    order.save(update_fields=["status", "updated_at"])
+    if order.status != before and order.status in events.ORDER_DERIVED:
+        AuditEvent.record(
+            events.ORDER_DERIVED[order.status], actor=actor, obj=order,
+            area_code=order.demand.regency_code,
+            before={"status": before}, after={"status": order.status},
+        )  # fmt: skip
 
 
-def buying_side(actor: Any, order: Order) -> bool:
-    """The buyer, or a coordinator whose area holds the delivery regency.
+def _check_confirmed(order: Order, to: str) -> None:
+    if order.status in (OrderStatus.PROPOSED, OrderStatus.CANCELLED):
+        raise InvalidInput(
+            _("An order that is %(status)s cannot go to %(to)s.")
+            % {"status": order.get_status_display(), "to": OrderStatus(to).label},
+            field="to",
+        )
 
-    A coordinator elsewhere may read the order through a group of hers that has a part in it
-    (``order_for``), which must not let her change or cancel someone else's order.
-    """
-    return order.demand.buyer_id == actor.pk or (
-        actor.has_perm("market.allocate_demand")
-        and Order.objects.for_user(actor).filter(pk=order.pk).exists()
+
+@atomic_retrying
+def part_step(*, actor: Any, part_id: int, to: str) -> OrderPart:
+    """Move one part one step: its own group makes and ships it, the buying side receives
+    and pays it. Another group's part does not exist for a group (404); a party that sees
+    the part but does not take this step is refused (403)."""
+    order = _lock_order(actor, selectors.part_order_id(actor, part_id))
+    part = _lock_part(part_id)
+    if to not in PART_STEPS:
+        raise InvalidInput(_("Unknown step."), field="to")
+    _source, side = PART_STEPS[to]
+    allowed = (
+        selectors.group_side(actor, part)
+        if side == "group"
+        else selectors.buying_side(actor, order)
     )
-
-
-def sides_of(actor: Any, order: Order) -> set[str]:
-    sides = set()
-    if buying_side(actor, order):
-        sides.add("buyer")
-    if OrderPart.objects.for_user(actor).filter(
-        order=order, status=PartStatus.ACCEPTED
-    ).exists() and actor.has_perm("market.respond_orderpart"):
-        sides.add("group")
-    return sides
+    if not allowed:
+        raise Forbidden(
+            _("Only the group of this part makes and ships it.")
+            if side == "group"
+            else _("Only the buyer receives and pays a part."),
+            field="to",
+        )
+    _check_confirmed(order, to)
+    before = order.status
+    _move_part(actor, order, part, to)
+    _settle(actor, order, before)
+    return part
 
 
 @atomic_retrying
 def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order:
-    """Move an order one step; each step by the party allowed, in turn, with a reason to cancel."""
-    order = order_for(actor, order_id, lock=True)
+    """The buying side confirms or cancels the order (with a reason), or receives or pays
+    every part ready for it; a group moves only its own parts (never another group's)."""
+    order = _lock_order(actor, order_id)
     # Who may move the order is answered before what was asked, so a reader who is no party
     # is refused as such (403) and learns nothing from the request's validation.
-    sides = sides_of(actor, order)
+    sides = selectors.sides_of(actor, order)
     if not sides:
         raise Forbidden(_("Your role does not allow this step."))
-    if to not in STEPS:
+    if to in PART_STEPS:
+        source, side = PART_STEPS[to]
+        if side not in sides:
+            raise Forbidden(_("This step belongs to the other party."), field="to")
+        _check_confirmed(order, to)
+        parts = order.parts.filter(status=source)
+        if side == "group":
+            parts = parts.filter(pk__in=selectors.own_parts(actor).values("pk"))
+        chosen = list(parts.select_for_update(no_key=True).select_related("kube", "product"))
+        if not chosen:
+            raise InvalidInput(
+                _("An order that is %(status)s cannot go to %(to)s.")
+                % {"status": order.get_status_display(), "to": OrderStatus(to).label},
+                field="to",
+            )
+        was = order.status
+        for part in sorted(chosen, key=lambda p: p.pk):
+            _move_part(actor, order, part, to)
+        _settle(actor, order, was)
+        return order
+    if to not in ORDER_STEPS:
         raise InvalidInput(_("Unknown step."), field="to")
-    sources, side = STEPS[OrderStatus(to)]
+    sources, side = ORDER_STEPS[to]
     if order.status not in sources:
         raise InvalidInput(
             _("An order that is %(status)s cannot go to %(to)s.")
@@ -539,67 +693,80 @@ def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order
         )
     if side not in sides:
         raise Forbidden(_("This step belongs to the other party."), field="to")
-    accepted = order.parts.filter(status=PartStatus.ACCEPTED)
-    waiting = order.parts.filter(status=PartStatus.PROPOSED).exists()
-    if to == OrderStatus.CONFIRMED and (waiting or not accepted.exists()):
+    if to == OrderStatus.CONFIRMED and (
+        order.parts.filter(status=PartStatus.PROPOSED).exists()
+        or not order.parts.filter(status=PartStatus.ACCEPTED).exists()
+    ):
         raise InvalidInput(
             _("Every group must answer, and at least one accept, before confirming."),
             field="to",
         )
+    before = snapshot(order, "status")
     if to == OrderStatus.CANCELLED:
-        if not reason.strip():
-            raise InvalidInput(_("Say why the order is cancelled."), field="reason")
-        parts = list(order.parts.select_for_update(no_key=True).order_by("pk"))
-        back: dict[int, int] = {}
-        for part in parts:
-            if part.status == PartStatus.ACCEPTED:
-                back[part.product_id] = back.get(part.product_id, 0) + part.quantity
-        for product_id in (
-            Product.objects.select_for_update(no_key=True)
-            .filter(pk__in=back)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        ):
-            Product.objects.filter(pk=product_id).update(
-                available=F("available") + back[product_id]
-            )
-        order.parts.filter(status=PartStatus.PROPOSED).update(status=PartStatus.WITHDRAWN)
-        order.cancel_reason = reason.strip()[:300]
-        Demand.objects.filter(pk=order.demand_id).update(status=DemandStatus.CANCELLED)
-    if to == OrderStatus.PAID:
-        today = timezone.localdate()
-        for part in accepted.select_related("product"):
-            Sale.objects.create(
-                kube_id=part.kube_id,
-                product=part.product,
-                part=part,
-                description=part.product.name,
-                quantity=part.quantity,
-                price=part.price,
-                buyer_type=BuyerType.PLATFORM,
-                day=today,
-                recorded_by=actor,
-            )
+        _cancel(order, reason)
     order.status = to
     order.save()
     AuditEvent.record(
-        f"market.order.{to}", actor=actor, obj=order, area_code=order.demand.regency_code,
-        reason=reason,
+        events.ORDER_STEP[to], actor=actor, obj=order, area_code=order.demand.regency_code,
+        reason=reason, before=before, after=snapshot(order, "status"),
     )  # fmt: skip
     return order
 
 
+def cancel_outcome(order: Order) -> dict[str, int]:
+    """What cancelling would do: parts withdrawn, parts cancelled and stock given back."""
+    parts = order.parts.all()
+    taken = [p for p in parts if p.status in (PartStatus.ACCEPTED, PartStatus.IN_PRODUCTION)]
+    return {
+        "withdrawn": sum(1 for p in parts if p.status == PartStatus.PROPOSED),
+        "cancelled": len(taken),
+        "stock": sum(p.quantity for p in taken),
+    }
+
+
+def _cancel(order: Order, reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput(_("Say why the order is cancelled."), field="reason")
+    parts = list(order.parts.select_for_update(no_key=True).order_by("pk"))
+    if any(p.status in (PartStatus.SHIPPED, PartStatus.DELIVERED, PartStatus.PAID) for p in parts):
+        raise InvalidInput(
+            _("A group has already shipped its part; the order can no longer be cancelled."),
+            field="to",
+        )
+    back: dict[int, int] = {}
+    taken = [p for p in parts if p.status in (PartStatus.ACCEPTED, PartStatus.IN_PRODUCTION)]
+    for part in taken:
+        back[part.product_id] = back.get(part.product_id, 0) + part.quantity
+    for product_id in (
+        Product.objects.select_for_update(no_key=True)
+        .filter(pk__in=back)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        Product.objects.filter(pk=product_id).update(available=F("available") + back[product_id])
+    order.parts.filter(pk__in=[p.pk for p in taken]).update(status=PartStatus.CANCELLED)
+    order.parts.filter(status=PartStatus.PROPOSED).update(status=PartStatus.WITHDRAWN)
+    order.cancel_reason = reason.strip()[:300]
+    Demand.objects.filter(pk=order.demand_id).update(status=DemandStatus.CANCELLED)
+
+
 @atomic_retrying
 def order_rate(*, actor: Any, order_id: int, rating: int, note: str = "") -> Order:
-    order = order_for(actor, order_id, lock=True)
+    order = _lock_order(actor, order_id)
     if actor != order.demand.buyer:
         raise Forbidden(_("Only the buyer rates a delivery."))
-    if order.status not in (OrderStatus.DELIVERED, OrderStatus.PAID):
+    delivered = order.parts.filter(status__in=[PartStatus.DELIVERED, PartStatus.PAID])
+    if not delivered.exists():
         raise InvalidInput(_("Rate the delivery once it has arrived."), field="rating")
     if not 1 <= rating <= 5:
         raise InvalidInput(_("A rating is from 1 to 5."), field="rating")
+    before = snapshot(order, "rating")
     order.rating, order.rating_note = rating, note.strip()[:300]
     order.save(update_fields=["rating", "rating_note", "updated_at"])
+    AuditEvent.record(
+        events.ORDER_RATED, actor=actor, obj=order, area_code=order.demand.regency_code,
+        before=before, after=snapshot(order, "rating"),
+    )  # fmt: skip
     return order
 
 
@@ -619,7 +786,7 @@ def sale_record(
     product_id: int | None = None,
 ) -> Sale:
     require_permission(actor, "market.add_sale")
-    kube = Kube.objects.for_user(actor, permission="market.add_sale").filter(pk=kube_id).first()
+    kube = selectors.groups_for(actor, "market.add_sale", active=False).filter(pk=kube_id).first()
     if kube is None:
         raise InvalidInput(_("Choose a group you work with."), field="kube")
     if buyer_type not in BuyerType.values or buyer_type == BuyerType.PLATFORM:
@@ -637,5 +804,8 @@ def sale_record(
         kube=kube, product=product, description=description.strip()[:150], quantity=quantity,
         price=price, buyer_type=buyer_type, day=day, recorded_by=actor,
     )  # fmt: skip
-    AuditEvent.record("market.sale.recorded", actor=actor, obj=sale, area_code=kube.area_code)
+    AuditEvent.record(
+        events.SALE_RECORDED, actor=actor, obj=sale, area_code=kube.area_code,
+        data={"amount": sale.amount},
+    )  # fmt: skip
     return sale

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
@@ -26,6 +27,8 @@ from sinergi.kube.models import Kube
 from sinergi.kube.models import Status as KubeStatus
 from sinergi.market import selectors, services
 from sinergi.market.models import (
+    ORDER_STEPS,
+    PART_STEPS,
     BuyerType,
     Category,
     Demand,
@@ -77,7 +80,7 @@ def public_products() -> Any:
             Prefetch(
                 "weeks",
                 queryset=ProductWeek.objects.filter(
-                    week_start__gte=services.coming_weeks(timezone.localdate())[0]
+                    week_start__gte=selectors.coming_weeks(timezone.localdate())[0]
                 ),
             ),
         )
@@ -171,7 +174,7 @@ def my_products(request: HttpRequest) -> HttpResponse:
                             default=0,
                             column="quantity",
                         )
-                        for week in services.coming_weeks(timezone.localdate())
+                        for week in selectors.coming_weeks(timezone.localdate())
                     },
                 )
                 messages.success(request, _("Availability saved."))
@@ -238,7 +241,7 @@ def my_products(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "weeks": [
                 (w, editing.weeks.filter(week_start=w).values_list("quantity", flat=True).first())
-                for w in services.coming_weeks(timezone.localdate())
+                for w in selectors.coming_weeks(timezone.localdate())
             ]
             if editing
             else [],
@@ -274,7 +277,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Demand posted."))
             return redirect("market:demand_detail", pk=demand.pk)
-    qs = services.demands_for(user).prefetch_related("orders")
+    qs = selectors.demands_for(user).prefetch_related("orders")
     page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -293,7 +296,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 @permission_required("market.view_demand", raise_exception=True)
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    demand = access(services.demands_for(user), actor=user, pk=pk)
+    demand = access(selectors.demands_for(user), actor=user, pk=pk)
     if request.method == "POST":
         try:
             order = services.demand_allocate(
@@ -309,6 +312,35 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "market/demand_detail.html",
         {"demand": demand, "orders": demand.orders.all()},
     )
+
+
+ORDER_VERBS: dict[str, Any] = {
+    OrderStatus.CONFIRMED: _lazy("Confirm the order"),
+    OrderStatus.CANCELLED: _lazy("Cancel the order"),
+}
+PART_VERBS: dict[str, Any] = {
+    PartStatus.IN_PRODUCTION: _lazy("Start production"),
+    PartStatus.SHIPPED: _lazy("Mark as shipped"),
+    PartStatus.DELIVERED: _lazy("Confirm delivery"),
+    PartStatus.PAID: _lazy("Mark as paid"),
+}
+
+
+def _part_steps(
+    user: Any, order: Order, parts: Any, mine: set[int], buyer: bool
+) -> dict[int, list[tuple[str, Any]]]:
+    """Per part, the steps this person may take on it now: a group on its own part only."""
+    out: dict[int, list[tuple[str, Any]]] = {}
+    if order.status in (OrderStatus.PROPOSED, OrderStatus.CANCELLED):
+        return out
+    group = user.has_perm("market.respond_orderpart")
+    for part in parts:
+        for to, (source, side) in PART_STEPS.items():
+            if part.status != source:
+                continue
+            if (side == "group" and group and part.pk in mine) or (side == "buyer" and buyer):
+                out.setdefault(part.pk, []).append((to, PART_VERBS[to]))
+    return out
 
 
 @login_required
@@ -348,6 +380,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     note=request.POST.get("note", ""),
                 )
                 messages.success(request, _("Thank you for rating the delivery."))
+            elif action == "part_step":
+                services.part_step(
+                    actor=user, part_id=_id(request, "part"), to=request.POST.get("to", "")
+                )
+                messages.success(request, _("Order updated."))
             else:
                 services.order_step(
                     actor=user, order_id=pk, to=action, reason=request.POST.get("reason", "")
@@ -358,20 +395,16 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("market:order_detail", pk=pk)
     parts = view.parts
     mine = set(OrderPart.objects.for_user(user).filter(order=order).values_list("pk", flat=True))
-    sides = services.sides_of(user, order)
-    verbs = {
-        OrderStatus.CONFIRMED: _("Confirm the order"),
-        OrderStatus.IN_PRODUCTION: _("Start production"),
-        OrderStatus.SHIPPED: _("Mark as shipped"),
-        OrderStatus.DELIVERED: _("Confirm delivery"),
-        OrderStatus.PAID: _("Mark as paid"),
-        OrderStatus.CANCELLED: _("Cancel the order"),
-    }
+    sides = selectors.sides_of(user, order)
     steps = [
-        (to, verbs[to])
-        for to, (sources, side) in services.STEPS.items()
+        (to, ORDER_VERBS[to])
+        for to, (sources, side) in ORDER_STEPS.items()
         if order.status in sources and side in sides
     ]
+    part_steps = _part_steps(user, order, parts, mine, "buyer" in sides)
+    rows = list(parts)
+    for row in rows:
+        row.steps = part_steps.get(row.pk, [])  # type: ignore[attr-defined]
     totals = parts.filter(status=PartStatus.ACCEPTED).aggregate(q=Sum("quantity"))
     live = parts.filter(status__in=[PartStatus.PROPOSED, PartStatus.ACCEPTED])
     # What others still owe is the buyer's business; a group's view counts its own parts.
@@ -384,7 +417,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "demand": order.demand,
-            "parts": parts,
+            "parts": rows,
             "mine": mine if user.has_perm("market.respond_orderpart") else set(),
             "steps": steps,
             "accepted": totals["q"] or 0,
