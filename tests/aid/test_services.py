@@ -8,7 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import translation
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from sinergi.accounts.models import User
@@ -24,44 +25,17 @@ from sinergi.aid.models import (
 )
 from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
-from sinergi.kube.models import Kube, Status
-from sinergi.kube.services import kube_transition, membership_end
+from sinergi.kube.models import Kube
+from sinergi.kube.services import membership_end
 from tests import samples
+from tests.aid.conftest import JUTA, approved
 from tests.kube.test_services import _form, _heads
 
 pytestmark = pytest.mark.django_db
-JUTA = 1_000_000
-
-
-@pytest.fixture
-def active_kube(officer_bandung: User) -> Kube:
-    kube, _ = _form(officer_bandung, _heads(officer_bandung, 6))
-    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
-        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=step)
-    return kube
-
-
-@pytest.fixture
-def cycle() -> Cycle:
-    programme = Programme.objects.create(
-        name="Bantuan Stimulan UEP KUBE",
-        year=2026,
-        funding_source="apbn",
-        amount_rule=AmountRule.PER_MEMBER,
-        amount=2 * JUTA,
-        cap=20 * JUTA,
-        budget_ceiling=50 * JUTA,
-    )
-    return Cycle.objects.create(programme=programme, number=1)
 
 
 def _approved(kube: Kube, cycle: Cycle, regency: User, province: User, centre: User) -> Proposal:
-    """Propose, recommend and approve one group: the common start of the payment tests."""
-    proposal = services.proposal_create(actor=regency, cycle_id=cycle.pk, kube_id=kube.pk)
-    services.proposal_recommend(actor=province, proposal_id=proposal.pk)
-    services.cycle_approve(actor=centre, cycle_id=cycle.pk)
-    proposal.refresh_from_db()
-    return proposal
+    return approved(kube, cycle, regency, province, centre)
 
 
 def test_the_whole_flow_and_the_budget(
@@ -122,7 +96,7 @@ def test_maker_checker(
     with pytest.raises(Forbidden):  # a regency office cannot recommend
         services.proposal_recommend(actor=officer_bandung, proposal_id=proposal.pk)
     services.proposal_recommend(actor=admin_user, proposal_id=proposal.pk)
-    with pytest.raises(InvalidInput):  # who recommended cannot approve
+    with pytest.raises(Forbidden):  # who recommended cannot approve: a refusal of the person
         services.cycle_approve(actor=admin_user, cycle_id=cycle.pk)
     other_admin = make_user("national_admin", None)
     services.cycle_approve(actor=other_admin, cycle_id=cycle.pk)
@@ -166,6 +140,8 @@ def test_only_ready_groups_in_area_can_be_proposed(
     assert Proposal.objects.count() == 1
 
 
+# Pure arithmetic: a busy machine (parallel runs) must not fail it for slow input generation.
+@hypothesis_settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.integers(1, 50_000_000), st.integers(0, 40), st.one_of(st.none(), st.integers(1, 10**9)))
 def test_amounts_are_integer_rupiah(amount: int, members: int, cap: int | None) -> None:
     per_member = Programme(
@@ -214,7 +190,7 @@ def test_the_flow_through_the_api(
     )
     approved = centre.post(f"/api/v1/aid/cycles/{cycle.pk}/approve")  # type: ignore[attr-defined]
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    programmes = province.get("/api/v1/aid/programmes").json()  # type: ignore[attr-defined]
+    programmes = province.get("/api/v1/aid/programmes").json()["items"]  # type: ignore[attr-defined]
     assert programmes[0]["budget_remaining"] == 38 * JUTA
 
 
@@ -284,9 +260,25 @@ def test_disbursement_and_reconciliation(
     )
     result = client.post("/api/v1/aid/reconcile", {"file": statement}).json()  # type: ignore[attr-defined]
     assert result["matched"] == ["TRX1"]
-    assert result["mismatched"] == [{"reference": "TRX3", "differences": ["amount"]}]
+    assert result["mismatched"] == [
+        {
+            "reference": "TRX3",
+            "differences": ["amount"],
+            "details": [
+                {
+                    "field": "amount",
+                    "label": "Jumlah",
+                    "expected": "Rp2.000.000",
+                    "actual": "Rp1.500.000",
+                }
+            ],
+        }
+    ]
     assert [u["reference"] for u in result["unknown"]] == ["TRX9"]
-    assert result["missing"] == [] and result["problems"] == [{"line": 5, "problem": "amount"}]
+    assert result["missing"] == []
+    assert result["problems"] == [
+        {"line": 5, "problem": "amount", "label": "jumlahnya bukan bilangan bulat rupiah"}
+    ]
     other = client_for(officer_bogor).post(  # type: ignore[attr-defined]
         "/api/v1/aid/reconcile", {"file": SimpleUploadedFile("r.csv", statement.open().read())}
     )
@@ -416,80 +408,6 @@ def test_cycle_exports_in_both_formats(
     assert AuditEvent.objects.filter(event_type__startswith="aid.cycle.exported").count() == 3
     bad = client.get(f"/api/v1/aid/cycles/{cycle.pk}/export", {"sheet": "x"})  # type: ignore[attr-defined]
     assert bad.status_code == 400
-
-
-def test_the_aid_pages(
-    client_for: Callable[..., object],
-    active_kube: Kube,
-    cycle: Cycle,
-    officer_bandung: User,
-    officer_jabar: User,
-    admin_user: User,
-    facilitator_bandung: User,
-    tmp_path: object,
-    settings: object,
-    make_user: Callable[..., User],
-) -> None:
-    """Propose, recommend, approve, pay, reconcile and report through the pages."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = str(tmp_path)  # type: ignore[attr-defined]
-    Kube.objects.filter(pk=active_kube.pk).update(bank_account="0123-01")
-    url = f"/bantuan/tahap/{cycle.pk}/aksi/"
-    regency, province, centre = (
-        client_for(u) for u in (officer_bandung, officer_jabar, admin_user)
-    )
-    page = regency.get(f"/bantuan/tahap/{cycle.pk}/").content.decode()  # type: ignore[attr-defined]
-    assert "Usulkan kelompok ini" in page and "KUBE Mawar" in page
-    regency.post(url, {"action": "propose", "kube": active_kube.pk})  # type: ignore[attr-defined]
-    proposal = Proposal.objects.get()
-    refused = regency.post(
-        url,
-        {"action": "recommend", "proposal": proposal.pk},  # type: ignore[attr-defined]
-        follow=True,
-    ).content.decode()
-    assert "dinas sosial provinsi" in refused
-    province.post(url, {"action": "recommend", "proposal": proposal.pk})  # type: ignore[attr-defined]
-    centre.post(url, {"action": "approve"})  # type: ignore[attr-defined]
-    regency.post(
-        url,
-        {
-            "action": "disburse",
-            "proposal": proposal.pk,  # type: ignore[attr-defined]
-            "amount": "12.000.000",
-            "day": "2026-11-02",
-            "reference": "TRX1",
-        },
-    )
-    assert proposal.disbursements.get().amount == 12 * JUTA
-    listing = province.get("/bantuan/").content.decode()  # type: ignore[attr-defined]
-    assert "Rp38.000.000" in listing
-    report = regency.post(
-        "/bantuan/rekonsiliasi/",
-        {
-            "file": SimpleUploadedFile(  # type: ignore[attr-defined]
-                "r.csv", b"reference,account,amount,date\nTRX1,012301,12000000,2026-11-02\n"
-            )
-        },
-    )
-    assert "Cocok" in report.content.decode()
-    ketua = client_for(make_user("kube_officer", "32.73"))
-    ketua.post(
-        f"/bantuan/usulan/{proposal.pk}/lpj/",
-        {  # type: ignore[attr-defined]
-            "action": "item",
-            "description": "Mesin jahit",
-            "amount": "12.000.000",
-            "day": "2026-11-05",
-            "receipt": SimpleUploadedFile("nota.png", samples.png()),
-        },
-    )
-    ketua.post(f"/bantuan/usulan/{proposal.pk}/lpj/", {"action": "submit"})  # type: ignore[attr-defined]
-    client_for(facilitator_bandung).post(
-        f"/bantuan/usulan/{proposal.pk}/lpj/",  # type: ignore[attr-defined]
-        {"action": "accept"},
-    )
-    assert proposal.lpj.status == "accepted"  # type: ignore[attr-defined]
 
 
 def test_a_programme_can_set_its_own_decile_threshold(

@@ -51,16 +51,12 @@ ALLOWED: dict[str, set[str]] = {
     },
     "event-as-string": {
         "accounts/services.py",
-        "aid/api.py",
-        "aid/services.py",
         "kube/services.py",
         "registry/imports.py",
         "registry/services.py",
         "wilayah/services.py",
     },
     "objects-in-view": {
-        "aid/api.py",
-        "aid/views.py",
         "kube/api.py",
         "kube/views.py",
         "market/api.py",
@@ -74,7 +70,6 @@ ALLOWED: dict[str, set[str]] = {
     },
     "post-by-hand": {
         "accounts/views.py",
-        "aid/views.py",
         "core/views.py",
         "kube/views.py",
         "market/views.py",
@@ -83,8 +78,6 @@ ALLOWED: dict[str, set[str]] = {
         "registry/views.py",
     },
     "scope-in-view": {
-        "aid/api.py",
-        "aid/views.py",
         "kube/api.py",
         "kube/views.py",
         "market/api.py",

@@ -1,32 +1,77 @@
-"""Aid through the API: programmes with what remains, proposals, and each step as its own call."""
+"""Aid through the API: programmes and cycles, proposals, each step as its own call, transfers
+and fund-use reports. Reads through ``selectors``, writes through ``services``; every list is
+paged, filtered and sorted the same way, with ``changed_since``."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from sinergi.aid import services
-from sinergi.aid.models import Disbursement, Lpj, LpjItem, Programme, Proposal
+from sinergi.aid import selectors, services
+from sinergi.aid.models import (
+    AmountRule,
+    CycleStatus,
+    Disbursement,
+    FundingSource,
+    LpjItem,
+    LpjStatus,
+    Programme,
+    ProposalStatus,
+)
 from sinergi.core.api_perms import require_perm
-from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_rupiah
+from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_int, column_rupiah
 from sinergi.core.errors import InvalidInput
 from sinergi.core.exports import table_response
-from sinergi.core.models import AuditEvent
-from sinergi.core.scoping import access, user_area
 from sinergi.core.uploads import serve_upload
 
 router = Router(tags=["aid"])
 
 
+def _label(choices: Any, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+# --- lists: one way to filter, sort and ask for what changed -----------------------------
+
+
+class ListIn(Schema):
+    changed_since: datetime | None = Field(
+        None, description="Only rows created or changed at or after this moment (ISO 8601)."
+    )
+    sort: str = Field("", description="A field name; a leading '-' sorts descending.")
+
+
+def _listed(qs: Any, filters: ListIn, sorts: dict[str, str], default: str) -> Any:
+    """``qs`` with ``changed_since`` and ``sort`` applied (sort names map to columns)."""
+    if filters.changed_since is not None:
+        qs = qs.filter(updated_at__gte=filters.changed_since)
+    key = filters.sort or default
+    name = key.lstrip("-")
+    if name not in sorts:
+        raise InvalidInput(
+            _("Sort by one of: %(names)s.") % {"names": ", ".join(sorted(sorts))}, field="sort"
+        )
+    column = sorts[name]
+    return qs.order_by(("-" if key.startswith("-") else "") + column, "pk")
+
+
+# --- programmes and cycles --------------------------------------------------------------
+
+
 class CycleOut(Schema):
     id: int
+    programme_id: int
     number: int
     status: str
+    status_label: str
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return _label(CycleStatus, obj.status)
 
 
 class ProgrammeOut(Schema):
@@ -34,24 +79,183 @@ class ProgrammeOut(Schema):
     name: str
     year: int
     funding_source: str
+    funding_source_label: str
     amount_rule: str
+    amount_rule_label: str
     amount: int
     cap: int | None
     budget_ceiling: int
     budget_used: int
     budget_remaining: int
+    area_code: str
+    allow_previously_aided: bool
+    max_desil: int | None
     cycles: list[CycleOut]
+
+    @staticmethod
+    def resolve_funding_source_label(obj: Programme) -> str:
+        return _label(FundingSource, obj.funding_source)
+
+    @staticmethod
+    def resolve_amount_rule_label(obj: Programme) -> str:
+        return _label(AmountRule, obj.amount_rule)
+
+    @staticmethod
+    def resolve_budget_used(obj: Any) -> int:
+        used = getattr(obj, "used", None)
+        return int(used) if used is not None else services.budget_used(obj)
+
+    @staticmethod
+    def resolve_budget_remaining(obj: Any) -> int:
+        return int(obj.budget_ceiling) - ProgrammeOut.resolve_budget_used(obj)
+
+    @staticmethod
+    def resolve_cycles(obj: Programme) -> list[Any]:
+        return list(obj.cycles.all())
+
+
+class ProgrammeFilter(ListIn):
+    year: int | None = Field(None, ge=1900, le=9999)
+    funding_source: FundingSource | None = None
+
+
+class ProgrammeIn(Schema):
+    name: str = Field(..., min_length=1, max_length=150)
+    year: column_int(Programme, "year", ge=2000, le=2100)  # type: ignore[valid-type]
+    funding_source: FundingSource
+    amount_rule: AmountRule
+    amount: column_rupiah(Programme, "amount", gt=0)  # type: ignore[valid-type]
+    cap: column_rupiah(Programme, "cap", gt=0) | None = None  # type: ignore[valid-type]
+    budget_ceiling: column_rupiah(Programme, "budget_ceiling", gt=0)  # type: ignore[valid-type]
+    area_code: str = Field("", max_length=13)
+    allow_previously_aided: bool = False
+    max_desil: int | None = Field(None, ge=1, le=10)
+
+
+class ProgrammePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=150)
+    year: column_int(Programme, "year", ge=2000, le=2100) | None = None  # type: ignore[valid-type]
+    funding_source: FundingSource | None = None
+    amount_rule: AmountRule | None = None
+    amount: column_rupiah(Programme, "amount", gt=0) | None = None  # type: ignore[valid-type]
+    cap: column_rupiah(Programme, "cap", gt=0) | None = None  # type: ignore[valid-type]
+    budget_ceiling: column_rupiah(Programme, "budget_ceiling", gt=0) | None = None  # type: ignore[valid-type]
+    area_code: str | None = Field(None, max_length=13)
+    allow_previously_aided: bool | None = None
+    max_desil: int | None = Field(None, ge=1, le=10)
+
+
+@router.get("/programmes", response=list[ProgrammeOut], summary="Programmes with what remains")
+@paginate(Pages, page_size=50)
+def programme_list(request: HttpRequest, filters: Query[ProgrammeFilter]) -> Any:
+    require_perm(request, "aid.view_programme")
+    qs = selectors.programme_list(actor=request.user)
+    if filters.year is not None:
+        qs = qs.filter(year=filters.year)
+    if filters.funding_source is not None:
+        qs = qs.filter(funding_source=filters.funding_source)
+    return _listed(
+        qs, filters, {"year": "year", "name": "name", "updated_at": "updated_at"}, "-year"
+    )
+
+
+@router.post("/programmes", response={201: ProgrammeOut}, summary="Define a programme (centre)")
+def programme_create(request: HttpRequest, payload: ProgrammeIn) -> Any:
+    made = services.programme_create(actor=request.user, **payload.dict())
+    return Status(201, selectors.programme_get(actor=request.user, pk=made.pk))
+
+
+@router.patch("/programmes/{programme_id}", response=ProgrammeOut, summary="Change a programme")
+def programme_update(request: HttpRequest, programme_id: Id, payload: ProgrammePatch) -> Any:
+    services.programme_update(
+        actor=request.user, programme_id=programme_id, **payload.dict(exclude_unset=True)
+    )
+    return selectors.programme_get(actor=request.user, pk=programme_id)
+
+
+class CycleFilter(ListIn):
+    programme_id: Id | None = None
+    status: CycleStatus | None = None
+
+
+@router.get("/cycles", response=list[CycleOut], summary="Cycles (tahap) of every programme")
+@paginate(Pages, page_size=100)
+def cycle_list(request: HttpRequest, filters: Query[CycleFilter]) -> Any:
+    require_perm(request, "aid.view_cycle")
+    qs = selectors.cycle_list(actor=request.user)
+    if filters.programme_id is not None:
+        qs = qs.filter(programme_id=filters.programme_id)
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
+    return _listed(
+        qs, filters, {"number": "number", "programme": "programme_id", "updated_at": "updated_at"},
+        "programme",
+    )  # fmt: skip
+
+
+@router.post(
+    "/programmes/{programme_id}/cycles",
+    response={201: CycleOut},
+    summary="Open the programme's next cycle (centre)",
+)
+def cycle_create(request: HttpRequest, programme_id: Id) -> Any:
+    return Status(201, services.cycle_create(actor=request.user, programme_id=programme_id))
+
+
+@router.post("/cycles/{cycle_id}/approve", response=CycleOut, summary="Approve and freeze")
+def approve(request: HttpRequest, cycle_id: Id) -> Any:
+    require_perm(request, "aid.approve_cycle")
+    return services.cycle_approve(actor=request.user, cycle_id=cycle_id)
+
+
+@router.get(
+    "/cycles/{cycle_id}/export", summary="Approved list or disbursement sheet", response={200: None}
+)
+def cycle_export(
+    request: HttpRequest, cycle_id: Id, sheet: str = "approved", fmt: str = "xlsx"
+) -> Any:
+    """``sheet``: approved (the cycle's approved groups) or disbursement (accounts, paid and
+    left to pay); ``fmt``: xlsx or csv. Only proposals in the caller's area; audited."""
+    require_perm(request, "aid.view_proposal")
+    if fmt not in services.EXPORT_FORMATS:
+        raise InvalidInput(
+            _("Choose sheet approved or disbursement, and format xlsx or csv."), field="fmt"
+        )
+    header, rows = services.cycle_export(actor=request.user, cycle_id=cycle_id, sheet=sheet)
+    return table_response(f"tahap-{cycle_id}-{sheet}", header, rows, fmt)
+
+
+# --- proposals --------------------------------------------------------------------------
 
 
 class ProposalOut(Schema):
     id: int
     cycle_id: Id
     kube_id: Id
+    kube_name: str = Field(..., alias="kube.name")
     area_code: str
     member_count: int
     amount: int
+    paid: int
     status: str
+    status_label: str
     decided_reason: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return _label(ProposalStatus, obj.status)
+
+    @staticmethod
+    def resolve_paid(obj: Any) -> int:
+        paid = getattr(obj, "paid", None)
+        return int(paid) if paid is not None else selectors.paid_total(obj)
+
+
+class ProposalFilter(ListIn):
+    cycle_id: Id | None = None
+    kube_id: Id | None = None
+    status: ProposalStatus | None = None
 
 
 class ProposeIn(Schema):
@@ -59,35 +263,17 @@ class ProposeIn(Schema):
     kube_id: Id
 
 
-@router.get("/programmes", response=list[ProgrammeOut])
-def programme_list(request: HttpRequest) -> Any:
-    require_perm(request, "aid.view_programme")
-    return [
-        {
-            "id": p.pk,
-            "name": p.name,
-            "year": p.year,
-            "funding_source": p.funding_source,
-            "amount_rule": p.amount_rule,
-            "amount": p.amount,
-            "cap": p.cap,
-            "budget_ceiling": p.budget_ceiling,
-            "budget_used": services.budget_used(p),
-            "budget_remaining": services.budget_remaining(p),
-            "cycles": [
-                {"id": c.pk, "number": c.number, "status": c.status} for c in p.cycles.all()
-            ],
-        }
-        for p in Programme.objects.prefetch_related("cycles")
-    ]
-
-
 @router.get("/proposals", response=list[ProposalOut], summary="Proposals in your area")
 @paginate(Pages, page_size=50)
-def proposal_list(request: HttpRequest, cycle_id: Id | None = None) -> Any:
+def proposal_list(request: HttpRequest, filters: Query[ProposalFilter]) -> Any:
     require_perm(request, "aid.view_proposal")
-    qs = Proposal.objects.for_user(request.user)
-    return qs.filter(cycle_id=cycle_id) if cycle_id else qs
+    qs = selectors.proposal_list(actor=request.user, cycle_id=filters.cycle_id)
+    if filters.kube_id is not None:
+        qs = qs.filter(kube_id=filters.kube_id)
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
+    sorts = {"id": "id", "area_code": "area_code", "amount": "amount", "updated_at": "updated_at"}
+    return _listed(qs, filters, sorts, "id")
 
 
 @router.post("/proposals", response={201: ProposalOut}, summary="Propose a group (regency)")
@@ -112,10 +298,7 @@ def reject(request: HttpRequest, proposal_id: Id, payload: ReasonIn) -> Any:
     )
 
 
-@router.post("/cycles/{cycle_id}/approve", response=CycleOut, summary="Approve and freeze")
-def approve(request: HttpRequest, cycle_id: Id) -> Any:
-    require_perm(request, "aid.approve_cycle")
-    return services.cycle_approve(actor=request.user, cycle_id=cycle_id)
+# --- transfers and their reconciliation -------------------------------------------------
 
 
 class DisbursementIn(Schema):
@@ -131,11 +314,26 @@ class DisbursementOut(Schema):
     day: date
     reference: str
     account: str
+    updated_at: datetime
+
+
+class DisbursementFilter(ListIn):
+    proposal_id: Id | None = None
+    day_from: date | None = None
+    day_to: date | None = None
+
+
+class DifferenceOut(Schema):
+    field: str
+    label: str
+    expected: str = Field(..., description="What Sinergi recorded")
+    actual: str = Field(..., description="What the bank statement says")
 
 
 class MismatchOut(Schema):
     reference: str
     differences: list[str]
+    details: list[DifferenceOut]
 
 
 class StatementRowOut(Schema):
@@ -148,6 +346,7 @@ class StatementRowOut(Schema):
 class LineProblemOut(Schema):
     line: int
     problem: str
+    label: str
 
 
 class ReconciliationOut(Schema):
@@ -173,9 +372,15 @@ def disburse(request: HttpRequest, proposal_id: Id, payload: DisbursementIn) -> 
 
 @router.get("/disbursements", response=list[DisbursementOut], summary="Transfers in your area")
 @paginate(Pages, page_size=100)
-def disbursement_list(request: HttpRequest) -> Any:
+def disbursement_list(request: HttpRequest, filters: Query[DisbursementFilter]) -> Any:
     require_perm(request, "aid.view_disbursement")
-    return Disbursement.objects.for_user(request.user)
+    qs = selectors.disbursement_list(actor=request.user, proposal_id=filters.proposal_id)
+    if filters.day_from is not None:
+        qs = qs.filter(day__gte=filters.day_from)
+    if filters.day_to is not None:
+        qs = qs.filter(day__lte=filters.day_to)
+    sorts = {"day": "day", "amount": "amount", "id": "id", "updated_at": "updated_at"}
+    return _listed(qs, filters, sorts, "day")
 
 
 @router.post(
@@ -193,14 +398,25 @@ def reconcile_statement(request: HttpRequest, file: File[UploadedFile]) -> Any:
     )
     return {
         "matched": result.matched,
-        "mismatched": [{"reference": r, "differences": d} for r, d in result.mismatched],
+        "mismatched": [
+            {
+                "reference": r,
+                "differences": [d.field for d in diffs],
+                "details": [d.__dict__ for d in diffs],
+            }
+            for r, diffs in result.mismatched
+        ],
         "unknown": [t.__dict__ for t in result.unknown],
         "missing": result.missing,
-        "problems": [{"line": n, "problem": p} for n, p in result.problems],
+        "problems": [{"line": n, "problem": p, "label": w} for n, p, w in result.problems],
     }
 
 
+# --- fund-use reports (LPJ) -------------------------------------------------------------
+
+
 class LpjItemOut(Schema):
+    id: int
     description: str
     amount: int
     day: date
@@ -210,6 +426,7 @@ class LpjItemOut(Schema):
 class LpjOut(Schema):
     proposal_id: Id
     status: str
+    status_label: str
     check_note: str
     spent: int
     received: int
@@ -217,20 +434,45 @@ class LpjOut(Schema):
     items: list[LpjItemOut]
 
 
+class LpjSummaryOut(Schema):
+    proposal_id: Id
+    kube_name: str = Field(..., alias="proposal.kube.name")
+    status: str
+    status_label: str
+    check_note: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return _label(LpjStatus, obj.status)
+
+
+class LpjFilter(ListIn):
+    status: LpjStatus | None = None
+
+
 class LpjCheckIn(Schema):
     accept: bool
     note: str = Field("", max_length=300)
 
 
-def _lpj(proposal_id: Id) -> dict[str, Any]:
-    lpj = Lpj.objects.select_related("proposal").get(proposal_id=proposal_id)
+class NoteIn(Schema):
+    note: str = Field("", max_length=300)
+
+
+def _lpj(actor: Any, proposal_id: int) -> dict[str, Any]:
+    _proposal, lpj = selectors.lpj_of(actor=actor, proposal_id=proposal_id)
+    if lpj is None:
+        raise InvalidInput(_("No fund-use report has been started yet."), field="proposal")
     return {
         "proposal_id": proposal_id,
         "status": lpj.status,
+        "status_label": _label(LpjStatus, lpj.status),
         "check_note": lpj.check_note,
-        **services.lpj_totals(lpj),
+        **selectors.lpj_totals(lpj),
         "items": [
             {
+                "id": i.pk,
                 "description": i.description,
                 "amount": i.amount,
                 "day": i.day,
@@ -242,13 +484,21 @@ def _lpj(proposal_id: Id) -> dict[str, Any]:
     }
 
 
+@router.get("/lpj", response=list[LpjSummaryOut], summary="Fund-use reports in your area")
+@paginate(Pages, page_size=100)
+def lpj_list(request: HttpRequest, filters: Query[LpjFilter]) -> Any:
+    require_perm(request, "aid.view_lpj")
+    qs = selectors.lpj_list(actor=request.user)
+    if filters.status is not None:
+        qs = qs.filter(status=filters.status)
+    sorts = {"updated_at": "updated_at", "proposal_id": "proposal_id"}
+    return _listed(qs, filters, sorts, "-updated_at")
+
+
 @router.get("/proposals/{proposal_id}/lpj", response=LpjOut, summary="Fund-use report")
 def lpj_get(request: HttpRequest, proposal_id: Id) -> Any:
     require_perm(request, "aid.view_lpj")
-    access(Proposal.objects, actor=request.user, pk=proposal_id)
-    if not Lpj.objects.filter(proposal_id=proposal_id).exists():
-        raise InvalidInput(_("No fund-use report has been started yet."), field="proposal")
-    return _lpj(proposal_id)
+    return _lpj(request.user, proposal_id)
 
 
 @router.post("/proposals/{proposal_id}/lpj/items", response={201: LpjOut})
@@ -269,95 +519,69 @@ def lpj_item(
         day=day,
         receipt=receipt,
     )
-    return Status(201, _lpj(proposal_id))
+    return Status(201, _lpj(request.user, proposal_id))
+
+
+@router.delete(
+    "/proposals/{proposal_id}/lpj/items/{item_id}",
+    response=LpjOut,
+    summary="Remove a purchase from a report in writing or returned for correction",
+)
+def lpj_item_delete(request: HttpRequest, proposal_id: Id, item_id: Id) -> Any:
+    require_perm(request, "aid.add_lpjitem")
+    item = selectors.lpj_item_get(actor=request.user, proposal_id=proposal_id, item_id=item_id)
+    services.lpj_save_items(
+        actor=request.user,
+        proposal_id=proposal_id,
+        rows=[
+            services.ItemRow(
+                description=item.description,
+                amount=item.amount,
+                day=item.day,
+                item_id=item.pk,
+                delete=True,
+            )
+        ],
+    )
+    return _lpj(request.user, proposal_id)
 
 
 @router.get("/proposals/{proposal_id}/lpj/items/{item_id}/receipt", response={200: None})
 def lpj_receipt(request: HttpRequest, proposal_id: Id, item_id: Id) -> Any:
     require_perm(request, "aid.view_lpj")
-    access(Proposal.objects, actor=request.user, pk=proposal_id)
-    item = LpjItem.objects.filter(pk=item_id, lpj__proposal_id=proposal_id).first()
-    if item is None:
-        raise InvalidInput(_("No such receipt."), field="item")
+    item = selectors.lpj_item_get(actor=request.user, proposal_id=proposal_id, item_id=item_id)
     return serve_upload(item.receipt, download_name=f"nota-{item.pk}")
 
 
 @router.post("/proposals/{proposal_id}/lpj/submit", response=LpjOut)
 def lpj_submit(request: HttpRequest, proposal_id: Id) -> Any:
     services.lpj_submit(actor=request.user, proposal_id=proposal_id)
-    return _lpj(proposal_id)
+    return _lpj(request.user, proposal_id)
 
 
-@router.post("/proposals/{proposal_id}/lpj/check", response=LpjOut)
+@router.post("/proposals/{proposal_id}/lpj/check", response=LpjOut, deprecated=True)
 def lpj_check(request: HttpRequest, proposal_id: Id, payload: LpjCheckIn) -> Any:
+    """Accept, or return with ``note`` as the reason; use ``accept`` and ``return`` instead."""
     require_perm(request, "aid.check_lpj")
     services.lpj_check(
         actor=request.user, proposal_id=proposal_id, accept=payload.accept, note=payload.note
     )
-    return _lpj(proposal_id)
+    return _lpj(request.user, proposal_id)
 
 
-@router.get(
-    "/cycles/{cycle_id}/export", summary="Approved list or disbursement sheet", response={200: None}
+@router.post("/proposals/{proposal_id}/lpj/accept", response=LpjOut, summary="Accept the report")
+def lpj_accept(request: HttpRequest, proposal_id: Id, payload: NoteIn) -> Any:
+    require_perm(request, "aid.check_lpj")
+    services.lpj_accept(actor=request.user, proposal_id=proposal_id, note=payload.note)
+    return _lpj(request.user, proposal_id)
+
+
+@router.post(
+    "/proposals/{proposal_id}/lpj/return",
+    response=LpjOut,
+    summary="Return the submitted report for correction, with the reason",
 )
-def cycle_export(
-    request: HttpRequest, cycle_id: Id, sheet: str = "approved", fmt: str = "xlsx"
-) -> Any:
-    """``sheet``: approved (the cycle's approved groups) or disbursement (accounts, paid and
-    left to pay); ``fmt``: xlsx or csv. Only proposals in the caller's area; audited."""
-    require_perm(request, "aid.view_proposal")
-    if sheet not in ("approved", "disbursement") or fmt not in ("xlsx", "csv"):
-        raise InvalidInput(
-            _("Choose sheet approved or disbursement, and format xlsx or csv."), field="sheet"
-        )
-    proposals = (
-        Proposal.objects.for_user(request.user)
-        .filter(cycle_id=cycle_id, status="approved")
-        .select_related("kube__business_type", "kube__village", "cycle__programme")
-        .annotate(paid=Sum("disbursements__amount"))
-        .order_by("area_code", "kube__name")
-    )
-    if sheet == "approved":
-        header = ["kube", "kode_desa", "desa", "jenis_usaha", "anggota", "jumlah_rp"]
-        rows = [
-            [
-                p.kube.name,
-                p.area_code,
-                p.kube.village.name,
-                p.kube.business_type.name,
-                p.member_count,
-                p.amount,
-            ]
-            for p in proposals
-        ]
-    else:
-        header = [
-            "kube",
-            "kode_desa",
-            "bank",
-            "rekening",
-            "atas_nama",
-            "disetujui_rp",
-            "disalurkan_rp",
-            "sisa_rp",
-        ]
-        rows = [
-            [
-                p.kube.name,
-                p.area_code,
-                p.kube.bank_name,
-                p.kube.bank_account,
-                p.kube.bank_account_holder,
-                p.amount,
-                p.paid or 0,
-                p.amount - (p.paid or 0),
-            ]
-            for p in proposals
-        ]
-    AuditEvent.record(
-        f"aid.cycle.exported_{sheet}",
-        actor=request.user,
-        area_code=user_area(request.user) or "",
-        data={"rows": len(rows), "cycle": cycle_id},
-    )
-    return table_response(f"tahap-{cycle_id}-{sheet}", header, rows, fmt)
+def lpj_return(request: HttpRequest, proposal_id: Id, payload: ReasonIn) -> Any:
+    require_perm(request, "aid.check_lpj")
+    services.lpj_return(actor=request.user, proposal_id=proposal_id, reason=payload.reason)
+    return _lpj(request.user, proposal_id)

@@ -162,6 +162,12 @@ class Proposal(TimeStampedModel):
         return f"{self.kube} @ {self.cycle}"
 
 
+class AidGrantQuerySet(ScopedQuerySet["AidGrant"]):
+    # A grant is as visible as the proposal it came from.
+    scope_field = "proposal__area_code"
+    kube_field = "kube_id"
+
+
 class AidGrant(models.Model):
     """A group aided: one row per approved proposal, written by the approval under its locks.
 
@@ -178,6 +184,7 @@ class AidGrant(models.Model):
     number = models.PositiveSmallIntegerField(_("grant number of the group"))
     first_only = models.BooleanField(_("programme aids only groups never aided"))
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = AidGrantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("aid grant")
@@ -253,6 +260,9 @@ class Lpj(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=LpjStatus.choices, default=LpjStatus.DRAFT
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -273,6 +283,12 @@ def receipt_path(instance: LpjItem, filename: str) -> str:
     return f"lpj/{instance.lpj_id}/{filename[-80:]}"
 
 
+class LpjItemQuerySet(ScopedQuerySet["LpjItem"]):
+    # A purchase (and its receipt) is as visible as its report.
+    scope_field = "lpj__area_code"
+    kube_field = "lpj__proposal__kube_id"
+
+
 class LpjItem(models.Model):
     """One purchase: what, how much (integer rupiah), when, and the receipt's photo."""
 
@@ -282,6 +298,7 @@ class LpjItem(models.Model):
     day = models.DateField(_("date"))
     receipt = models.FileField(_("receipt"), upload_to=receipt_path)
     history = HistoricalRecords()
+    objects = LpjItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["day", "id"]

@@ -2,23 +2,29 @@
 
 Each service locks the rows it changes, re-checks state inside the transaction and writes its
 audit event there, so two officers approving one cycle at once end with one approval and one
-clear refusal.
+clear refusal. Aid goes to active groups only: proposing, approving and paying each check it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sinergi.aid import events, selectors
 from sinergi.aid.models import (
     AidGrant,
+    AmountRule,
     Cycle,
     CycleStatus,
     Disbursement,
+    FundingSource,
     Lpj,
     LpjItem,
     LpjStatus,
@@ -26,7 +32,8 @@ from sinergi.aid.models import (
     Proposal,
     ProposalStatus,
 )
-from sinergi.core.errors import Forbidden, InvalidInput, require_permission
+from sinergi.core.errors import Forbidden, InvalidInput, NotFound, require_permission
+from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
@@ -35,11 +42,34 @@ from sinergi.engines import wilayah as regions
 from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_failures
 
+_level = selectors.area_level
 
-def _level(actor: Any) -> int:
-    """0 nation, 1 province, 2 regency."""
-    area = user_area(actor)
-    return 0 if area is None else regions.level_of(area)
+
+def _four_eyes(actor: Any, makers: Iterable[int | None], message: str) -> None:
+    """Maker-checker: who took an earlier step of a decision may not take the next one.
+
+    A refusal of the person, not of the input, so 403. (To become core.four_eyes once every
+    app shares it.)
+    """
+    if actor.pk in {m for m in makers if m is not None}:
+        raise Forbidden(message)
+
+
+def _status_words(kube: Kube) -> str:
+    return _("%(group)s (status: %(status)s)") % {
+        "group": kube.name,
+        "status": kube.get_status_display(),
+    }
+
+
+def _require_active(kube: Kube, *, field: str = "kube") -> None:
+    """Aid is only for active groups: a verified group has not started its business yet."""
+    if kube.status != Status.ACTIVE:
+        raise InvalidInput(
+            _("Aid is only for active groups: %(group)s is not active.")
+            % {"group": _status_words(kube)},
+            field=field,
+        )
 
 
 def budget_used(programme: Programme) -> int:
@@ -55,9 +85,123 @@ def budget_remaining(programme: Programme) -> int:
     return programme.budget_ceiling - budget_used(programme)
 
 
+# --- programmes and cycles (the centre) ---------------------------------------------------
+
+PROGRAMME_FIELDS = (
+    "name",
+    "year",
+    "funding_source",
+    "amount_rule",
+    "amount",
+    "cap",
+    "budget_ceiling",
+    "area_code",
+    "allow_previously_aided",
+    "max_desil",
+)
+
+
+def _clean_programme(values: dict[str, Any]) -> dict[str, Any]:
+    clean = {k: values[k] for k in PROGRAMME_FIELDS if k in values}
+    if "name" in clean:
+        clean["name"] = str(clean["name"]).strip()[:150]
+        if not clean["name"]:
+            raise InvalidInput(_("Give the programme a name."), field="name")
+    if "funding_source" in clean and clean["funding_source"] not in FundingSource.values:
+        raise InvalidInput(_("Choose one of the funding sources."), field="funding_source")
+    if "amount_rule" in clean and clean["amount_rule"] not in AmountRule.values:
+        raise InvalidInput(_("Choose one of the amount rules."), field="amount_rule")
+    for name in ("amount", "budget_ceiling"):
+        if name in clean and (clean[name] is None or clean[name] <= 0):
+            raise InvalidInput(_("The amount must be a positive number of rupiah."), field=name)
+    if clean.get("cap") is not None and clean["cap"] <= 0:
+        raise InvalidInput(_("The amount must be a positive number of rupiah."), field="cap")
+    if "area_code" in clean:
+        clean["area_code"] = (clean["area_code"] or "").strip()
+        if clean["area_code"] and regions.level_of(clean["area_code"]) > 2:
+            raise InvalidInput(
+                _("A programme covers the nation, a province or a regency."), field="area_code"
+            )
+    if clean.get("max_desil") is not None and not 1 <= clean["max_desil"] <= 10:
+        raise InvalidInput(_("The decile is a number from 1 to 10."), field="max_desil")
+    return clean
+
+
+@transaction.atomic
+def programme_create(*, actor: Any, **values: Any) -> Programme:
+    """The centre defines a year's programme: funding source, amount rule and budget."""
+    require_permission(actor, "aid.add_programme")
+    clean = _clean_programme(values)
+    missing = [k for k in ("name", "year", "funding_source", "amount_rule") if not clean.get(k)]
+    missing += [k for k in ("amount", "budget_ceiling") if k not in clean]
+    if missing:
+        raise InvalidInput(_("This field is required."), field=missing[0])
+    programme = Programme.objects.create(**clean)
+    AuditEvent.record(
+        events.PROGRAMME_CREATED,
+        actor=actor,
+        obj=programme,
+        area_code=programme.area_code,
+        after=snapshot(programme, *PROGRAMME_FIELDS),
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, actor: Any, programme_id: int, **values: Any) -> Programme:
+    """Change a programme; its ceiling can never fall below what is already approved."""
+    require_permission(actor, "aid.change_programme")
+    programme = Programme.objects.select_for_update().filter(pk=programme_id).first()
+    if programme is None:
+        raise NotFound(_("No such programme."))
+    clean = _clean_programme(values)
+    before = snapshot(programme, *PROGRAMME_FIELDS)
+    for name, value in clean.items():
+        setattr(programme, name, value)
+    used = budget_used(programme)
+    if programme.budget_ceiling < used:
+        raise InvalidInput(
+            _("Rp%(used)s is already approved; the ceiling cannot be lower.")
+            % {"used": rupiah(used)},
+            field="budget_ceiling",
+        )
+    programme.save()
+    AuditEvent.record(
+        events.PROGRAMME_CHANGED,
+        actor=actor,
+        obj=programme,
+        area_code=programme.area_code,
+        before=before,
+        after=snapshot(programme, *PROGRAMME_FIELDS),
+    )
+    return programme
+
+
+@transaction.atomic
+def cycle_create(*, actor: Any, programme_id: int) -> Cycle:
+    """Open the programme's next cycle (tahap) for proposals."""
+    require_permission(actor, "aid.add_cycle")
+    programme = Programme.objects.select_for_update().filter(pk=programme_id).first()
+    if programme is None:
+        raise NotFound(_("No such programme."))
+    last = programme.cycles.aggregate(last=Max("number"))["last"] or 0
+    cycle = Cycle.objects.create(programme=programme, number=last + 1)
+    AuditEvent.record(
+        events.CYCLE_CREATED,
+        actor=actor,
+        obj=cycle,
+        area_code=programme.area_code,
+        after=snapshot(cycle, "number", "status"),
+    )
+    return cycle
+
+
+# --- proposals and the cycle's approval --------------------------------------------------
+
+
 @transaction.atomic
 def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
-    """A regency officer proposes a verified or active group that meets every rule."""
+    """A regency officer proposes an active group that meets every rule."""
     if not actor.has_perm("aid.propose_kube") or _level(actor) != 2:
         raise Forbidden(_("Only a regency social office can propose groups."))
     cycle = (
@@ -67,8 +211,7 @@ def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
         raise InvalidInput(_("This cycle is not open for proposals."), field="cycle")
     kube = access(Kube.objects, actor=actor, pk=kube_id)
     programme = cycle.programme
-    if kube.status not in (Status.VERIFIED, Status.ACTIVE):
-        raise InvalidInput(_("Only verified or active groups can be proposed."), field="kube")
+    _require_active(kube)
     if programme.area_code and not regions.in_area(kube.area_code, programme.area_code):
         raise InvalidInput(_("This group is outside the programme's area."), field="kube")
     if kube_failures(kube, max_desil=programme.max_desil):
@@ -89,17 +232,20 @@ def proposal_create(*, actor: Any, cycle_id: int, kube_id: int) -> Proposal:
         proposed_by=actor,
     )
     AuditEvent.record(
-        "aid.proposal.proposed",
+        events.PROPOSAL_PROPOSED,
         actor=actor,
         obj=proposal,
         area_code=proposal.area_code,
-        data={"amount": proposal.amount},
+        data={"amount": proposal.amount, "members": members},
+        after=snapshot(proposal, "status"),
     )
     return proposal
 
 
 def _locked(actor: Any, proposal_id: int) -> Proposal:
-    return access(Proposal.objects.select_related("cycle"), actor=actor, lock=True, pk=proposal_id)
+    return access(
+        Proposal.objects.select_related("cycle", "kube"), actor=actor, lock=True, pk=proposal_id
+    )
 
 
 @transaction.atomic
@@ -110,19 +256,31 @@ def proposal_recommend(*, actor: Any, proposal_id: int) -> Proposal:
     proposal = _locked(actor, proposal_id)
     if proposal.cycle.status != CycleStatus.OPEN or proposal.status != ProposalStatus.PROPOSED:
         raise InvalidInput(_("This proposal cannot be recommended now."), field="status")
-    if proposal.proposed_by_id == actor.pk:
-        raise InvalidInput(_("You proposed this group; another person must recommend it."))
+    _four_eyes(
+        actor,
+        [proposal.proposed_by_id],
+        _("You proposed this group; another person must recommend it."),
+    )
+    before = snapshot(proposal, "status", "recommended_by")
     proposal.status, proposal.recommended_by = ProposalStatus.RECOMMENDED, actor
     proposal.save(update_fields=["status", "recommended_by", "updated_at"])
     AuditEvent.record(
-        "aid.proposal.recommended", actor=actor, obj=proposal, area_code=proposal.area_code
+        events.PROPOSAL_RECOMMENDED,
+        actor=actor,
+        obj=proposal,
+        area_code=proposal.area_code,
+        before=before,
+        after=snapshot(proposal, "status", "recommended_by"),
     )
     return proposal
 
 
 @transaction.atomic
 def proposal_reject(*, actor: Any, proposal_id: int, reason: str) -> Proposal:
+    """The province or the centre turns a proposal down, saying why."""
     require_permission(actor, "aid.recommend_proposal", "aid.approve_cycle")
+    if _level(actor) > 1:
+        raise Forbidden(_("Only the province or the centre can reject proposals."))
     if not reason.strip():
         raise InvalidInput(_("Give a reason for this step."), field="reason")
     proposal = _locked(actor, proposal_id)
@@ -131,18 +289,45 @@ def proposal_reject(*, actor: Any, proposal_id: int, reason: str) -> Proposal:
         ProposalStatus.RECOMMENDED,
     ):
         raise InvalidInput(_("This proposal cannot be rejected now."), field="status")
-    if proposal.proposed_by_id == actor.pk:
-        raise InvalidInput(_("You proposed this group; another person must decide."))
+    _four_eyes(
+        actor, [proposal.proposed_by_id], _("You proposed this group; another person must decide.")
+    )
+    before = snapshot(proposal, "status")
     proposal.status, proposal.decided_reason = ProposalStatus.REJECTED, reason.strip()[:300]
     proposal.save(update_fields=["status", "decided_reason", "updated_at"])
     AuditEvent.record(
-        "aid.proposal.rejected",
+        events.PROPOSAL_REJECTED,
         actor=actor,
         obj=proposal,
         area_code=proposal.area_code,
         reason=reason.strip(),
+        before=before,
+        after=snapshot(proposal, "status"),
     )
     return proposal
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    """What approving a cycle would do, for the confirmation the approver reads first."""
+
+    proposals: int
+    total: int
+    remaining: int
+    inactive: list[str]
+
+
+def cycle_approval_preview(*, actor: Any, cycle: Cycle) -> ApprovalPreview:
+    recommended = Proposal.objects.filter(
+        cycle=cycle, status=ProposalStatus.RECOMMENDED
+    ).select_related("kube")
+    rows = list(recommended)
+    return ApprovalPreview(
+        proposals=len(rows),
+        total=sum(p.amount for p in rows),
+        remaining=budget_remaining(cycle.programme),
+        inactive=[_status_words(p.kube) for p in rows if p.kube.status != Status.ACTIVE],
+    )
 
 
 @transaction.atomic
@@ -150,11 +335,12 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
     """The centre approves every recommended proposal of a cycle and freezes it.
 
     Refused when the cycle is already approved (a second approver arriving a moment late),
-    when the approver proposed or recommended any of its groups, when the programme's
-    budget ceiling would be exceeded, or when the programme aids only groups never aided and
-    one of them was aided meanwhile (another cycle approved since it was proposed); then
-    nothing changes. Locks, always in this order: the cycle, its proposals, the programme
-    (budget), the groups by id (aid once per group, whichever programme approves it).
+    when the approver proposed or recommended any of its groups, when a group is no longer
+    active, when the programme's budget ceiling would be exceeded, or when the programme aids
+    only groups never aided and one of them was aided meanwhile (another cycle approved since
+    it was proposed); then nothing changes. Locks, always in this order: the cycle, its
+    proposals, the programme (budget), the groups by id (aid once per group, whichever
+    programme approves it).
     """
     if not actor.has_perm("aid.approve_cycle") or _level(actor) != 0:
         raise Forbidden(_("Only the centre can approve a cycle."))
@@ -173,10 +359,11 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
     )
     if not proposals:
         raise InvalidInput(_("The cycle has no recommended proposals to approve."))
-    if any(actor.pk in (p.proposed_by_id, p.recommended_by_id) for p in proposals):
-        raise InvalidInput(
-            _("You proposed or recommended groups in this cycle; another person must approve it.")
-        )
+    _four_eyes(
+        actor,
+        [m for p in proposals for m in (p.proposed_by_id, p.recommended_by_id)],
+        _("You proposed or recommended groups in this cycle; another person must approve it."),
+    )
     programme = Programme.objects.select_for_update().get(pk=cycle.programme_id)
     total = sum(p.amount for p in proposals)
     remaining = budget_remaining(programme)
@@ -202,6 +389,7 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
         )
         for p in proposals
     )
+    before = snapshot(cycle, "status")
     cycle.status, cycle.approved_by, cycle.approved_at = (
         CycleStatus.APPROVED,
         actor,
@@ -209,23 +397,36 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
     )
     cycle.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     AuditEvent.record(
-        "aid.cycle.approved",
+        events.CYCLE_APPROVED,
         actor=actor,
         obj=cycle,
         data={"proposals": len(proposals), "total": total},
+        before=before,
+        after=snapshot(cycle, "status"),
     )
     return cycle
 
 
 def _grant_numbers(programme: Programme, proposals: list[Proposal]) -> dict[int, int]:
-    """Each proposed group's next grant number, refusing groups the programme may not aid.
+    """Each proposed group's next grant number, refusing groups that may not be aided.
 
     The groups' rows are locked (in id order, so approvals never wait on each other in a
-    circle) before their grants are read: a concurrent approval of another cycle holding one
-    of these groups, of this programme or another, finishes first and its grant is seen here.
+    circle) before their status and grants are read: a concurrent approval of another cycle
+    holding one of these groups, of this programme or another, finishes first and its grant is
+    seen here; a group closed meanwhile is seen closed.
     """
     kube_ids = sorted({p.kube_id for p in proposals})
-    list(Kube.objects.select_for_update().filter(pk__in=kube_ids).order_by("pk").values("pk"))
+    locked = list(Kube.objects.select_for_update().filter(pk__in=kube_ids).order_by("pk"))
+    inactive = sorted(_status_words(k) for k in locked if k.status != Status.ACTIVE)
+    if inactive:
+        raise InvalidInput(
+            _(
+                "Aid is only for active groups; not active: %(groups)s. Reject their "
+                "proposals, then approve the cycle."
+            )
+            % {"groups": ", ".join(inactive)},
+            field="cycle",
+        )
     last: dict[int, int] = {}
     for kube_id, number in AidGrant.objects.filter(kube_id__in=kube_ids).values_list(
         "kube_id", "number"
@@ -244,15 +445,42 @@ def _grant_numbers(programme: Programme, proposals: list[Proposal]) -> dict[int,
     return {kube_id: last.get(kube_id, 0) + 1 for kube_id in kube_ids}
 
 
+EXPORT_SHEETS = ("approved", "disbursement")
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+def cycle_export(*, actor: Any, cycle_id: int, sheet: str) -> tuple[list[str], list[list[Any]]]:
+    """A cycle's approved list or disbursement sheet (bank accounts: audited)."""
+    require_permission(actor, "aid.view_proposal")
+    if sheet not in EXPORT_SHEETS:
+        raise InvalidInput(
+            _("Choose sheet approved or disbursement, and format xlsx or csv."), field="sheet"
+        )
+    rows = selectors.cycle_export_rows(actor=actor, cycle_id=cycle_id, sheet=sheet)
+    AuditEvent.record(
+        events.CYCLE_EXPORTED[sheet],
+        actor=actor,
+        area_code=user_area(actor) or "",
+        data={"rows": len(rows), "cycle": cycle_id},
+    )
+    return selectors.EXPORT_HEADERS[sheet], rows
+
+
+# --- money out and its reconciliation ----------------------------------------------------
+
+
 @transaction.atomic
 def disbursement_record(
     *, actor: Any, proposal_id: int, amount: int, day: Any, reference: str
 ) -> Disbursement:
-    """Record a transfer to the group's account; the total can never pass the approved amount."""
+    """Record a transfer to the group's account; the total can never pass the approved amount,
+    and money goes only to a group that is active when it is paid."""
     require_permission(actor, "aid.add_disbursement")
     proposal = _locked(actor, proposal_id)
     if proposal.status != ProposalStatus.APPROVED:
         raise InvalidInput(_("Only approved proposals can be disbursed."), field="proposal")
+    kube = Kube.objects.select_for_update().get(pk=proposal.kube_id)
+    _require_active(kube, field="proposal")
     reference = reference.strip()
     if not reference:
         raise InvalidInput(_("Give the bank reference of the transfer."), field="reference")
@@ -260,14 +488,14 @@ def disbursement_record(
         raise InvalidInput(_("This bank reference is already recorded."), field="reference")
     if amount <= 0:
         raise InvalidInput(_("The amount must be a positive number of rupiah."), field="amount")
-    paid = int(proposal.disbursements.aggregate(total=Sum("amount"))["total"] or 0)
+    paid = selectors.paid_total(proposal)
     if paid + amount > proposal.amount:
         raise InvalidInput(
             _("Rp%(amount)s would exceed the approved amount: Rp%(left)s is left to pay.")
             % {"amount": rupiah(amount), "left": rupiah(proposal.amount - paid)},
             field="amount",
         )
-    account = proposal.kube.bank_account
+    account = kube.bank_account
     if not account:
         raise InvalidInput(_("The group has no bank account on record."), field="proposal")
     disbursement = Disbursement.objects.create(
@@ -280,16 +508,63 @@ def disbursement_record(
         created_by=actor,
     )
     AuditEvent.record(
-        "aid.disbursement.recorded",
+        events.DISBURSEMENT_RECORDED,
         actor=actor,
         obj=disbursement,
         area_code=disbursement.area_code,
-        data={"amount": amount},
+        data={"amount": amount, "paid_before": paid, "paid_after": paid + amount},
     )
     return disbursement
 
 
-def statement_reconcile(*, actor: Any, text: str) -> Any:
+def _problem_labels() -> dict[str, str]:
+    return {
+        "header": _("the first line must be the header reference,account,amount,date"),
+        "columns": _("fewer than four columns"),
+        "reference": _("no bank reference"),
+        "amount": _("the amount is not a whole number of rupiah"),
+        "date": _("the date is not a real date"),
+    }
+
+
+def _difference_labels() -> dict[str, str]:
+    return {
+        "account": _("Account number"),
+        "amount": _("Amount"),
+        "date": _("Transfer date"),
+    }
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field where the statement and Sinergi disagree, in words."""
+
+    field: str
+    label: str
+    expected: str  # what Sinergi recorded
+    actual: str  # what the bank's statement says
+
+
+@dataclass
+class StatementCheck:
+    """A reconciliation a person can read: each difference with both values."""
+
+    matched: list[str] = field(default_factory=list)
+    mismatched: list[tuple[str, list[Difference]]] = field(default_factory=list)
+    unknown: list[Any] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # line, code, words
+
+
+def _shown(name: str, value: Any) -> str:
+    if name == "amount":
+        return f"Rp{rupiah(value)}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def statement_reconcile(*, actor: Any, text: str) -> StatementCheck:
     """Compare a bank statement (CSV) with the transfers the actor may see; audited."""
     from sinergi.engines.reconcile import Transfer, read_statement, reconcile
 
@@ -301,41 +576,103 @@ def statement_reconcile(*, actor: Any, text: str) -> Any:
         )
     ours = [
         Transfer(d.reference, d.account, d.amount, d.day)
-        for d in Disbursement.objects.for_user(actor)
+        for d in selectors.disbursement_list(actor=actor)
     ]
     result = reconcile(ours, rows)
-    result.problems = problems
+    recorded = {t.reference: t for t in ours}
+    stated: dict[str, Transfer] = {}
+    for row in rows:
+        stated.setdefault(row.reference, row)
+    names = _difference_labels()
+    attr = {"account": "account", "amount": "amount", "date": "day"}
+    words = _problem_labels()
+    check = StatementCheck(
+        matched=result.matched,
+        mismatched=[
+            (
+                reference,
+                [
+                    Difference(
+                        code,
+                        names[code],
+                        _shown(code, getattr(recorded[reference], attr[code])),
+                        _shown(code, getattr(stated[reference], attr[code])),
+                    )
+                    for code in codes
+                ],
+            )
+            for reference, codes in result.mismatched
+        ],
+        unknown=result.unknown,
+        missing=result.missing,
+        problems=[(line, code, words.get(code, code)) for line, code in problems],
+    )
     AuditEvent.record(
-        "aid.statement.reconciled",
+        events.STATEMENT_RECONCILED,
         actor=actor,
         area_code=user_area(actor) or "",
         data={
-            "matched": len(result.matched),
-            "mismatched": len(result.mismatched),
-            "unknown": len(result.unknown),
-            "missing": len(result.missing),
+            "matched": len(check.matched),
+            "mismatched": len(check.mismatched),
+            "unknown": len(check.unknown),
+            "missing": len(check.missing),
         },
     )
-    return result
+    return check
 
+
+# --- the group's fund-use report (LPJ) ---------------------------------------------------
 
 RECEIPT_MAX = 5 * 1024 * 1024
-
-
-def lpj_totals(lpj: Lpj) -> dict[str, int]:
-    spent = int(lpj.items.aggregate(total=Sum("amount"))["total"] or 0)
-    received = int(lpj.proposal.disbursements.aggregate(total=Sum("amount"))["total"] or 0)
-    return {"spent": spent, "received": received, "difference": received - spent}
+lpj_totals = selectors.lpj_totals
 
 
 def _lpj_for_write(actor: Any, proposal_id: int) -> Lpj:
+    """The report, locked and open for writing: a submitted report is final until the
+    facilitator returns it for correction."""
     proposal = _locked(actor, proposal_id)
     if proposal.status != ProposalStatus.APPROVED or not proposal.disbursements.exists():
         raise InvalidInput(_("A fund-use report follows a disbursement."), field="proposal")
     lpj, _created = Lpj.objects.get_or_create(
         proposal=proposal, defaults={"area_code": proposal.area_code}
     )
-    return Lpj.objects.select_for_update().get(pk=lpj.pk)
+    lpj = Lpj.objects.select_for_update().get(pk=lpj.pk)
+    if lpj.status not in (LpjStatus.DRAFT, LpjStatus.RETURNED):
+        raise InvalidInput(
+            _(
+                "This report is %(status)s; it cannot change now. The facilitator can return "
+                "it for correction."
+            )
+            % {"status": lpj.get_status_display().lower()},
+            field="status",
+        )
+    return lpj
+
+
+def _receipt(receipt: Any, *, row: int | None = None) -> Any:
+    try:
+        return clean_upload(
+            receipt,
+            kinds=DOCUMENT_TYPES,
+            max_bytes=RECEIPT_MAX,
+            missing=_("Attach the receipt: a photo or PDF of at most 5 MB."),
+            wrong_kind=_("The receipt must be a JPEG or PNG photo, or a PDF."),
+            field="receipt",
+        )
+    except InvalidInput as exc:
+        exc.params["row"] = row
+        raise
+
+
+def _check_item(description: str, amount: int, *, row: int | None = None) -> str:
+    description = description.strip()
+    if not description:
+        raise InvalidInput(_("Say what was bought."), field="description", row=row)
+    if amount <= 0:
+        raise InvalidInput(
+            _("The amount must be a positive number of rupiah."), field="amount", row=row
+        )
+    return description[:200]
 
 
 @transaction.atomic
@@ -345,53 +682,128 @@ def lpj_add_item(
     """Add a purchase with its receipt (JPEG, PNG or PDF, at most 5 MB) to a report in writing."""
     require_permission(actor, "aid.add_lpjitem")
     lpj = _lpj_for_write(actor, proposal_id)
-    if lpj.status not in (LpjStatus.DRAFT, LpjStatus.RETURNED):
-        raise InvalidInput(_("This report is submitted; it cannot change now."), field="status")
-    if not description.strip():
-        raise InvalidInput(_("Say what was bought."), field="description")
-    if amount <= 0:
-        raise InvalidInput(_("The amount must be a positive number of rupiah."), field="amount")
-    receipt = clean_upload(
-        receipt,
-        kinds=DOCUMENT_TYPES,
-        max_bytes=RECEIPT_MAX,
-        missing=_("Attach the receipt: a photo or PDF of at most 5 MB."),
-        wrong_kind=_("The receipt must be a JPEG or PNG photo, or a PDF."),
-        field="receipt",
-    )
+    description = _check_item(description, amount)
     item = LpjItem.objects.create(
-        lpj=lpj, description=description.strip()[:200], amount=amount, day=day, receipt=receipt
+        lpj=lpj, description=description, amount=amount, day=day, receipt=_receipt(receipt)
     )
     AuditEvent.record(
-        "aid.lpj.item_added", actor=actor, obj=lpj, area_code=lpj.area_code, data={"amount": amount}
+        events.LPJ_ITEM_ADDED,
+        actor=actor,
+        obj=lpj,
+        area_code=lpj.area_code,
+        data={"amount": amount},
     )
     return item
 
 
+@dataclass(frozen=True)
+class ItemRow:
+    """One row of the report's purchases as typed: ``item_id`` None for a new purchase;
+    ``receipt`` None keeps a stored purchase's receipt."""
+
+    description: str
+    amount: int
+    day: date
+    item_id: int | None = None
+    receipt: Any = None
+    delete: bool = False
+
+
 @transaction.atomic
-def lpj_submit(*, actor: Any, proposal_id: int) -> Lpj:
+def lpj_save_items(*, actor: Any, proposal_id: int, rows: list[ItemRow]) -> Lpj:
+    """Save the purchases of a report in writing (draft or returned) all at once.
+
+    Either every row is saved or none is; a refused row is named by ``row`` (its index) in
+    the error, so the form can show the message on it.
+    """
     require_permission(actor, "aid.add_lpjitem")
     lpj = _lpj_for_write(actor, proposal_id)
-    if lpj.status not in (LpjStatus.DRAFT, LpjStatus.RETURNED) or not lpj.items.exists():
+    stored = {i.pk: i for i in lpj.items.all()}
+    spent_before = sum(i.amount for i in stored.values())
+    added = changed = removed = 0
+    for n, row in enumerate(rows):
+        item = stored.get(row.item_id) if row.item_id is not None else None
+        if row.item_id is not None and item is None:
+            raise InvalidInput(_("This purchase is no longer in the report."), row=n)
+        if row.delete:
+            if item is not None:
+                item.delete()
+                removed += 1
+            continue
+        description = _check_item(row.description, row.amount, row=n)
+        if item is None:
+            LpjItem.objects.create(
+                lpj=lpj,
+                description=description,
+                amount=row.amount,
+                day=row.day,
+                receipt=_receipt(row.receipt, row=n),
+            )
+            added += 1
+            continue
+        values = (description, row.amount, row.day)
+        if values != (item.description, item.amount, item.day) or row.receipt is not None:
+            item.description, item.amount, item.day = values
+            if row.receipt is not None:
+                item.receipt = _receipt(row.receipt, row=n)
+            item.save()
+            changed += 1
+    if added or changed or removed:
+        AuditEvent.record(
+            events.LPJ_ITEMS_SAVED,
+            actor=actor,
+            obj=lpj,
+            area_code=lpj.area_code,
+            data={
+                "added": added,
+                "changed": changed,
+                "removed": removed,
+                "changes": {"spent": [spent_before, selectors.lpj_totals(lpj)["spent"]]},
+            },
+        )
+    return lpj
+
+
+@transaction.atomic
+def lpj_submit(*, actor: Any, proposal_id: int) -> Lpj:
+    """Hand the report to the facilitator; from now on it is final unless returned."""
+    require_permission(actor, "aid.add_lpjitem")
+    lpj = _lpj_for_write(actor, proposal_id)
+    if not lpj.items.exists():
         raise InvalidInput(_("Add the purchases before submitting."), field="status")
-    lpj.status = LpjStatus.SUBMITTED
-    lpj.save(update_fields=["status", "updated_at"])
+    before = snapshot(lpj, "status")
+    lpj.status, lpj.submitted_by = LpjStatus.SUBMITTED, actor
+    lpj.save(update_fields=["status", "submitted_by", "updated_at"])
     AuditEvent.record(
-        "aid.lpj.submitted", actor=actor, obj=lpj, area_code=lpj.area_code, data=lpj_totals(lpj)
+        events.LPJ_SUBMITTED,
+        actor=actor,
+        obj=lpj,
+        area_code=lpj.area_code,
+        data=selectors.lpj_totals(lpj),
+        before=before,
+        after=snapshot(lpj, "status"),
+    )
+    return lpj
+
+
+def _lpj_to_check(actor: Any, proposal_id: int) -> Lpj:
+    require_permission(actor, "aid.check_lpj")
+    proposal = access(Proposal.objects, actor=actor, lock=True, pk=proposal_id)
+    lpj = Lpj.objects.select_for_update().filter(proposal=proposal).first()
+    if lpj is None or lpj.status != LpjStatus.SUBMITTED:
+        raise InvalidInput(_("There is no submitted report to check."), field="status")
+    _four_eyes(
+        actor, [lpj.submitted_by_id], _("You submitted this report; another person must check it.")
     )
     return lpj
 
 
 @transaction.atomic
-def lpj_check(*, actor: Any, proposal_id: int, accept: bool, note: str = "") -> Lpj:
-    """The facilitator accepts a report whose totals reconcile, or returns it with a note."""
-    require_permission(actor, "aid.check_lpj")
-    proposal = access(Proposal.objects, actor=actor, pk=proposal_id)
-    lpj = Lpj.objects.select_for_update().filter(proposal=proposal).first()
-    if lpj is None or lpj.status != LpjStatus.SUBMITTED:
-        raise InvalidInput(_("There is no submitted report to check."), field="status")
-    totals = lpj_totals(lpj)
-    if accept and totals["difference"] != 0:
+def lpj_accept(*, actor: Any, proposal_id: int, note: str = "") -> Lpj:
+    """The facilitator accepts a report whose totals reconcile."""
+    lpj = _lpj_to_check(actor, proposal_id)
+    totals = selectors.lpj_totals(lpj)
+    if totals["difference"] != 0:
         raise InvalidInput(
             _(
                 "Spent Rp%(spent)s against Rp%(received)s received: the difference of "
@@ -400,17 +812,52 @@ def lpj_check(*, actor: Any, proposal_id: int, accept: bool, note: str = "") -> 
             % {k: rupiah(v) for k, v in totals.items()},
             field="status",
         )
-    if not accept and not note.strip():
-        raise InvalidInput(_("Say what must be corrected."), field="note")
-    lpj.status = LpjStatus.ACCEPTED if accept else LpjStatus.RETURNED
-    lpj.checked_by, lpj.check_note = actor, note.strip()[:300]
+    before = snapshot(lpj, "status")
+    lpj.status, lpj.checked_by, lpj.check_note = LpjStatus.ACCEPTED, actor, note.strip()[:300]
     lpj.save(update_fields=["status", "checked_by", "check_note", "updated_at"])
     AuditEvent.record(
-        f"aid.lpj.{lpj.status}",
+        events.LPJ_ACCEPTED,
         actor=actor,
         obj=lpj,
         area_code=lpj.area_code,
         reason=note.strip(),
         data=totals,
+        before=before,
+        after=snapshot(lpj, "status"),
     )
     return lpj
+
+
+@transaction.atomic
+def lpj_return(*, actor: Any, proposal_id: int, reason: str) -> Lpj:
+    """The facilitator returns a submitted report for correction, saying what to correct;
+    the group may then change it and submit it again."""
+    lpj = _lpj_to_check(actor, proposal_id)
+    if not reason.strip():
+        raise InvalidInput(_("Say what must be corrected."), field="reason")
+    before = snapshot(lpj, "status")
+    lpj.status, lpj.checked_by, lpj.check_note = LpjStatus.RETURNED, actor, reason.strip()[:300]
+    lpj.save(update_fields=["status", "checked_by", "check_note", "updated_at"])
+    AuditEvent.record(
+        events.LPJ_RETURNED,
+        actor=actor,
+        obj=lpj,
+        area_code=lpj.area_code,
+        reason=reason.strip(),
+        data=selectors.lpj_totals(lpj),
+        before=before,
+        after=snapshot(lpj, "status"),
+    )
+    return lpj
+
+
+def lpj_check(*, actor: Any, proposal_id: int, accept: bool, note: str = "") -> Lpj:
+    """Accept, or return for correction with ``note`` as the reason (one call for both)."""
+    if accept:
+        return lpj_accept(actor=actor, proposal_id=proposal_id, note=note)
+    try:
+        return lpj_return(actor=actor, proposal_id=proposal_id, reason=note)
+    except InvalidInput as exc:
+        if exc.field == "reason":
+            exc.field = "note"
+        raise

@@ -1,202 +1,346 @@
 """Aid pages: programmes with what remains, a cycle's proposals and their steps, payments,
-bank-statement reconciliation, and a proposal's fund-use report (LPJ)."""
+bank-statement reconciliation, and a proposal's fund-use report (LPJ).
+
+Thin: read through ``selectors``, check what was typed with a form from ``forms``, write
+through ``services``; a service's refusal is shown next to the field it names.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sinergi.aid import services
-from sinergi.aid.models import Cycle, CycleStatus, Lpj, Programme, Proposal, ProposalStatus
-from sinergi.core.errors import DomainError
-from sinergi.core.money import parse_rupiah
-from sinergi.core.scoping import access
-from sinergi.engines.registry_rows import parse_date
-from sinergi.kube.models import Kube, Status
+from sinergi.aid import forms, selectors, services
+from sinergi.aid.models import LpjStatus
+from sinergi.core.errors import DomainError, Forbidden
 
 
-def _int(text: str) -> int:
-    """A number typed in a form; 0 (refused by the services) when it is not one."""
-    return parse_rupiah(text) or 0
-
-
-def _run(request: HttpRequest, done: str, call: Any, **kwargs: Any) -> bool:
-    """Call a service; show its refusal as a message, in the user's language."""
-    try:
-        call(actor=request.user, **kwargs)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, done)
-    return True
+def _refused(form: django_forms.Form, exc: DomainError) -> None:
+    """A service's refusal next to the field it names, else above the form."""
+    name = exc.field if exc.field in form.fields else None
+    form.add_error(name, exc.message)
 
 
 @login_required
 @permission_required("aid.view_programme", raise_exception=True)
 def programme_list(request: HttpRequest) -> HttpResponse:
+    rows: Any = selectors.programme_list(actor=request.user)  # annotated with ``used``
     programmes = [
         {
             "programme": p,
-            "used": services.budget_used(p),
-            "remaining": services.budget_remaining(p),
+            "used": p.used,
+            "remaining": p.budget_ceiling - p.used,
             "cycles": p.cycles.all(),
         }
-        for p in Programme.objects.prefetch_related("cycles")
+        for p in rows
     ]
     return render(request, "aid/programme_list.html", {"programmes": programmes})
+
+
+def _cycle_page(request: HttpRequest, pk: int, **forms_given: Any) -> HttpResponse:
+    cycle = selectors.cycle_get(actor=request.user, pk=pk)
+    steps = selectors.cycle_steps(actor=request.user, cycle=cycle)
+    candidates = selectors.proposal_candidates(actor=request.user, cycle=cycle)
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "steps": steps,
+        "proposals": selectors.proposal_list(actor=request.user, cycle_id=cycle.pk).order_by(
+            "area_code", "kube__name"
+        ),
+        "remaining": services.budget_remaining(cycle.programme),
+        "propose_form": forms_given.get("propose_form")
+        or (forms.ProposeForm(candidates=candidates) if steps["propose"] else None),
+        "has_candidates": steps["propose"] and candidates.exists(),
+    }
+    status = 400 if forms_given else 200
+    return render(request, "aid/cycle_detail.html", context, status=status)
 
 
 @login_required
 @permission_required("aid.view_proposal", raise_exception=True)
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(Cycle.objects.select_related("programme"), pk=pk)
-    proposals = (
-        Proposal.objects.for_user(request.user)
-        .filter(cycle=cycle)
-        .select_related("kube__village")
-        .annotate(paid=Sum("disbursements__amount"))
-        .order_by("area_code", "kube__name")
-    )
-    proposed_ids = Proposal.objects.filter(cycle=cycle).values_list("kube_id", flat=True)
-    area = getattr(request.user, "area_code", None) or ""
-    candidates: Any = Kube.objects.none()
-    if (
-        cycle.status == CycleStatus.OPEN
-        and request.user.has_perm("aid.propose_kube")
-        and area.count(".") == 1  # proposals come from a regency office
-    ):
-        candidates = (
-            Kube.objects.for_user(request.user)
-            .filter(status__in=[Status.VERIFIED, Status.ACTIVE])
-            .exclude(pk__in=proposed_ids)
-        )
-        if not cycle.programme.allow_previously_aided:
-            candidates = candidates.exclude(proposals__status=ProposalStatus.APPROVED)
-    return render(
-        request,
-        "aid/cycle_detail.html",
-        {
-            "cycle": cycle,
-            "proposals": proposals,
-            "candidates": candidates,
-            "remaining": services.budget_remaining(cycle.programme),
-            "today": date.today().isoformat(),
-            "statuses": ProposalStatus,
-        },
-    )
+    return _cycle_page(request, pk)
 
 
 @login_required
 @require_POST
-def cycle_action(request: HttpRequest, pk: int) -> HttpResponse:
-    action, post = request.POST.get("action", ""), request.POST
-    target = _int(post.get("proposal", ""))
-    if action == "propose":
-        _run(
-            request,
-            _("Group proposed."),
-            services.proposal_create,
-            cycle_id=pk,
-            kube_id=_int(post.get("kube", "")),
-        )
-    elif action == "recommend":
-        _run(request, _("Proposal recommended."), services.proposal_recommend, proposal_id=target)
-    elif action == "reject":
-        _run(
-            request,
-            _("Proposal rejected."),
-            services.proposal_reject,
-            proposal_id=target,
-            reason=post.get("reason", ""),
-        )
-    elif action == "approve":
-        _run(request, _("Cycle approved and frozen."), services.cycle_approve, cycle_id=pk)
-    elif action == "disburse":
-        day = parse_date(post.get("day", ""))
-        if day is None:
-            messages.error(request, _("Not a real date. Use YYYY-MM-DD, DD-MM-YYYY or DD/MM/YYYY."))
-        else:
-            _run(
-                request,
-                _("Transfer recorded."),
-                services.disbursement_record,
-                proposal_id=target,
-                amount=_int(post.get("amount", "")),
-                day=day,
-                reference=post.get("reference", ""),
+def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(actor=request.user, pk=pk)
+    candidates = selectors.proposal_candidates(actor=request.user, cycle=cycle)
+    form = forms.bind(forms.ProposeForm, request, candidates=candidates)
+    if form.is_valid():
+        try:
+            services.proposal_create(
+                actor=request.user, cycle_id=cycle.pk, kube_id=form.cleaned_data["kube"].pk
             )
-    else:
-        messages.error(request, _("Unknown action."))
-    return redirect("aid:cycle_detail", pk=pk)
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Group proposed."))
+            return redirect("aid:cycle_detail", pk=cycle.pk)
+    return _cycle_page(request, pk, propose_form=form)
+
+
+@login_required
+@require_POST
+def proposal_recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(actor=request.user, pk=pk)
+    form = forms.bind(forms.ConfirmStepForm, request)
+    if form.is_valid():
+        try:
+            services.proposal_recommend(actor=request.user, proposal_id=proposal.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(group)s recommended.") % {"group": proposal.kube.name})
+    return redirect("aid:cycle_detail", pk=proposal.cycle_id)
+
+
+@login_required
+def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(actor=request.user, pk=pk)
+    if not selectors.cycle_steps(actor=request.user, cycle=proposal.cycle)["reject"]:
+        raise Forbidden(_("Only the province or the centre can reject proposals."))
+    form = forms.bind(forms.ReasonForm, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_reject(
+                actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Proposal rejected."))
+            return redirect("aid:cycle_detail", pk=proposal.cycle_id)
+    return render(
+        request,
+        "aid/proposal_reject.html",
+        {"proposal": proposal, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(actor=request.user, pk=pk)
+    if not selectors.cycle_steps(actor=request.user, cycle=cycle)["approve"]:
+        raise Forbidden(_("Only the centre can approve a cycle."))
+    form = forms.bind(forms.CycleApproveForm, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_approve(actor=request.user, cycle_id=cycle.pk)
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Cycle approved and frozen."))
+            return redirect("aid:cycle_detail", pk=cycle.pk)
+    preview = services.cycle_approval_preview(actor=request.user, cycle=cycle)
+    return render(
+        request,
+        "aid/cycle_approve.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "preview": preview,
+            "after": preview.remaining - preview.total,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@permission_required("aid.add_disbursement", raise_exception=True)
+def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(actor=request.user, pk=pk)
+    paid = selectors.paid_total(proposal)
+    left = proposal.amount - paid
+    form = forms.bind(
+        forms.DisbursementForm,
+        request,
+        left_to_pay=left,
+        initial={"amount": left or None, "day": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disbursement_record(
+                actor=request.user, proposal_id=proposal.pk, **form.cleaned_data
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Transfer recorded."))
+            return redirect("aid:cycle_detail", pk=proposal.cycle_id)
+    return render(
+        request,
+        "aid/disbursement_form.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "paid": paid,
+            "left": left,
+            "transfers": selectors.disbursement_list(actor=request.user, proposal_id=proposal.pk),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 @permission_required("aid.reconcile_disbursement", raise_exception=True)
 def reconcile(request: HttpRequest) -> HttpResponse:
-    result, error = None, ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None or (upload.size or 0) > 5 * 1024 * 1024:
-            error = _("Choose a statement file (CSV) of at most 5 MB.")
-        else:
-            try:
-                result = services.statement_reconcile(
-                    actor=request.user, text=upload.read().decode("utf-8-sig", errors="replace")
-                )
-            except DomainError as exc:
-                error = exc.message
-    return render(request, "aid/reconcile.html", {"result": result, "error": error})
-
-
-@login_required
-@permission_required("aid.view_lpj", raise_exception=True)
-def lpj_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = access(
-        Proposal.objects.select_related("kube", "cycle__programme"), actor=request.user, pk=pk
+    form = forms.bind(forms.StatementForm, request)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.statement_reconcile(actor=request.user, text=form.text())
+        except DomainError as exc:
+            _refused(form, exc)
+    return render(
+        request,
+        "aid/reconcile.html",
+        {"form": form, "result": result},
+        status=400 if form.errors else 200,
     )
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action == "item":
-            day = parse_date(request.POST.get("day", "")) or date.today()
-            _run(
-                request,
-                _("Purchase added."),
-                services.lpj_add_item,
-                proposal_id=pk,
-                description=request.POST.get("description", ""),
-                amount=_int(request.POST.get("amount", "")),
-                day=day,
-                receipt=request.FILES.get("receipt"),
+
+
+def _item_rows(formset: Any) -> list[services.ItemRow]:
+    rows = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or (not data.get("item_id") and not form.has_changed()):
+            continue  # an extra row left empty
+        rows.append(
+            services.ItemRow(
+                description=data.get("description") or "",
+                amount=data.get("amount") or 0,
+                day=data.get("day"),
+                item_id=data.get("item_id"),
+                receipt=data.get("receipt") or None,
+                delete=bool(data.get("DELETE")),
             )
-        elif action == "submit":
-            _run(request, _("Report submitted."), services.lpj_submit, proposal_id=pk)
-        elif action in ("accept", "return"):
-            _run(
-                request,
-                _("Report checked."),
-                services.lpj_check,
-                proposal_id=pk,
-                accept=action == "accept",
-                note=request.POST.get("note", ""),
-            )
-        return redirect("aid:lpj_detail", pk=pk)
-    lpj = Lpj.objects.filter(proposal=proposal).first()
+        )
+    return rows
+
+
+def _lpj_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    formset: Any = None,
+    accept_form: Any = None,
+    return_form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    proposal, lpj = selectors.lpj_of(actor=request.user, proposal_id=pk)
+    items = list(lpj.items.all()) if lpj else []
+    editable = request.user.has_perm("aid.add_lpjitem") and (
+        lpj is None or lpj.status in (LpjStatus.DRAFT, LpjStatus.RETURNED)
+    )
+    checking = request.user.has_perm("aid.check_lpj") and (
+        lpj is not None and lpj.status == LpjStatus.SUBMITTED
+    )
+    if editable and formset is None:
+        formset = forms.LpjItemFormSet(
+            prefix="items",
+            initial=[
+                {"item_id": i.pk, "description": i.description, "amount": i.amount, "day": i.day}
+                for i in items
+            ],
+        )
     return render(
         request,
         "aid/lpj_detail.html",
         {
             "proposal": proposal,
             "lpj": lpj,
-            "totals": services.lpj_totals(lpj) if lpj else None,
-            "items": lpj.items.all() if lpj else [],
-            "paid": proposal.disbursements.aggregate(total=Sum("amount"))["total"] or 0,
+            "items": items,
+            "receipts": {i.pk: i for i in items},
+            "totals": selectors.lpj_totals(lpj) if lpj else None,
+            "paid": selectors.paid_total(proposal),
+            "formset": formset if editable else None,
+            "can_submit": editable and bool(items),
+            "accept_form": accept_form or (forms.LpjAcceptForm() if checking else None),
+            "return_form": return_form or (forms.LpjReturnForm() if checking else None),
         },
+        status=status,
     )
+
+
+@login_required
+@permission_required("aid.view_lpj", raise_exception=True)
+def lpj_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return _lpj_page(request, pk)
+    if not request.user.has_perm("aid.add_lpjitem"):
+        raise Forbidden(_("Your role does not allow this step."))
+    formset = forms.bind(forms.LpjItemFormSet, request, prefix="items")
+    if formset.is_valid():
+        try:
+            services.lpj_save_items(actor=request.user, proposal_id=pk, rows=_item_rows(formset))
+        except DomainError as exc:
+            row = exc.params.get("row")
+            if row is not None and 0 <= row < len(formset.forms):
+                _refused(formset.forms[row], exc)
+            else:
+                messages.error(request, exc.message)
+                return redirect("aid:lpj_detail", pk=pk)
+        else:
+            messages.success(request, _("Purchases saved."))
+            return redirect("aid:lpj_detail", pk=pk)
+    return _lpj_page(request, pk, formset=formset, status=400)
+
+
+@login_required
+@require_POST
+@permission_required("aid.add_lpjitem", raise_exception=True)
+def lpj_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.bind(forms.ConfirmStepForm, request)
+    if form.is_valid():
+        try:
+            services.lpj_submit(actor=request.user, proposal_id=pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Report submitted."))
+    return redirect("aid:lpj_detail", pk=pk)
+
+
+@login_required
+@require_POST
+@permission_required("aid.check_lpj", raise_exception=True)
+def lpj_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.bind(forms.LpjAcceptForm, request)
+    if form.is_valid():
+        try:
+            services.lpj_accept(actor=request.user, proposal_id=pk, note=form.cleaned_data["note"])
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Report accepted."))
+            return redirect("aid:lpj_detail", pk=pk)
+    return _lpj_page(request, pk, accept_form=form, status=400)
+
+
+@login_required
+@require_POST
+@permission_required("aid.check_lpj", raise_exception=True)
+def lpj_return(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.bind(forms.LpjReturnForm, request)
+    if form.is_valid():
+        try:
+            services.lpj_return(
+                actor=request.user, proposal_id=pk, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Report returned to the group for correction."))
+            return redirect("aid:lpj_detail", pk=pk)
+    return _lpj_page(request, pk, return_form=form, status=400)

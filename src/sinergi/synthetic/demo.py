@@ -336,21 +336,20 @@ def seed_aid() -> dict[str, int]:
         budget_ceiling=500_000_000,
     )
     first = Cycle.objects.create(programme=programme, number=1)
-    second = Cycle.objects.create(programme=programme, number=2)
+    Cycle.objects.create(programme=programme, number=2)
     province = User.objects.get(username="dinsos.jabar")
     proposers = {
         "32.73": User.objects.get(username="dinsos.bandung"),
         "32.01": User.objects.get(username="dinsos.bogor"),
     }
     # Cycle 1: every active group proposed and recommended, then approved by the centre.
-    # Cycle 2 (running): verified groups proposed; Bandung's recommended, Bogor's waiting.
-    for status, cycle in [(Status.ACTIVE, first), (Status.VERIFIED, second)]:
-        for kube in Kube.objects.filter(status=status).order_by("id"):
-            proposal = proposal_create(
-                actor=proposers[kube.area_code[:5]], cycle_id=cycle.pk, kube_id=kube.pk
-            )
-            if cycle is first or kube.area_code.startswith("32.73"):
-                proposal_recommend(actor=province, proposal_id=proposal.pk)
+    # Cycle 2 (running) is open: aid goes to active groups only, so the verified groups wait
+    # for their activation before a regency can propose them.
+    for kube in Kube.objects.filter(status=Status.ACTIVE).order_by("id"):
+        proposal = proposal_create(
+            actor=proposers[kube.area_code[:5]], cycle_id=first.pk, kube_id=kube.pk
+        )
+        proposal_recommend(actor=province, proposal_id=proposal.pk)
     cycle_approve(actor=User.objects.get(username="admin"), cycle_id=first.pk)
     from datetime import timedelta
 

@@ -1,0 +1,207 @@
+"""The forms of every aid page: what a person types, checked before any service runs.
+
+Amounts are typed as people type them (``12.000.000``) and shown back the same way; a form
+refused keeps everything typed (receipts excepted: a browser never sends a file back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from django import forms
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.aid.models import Disbursement, LpjItem
+from sinergi.core.money import rupiah
+from sinergi.core.numbers import RupiahField
+
+F = TypeVar("F")
+
+
+def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F:
+    """The form (or formset) filled from the request on POST, empty (with ``initial``)
+    otherwise."""
+    if request.method == "POST":
+        return form_class(request.POST, request.FILES, **kwargs)
+    return form_class(**kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RupiahInput(forms.TextInput):
+    """A text box for rupiah (a number box would refuse the dots people type)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return rupiah(value)
+        return super().format_value(value)
+
+
+class ProposeForm(forms.Form):
+    kube: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=None,  # set per request: the active groups the officer may propose
+        empty_label=_("Choose an active group"),
+        help_text=_("Only active groups in your regency that are not yet proposed are listed."),
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["kube"]
+        field.queryset = candidates.select_related("village")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda k: (  # type: ignore[attr-defined]
+            f"{k.name} — {k.village.name} ({k.area_code})"
+        )
+
+
+class ConfirmStepForm(forms.Form):
+    """A step with nothing to type (recommend, submit): the form is the button."""
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        min_length=5,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The regency and the group read this reason."),
+    )
+
+
+class CycleApproveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand: approving freezes the cycle and its amounts; it cannot be undone."),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm the approval.")},
+    )
+
+
+class DisbursementForm(forms.Form):
+    amount = RupiahField(
+        model=Disbursement,
+        name="amount",
+        label=_("Amount (Rp)"),
+        min_value=1,
+        widget=RupiahInput,
+    )
+    day = forms.DateField(label=_("Transfer date"), widget=DateInput)
+    reference = forms.CharField(label=_("Bank reference"), max_length=60)
+
+    def __init__(self, *args: Any, left_to_pay: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        amount = self.fields["amount"]
+        amount.help_text = _("At most Rp%(left)s is left to pay.") % {"left": rupiah(left_to_pay)}
+        self.left_to_pay = left_to_pay
+
+    def clean_amount(self) -> int:
+        amount: int = self.cleaned_data["amount"]
+        if amount > self.left_to_pay:
+            raise forms.ValidationError(
+                _("Rp%(amount)s would exceed the approved amount: Rp%(left)s is left to pay.")
+                % {"amount": rupiah(amount), "left": rupiah(self.left_to_pay)}
+            )
+        return amount
+
+    def clean_day(self) -> date:
+        day: date = self.cleaned_data["day"]
+        if day > date.today():
+            raise forms.ValidationError(_("A transfer cannot be dated in the future."))
+        return day
+
+
+class LpjItemForm(forms.Form):
+    """One purchase of the report: a stored one (``item_id``) or a new row."""
+
+    item_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    description = forms.CharField(label=_("Item bought"), max_length=200)
+    amount = RupiahField(
+        model=LpjItem, name="amount", label=_("Amount (Rp)"), min_value=1, widget=RupiahInput
+    )
+    day = forms.DateField(label=_("Date"), widget=DateInput)
+    receipt = forms.FileField(
+        label=_("Receipt (photo or PDF, at most 5 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,application/pdf", "capture": "environment"}
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        deleting = bool(data.get("DELETE"))
+        if not deleting and not data.get("item_id") and not data.get("receipt"):
+            self.add_error("receipt", _("Attach the receipt: a photo or PDF of at most 5 MB."))
+        if data.get("day") and data["day"] > date.today():
+            self.add_error("day", _("A purchase cannot be dated in the future."))
+        return data
+
+
+class BaseLpjItemFormSet(forms.BaseFormSet):
+    def row_errors(self) -> list[str]:
+        """Each refused row named by its number, for the summary above the table."""
+        out = []
+        for n, form in enumerate(self.forms, start=1):
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    out.append(
+                        str(_("Row %(row)s, %(field)s: %(error)s"))
+                        % {"row": n, "field": label, "error": error}
+                        if label
+                        else str(_("Row %(row)s: %(error)s")) % {"row": n, "error": error}
+                    )
+        return out
+
+
+LpjItemFormSet = forms.formset_factory(
+    LpjItemForm,
+    formset=BaseLpjItemFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
+)
+
+
+class LpjAcceptForm(forms.Form):
+    note = forms.CharField(label=_("Note for the group (optional)"), max_length=300, required=False)
+
+
+class LpjReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What must be corrected"),
+        max_length=300,
+        min_length=5,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+STATEMENT_MAX = 5 * 1024 * 1024
+
+
+class StatementForm(forms.Form):
+    file = forms.FileField(
+        label=_("Statement file (CSV)"),
+        help_text=_("A CSV with the columns reference,account,amount,date, one transfer a line."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if (upload.size or 0) > STATEMENT_MAX:
+            raise forms.ValidationError(_("The statement is larger than 5 MB; split it by month."))
+        return upload
+
+    def text(self) -> str:
+        return str(self.cleaned_data["file"].read().decode("utf-8-sig", errors="replace"))

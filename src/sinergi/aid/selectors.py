@@ -1,0 +1,199 @@
+"""Every read of aid: programmes, cycles, proposals, transfers and fund-use reports.
+
+Proposals, transfers and reports are scoped by their own area code; a report's purchases by
+their report's (``LpjItem.objects.for_user``), so a receipt is never served for a group the
+reader may not see, whatever path asks. Programmes and cycles are national or regional
+definitions everyone with the permission may read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from sinergi.aid.models import (
+    Cycle,
+    CycleStatus,
+    Disbursement,
+    Lpj,
+    LpjItem,
+    Programme,
+    Proposal,
+    ProposalStatus,
+)
+from sinergi.core.scoping import access, user_area
+from sinergi.engines import wilayah as regions
+from sinergi.kube.models import Kube, Status
+
+
+def area_level(actor: Any) -> int:
+    """0 nation, 1 province, 2 regency: proposals come from a regency, are recommended by a
+    province and approved by the centre."""
+    area = user_area(actor)
+    return 0 if area is None else regions.level_of(area)
+
+
+def cycle_steps(*, actor: Any, cycle: Cycle) -> dict[str, bool]:
+    """Which steps of a cycle the actor's role and level allow: the page shows only these
+    (the services check again)."""
+    level, is_open = area_level(actor), cycle.status == CycleStatus.OPEN
+    checker = actor.has_perm("aid.recommend_proposal") and level <= 1
+    return {
+        "propose": is_open and actor.has_perm("aid.propose_kube") and level == 2,
+        "recommend": is_open and checker,
+        "reject": is_open and (checker or (actor.has_perm("aid.approve_cycle") and level == 0)),
+        "approve": is_open and actor.has_perm("aid.approve_cycle") and level == 0,
+        "disburse": actor.has_perm("aid.add_disbursement"),
+    }
+
+
+def _used() -> Any:
+    approved = Q(cycles__proposals__status=ProposalStatus.APPROVED)
+    return Coalesce(Sum("cycles__proposals__amount", filter=approved), Value(0))
+
+
+def programme_list(*, actor: Any) -> QuerySet[Programme]:
+    """Programmes with ``used`` (rupiah approved so far) for whoever may read them."""
+    if not actor.has_perm("aid.view_programme"):
+        return Programme.objects.none()
+    return Programme.objects.annotate(used=_used()).prefetch_related("cycles")
+
+
+def programme_get(*, actor: Any, pk: int) -> Programme:
+    programme = programme_list(actor=actor).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def cycle_list(*, actor: Any) -> QuerySet[Cycle]:
+    if not actor.has_perm("aid.view_cycle"):
+        return Cycle.objects.none()
+    return Cycle.objects.select_related("programme")
+
+
+def cycle_get(*, actor: Any, pk: int) -> Cycle:
+    cycle = cycle_list(actor=actor).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404
+    return cycle
+
+
+def proposal_list(*, actor: Any, cycle_id: int | None = None) -> QuerySet[Proposal]:
+    """Proposals in the actor's area, with ``paid`` (rupiah transferred so far)."""
+    qs = Proposal.objects.for_user(actor)
+    if cycle_id is not None:
+        qs = qs.filter(cycle_id=cycle_id)
+    return qs.select_related("kube__village", "cycle").annotate(
+        paid=Coalesce(Sum("disbursements__amount"), Value(0))
+    )
+
+
+def proposal_get(*, actor: Any, pk: int) -> Proposal:
+    return access(Proposal.objects.select_related("kube", "cycle__programme"), actor=actor, pk=pk)
+
+
+def proposal_candidates(*, actor: Any, cycle: Cycle) -> QuerySet[Kube]:
+    """Groups the actor may propose for ``cycle``: active, in the programme's area, not yet
+    proposed in it, and not aided before unless the programme allows it. Empty for anyone
+    who cannot propose (only a regency office proposes)."""
+    if not cycle_steps(actor=actor, cycle=cycle)["propose"]:
+        return Kube.objects.none()
+    qs = (
+        Kube.objects.for_user(actor)
+        .filter(status=Status.ACTIVE)
+        .exclude(pk__in=Proposal.objects.filter(cycle=cycle).values("kube_id"))
+    )
+    if not cycle.programme.allow_previously_aided:
+        qs = qs.exclude(aid_grants__isnull=False)
+    return qs.order_by("name")
+
+
+def disbursement_list(*, actor: Any, proposal_id: int | None = None) -> QuerySet[Disbursement]:
+    qs = Disbursement.objects.for_user(actor)
+    if proposal_id is not None:
+        qs = qs.filter(proposal_id=proposal_id)
+    return qs
+
+
+def paid_total(proposal: Proposal) -> int:
+    return int(proposal.disbursements.aggregate(total=Sum("amount"))["total"] or 0)
+
+
+def lpj_list(*, actor: Any) -> QuerySet[Lpj]:
+    return Lpj.objects.for_user(actor).select_related("proposal__kube")
+
+
+def lpj_of(*, actor: Any, proposal_id: int) -> tuple[Proposal, Lpj | None]:
+    """The proposal (404 outside the actor's area) and its report, if one was started."""
+    proposal = proposal_get(actor=actor, pk=proposal_id)
+    return proposal, Lpj.objects.filter(proposal=proposal).first()
+
+
+def lpj_totals(lpj: Lpj) -> dict[str, int]:
+    spent = int(lpj.items.aggregate(total=Sum("amount"))["total"] or 0)
+    received = int(lpj.proposal.disbursements.aggregate(total=Sum("amount"))["total"] or 0)
+    return {"spent": spent, "received": received, "difference": received - spent}
+
+
+def lpj_item_get(*, actor: Any, proposal_id: int, item_id: int) -> LpjItem:
+    """One purchase of a report the actor may read (its receipt is financial data)."""
+    return access(
+        LpjItem.objects.filter(lpj__proposal_id=proposal_id),
+        actor=actor,
+        permission="aid.view_lpj",
+        pk=item_id,
+    )
+
+
+EXPORT_HEADERS = {
+    "approved": ["kube", "kode_desa", "desa", "jenis_usaha", "anggota", "jumlah_rp"],
+    "disbursement": [
+        "kube",
+        "kode_desa",
+        "bank",
+        "rekening",
+        "atas_nama",
+        "disetujui_rp",
+        "disalurkan_rp",
+        "sisa_rp",
+    ],
+}
+
+
+def cycle_export_rows(*, actor: Any, cycle_id: int, sheet: str) -> list[list[Any]]:
+    """The rows of a cycle's approved list or disbursement sheet in the actor's area."""
+    proposals: Any = (
+        proposal_list(actor=actor, cycle_id=cycle_id)
+        .filter(status=ProposalStatus.APPROVED)
+        .select_related("kube__business_type")
+        .order_by("area_code", "kube__name")
+    )
+    if sheet == "approved":
+        return [
+            [
+                p.kube.name,
+                p.area_code,
+                p.kube.village.name,
+                p.kube.business_type.name,
+                p.member_count,
+                p.amount,
+            ]
+            for p in proposals
+        ]
+    return [
+        [
+            p.kube.name,
+            p.area_code,
+            p.kube.bank_name,
+            p.kube.bank_account,
+            p.kube.bank_account_holder,
+            p.amount,
+            p.paid,
+            p.amount - p.paid,
+        ]
+        for p in proposals
+    ]
