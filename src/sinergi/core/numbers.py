@@ -14,6 +14,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import formats, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,7 @@ __all__ = [
     "ascii_id",
     "ascii_int",
     "column_range",
+    "format_number",
     "posted_ids",
     "posted_number",
 ]
@@ -180,3 +182,14 @@ def posted_number(
             gettext("%(field)s: %(problem)s") % {"field": shown, "problem": " ".join(exc.messages)},
             field=name,
         ) from exc
+
+
+def format_number(value: float, language: str | None = None) -> str:
+    """A whole number as people read it in ``language`` (by default the active one):
+    ``1.234.567`` in Indonesian, ``1,234,567`` in English. The one formatter for pages, charts,
+    maps and PDFs, so a figure reads the same wherever it is shown."""
+    whole = round(value)
+    if language is None:
+        return formats.number_format(whole, decimal_pos=0, force_grouping=True)
+    with translation.override(language):
+        return formats.number_format(whole, decimal_pos=0, force_grouping=True)

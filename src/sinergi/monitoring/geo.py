@@ -16,8 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sinergi.core.numbers import format_number
+
 DATA = Path(__file__).resolve().parent / "data"
 WIDTH = 1000.0
+# Room around the shapes so the outermost coasts and their outline stroke stay in the frame.
+PAD = 6
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,9 @@ def outline(province: str = "") -> Outline:
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
     squash = math.cos(math.radians((north + south) / 2))
     span_x = max((east - west) * squash, 1e-6)
-    scale = WIDTH / span_x
-    height = max(1, round((north - south) * scale))
+    # The projected bounds fit the view's width less the padding on both sides.
+    scale = (WIDTH - 2 * PAD) / span_x
+    height = max(1, round((north - south) * scale)) + 2 * PAD
     shapes = []
     for feature in features:
         parts = []
@@ -72,7 +77,10 @@ def outline(province: str = "") -> Outline:
             for ring in poly:
                 points: list[tuple[int, int]] = []
                 for lon, lat in ring:
-                    xy = (round((lon - west) * squash * scale), round((north - lat) * scale))
+                    xy = (
+                        PAD + round((lon - west) * squash * scale),
+                        PAD + round((north - lat) * scale),
+                    )
                     if not points or points[-1] != xy:
                         points.append(xy)
                 if len(set(points)) < 3:
@@ -84,27 +92,44 @@ def outline(province: str = "") -> Outline:
     return Outline(tuple(shapes), int(WIDTH), height)
 
 
-PALETTE = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
-EMPTY = "#e9ecef"
+# Five greens a step apart in lightness (ColorBrewer YlGn, lightest dropped), so neighbouring
+# classes differ visibly; regions without a figure are a neutral grey, not the palest green.
+PALETTE = ("#c2e699", "#78c679", "#31a354", "#006837", "#00361a")
+EMPTY = "#d5d9de"
+
+
+def _classes(values: list[float]) -> list[tuple[float, float]]:
+    """Up to five (low, high) classes holding about as many regions each (quantiles): with a few
+    large regions, equal-width classes would paint every other one the same colour."""
+    ordered = sorted(set(values))
+    k = min(len(PALETTE), len(ordered))
+    bounds = [ordered[min(len(ordered) - 1, (i * len(ordered)) // k)] for i in range(k)]
+    out = []
+    for i, low in enumerate(bounds):
+        higher = [v for v in ordered if v >= low and (i + 1 == k or v < bounds[i + 1])]
+        out.append((low, higher[-1]))
+    return out
 
 
 def colour_scale(values: dict[str, float]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    """Five classes of equal width from the smallest non-zero value to the largest; zero and
-    missing regions stay grey. Returns the colour per code and the legend (colour, range)."""
+    """Colour per code and the legend (colour, value range as people read numbers); zero and
+    missing regions stay grey."""
     positive = [v for v in values.values() if v > 0]
     if not positive:
         return {}, []
-    low, high = min(positive), max(positive)
-    step = (high - low) / len(PALETTE) or 1.0
-    colours = {
-        code: PALETTE[min(len(PALETTE) - 1, int((value - low) / step))]
-        for code, value in values.items()
-        if value > 0
-    }
-    legend = []
-    for i, colour in enumerate(PALETTE):
-        a, b = low + i * step, low + (i + 1) * step
-        legend.append((colour, f"{a:,.0f} – {b:,.0f}"))
-        if high == low:
-            break
+    classes = _classes(positive)
+    colours = {}
+    for code, value in values.items():
+        if value > 0:
+            index = next(i for i, (_low, high) in enumerate(classes) if value <= high)
+            colours[code] = PALETTE[index]
+    legend = [
+        (
+            PALETTE[i],
+            format_number(low)
+            if round(low) == round(high)
+            else f"{format_number(low)} – {format_number(high)}",
+        )
+        for i, (low, high) in enumerate(classes)
+    ]
     return colours, legend

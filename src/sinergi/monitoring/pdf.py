@@ -7,12 +7,11 @@ Latin-1 only, so text is folded to it (Indonesian and English need nothing more)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from sinergi.core.money import rupiah
+from sinergi.monitoring import charts
 
 _FOLD = str.maketrans(
     {
@@ -73,33 +72,32 @@ class Page(FPDF):
             self.set_xy(14, y)
         self.ln(12)
 
-    def bars(self, items: Sequence[tuple[str, float]], *, label_w: float = 45) -> None:
-        top = max((v for _l, v in items), default=0) or 1
+    def bars(self, chart: charts.BarChart, *, label_w: float = 45) -> None:
+        """The page's bar chart (same shares and value texts), label beside the bar."""
         width = self.w - 28 - label_w - 30
         self.set_font("Helvetica", "", 8)
-        for label, value in items:
+        for bar in chart.bars:
             y = self.get_y()
             self.set_xy(14, y)
-            self.cell(label_w, 5, _latin(label)[:34])
+            self.cell(label_w, 5, _latin(charts.shorten(bar.label, 30)))
             self.set_fill_color(47, 111, 79)
-            self.rect(14 + label_w, y + 0.8, max(0.3, width * value / top), 3.4, style="F")
-            self.set_xy(14 + label_w + width * value / top + 2, y)
-            self.cell(28, 5, money(value))
+            self.rect(14 + label_w, y + 0.8, max(0.3, width * bar.share), 3.4, style="F")
+            self.set_xy(14 + label_w + width * bar.share + 2, y)
+            self.cell(28, 5, _latin(bar.text))
             self.ln(5)
 
-    def columns(self, labels: Sequence[str], values: Sequence[float], height: float = 28) -> None:
-        top = max(values, default=0) or 1
+    def columns(self, chart: charts.ColumnChart, height: float = 28) -> None:
         x0, y0 = 14.0, self.get_y() + height
-        slot = (self.w - 28) / max(1, len(labels))
+        slot = (self.w - 28) / max(1, len(chart.columns))
         self.set_fill_color(58, 110, 165)
         self.set_font("Helvetica", "", 6.5)
-        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-            h = height * value / top
+        for i, column in enumerate(chart.columns):
+            h = height * column.share
             self.rect(x0 + i * slot + slot * 0.15, y0 - h, slot * 0.7, max(h, 0.2), style="F")
             self.set_xy(x0 + i * slot, y0 + 0.5)
-            self.cell(slot, 3, _latin(label), align="C")
+            self.cell(slot, 3, _latin(column.label), align="C")
         self.set_xy(14, y0 + 4)
-        self.cell(0, 4, _latin(_("Highest month: %(v)s") % {"v": money(top)}))
+        self.cell(0, 4, _latin(_("Highest month: %(v)s") % {"v": chart.top_text}))
         self.ln(5)
 
     def grid(
@@ -127,12 +125,3 @@ class Page(FPDF):
 
     def bytes(self) -> bytes:
         return bytes(self.output())
-
-
-def money(value: float) -> str:
-    """Whole rupiah (or any count) with the Indonesian thousands separator."""
-    return rupiah(round(value))
-
-
-def month_label(day: date) -> str:
-    return f"{day:%m/%y}"

@@ -11,21 +11,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from sinergi.aid.models import Programme
-from sinergi.core.scoping import area_q, user_area
-from sinergi.kube.models import Kube
+from sinergi.core.models import Job
+from sinergi.core.scoping import access, area_q, user_area
+from sinergi.engines import wilayah as regions
+from sinergi.kube.models import Kube, Membership
 from sinergi.monitoring.models import (
     ClassResult,
     Graduation,
+    GraduationRule,
     GroupReport,
     MemberIncome,
+    PovertyLine,
     RegencyFigures,
     RegencyMonth,
-    SummaryRun,
+    Rubric,
 )
 from sinergi.monitoring.services import add_months, reveal_income
 from sinergi.monitoring.summaries import latest_run
@@ -53,8 +57,8 @@ def region_names(codes: list[str]) -> dict[str, str]:
 
 
 def may_open(actor: Any, code: str) -> bool:
-    area = user_area(actor)
-    return area is None or code == area or code.startswith(area + ".")
+    """Whether the dashboard of ``code`` ('' the nation) lies in the actor's area."""
+    return regions.in_area(code, user_area(actor))
 
 
 def scope_for(actor: Any, code: str) -> Scope:
@@ -79,23 +83,15 @@ def scope_for(actor: Any, code: str) -> Scope:
 
 
 def _in_scope(scope: Scope) -> Q:
-    if scope.level == NATION:
-        return Q()
-    if scope.level == PROVINCE:
-        return Q(regency_code__startswith=scope.code + ".")
-    return Q(regency_code=scope.code)
+    return area_q("regency_code", scope.code or None)
 
 
 def _kpi_in_scope(area: str, scope: Scope) -> bool:
-    """An agreement shows where its area and the dashboard's overlap; national agreements'
-    figures are national, so they show on the national dashboard only."""
+    """An agreement shows where its area and the dashboard's overlap (either holds the other);
+    national agreements' figures are national, so they show on the national dashboard only."""
     if scope.level == NATION:
         return True
-    if not area:
-        return False
-    return (
-        area == scope.code or area.startswith(scope.code + ".") or scope.code.startswith(area + ".")
-    )
+    return bool(area) and (regions.in_area(area, scope.code) or regions.in_area(scope.code, area))
 
 
 @dataclass
@@ -107,7 +103,7 @@ class Dashboard:
     series: dict[str, list[int]]
     budget: int
     kpis: list[dict[str, Any]]
-    run: SummaryRun | None
+    run: Job | None  # the newest finished figures refresh
     groups: list[Kube] = field(default_factory=list)
 
     @property
@@ -156,7 +152,11 @@ def dashboard(actor: Any, code: str, *, today: date) -> Dashboard:
         programmes = programmes.filter(area_q("area_code", scope.code))
     budget = int(programmes.aggregate(b=Sum("budget_ceiling"))["b"] or 0)
     run = latest_run()
-    kpis = [k for k in (run.kpis if run else []) if _kpi_in_scope(k["area_code"], scope)]
+    kpis = [
+        k
+        for k in (run.result.get("kpis", []) if run else [])
+        if _kpi_in_scope(k["area_code"], scope)
+    ]
     groups: list[Kube] = []
     if scope.level == REGENCY:
         groups = list(
@@ -168,14 +168,19 @@ def dashboard(actor: Any, code: str, *, today: date) -> Dashboard:
     return Dashboard(scope, totals, children, months, series, budget, kpis, run, groups)
 
 
-def regency_values(province: str, metric: str) -> dict[str, float]:
-    """One figure for each regency of a province: the colours of a regency's map."""
-    return {
-        code: float(value)
-        for code, value in RegencyFigures.objects.filter(
-            regency_code__startswith=province + "."
+def map_values(actor: Any, board: Dashboard, metric: str) -> dict[str, float]:
+    """The figure ``metric`` of each region on the dashboard's map: provinces on the national
+    map, regencies on a province's (and a regency's, which shows its province around it).
+    Regions outside the actor's area are left out: their figures are not hers to see."""
+    if metric not in FIGURES:
+        raise ValueError(metric)
+    area = user_area(actor)
+    if board.scope.level == REGENCY:
+        rows = RegencyFigures.objects.filter(
+            area_q("regency_code", board.scope.province), area_q("regency_code", area)
         ).values_list("regency_code", metric)
-    }
+        return {code: float(value) for code, value in rows}
+    return {c["code"]: float(c[metric]) for c in board.children if regions.in_area(c["code"], area)}
 
 
 def home_code(actor: Any) -> str:
@@ -260,3 +265,48 @@ def group_rows(actor: Any, scope_code: str) -> Any:
         .select_related("business_type")
         .order_by("area_code", "name")
     )
+
+
+def group_get(actor: Any, pk: int) -> Kube:
+    """A group whose monitoring pages the actor may open, else 404."""
+    return access(Kube.objects, actor=actor, permission="monitoring.view_groupreport", pk=pk)
+
+
+def member_count(kube: Kube) -> int:
+    return kube.memberships.filter(end_date__isnull=True).count()
+
+
+def graduation_get(actor: Any, pk: int) -> Graduation:
+    return access(
+        Graduation.objects.select_related("household", "person", "kube", "decided_by"),
+        actor=actor,
+        pk=pk,
+    )
+
+
+def household_memberships(item: Graduation) -> list[Membership]:
+    """The household's current memberships: what confirming its graduation ends."""
+    return list(
+        Membership.objects.filter(person__household_id=item.household_id, end_date__isnull=True)
+        .select_related("person", "kube")
+        .order_by("kube__name", "person__name")
+    )
+
+
+# --- Poverty lines and the rubric (national tables, the same for every reader) --------------
+
+
+def poverty_lines() -> QuerySet[PovertyLine]:
+    return PovertyLine.objects.all()
+
+
+def rubrics() -> QuerySet[Rubric]:
+    return Rubric.objects.prefetch_related("indicators")
+
+
+def rubric_on(day: date) -> Rubric | None:
+    return Rubric.on(day)
+
+
+def graduation_rule_on(day: date) -> tuple[int, int]:
+    return GraduationRule.on(day)
