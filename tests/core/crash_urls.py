@@ -10,5 +10,5 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("NIK 3273014107900001 must never reach the page")
 
 
-urlpatterns = [path("boom/", boom), *urlpatterns]
+urlpatterns = [path("boom/", boom), path("api/v1/boom/", boom), *urlpatterns]
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

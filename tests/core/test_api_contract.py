@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -164,3 +165,86 @@ def test_a_refused_step_is_403_forbidden(make_user: Callable[..., User]) -> None
     with pytest.raises(Forbidden) as caught:
         require_permission(auditor, "aid.approve_cycle")
     assert caught.value.status == 403 and caught.value.code == "forbidden"
+
+
+# --- One error envelope for every status ------------------------------------------------------
+
+ENVELOPE = {"detail", "code", "field", "request_id"}
+
+
+def _envelope(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body: dict[str, Any] = response.json()
+    assert body.keys() >= ENVELOPE, body
+    assert body["code"] == code and body["detail"]
+    assert body["request_id"] == response["X-Request-ID"]
+    return body
+
+
+@pytest.mark.django_db
+def test_every_api_error_status_is_the_envelope(
+    client_for: Callable[[User | None], Client], make_user: Callable[..., User]
+) -> None:
+    facilitator = client_for(make_user(Role.FACILITATOR, "32.73"))
+
+    bad = _envelope(facilitator.get("/api/v1/regions/abc"), 400, "invalid")
+    assert bad["field"] == "code"
+    _envelope(client_for(None).get("/api/v1/regions/"), 401, "not_authenticated")
+    _envelope(facilitator.get("/api/v1/regions/99.99"), 404, "not_found")
+    unknown = _envelope(facilitator.get("/api/v1/no-such-thing/"), 404, "not_found")
+    assert unknown["field"] is None
+    wrong_method = facilitator.delete("/api/v1/regions/")
+    _envelope(wrong_method, 405, "method_not_allowed")
+    assert wrong_method["Allow"] == "GET"
+    invalid = _envelope(facilitator.get("/api/v1/regions/", {"level": 9}), 422, "invalid")
+    assert invalid["field"] == "level" and invalid["errors"][0]["field"] == "level"
+
+
+@pytest.mark.django_db
+def test_a_role_refusal_is_403_in_the_envelope(
+    client_for: Callable[[User | None], Client], make_user: Callable[..., User]
+) -> None:
+    # A buyer may not read the users list: the role check, not the area, refuses.
+    buyer = client_for(make_user(Role.BUYER, None))
+    body = _envelope(buyer.get("/api/v1/users/"), 403, "forbidden")
+    assert body["field"] is None
+
+
+def test_a_conflict_is_409_in_the_envelope(rf: Any) -> None:
+    from sinergi.config.api import domain_error
+    from sinergi.core.errors import Conflict
+
+    response = domain_error(rf.get("/api/v1/x"), Conflict("Changed meanwhile.", field="status"))
+    assert response.status_code == 409
+    assert json.loads(response.content) == {
+        "detail": "Changed meanwhile.",
+        "code": "conflict",
+        "field": "status",
+        "request_id": "",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.crash_urls")
+def test_an_api_crash_is_500_with_the_request_id_never_a_trace(
+    client_for: Callable[[User | None], Client], admin_user: User
+) -> None:
+    response = client_for(admin_user).get("/api/v1/boom/")
+    body = _envelope(response, 500, "server_error")
+    assert "Traceback" not in response.content.decode() and "3273014107900001" not in str(body)
+    assert body["request_id"].startswith("r")
+
+
+def test_the_openapi_document_describes_the_errors() -> None:
+    schema = api.get_openapi_schema()
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == ENVELOPE
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            expected = {"400", "404", "422", "500"}
+            if operation.get("security"):
+                expected |= {"401", "403"}
+            assert expected <= responses.keys(), (method, path)
+            ref = responses["404"]["content"]["application/json"]["schema"]["$ref"]
+            assert ref == "#/components/schemas/Error"

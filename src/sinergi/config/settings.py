@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sinergi.core.middleware.RequestIdMiddleware",
+    "sinergi.core.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sinergi.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

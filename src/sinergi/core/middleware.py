@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -36,6 +37,51 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = rid
         return response
+
+
+class ApiErrorMiddleware:
+    """Every error under /api/ is the JSON envelope of ``core.errors.envelope``.
+
+    The API's own handlers already answer so; this catches the rest — the resolver's 404 for
+    an unknown path, ninja's plain-text 405 for a wrong method (``Allow`` is kept), a debug
+    traceback — and completes a JSON error written elsewhere (e.g. the lockout's 429) with the
+    keys it lacks. Never a page, never a trace.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path.startswith("/api/"):
+            return response
+        from sinergi.core.errors import envelope
+
+        body: object = None
+        if response.get("Content-Type", "").startswith("application/json"):
+            try:
+                body = json.loads(response.content)
+            except ValueError:
+                body = None
+        if isinstance(body, dict) and {"detail", "code", "field", "request_id"} <= body.keys():
+            return response
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            extra = {k: v for k, v in body.items() if k not in {"detail", "code", "field"}}
+            extra.pop("request_id", None)
+            fixed = envelope(
+                response.status_code,
+                body["detail"],
+                code=body.get("code"),
+                field=body.get("field"),
+                **extra,
+            )
+        else:
+            fixed = envelope(response.status_code)
+        replacement = JsonResponse(fixed, status=response.status_code)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary"):
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
 
 
 class RequestIdLogFilter(logging.Filter):

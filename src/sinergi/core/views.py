@@ -19,6 +19,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from sinergi.core.errors import envelope
 from sinergi.core.selectors import audit_event_list
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
         "request_id": getattr(request, "request_id", ""),
     }
     if _wants_json(request):
-        return JsonResponse({"detail": message, "request_id": context["request_id"]}, status=status)
+        return JsonResponse(envelope(status, message), status=status)
     if request.headers.get("HX-Request") == "true":
         # htmx swaps a refusal into the part of the page that asked (see base.html's
         # responseHandling): a sentence there, not a whole page nested inside the page.
