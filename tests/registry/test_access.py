@@ -245,7 +245,11 @@ def test_duplicate_review_merges_and_keeps_both(
     client = client_for(officer_bandung)
     queue = client.get("/registri/duplikat/").content.decode()
     assert "St. Aminah" in queue and not FULL_NUMBER.search(queue)
-    client.post(f"/registri/duplikat/{candidate.pk}/", {"decision": "keep_a"})
+    decide = f"/registri/duplikat/{candidate.pk}/putuskan/"
+    asked = client.post(decide, {"decision": "keep_a"})
+    candidate.refresh_from_db()
+    assert asked.status_code == 200 and candidate.status == "pending"  # asked first
+    client.post(decide, {"decision": "keep_a", "confirm": "on"})
     candidate.refresh_from_db()
     assert candidate.status == "merged" and candidate.decided_by == officer_bandung
     merged = Person.objects.get(pk=candidate.person_b_id)

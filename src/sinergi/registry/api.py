@@ -13,22 +13,10 @@ from ninja.pagination import paginate
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages
 from sinergi.core.pagination import RowsThrough
-from sinergi.core.scoping import access
-from sinergi.registry import selectors, services
-from sinergi.registry.imports import (
-    enqueue,
-    import_cancel,
-    import_create,
-    import_resume,
-    import_start_commit,
-    resume_if_stale,
-)
-from sinergi.registry.messages import problem_text
-from sinergi.registry.models import (
-    DuplicateCandidate,
-    Household,
-    ImportBatch,
-)
+from sinergi.registry import batches, selectors, services
+from sinergi.registry.imports import resume_if_stale
+from sinergi.registry.messages import problem_text, reason_text
+from sinergi.registry.models import DuplicateCandidate, Household
 
 router = Router(tags=["registry"])
 
@@ -137,10 +125,15 @@ class IssueOut(Schema):
 class DuplicateOut(Schema):
     id: int
     score: float
-    reason: str
+    reason: str = Field(..., description="Stable code: same_nik, nik_typo, …")
+    reason_label: str = Field(..., description="The reason in the caller's language")
     status: str
     person_a: PersonOut
     person_b: PersonOut
+
+    @staticmethod
+    def resolve_reason_label(obj: Any) -> str:
+        return reason_text(obj.reason)
 
 
 class DuplicateDecisionIn(Schema):
@@ -212,7 +205,7 @@ def _detail(household: Household, actor: Any) -> dict[str, Any]:
 @router.get("/households/{household_id}", response=HouseholdDetailOut)
 def household_detail(request: HttpRequest, household_id: Id) -> Any:
     require_perm(request, "registry.view_household")
-    return _detail(access(Household.objects, actor=request.user, pk=household_id), request.user)
+    return _detail(selectors.household_get(actor=request.user, pk=household_id), request.user)
 
 
 @router.put("/households/{household_id}", response=HouseholdDetailOut)
@@ -259,22 +252,21 @@ def import_upload(
 ) -> Any:
     require_perm(request, "registry.add_importbatch")
     try:
-        batch = import_create(
+        batch = batches.import_upload(
             actor=request.user,
-            source=file,
+            upload=file,
             file_name=file.name or "upload.csv",
             all_or_nothing=all_or_nothing,
         )
     finally:
         file.close()  # a large upload's temporary file goes now, not at the request's end
-    enqueue(batch, "check")
     return Status(202, batch)
 
 
 @router.get("/imports/{batch_id}", response=ImportOut)
 def import_detail(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.view_importbatch")
-    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
+    batch = selectors.import_get(actor=request.user, pk=batch_id)
     if resume_if_stale(batch):  # its worker died: a new one takes it over
         batch.refresh_from_db()
     return batch
@@ -284,14 +276,14 @@ def import_detail(request: HttpRequest, batch_id: UUID) -> Any:
 @paginate(Pages, page_size=100)
 def import_issues(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.view_importbatch")
-    return access(ImportBatch.objects, actor=request.user, pk=batch_id).issues.all()
+    batch = selectors.import_get(actor=request.user, pk=batch_id)
+    return selectors.import_issues(actor=request.user, batch=batch)
 
 
 @router.post("/imports/{batch_id}/commit", response={202: ImportOut})
 def import_commit(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.add_importbatch")
-    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
-    return Status(202, import_start_commit(actor=request.user, batch=batch))
+    return Status(202, batches.import_commit(actor=request.user, batch_id=batch_id))
 
 
 @router.post(
@@ -301,10 +293,7 @@ def import_commit(request: HttpRequest, batch_id: UUID) -> Any:
 )
 def import_resume_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.add_importbatch")
-    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
-    import_resume(actor=request.user, batch=batch)
-    batch.refresh_from_db()
-    return Status(202, batch)
+    return Status(202, batches.import_resume(actor=request.user, batch_id=batch_id))
 
 
 @router.post(
@@ -314,8 +303,7 @@ def import_resume_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
 )
 def import_cancel_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.add_importbatch")
-    batch = access(ImportBatch.objects, actor=request.user, pk=batch_id)
-    return import_cancel(actor=request.user, batch=batch)
+    return batches.import_cancel(actor=request.user, batch_id=batch_id)
 
 
 @router.get("/duplicates", response=list[DuplicateOut], summary="Review queue")

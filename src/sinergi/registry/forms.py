@@ -1,10 +1,28 @@
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.numbers import BoundedIntegerField
 from sinergi.registry.models import Household, Relation, Sex
+
+F = TypeVar("F", bound=forms.BaseForm)
+
+
+def bind(form_class: type[F], request: HttpRequest, **kwargs: Any) -> F:
+    """The form filled from the request on POST (even an empty POST, so it shows its
+    errors), unbound (with ``initial``) otherwise."""
+    if request.method == "POST":
+        return form_class(request.POST, request.FILES, **kwargs)
+    return form_class(**kwargs)
+
+
+def bind_search(request: HttpRequest) -> SearchForm:
+    """The search form from the POST (a full number) or the address (a name, a region)."""
+    return SearchForm(request.POST if request.method == "POST" else request.GET)
 
 
 class DateInput(forms.DateInput):
@@ -66,3 +84,47 @@ class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need the full number?"), max_length=200, min_length=5
     )
+
+
+class SearchForm(forms.Form):
+    """The registry search: a name, or a full NIK/KK number (posted, never in the address),
+    and a region by name or code."""
+
+    q = forms.CharField(
+        label=_("Search the registry"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Member name, or a full NIK or KK number"),
+            }
+        ),
+    )
+    area = forms.CharField(
+        label=_("Region"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Region name or code, e.g. Sukasari")}
+        ),
+    )
+
+
+class DuplicateDecisionForm(forms.Form):
+    """An officer's judgement of a possible duplicate; a merge is asked to be confirmed."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("keep_a", _("Same person: keep A")),
+            ("keep_b", _("Same person: keep B")),
+            ("reject", _("Not the same person")),
+        ],
+        error_messages={"required": _("Choose merge or not the same person.")},
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def merges(self) -> bool:
+        return self.cleaned_data.get("decision") in ("keep_a", "keep_b")

@@ -60,6 +60,7 @@ from sinergi.core.transactions import atomic_retrying
 from sinergi.engines import registry_rows, wilayah
 from sinergi.engines.nik import mask
 from sinergi.engines.tabular import BrokenRow, Table, TabularError, open_table
+from sinergi.registry import events
 from sinergi.registry.models import (
     ChunkStatus,
     Household,
@@ -106,7 +107,7 @@ def import_create(
         all_or_nothing=all_or_nothing,
     )
     AuditEvent.record(
-        "registry.import.uploaded",
+        events.IMPORT_UPLOADED,
         actor=actor,
         obj=batch,
         area_code=batch.area_code,
@@ -556,7 +557,7 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
     if commit:
         forget_file(batch)
     AuditEvent.record(
-        "registry.import.checked",
+        events.IMPORT_CHECKED,
         actor=batch.uploaded_by,
         obj=batch,
         area_code=batch.area_code,
@@ -844,7 +845,7 @@ def _close(batch: ImportBatch) -> ImportBatch:
         return batch
     batch.refresh_from_db()
     AuditEvent.record(
-        "registry.import.committed",
+        events.IMPORT_COMMITTED,
         actor=batch.uploaded_by,
         obj=batch,
         area_code=batch.area_code,
@@ -1005,7 +1006,7 @@ def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) 
         return False
     batch.refresh_from_db()
     AuditEvent.record(
-        "registry.import.resumed",
+        events.IMPORT_RESUMED,
         actor=by,
         obj=batch,
         area_code=batch.area_code,
@@ -1031,7 +1032,7 @@ def _resume_chunks(batch: ImportBatch, *, by: Any, force: bool) -> bool:
         return False
     if sent:
         AuditEvent.record(
-            "registry.import.resumed",
+            events.IMPORT_RESUMED,
             actor=by,
             obj=batch,
             area_code=batch.area_code,
@@ -1070,9 +1071,6 @@ def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
         batch.rows_committed = _stored(batch)
         ImportBatch.objects.filter(pk=batch.pk).update(rows_committed=batch.rows_committed)
     forget_file(batch)
-    AuditEvent.record(
-        "registry.import.cancelled", actor=actor, obj=batch, area_code=batch.area_code
-    )
     return batch
 
 

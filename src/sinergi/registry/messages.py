@@ -79,5 +79,35 @@ PROBLEMS = {
 }
 
 
+# Why the duplicate check put a pair in the review queue (engines.dedupe ``Pair.reason``).
+DUPLICATE_REASONS = {
+    "same_nik": _("Same NIK on two records"),
+    "nik_typo": _("NIKs differ by one digit or two swapped digits, with the same name and birth"),
+    "same_name_date_village": _("Same name, birth date and village"),
+    "candidate": _("Similar name, with the same birth date or a near NIK"),
+}
+
+# What each stretch of a NIK means (digit positions counted from 1), to say where two differ.
+NIK_PARTS = (
+    (1, 6, _("region (province, regency, district)")),
+    (7, 8, _("birth day (plus 40 for women)")),
+    (9, 10, _("birth month")),
+    (11, 12, _("birth year")),
+    (13, 16, _("serial number")),
+)
+
+
 def problem_text(code: str) -> str:
-    return str(PROBLEMS.get(code, code))
+    # An unknown code (from a newer engine than these words) still reads as a sentence.
+    known = PROBLEMS.get(code)
+    return str(known) if known is not None else str(_("This value has a problem."))
+
+
+def reason_text(code: str) -> str:
+    known = DUPLICATE_REASONS.get(code)
+    return str(known) if known is not None else str(_("Possibly the same person"))
+
+
+def nik_part(position: int) -> str:
+    """The meaning of the NIK digit at ``position`` (1 to 16)."""
+    return next((str(label) for lo, hi, label in NIK_PARTS if lo <= position <= hi), "")

@@ -8,6 +8,7 @@ a role allowed to see it, logged), a keyed HMAC (exact lookups, uniqueness) and 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sinergi.core.models import TimeStampedModel
-from sinergi.core.scoping import ScopedQuerySet
+from sinergi.core.scoping import ScopedQuerySet, area_q, user_area
 
 
 class Sex(models.TextChoices):
@@ -298,6 +299,19 @@ class ImportChunk(models.Model):
         return f"{self.batch_id}#{self.number} ({self.status})"
 
 
+class ImportIssueQuerySet(ScopedQuerySet["ImportIssue"]):
+    """An issue is seen by who may see its batch, in its batch's area."""
+
+    scope_field = "batch__area_code"
+
+    def for_user(
+        self, user: Any, action: str = "view", *, permission: str = ""
+    ) -> ScopedQuerySet[ImportIssue]:
+        return super().for_user(
+            user, action, permission=permission or f"registry.{action}_importbatch"
+        )
+
+
 class ImportIssue(models.Model):
     """A problem in one cell of an uploaded row (or a warning); values are masked."""
 
@@ -307,6 +321,7 @@ class ImportIssue(models.Model):
     code = models.CharField(_("problem"), max_length=40)
     value = models.CharField(_("value"), max_length=60, blank=True)
     is_warning = models.BooleanField(default=False)
+    objects = ImportIssueQuerySet.as_manager()
 
     class Meta:
         ordering = ["row_number", "id"]
@@ -323,7 +338,17 @@ class DuplicateStatus(models.TextChoices):
 
 
 class DuplicateCandidateQuerySet(ScopedQuerySet["DuplicateCandidate"]):
-    scope_field = "area_code"
+    """A pair is in an area when both its persons are: a merge changes both records, so who
+    sees only one of them may not judge the pair. The pair's own ``area_code`` is where it was
+    found and goes stale when a household moves; the persons' codes follow their household."""
+
+    scope_field = "person_a__area_code"
+
+    def for_user(
+        self, user: Any, action: str = "view", *, permission: str = ""
+    ) -> ScopedQuerySet[DuplicateCandidate]:
+        qs = super().for_user(user, action, permission=permission)
+        return qs.filter(area_q("person_b__area_code", user_area(user)))
 
 
 class DuplicateCandidate(TimeStampedModel):

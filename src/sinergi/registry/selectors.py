@@ -10,15 +10,17 @@ from django.utils.translation import gettext as _
 from sinergi.core import crypto
 from sinergi.core.errors import InvalidInput
 from sinergi.core.pagination import SubqueryCount
-from sinergi.core.scoping import area_q
+from sinergi.core.scoping import access, area_q, user_area
 from sinergi.engines import nik as nikmod
 from sinergi.registry.models import (
     DuplicateCandidate,
     DuplicateStatus,
     Household,
     ImportBatch,
+    ImportIssue,
     Person,
 )
+from sinergi.wilayah import selectors as wilayah_selectors
 
 # What a list row shows (page and API): never the KK ciphertext nor the history fields.
 HOUSEHOLD_LIST_FIELDS = (
@@ -97,8 +99,40 @@ def person_list(*, actor: Any, q: str = "", action: str = "view") -> QuerySet[Pe
     return qs.order_by("area_code", "household_id", "id")
 
 
+def household_get(*, actor: Any, pk: Any) -> Household:
+    """One household the actor may see, else 404 (outside the area looks absent)."""
+    return access(Household.objects.select_related("village"), actor=actor, pk=pk)
+
+
+def household_members(household: Household) -> QuerySet[Person]:
+    return household.members.order_by("-is_head", "birth_date")
+
+
+def household_history(household: Household) -> dict[str, Any]:
+    """The last changes of the household and of its members (who, when), for its page."""
+    return {
+        "history": list(household.history.select_related("history_user")[:20]),
+        "member_history": list(
+            Person.history.filter(household_id=household.pk).select_related("history_user")[:30]
+        ),
+    }
+
+
+def person_get(*, actor: Any, pk: Any) -> Person:
+    return access(Person.objects.select_related("household"), actor=actor, pk=pk)
+
+
 def import_list(*, actor: Any) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.for_user(actor).select_related("uploaded_by")
+
+
+def import_get(*, actor: Any, pk: Any) -> ImportBatch:
+    return access(ImportBatch.objects, actor=actor, pk=pk)
+
+
+def import_issues(*, actor: Any, batch: ImportBatch) -> QuerySet[ImportIssue]:
+    """The problems of one batch, scoped on their own (through the batch's area)."""
+    return ImportIssue.objects.for_user(actor).filter(batch=batch)
 
 
 def duplicate_queue(
@@ -111,8 +145,44 @@ def duplicate_queue(
     )
 
 
+def duplicate_get(*, actor: Any, pk: Any, action: str = "view") -> DuplicateCandidate:
+    qs = DuplicateCandidate.objects.select_related(
+        "person_a__household__village", "person_b__household__village", "decided_by"
+    )
+    return access(
+        qs, actor=actor, for_write=False, permission=f"registry.{action}_duplicatecandidate", pk=pk
+    )
+
+
 def sees_welfare(actor: Any) -> bool:
     """Decile is shown only to roles that may view the registry itself (never partners)."""
     return bool(actor.has_perm("registry.view_household")) and not getattr(
         actor, "is_partner", False
+    )
+
+
+def area_from_text(*, actor: Any, text: str) -> str:
+    """The region code a list filter means, typed as a code or as a name (one match, in the
+    actor's area); several regions of that name are refused, naming them with their codes."""
+    text = text.strip()
+    if not text:
+        return ""
+    if set(text) <= set("0123456789. -"):
+        return wilayah_selectors.parse_code(text)
+    found = list(
+        wilayah_selectors.region_list(q=text).filter(area_q("code", user_area(actor)))[:50]
+    )
+    exact = [r for r in found if r.name.casefold() == text.casefold()]
+    choices = exact or found
+    if len(choices) == 1:
+        return choices[0].code
+    if not choices:
+        raise InvalidInput(
+            _("No region in your area is called “%(name)s”.") % {"name": text[:60]}, field="area"
+        )
+    named = "; ".join(f"{r.name} ({r.code})" for r in choices[:6])
+    raise InvalidInput(
+        _("Several regions match “%(name)s”: %(choices)s. Type the code of the one you mean.")
+        % {"name": text[:60], "choices": named},
+        field="area",
     )

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core import crypto
-from sinergi.core.errors import Forbidden, InvalidInput, NotFound
+from sinergi.core.errors import Forbidden, InvalidInput, NotFound, require_permission
+from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
 from sinergi.engines import nik as nikmod
 from sinergi.engines import wilayah as regions
+from sinergi.registry import events
 from sinergi.registry.dedupe import nik_prefix_key
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import (
@@ -26,6 +28,10 @@ from sinergi.registry.models import (
     Sex,
 )
 from sinergi.wilayah.models import Level, Region
+
+# What the audit trail keeps as old and new values (numbers never: ciphertexts, hashes, masks).
+HOUSEHOLD_FIELDS = ("village", "area_code", "address", "desil", "desil_date")
+PERSON_FIELDS = ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")
 
 
 def protect_kk(kk: str) -> dict[str, str]:
@@ -117,7 +123,11 @@ def household_create(
         desil_date=desil_date,
     )
     AuditEvent.record(
-        "registry.household.created", actor=actor, obj=household, area_code=household.area_code
+        events.HOUSEHOLD_CREATED,
+        actor=actor,
+        obj=household,
+        area_code=household.area_code,
+        after=snapshot(household, *HOUSEHOLD_FIELDS),
     )
     return household
 
@@ -132,20 +142,22 @@ def household_update(
     desil: int | None,
     desil_date: date | None,
 ) -> Household:
+    require_permission(actor, "registry.change_household")
     household = access(Household.objects, actor=actor, for_write=True, pk=household_id)
     village = _village_in_scope(actor, village_code)
     _desil(desil, desil_date)
-    before = {"area_code": household.area_code, "desil": household.desil}
+    before = snapshot(household, *HOUSEHOLD_FIELDS)
     household.village, household.area_code = village, village.code
     household.address, household.desil, household.desil_date = address.strip(), desil, desil_date
     household.save()
     household.members.update(area_code=village.code)
     AuditEvent.record(
-        "registry.household.changed",
+        events.HOUSEHOLD_CHANGED,
         actor=actor,
         obj=household,
         area_code=household.area_code,
-        data={"before": before},
+        before=before,
+        after=snapshot(household, *HOUSEHOLD_FIELDS),
     )
     return household
 
@@ -210,6 +222,7 @@ def person_create(
     phone: str = "",
 ) -> Person:
     """Add a person to a household the actor may change."""
+    require_permission(actor, "registry.add_person")
     household = access(Household.objects, actor=actor, for_write=True, pk=household_id)
     number, warnings = _number(nik, kind="nik")
     fields = _person_fields(
@@ -232,7 +245,11 @@ def person_create(
         flags=_flags(number, warnings, fields),
     )
     AuditEvent.record(
-        "registry.person.created", actor=actor, obj=person, area_code=person.area_code
+        events.PERSON_CREATED,
+        actor=actor,
+        obj=person,
+        area_code=person.area_code,
+        after=snapshot(person, *PERSON_FIELDS),
     )
     return person
 
@@ -252,7 +269,9 @@ def person_update(
     nik: str = "",
 ) -> Person:
     """Change a person; a new NIK is validated, re-encrypted and kept unique."""
+    require_permission(actor, "registry.change_person")
     person = access(Person.objects, actor=actor, for_write=True, pk=person_id)
+    before = snapshot(person, *PERSON_FIELDS)
     fields = _person_fields(
         name=name,
         sex=sex,
@@ -274,7 +293,14 @@ def person_update(
     person.is_head = is_head
     person.save()
     AuditEvent.record(
-        "registry.person.changed", actor=actor, obj=person, area_code=person.area_code
+        events.PERSON_CHANGED,
+        actor=actor,
+        obj=person,
+        area_code=person.area_code,
+        # Whether the NIK changed, never the number: not even its mask goes into the trail.
+        data={"nik_changed": bool(nik.strip())},
+        before=before,
+        after=snapshot(person, *PERSON_FIELDS),
     )
     return person
 
@@ -303,7 +329,7 @@ def identifier_reveal(*, actor: Any, kind: str, object_id: int, reason: str) -> 
     else:
         value = crypto.decrypt(obj.kk_cipher, field="kk")
     AuditEvent.record(
-        f"registry.{kind}.revealed", actor=actor, obj=obj, area_code=obj.area_code, reason=reason
+        events.REVEALED[kind], actor=actor, obj=obj, area_code=obj.area_code, reason=reason
     )
     return value
 
@@ -313,9 +339,14 @@ def duplicate_decide(
     *, actor: Any, candidate_id: int, same_person: bool, keep: str = "a"
 ) -> DuplicateCandidate:
     """Merge (keeping both rows and their history, the second pointing to the first) or reject."""
+    require_permission(actor, "registry.change_duplicatecandidate")
     candidate = access(DuplicateCandidate.objects, actor=actor, for_write=True, pk=candidate_id)
     if candidate.status != DuplicateStatus.PENDING:
         raise InvalidInput(_("This pair has already been decided."))
+    if keep not in ("a", "b"):
+        raise InvalidInput(_("Choose which record to keep."), field="decision")
+    before = snapshot(candidate, "status")
+    data: dict[str, int] = {}
     if same_person:
         kept, merged = (
             (candidate.person_a, candidate.person_b)
@@ -327,14 +358,18 @@ def duplicate_decide(
         merged.merged_into = kept
         merged.save(update_fields=["merged_into", "updated_at"])
         candidate.status = DuplicateStatus.MERGED
+        data = {"kept": kept.pk, "merged": merged.pk}
     else:
         candidate.status = DuplicateStatus.REJECTED
     candidate.decided_by, candidate.decided_at = actor, timezone.now()
     candidate.save()
     AuditEvent.record(
-        f"registry.duplicate.{candidate.status}",
+        events.DUPLICATE_DECIDED[candidate.status],
         actor=actor,
         obj=candidate,
         area_code=candidate.area_code,
+        data=data,
+        before=before,
+        after=snapshot(candidate, "status"),
     )
     return candidate

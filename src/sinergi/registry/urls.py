@@ -18,5 +18,6 @@ urlpatterns = [
     path("impor/<uuid:pk>/batalkan/", views.import_cancel_view, name="import_cancel"),
     path("impor/<uuid:pk>/laporan.csv", views.import_report, name="import_report"),
     path("duplikat/", views.duplicate_list, name="duplicate_list"),
-    path("duplikat/<id:pk>/", views.duplicate_decide, name="duplicate_decide"),
+    path("duplikat/<id:pk>/", views.duplicate_review, name="duplicate_review"),
+    path("duplikat/<id:pk>/putuskan/", views.duplicate_decide, name="duplicate_decide"),
 ]

@@ -15,15 +15,16 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import csv_stream_response
 from sinergi.core.filters import page_number
 from sinergi.core.pagination import CappedPaginator
-from sinergi.core.scoping import access
-from sinergi.registry import selectors, services
+from sinergi.registry import batches, forms, review, selectors, services
 from sinergi.registry.forms import (
+    DuplicateDecisionForm,
     HouseholdEditForm,
     HouseholdForm,
     ImportForm,
@@ -31,22 +32,9 @@ from sinergi.registry.forms import (
     PersonForm,
     RevealForm,
 )
-from sinergi.registry.imports import (
-    enqueue,
-    import_cancel,
-    import_create,
-    import_resumable,
-    import_resume,
-    import_start_commit,
-    resume_if_stale,
-)
+from sinergi.registry.imports import import_resumable, resume_if_stale
 from sinergi.registry.messages import problem_text
-from sinergi.registry.models import (
-    Household,
-    ImportBatch,
-    ImportStatus,
-    Person,
-)
+from sinergi.registry.models import ImportStatus
 
 FIELD_MAP = {
     "kk": "kk",
@@ -62,11 +50,6 @@ FIELD_MAP = {
 }
 
 
-def _bound(request: HttpRequest) -> Any:
-    """POST data whenever the method is POST, so an empty submission shows its errors."""
-    return request.POST if request.method == "POST" else None
-
-
 def _form_error(form: djforms.Form, exc: DomainError) -> None:
     field = FIELD_MAP.get(exc.field or "")
     form.add_error(field if field in form.fields else None, exc.message)
@@ -78,13 +61,18 @@ def household_list(request: HttpRequest) -> HttpResponse:
     """The registry list and its search. The search box posts; a name comes back as ``?q=``
     (bookmarkable, pageable), a full NIK or KK number is answered to the post itself and never
     enters an address (a number finds one household: nothing to bookmark or page through)."""
-    if request.method == "POST":
-        q = request.POST.get("q", "").strip()[:100]
-        if not selectors.is_full_number(q) and not request.htmx:  # type: ignore[attr-defined]
-            return redirect(_household_list_url(q))
-    else:
-        q = request.GET.get("q", "").strip()[:100]
-        if selectors.is_full_number(q):
+    posted = request.method == "POST"
+    form = forms.bind_search(request)
+    q = area = ""
+    if form.is_valid():
+        q, area_text = form.cleaned_data["q"].strip(), form.cleaned_data["area"].strip()
+        try:
+            area = selectors.area_from_text(actor=request.user, text=area_text)
+        except DomainError as exc:
+            form.add_error("area", exc.message)
+        if posted and not selectors.is_full_number(q) and not request.htmx:  # type: ignore[attr-defined]
+            return redirect(_household_list_url(q, area_text))
+        if not posted and selectors.is_full_number(q):
             messages.error(
                 request,
                 _(
@@ -92,9 +80,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
                     "web addresses, where logs and browser history would keep them."
                 ),
             )
-            return redirect(_household_list_url(""))
+            return redirect(_household_list_url("", area_text))
     page = CappedPaginator(
-        selectors.household_list(actor=request.user, q=q), settings.SINERGI_PAGE_SIZE
+        selectors.household_list(actor=request.user, q=q, area=area), settings.SINERGI_PAGE_SIZE
     ).get_page(page_number(request))
     template = "registry/household_list.html"
     if request.htmx:  # type: ignore[attr-defined]
@@ -102,23 +90,30 @@ def household_list(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         template,
-        {"page": page, "q": q, "sees_welfare": selectors.sees_welfare(request.user)},
+        {
+            "page": page,
+            "q": q,
+            "form": form,
+            "sees_welfare": selectors.sees_welfare(request.user),
+        },
     )
-    if request.method == "POST" and request.htmx:  # type: ignore[attr-defined]
+    if posted and request.htmx:  # type: ignore[attr-defined]
         number = selectors.is_full_number(q)
-        response["HX-Push-Url"] = _household_list_url("" if number else q)
+        area_text = form.cleaned_data.get("area", "") if form.is_valid() else ""
+        response["HX-Push-Url"] = _household_list_url("" if number else q, area_text)
     return response
 
 
-def _household_list_url(q: str) -> str:
+def _household_list_url(q: str, area: str = "") -> str:
     url = reverse("registry:household_list")
-    return f"{url}?{urlencode({'q': q})}" if q else url
+    query = {k: v for k, v in (("q", q), ("area", area)) if v}
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 @login_required
 @permission_required("registry.add_household", raise_exception=True)
 def household_create(request: HttpRequest) -> HttpResponse:
-    form = HouseholdForm(_bound(request))
+    form = forms.bind(HouseholdForm, request)
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(actor=request.user, **form.cleaned_data)
@@ -133,14 +128,14 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("registry.change_household", raise_exception=True)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    household = access(Household.objects, actor=request.user, pk=pk)
+    household = selectors.household_get(actor=request.user, pk=pk)
     initial = {
         "village_code": household.area_code,
         "address": household.address,
         "desil": household.desil,
         "desil_date": household.desil_date,
     }
-    form = HouseholdEditForm(_bound(request), initial=initial)
+    form = forms.bind(HouseholdEditForm, request, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "kk"}
         try:
@@ -156,18 +151,14 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("registry.view_household", raise_exception=True)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = access(Household.objects.select_related("village"), actor=request.user, pk=pk)
-    members = household.members.order_by("-is_head", "birth_date")
-    history = list(household.history.select_related("history_user")[:20])
-    member_history = Person.history.filter(household_id=pk).select_related("history_user")[:30]
+    household = selectors.household_get(actor=request.user, pk=pk)
     return render(
         request,
         "registry/household_detail.html",
         {
             "household": household,
-            "members": members,
-            "history": history,
-            "member_history": member_history,
+            "members": selectors.household_members(household),
+            **selectors.household_history(household),
             "reveal_form": RevealForm(),
             "sees_welfare": selectors.sees_welfare(request.user),
         },
@@ -177,8 +168,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("registry.add_person", raise_exception=True)
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
-    household = access(Household.objects, actor=request.user, pk=pk)
-    form = PersonForm(_bound(request))
+    household = selectors.household_get(actor=request.user, pk=pk)
+    form = forms.bind(PersonForm, request)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_create(actor=request.user, household_id=pk, **form.cleaned_data)
@@ -195,12 +186,12 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("registry.change_person", raise_exception=True)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access(Person.objects.select_related("household"), actor=request.user, pk=pk)
+    person = selectors.person_get(actor=request.user, pk=pk)
     initial = {
         f: getattr(person, f)
         for f in ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")
     }
-    form = PersonEditForm(_bound(request), initial=initial)
+    form = forms.bind(PersonEditForm, request, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(actor=request.user, person_id=pk, **form.cleaned_data)
@@ -220,12 +211,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Show one full number after a reason is given; the reveal is audited."""
-    form = RevealForm(request.POST)
+    form = forms.bind(RevealForm, request)
     # The service judges the reason too (after the area), so a row outside the area is 404
     # whatever the form holds; the form only trims and bounds what was typed.
-    reason = (
-        form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason", "")[:200]
-    )
+    reason = form.cleaned_data["reason"] if form.is_valid() else form.data.get("reason", "")[:200]
     value, error, status = "", "", 400
     try:
         value = services.identifier_reveal(
@@ -247,19 +236,18 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 def import_list(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(_bound(request), request.FILES if request.method == "POST" else None)
+    form = forms.bind(ImportForm, request)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = import_create(
+            batch = batches.import_upload(
                 actor=request.user,
-                source=upload,
+                upload=upload,
                 file_name=upload.name,
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
             )
         finally:
             upload.close()  # a large upload's temporary file goes now, not at the request's end
-        enqueue(batch, "check")
         return redirect("registry:import_detail", pk=batch.pk)
     page = Paginator(selectors.import_list(actor=request.user), 20).get_page(
         request.GET.get("page")
@@ -267,22 +255,22 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/import_list.html", {"form": form, "page": page})
 
 
-def _batch(request: HttpRequest, pk: Any) -> ImportBatch:
-    return access(ImportBatch.objects, actor=request.user, pk=pk)
-
-
 @login_required
 @permission_required("registry.view_importbatch", raise_exception=True)
 def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = selectors.import_get(actor=request.user, pk=pk)
     if resume_if_stale(batch):  # its worker died: a new one takes it over, nobody has to ask
         batch.refresh_from_db()
-    issues = Paginator(batch.issues.all(), 100).get_page(request.GET.get("page"))
-    running = batch.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
+    issues = Paginator(selectors.import_issues(actor=request.user, batch=batch), 100).get_page(
+        request.GET.get("page")
+    )
+    running = batches.is_running(batch)
     context = {
         "batch": batch,
         "issues": issues,
         "running": running,
+        # No worker has taken the work yet (no lease beat): say so, never "0 / 0".
+        "waiting": batch.status == ImportStatus.QUEUED or (running and not batch.heartbeat_at),
         "reasons": [
             (key.split(":")[0], problem_text(key.split(":")[1]), n)
             for key, n in batch.rejected_by_reason.items()
@@ -304,7 +292,7 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def _batch_step(request: HttpRequest, pk: Any, step: Callable[..., Any], done: str) -> HttpResponse:
     """Run one officer step on a batch (save, resume, cancel) and show how it went."""
     try:
-        step(actor=request.user, batch=_batch(request, pk))
+        step(actor=request.user, batch_id=pk)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -316,28 +304,32 @@ def _batch_step(request: HttpRequest, pk: Any, step: Callable[..., Any], done: s
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
 def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _batch_step(request, pk, import_start_commit, _("Saving the valid rows…"))
+    return _batch_step(request, pk, batches.import_commit, _("Saving the valid rows…"))
 
 
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
 def import_resume_view(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _batch_step(request, pk, import_resume, _("The import continues where it stopped."))
+    return _batch_step(
+        request, pk, batches.import_resume, _("The import continues where it stopped.")
+    )
 
 
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
 def import_cancel_view(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _batch_step(request, pk, import_cancel, _("Import cancelled; its file was deleted."))
+    return _batch_step(
+        request, pk, batches.import_cancel, _("Import cancelled; its file was deleted.")
+    )
 
 
 @login_required
 @permission_required("registry.view_importbatch", raise_exception=True)
 def import_report(request: HttpRequest, pk: Any) -> StreamingHttpResponse:
     """Every problem as CSV (row, column, problem, masked value), in the user's language."""
-    batch = _batch(request, pk)
+    batch = selectors.import_get(actor=request.user, pk=pk)
     header = [_("row"), _("column"), _("problem"), _("value"), _("warning")]
     rows = (
         [
@@ -347,7 +339,9 @@ def import_report(request: HttpRequest, pk: Any) -> StreamingHttpResponse:
             issue.value,
             int(issue.is_warning),
         ]
-        for issue in batch.issues.all().iterator(chunk_size=5000)
+        for issue in selectors.import_issues(actor=request.user, batch=batch).iterator(
+            chunk_size=5000
+        )
     )
     return csv_stream_response(f"laporan-impor-{batch.pk}.csv", header, rows)
 
@@ -361,23 +355,62 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/duplicate_list.html", {"page": page})
 
 
+@never_cache
+@login_required
+@permission_required("registry.change_duplicatecandidate", raise_exception=True)
+@require_safe
+def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One pair side by side with the evidence. Not cached: it may show digits of the NIKs."""
+    candidate = selectors.duplicate_get(actor=request.user, pk=pk)
+    return _review_page(request, candidate, DuplicateDecisionForm())
+
+
+@never_cache
 @login_required
 @permission_required("registry.change_duplicatecandidate", raise_exception=True)
 @require_POST
 def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = request.POST.get("decision", "")
-    if decision not in ("keep_a", "keep_b", "reject"):
-        messages.error(request, _("Choose merge or not the same person."))
-        return redirect("registry:duplicate_list")
+    """The decision on a pair; a merge comes back first as a confirmation saying what it does."""
+    candidate = selectors.duplicate_get(actor=request.user, pk=pk)
+    form = forms.bind(DuplicateDecisionForm, request)
+    if not form.is_valid():
+        return _review_page(request, candidate, form)
+    decision = form.cleaned_data["decision"]
+    if form.merges and not form.cleaned_data["confirm"]:
+        return _review_page(request, candidate, form, confirm=decision)
     try:
         services.duplicate_decide(
             actor=request.user,
             candidate_id=pk,
-            same_person=decision != "reject",
+            same_person=form.merges,
             keep="b" if decision == "keep_b" else "a",
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Decision saved."))
+        form.add_error("decision" if exc.field == "decision" else None, exc.message)
+        return _review_page(request, candidate, form)
+    messages.success(request, _("Decision saved."))
     return redirect("registry:duplicate_list")
+
+
+def _review_page(
+    request: HttpRequest, candidate: Any, form: DuplicateDecisionForm, *, confirm: str = ""
+) -> HttpResponse:
+    pair = review.pair_review(candidate, show_digits=review.may_see_digits(request.user))
+    kept, merged = (
+        (candidate.person_b, candidate.person_a)
+        if confirm == "keep_b"
+        else (candidate.person_a, candidate.person_b)
+    )
+    return render(
+        request,
+        "registry/duplicate_review.html",
+        {
+            "pair": pair,
+            "candidate": candidate,
+            "form": form,
+            "confirming": bool(confirm),
+            "decision": confirm,
+            "kept": kept,
+            "merged": merged,
+        },
+    )

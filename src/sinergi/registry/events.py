@@ -1,0 +1,34 @@
+"""Every kind of thing the registry writes to the audit trail, with its label.
+
+No event ever holds a NIK or KK number, masked or not: the object is named by its id and the
+``object_repr`` (which shows the mask only).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.core.events import EventType, event_type
+
+HOUSEHOLD_CREATED = event_type("registry.household.created", _("Household registered"))
+HOUSEHOLD_CHANGED = event_type("registry.household.changed", _("Household changed"))
+PERSON_CREATED = event_type("registry.person.created", _("Person added to a household"))
+PERSON_CHANGED = event_type("registry.person.changed", _("Person changed"))
+REVEALED: dict[str, EventType] = {
+    "nik": event_type("registry.nik.revealed", _("Full NIK shown (with a reason)")),
+    "kk": event_type("registry.kk.revealed", _("Full KK number shown (with a reason)")),
+}
+DUPLICATE_DECIDED: dict[str, EventType] = {
+    "merged": event_type("registry.duplicate.merged", _("Duplicate persons merged")),
+    "rejected": event_type(
+        "registry.duplicate.rejected", _("Possible duplicate judged two different persons")
+    ),
+}
+IMPORT_UPLOADED = event_type("registry.import.uploaded", _("Registry file uploaded"))
+IMPORT_CHECKED = event_type("registry.import.checked", _("Registry file checked"))
+IMPORT_COMMIT_STARTED = event_type(
+    "registry.import.commit_started", _("Saving of a checked registry file started")
+)
+IMPORT_COMMITTED = event_type("registry.import.committed", _("Registry file saved"))
+IMPORT_RESUMED = event_type("registry.import.resumed", _("Registry import resumed"))
+IMPORT_CANCELLED = event_type("registry.import.cancelled", _("Registry import cancelled"))

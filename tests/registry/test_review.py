@@ -1,0 +1,279 @@
+"""Duplicate review a person can judge; child tables scoped on their own; declared events with
+old and new values; the import page's honest wording; regions filtered by name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from sinergi.accounts.models import User
+from sinergi.accounts.roles import Role
+from sinergi.core.events import registered
+from sinergi.core.models import AuditEvent
+from sinergi.registry import services
+from sinergi.registry.dedupe import dedupe_scan
+from sinergi.registry.messages import DUPLICATE_REASONS, PROBLEMS
+from sinergi.registry.models import (
+    DuplicateCandidate,
+    Household,
+    ImportBatch,
+    ImportIssue,
+    ImportStatus,
+    Person,
+)
+
+pytestmark = pytest.mark.django_db
+FULL_NUMBER = re.compile(r"(?<!\d)\d{16}(?!\d)")
+NIK_CELL = re.compile(r'<dd class="masked nik-compare">(.*?)</dd>', re.S)
+
+
+@pytest.fixture
+def en_for(client_for: Callable[..., Client]) -> Callable[..., Client]:
+    """A signed-in client that reads English (the default is Bahasa Indonesia)."""
+
+    def make(user: User) -> Client:
+        client = client_for(user)
+        client.cookies["sinergi_language"] = "en"
+        return client
+
+    return make
+
+
+def _niks(html: str) -> list[str]:
+    """The two NIKs as the page shows them, with the highlighted positions in [brackets]."""
+    cells = NIK_CELL.findall(html)
+    return [re.sub(r"<mark>(.)</mark>", r"[\1]", c) for c in cells]
+
+
+@pytest.fixture
+def typo_pair(household_bandung: Household, officer_bandung: User) -> DuplicateCandidate:
+    """Asep entered twice, the second NIK with digit 8 (birth day) mistyped."""
+    services.person_create(
+        actor=officer_bandung,
+        household_id=household_bandung.pk,
+        nik="3273011303700001",
+        name="Asep Sunandar",
+        sex="L",
+        birth_place="Bandung",
+        birth_date=date(1970, 3, 12),
+        relation="lainnya",
+        is_head=False,
+    )
+    assert dedupe_scan(area_code="32.73") == 1
+    return DuplicateCandidate.objects.get()
+
+
+def test_review_shows_both_records_the_differing_digit_and_the_evidence_in_words(
+    en_for: Callable[..., Client], typo_pair: DuplicateCandidate, officer_bandung: User
+) -> None:
+    page = en_for(officer_bandung).get(f"/registri/duplikat/{typo_pair.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
+    # Only position 8 is unmasked, on both sides; the digits both share stay hidden.
+    assert sorted(_niks(html)) == ["3273•••[2]••••0001", "3273•••[3]••••0001"]
+    assert not FULL_NUMBER.search(html)
+    assert "digit 8 (birth day (plus 40 for women))" in html
+    assert "Same birth date." in html and "Names 100% alike" in html
+    assert "Same household (family card)." in html
+    # Words, never the engine's code.
+    assert typo_pair.reason == "nik_typo" and "nik_typo" not in html
+    assert str(DUPLICATE_REASONS["nik_typo"]) in html
+    listing = en_for(officer_bandung).get("/registri/duplikat/").content.decode()
+    assert "nik_typo" not in listing and str(DUPLICATE_REASONS["nik_typo"]) in listing
+
+
+def test_a_reviewer_who_may_not_reveal_numbers_sees_positions_not_digits(
+    en_for: Callable[..., Client], typo_pair: DuplicateCandidate, make_user: Callable[..., User]
+) -> None:
+    from django.contrib.auth.models import Permission
+
+    reviewer = make_user(Role.FACILITATOR, "32.73")
+    reviewer.user_permissions.add(
+        Permission.objects.get(codename="change_duplicatecandidate"),
+        Permission.objects.get(codename="view_duplicatecandidate"),
+    )
+    reviewer = User.objects.get(pk=reviewer.pk)  # fresh permission cache
+    assert not reviewer.has_perm("registry.reveal_identifier")
+    html = en_for(reviewer).get(f"/registri/duplikat/{typo_pair.pk}/").content.decode()
+    assert _niks(html) == ["3273•••[•]••••0001", "3273•••[•]••••0001"]
+    assert "Your role does not see the digits themselves." in html
+
+
+def test_merge_is_confirmed_first_saying_what_happens_then_audited_with_old_and_new(
+    en_for: Callable[..., Client], typo_pair: DuplicateCandidate, officer_bandung: User
+) -> None:
+    client = en_for(officer_bandung)
+    decide = f"/registri/duplikat/{typo_pair.pk}/putuskan/"
+    asked = client.post(decide, {"decision": "keep_b"})
+    html = asked.content.decode()
+    typo_pair.refresh_from_db()
+    assert typo_pair.status == "pending"
+    assert "Merge these records?" in html and "is marked as merged into it" in html
+    assert 'name="confirm" value="on"' in html and 'value="keep_b"' in html
+    assert not AuditEvent.objects.filter(event_type__startswith="registry.duplicate").exists()
+
+    client.post(decide, {"decision": "keep_b", "confirm": "on"})
+    typo_pair.refresh_from_db()
+    assert typo_pair.status == "merged"
+    assert Person.objects.get(pk=typo_pair.person_a_id).merged_into_id == typo_pair.person_b_id
+    event = AuditEvent.objects.get(event_type="registry.duplicate.merged")
+    assert event.data["changes"] == {"status": ["pending", "merged"]}
+    assert event.data["kept"] == typo_pair.person_b_id
+    assert not FULL_NUMBER.search(str(event.data) + event.object_repr)
+
+
+def test_no_choice_is_named_next_to_the_choices(
+    en_for: Callable[..., Client], typo_pair: DuplicateCandidate, officer_bandung: User
+) -> None:
+    response = en_for(officer_bandung).post(f"/registri/duplikat/{typo_pair.pk}/putuskan/")
+    assert response.status_code == 200
+    assert "Choose merge or not the same person." in response.content.decode()
+
+
+def test_a_pair_is_reviewed_only_by_who_sees_both_persons(
+    client_for: Callable[..., Client],
+    household_bandung: Household,
+    household_bogor: Household,
+    officer_bandung: User,
+    officer_jabar: User,
+) -> None:
+    a = household_bandung.members.get(is_head=True)
+    b = household_bogor.members.get()
+    pair = DuplicateCandidate.objects.create(
+        person_a=a, person_b=b, score=0.9, reason="candidate", area_code=a.area_code
+    )
+    assert client_for(officer_bandung).get(f"/registri/duplikat/{pair.pk}/").status_code == 404
+    assert DuplicateCandidate.objects.for_user(officer_bandung, "change").count() == 0
+    assert client_for(officer_jabar).get(f"/registri/duplikat/{pair.pk}/").status_code == 200
+
+
+def test_import_issues_are_scoped_through_their_batch(
+    officer_bandung: User, officer_bogor: User, officer_jabar: User
+) -> None:
+    batch = ImportBatch.objects.create(file_name="a.csv", area_code="32.73")
+    ImportIssue.objects.create(batch=batch, row_number=2, column="nik", code="nik_exists")
+    assert ImportIssue.objects.for_user(officer_bandung).count() == 1
+    assert ImportIssue.objects.for_user(officer_jabar).count() == 1
+    assert ImportIssue.objects.for_user(officer_bogor).count() == 0
+
+
+def test_every_registry_event_is_declared_and_changes_keep_old_and_new(
+    household_bandung: Household, officer_bandung: User
+) -> None:
+    services.household_update(
+        actor=officer_bandung,
+        household_id=household_bandung.pk,
+        village_code="32.73.01.1002",
+        address="Jl. Baru 2",
+        desil=3,
+        desil_date=date(2026, 3, 31),
+    )
+    changed = AuditEvent.objects.get(event_type="registry.household.changed")
+    assert changed.data["changes"]["address"] == ["Jl. Sukasari 1", "Jl. Baru 2"]
+    assert changed.data["changes"]["desil"] == [2, 3]
+    assert changed.data["changes"]["area_code"] == ["32.73.01.1001", "32.73.01.1002"]
+    person = household_bandung.members.get(is_head=True)
+    services.person_update(
+        actor=officer_bandung,
+        person_id=person.pk,
+        name="Asep Sunandar",
+        sex="L",
+        birth_place="Cimahi",
+        birth_date=person.birth_date,
+        relation="kepala",
+        is_head=True,
+        phone="",
+    )
+    event = AuditEvent.objects.get(event_type="registry.person.changed")
+    assert event.data["changes"]["birth_place"] == ["Bandung", "Cimahi"]
+    assert event.data["nik_changed"] is False
+    for code in AuditEvent.objects.filter(event_type__startswith="registry.").values_list(
+        "event_type", flat=True
+    ):
+        assert registered(code) is not None, code
+
+
+def test_a_role_refusal_is_403_and_an_other_area_404(
+    client_for: Callable[..., Client],
+    household_bandung: Household,
+    facilitator_bandung: User,
+    officer_bogor: User,
+) -> None:
+    body = {"village_code": "32.73.01.1001", "address": "x", "desil": None, "desil_date": None}
+    path = f"/api/v1/registry/households/{household_bandung.pk}"
+    refused = client_for(facilitator_bandung).put(path, body, content_type="application/json")
+    assert refused.status_code == 403
+    other = client_for(officer_bogor).put(path, body, content_type="application/json")
+    assert other.status_code == 404
+
+
+def test_a_queued_import_says_it_waits_for_a_worker(
+    client_for: Callable[..., Client], en_for: Callable[..., Client], officer_bandung: User
+) -> None:
+    batch = ImportBatch.objects.create(
+        file_name="data.csv", area_code="32.73", uploaded_by=officer_bandung
+    )
+    assert batch.status == ImportStatus.QUEUED
+    html = en_for(officer_bandung).get(f"/registri/impor/{batch.pk}/").content.decode()
+    assert "Waiting for a worker" in html
+    assert "0 / 0" not in html and "No problems found." not in html
+    html_id = client_for(officer_bandung).get(f"/registri/impor/{batch.pk}/").content.decode()
+    assert "Menunggu pekerja" in html_id and "0 / 0" not in html_id
+
+
+def test_saving_an_import_twice_commits_it_once_with_one_event(
+    client_for: Callable[..., Client], officer_bandung: User
+) -> None:
+    batch = ImportBatch.objects.create(
+        file_name="data.csv",
+        area_code="32.73",
+        uploaded_by=officer_bandung,
+        status=ImportStatus.CHECKED,
+        rows_read=1,
+        rows_valid=0,
+    )
+    from sinergi.registry import batches
+
+    client = client_for(officer_bandung)
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_valid=1)
+    # The immediate test backend runs the save at once; the second click finds it saving/saved.
+    first = client.post(f"/registri/impor/{batch.pk}/simpan/")
+    second = client.post(f"/registri/impor/{batch.pk}/simpan/")
+    assert first.status_code == second.status_code == 302
+    started = AuditEvent.objects.filter(event_type="registry.import.commit_started")
+    assert started.count() == 1
+    assert started.get().data["changes"] == {"status": ["checked", "committing"]}
+    with pytest.raises(Exception, match="checked"):
+        batches.import_commit(actor=officer_bandung, batch_id=batch.pk)
+
+
+def test_region_filter_takes_a_name(
+    en_for: Callable[..., Client],
+    household_bandung: Household,
+    officer_bandung: User,
+    officer_jabar: User,
+) -> None:
+    client = en_for(officer_bandung)
+    found = client.get("/registri/", {"area": "sukasari"})
+    assert household_bandung.kk_mask in found.content.decode()
+    elsewhere = client.get("/registri/", {"area": "Sukajadi"}).content.decode()
+    assert household_bandung.kk_mask not in elsewhere
+    unknown = client.get("/registri/", {"area": "Atlantis"}).content.decode()
+    assert "No region in your area is called" in unknown
+    many = en_for(officer_jabar).get("/registri/", {"area": "Sukasari"}).content.decode()
+    assert "Several regions match" in many and "32.73.01" in many
+
+
+def test_every_problem_and_reason_has_words_in_both_languages() -> None:
+    for code, text in {**PROBLEMS, **DUPLICATE_REASONS}.items():
+        with translation.override("id"):
+            indonesian = str(text)
+        with translation.override("en"):
+            english = str(text)
+        assert indonesian != english, f"{code} has no Indonesian words"
