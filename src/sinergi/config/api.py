@@ -13,6 +13,7 @@ from sinergi.accounts.api import router as accounts_router
 from sinergi.aid.api import router as aid_router
 from sinergi.core.api_auth import API_AUTH
 from sinergi.core.errors import DomainError, envelope
+from sinergi.core.jobs_api import router as jobs_router
 from sinergi.kube.api import router as kube_router
 from sinergi.market.api import router as market_router
 from sinergi.mentoring.api import router as mentoring_router
@@ -168,3 +169,4 @@ api.add_router("/aid", aid_router)
 api.add_router("/mentoring", mentoring_router)
 api.add_router("/market", market_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/jobs", jobs_router)

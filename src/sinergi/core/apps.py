@@ -16,3 +16,5 @@ class CoreConfig(AppConfig):
         autodiscover_modules("events")
         # Every app's ``pickers`` module registers its searchable lists (core.pickers).
         autodiscover_modules("pickers")
+        # Every app's ``jobs`` module declares its background job kinds (core.job_kinds).
+        autodiscover_modules("jobs")

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core import job_kinds
+from sinergi.core.scoping import ScopedQuerySet
+
 if TYPE_CHECKING:
     from sinergi.core.events import EventType
 
@@ -134,3 +137,83 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token[:8]}… → {self.result_url}"
+
+
+# --- Background jobs (core.jobs) -------------------------------------------------------------
+# One table for every piece of work a person waits for: imports, exports, figure refreshes and
+# matching runs. Kinds are declared by the apps (``<app>/jobs.py``), so ``core`` names none.
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+JOB_OPEN = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class JobQuerySet(ScopedQuerySet["Job"]):
+    scope_field = "area_code"
+
+
+class Job(models.Model):
+    """One background job: what it is, how far it got, how it ended, and its file if any.
+
+    ``error`` is the sentence a person reads (no traceback, no personal data: the traceback
+    goes to the log); ``params`` and ``result`` hold codes and counts, never personal data.
+    The result file lives in the default storage (``STORAGES["default"]``), so a web machine
+    and a worker machine see the same file.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    result_file = models.FileField(_("result file"), upload_to="jobs/", blank=True, max_length=300)
+    result_name = models.CharField(_("file name"), max_length=200, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    area_code = models.CharField(_("area code"), max_length=13, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"
+
+    @property
+    def kind_label(self) -> str:
+        return job_kinds.label_of(self.kind)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in JOB_OPEN
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(99, round(100 * self.progress_done / self.progress_total))

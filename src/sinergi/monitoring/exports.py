@@ -7,23 +7,24 @@ runs. Every export of personal data is written to the audit trail with its row c
 
 from __future__ import annotations
 
-import uuid
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.core.files import File
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User
 from sinergi.accounts.services import audit_export
+from sinergi.core import jobs
 from sinergi.core.exports import write_table
+from sinergi.core.models import Job
 from sinergi.kube.models import Kube
 from sinergi.monitoring import selectors
-from sinergi.monitoring.models import ExportJob, ExportStatus
+from sinergi.monitoring.jobs import EXPORT
 from sinergi.monitoring.services import reveal_income
 
 Rows = Iterator[Sequence[object]]
@@ -128,62 +129,55 @@ def audit(actor: Any, kind: str, code: str, rows: int) -> None:
         audit_export(actor=actor, what=KINDS[kind].audit_as, rows=rows, area_code=code)
 
 
-def export_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def start_export(*, actor: Any, kind: str, fmt: str, area_code: str, rows: int) -> Job:
+    """Queue a large export; the worker writes its file into the default storage."""
+    return jobs.start(
+        EXPORT.code,
+        actor=actor,
+        area_code=area_code,
+        total=rows,
+        params={
+            "export": kind,
+            "fmt": fmt,
+            "language": translation.get_language() or "",
+            "personal": KINDS[kind].personal,
+        },
+    )
 
 
-def run_job(job_id: int) -> None:
-    """Write a job's file, saving progress every 1,000 rows; a failure is recorded, not raised."""
-    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    actor: User = job.requested_by
-    kind = KINDS[job.kind]
-    job.status = ExportStatus.RUNNING
-    job.rows_total = kind.count(actor, job.area_code)
-    job.save(update_fields=["status", "rows_total", "updated_at"])
-    name = f"{uuid.uuid4().hex}.{job.fmt}"
-    path = export_dir() / name
-    partial = path.with_suffix(".part")
-    done = 0
-
-    def progress(rows: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=rows)
-
-    try:
-        with (
-            translation.override(job.language or settings.LANGUAGE_CODE),
-            partial.open("wb") as fh,
-        ):
-            done = write_table(
-                fh,
-                kind.header(),
-                kind.rows(actor, job.area_code),
-                job.fmt,
-                sheet_name=job.kind,
-                progress=progress,
-            )
-        partial.replace(path)
-    except Exception as exc:
-        partial.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(exc)[:300], updated_at=timezone.now()
+def run_export(job: Job) -> None:
+    """Write a job's file (progress every 1,000 rows) to an unnamed temporary file, then hand
+    it to the storage: nothing of it sits under a path, and the web machine that serves the
+    download reads it from the storage, wherever the worker ran."""
+    actor: User | None = job.created_by
+    if actor is None:
+        raise jobs.JobError(_("The person who asked for this export no longer exists."))
+    kind_code, fmt = job.params["export"], job.params["fmt"]
+    kind = KINDS[kind_code]
+    jobs.progress(job, 0, kind.count(actor, job.area_code))
+    with (
+        translation.override(job.params.get("language") or settings.LANGUAGE_CODE),
+        tempfile.TemporaryFile() as fh,
+    ):
+        done = write_table(
+            fh,
+            kind.header(),
+            kind.rows(actor, job.area_code),
+            fmt,
+            sheet_name=kind_code,
+            progress=lambda rows: jobs.progress(job, rows),
         )
-        return
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.DONE, rows_done=done, file_path=name, updated_at=timezone.now()
-    )
-    audit(actor, job.kind, job.area_code, done)
+        fh.seek(0)
+        name = f"{kind_code}-{job.area_code or 'ID'}.{fmt}"
+        jobs.save_result(job, File(fh), download_name=name)
+    jobs.progress(job, done, done)
+    audit(actor, kind_code, job.area_code, done)
+    jobs.succeed(job, result={"rows": done})
 
 
-def prune(days: int = 7) -> int:
-    """Delete export jobs (and their files) finished more than ``days`` ago: personal data is
-    not kept longer than the people who asked for it need it."""
-    cutoff = timezone.now() - timedelta(days=days)
-    old = ExportJob.objects.filter(updated_at__lt=cutoff).exclude(
-        status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
-    )
-    for name in old.exclude(file_path="").values_list("file_path", flat=True):
-        (export_dir() / name).unlink(missing_ok=True)
-    count, _rows = old.delete()
-    return count
+def audit_download(actor: Any, job: Job) -> None:
+    audit(actor, job.params["export"], job.area_code, job.progress_done)
+
+
+def my_exports(actor: Any, limit: int = 30) -> list[Job]:
+    return list(jobs.visible(actor).filter(kind=EXPORT.code, created_by=actor)[:limit])

@@ -1,4 +1,7 @@
-"""Monitoring: group reports, poverty lines, the class rubric, graduation, summaries and exports."""
+"""Monitoring: group reports, poverty lines, the class rubric, graduation and summaries.
+
+Exports and figure refreshes are ``core.Job`` rows (kinds in ``monitoring/jobs.py``).
+"""
 
 from __future__ import annotations
 
@@ -401,6 +404,8 @@ class RegencyFigures(models.Model):
     class Meta:
         verbose_name = _("regency figures")
         verbose_name_plural = _("regency figures")
+        # The rebuild itself is a core.Job (kind monitoring.summary, see monitoring/jobs.py).
+        permissions = [("refresh_summary", _("Can refresh the dashboard figures"))]
 
     def __str__(self) -> str:
         return self.regency_code
@@ -425,79 +430,3 @@ class RegencyMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regency_code} {self.month:%Y-%m}"
-
-
-class RefreshStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-class SummaryRun(models.Model):
-    """One refresh of the summary tables: the freshness shown on every dashboard."""
-
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(
-        max_length=8, choices=RefreshStatus.choices, default=RefreshStatus.RUNNING
-    )
-    seconds = models.FloatField(default=0)
-    # MoU/PKS KPI progress at the time of the refresh (agreements are few; rows are many).
-    kpis = models.JSONField(default=list)
-    error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-started_at"]
-        permissions = [("refresh_summary", _("Can refresh the dashboard figures"))]
-
-    def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}"
-
-
-# --- Exports --------------------------------------------------------------------------------
-
-
-class ExportStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Ready")
-    FAILED = "failed", _("Failed")
-
-
-class ExportJobQuerySet(ScopedQuerySet["ExportJob"]):
-    scope_field = "area_code"
-
-
-class ExportJob(TimeStampedModel):
-    """A large export written by the task worker; the page shows its progress, then the file."""
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(_("export"), max_length=30)
-    fmt = models.CharField(_("format"), max_length=4)
-    language = models.CharField(max_length=8, blank=True)  # of the headers, as asked
-    area_code = models.CharField(_("area code"), max_length=13, blank=True)
-    personal_data = models.BooleanField(_("contains personal data"), default=False)
-    status = models.CharField(
-        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(default=0)
-    file_path = models.CharField(max_length=300, blank=True, editable=False)
-    error = models.CharField(max_length=300, blank=True)
-    objects = ExportJobQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("export")
-        verbose_name_plural = _("exports")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.kind}.{self.fmt} {self.status}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == ExportStatus.DONE:
-            return 100
-        return min(99, round(100 * self.rows_done / self.rows_total)) if self.rows_total else 0

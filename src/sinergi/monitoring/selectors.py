@@ -267,9 +267,9 @@ def group_rows(actor: Any, scope_code: str) -> Any:
     )
 
 
-def group_get(actor: Any, pk: int) -> Kube:
+def group_get(actor: Any, pk: int, *, permission: str = "monitoring.view_groupreport") -> Kube:
     """A group whose monitoring pages the actor may open, else 404."""
-    return access(Kube.objects, actor=actor, permission="monitoring.view_groupreport", pk=pk)
+    return access(Kube.objects, actor=actor, permission=permission, pk=pk)
 
 
 def member_count(kube: Kube) -> int:

@@ -13,12 +13,15 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from sinergi.aid.models import Disbursement, Proposal, ProposalStatus
+from sinergi.core import jobs
+from sinergi.core.models import JOB_OPEN, Job, JobStatus
 from sinergi.kube.models import Kube, Membership, Status
 from sinergi.market.models import SALE_AMOUNT, Sale
 from sinergi.mentoring.models import (
@@ -30,19 +33,18 @@ from sinergi.mentoring.models import (
     Session,
 )
 from sinergi.mentoring.selectors import agreement_progress
+from sinergi.monitoring.jobs import EXPORT, SUMMARY
 from sinergi.monitoring.models import (
     Graduation,
     GroupReport,
-    RefreshStatus,
     RegencyFigures,
     RegencyMonth,
     ReportStatus,
-    SummaryRun,
 )
 from sinergi.monitoring.models import (
     ProposalStatus as GraduationStatus,
 )
-from sinergi.monitoring.services import add_months
+from sinergi.monitoring.services import add_months, classify_groups, propose_graduations
 
 logger = logging.getLogger(__name__)
 
@@ -187,51 +189,88 @@ def _kpis(today: date) -> list[dict[str, Any]]:
     return out
 
 
-def refresh() -> SummaryRun:
-    """Rebuild every summary table in one transaction: readers see the old or the new, whole."""
-    run = SummaryRun.objects.create()
+def refresh(job: Job | None = None) -> Job:
+    """Rebuild every summary table in one transaction: readers see the old or the new, whole.
+
+    The run is a ``core.Job`` of kind ``monitoring.summary`` (the nightly command makes its
+    own); its finish time is the freshness every dashboard shows, its result the agreements'
+    KPI progress at that time (agreements are few; rows are many)."""
+    if job is None:
+        job = jobs.create(SUMMARY.code, status=JobStatus.RUNNING)
     started = time.perf_counter()
     today = timezone.localdate()
     start = add_months(today.replace(day=1), -(SERIES_MONTHS - 1))
-    try:
-        standing = _standing(today)
-        series = _series(start)
-        kpis = _kpis(today)
-        fields = {f.name for f in RegencyFigures._meta.fields} - {"id", "regency_code"}
-        with transaction.atomic():
-            RegencyFigures.objects.all().delete()
-            RegencyFigures.objects.bulk_create(
-                [
-                    RegencyFigures(
-                        regency_code=code, **{k: v for k, v in values.items() if k in fields}
-                    )
-                    for code, values in standing.items()
-                    if code
-                ],
-                batch_size=1000,
-            )
-            RegencyMonth.objects.all().delete()
-            RegencyMonth.objects.bulk_create(
-                [
-                    RegencyMonth(regency_code=code, month=month, **values)
-                    for (code, month), values in series.items()
-                    if code
-                ],
-                batch_size=2000,
-            )
-            run.status = RefreshStatus.DONE
-            run.kpis = kpis
-            run.finished_at = timezone.now()
-            run.seconds = round(time.perf_counter() - started, 3)
-            run.save()
-    except Exception as exc:
-        logger.exception("summary refresh failed")
-        SummaryRun.objects.filter(pk=run.pk).update(
-            status=RefreshStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+    standing = _standing(today)
+    series = _series(start)
+    kpis = _kpis(today)
+    fields = {f.name for f in RegencyFigures._meta.fields} - {"id", "regency_code"}
+    with transaction.atomic():
+        RegencyFigures.objects.all().delete()
+        RegencyFigures.objects.bulk_create(
+            [
+                RegencyFigures(
+                    regency_code=code, **{k: v for k, v in values.items() if k in fields}
+                )
+                for code, values in standing.items()
+                if code
+            ],
+            batch_size=1000,
         )
+        RegencyMonth.objects.all().delete()
+        RegencyMonth.objects.bulk_create(
+            [
+                RegencyMonth(regency_code=code, month=month, **values)
+                for (code, month), values in series.items()
+                if code
+            ],
+            batch_size=2000,
+        )
+        jobs.succeed(job, result={"kpis": kpis, "seconds": round(time.perf_counter() - started, 3)})
+    return job
+
+
+def refresh_all(job: Job | None = None) -> dict[str, Any]:
+    """Prune old exports, class every active group for last month, propose graduations and
+    rebuild the summaries: the nightly command, and the "Refresh figures" button's job."""
+    own = job is None
+    if job is None:
+        job = jobs.create(SUMMARY.code, status=JobStatus.RUNNING)
+    try:
+        # Exports of personal data are not kept longer than the people who asked need them.
+        pruned = jobs.prune(EXPORT.code, days=settings.SINERGI_EXPORT_KEEP_DAYS)
+        last_month = add_months(timezone.localdate().replace(day=1), -1)
+        classed = classify_groups(Kube.objects.all(), last_month)
+        proposed = propose_graduations()
+        refresh(job)
+    except Exception as exc:
+        # From the command: mark the run failed for the dashboards and log it here (a
+        # queued job's failure is logged and recorded by core.jobs.execute).
+        if own:
+            logger.exception("summary refresh failed (job %s)", job.pk)
+            jobs.fail(job, jobs.user_message(exc))
         raise
-    return run
+    return {
+        "classed": classed.groups,
+        "proposed": proposed,
+        "seconds": job.result.get("seconds", 0),
+        "exports_pruned": pruned,
+    }
 
 
-def latest_run() -> SummaryRun | None:
-    return SummaryRun.objects.filter(status=RefreshStatus.DONE).order_by("-finished_at").first()
+def run_refresh(job: Job) -> None:
+    refresh_all(job)
+
+
+def start_refresh(*, actor: Any) -> Job:
+    """Queue a rebuild unless one is already waiting or running (a second would only redo it)."""
+    waiting = Job.objects.filter(kind=SUMMARY.code, status__in=JOB_OPEN).first()
+    return waiting or jobs.start(SUMMARY.code, actor=actor)
+
+
+def latest_run() -> Job | None:
+    return jobs.latest(SUMMARY.code, status=JobStatus.SUCCEEDED)
+
+
+def current_run() -> Job | None:
+    """The newest refresh, whatever its state: what the refresh button's progress shows."""
+    return jobs.latest(SUMMARY.code)

@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = "Class active groups for last month, propose graduations and rebuild dashboard figures."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from sinergi.monitoring.services import refresh_all
+        from sinergi.monitoring.summaries import refresh_all
         from sinergi.registry.imports import tidy
 
         imports = tidy()  # imports whose worker died resume; expired upload files go
