@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.kube.models import Kube, Membership, Status
 from sinergi.market.models import BuyerType, Sale
-from sinergi.monitoring import exports, services, summaries
+from sinergi.monitoring import services, summaries
 from sinergi.monitoring.models import (
     ClassResult,
     Graduation,
@@ -690,7 +691,7 @@ def test_map_and_charts_are_readable_on_a_phone(
     half = (len("01/25") * charts.CHAR) / 2
     assert cols.columns[-1].label_x is not None
     assert all(half <= c.label_x <= charts.WIDTH - half for c in shown)  # type: ignore[operator]
-    assert all(b.label_x - a.label_x >= 2 * half for a, b in zip(shown, shown[1:]))  # type: ignore[operator]
+    assert all(b.label_x - a.label_x >= 2 * half for a, b in pairwise(shown))  # type: ignore[operator]
     file_report(facilitator_bandung, bandung, month(1))
     summaries.refresh()
     page = client_for(admin_user).get("/pantau/wilayah/ID/").content.decode()
@@ -714,3 +715,31 @@ def test_freshness_and_refresh_button_follow_the_permission(
     waiting = client_for(facilitator_bandung).get(url).content.decode()
     assert "being rebuilt" in waiting and "Figures as of" in waiting
     assert "Refresh figures" not in client_for(officer_bandung).get(url).content.decode()
+
+
+def test_api_writes_a_poverty_line_and_pages_the_list(
+    admin_user: User, facilitator_bandung: User, client_for: Callable[..., Client]
+) -> None:
+    body = {"province_code": "32", "year": 2026, "semester": 1, "area_type": "urban"}
+    refused = client_for(facilitator_bandung).put(
+        "/api/v1/monitoring/poverty-lines",
+        {**body, "amount": 700_000},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    admin = client_for(admin_user)
+    for amount in (700_000, 710_000):
+        saved = admin.put(
+            "/api/v1/monitoring/poverty-lines",
+            {**body, "amount": amount, "source": "BRS"},
+            content_type="application/json",
+        )
+        assert saved.status_code == 200 and saved.json()["amount"] == amount
+    line = PovertyLine.objects.get(province_code="32", year=2026, semester=1, area_type="urban")
+    assert line.amount == 710_000
+    changed = (
+        AuditEvent.objects.filter(event_type="monitoring.poverty_line.saved").order_by("pk").last()
+    )
+    assert changed is not None and changed.data["changes"]["amount"] == [700_000, 710_000]
+    listed = admin.get("/api/v1/monitoring/poverty-lines").json()
+    assert listed["count"] == PovertyLine.objects.count() and listed["items"]

@@ -10,11 +10,10 @@ from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, Rupiah, column_int, column_rupiah
-from sinergi.core.scoping import access
-from sinergi.kube.models import Kube
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import selectors, services
-from sinergi.monitoring.models import GroupReport, PovertyLine
+from sinergi.monitoring.models import AreaType, GroupReport
+from sinergi.monitoring.poverty import save_line
 
 router = Router(tags=["monitoring"])
 
@@ -95,9 +94,7 @@ def _report(r: GroupReport) -> dict[str, Any]:
 @router.get("/groups/{kube_id}/reports", response=list[GroupReportOut])
 def report_list(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "monitoring.view_groupreport")
-    kube = access(
-        Kube.objects, actor=request.user, permission="monitoring.view_groupreport", pk=kube_id
-    )
+    kube = selectors.group_get(request.user, kube_id)
     return [_report(r) for r in selectors.group_reports(request.user, kube)]
 
 
@@ -138,9 +135,7 @@ class ClassOut(Schema):
 @router.get("/groups/{kube_id}/classes", response=list[ClassOut])
 def class_list(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "monitoring.view_classresult")
-    kube = access(
-        Kube.objects, actor=request.user, permission="monitoring.view_classresult", pk=kube_id
-    )
+    kube = selectors.group_get(request.user, kube_id, permission="monitoring.view_classresult")
     return [
         {
             "period": c.period,
@@ -209,6 +204,26 @@ class LineOut(Schema):
 
 
 @router.get("/poverty-lines", response=list[LineOut])
+@paginate(Pages, page_size=100)
 def line_list(request: HttpRequest) -> Any:
     require_perm(request, "monitoring.view_povertyline")
-    return list(PovertyLine.objects.values(*LineOut.model_fields))
+    return selectors.poverty_lines()
+
+
+class LineIn(Schema):
+    province_code: str = Field("", max_length=2, description="'' or 'ID' for the national line")
+    year: int = Field(ge=2000, le=2100)
+    semester: int = Field(ge=1, le=2, description="1 = March survey, 2 = September")
+    area_type: AreaType
+    amount: int = Field(ge=10_000, le=10_000_000, description="Rp per person per month")
+    source: str = Field("", max_length=200)
+
+
+@router.put(
+    "/poverty-lines",
+    response=LineOut,
+    summary="Add or change one BPS poverty line (the change is kept in the history and audited)",
+)
+def line_put(request: HttpRequest, payload: LineIn) -> Any:
+    data = payload.dict()
+    return save_line(actor=request.user, **data)

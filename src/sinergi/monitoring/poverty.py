@@ -11,7 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import InvalidInput
+from sinergi.core.errors import InvalidInput, require_permission
+from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
 from sinergi.engines.numbers import ascii_int
 from sinergi.engines.tabular import TabularError, open_table
@@ -219,3 +220,44 @@ def load_lines(upload: Any, *, actor: Any, source: str) -> LoadResult:
             },
         )
     return LoadResult(added, changed, unchanged)
+
+
+@transaction.atomic
+def save_line(
+    *,
+    actor: Any,
+    province_code: str,
+    year: int,
+    semester: int,
+    area_type: str,
+    amount: int,
+    source: str = "",
+) -> PovertyLine:
+    """Add or change one line (the API's write; the page loads whole tables with ``load_lines``).
+    Who may load the table may write a line; the old amount stays in the history and the audit."""
+    require_permission(actor, "monitoring.load_povertyline")
+    province = "" if province_code.upper() in ("", "ID") else province_code
+    if province and not (len(province) == 2 and province.isdigit()):
+        raise InvalidInput(
+            _("A 2-digit province code, or ID for the national line."), field="province_code"
+        )
+    line = (
+        PovertyLine.objects.select_for_update()
+        .filter(province_code=province, year=year, semester=semester, area_type=area_type)
+        .first()
+    )
+    before = snapshot(line, "amount", "source") if line else {}
+    if line is None:
+        line = PovertyLine(
+            province_code=province, year=year, semester=semester, area_type=area_type
+        )
+    line.amount, line.source = amount, source.strip()[:200]
+    line.save()
+    AuditEvent.record(
+        events.POVERTY_LINE_SAVED,
+        actor=actor,
+        obj=line,
+        before=before,
+        after=snapshot(line, "amount", "source"),
+    )
+    return line
