@@ -23,9 +23,10 @@ from sinergi.accounts.models import User
 from sinergi.aid import services as aid_services
 from sinergi.aid.models import AmountRule, Cycle, Programme
 from sinergi.core.exports import csv_stream_response, table_response, write_table
+from sinergi.core.models import Job
 from sinergi.kube.models import Kube
 from sinergi.monitoring import summaries
-from sinergi.monitoring.models import ExportJob, Graduation, PovertyLine
+from sinergi.monitoring.models import Graduation, PovertyLine
 from sinergi.registry.models import ImportBatch, ImportIssue, Person
 from tests.mentoring.conftest import make_active_group
 from tests.monitoring.test_monitoring import file_report, month
@@ -143,8 +144,8 @@ def test_monitoring_exports_inline_and_in_the_background(
     for fmt in ("xlsx", "csv"):
         with django_capture_on_commit_callbacks(execute=True):
             client.get(f"/pantau/wilayah/32.73/ekspor/pendapatan.{fmt}")
-        job = ExportJob.objects.filter(fmt=fmt).latest("pk")
-        assert job.rows_done == 6, job.error
+        job = Job.objects.filter(kind="monitoring.export", params__fmt=fmt).latest("pk")
+        assert job.progress_done == 6, job.error
         download = body(client.get(f"/pantau/ekspor/{job.pk}/berkas"))
         if fmt == "xlsx":
             assert_safe_xlsx(download, LINK, "-2+3")

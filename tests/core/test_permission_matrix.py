@@ -366,6 +366,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
     """The Bandung group and what hangs from it, by the names used in URLs and the API."""
     from sinergi.accounts.services import api_token_create
     from sinergi.aid.models import Cycle, LpjItem, Proposal
+    from sinergi.core.models import Job
     from sinergi.market.models import Demand, Order, OrderPart, Product
     from sinergi.mentoring.models import (
         ActionItem,
@@ -376,7 +377,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         SessionPhoto,
     )
     from sinergi.monitoring import exports
-    from sinergi.monitoring.models import ExportJob, Graduation, GroupReport
+    from sinergi.monitoring.models import Graduation, GroupReport
     from sinergi.registry.models import ImportBatch
 
     kube = users["kube"].kube
@@ -388,7 +389,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
     report = MonthlyReport.objects.filter(kube=kube).order_by("month").first()
     group_report = GroupReport.objects.filter(kube=kube).order_by("-period").first()
     token, _raw = api_token_create(actor=users["kube"], name="matrix")
-    job = ExportJob.objects.filter(area_code__startswith="32.73").first()
+    job = Job.objects.filter(kind="monitoring.export", area_code__startswith="32.73").first()
     ids: dict[str, Any] = {
         "kube": kube.pk,
         "household": head.person.household_id,
