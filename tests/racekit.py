@@ -127,8 +127,24 @@ def make_group(regency_officer: Any, index: int = 0) -> Any:
         officers={"ketua": heads[0].pk, "sekretaris": heads[1].pk, "bendahara": heads[2].pk},
     )
     assert not failures, failures
-    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
-        kube_transition(actor=regency_officer, kube_id=kube.pk, to_status=step)
+    # Four eyes: another officer of the office verifies what this one submitted.
+    from sinergi.accounts.models import User
+    from sinergi.accounts.services import user_create
+
+    name = f"checker-{regency_officer.username}"
+    checker = User.objects.filter(username=name).first() or user_create(
+        actor=None,
+        username=name,
+        password="uji-sandi-panjang-2026",
+        role="social_officer",
+        area_code=regency_officer.area_code,
+    )
+    for step, actor in (
+        (Status.SUBMITTED, regency_officer),
+        (Status.VERIFIED, checker),
+        (Status.ACTIVE, regency_officer),
+    ):
+        kube_transition(actor=actor, kube_id=kube.pk, to_status=step)
     return kube
 
 

@@ -17,10 +17,15 @@ JUTA = 1_000_000
 
 
 @pytest.fixture
-def active_kube(officer_bandung: User) -> Kube:
+def active_kube(officer_bandung: User, officer_jabar: User) -> Kube:
     kube, _ = _form(officer_bandung, _heads(officer_bandung, 6))
-    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
-        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=step)
+    # Four eyes: the province verifies what Bandung submitted; Bandung activates.
+    for step, actor in (
+        (Status.SUBMITTED, officer_bandung),
+        (Status.VERIFIED, officer_jabar),
+        (Status.ACTIVE, officer_bandung),
+    ):
+        kube_transition(actor=actor, kube_id=kube.pk, to_status=step)
     Kube.objects.filter(pk=kube.pk).update(bank_account="0123-01-000001-50-1", bank_name="BRI")
     kube.refresh_from_db()
     return kube

@@ -66,6 +66,7 @@ GET: dict[str, str] = {
     "core:audit_list": "200 403 403 403 403 403 403 403 403 200 302",
     "core:set_language": "405 405 405 405 405 405 405 405 405 405 405",
     "core:health": "200 200 200 200 200 200 200 200 200 200 200",
+    "core:picker": "200 200 200 200 200 200 200 200 200 200 302",
     "accounts:login": "302 302 302 302 302 302 302 302 302 302 200",
     "accounts:password_change": "200 200 200 200 200 200 200 200 200 200 302",
     "accounts:profile": "200 200 200 200 200 200 200 200 200 200 302",
@@ -95,7 +96,12 @@ GET: dict[str, str] = {
     "kube:kube_create": "200 200 200 200 403 403 403 403 403 403 302",
     "kube:kube_detail": "200 200 404 200 200 403 403 403 200 200 302",
     "kube:kube_move": "405 405 405 405 405 405 405 405 405 405 302",
-    "kube:kube_member": "405 405 405 405 405 405 405 405 405 405 302",
+    "kube:kube_check": "405 405 405 405 403 403 403 403 403 403 302",
+    "kube:kube_edit": "200 200 404 200 403 403 403 403 403 403 302",
+    "kube:kube_member_add": "405 405 405 405 405 405 405 405 405 405 302",
+    "kube:kube_member_end": "405 405 405 405 405 405 405 405 405 405 302",
+    "kube:kube_member_role": "405 405 405 405 405 405 405 405 405 405 302",
+    "kube:kube_iks": "405 405 405 405 405 405 405 405 405 405 302",
     "aid:programme_list": "200 200 200 200 200 403 403 403 200 200 302",
     "aid:cycle_detail": "200 200 200 200 200 403 403 403 200 200 302",
     "aid:cycle_action": "405 405 405 405 405 405 405 405 405 405 302",
@@ -219,7 +225,12 @@ WRITERS: dict[str, str] = {
     "registry:duplicate_decide": "admin off off_prov",
     "kube:kube_create": "admin off off_out off_prov",
     "kube:kube_move": "admin off off_prov",
-    "kube:kube_member": "admin off off_prov kube",
+    "kube:kube_check": "admin off off_out off_prov",
+    "kube:kube_edit": "admin off off_prov",
+    "kube:kube_member_add": "admin off off_prov",
+    "kube:kube_member_end": "admin off off_prov",
+    "kube:kube_member_role": "admin off off_prov",
+    "kube:kube_iks": "admin off off_prov kube",
     "aid:cycle_action": "admin off off_out off_prov",
     "aid:reconcile": "admin off off_out off_prov",
     "aid:lpj_detail": "admin off off_prov fac kube",
@@ -263,6 +274,8 @@ WRITERS: dict[str, str] = {
     "POST /api/v1/kube/{kube_id}/dissolve": "admin off off_prov",
     "POST /api/v1/kube/{kube_id}/members/{person_id}/end": "admin off off_prov",
     "POST /api/v1/kube/{kube_id}/members": "admin off off_prov",
+    "PATCH /api/v1/kube/{kube_id}": "admin off off_prov",
+    "POST /api/v1/kube/{kube_id}/members/{person_id}/role": "admin off off_prov",
     "POST /api/v1/kube/{kube_id}/iks": "admin off off_prov kube",
     "POST /api/v1/aid/proposals": "admin off off_out off_prov",
     "POST /api/v1/aid/proposals/{proposal_id}/recommend": "admin off off_out off_prov",
@@ -427,7 +440,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
 # --- What to ask ------------------------------------------------------------------------------
 
 # URL keyword → world id; ``pk`` is looked up per route in PK_OF.
-URL_ARGS = {"token_id": "token", "code": "code", "photo_pk": "photo"}
+URL_ARGS = {"token_id": "token", "code": "code", "photo_pk": "photo", "person": "person"}
 PK_OF = {
     "registry:household_detail": "household",
     "registry:household_edit": "household",
@@ -443,7 +456,11 @@ PK_OF = {
     "registry:duplicate_review": "candidate",
     "kube:kube_detail": "kube",
     "kube:kube_move": "kube",
-    "kube:kube_member": "kube",
+    "kube:kube_edit": "kube",
+    "kube:kube_member_add": "kube",
+    "kube:kube_member_end": "kube",
+    "kube:kube_member_role": "kube",
+    "kube:kube_iks": "kube",
     "mentoring:group_detail": "kube",
     "mentoring:session_create": "kube",
     "mentoring:report": "kube",
@@ -532,6 +549,8 @@ def _url(name: str, template: str, ids: dict[str, Any]) -> str:
             kwargs[key] = ids[PK_OF[name]]
         elif key == "month":
             kwargs[key] = ids["group_month" if name.startswith("monitoring") else "report_month"]
+        elif key == "kind" and name == "core:picker":
+            kwargs[key] = "village"
         elif key == "kind":
             kwargs[key] = ids["export_kind" if name.startswith("monitoring") else "kind_person"]
         elif key == "fmt":

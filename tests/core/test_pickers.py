@@ -133,8 +133,12 @@ def test_choice_is_checked_against_the_actors_scope(
     assert "checked" in str(ok["village"])
     refused = _Form({"name": "A", "village": "32.73.01.1001"}, actor=officer_bogor)
     assert not refused.is_valid() and "village" in refused.errors
-    typed = _Form({"name": "A", "village": "3273011001"}, actor=officer_bandung)
-    assert not typed.is_valid(), "a code typed by hand is not a choice"
+    plain = _Form({"name": "A", "village": "3273011001"}, actor=officer_bandung)
+    assert plain.is_valid() and plain.cleaned_data["village"] == "32.73.01.1001"
+    district = _Form({"name": "A", "village": "32.73.01"}, actor=officer_bandung)
+    assert not district.is_valid(), "a district is not a village"
+    junk = _Form({"name": "A", "village": "abc"}, actor=officer_bandung)
+    assert not junk.is_valid() and "village" in junk.errors
 
 
 def test_a_short_list_is_a_plain_select(officer_bandung: User) -> None:

@@ -47,11 +47,10 @@ def test_form_in_the_ui_with_reasons(
     step = client.get("/kube/baru/", {"desa": "3273011001"}).content.decode()
     assert all(h.name in step for h in heads) and "3273••••••••0001" in step
     bad = client.get("/kube/baru/", {"desa": "32.73"}).content.decode()
-    assert "Bukan kode desa" in bad
+    assert "Pilih dari daftar" in bad  # a regency is not a village: choose from the list
     response = client.post(
-        "/kube/baru/",
+        "/kube/baru/?desa=32.73.01.1001",
         {
-            "village_code": "32.73.01.1001",
             "name": "KUBE Uji",
             "business_type": "jasa",
             "members": [h.pk for h in heads],
@@ -63,12 +62,14 @@ def test_form_in_the_ui_with_reasons(
     assert response.status_code == 302
     detail = client.get(response["Location"]).content.decode()
     assert "Kelompok beranggota 4" in detail  # member_count failure in Indonesian
-    moved = client.post(response["Location"] + "status/", {"to": "submitted"}, follow=True)
-    assert "aturan" in moved.content.decode()
+    moved = client.post(response["Location"] + "status/", {"to": "submitted"})
+    assert moved.status_code == 400 and "aturan" in moved.content.decode()
     assert Kube.objects.get().status == Status.DRAFT
 
 
-def test_api_form_and_moves(client_for: Callable[..., Client], officer_bandung: User) -> None:
+def test_api_form_and_moves(
+    client_for: Callable[..., Client], officer_bandung: User, officer_jabar: User
+) -> None:
     heads = _heads(officer_bandung, 5)
     client = client_for(officer_bandung)
     made = client.post(
@@ -86,11 +87,22 @@ def test_api_form_and_moves(client_for: Callable[..., Client], officer_bandung: 
     kube_id = made.json()["id"]
     wrong = client.post(f"/api/v1/kube/{kube_id}/activate", {}, content_type="application/json")
     assert wrong.status_code == 400 and wrong.json()["field"] == "status"
-    for step in ("submit", "verify", "activate"):
-        response = client.post(
-            f"/api/v1/kube/{kube_id}/{step}", {}, content_type="application/json"
-        )
-        assert response.status_code == 200, response.json()
+    # Four eyes: the submitter cannot verify (403, not 400); the province's officer can.
+    for step, by, status in (
+        ("submit", client, 200),
+        ("verify", client, 403),
+        ("verify", client_for(officer_jabar), 200),
+        ("activate", client_for(officer_jabar), 403),
+        ("activate", client, 200),
+    ):
+        response = by.post(f"/api/v1/kube/{kube_id}/{step}", {}, content_type="application/json")
+        assert response.status_code == status, response.json()
+        if status == 403:
+            assert response.json()["code"] == "forbidden"
+            assert (
+                "another officer" in response.json()["detail"]
+                or "lain" in response.json()["detail"]
+            )
     body = client.post(
         f"/api/v1/kube/{kube_id}/dissolve", {"reason": "bubar"}, content_type="application/json"
     ).json()

@@ -64,11 +64,22 @@ def _form(actor: User, heads: list[Person], name: str = "KUBE Mawar") -> tuple[K
     )
 
 
-def test_a_good_group_goes_through_its_whole_life(officer_bandung: User) -> None:
+def walk_to_active(kube: Kube, maker: User, checker: User) -> None:
+    """Submit, verify and activate with two pairs of eyes (the maker submits and activates)."""
+    for step, actor in (
+        (Status.SUBMITTED, maker),
+        (Status.VERIFIED, checker),
+        (Status.ACTIVE, maker),
+    ):
+        kube_transition(actor=actor, kube_id=kube.pk, to_status=step)
+
+
+def test_a_good_group_goes_through_its_whole_life(
+    officer_bandung: User, officer_jabar: User
+) -> None:
     kube, failures = _form(officer_bandung, _heads(officer_bandung, 6))
     assert failures == [] and kube.status == Status.DRAFT
-    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
-        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=step)
+    walk_to_active(kube, officer_bandung, officer_jabar)
     kube_transition(
         actor=officer_bandung, kube_id=kube.pk, to_status=Status.GRADUATED, reason="mandiri"
     )
@@ -208,8 +219,7 @@ def test_iks_ledger_keeps_a_running_balance(
             amount=1,
             day=date(2026, 10, 1),
         )
-    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
-        kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=step)
+    walk_to_active(kube, officer_bandung, make_user(Role.SOCIAL_OFFICER, "32.73"))
     IksPolicy.objects.create(valid_from=date(2026, 1, 1), share_basis_points=1250)
     _e, balance, expected = iks_record(
         actor=officer_bandung,

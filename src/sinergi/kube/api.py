@@ -9,10 +9,9 @@ from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_rupiah
-from sinergi.core.scoping import access
 from sinergi.kube import selectors, services
 from sinergi.kube.messages import failure_text
-from sinergi.kube.models import BusinessType, IksEntry, Kube
+from sinergi.kube.models import IksEntry, Kube
 from sinergi.kube.models import Status as KubeStatus
 
 router = Router(tags=["kube"])
@@ -81,7 +80,7 @@ class KubeFilter(Schema):
 
 
 def _detail(kube: Kube) -> dict[str, Any]:
-    members = kube.memberships.select_related("person").order_by("end_date", "role", "id")
+    members = selectors.memberships(kube)
     return {
         "id": kube.pk,
         "name": kube.name,
@@ -116,7 +115,7 @@ def _detail(kube: Kube) -> dict[str, Any]:
                 "reason": t.reason,
                 "at": t.at,
             }
-            for t in kube.transitions.select_related("actor")
+            for t in selectors.transitions(kube)
         ],
     }
 
@@ -124,7 +123,7 @@ def _detail(kube: Kube) -> dict[str, Any]:
 @router.get("/business-types", response=list[dict[str, str]])
 def business_types(request: HttpRequest) -> Any:
     require_perm(request, "kube.view_kube")
-    return [{"code": b.code, "name": b.name} for b in BusinessType.objects.filter(active=True)]
+    return [{"code": b.code, "name": b.name} for b in selectors.business_types()]
 
 
 @router.get("/", response=list[KubeOut], summary="KUBE in your area")
@@ -149,9 +148,7 @@ def kube_create(request: HttpRequest, payload: KubeIn) -> Any:
 
 @router.get("/{kube_id}", response=KubeDetailOut)
 def kube_detail(request: HttpRequest, kube_id: Id) -> Any:
-    return _detail(
-        access(Kube.objects.select_related("business_type"), actor=request.user, pk=kube_id)
-    )
+    return _detail(selectors.kube_get(actor=request.user, pk=kube_id))
 
 
 def _move(request: HttpRequest, kube_id: Id, to: str, payload: ReasonIn) -> Any:
@@ -196,7 +193,7 @@ def member_end(request: HttpRequest, kube_id: Id, person_id: Id, payload: Reason
     services.membership_end(
         actor=request.user, kube_id=kube_id, person_id=person_id, reason=payload.reason
     )
-    return _detail(Kube.objects.get(pk=kube_id))
+    return _detail(selectors.kube_get(actor=request.user, pk=kube_id))
 
 
 class IksIn(Schema):
@@ -249,7 +246,7 @@ def _iks(kube: Kube, expected: int | None = None) -> dict[str, Any]:
 @router.get("/{kube_id}/iks", response=IksOut, summary="The group's solidarity-fund ledger")
 def iks_get(request: HttpRequest, kube_id: Id) -> Any:
     require_perm(request, "kube.view_iksentry")
-    return _iks(access(Kube.objects, actor=request.user, pk=kube_id))
+    return _iks(selectors.kube_get(actor=request.user, pk=kube_id))
 
 
 @router.post("/{kube_id}/iks", response={201: IksOut})
@@ -258,7 +255,7 @@ def iks_post(request: HttpRequest, kube_id: Id, payload: IksIn) -> Any:
     _entry, _balance, expected = services.iks_record(
         actor=request.user, kube_id=kube_id, **payload.dict()
     )
-    return Status(201, _iks(Kube.objects.get(pk=kube_id), expected))
+    return Status(201, _iks(selectors.kube_get(actor=request.user, pk=kube_id), expected))
 
 
 class MemberIn(Schema):
@@ -271,4 +268,40 @@ def member_add(request: HttpRequest, kube_id: Id, payload: MemberIn) -> Any:
     services.membership_add(
         actor=request.user, kube_id=kube_id, person_id=payload.person_id, role=payload.role
     )
-    return Status(201, _detail(Kube.objects.get(pk=kube_id)))
+    return Status(201, _detail(selectors.kube_get(actor=request.user, pk=kube_id)))
+
+
+class KubeEditIn(Schema):
+    """Only the fields sent change."""
+
+    name: str | None = Field(None, max_length=150)
+    business_type: str | None = Field(None, max_length=30)
+    bank_name: str | None = Field(None, max_length=80)
+    bank_account: str | None = Field(None, max_length=30)
+    bank_account_holder: str | None = Field(None, max_length=150)
+
+
+@router.patch("/{kube_id}", response=KubeDetailOut, summary="Change a group's details")
+def kube_edit(request: HttpRequest, kube_id: Id, payload: KubeEditIn) -> Any:
+    require_perm(request, "kube.change_kube")
+    kube = services.kube_update(
+        actor=request.user, kube_id=kube_id, **payload.dict(exclude_unset=True)
+    )
+    return _detail(kube)
+
+
+class RoleIn(Schema):
+    role: str = Field(..., pattern="^(ketua|sekretaris|bendahara|anggota)$")
+
+
+@router.post(
+    "/{kube_id}/members/{person_id}/role",
+    response=KubeDetailOut,
+    summary="Change a member's role (the post's previous holder becomes a member)",
+)
+def member_role(request: HttpRequest, kube_id: Id, person_id: Id, payload: RoleIn) -> Any:
+    require_perm(request, "kube.change_kube")
+    services.membership_role(
+        actor=request.user, kube_id=kube_id, person_id=person_id, role=payload.role
+    )
+    return _detail(selectors.kube_get(actor=request.user, pk=kube_id))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -11,11 +10,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core.errors import Forbidden, InvalidInput
+from sinergi.core.events import snapshot
+from sinergi.core.four_eyes import require_different
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
 from sinergi.engines import wilayah as regions
-from sinergi.engines.eligibility import Candidate, Failure, check_group
+from sinergi.engines.eligibility import Failure
+from sinergi.kube import events, hooks
+from sinergi.kube.lifecycle import (
+    BINDING,
+    CLOSED,
+    NEEDS_REASON,
+    OFFICERS,
+    TRANSITIONS,
+    four_eyes_rule,
+    kube_failures,
+    person_failures,
+)
+from sinergi.kube.messages import failure_text
 from sinergi.kube.models import (
     BusinessType,
     FormationPolicy,
@@ -31,66 +44,18 @@ from sinergi.kube.models import (
 from sinergi.registry.models import Person
 from sinergi.wilayah.models import Level, Region
 
-# The lifecycle: each allowed move and the permission it needs. Anything else is refused.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.DRAFT, Status.SUBMITTED): "kube.submit_kube",
-    (Status.SUBMITTED, Status.DRAFT): "kube.verify_kube",
-    (Status.SUBMITTED, Status.VERIFIED): "kube.verify_kube",
-    (Status.VERIFIED, Status.ACTIVE): "kube.activate_kube",
-    (Status.ACTIVE, Status.GRADUATED): "kube.close_kube",
-    (Status.ACTIVE, Status.DISSOLVED): "kube.close_kube",
-    (Status.DRAFT, Status.DISSOLVED): "kube.submit_kube",
-}
-BINDING = (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE)  # drafts block nobody
-OFFICERS = (OfficerRole.KETUA, OfficerRole.SEKRETARIS, OfficerRole.BENDAHARA)
-
-
-def _candidates(persons: list[Person]) -> list[Candidate]:
-    active: dict[int, list[int]] = {}
-    for person_id, kube_id in Membership.objects.filter(
-        person__in=persons, end_date__isnull=True, kube__status__in=BINDING
-    ).values_list("person_id", "kube_id"):
-        active.setdefault(person_id, []).append(kube_id)
-    return [
-        Candidate(
-            person_id=p.pk,
-            household_id=p.household_id,
-            is_head=p.is_head,
-            birth_date=p.birth_date,
-            district_code=p.area_code[:8],
-            desil=p.household.desil,
-            desil_date=p.household.desil_date,
-            active_kube_ids=tuple(active.get(p.pk, ())),
-        )
-        for p in persons
-    ]
-
-
-def kube_failures(
-    kube: Kube, *, today: date | None = None, max_desil: int | None = None
-) -> list[Failure]:
-    """Every formation rule the group breaks today, including its officers; ``max_desil``
-    is a programme's own decile threshold, overriding the formation policy's."""
-    today = today or timezone.localdate()
-    memberships = list(
-        kube.memberships.filter(end_date__isnull=True).select_related("person__household")
-    )
-    persons = [m.person for m in memberships]
-    rules = FormationPolicy.on(today)
-    if max_desil is not None:
-        rules = replace(rules, max_desil=max_desil)
-    failures = check_group(_candidates(persons), rules, today=today, kube_id=kube.pk)
-    roles = [m.role for m in memberships]
-    for role in OFFICERS:
-        if roles.count(role) != 1:
-            failures.append(
-                Failure("officer_count", None, {"role": str(role), "count": roles.count(role)})
-            )
-    district = kube.area_code[:8]
-    for person in persons:
-        if person.area_code[:8] != district:
-            failures.append(Failure("outside_kube_district", person.pk))
-    return failures
+__all__ = [
+    "BINDING",
+    "TRANSITIONS",
+    "iks_record",
+    "kube_create",
+    "kube_failures",
+    "kube_transition",
+    "kube_update",
+    "membership_add",
+    "membership_end",
+    "membership_role",
+]
 
 
 @transaction.atomic
@@ -158,18 +123,24 @@ def kube_create(
         for pid in ids
     )
     AuditEvent.record(
-        "kube.kube.created",
+        events.KUBE_CREATED,
         actor=actor,
         obj=kube,
         area_code=kube.area_code,
         data={"members": len(ids)},
+        after=snapshot(kube, "name", "status", "business_type", "village"),
     )
     return kube, kube_failures(kube)
 
 
 @transaction.atomic
 def kube_transition(*, actor: Any, kube_id: int, to_status: str, reason: str = "") -> Kube:
-    """Move a group one step; refused moves change nothing and say why."""
+    """Move a group one step; refused moves change nothing and say why.
+
+    Four eyes: who submitted a group does not verify it, who verified it does not activate it
+    (Forbidden, 403). Graduating or dissolving ends every membership and tells the apps that
+    keep something tied to the group (kube.hooks) in the same transaction.
+    """
     kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
     permission = TRANSITIONS.get((kube.status, to_status))
     if permission is None:
@@ -183,6 +154,10 @@ def kube_transition(*, actor: Any, kube_id: int, to_status: str, reason: str = "
         )
     if not actor.has_perm(permission):
         raise Forbidden(_("Your role does not allow this step."), field="status")
+    rule = four_eyes_rule(kube, to_status)
+    if rule is not None:
+        earlier, message = rule
+        require_different(actor, earlier, message=message)
     if to_status in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
         failures = kube_failures(kube)
         if failures:
@@ -191,29 +166,83 @@ def kube_transition(*, actor: Any, kube_id: int, to_status: str, reason: str = "
                 % {"n": len(failures)},
                 field="members",
             )
-    if to_status in (Status.DRAFT, Status.DISSOLVED, Status.GRADUATED) and not reason.strip():
+    reason = reason.strip()
+    if to_status in NEEDS_REASON and not reason:
         raise InvalidInput(_("Give a reason for this step."), field="reason")
     Transition.objects.create(
         kube=kube,
         from_status=kube.status,
         to_status=to_status,
         actor=actor,
-        reason=reason.strip()[:300],
+        reason=reason[:300],
     )
-    before, kube.status = kube.status, to_status
+    before = snapshot(kube, "status")
+    kube.status = to_status
     kube.save(update_fields=["status", "updated_at"])
-    if to_status in (Status.DISSOLVED, Status.GRADUATED):
+    if to_status in CLOSED:
         kube.memberships.filter(end_date__isnull=True).update(
             end_date=timezone.localdate(), end_reason=str(Status(to_status).label)
         )
     AuditEvent.record(
-        f"kube.kube.{to_status}",
+        events.MOVED[to_status],
         actor=actor,
         obj=kube,
         area_code=kube.area_code,
-        reason=reason.strip(),
-        data={"from": before},
+        reason=reason,
+        before=before,
+        after=snapshot(kube, "status"),
     )
+    if to_status in CLOSED:
+        hooks.group_closed(kube, reason=reason, actor=actor)
+    return kube
+
+
+@transaction.atomic
+def kube_update(
+    *,
+    actor: Any,
+    kube_id: int,
+    name: str | None = None,
+    business_type: str | None = None,
+    bank_name: str | None = None,
+    bank_account: str | None = None,
+    bank_account_holder: str | None = None,
+) -> Kube:
+    """Change a group's name, business type or bank details (None leaves a field as it is);
+    a closed group's record stays as it closed."""
+    kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
+    if kube.status in CLOSED:
+        raise InvalidInput(_("A closed group cannot be changed."), field="status")
+    fields = ("name", "business_type", "bank_name", "bank_account", "bank_account_holder")
+    before = snapshot(kube, *fields)
+    if name is not None:
+        name = " ".join(name.split())
+        if not name:
+            raise InvalidInput(_("Give the group a name."), field="name")
+        kube.name = name[:150]
+    if business_type is not None:
+        kind = BusinessType.objects.filter(code=business_type, active=True).first()
+        if kind is None:
+            raise InvalidInput(_("Choose a business type from the list."), field="business_type")
+        kube.business_type = kind
+    for field, value, size in (
+        ("bank_name", bank_name, 80),
+        ("bank_account", bank_account, 30),
+        ("bank_account_holder", bank_account_holder, 150),
+    ):
+        if value is not None:
+            setattr(kube, field, value.strip()[:size])
+    after = snapshot(kube, *fields)
+    if after != before:
+        kube.save()
+        AuditEvent.record(
+            events.KUBE_UPDATED,
+            actor=actor,
+            obj=kube,
+            area_code=kube.area_code,
+            before=before,
+            after=after,
+        )
     return kube
 
 
@@ -226,15 +255,18 @@ def membership_end(*, actor: Any, kube_id: int, person_id: int, reason: str) -> 
     membership = kube.memberships.filter(person_id=person_id, end_date__isnull=True).first()
     if membership is None:
         raise InvalidInput(_("This person is not a current member."), field="person")
+    before = snapshot(membership, "end_date", "end_reason")
     membership.end_date, membership.end_reason = timezone.localdate(), reason.strip()[:200]
     membership.save()
     AuditEvent.record(
-        "kube.member.left",
+        events.MEMBER_LEFT,
         actor=actor,
         obj=kube,
         area_code=kube.area_code,
         reason=reason.strip(),
         data={"person": person_id},
+        before=before,
+        after=snapshot(membership, "end_date", "end_reason"),
     )
     return membership
 
@@ -298,11 +330,13 @@ def iks_record(
     expected = (profit * IksPolicy.share_on(day)) // 10_000 if profit is not None else None
     new_balance = balance + (amount if kind == IksKind.CONTRIBUTION else -amount)
     AuditEvent.record(
-        f"kube.iks.{kind}",
+        events.IKS[kind],
         actor=actor,
         obj=kube,
         area_code=kube.area_code,
-        data={"amount": amount, "balance": new_balance},
+        data={"amount": amount},
+        before={"balance": balance},
+        after={"balance": new_balance},
     )
     return entry, new_balance, expected
 
@@ -311,35 +345,115 @@ def iks_record(
 def membership_add(
     *, actor: Any, kube_id: int, person_id: int, role: str = "anggota"
 ) -> Membership:
-    """A person joins a group (from today); the rules are re-checked on the group page."""
+    """A person joins a group from today.
+
+    A draft takes anyone from the registry of the actor's area (its problems are listed and
+    bind at submission). A submitted, verified or active group takes only a person who meets
+    every rule the group must meet: refused with the rule's reason, not flagged afterwards.
+    """
     kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
-    if kube.status in (Status.GRADUATED, Status.DISSOLVED):
+    if kube.status in CLOSED:
         raise InvalidInput(_("A closed group takes no new members."), field="status")
-    person = Person.objects.for_user(actor).filter(pk=person_id, merged_into__isnull=True).first()
+    person = (
+        Person.objects.for_user(actor)
+        .filter(pk=person_id, merged_into__isnull=True)
+        .select_related("household")
+        .first()
+    )
     if person is None:
         raise InvalidInput(
             _("Some persons are not in the registry of your area: %(ids)s") % {"ids": person_id},
             field="person",
         )
     if role not in OfficerRole.values:
-        raise InvalidInput(_("Officers must be members of the group."), field="role")
-    if kube.memberships.filter(person=person, end_date__isnull=True).exists():
+        raise InvalidInput(_("Choose a role from the list."), field="role")
+    current = list(
+        kube.memberships.filter(end_date__isnull=True).select_related("person__household")
+    )
+    if any(m.person_id == person.pk for m in current):
         raise InvalidInput(_("Already a member of this group."), field="person")
-    if (
-        role != OfficerRole.ANGGOTA
-        and kube.memberships.filter(role=role, end_date__isnull=True).exists()
-    ):
+    if role != OfficerRole.ANGGOTA and any(m.role == role for m in current):
         raise InvalidInput(
             _("The group already has a %(role)s.") % {"role": OfficerRole(role).label}, field="role"
         )
+    if kube.status in BINDING:
+        _refuse_joining(kube, person, current)
     membership = Membership.objects.create(
         kube=kube, person=person, role=role, start_date=timezone.localdate()
     )
     AuditEvent.record(
-        "kube.member.joined",
+        events.MEMBER_JOINED,
         actor=actor,
         obj=kube,
         area_code=kube.area_code,
-        data={"person": person.pk, "role": role},
+        data={"person": person.pk},
+        after=snapshot(membership, "role", "start_date"),
+    )
+    return membership
+
+
+def _refuse_joining(kube: Kube, person: Person, current: list[Membership]) -> None:
+    """Raise with every reason the person cannot join a group that is already bound."""
+    district = kube.area_code[:8]
+    problems = person_failures([person], district=district, kube_id=kube.pk)[person.pk]
+    rules = FormationPolicy.on(timezone.localdate())
+    if len(current) + 1 > rules.max_members:
+        problems.append(
+            Failure(
+                "member_count",
+                None,
+                {"count": len(current) + 1, "min": rules.min_members, "max": rules.max_members},
+            )
+        )
+    if any(m.person.household_id == person.household_id for m in current):
+        problems.append(Failure("household_twice", person.pk))
+    if problems:
+        raise InvalidInput(
+            _("%(name)s cannot join this group: %(reasons)s")
+            % {"name": person.name, "reasons": " ".join(failure_text(f) for f in problems)},
+            field="person",
+        )
+
+
+@transaction.atomic
+def membership_role(*, actor: Any, kube_id: int, person_id: int, role: str) -> Membership:
+    """Change a current member's role in place. Giving someone an officer's post that another
+    member holds makes that member an ordinary member in the same step, so the group never has
+    two chairs (and is never left without one in between)."""
+    kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
+    if kube.status in CLOSED:
+        raise InvalidInput(_("A closed group cannot be changed."), field="status")
+    if role not in OfficerRole.values:
+        raise InvalidInput(_("Choose a role from the list."), field="role")
+    membership = kube.memberships.filter(person_id=person_id, end_date__isnull=True).first()
+    if membership is None:
+        raise InvalidInput(_("This person is not a current member."), field="person")
+    if membership.role == role:
+        return membership
+    if role != OfficerRole.ANGGOTA:
+        for holder in kube.memberships.filter(role=role, end_date__isnull=True):
+            holder_before = snapshot(holder, "role")
+            holder.role = OfficerRole.ANGGOTA
+            holder.save(update_fields=["role"])
+            AuditEvent.record(
+                events.OFFICER_CHANGED,
+                actor=actor,
+                obj=kube,
+                area_code=kube.area_code,
+                data={"person": holder.person_id},
+                before=holder_before,
+                after=snapshot(holder, "role"),
+            )
+    before = snapshot(membership, "role")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    AuditEvent.record(
+        events.OFFICER_CHANGED,
+        actor=actor,
+        obj=kube,
+        area_code=kube.area_code,
+        data={"person": membership.person_id},
+        before=before,
+        after=snapshot(membership, "role"),
     )
     return membership

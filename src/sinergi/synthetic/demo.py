@@ -256,8 +256,11 @@ def _form_group(
         Status.GRADUATED: [*walk, Status.GRADUATED],
         Status.DISSOLVED: [Status.DISSOLVED],
     }[Status(target)]
+    # Four eyes: the province's officer verifies what the regency submitted and activates.
+    checker = User.objects.get(username="dinsos.jabar")
     for step in steps:
-        kube_transition(actor=officer, kube_id=kube.pk, to_status=step, reason=reason)
+        actor = checker if step == Status.VERIFIED else officer
+        kube_transition(actor=actor, kube_id=kube.pk, to_status=step, reason=reason)
     return kube
 
 

@@ -43,7 +43,8 @@ def _option(region: Region) -> pickers.Option:
 def _resolve(level: str) -> pickers.Resolve:
     def resolve(actor: Any, value: str, **params: str) -> pickers.Option | None:
         wanted = {**params, **({"level": level} if level else {})}
-        region = _regions(actor, "", wanted).filter(code=value).first()
+        # A code written without dots (an old link, a bookmark) names the same region.
+        region = _regions(actor, "", wanted).filter(code=selectors.parse_code(value)).first()
         return _option(region) if region is not None else None
 
     return resolve
