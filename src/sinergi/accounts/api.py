@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -14,6 +14,7 @@ from sinergi.accounts import selectors, services
 from sinergi.accounts.lockout import lockout_response
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
+from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Pages
 from sinergi.core.errors import DomainError
@@ -40,6 +41,7 @@ class TokenOut(Schema):
 
 
 class UserOut(Schema):
+    id: int
     username: str
     full_name: str
     role: str
@@ -47,6 +49,7 @@ class UserOut(Schema):
     area_code: str | None
     area_name: str | None
     is_active: bool
+    updated_at: datetime
 
     @staticmethod
     def resolve_full_name(obj: User) -> str:
@@ -73,9 +76,20 @@ class MeOut(UserOut):
         return sorted(obj.get_all_permissions())
 
 
-class UserFilter(Schema):
-    q: str = Field("", max_length=100)
+class UserFilter(ListFilter):
+    ordering_fields: ClassVar = {
+        "area": ("area__code", "role", "username"),
+        "username": "username",
+        "role": "role",
+        "joined": "date_joined",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar = "area"
+    selector_fields: ClassVar = frozenset({"q"})
+
+    q: str = Field("", max_length=100, description="Words in the username, name or area name")
     role: Role | None = None
+    is_active: bool | None = None
 
 
 @auth.post("/token", auth=None, response={201: TokenOut}, summary="Exchange a login for a token")
@@ -99,6 +113,4 @@ def me(request: HttpRequest) -> User:
 @paginate(Pages, page_size=50)
 def user_list(request: HttpRequest, filters: Query[UserFilter]) -> Any:
     require_perm(request, "accounts.view_user")
-    return selectors.user_list(
-        actor=request.user, q=filters.q, role=filters.role.value if filters.role else ""
-    )
+    return filters.apply(selectors.user_list(actor=request.user, q=filters.q))

@@ -60,6 +60,8 @@ class User(AbstractUser):
         help_text=_("For a mentor: sees only the groups this mentor has accepted."),
     )
     organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    # For API clients keeping a copy of the directory (``changed_since``).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     objects = UserManager()  # type: ignore[misc]

@@ -1,11 +1,12 @@
 """Regions through the API: list, filter by parent and level, search, detail, children."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from sinergi.core.api_lists import SortedFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Pages
 from sinergi.wilayah import selectors
@@ -33,10 +34,20 @@ class RegionDetailOut(RegionOut):
     children_count: int
 
 
-class RegionFilter(Schema):
+class RegionFilter(SortedFilter):
+    # Regions change only with a new decree: no ``changed_since`` (see core.api_lists).
+    ordering_fields: ClassVar = {"level": ("level", "code"), "code": "code", "name": "name"}
+    default_ordering: ClassVar = "level"
+    selector_fields: ClassVar = frozenset({"q", "level", "parent"})
+
     q: str = Field("", description="Name words, or a code prefix (dotted or plain)")
     level: int | None = Field(None, ge=1, le=4, description="1 province … 4 village")
     parent: str = Field("", description="Only the children of this region code")
+
+
+class RegionOrder(SortedFilter):
+    ordering_fields: ClassVar = RegionFilter.ordering_fields
+    default_ordering: ClassVar = "code"
 
 
 @router.get("/", response=list[RegionOut], summary="List and search regions")
@@ -44,11 +55,8 @@ class RegionFilter(Schema):
 def region_list(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     require_perm(request, "wilayah.view_region")
     # A row's parent code follows from its own code: no joins to the ancestors.
-    return (
-        selectors.region_list(q=filters.q[:100], level=filters.level, parent=filters.parent)
-        .select_related(None)
-        .only(*REGION_LIST_FIELDS)
-    )
+    regions = selectors.region_list(q=filters.q[:100], level=filters.level, parent=filters.parent)
+    return filters.apply(regions.select_related(None).only(*REGION_LIST_FIELDS))
 
 
 @router.get("/{code}", response=RegionDetailOut, summary="One region, with its path")
@@ -62,6 +70,7 @@ def region_detail(request: HttpRequest, code: str) -> Region:
 
 @router.get("/{code}/children", response=list[RegionOut], summary="Children of a region")
 @paginate(Pages, page_size=100)
-def region_children(request: HttpRequest, code: str) -> Any:
+def region_children(request: HttpRequest, code: str, order: Query[RegionOrder]) -> Any:
     require_perm(request, "wilayah.view_region")
-    return selectors.region_list(parent=code).select_related(None).only(*REGION_LIST_FIELDS)
+    children = selectors.region_list(parent=code).select_related(None)
+    return order.apply(children.only(*REGION_LIST_FIELDS))
