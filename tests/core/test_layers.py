@@ -54,7 +54,6 @@ ALLOWED: dict[str, set[str]] = {
     "objects-in-view": {
         "market/api.py",
         "market/views.py",
-        "mentoring/api.py",
         "mentoring/views.py",
     },
     "post-by-hand": {
@@ -66,7 +65,6 @@ ALLOWED: dict[str, set[str]] = {
     "scope-in-view": {
         "market/api.py",
         "market/views.py",
-        "mentoring/api.py",
         "mentoring/views.py",
     },
 }

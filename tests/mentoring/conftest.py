@@ -11,11 +11,13 @@ from django.utils import translation
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
+from sinergi.accounts.services import user_create
 from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_create, kube_transition
 from sinergi.mentoring import services
 from sinergi.mentoring.models import Mentor, Organisation, Unit, UnitLevel
 from sinergi.wilayah.models import Region
+from tests.conftest import PASSWORD
 from tests.kube.test_services import _heads
 
 _serial = count(1)
@@ -43,9 +45,27 @@ def make_active_group(
         officers={"ketua": heads[0].pk, "sekretaris": heads[1].pk, "bendahara": heads[2].pk},
     )
     assert failures == []
-    for step in (Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE):
-        kube_transition(actor=officer, kube_id=kube.pk, to_status=step)
+    # Four eyes: another officer of the same office verifies what this one submitted.
+    checker = _checker(officer)
+    for step, actor in (
+        (Status.SUBMITTED, officer),
+        (Status.VERIFIED, checker),
+        (Status.ACTIVE, officer),
+    ):
+        kube_transition(actor=actor, kube_id=kube.pk, to_status=step)
     return kube
+
+
+def _checker(officer: User) -> User:
+    username = f"checker-{officer.username}"
+    found = User.objects.filter(username=username).first()
+    return found or user_create(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        role=Role.SOCIAL_OFFICER,
+        area_code=officer.area_code,
+    )
 
 
 @pytest.fixture

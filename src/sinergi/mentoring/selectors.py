@@ -16,7 +16,7 @@ from sinergi.aid.models import Disbursement
 from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.pagination import FirstThenRest, SubqueryCount
 from sinergi.core.scoping import access, area_q
-from sinergi.kube.models import IksEntry, Kube, Membership, Status
+from sinergi.kube.models import BusinessType, IksEntry, Kube, Membership, Status
 from sinergi.kube.selectors import KUBE_LIST_FIELDS
 from sinergi.market.models import Sale
 from sinergi.mentoring.models import (
@@ -30,7 +30,11 @@ from sinergi.mentoring.models import (
     Kpi,
     MatchRun,
     Mentor,
+    MonthlyReport,
+    Organisation,
     Session,
+    SessionPhoto,
+    Unit,
 )
 
 
@@ -163,18 +167,10 @@ def group_view(actor: Any, kube_id: int) -> GroupView:
 
 
 def mentor_list(actor: Any, *, q: str = "", area: str = "", include_left: bool = False) -> Any:
-    qs = (
+    qs = _with_load(
         Mentor.objects.for_user(actor)
         .select_related("unit", "base_regency")
         .prefetch_related("sectors")
-        # Per row, not a GROUP BY over every mentor's assignments before the page is cut.
-        .annotate(
-            load=SubqueryCount(
-                Assignment.objects.filter(mentor=OuterRef("pk"), status__in=OPEN_STATUSES)
-                .order_by()
-                .values("pk")
-            )
-        )
     )
     if not include_left:
         qs = qs.filter(active=True)
@@ -204,6 +200,7 @@ ASSIGNMENT_LIST_FIELDS = (
     "start_date",
     "end_date",
     "end_reason",
+    "end_note",
     "decline_reason",
     "updated_at",
 )
@@ -223,6 +220,45 @@ def assignment_list(actor: Any, *, status: str = "") -> Any:
     )
 
 
+def mentor_get(actor: Any, mentor_id: int) -> Mentor:
+    """One mentor the actor may see, with her load (groups held or offered); else 404."""
+    return access(
+        _with_load(Mentor.objects.select_related("unit", "base_regency")),
+        actor=actor,
+        pk=mentor_id,
+    )
+
+
+def _with_load(qs: Any) -> Any:
+    # Per row, not a GROUP BY over every mentor's assignments before the page is cut.
+    return qs.annotate(
+        load=SubqueryCount(
+            Assignment.objects.filter(mentor=OuterRef("pk"), status__in=OPEN_STATUSES)
+            .order_by()
+            .values("pk")
+        )
+    )
+
+
+def mentor_assignments(mentor: Mentor) -> Any:
+    """A mentor's groups, past and present (not proposals that never reached her)."""
+    return (
+        Assignment.objects.filter(mentor=mentor)
+        .exclude(status__in=[AssignmentStatus.PROPOSED, AssignmentStatus.DISCARDED])
+        .select_related("kube")
+    )
+
+
+def assignment_get(actor: Any, assignment_id: int) -> Assignment:
+    return access(
+        Assignment.objects.select_related("kube", "mentor"), actor=actor, pk=assignment_id
+    )
+
+
+def run_get(actor: Any, run_id: int) -> MatchRun:
+    return access(MatchRun.objects, actor=actor, pk=run_id)
+
+
 def run_rows(run: MatchRun) -> Any:
     return run.assignments.select_related(
         "kube", "kube__business_type", "kube__village", "mentor", "mentor__base_regency"
@@ -231,6 +267,99 @@ def run_rows(run: MatchRun) -> Any:
 
 def run_list(actor: Any) -> Any:
     return MatchRun.objects.for_user(actor).select_related("created_by")[:20]
+
+
+# Sessions and their children (photos, action items): scoped through the session's group.
+
+
+def session_list(actor: Any, kube_id: int) -> Any:
+    """A group's sessions, newest first, once the actor may follow the group (else 404)."""
+    return group_view(actor, kube_id).sessions.prefetch_related("present")
+
+
+def session_get(actor: Any, session_id: int) -> Session:
+    return access(Session.objects.select_related("kube", "mentor"), actor=actor, pk=session_id)
+
+
+def session_photo_get(actor: Any, session_id: int, photo_id: int) -> SessionPhoto:
+    """A session's photo: the session decides who may see it; a photo of another session is 404."""
+    photo = (
+        SessionPhoto.objects.filter(
+            session__in=Session.objects.for_user(actor).filter(pk=session_id), pk=photo_id
+        )
+        .select_related("session")
+        .first()
+    )
+    if photo is None:
+        raise Http404
+    return photo
+
+
+def open_items(view: GroupView) -> list[ActionItem]:
+    return [i for i in view.items if i.status == ActionStatus.OPEN]
+
+
+# Partners: organisations, units, agreements (the signed document is the agreement's).
+
+
+def organisation_list(actor: Any, *, include_inactive: bool = False) -> Any:
+    if not actor.has_perm("mentoring.view_organisation"):
+        return Organisation.objects.none()
+    qs = Organisation.objects.all()
+    return qs if include_inactive else qs.filter(active=True)
+
+
+def organisation_get(actor: Any, organisation_id: int) -> Organisation:
+    organisation = (
+        organisation_list(actor, include_inactive=True).filter(pk=organisation_id).first()
+    )
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def unit_list(actor: Any, *, organisation: int | None = None, level: str = "") -> Any:
+    qs = Unit.objects.for_user(actor).select_related("organisation", "region")
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    if level:
+        qs = qs.filter(level=level)
+    return qs
+
+
+def unit_get(actor: Any, unit_id: int) -> Unit:
+    return access(Unit.objects.select_related("organisation", "region"), actor=actor, pk=unit_id)
+
+
+def agreement_list(actor: Any) -> Any:
+    return (
+        Agreement.objects.for_user(actor)
+        .select_related("organisation", "signing_unit", "area")
+        .prefetch_related("kpis")
+    )
+
+
+def agreement_get(actor: Any, agreement_id: int) -> Agreement:
+    return access(
+        Agreement.objects.select_related("organisation", "signing_unit", "area").prefetch_related(
+            "kpis"
+        ),
+        actor=actor,
+        pk=agreement_id,
+    )
+
+
+def agreement_document(actor: Any, agreement_id: int) -> Any:
+    """The signed document of an agreement the actor may see; 404 when none is attached."""
+    agreement = agreement_get(actor, agreement_id)
+    if not agreement.document:
+        raise Http404
+    return agreement.document
+
+
+def sectors() -> Any:
+    """The business types a mentor can be matched on."""
+    return BusinessType.objects.filter(active=True)
 
 
 # KPI progress: what the agreement's organisation has done in its area and period.
@@ -371,3 +500,34 @@ def report_group(actor: Any, kube_id: int, *, write: bool = False) -> Kube:
     permission = "mentoring.add_monthlyreport" if write else "mentoring.view_monthlyreport"
     require_permission(actor, permission)
     return access(Kube.objects, actor=actor, permission=permission, pk=kube_id)
+
+
+def report_list(actor: Any, kube_id: int) -> Any:
+    """A group's facilitator reports, newest month first (404 outside the actor's reach)."""
+    kube = report_group(actor, kube_id)
+    return MonthlyReport.objects.filter(kube=kube).order_by("-month")
+
+
+def group_reports(actor: Any, kube: Kube) -> Any:
+    """The reports listed on a group's page: none for who may not read them."""
+    if not actor.has_perm("mentoring.view_monthlyreport"):
+        return MonthlyReport.objects.none()
+    return MonthlyReport.objects.for_user(actor).filter(kube=kube).order_by("-month")
+
+
+@dataclass
+class ReportView:
+    kube: Kube
+    month: date
+    report: MonthlyReport | None
+    facts: dict[str, Any]
+    draft: str
+
+
+def report_view(actor: Any, kube_id: int, month: str) -> ReportView:
+    """A month's report of a group, or what a new one would be pre-filled with."""
+    kube = report_group(actor, kube_id)
+    first = month_start(month)
+    report = MonthlyReport.objects.filter(kube=kube, month=first).first()
+    facts = report.facts if report else month_facts(kube, first)
+    return ReportView(kube, first, report, facts, draft_activities(facts))

@@ -1,0 +1,36 @@
+"""Facilitators' monthly reports through the API."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from sinergi.core.api_schemas import Id
+from sinergi.mentoring import selectors, services
+from sinergi.mentoring.api.schemas import FacilitatorReportIn, FacilitatorReportOut
+from sinergi.mentoring.models import MonthlyReport
+
+router = Router(tags=["mentoring"])
+
+
+@router.get("/groups/{kube_id}/reports", response=list[FacilitatorReportOut])
+def report_list(request: HttpRequest, kube_id: Id) -> Any:
+    return selectors.report_list(request.user, kube_id)
+
+
+@router.get(
+    "/groups/{kube_id}/reports/{month}",
+    response=FacilitatorReportOut,
+    summary="A month's report, or the pre-filled template when none is saved",
+)
+def report_detail(request: HttpRequest, kube_id: Id, month: str) -> Any:
+    view = selectors.report_view(request.user, kube_id, month)
+    if view.report:
+        return view.report
+    # Not saved: what a new report would hold (status "new", no id).
+    return MonthlyReport(kube=view.kube, month=view.month, activities=view.draft, facts=view.facts)
+
+
+@router.put("/groups/{kube_id}/reports/{month}", response=FacilitatorReportOut)
+def report_put(request: HttpRequest, kube_id: Id, month: str, payload: FacilitatorReportIn) -> Any:
+    return services.report_save(actor=request.user, kube_id=kube_id, month=month, **payload.dict())
