@@ -528,7 +528,7 @@ def test_api_dashboard_and_reports(
     board = client.get("/api/v1/monitoring/dashboard/32.73").json()
     assert board["totals"]["groups_active"] == 1 and board["level"] == "regency"
     assert client_for(officer_bogor).get(url).status_code == 404
-    classes = client.get(f"/api/v1/monitoring/groups/{bandung.pk}/classes").json()
+    classes = client.get(f"/api/v1/monitoring/groups/{bandung.pk}/classes").json()["items"]
     assert classes[0]["provisional"] is True and classes[0]["klass"] in (
         "tumbuh",
         "berkembang",
@@ -743,3 +743,37 @@ def test_api_writes_a_poverty_line_and_pages_the_list(
     assert changed is not None and changed.data["changes"]["amount"] == [700_000, 710_000]
     listed = admin.get("/api/v1/monitoring/poverty-lines").json()
     assert listed["count"] == PovertyLine.objects.count() and listed["items"]
+
+
+def test_api_lists_filter_sort_and_say_what_changed(
+    bandung: Kube,
+    facilitator_bandung: User,
+    officer_bandung: User,
+    client_for: Callable[..., Client],
+) -> None:
+    for back in range(6, 0, -1):
+        file_report(facilitator_bandung, bandung, month(back), income=2_000_000)
+    first = Graduation.objects.filter(kube=bandung).order_by("pk").first()
+    assert first is not None
+    services.decide_graduation(actor=officer_bandung, pk=first.pk, confirm=True)
+    client = client_for(officer_bandung)
+    base = "/api/v1/monitoring/graduations"
+    done = client.get(f"{base}?status=confirmed").json()
+    assert done["count"] == 1 and done["items"][0]["status_label"] == "Graduated"
+    assert client.get(f"{base}?area=32.01").json()["count"] == 0
+    assert client.get(f"{base}?area=32.73&ordering=-decided").json()["count"] == 6
+    later = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert client.get(base, {"changed_since": later}).json()["count"] == 0
+    assert client.get(f"{base}?ordering=colour").status_code in (400, 422)
+    reports = client.get(
+        f"/api/v1/monitoring/groups/{bandung.pk}/reports?ordering=period&page_size=2"
+    ).json()
+    assert reports["count"] == 6 and reports["items"][0]["period"] == f"{month(6):%Y-%m-%d}"
+    classes = client.get(f"/api/v1/monitoring/groups/{bandung.pk}/classes").json()
+    assert classes["items"][0]["klass_label"] in (
+        "Tumbuh (growing)",
+        "Berkembang (developing)",
+        "Maju (advanced)",
+    )
+    lines = client.get("/api/v1/monitoring/poverty-lines?province_code=&year=2025").json()
+    assert lines["count"] and all(r["province_code"] == "" for r in lines["items"])

@@ -1,18 +1,20 @@
 """Monitoring through the API: dashboards, group reports and classes, graduations, lines."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, FilterLookup, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from sinergi.core.api_lists import ListFilter, SortedFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, Rupiah, column_int, column_rupiah
+from sinergi.kube.models import KubeClass
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import selectors, services
-from sinergi.monitoring.models import AreaType, GroupReport
+from sinergi.monitoring.models import AreaType, GroupReport, ProposalStatus, ReportStatus
 from sinergi.monitoring.poverty import save_line
 
 router = Router(tags=["monitoring"])
@@ -91,11 +93,23 @@ def _report(r: GroupReport) -> dict[str, Any]:
     return {f: getattr(r, f) for f in GroupReportOut.model_fields} | {"id": r.pk or 0}
 
 
+class ReportFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "period": "period",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar[str] = "-period"
+    status: ReportStatus | None = None
+    period_from: Annotated[date | None, FilterLookup("period__gte")] = None
+    period_to: Annotated[date | None, FilterLookup("period__lte")] = None
+
+
 @router.get("/groups/{kube_id}/reports", response=list[GroupReportOut])
-def report_list(request: HttpRequest, kube_id: Id) -> Any:
+@paginate(Pages, page_size=50)
+def report_list(request: HttpRequest, kube_id: Id, filters: Query[ReportFilter]) -> Any:
     require_perm(request, "monitoring.view_groupreport")
     kube = selectors.group_get(request.user, kube_id)
-    return [_report(r) for r in selectors.group_reports(request.user, kube)]
+    return [_report(r) for r in filters.apply(selectors.group_reports(request.user, kube))]
 
 
 @router.get(
@@ -127,24 +141,34 @@ def report_put(request: HttpRequest, kube_id: Id, month: str, payload: GroupRepo
 class ClassOut(Schema):
     period: date
     klass: str
+    klass_label: str
     score: float
     provisional: bool
     explanation: dict[str, Any]
 
 
+class ClassFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {"period": "period"}
+    default_ordering: ClassVar[str] = "-period"
+    changed_since_field: ClassVar[str] = "computed_at"
+    klass: KubeClass | None = None
+
+
 @router.get("/groups/{kube_id}/classes", response=list[ClassOut])
-def class_list(request: HttpRequest, kube_id: Id) -> Any:
+@paginate(Pages, page_size=50)
+def class_list(request: HttpRequest, kube_id: Id, filters: Query[ClassFilter]) -> Any:
     require_perm(request, "monitoring.view_classresult")
     kube = selectors.group_get(request.user, kube_id, permission="monitoring.view_classresult")
     return [
         {
             "period": c.period,
             "klass": c.klass,
+            "klass_label": c.get_klass_display(),
             "score": float(c.score),
             "provisional": c.rubric.provisional,
             "explanation": c.explanation,
         }
-        for c in selectors.group_classes(request.user, kube)
+        for c in filters.apply(selectors.group_classes(request.user, kube))
     ]
 
 
@@ -156,7 +180,9 @@ class GraduationOut(Schema):
     member_name: str
     months: list[str]
     status: str
+    status_label: str
     reason: str
+    decided_at: Any = None
 
 
 class GraduationDecisionIn(Schema):
@@ -173,15 +199,32 @@ def _graduation(g: Any) -> dict[str, Any]:
         "member_name": g.person.name if g.person else "",
         "months": g.months,
         "status": g.status,
+        "status_label": g.get_status_display(),
         "reason": g.reason,
+        "decided_at": g.decided_at,
     }
+
+
+class GraduationFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "created": "created_at",
+        "updated": "updated_at",
+        "decided": "decided_at",
+        "status": "status",
+    }
+    default_ordering: ClassVar[str] = "status,-created"
+    selector_fields: ClassVar[frozenset[str]] = frozenset({"area"})
+    status: ProposalStatus | None = None
+    kube_id: Id | None = None
+    area: str | None = Field(None, max_length=13, description="Region code: rows in that area")
 
 
 @router.get("/graduations", response=list[GraduationOut])
 @paginate(Pages, page_size=50)
-def graduation_list(request: HttpRequest, status: str = "") -> Any:
+def graduation_list(request: HttpRequest, filters: Query[GraduationFilter]) -> Any:
     require_perm(request, "monitoring.view_graduation")
-    return [_graduation(g) for g in selectors.graduation_list(request.user, status=status)]
+    rows = selectors.graduation_list(request.user, area=filters.area or "")
+    return [_graduation(g) for g in filters.apply(rows)]
 
 
 @router.post("/graduations/{graduation_id}/decision", response=GraduationOut)
@@ -203,11 +246,24 @@ class LineOut(Schema):
     source: str
 
 
+class LineFilter(SortedFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "survey": ("year", "semester"),
+        "province": "province_code",
+        "amount": "amount",
+    }
+    default_ordering: ClassVar[str] = "-survey,province"
+    province_code: str | None = Field(None, max_length=2, description="'' for national lines")
+    year: int | None = Field(None, ge=2000, le=2100)
+    semester: int | None = Field(None, ge=1, le=2)
+    area_type: AreaType | None = None
+
+
 @router.get("/poverty-lines", response=list[LineOut])
 @paginate(Pages, page_size=100)
-def line_list(request: HttpRequest) -> Any:
+def line_list(request: HttpRequest, filters: Query[LineFilter]) -> Any:
     require_perm(request, "monitoring.view_povertyline")
-    return selectors.poverty_lines()
+    return filters.apply(selectors.poverty_lines())
 
 
 class LineIn(Schema):

@@ -261,3 +261,17 @@ def save_line(
         after=snapshot(line, "amount", "source"),
     )
     return line
+
+
+def line_words(label: str) -> str:
+    """A stored line label (``32 2025-S1 urban``) in words of the reader's language: the
+    province, the survey month and the area type, e.g. "province 32, March 2025, urban"."""
+    try:
+        province, survey, area = label.split(" ")
+        year, semester = survey.split("-S")
+    except ValueError:
+        return label
+    where = _("national") if province == "ID" else _("province %(code)s") % {"code": province}
+    month = _("March") if semester == "1" else _("September")
+    kind = str(AreaType(area).label) if area in AreaType.values else area
+    return f"{where}, {month} {year}, {kind}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from sinergi.core.numbers import format_number
+from sinergi.monitoring import poverty
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def number(value: object) -> str:
         return format_number(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def line_words(label: str) -> str:
+    """The poverty line a comparison used, in words (not its stored code)."""
+    return poverty.line_words(label)
