@@ -45,7 +45,6 @@ ALLOWED: dict[str, set[str]] = {
     },
     "domain-signal": {
         "accounts/apps.py",
-        "mentoring/signals.py",
     },
     "event-as-string": {
         "accounts/services.py",

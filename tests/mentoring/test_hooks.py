@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models.signals import post_save
 
 from sinergi.accounts.models import User
-from sinergi.kube.models import Status
+from sinergi.kube import hooks
+from sinergi.kube.models import Kube, Status, Transition
 from sinergi.kube.services import kube_transition
 from sinergi.mentoring import services
 from sinergi.mentoring.models import Assignment, AssignmentStatus, EndReason
@@ -50,3 +52,32 @@ def test_a_pending_offer_is_withdrawn_when_the_group_dissolves(
     )
     row = Assignment.objects.get(kube=kube, run=run)
     assert (row.status, row.end_note) == (AssignmentStatus.ENDED, "Bubar")
+
+
+def test_a_failing_hook_keeps_the_group_open(
+    group_in, make_mentor, coordinator: User, account_for, officer_bandung: User
+) -> None:
+    """The hooks run inside the transition's transaction: all or nothing."""
+    kube = group_in("32.73.01.1001")
+    make_mentor("Rina", "32.73", ["makanan_minuman"])
+    _offer_and_accept(coordinator, account_for)
+
+    def broken(kube: Kube, *, reason: str, actor: object) -> None:
+        raise RuntimeError("boom")
+
+    hooks.on_group_closed(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            kube_transition(
+                actor=officer_bandung, kube_id=kube.pk, to_status=Status.GRADUATED, reason="x"
+            )
+    finally:
+        hooks._HANDLERS.remove(broken)
+    kube.refresh_from_db()
+    assert kube.status == Status.ACTIVE
+    assert Assignment.objects.get(kube=kube).status == AssignmentStatus.ACCEPTED
+
+
+def test_mentoring_registers_its_hook_and_no_signal() -> None:
+    assert services.end_for_closed_group in hooks.handlers()
+    assert not post_save.has_listeners(Transition)

@@ -9,9 +9,8 @@ class MentoringConfig(AppConfig):
 
     def ready(self) -> None:
         from sinergi.kube import hooks
-        from sinergi.mentoring import (
-            services,
-            signals,  # noqa: F401  (connects the receivers)
-        )
+        from sinergi.mentoring import services
 
+        # A group that graduates or dissolves ends its mentoring (kube calls the hook inside
+        # the transition's transaction).
         hooks.on_group_closed(services.end_for_closed_group)
