@@ -124,3 +124,25 @@ def test_list_filters_by_region(
     assert len(client.get("/kube/", {"wilayah": "32.73.02"}).context["page"].object_list) == 0
     bad = client.get("/kube/", {"wilayah": "abc"})
     assert bad.status_code == 200 and "Bukan kode wilayah" in bad.content.decode()
+
+
+def test_api_list_filters_sorts_and_changed_since(
+    client_for: Callable[..., Client], officer_bandung: User
+) -> None:
+    heads = _heads(officer_bandung, 10)
+    _form(officer_bandung, heads[:5], name="KUBE Anggrek")
+    _form(officer_bandung, heads[5:], name="KUBE Melati")
+    client = client_for(officer_bandung)
+
+    def names(**params: str) -> list[str]:
+        response = client.get("/api/v1/kube/", params)
+        assert response.status_code == 200, response.json()
+        return [row["name"] for row in response.json()["items"]]
+
+    assert names(ordering="-name") == ["KUBE Melati", "KUBE Anggrek"]
+    assert names(ordering="name") == ["KUBE Anggrek", "KUBE Melati"]
+    assert names(business_type="kerajinan", q="melati") == ["KUBE Melati"]
+    assert names(business_type="jasa") == []
+    assert names(changed_since="2999-01-01T00:00:00+07:00") == []
+    assert len(names(changed_since="2020-01-01T00:00:00+07:00")) == 2
+    assert client.get("/api/v1/kube/", {"ordering": "bank_account"}).status_code == 422

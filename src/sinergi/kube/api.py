@@ -1,12 +1,13 @@
 """KUBE through the API: list, form a draft, detail with failures, explicit transitions."""
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, FilterLookup, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_rupiah
 from sinergi.kube import selectors, services
@@ -72,11 +73,23 @@ class KubeIn(Schema):
     bank_account_holder: str = Field("", max_length=150)
 
 
-class KubeFilter(Schema):
+class KubeFilter(ListFilter):
+    ordering_fields: ClassVar = {
+        "area": ("area_code", "name"),
+        "name": "name",
+        "status": "status",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar = "area"
+    # The selector applies these itself (the area rule and the word search).
+    selector_fields: ClassVar = frozenset({"area", "q"})
+
     status: KubeStatus | None = None
-    business_type: str = Field("", max_length=30)
-    area: str = Field("", max_length=13)
-    q: str = Field("", max_length=100)
+    business_type: Annotated[
+        str | None, FilterLookup("business_type__code"), Field(None, max_length=30)
+    ] = None
+    area: str = Field("", max_length=13, description="A region code: groups in that area")
+    q: str = Field("", max_length=100, description="Words in the group's name")
 
 
 def _detail(kube: Kube) -> dict[str, Any]:
@@ -130,13 +143,7 @@ def business_types(request: HttpRequest) -> Any:
 @paginate(Pages, page_size=50)
 def kube_list(request: HttpRequest, filters: Query[KubeFilter]) -> Any:
     require_perm(request, "kube.view_kube")
-    return selectors.kube_list(
-        actor=request.user,
-        status=filters.status.value if filters.status else "",
-        business_type=filters.business_type,
-        area=filters.area,
-        q=filters.q,
-    )
+    return filters.apply(selectors.kube_list(actor=request.user, area=filters.area, q=filters.q))
 
 
 @router.post("/", response={201: KubeDetailOut}, summary="Form a draft group")
