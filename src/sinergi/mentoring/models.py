@@ -290,6 +290,17 @@ class MatchRun(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The computation as a core.Job (kind mentoring.matching): when it ran, how many groups
+    # it considered, how it ended. ``status`` above is the proposal's own life (sent or not).
+    job = models.OneToOneField(
+        "core.Job",
+        verbose_name=_("job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="match_run",
+        editable=False,
+    )
     objects = MatchRunQuerySet.as_manager()
 
     class Meta:
