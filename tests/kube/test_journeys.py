@@ -301,3 +301,34 @@ def test_edit_details_in_the_ui_and_api_with_old_and_new_values(
         f"/api/v1/kube/{kube.pk}", {"name": "X"}, content_type="application/json"
     )
     assert refused.status_code == 403
+
+
+def test_api_refuses_a_role_with_403_and_another_area_with_404(
+    officer_bandung: User,
+    officer_bogor: User,
+    facilitator_bandung: User,
+    client_for: Callable[..., Client],
+) -> None:
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 5))
+    head = _heads(officer_bandung, 1, start=90)[0]
+    member = kube.memberships.first()
+    assert member is not None
+    calls = [
+        ("post", f"/api/v1/kube/{kube.pk}/members", {"person_id": head.pk}),
+        ("post", f"/api/v1/kube/{kube.pk}/members/{member.person_id}/role", {"role": "ketua"}),
+        ("post", f"/api/v1/kube/{kube.pk}/members/{member.person_id}/end", {"reason": "pindah"}),
+        ("post", f"/api/v1/kube/{kube.pk}/submit", {}),
+        ("patch", f"/api/v1/kube/{kube.pk}", {"name": "X"}),
+    ]
+    for method, path, body in calls:
+        role = getattr(client_for(facilitator_bandung), method)(
+            path, body, content_type="application/json"
+        )
+        assert role.status_code == 403 and role.json()["code"] == "forbidden", path
+        area = getattr(client_for(officer_bogor), method)(
+            path, body, content_type="application/json"
+        )
+        assert area.status_code == 404, path
+    kube.refresh_from_db()
+    assert kube.name == "KUBE Mawar" and kube.status == Status.DRAFT
+    assert kube.memberships.filter(end_date__isnull=True).count() == 5

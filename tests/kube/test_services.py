@@ -163,7 +163,7 @@ def test_roles_and_areas(
     from django.http import Http404
 
     kube, _ = _form(officer_bandung, _heads(officer_bandung, 5))
-    with pytest.raises(Http404):  # a read-only role cannot reach the group for writing
+    with pytest.raises(Forbidden):  # a read-only role is refused for its role (403)
         kube_transition(actor=facilitator_bandung, kube_id=kube.pk, to_status=Status.SUBMITTED)
     with pytest.raises(Http404):
         kube_transition(actor=officer_bogor, kube_id=kube.pk, to_status=Status.SUBMITTED)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import Forbidden, InvalidInput
+from sinergi.core.errors import Forbidden, InvalidInput, require_permission
 from sinergi.core.events import snapshot
 from sinergi.core.four_eyes import require_different
 from sinergi.core.models import AuditEvent
@@ -141,6 +141,7 @@ def kube_transition(*, actor: Any, kube_id: int, to_status: str, reason: str = "
     (Forbidden, 403). Graduating or dissolving ends every membership and tells the apps that
     keep something tied to the group (kube.hooks) in the same transaction.
     """
+    require_permission(actor, "kube.change_kube")  # a role refusal is 403, not 404
     kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
     permission = TRANSITIONS.get((kube.status, to_status))
     if permission is None:
@@ -210,6 +211,7 @@ def kube_update(
 ) -> Kube:
     """Change a group's name, business type or bank details (None leaves a field as it is);
     a closed group's record stays as it closed."""
+    require_permission(actor, "kube.change_kube")  # a role refusal is 403, not 404
     kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
     if kube.status in CLOSED:
         raise InvalidInput(_("A closed group cannot be changed."), field="status")
@@ -249,6 +251,7 @@ def kube_update(
 @transaction.atomic
 def membership_end(*, actor: Any, kube_id: int, person_id: int, reason: str) -> Membership:
     """A member leaves: the row stays with its end date and reason."""
+    require_permission(actor, "kube.change_kube")  # a role refusal is 403, not 404
     kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
     if not reason.strip():
         raise InvalidInput(_("Give a reason for this step."), field="reason")
@@ -351,6 +354,7 @@ def membership_add(
     bind at submission). A submitted, verified or active group takes only a person who meets
     every rule the group must meet: refused with the rule's reason, not flagged afterwards.
     """
+    require_permission(actor, "kube.change_kube")  # a role refusal is 403, not 404
     kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
     if kube.status in CLOSED:
         raise InvalidInput(_("A closed group takes no new members."), field="status")
@@ -420,6 +424,7 @@ def membership_role(*, actor: Any, kube_id: int, person_id: int, role: str) -> M
     """Change a current member's role in place. Giving someone an officer's post that another
     member holds makes that member an ordinary member in the same step, so the group never has
     two chairs (and is never left without one in between)."""
+    require_permission(actor, "kube.change_kube")  # a role refusal is 403, not 404
     kube = access(Kube.objects, actor=actor, for_write=True, pk=kube_id)
     if kube.status in CLOSED:
         raise InvalidInput(_("A closed group cannot be changed."), field="status")
