@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.accounts import selectors, services
+from sinergi.accounts.forms import ApiTokenForm
 from sinergi.accounts.roles import Role
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import csv_stream_response
+from sinergi.core.forms import bind, submit_once
 from sinergi.core.scoping import user_area
 
 
@@ -38,21 +40,38 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The home page: what each role sees first (``SINERGI_HOME_VIEW``)."""
+    return render(
+        request, "core/dashboard.html", {"summary": selectors.dashboard_summary(actor=request.user)}
+    )
+
+
+def _profile(request: HttpRequest, form: ApiTokenForm, status: int = 200) -> HttpResponse:
     tokens = request.user.api_tokens.all()  # type: ignore[union-attr]
     return render(
         request,
         "accounts/profile.html",
-        {"tokens": tokens, "new_token": request.session.pop("new_api_token", None)},
+        {"tokens": tokens, "new_token": request.session.pop("new_api_token", None), "form": form},
+        status=status,
     )
 
 
 @login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return _profile(request, ApiTokenForm())
+
+
+@login_required
 @require_POST
+@submit_once
 def token_create(request: HttpRequest) -> HttpResponse:
+    form = bind(ApiTokenForm, request)
+    if not form.is_valid():
+        return _profile(request, form, status=400)
     _token, raw = services.api_token_create(
         actor=request.user,  # type: ignore[arg-type]
-        name=request.POST.get("name", ""),
+        name=form.cleaned_data["name"],
     )
     # Shown once on the next page, then gone from the session.
     request.session["new_api_token"] = raw

@@ -1,6 +1,5 @@
 """The versioned REST API: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
-
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -10,8 +9,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sinergi.accounts.api import router as accounts_router
+from sinergi.accounts.api_auth import TokenAuth
 from sinergi.aid.api import router as aid_router
-from sinergi.core.api_auth import API_AUTH
+from sinergi.core.api_auth import ActiveSessionAuth
 from sinergi.core.errors import DomainError, envelope
 from sinergi.core.jobs_api import router as jobs_router
 from sinergi.kube.api import router as kube_router
@@ -106,7 +106,7 @@ api = SinergiAPI(
         "(the value at fault, or null) and `request_id`; a 422 adds `errors[]`. "
         "Conventions, changelog and deprecation policy: docs/api.md."
     ),
-    auth=API_AUTH,
+    auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
 )
 

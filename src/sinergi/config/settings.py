@@ -307,6 +307,9 @@ LOGGING = {
 # Sinergi's own settings.
 SINERGI_API_TOKEN_TTL_DAYS = int(os.environ.get("SINERGI_API_TOKEN_TTL_DAYS", "90"))
 SINERGI_PAGE_SIZE = 50
+# The home page (core's "dashboard" URL) and the API's token check belong to accounts; core
+# finds them here so that it imports no domain app.
+SINERGI_HOME_VIEW = "sinergi.accounts.views.dashboard"
 # Worker processes that validate and encrypt large imports beside the writing process.
 SINERGI_IMPORT_WORKERS = int(
     os.environ.get("SINERGI_IMPORT_WORKERS", str(max(0, (os.cpu_count() or 1) - 1)))

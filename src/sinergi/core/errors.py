@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from sinergi.core.request_context import current_request_id
+
 
 class DomainError(Exception):
     """An error a person can act on. ``message`` is already in the user's language."""
@@ -106,8 +108,6 @@ def envelope(
     **extra: Any,
 ) -> dict[str, Any]:
     """The API error body for ``status`` (see above); ``extra`` adds e.g. 422's ``errors``."""
-    from sinergi.core.middleware import current_request_id
-
     return {
         "detail": detail or status_detail(status),
         "code": code or STATUS_CODES.get(status, "error"),

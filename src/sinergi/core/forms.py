@@ -42,7 +42,7 @@ import functools
 import re
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -65,6 +65,18 @@ STALE_FIELD = "record_version"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # A token older than this is forgotten: nobody resubmits a form after a day on purpose.
 _TOKEN_LIFETIME = datetime.timedelta(days=1)
+
+
+F = TypeVar("F", bound=forms.BaseForm)
+
+
+def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F:
+    """The form filled from the request on POST (even an empty POST, so it shows its errors),
+    unbound (with ``initial``) otherwise: how a view gets its form without reading
+    ``request.POST`` itself (tests/core/test_layers.py)."""
+    if request.method == "POST":
+        return form_class(request.POST, request.FILES, **kwargs)
+    return form_class(**kwargs)
 
 
 def new_submit_token() -> str:
@@ -269,3 +281,24 @@ class StaleCheckMixin(_FormBase):
             % {"changes": listed},
             code="stale",
         )
+
+
+class LanguageForm(forms.Form):
+    """The language switcher in the page header."""
+
+    language = forms.CharField(max_length=10)
+    next = forms.CharField(max_length=2000, required=False)
+
+    def clean_language(self) -> str:
+        from django.conf import settings
+
+        code: str = self.cleaned_data["language"]
+        if code not in dict(settings.LANGUAGES):
+            raise forms.ValidationError(
+                _("Unknown language “%(code)s”. Choose one of: %(choices)s.")
+                % {
+                    "code": code[:10],
+                    "choices": ", ".join(str(name) for _c, name in settings.LANGUAGES),
+                }
+            )
+        return code

@@ -7,18 +7,17 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+from sinergi.core.errors import envelope
+from sinergi.core.request_context import _request_id, current_request_id
 
-
-def current_request_id() -> str | None:
-    return _request_id.get()
+# Re-exported: the id lives in core.request_context so core.errors can read it without a circle.
+__all__ = ["current_request_id"]
 
 
 class RequestIdMiddleware:
@@ -55,8 +54,6 @@ class ApiErrorMiddleware:
         response = self.get_response(request)
         if response.status_code < 400 or not request.path.startswith("/api/"):
             return response
-        from sinergi.core.errors import envelope
-
         body: object = None
         if response.get("Content-Type", "").startswith("application/json"):
             try:

@@ -13,6 +13,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from sinergi.core.errors import envelope
+from sinergi.core.forms import LanguageForm, bind
 from sinergi.core.selectors import audit_event_list
 
 logger = logging.getLogger(__name__)
@@ -27,11 +29,11 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from sinergi.accounts.selectors import dashboard_summary
-
-    return render(
-        request, "core/dashboard.html", {"summary": dashboard_summary(actor=request.user)}
-    )
+    """The home page. What it shows belongs to the domain (``SINERGI_HOME_VIEW``, the
+    accounts app's role dashboard), so ``core`` names no domain app."""
+    home: Any = import_string(settings.SINERGI_HOME_VIEW)
+    response: HttpResponse = home(request)
+    return response
 
 
 @login_required
@@ -45,21 +47,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; an unknown code is refused with a message, not ignored."""
-    code = request.POST.get("language", "")
-    if code not in dict(settings.LANGUAGES):
-        messages.error(
-            request,
-            _("Unknown language “%(code)s”. Choose one of: %(choices)s.")
-            % {
-                "code": code[:10],
-                "choices": ", ".join(str(name) for _c, name in settings.LANGUAGES),
-            },
-        )
-        next_url = request.POST.get("next", "/")
-        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-            next_url = "/"
-        return redirect(next_url)
-    return django_set_language(request)
+    form = bind(LanguageForm, request)
+    if form.is_valid():
+        return django_set_language(request)
+    for error in form.errors.get("language", []):
+        messages.error(request, str(error))
+    next_url = form.data.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = "/"
+    return redirect(next_url)
 
 
 @never_cache

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from sinergi.core.models import AuditEvent
 from sinergi.engines import wilayah as engine
+from sinergi.wilayah import events
 from sinergi.wilayah.models import Region, Scheme
 
 META_FILE = engine.DATA_FILE.with_name("kemendagri.json")
@@ -46,6 +47,7 @@ def regions_load(
     """
     decree = decree or shipped_metadata()["decree"]
     result = LoadResult(decree=decree)
+    before = _current_counts()
     existing = {
         code: (pk, name, retired)
         for pk, code, name, retired in Region.objects.filter(scheme=Scheme.KEMENDAGRI).values_list(
@@ -91,12 +93,23 @@ def regions_load(
     for start in range(0, len(gone), BATCH):
         Region.objects.filter(pk__in=gone[start : start + BATCH]).update(retired=True)
     result.retired = len(gone)
-    result.counts = {
-        str(label): Region.objects.current().filter(level=value).count()
-        for value, label in [(lvl.value, lvl.name.lower()) for lvl in engine.Level]
-    }
-    AuditEvent.record("wilayah.regions.loaded", actor=actor, data=result.as_dict())
+    result.counts = _current_counts()
+    AuditEvent.record(
+        events.REGIONS_LOADED,
+        actor=actor,
+        data=result.as_dict(),
+        before=before,
+        after=result.counts,
+    )
     return result
+
+
+def _current_counts() -> dict[str, int]:
+    """Current regions per level name: the load's before and after on the audit trail."""
+    return {
+        lvl.name.lower(): Region.objects.current().filter(level=lvl.value).count()
+        for lvl in engine.Level
+    }
 
 
 def regions_loaded() -> bool:

@@ -1,0 +1,24 @@
+"""Audit event types of accounts (core.events): users, their role and area, API tokens, and the
+exports of personal data (``audit_export``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.core.events import EventType, event_type
+
+USER_CREATED = event_type("accounts.user.created", _("User created"))
+USER_CHANGED = event_type("accounts.user.changed", _("User's role or area changed"))
+USER_DEACTIVATED = event_type("accounts.user.deactivated", _("User deactivated"))
+USER_REACTIVATED = event_type("accounts.user.reactivated", _("User reactivated"))
+TOKEN_CREATED = event_type("accounts.token.created", _("API token created"))
+TOKEN_REVOKED = event_type("accounts.token.revoked", _("API token revoked"))
+TOKENS_REVOKED = event_type(
+    "accounts.tokens.revoked", _("All API tokens of a user revoked (password changed)")
+)
+
+# Exports of personal data, by what ``audit_export`` is told was exported. The codes are those
+# already on the audit trail, so old and new rows read the same.
+EXPORTED: dict[str, EventType] = {
+    "accounts.users": event_type("accounts.users.exported", _("Users exported")),
+    "member_income": event_type("member_income.exported", _("Member incomes exported")),
+    "graduation": event_type("graduation.exported", _("Graduation decisions exported")),
+}
