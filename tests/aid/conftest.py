@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -79,3 +80,13 @@ def media(tmp_path: object, settings: object) -> None:
 def ketua(make_user: object) -> User:
     """The KUBE officer who writes the group's report (Bandung)."""
     return make_user("kube_officer", "32.73", first_name="Siti")  # type: ignore[operator]
+
+
+def opened(client: Any, url: str) -> dict[str, str]:
+    """The hidden fields a page's report form carries (its version stamp), as a browser
+    sends them back."""
+    import re
+
+    page = client.get(url).content.decode()
+    found = re.search(r'name="record_version" value="([^"]*)"', page)
+    return {"record_version": found[1]} if found else {}

@@ -16,7 +16,7 @@ from sinergi.aid.models import Lpj, LpjItem, Proposal
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from tests import samples
-from tests.aid.conftest import JUTA
+from tests.aid.conftest import JUTA, opened
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,13 @@ def _submitted(proposal: Proposal, ketua: User) -> LpjItem:
 def test_a_submitted_report_cannot_be_changed_by_a_later_save(
     paid_proposal: Proposal, ketua: User, media: None, client_for: Callable[..., Any]
 ) -> None:
+    client = client_for(ketua)
+    url = f"/bantuan/usulan/{paid_proposal.pk}/lpj/"
+    services.lpj_add_item(
+        actor=ketua, proposal_id=paid_proposal.pk, description="Kain", amount=JUTA,
+        day=date(2026, 11, 5), receipt=_receipt(),
+    )  # fmt: skip
+    before_submit = opened(client, url)  # the form a second person still has open
     item = _submitted(paid_proposal, ketua)
     with pytest.raises(InvalidInput) as info:
         services.lpj_save_items(
@@ -45,7 +52,6 @@ def test_a_submitted_report_cannot_be_changed_by_a_later_save(
             rows=[services.ItemRow("Mesin jahit", 12 * JUTA, date(2026, 11, 5), item_id=item.pk)],
         )
     assert info.value.field == "status"
-    client = client_for(ketua)
     api = client.post(
         f"/api/v1/aid/proposals/{paid_proposal.pk}/lpj/items",
         {"description": "Kain", "amount": JUTA, "day": "2026-11-06", "receipt": _receipt()},
@@ -53,21 +59,19 @@ def test_a_submitted_report_cannot_be_changed_by_a_later_save(
     assert api.status_code == 400 and api.json()["field"] == "status"
     deleted = client.delete(f"/api/v1/aid/proposals/{paid_proposal.pk}/lpj/items/{item.pk}")
     assert deleted.status_code == 400
-    page = client.post(
-        f"/bantuan/usulan/{paid_proposal.pk}/lpj/",
-        {
-            "items-TOTAL_FORMS": "1",
-            "items-INITIAL_FORMS": "1",
-            "items-0-item_id": str(item.pk),
-            "items-0-description": "Mesin jahit",
-            "items-0-amount": "12.000.000",
-            "items-0-day": "2026-11-05",
-        },
-        follow=True,
-    )
+    later_save = {
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "1",
+        "items-0-item_id": str(item.pk),
+        "items-0-description": "Mesin jahit",
+        "items-0-amount": "12.000.000",
+        "items-0-day": "2026-11-05",
+    }
+    page = client.post(url, {**later_save, **before_submit}, follow=True)
     assert "tidak dapat diubah sekarang" in page.content.decode()
     item.refresh_from_db()
     assert item.amount == 11 * JUTA and Lpj.objects.get().status == "submitted"
+    assert LpjItem.objects.count() == 2
     # The form is not even offered on a submitted report.
     assert (
         "Simpan belanja"
@@ -109,6 +113,7 @@ def test_return_for_correction_then_correct_and_resubmit(
     saved = ketua_client.post(
         f"/bantuan/usulan/{paid_proposal.pk}/lpj/",
         {
+            **opened(ketua_client, f"/bantuan/usulan/{paid_proposal.pk}/lpj/"),
             "items-TOTAL_FORMS": "2",
             "items-INITIAL_FORMS": "1",
             "items-0-item_id": str(item.pk),

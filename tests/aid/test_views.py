@@ -4,13 +4,14 @@ row at fault, show only the steps the role can take, and confirm the irreversibl
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sinergi.accounts.models import User
-from sinergi.aid.models import Cycle, CycleStatus, Lpj, Proposal, ProposalStatus
+from sinergi.aid.models import Cycle, CycleStatus, Lpj, LpjItem, Proposal, ProposalStatus
 from sinergi.kube.models import Kube
 from tests import samples
 from tests.aid.conftest import JUTA
@@ -222,3 +223,68 @@ def test_reconciliation_differences_in_words_in_both_languages(
     assert "the amount is not a whole number of rupiah" in english
     no_file = client.post("/bantuan/rekonsiliasi/", {})
     assert no_file.status_code == 400
+
+
+def test_a_form_sent_twice_records_once(
+    client_for: Callable[..., Any], active_kube: Kube, cycle: Cycle, officer_bandung: User
+) -> None:
+    from sinergi.core.forms import new_submit_token
+
+    client = client_for(officer_bandung)
+    assert 'name="submit_token"' in client.get(f"/bantuan/tahap/{cycle.pk}/").content.decode()
+    token = new_submit_token()
+    first = client.post(
+        f"/bantuan/tahap/{cycle.pk}/usul/", {"kube": active_kube.pk, "submit_token": token}
+    )
+    again = client.post(
+        f"/bantuan/tahap/{cycle.pk}/usul/",
+        {"kube": active_kube.pk, "submit_token": token},
+        follow=True,
+    )
+    assert first.status_code == 302 and again.status_code == 200
+    assert Proposal.objects.count() == 1
+
+
+def test_a_report_changed_meanwhile_is_not_overwritten(
+    client_for: Callable[..., Any],
+    paid_proposal: Proposal,
+    ketua: User,
+    officer_bandung: User,
+    media: None,
+) -> None:
+    import re
+
+    from sinergi.aid import services
+
+    services.lpj_add_item(
+        actor=ketua, proposal_id=paid_proposal.pk, description="Mesin jahit", amount=8 * JUTA,
+        day=date(2026, 11, 5), receipt=SimpleUploadedFile("a.png", samples.png()),
+    )  # fmt: skip
+    url = f"/bantuan/usulan/{paid_proposal.pk}/lpj/"
+    page = client_for(ketua).get(url).content.decode()
+    stamp = re.search(r'name="record_version" value="([^"]+)"', page)
+    item_id = re.search(r'name="items-0-item_id" value="(\d+)"', page)
+    assert stamp and item_id
+    # Meanwhile the social office corrects the amount.
+    services.lpj_save_items(
+        actor=officer_bandung,
+        proposal_id=paid_proposal.pk,
+        rows=[services.ItemRow("Mesin jahit", 9 * JUTA, date(2026, 11, 5), int(item_id[1]))],
+    )
+    stale = client_for(ketua).post(
+        url,
+        {
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "1",
+            "record_version": stamp[1],
+            "items-0-item_id": item_id[1],
+            "items-0-description": "Mesin jahit bekas",
+            "items-0-amount": "8.000.000",
+            "items-0-day": "2026-11-05",
+        },
+    )
+    body = stale.content.decode()
+    assert stale.status_code == 400
+    assert "Rp8.000.000" in body and "Rp9.000.000" in body  # what changed, old → new
+    assert 'value="Mesin jahit bekas"' in body  # what was typed is kept
+    assert LpjItem.objects.get().amount == 9 * JUTA

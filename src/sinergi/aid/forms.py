@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.aid.models import Disbursement, LpjItem
+from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
 from sinergi.core.money import rupiah
 from sinergi.core.numbers import RupiahField
 
@@ -48,7 +49,7 @@ class RupiahInput(forms.TextInput):
         return super().format_value(value)
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(SubmitOnceMixin, forms.Form):
     kube: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Group"),
         queryset=None,  # set per request: the active groups the officer may propose
@@ -65,11 +66,11 @@ class ProposeForm(forms.Form):
         )
 
 
-class ConfirmStepForm(forms.Form):
+class ConfirmStepForm(SubmitOnceMixin, forms.Form):
     """A step with nothing to type (recommend, submit): the form is the button."""
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SubmitOnceMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,
@@ -79,7 +80,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class CycleApproveForm(forms.Form):
+class CycleApproveForm(SubmitOnceMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand: approving freezes the cycle and its amounts; it cannot be undone."),
         required=True,
@@ -87,7 +88,7 @@ class CycleApproveForm(forms.Form):
     )
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(SubmitOnceMixin, forms.Form):
     amount = RupiahField(
         model=Disbursement,
         name="amount",
@@ -174,17 +175,27 @@ LpjItemFormSet = forms.formset_factory(
 )
 
 
-class LpjAcceptForm(forms.Form):
+class LpjAcceptForm(SubmitOnceMixin, forms.Form):
     note = forms.CharField(label=_("Note for the group (optional)"), max_length=300, required=False)
 
 
-class LpjReturnForm(forms.Form):
+class LpjReturnForm(SubmitOnceMixin, forms.Form):
     reason = forms.CharField(
         label=_("What must be corrected"),
         max_length=300,
         min_length=5,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class LpjVersionForm(StaleCheckMixin, forms.Form):
+    """Rides along with the purchases' formset: refuses a save over a report someone else
+    changed since the page was opened, saying what changed (two people may write one report:
+    the group's officer and the social office)."""
+
+    status = forms.CharField(label=_("Status"), required=False, widget=forms.HiddenInput)
+    purchases = forms.CharField(label=_("Purchases"), required=False, widget=forms.HiddenInput)
+    stale_fields = {"status": "status", "purchases": "purchases_in_words"}
 
 
 STATEMENT_MAX = 5 * 1024 * 1024

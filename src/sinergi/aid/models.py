@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sinergi.core.models import TimeStampedModel
+from sinergi.core.money import rupiah
 from sinergi.core.scoping import ScopedQuerySet
 
 
@@ -277,6 +278,11 @@ class Lpj(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"LPJ {self.proposal}"
+
+    @property
+    def purchases_in_words(self) -> str:
+        """Every purchase as a person reads it: what a stale form names as changed."""
+        return "; ".join(f"{i.description} Rp{rupiah(i.amount)}" for i in self.items.all()) or "—"
 
 
 def receipt_path(instance: LpjItem, filename: str) -> str:

@@ -686,6 +686,7 @@ def lpj_add_item(
     item = LpjItem.objects.create(
         lpj=lpj, description=description, amount=amount, day=day, receipt=_receipt(receipt)
     )
+    lpj.save(update_fields=["updated_at"])
     AuditEvent.record(
         events.LPJ_ITEM_ADDED,
         actor=actor,
@@ -749,6 +750,8 @@ def lpj_save_items(*, actor: Any, proposal_id: int, rows: list[ItemRow]) -> Lpj:
             item.save()
             changed += 1
     if added or changed or removed:
+        # The report's version moves with its purchases, so a form opened before is stale.
+        lpj.save(update_fields=["updated_at"])
         AuditEvent.record(
             events.LPJ_ITEMS_SAVED,
             actor=actor,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from sinergi.aid import forms, selectors, services
 from sinergi.aid.models import LpjStatus
 from sinergi.core.errors import DomainError, Forbidden
+from sinergi.core.forms import submit_once
 
 
 def _refused(form: django_forms.Form, exc: DomainError) -> None:
@@ -72,6 +73,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
     candidates = selectors.proposal_candidates(actor=request.user, cycle=cycle)
@@ -91,6 +93,7 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submit_once
 def proposal_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(actor=request.user, pk=pk)
     form = forms.bind(forms.ConfirmStepForm, request)
@@ -105,6 +108,7 @@ def proposal_recommend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@submit_once
 def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(actor=request.user, pk=pk)
     if not selectors.cycle_steps(actor=request.user, cycle=proposal.cycle)["reject"]:
@@ -129,6 +133,7 @@ def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@submit_once
 def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
     if not selectors.cycle_steps(actor=request.user, cycle=cycle)["approve"]:
@@ -158,6 +163,7 @@ def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("aid.add_disbursement", raise_exception=True)
+@submit_once
 def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(actor=request.user, pk=pk)
     paid = selectors.paid_total(proposal)
@@ -170,8 +176,13 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
+            data = form.cleaned_data
             services.disbursement_record(
-                actor=request.user, proposal_id=proposal.pk, **form.cleaned_data
+                actor=request.user,
+                proposal_id=proposal.pk,
+                amount=data["amount"],
+                day=data["day"],
+                reference=data["reference"],
             )
         except DomainError as exc:
             _refused(form, exc)
@@ -234,6 +245,7 @@ def _lpj_page(
     pk: int,
     *,
     formset: Any = None,
+    version_form: Any = None,
     accept_form: Any = None,
     return_form: Any = None,
     status: int = 200,
@@ -246,6 +258,8 @@ def _lpj_page(
     checking = request.user.has_perm("aid.check_lpj") and (
         lpj is not None and lpj.status == LpjStatus.SUBMITTED
     )
+    if editable and version_form is None:
+        version_form = forms.LpjVersionForm(record=lpj)
     if editable and formset is None:
         formset = forms.LpjItemFormSet(
             prefix="items",
@@ -265,6 +279,7 @@ def _lpj_page(
             "totals": selectors.lpj_totals(lpj) if lpj else None,
             "paid": selectors.paid_total(proposal),
             "formset": formset if editable else None,
+            "version_form": version_form,
             "can_submit": editable and bool(items),
             "accept_form": accept_form or (forms.LpjAcceptForm() if checking else None),
             "return_form": return_form or (forms.LpjReturnForm() if checking else None),
@@ -275,13 +290,18 @@ def _lpj_page(
 
 @login_required
 @permission_required("aid.view_lpj", raise_exception=True)
+@submit_once
 def lpj_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _lpj_page(request, pk)
     if not request.user.has_perm("aid.add_lpjitem"):
         raise Forbidden(_("Your role does not allow this step."))
+    _proposal, lpj = selectors.lpj_of(actor=request.user, proposal_id=pk)
     formset = forms.bind(forms.LpjItemFormSet, request, prefix="items")
-    if formset.is_valid():
+    version = forms.bind(forms.LpjVersionForm, request, record=lpj)
+    # A report no longer open for writing is refused by the service, with the reason.
+    writable = lpj is None or lpj.status in (LpjStatus.DRAFT, LpjStatus.RETURNED)
+    if (version.is_valid() or not writable) and formset.is_valid():
         try:
             services.lpj_save_items(actor=request.user, proposal_id=pk, rows=_item_rows(formset))
         except DomainError as exc:
@@ -294,12 +314,13 @@ def lpj_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Purchases saved."))
             return redirect("aid:lpj_detail", pk=pk)
-    return _lpj_page(request, pk, formset=formset, status=400)
+    return _lpj_page(request, pk, formset=formset, version_form=version, status=400)
 
 
 @login_required
 @require_POST
 @permission_required("aid.add_lpjitem", raise_exception=True)
+@submit_once
 def lpj_submit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.bind(forms.ConfirmStepForm, request)
     if form.is_valid():
@@ -315,6 +336,7 @@ def lpj_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("aid.check_lpj", raise_exception=True)
+@submit_once
 def lpj_accept(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.bind(forms.LpjAcceptForm, request)
     if form.is_valid():
@@ -331,6 +353,7 @@ def lpj_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @permission_required("aid.check_lpj", raise_exception=True)
+@submit_once
 def lpj_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.bind(forms.LpjReturnForm, request)
     if form.is_valid():
