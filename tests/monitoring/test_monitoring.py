@@ -777,3 +777,77 @@ def test_api_lists_filter_sort_and_say_what_changed(
     )
     lines = client.get("/api/v1/monitoring/poverty-lines?province_code=&year=2025").json()
     assert lines["count"] and all(r["province_code"] == "" for r in lines["items"])
+
+
+def test_the_centre_writes_a_rubric_on_the_page_and_in_the_api(
+    admin_user: User,
+    officer_bandung: User,
+    bandung: Kube,
+    facilitator_bandung: User,
+    client_for: Callable[..., Client],
+) -> None:
+    client = client_for(admin_user)
+    page = client.get("/pantau/rubrik/").content.decode()
+    assert "Add a rubric" in page and 'name="ind-0-bands"' in page
+    assert "Add a rubric" not in client_for(officer_bandung).get("/pantau/rubrik/").content.decode()
+    day = month(-1)
+    form = {
+        "valid_from": f"{day:%Y-%m-%d}",
+        "name": "Kriteria resmi 2027",
+        "window_months": "6",
+        "berkembang_from": "40",
+        "maju_from": "75",
+        "ind-TOTAL_FORMS": "2",
+        "ind-INITIAL_FORMS": "0",
+        "ind-0-metric": "turnover",
+        "ind-0-weight": "2",
+        "ind-0-bands": "0=0; 1.000.000=60; 5.000.000=100",
+        "ind-1-metric": "reporting",
+        "ind-1-weight": "1",
+        "ind-1-bands": "50 points",
+    }
+    bad = client.post("/pantau/rubrik/", form)
+    text = bad.content.decode()
+    assert bad.status_code == 400 and "threshold=points" in text and "Row 2:" in text
+    assert 'value="0=0; 1.000.000=60; 5.000.000=100"' in text  # kept as typed
+    saved = client.post("/pantau/rubrik/", {**form, "ind-1-bands": "0=0; 100=100"})
+    assert saved.status_code == 302
+    rubric = Rubric.objects.get(valid_from=day)
+    assert sorted(i.metric for i in rubric.indicators.all()) == ["reporting", "turnover"]
+    assert rubric.indicators.get(metric="turnover").bands == [
+        [0, 0],
+        [1_000_000, 60],
+        [5_000_000, 100],
+    ]
+    assert AuditEvent.objects.filter(event_type="monitoring.rubric.saved").count() == 1
+    # The API: roles refused with 403, bad bands with the field named, a used rubric kept.
+    body = {
+        "name": "Resmi",
+        "berkembang_from": 40,
+        "maju_from": 75,
+        "indicators": [{"metric": "sales", "weight": 1, "bands": [[0, 0], [10, 100]]}],
+    }
+    url = f"/api/v1/monitoring/rubrics/{day:%Y-%m-%d}"
+    officer = client_for(officer_bandung)
+    assert officer.put(url, body, content_type="application/json").status_code == 403
+    changed = client.put(url, body, content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["indicators"][0]["metric"] == "sales"
+    event = AuditEvent.objects.filter(event_type="monitoring.rubric.saved").order_by("pk").last()
+    assert event is not None and event.data["changes"]["name"] == ["Kriteria resmi 2027", "Resmi"]
+    wrong = {
+        **body,
+        "indicators": [{"metric": "sales", "weight": 1, "bands": [[50, 80], [10, 90]]}],
+    }
+    refused = client.put(url, wrong, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["field"] == "indicators"
+    used = Rubric.on(THIS_MONTH)
+    assert used is not None
+    file_report(facilitator_bandung, bandung, month(1))  # classes the group with it
+    again = client.put(
+        f"/api/v1/monitoring/rubrics/{used.valid_from:%Y-%m-%d}",
+        body,
+        content_type="application/json",
+    )
+    assert again.status_code == 409
+    listed = client.get("/api/v1/monitoring/rubrics").json()
+    assert listed["count"] == Rubric.objects.count()

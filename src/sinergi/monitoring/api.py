@@ -14,7 +14,14 @@ from sinergi.core.api_schemas import Id, Pages, Rupiah, column_int, column_rupia
 from sinergi.kube.models import KubeClass
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import selectors, services
-from sinergi.monitoring.models import AreaType, GroupReport, ProposalStatus, ReportStatus
+from sinergi.monitoring.models import (
+    AreaType,
+    GroupReport,
+    Metric,
+    ProposalStatus,
+    ReportStatus,
+    Rubric,
+)
 from sinergi.monitoring.poverty import save_line
 
 router = Router(tags=["monitoring"])
@@ -283,3 +290,58 @@ class LineIn(Schema):
 def line_put(request: HttpRequest, payload: LineIn) -> Any:
     data = payload.dict()
     return save_line(actor=request.user, **data)
+
+
+class IndicatorIo(Schema):
+    metric: Metric
+    weight: int = Field(1, ge=1, le=100)
+    bands: list[tuple[float, int]] = Field(
+        min_length=1,
+        max_length=20,
+        description="[threshold, points] pairs: a value at or above a threshold earns its points",
+    )
+
+
+class RubricIn(Schema):
+    name: str = Field(max_length=150)
+    provisional: bool = False
+    note: str = Field("", max_length=200)
+    window_months: int = Field(6, ge=1, le=36)
+    berkembang_from: int = Field(ge=1, le=100)
+    maju_from: int = Field(ge=1, le=100)
+    indicators: list[IndicatorIo] = Field(min_length=1, max_length=len(Metric.values))
+
+
+class RubricOut(RubricIn):
+    valid_from: date
+    in_force: bool
+
+
+def _rubric(r: Rubric, current: Rubric | None) -> dict[str, Any]:
+    return {
+        "valid_from": r.valid_from,
+        "in_force": current is not None and r.pk == current.pk,
+        **{name: getattr(r, name) for name in services.RUBRIC_FIELDS},
+        "indicators": [
+            {"metric": i.metric, "weight": i.weight, "bands": i.bands} for i in r.indicators.all()
+        ],
+    }
+
+
+@router.get("/rubrics", response=list[RubricOut], summary="The class rubrics, newest first")
+@paginate(Pages, page_size=50)
+def rubric_list(request: HttpRequest) -> Any:
+    require_perm(request, "monitoring.view_rubric")
+    current = selectors.rubric_on(timezone.localdate())
+    return [_rubric(r, current) for r in selectors.rubrics()]
+
+
+@router.put(
+    "/rubrics/{valid_from}",
+    response=RubricOut,
+    summary="Add the rubric valid from a date, or change it while no group was classed with it",
+)
+def rubric_put(request: HttpRequest, valid_from: date, payload: RubricIn) -> Any:
+    data = payload.dict()
+    rubric = services.rubric_save(actor=request.user, valid_from=valid_from, **data)
+    return _rubric(rubric, selectors.rubric_on(timezone.localdate()))

@@ -3,14 +3,17 @@ error and the message stands next to the field that caused it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.errors import DomainError
-from sinergi.core.numbers import BoundedIntegerField, RupiahField
-from sinergi.monitoring.models import GroupReport
+from sinergi.core.forms import SubmitOnceMixin
+from sinergi.core.money import parse_rupiah
+from sinergi.core.numbers import BoundedIntegerField, RupiahField, format_number
+from sinergi.monitoring.models import GroupReport, Metric
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 INCOME_PREFIX = "income_"
@@ -22,7 +25,7 @@ def add_service_error(form: forms.Form, exc: DomainError) -> None:
     form.add_error(field, exc.message)
 
 
-class GroupReportForm(forms.Form):
+class GroupReportForm(SubmitOnceMixin, forms.Form):
     turnover = RupiahField(
         model=GroupReport, name="turnover", min_value=0, label=_("Turnover (Rp)"), required=False
     )
@@ -93,7 +96,7 @@ class GroupReportForm(forms.Form):
         return self[name] if name in self.fields else None
 
 
-class GraduationDecisionForm(forms.Form):
+class GraduationDecisionForm(SubmitOnceMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -129,7 +132,7 @@ class GraduationDecisionForm(forms.Form):
         return self.cleaned_data.get("decision") == "confirm"
 
 
-class PovertyLineUploadForm(forms.Form):
+class PovertyLineUploadForm(SubmitOnceMixin, forms.Form):
     file = forms.FileField(label=_("File"), widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}))
     source = forms.CharField(
         label=_("Source"),
@@ -148,3 +151,70 @@ class RefreshForm(forms.Form):
         # Only back to a monitoring page: never an address someone slipped into the form.
         back = self.cleaned_data.get("next", "") if self.is_valid() else ""
         return back if back.startswith("/pantau/") else default
+
+
+class RubricForm(SubmitOnceMixin, forms.Form):
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    name = forms.CharField(label=_("Name"), max_length=150)
+    note = forms.CharField(label=_("Source or decree"), max_length=200, required=False)
+    provisional = forms.BooleanField(
+        label=_("Provisional (not the official criteria yet)"), required=False
+    )
+    window_months = forms.IntegerField(label=_("Months looked at"), min_value=1, max_value=36)
+    berkembang_from = forms.IntegerField(
+        label=_("Berkembang from score"), min_value=1, max_value=100
+    )
+    maju_from = forms.IntegerField(label=_("Maju from score"), min_value=1, max_value=100)
+
+
+def parse_bands_text(text: str) -> list[list[float | int]]:
+    """``0=0; 50=60; 1.000.000=100`` → ``[[0, 0], [50, 60], [1000000, 100]]``: thresholds as
+    people type them (thousands separators, or a decimal point), whole points."""
+    bands: list[list[float | int]] = []
+    for part in re.split(r"[;\n]+", text):
+        if not part.strip():
+            continue
+        threshold, sep, points = part.partition("=")
+        value = parse_rupiah(threshold.strip())
+        if value is None:
+            try:
+                value_f = float(threshold.strip())
+            except ValueError:
+                value_f = None
+        if not sep or not points.strip().isdigit() or (value is None and value_f is None):
+            raise forms.ValidationError(
+                _("Write each band as threshold=points, separated by semicolons: “%(part)s”.")
+                % {"part": part.strip()[:30]}
+            )
+        bands.append([value if value is not None else value_f, int(points.strip())])  # type: ignore[list-item]
+    if not bands:
+        raise forms.ValidationError(_("Give at least one band."))
+    return bands
+
+
+class IndicatorForm(forms.Form):
+    metric = forms.ChoiceField(label=_("Indicator"), choices=Metric.choices)
+    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)
+    bands = forms.CharField(
+        label=_("Bands"),
+        max_length=400,
+        help_text=_("threshold=points; … e.g. 0=0; 50=60; 80=100"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The table's header names the columns; each input still says what it is.
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = field.label
+
+    def clean_bands(self) -> list[list[float | int]]:
+        return parse_bands_text(self.cleaned_data["bands"])
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, max_num=len(Metric.values))
+
+
+def bands_text(bands: list[list[float | int]]) -> str:
+    return "; ".join(f"{format_number(t) if t == int(t) else t}={p}" for t, p in bands)

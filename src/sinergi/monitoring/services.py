@@ -11,6 +11,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Greatest
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core.crypto import decrypt, encrypt
-from sinergi.core.errors import InvalidInput, require_permission
+from sinergi.core.errors import Conflict, InvalidInput, require_permission
 from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
@@ -41,6 +42,7 @@ from sinergi.monitoring.models import (
     RegencyMonth,
     ReportStatus,
     Rubric,
+    RubricIndicator,
 )
 from sinergi.monitoring.poverty import LineTable, area_type_of
 from sinergi.registry.models import Person
@@ -472,3 +474,83 @@ def _count_decision(item: Graduation, *, members_left: int) -> None:
         )
         RegencyMonth.objects.filter(pk=row.pk).update(graduations=F("graduations") + 1)
     RegencyFigures.objects.filter(regency_code=regency).update(**change)
+
+
+# --- The class rubric (written by the centre) -------------------------------------------------
+
+RUBRIC_FIELDS = ("name", "provisional", "note", "window_months", "berkembang_from", "maju_from")
+
+
+def _rubric_state(rubric: Rubric) -> dict[str, Any]:
+    state = snapshot(rubric, *RUBRIC_FIELDS)
+    state["indicators"] = [
+        [i.metric, i.weight, i.bands] for i in rubric.indicators.order_by("metric")
+    ]
+    return state
+
+
+@transaction.atomic
+def rubric_save(
+    *,
+    actor: Any,
+    valid_from: date,
+    name: str,
+    window_months: int,
+    berkembang_from: int,
+    maju_from: int,
+    indicators: Iterable[Mapping[str, Any]],
+    provisional: bool = False,
+    note: str = "",
+) -> Rubric:
+    """Add the rubric valid from ``valid_from``, or change it while no group has been classed
+    with it (a class already given must stay explainable by the criteria that gave it)."""
+    rubric = Rubric.objects.select_for_update().filter(valid_from=valid_from).first()
+    require_permission(actor, "monitoring.change_rubric" if rubric else "monitoring.add_rubric")
+    if rubric is not None and ClassResult.objects.filter(rubric=rubric).exists():
+        raise Conflict(
+            _(
+                "Groups have been classed with the rubric valid from %(day)s: add a new rubric "
+                "valid from a later date instead."
+            )
+            % {"day": f"{valid_from:%Y-%m-%d}"},
+            field="valid_from",
+        )
+    before = _rubric_state(rubric) if rubric else {}
+    rubric = rubric or Rubric(valid_from=valid_from)
+    rubric.name, rubric.note, rubric.provisional = (
+        name.strip()[:150],
+        note.strip()[:200],
+        provisional,
+    )
+    rubric.window_months, rubric.berkembang_from = window_months, berkembang_from
+    rubric.maju_from = maju_from
+    rows = [
+        RubricIndicator(metric=i["metric"], weight=i["weight"], bands=list(map(list, i["bands"])))
+        for i in indicators
+    ]
+    metrics = [r.metric for r in rows]
+    if not rows:
+        raise InvalidInput(_("Give at least one indicator."), field="indicators")
+    if len(set(metrics)) != len(metrics):
+        raise InvalidInput(_("Each indicator may appear once."), field="indicators")
+    try:
+        rubric.clean()
+        for row in rows:
+            if row.metric not in Metric.values:
+                raise ValidationError(_("Unknown indicator %(m)s.") % {"m": row.metric[:30]})
+            row.clean()
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="indicators") from exc
+    rubric.save()
+    rubric.indicators.all().delete()
+    for row in rows:
+        row.rubric = rubric
+    RubricIndicator.objects.bulk_create(rows)
+    AuditEvent.record(
+        events.RUBRIC_SAVED,
+        actor=actor,
+        obj=rubric,
+        before=before,
+        after=_rubric_state(rubric),
+    )
+    return rubric

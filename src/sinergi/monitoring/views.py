@@ -6,6 +6,7 @@ Views choose what to show and render it: reads are selectors, page assembly is
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -25,14 +26,18 @@ from sinergi.core import jobs as core_jobs
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
+from sinergi.core.forms import submit_once
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import exports, presenters, selectors, services, summaries
 from sinergi.monitoring.forms import (
     GraduationDecisionForm,
     GroupReportForm,
+    IndicatorFormSet,
     PovertyLineUploadForm,
     RefreshForm,
+    RubricForm,
     add_service_error,
+    bands_text,
 )
 from sinergi.monitoring.models import ProposalStatus, ReportStatus
 from sinergi.monitoring.poverty import COLUMNS as LINE_COLUMNS
@@ -199,6 +204,7 @@ def group_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("monitoring.view_groupreport", raise_exception=True)
+@submit_once
 def report(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     kube = selectors.group_get(request.user, pk)
     try:
@@ -329,6 +335,7 @@ def graduations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("monitoring.decide_graduation", raise_exception=True)
+@submit_once
 def graduation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """One proposal with its evidence and what confirming does, and the decision form."""
     item = selectors.graduation_get(request.user, pk)
@@ -367,6 +374,7 @@ def graduation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("monitoring.view_povertyline", raise_exception=True)
+@submit_once
 def lines(request: HttpRequest) -> HttpResponse:
     can_load = request.user.has_perm("monitoring.load_povertyline")
     form = bind(PovertyLineUploadForm, request)
@@ -419,16 +427,55 @@ def lines(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _rubric_initial(current: Any, today: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A new rubric starts as a copy of the one in force, valid from next month."""
+    start = services.add_months(today.replace(day=1), 1)
+    if current is None:
+        return {"valid_from": start, "window_months": 6}, []
+    head = {name: getattr(current, name) for name in services.RUBRIC_FIELDS}
+    rows = [
+        {"metric": i.metric, "weight": i.weight, "bands": bands_text(i.bands)}
+        for i in current.indicators.all()
+    ]
+    return {**head, "valid_from": start, "provisional": False}, rows
+
+
 @login_required
 @permission_required("monitoring.view_rubric", raise_exception=True)
+@submit_once
 def rubric(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    current = selectors.rubric_on(today)
+    can_write = request.user.has_perm("monitoring.add_rubric")
+    head, rows = _rubric_initial(current, today)
+    form = bind(RubricForm, request, initial=head)
+    indicators = bind(IndicatorFormSet, request, initial=rows, prefix="ind")  # type: ignore[type-var]
+    if request.method == "POST":
+        if not can_write:
+            raise Http404
+        if form.is_valid() and indicators.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
+            try:
+                services.rubric_save(
+                    actor=request.user,
+                    indicators=[f.cleaned_data for f in indicators if f.cleaned_data],
+                    **data,
+                )
+            except DomainError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Rubric saved."))
+                return redirect("monitoring:rubric")
     return render(
         request,
         "monitoring/rubric.html",
         {
-            "current": selectors.rubric_on(today),
+            "current": current,
             "rubrics": selectors.rubrics(),
             "graduation_rule": selectors.graduation_rule_on(today),
+            "form": form,
+            "indicators": indicators,
+            "can_write": can_write,
         },
+        status=400 if form.errors or any(indicators.errors) else 200,
     )
