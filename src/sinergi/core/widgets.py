@@ -41,6 +41,11 @@ class PickerWidget(forms.Widget):
         self.q = ""
         self.finding = False
 
+    def id_for_label(self, id_: str) -> str:
+        # The field's label names what a person types or chooses in: the search box, or the
+        # <select> of a short list (both carry this id).
+        return f"{id_}-q" if id_ else id_
+
     def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> Any:
         self.q = " ".join(str(data.get(f"{name}__q", "")).split())[:100]
         self.finding = data.get(FIND) == name

@@ -158,7 +158,12 @@ class MemberEndForm(forms.Form):
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=OfficerRole.choices)
+    # One per member row: the select names itself (no visible label in a table cell).
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"),
+        choices=OfficerRole.choices,
+        widget=forms.Select(attrs={"aria-label": gettext_lazy("Role")}),
+    )
 
 
 class MoveForm(SubmitOnceMixin, forms.Form):
