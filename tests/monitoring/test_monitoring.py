@@ -650,8 +650,15 @@ def test_graduation_is_decided_on_its_own_page_with_a_confirmation(
     assert no_reason.status_code == 400 and "Say why" in no_reason.content.decode()
     item.refresh_from_db()
     assert item.status == "proposed"
-    done = client.post(url, {"decision": "confirm", "understood": "on"})
+    token = re.search(r'name="submit_token" value="([^"]+)"', page)
+    assert token is not None
+    sent = {"decision": "confirm", "understood": "on", "submit_token": token.group(1)}
+    done = client.post(url, sent)
     assert done.headers["Location"] == "/pantau/graduasi/"
+    # A double click goes where the first went, instead of "already decided".
+    twice = client.post(url, sent, follow=True)
+    assert "already been sent" in twice.content.decode()
+    assert AuditEvent.objects.filter(event_type="monitoring.graduation.confirmed").count() == 1
     item.refresh_from_db()
     assert item.status == "confirmed"
     assert Membership.objects.get(kube=bandung, person_id=item.person_id).end_date is not None
