@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
+from django.utils import translation
 
 from sinergi.accounts.models import User
 from sinergi.aid import selectors, services
@@ -74,13 +76,30 @@ def test_a_group_officer_sees_only_its_own_group(
     assert list(selectors.disbursement_list(actor=other)) == []
 
 
-def test_candidates_are_active_groups_for_a_regency_only(
-    cycle: Cycle, active_kube: Kube, officer_bandung: User, officer_jabar: User
+def test_choices_grey_out_groups_that_cannot_be_proposed_with_the_reason(
+    cycle: Cycle,
+    active_kube: Kube,
+    officer_bandung: User,
+    officer_jabar: User,
+    client_for: Callable[..., Any],
 ) -> None:
-    assert list(selectors.proposal_candidates(actor=officer_bandung, cycle=cycle)) == [active_kube]
-    assert not selectors.proposal_candidates(actor=officer_jabar, cycle=cycle).exists()
+    def choices(user: User = officer_bandung) -> list[tuple[str, str]]:
+        with translation.override("en"):
+            return [(k.name, why) for k, why in selectors.proposal_choices(actor=user, cycle=cycle)]
+
+    assert choices() == [("KUBE Mawar", "")]
+    assert choices(officer_jabar) == []  # only a regency proposes
     Kube.objects.filter(pk=active_kube.pk).update(status=Status.VERIFIED)
-    assert not selectors.proposal_candidates(actor=officer_bandung, cycle=cycle).exists()
+    assert choices() == [("KUBE Mawar", "not active yet (status: Verified)")]
+    Kube.objects.filter(pk=active_kube.pk).update(status=Status.ACTIVE)
+    services.proposal_create(actor=officer_bandung, cycle_id=cycle.pk, kube_id=active_kube.pk)
+    assert choices() == [("KUBE Mawar", "already proposed in this cycle")]
+    # The same through the picker's own address, as the page's search asks it.
+    found = client_for(officer_bandung).get(
+        "/pilih/aid_candidate/", {"cycle": cycle.pk, "q": "mawar", "format": "json"}
+    )
+    assert found.status_code == 200 and "KUBE Mawar" in found.content.decode()
+    assert "sudah diusulkan pada tahap ini" in found.content.decode()
 
 
 def test_steps_follow_role_and_level(

@@ -18,6 +18,7 @@ from sinergi.aid.models import Disbursement, LpjItem
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
 from sinergi.core.money import rupiah
 from sinergi.core.numbers import RupiahField
+from sinergi.core.widgets import PickerField, PickerFormMixin
 
 F = TypeVar("F")
 
@@ -49,21 +50,19 @@ class RupiahInput(forms.TextInput):
         return super().format_value(value)
 
 
-class ProposeForm(SubmitOnceMixin, forms.Form):
-    kube: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+class ProposeForm(SubmitOnceMixin, PickerFormMixin, forms.Form):
+    kube = PickerField(
+        "aid_candidate",
         label=_("Group"),
-        queryset=None,  # set per request: the active groups the officer may propose
-        empty_label=_("Choose an active group"),
-        help_text=_("Only active groups in your regency that are not yet proposed are listed."),
+        coerce=int,
+        help_text=_("Active groups in your regency; those that cannot be proposed say why."),
     )
 
-    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cycle: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["kube"]
-        field.queryset = candidates.select_related("village")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda k: (  # type: ignore[attr-defined]
-            f"{k.name} — {k.village.name} ({k.area_code})"
-        )
+        kube = self.fields["kube"]
+        assert isinstance(kube, PickerField)
+        kube.set_params(cycle=str(cycle.pk))
 
 
 class ConfirmStepForm(SubmitOnceMixin, forms.Form):

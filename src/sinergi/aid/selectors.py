@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from sinergi.aid.models import (
+    AidGrant,
     Cycle,
     CycleStatus,
     Disbursement,
@@ -96,20 +98,44 @@ def proposal_get(*, actor: Any, pk: int) -> Proposal:
     return access(Proposal.objects.select_related("kube", "cycle__programme"), actor=actor, pk=pk)
 
 
-def proposal_candidates(*, actor: Any, cycle: Cycle) -> QuerySet[Kube]:
-    """Groups the actor may propose for ``cycle``: active, in the programme's area, not yet
-    proposed in it, and not aided before unless the programme allows it. Empty for anyone
-    who cannot propose (only a regency office proposes)."""
+def proposal_choices(
+    *, actor: Any, cycle: Cycle, q: str = "", limit: int = 20, kube_id: int | None = None
+) -> list[tuple[Kube, str]]:
+    """Groups a regency officer may look at for ``cycle``, each with why it cannot be
+    proposed ("" when it can): the picker greys those out instead of refusing after a save.
+    The services check every rule again."""
     if not cycle_steps(actor=actor, cycle=cycle)["propose"]:
-        return Kube.objects.none()
+        return []
+    programme = cycle.programme
     qs = (
         Kube.objects.for_user(actor)
-        .filter(status=Status.ACTIVE)
-        .exclude(pk__in=Proposal.objects.filter(cycle=cycle).values("kube_id"))
+        .filter(status__in=[Status.VERIFIED, Status.ACTIVE])
+        .select_related("village")
+        .annotate(
+            proposed_here=Exists(Proposal.objects.filter(cycle=cycle, kube=OuterRef("pk"))),
+            aided=Exists(AidGrant.objects.filter(kube=OuterRef("pk"))),
+        )
+        .order_by("name", "pk")
     )
-    if not cycle.programme.allow_previously_aided:
-        qs = qs.exclude(aid_grants__isnull=False)
-    return qs.order_by("name")
+    if kube_id is not None:
+        qs = qs.filter(pk=kube_id)
+    for word in q.split()[:4]:
+        qs = qs.filter(name__icontains=word)
+    rows: list[tuple[Kube, str]] = []
+    for kube in qs[:limit]:
+        reason = ""
+        if kube.status != Status.ACTIVE:
+            reason = _("not active yet (status: %(status)s)") % {
+                "status": kube.get_status_display()
+            }
+        elif getattr(kube, "proposed_here", False):
+            reason = _("already proposed in this cycle")
+        elif getattr(kube, "aided", False) and not programme.allow_previously_aided:
+            reason = _("received KUBE aid before")
+        elif programme.area_code and not regions.in_area(kube.area_code, programme.area_code):
+            reason = _("outside the programme's area")
+        rows.append((kube, reason))
+    return rows
 
 
 def disbursement_list(*, actor: Any, proposal_id: int | None = None) -> QuerySet[Disbursement]:

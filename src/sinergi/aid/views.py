@@ -49,7 +49,6 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def _cycle_page(request: HttpRequest, pk: int, **forms_given: Any) -> HttpResponse:
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
     steps = selectors.cycle_steps(actor=request.user, cycle=cycle)
-    candidates = selectors.proposal_candidates(actor=request.user, cycle=cycle)
     context: dict[str, Any] = {
         "cycle": cycle,
         "steps": steps,
@@ -58,10 +57,10 @@ def _cycle_page(request: HttpRequest, pk: int, **forms_given: Any) -> HttpRespon
         ),
         "remaining": services.budget_remaining(cycle.programme),
         "propose_form": forms_given.get("propose_form")
-        or (forms.ProposeForm(candidates=candidates) if steps["propose"] else None),
-        "has_candidates": steps["propose"] and candidates.exists(),
+        or (forms.ProposeForm(cycle=cycle, actor=request.user) if steps["propose"] else None),
     }
-    status = 400 if forms_given else 200
+    given = forms_given.get("propose_form")
+    status = 400 if given is not None and not given.finding() else 200
     return render(request, "aid/cycle_detail.html", context, status=status)
 
 
@@ -76,12 +75,11 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
-    candidates = selectors.proposal_candidates(actor=request.user, cycle=cycle)
-    form = forms.bind(forms.ProposeForm, request, candidates=candidates)
+    form = forms.bind(forms.ProposeForm, request, cycle=cycle, actor=request.user)
     if form.is_valid():
         try:
             services.proposal_create(
-                actor=request.user, cycle_id=cycle.pk, kube_id=form.cleaned_data["kube"].pk
+                actor=request.user, cycle_id=cycle.pk, kube_id=form.cleaned_data["kube"]
             )
         except DomainError as exc:
             _refused(form, exc)
