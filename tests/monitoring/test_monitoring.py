@@ -722,6 +722,8 @@ def test_freshness_and_refresh_button_follow_the_permission(
     waiting = client_for(facilitator_bandung).get(url).content.decode()
     assert "being rebuilt" in waiting and "Figures as of" in waiting
     assert "Refresh figures" not in client_for(officer_bandung).get(url).content.decode()
+    board = client_for(facilitator_bandung).get("/api/v1/monitoring/dashboard/32.73").json()
+    assert board["being_rebuilt"] is True and board["figures_as_of"]
 
 
 def test_api_writes_a_poverty_line_and_pages_the_list(

@@ -13,7 +13,7 @@ from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, Rupiah, column_int, column_rupiah
 from sinergi.kube.models import KubeClass
 from sinergi.mentoring.services import month_start
-from sinergi.monitoring import selectors, services
+from sinergi.monitoring import presenters, selectors, services, summaries
 from sinergi.monitoring.models import (
     AreaType,
     GroupReport,
@@ -32,6 +32,7 @@ class DashboardOut(Schema):
     level: str
     name: str
     figures_as_of: Any
+    being_rebuilt: bool = Field(description="A refresh of the figures is queued or running")
     totals: dict[str, int]
     mentoring_coverage_percent: int
     budget: int
@@ -53,6 +54,7 @@ def dashboard(request: HttpRequest, code: str) -> Any:
         "level": board.scope.level,
         "name": board.scope.name,
         "figures_as_of": board.run.finished_at if board.run else None,
+        "being_rebuilt": presenters.freshness(board, summaries.current_run())["rebuilding"],
         "totals": board.totals,
         "mentoring_coverage_percent": board.coverage,
         "budget": board.budget,
