@@ -161,6 +161,7 @@ GET: dict[str, str] = {
     "GET /api/v1/kube/": "200 200 200 200 200 403 403 403 200 200 401",
     "GET /api/v1/kube/{kube_id}": "200 200 404 200 200 404 404 404 200 200 401",
     "GET /api/v1/kube/{kube_id}/iks": "200 200 404 200 200 403 403 403 200 200 401",
+    "GET /api/v1/kube/{kube_id}/iks/entries": "200 200 404 200 200 403 403 403 200 200 401",
     "GET /api/v1/aid/programmes": "200 200 200 200 200 403 403 403 200 200 401",
     "GET /api/v1/aid/proposals": "200 200 200 200 200 403 403 403 200 200 401",
     "GET /api/v1/aid/disbursements": "200 200 200 200 200 403 403 403 200 200 401",

@@ -332,3 +332,26 @@ def test_api_refuses_a_role_with_403_and_another_area_with_404(
     kube.refresh_from_db()
     assert kube.name == "KUBE Mawar" and kube.status == Status.DRAFT
     assert kube.memberships.filter(end_date__isnull=True).count() == 5
+
+
+def test_iks_entries_are_paged_with_the_balance_of_the_whole_ledger(
+    officer_bandung: User, checker: User, client_for: Callable[..., Client]
+) -> None:
+    from sinergi.kube.services import iks_record
+
+    kube = _active(officer_bandung, checker)
+    for day, kind, amount in (
+        (date(2026, 10, 1), "contribution", 100_000),
+        (date(2026, 10, 2), "contribution", 50_000),
+        (date(2026, 10, 3), "withdrawal", 30_000),
+    ):
+        iks_record(actor=officer_bandung, kube_id=kube.pk, kind=kind, amount=amount, day=day)
+    client = client_for(officer_bandung)
+    url = f"/api/v1/kube/{kube.pk}/iks/entries"
+    page = client.get(url, {"page": 2, "page_size": 1}).json()
+    assert page["count"] == 3
+    assert [(r["day"], r["balance"]) for r in page["items"]] == [("2026-10-02", 150_000)]
+    newest_first = client.get(url, {"ordering": "-day"}).json()["items"]
+    assert [r["balance"] for r in newest_first] == [120_000, 150_000, 100_000]
+    out = client.get(url, {"kind": "withdrawal"}).json()["items"]
+    assert [(r["amount"], r["balance"]) for r in out] == [(30_000, 120_000)]

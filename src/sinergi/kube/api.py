@@ -256,6 +256,25 @@ def iks_get(request: HttpRequest, kube_id: Id) -> Any:
     return _iks(selectors.kube_get(actor=request.user, pk=kube_id))
 
 
+class IksEntryFilter(ListFilter):
+    ordering_fields: ClassVar = {"day": ("day", "id")}
+    default_ordering: ClassVar = "day"
+    changed_since_field: ClassVar = "created_at"  # ledger lines are never changed
+
+    kind: str | None = Field(None, pattern="^(contribution|withdrawal)$")
+
+
+@router.get(
+    "/{kube_id}/iks/entries",
+    response=list[IksLineOut],
+    summary="The group's IKS lines, a page at a time, each with the balance after it",
+)
+@paginate(Pages, page_size=50)
+def iks_entries(request: HttpRequest, kube_id: Id, filters: Query[IksEntryFilter]) -> Any:
+    require_perm(request, "kube.view_iksentry")
+    return filters.apply(selectors.iks_entries(selectors.kube_get(actor=request.user, pk=kube_id)))
+
+
 @router.post("/{kube_id}/iks", response={201: IksOut})
 def iks_post(request: HttpRequest, kube_id: Id, payload: IksIn) -> Any:
     require_perm(request, "kube.add_iksentry")

@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.utils import timezone
 
 from sinergi.core.pagination import SubqueryCount
@@ -17,7 +27,15 @@ from sinergi.core.scoping import access, area_q
 from sinergi.engines.eligibility import age_on
 from sinergi.kube import lifecycle
 from sinergi.kube.messages import failure_text
-from sinergi.kube.models import BusinessType, Kube, Membership, Status, Transition
+from sinergi.kube.models import (
+    BusinessType,
+    IksEntry,
+    IksKind,
+    Kube,
+    Membership,
+    Status,
+    Transition,
+)
 from sinergi.registry.models import Person
 from sinergi.registry.selectors import sees_welfare
 
@@ -234,3 +252,22 @@ def draft_check(
     )
     names = {p.pk: p.name for p in persons}
     return [(names.get(f.person_id or 0, ""), failure_text(f)) for f in failures]
+
+
+def iks_entries(kube: Kube) -> QuerySet[IksEntry]:
+    """The group's IKS lines, each with the fund's balance after it (over the whole ledger,
+    whatever page or filter is asked: a correlated sum of the lines up to it)."""
+    signed = Case(
+        When(kind=IksKind.CONTRIBUTION, then=F("amount")),
+        default=-F("amount"),
+        output_field=BigIntegerField(),
+    )
+    upto = (
+        IksEntry.objects.filter(kube=OuterRef("kube"))
+        .filter(Q(day__lt=OuterRef("day")) | Q(day=OuterRef("day"), id__lte=OuterRef("id")))
+        .order_by()
+        .values("kube")
+        .annotate(total=Sum(signed))
+        .values("total")
+    )
+    return kube.iks_entries.annotate(balance=Subquery(upto)).order_by("day", "id")
