@@ -45,17 +45,12 @@ ALLOWED: dict[str, set[str]] = {
     },
     "event-as-string": set(),
     "objects-in-view": {
-        "market/api.py",
-        "market/views.py",
         "mentoring/views.py",
     },
     "post-by-hand": {
-        "market/views.py",
         "mentoring/views.py",
     },
     "scope-in-view": {
-        "market/api.py",
-        "market/views.py",
         "mentoring/views.py",
     },
 }

@@ -178,7 +178,7 @@ def test_page_shows_each_group_only_its_own_part_steps(world, client_for) -> Non
     assert 'value="in_production"' not in buyer_page
     part = order.parts.get(kube=world["bogor"]["kube"])
     refused = client_for(world["bandung"]["user"]).post(
-        f"/pasar/pesanan/{order.pk}/", {"action": "part_step", "part": part.pk, "to": "shipped"}
+        f"/pasar/pesanan/{order.pk}/bagian/{part.pk}/langkah/", {"to": "in_production"}
     )
     assert refused.status_code == 404
     part.refresh_from_db()

@@ -1,71 +1,129 @@
-"""Market through the API: catalogue, products, demands, splitting, answers, order steps, sales."""
+"""Market through the API: catalogue, products and their permits and photos, demands,
+splitting, answers, each group's part steps, order steps, orders and sales.
 
-from datetime import date
+Reads go through ``market.selectors`` (an order shows only the parts the caller may see),
+writes through ``market.services``; a role refusal is 403, another party's row 404. Every list
+is paged (``page``, ``page_size``), sorted (``sort``, a leading ``-`` for descending) and can
+ask for what changed since a moment (``changed_since``).
+"""
+
+from datetime import date, datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, column_int, column_rupiah
-from sinergi.core.scoping import access
+from sinergi.core.errors import InvalidInput
 from sinergi.market import selectors, services
-from sinergi.market.models import Demand, Order, OrderPart, Product, Sale
-from sinergi.market.views import public_products
+from sinergi.market.models import Demand, Order, OrderPart, Permit, Product, Sale
 
 router = Router(tags=["market"])
+
+
+# Lists: one way to page, filter, sort and ask for what changed.
+
+
+class ListIn(Schema):
+    changed_since: datetime | None = Field(
+        None, description="Only rows created or changed at or after this moment (ISO 8601)."
+    )
+    sort: str = Field("", max_length=40, description="A field name; a leading '-' descends.")
+
+
+def _listed(qs: QuerySet[Any], filters: ListIn, sorts: dict[str, str], default: str) -> Any:
+    if filters.changed_since is not None:
+        qs = qs.filter(updated_at__gte=filters.changed_since)
+    key = filters.sort or default
+    name = key.removeprefix("-")
+    if name not in sorts:
+        raise InvalidInput(
+            _("Sort by one of: %(names)s.") % {"names": ", ".join(sorted(sorts))}, field="sort"
+        )
+    return qs.order_by(("-" if key.startswith("-") else "") + sorts[name], "pk")
+
+
+# Products
+
+
+class PermitOut(Schema):
+    kind: str
+    number: str
+    expires_on: date | None
+    valid: bool = Field(description="False once the permit is past its date.")
+
+    @staticmethod
+    def resolve_valid(obj: Permit) -> bool:
+        return not obj.expired
 
 
 class ProductOut(Schema):
     id: int
     kube_id: Id
-    kube_name: str
+    kube_name: str = Field(alias="kube.name")
     regency_code: str
-    category: str
+    category: str = Field(alias="category.code")
     name: str
     unit: str
     price: int
     available: int
     monthly_capacity: int
     min_order: int
-    permits: list[dict[str, Any]]
+    active: bool
+    has_photo: bool
+    permits: list[PermitOut]
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_regency_code(obj: Product) -> str:
+        return obj.kube.area_code[:5]
+
+    @staticmethod
+    def resolve_has_photo(obj: Product) -> bool:
+        return bool(obj.photo)
+
+    @staticmethod
+    def resolve_permits(obj: Product) -> list[Permit]:
+        return list(obj.permits.all())
 
 
-def _product(p: Product) -> dict[str, Any]:
-    return {
-        "id": p.pk,
-        "kube_id": p.kube_id,
-        "kube_name": p.kube.name,
-        "regency_code": p.kube.area_code[:5],
-        "category": p.category.code,
-        "name": p.name,
-        "unit": p.unit,
-        "price": p.price,
-        "available": p.available,
-        "monthly_capacity": p.monthly_capacity,
-        "min_order": p.min_order,
-        "permits": [
-            {"kind": x.kind, "number": x.number, "expires_on": x.expires_on}
-            for x in p.permits.all()
-        ],
-    }
+class PublicProductOut(ProductOut):
+    regency_name: str
+
+    @staticmethod
+    def resolve_regency_name(obj: Product) -> str:
+        regency = selectors.regency_of(obj)
+        return regency.name if regency is not None else ""
 
 
-class CatalogueFilter(Schema):
+class CatalogueFilter(ListIn):
     category: str = Field("", max_length=30)
     max_price: column_rupiah(Product, "price", ge=1) | None = None  # type: ignore[valid-type]
+    region: str = Field(
+        "", max_length=100, description="A region's name (e.g. Bandung) or code (e.g. 32.73)."
+    )
+    permit: str = Field("", max_length=8, description="pirt, halal or bpom: valid ones only.")
 
 
-@router.get("/catalogue", response=list[ProductOut], auth=None, summary="Public catalogue")
+PRODUCT_SORTS = {"id": "id", "price": "price", "name": "name", "updated_at": "updated_at"}
+
+
+@router.get("/catalogue", response=list[PublicProductOut], auth=None, summary="Public catalogue")
 @paginate(Pages, page_size=50)
 def catalogue(request: HttpRequest, filters: Query[CatalogueFilter]) -> Any:
-    qs = public_products()
-    if filters.category:
-        qs = qs.filter(category__code=filters.category)
-    if filters.max_price:
-        qs = qs.filter(price__lte=filters.max_price)
-    return [_product(p) for p in qs.order_by("category__name", "price", "id")]
+    areas = selectors.region_search(filters.region)
+    if filters.region and not areas:
+        raise InvalidInput(
+            _("No region is called “%(name)s”.") % {"name": filters.region[:100]}, field="region"
+        )
+    qs = selectors.catalogue(
+        category=filters.category, areas=areas, max_price=filters.max_price, permit=filters.permit
+    )
+    return _listed(qs, filters, PRODUCT_SORTS, "price")
 
 
 class ProductIn(Schema):
@@ -81,25 +139,69 @@ class ProductIn(Schema):
     active: bool = True
 
 
+class ProductFilter(ListIn):
+    kube_id: Id | None = None
+    category: str = Field("", max_length=30)
+
+
 @router.get("/products", response=list[ProductOut], summary="Products of your groups")
-def product_list(request: HttpRequest) -> Any:
+@paginate(Pages, page_size=50)
+def product_list(request: HttpRequest, filters: Query[ProductFilter]) -> Any:
     require_perm(request, "market.view_product")
-    qs = Product.objects.for_user(request.user).select_related("kube", "category")
-    return [_product(p) for p in qs.prefetch_related("permits")]
+    qs = selectors.products_for(request.user)
+    if filters.kube_id:
+        qs = qs.filter(kube_id=filters.kube_id)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    return _listed(qs, filters, PRODUCT_SORTS, "name")
 
 
 @router.post("/products", response={201: ProductOut})
 def product_create(request: HttpRequest, payload: ProductIn) -> Any:
     product = services.product_save(actor=request.user, data=services.ProductData(**payload.dict()))
-    return Status(201, _product(product))
+    return Status(201, selectors.product_get(request.user, product.pk))
+
+
+@router.get("/products/{product_id}", response=ProductOut)
+def product_detail(request: HttpRequest, product_id: Id) -> Any:
+    return selectors.product_get(request.user, product_id)
 
 
 @router.put("/products/{product_id}", response=ProductOut)
 def product_update(request: HttpRequest, product_id: Id, payload: ProductIn) -> Any:
-    product = services.product_save(
+    services.product_save(
         actor=request.user, data=services.ProductData(**payload.dict()), product_id=product_id
     )
-    return _product(product)
+    return selectors.product_get(request.user, product_id)
+
+
+class PermitIn(Schema):
+    kind: str = Field(..., max_length=8, description="pirt, halal or bpom")
+    number: str = Field(..., max_length=60)
+    expires_on: date | None = None
+
+
+@router.post(
+    "/products/{product_id}/permits",
+    response=ProductOut,
+    summary="Record a product's permit (one of each kind; a newer one replaces it)",
+)
+def permit_save(request: HttpRequest, product_id: Id, payload: PermitIn) -> Any:
+    services.permit_save(actor=request.user, product_id=product_id, **payload.dict())
+    return selectors.product_get(request.user, product_id)
+
+
+@router.post(
+    "/products/{product_id}/photo",
+    response=ProductOut,
+    summary="Upload a product's photo (multipart, JPEG or PNG, at most 5 MB)",
+)
+def photo_upload(request: HttpRequest, product_id: Id, photo: File[UploadedFile]) -> Any:
+    services.product_photo(actor=request.user, product_id=product_id, photo=photo)
+    return selectors.product_get(request.user, product_id)
+
+
+# Demands
 
 
 class DemandIn(Schema):
@@ -115,47 +217,46 @@ class DemandIn(Schema):
 
 class DemandOut(Schema):
     id: int
-    category: str
+    category: str = Field(alias="category.code")
     quantity: int
     unit: str
     regency_code: str
+    regency_name: str = Field(alias="regency.name")
     latest_date: date
     max_price: int
     min_lot: int
     status: str
+    updated_at: datetime
 
 
-def _demand(d: Any) -> dict[str, Any]:
-    return {
-        "id": d.pk,
-        "category": d.category.code,
-        "quantity": d.quantity,
-        "unit": d.unit,
-        "regency_code": d.regency_code,
-        "latest_date": d.latest_date,
-        "max_price": d.max_price,
-        "min_lot": d.min_lot,
-        "status": d.status,
-    }
+class DemandFilter(ListIn):
+    status: str = Field("", max_length=10, description="open, ordered or cancelled")
 
 
 @router.get("/demands", response=list[DemandOut])
 @paginate(Pages, page_size=50)
-def demand_list(request: HttpRequest) -> Any:
+def demand_list(request: HttpRequest, filters: Query[DemandFilter]) -> Any:
     require_perm(request, "market.view_demand")
-    return [_demand(d) for d in selectors.demands_for(request.user)]
+    qs = selectors.demands_for(request.user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    sorts = {"id": "id", "latest_date": "latest_date", "updated_at": "updated_at"}
+    return _listed(qs, filters, sorts, "-id")
 
 
 @router.post("/demands", response={201: DemandOut})
 def demand_create(request: HttpRequest, payload: DemandIn) -> Any:
     demand = services.demand_create(actor=request.user, data=services.DemandData(**payload.dict()))
-    return Status(201, _demand(demand))
+    return Status(201, demand)
+
+
+# Orders
 
 
 class PartOut(Schema):
     id: int
     kube_id: Id
-    kube_name: str
+    kube_name: str = Field(alias="kube.name")
     product_id: Id
     quantity: int
     price: int
@@ -171,35 +272,67 @@ class OrderOut(Schema):
     status: str
     sent: bool
     rating: int | None
+    whole: bool = Field(description="True: every part; False: only your groups' parts.")
     parts: list[PartOut]
+    updated_at: datetime
+
+
+def _order_out(order: Order, parts: list[OrderPart], whole: bool) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "demand_id": order.demand_id,
+        "strategy": order.strategy,
+        "status": order.status,
+        "sent": order.sent_at is not None,
+        "rating": order.rating,
+        "whole": whole,
+        "parts": parts,
+        "updated_at": order.updated_at,
+    }
 
 
 def _order(request: HttpRequest, order_id: int) -> dict[str, Any]:
     """The order as the caller may see it: other groups' parts left out (selectors)."""
     view = selectors.order_view(request.user, order_id)
-    o = view.order
-    return {
-        "id": o.pk,
-        "demand_id": o.demand_id,
-        "strategy": o.strategy,
-        "status": o.status,
-        "sent": o.sent_at is not None,
-        "rating": o.rating,
-        "parts": [
-            {
-                "id": p.pk,
-                "kube_id": p.kube_id,
-                "kube_name": p.kube.name,
-                "product_id": p.product_id,
-                "quantity": p.quantity,
-                "price": p.price,
-                "transport": p.transport,
-                "status": p.status,
-                "decline_reason": p.decline_reason,
-            }
-            for p in view.parts
-        ],
-    }
+    return _order_out(view.order, list(view.parts), view.whole)
+
+
+class OrderPages(Pages):
+    """Pages of orders, each with the parts the caller may see (three queries a page)."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        out = super().paginate_queryset(queryset, pagination, request=request, **params)
+        orders = list(out["items"])
+        parts, whole = selectors.visible_parts(request.user, orders)
+        out["items"] = [_order_out(o, parts[o.pk], o.pk in whole) for o in orders]
+        return out
+
+
+class OrderFilter(ListIn):
+    status: str = Field("", max_length=14, description="An order status, e.g. confirmed")
+    demand_id: Id | None = None
+
+
+@router.get(
+    "/orders",
+    response=list[OrderOut],
+    summary="Orders you take part in",
+    description="A buyer sees its orders whole; a group's officer or mentor the orders its "
+    "groups have a part in, with only those parts; offices and coordinators the orders of "
+    "their area (whole above a regency or as a coordinator).",
+)
+@paginate(OrderPages, page_size=50)
+def order_list(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
+    require_perm(request, "market.view_order")
+    qs = selectors.order_list(request.user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.demand_id:
+        qs = qs.filter(demand_id=filters.demand_id)
+    sorts = {"id": "id", "created_at": "created_at", "updated_at": "updated_at"}
+    return _listed(qs, filters, sorts, "-id")
 
 
 class SplitIn(Schema):
@@ -248,28 +381,11 @@ def part_adjust(request: HttpRequest, part_id: Id, payload: AdjustIn) -> Any:
     return _order(request, part.order_id)
 
 
-@router.post("/orders/{order_id}/reallocate", response=OrderOut)
-def order_reallocate(request: HttpRequest, order_id: Id) -> Any:
-    services.order_reallocate(actor=request.user, order_id=order_id)
-    return _order(request, order_id)
-
-
-class StepIn(Schema):
-    to: str = Field(
-        ..., description="confirmed, in_production, shipped, delivered, paid or cancelled"
-    )
-    reason: str = Field("", max_length=300)
-
-
-@router.post("/orders/{order_id}/step", response=OrderOut, summary="Move an order one step")
-def order_step(request: HttpRequest, order_id: Id, payload: StepIn) -> Any:
-    services.order_step(actor=request.user, order_id=order_id, to=payload.to, reason=payload.reason)
-    return _order(request, order_id)
-
-
 class PartStepIn(Schema):
     to: str = Field(
-        ..., description="in_production, shipped (the part's group), delivered or paid (the buyer)"
+        ...,
+        max_length=14,
+        description="in_production, shipped (the part's group), delivered or paid (the buyer)",
     )
 
 
@@ -285,6 +401,28 @@ def part_step(request: HttpRequest, part_id: Id, payload: PartStepIn) -> Any:
     return _order(request, part.order_id)
 
 
+@router.post("/orders/{order_id}/reallocate", response=OrderOut)
+def order_reallocate(request: HttpRequest, order_id: Id) -> Any:
+    services.order_reallocate(actor=request.user, order_id=order_id)
+    return _order(request, order_id)
+
+
+class StepIn(Schema):
+    to: str = Field(
+        ...,
+        max_length=14,
+        description="confirmed or cancelled (the buying side); in_production or shipped move "
+        "the caller's own groups' parts; delivered or paid every part ready for it",
+    )
+    reason: str = Field("", max_length=300)
+
+
+@router.post("/orders/{order_id}/step", response=OrderOut, summary="Move an order one step")
+def order_step(request: HttpRequest, order_id: Id, payload: StepIn) -> Any:
+    services.order_step(actor=request.user, order_id=order_id, to=payload.to, reason=payload.reason)
+    return _order(request, order_id)
+
+
 class RatingIn(Schema):
     rating: column_int(Order, "rating")  # type: ignore[valid-type]
     note: str = Field("", max_length=300)
@@ -296,6 +434,9 @@ def order_rating(request: HttpRequest, order_id: Id, payload: RatingIn) -> Any:
         actor=request.user, order_id=order_id, rating=payload.rating, note=payload.note
     )
     return _order(request, order_id)
+
+
+# Sales
 
 
 class SaleIn(Schema):
@@ -316,21 +457,30 @@ class SaleOut(Schema):
     price: int
     buyer_type: str
     day: date
+    updated_at: datetime
+
+
+class SaleFilter(ListIn):
+    kube_id: Id | None = None
+    day_from: date | None = None
+    day_to: date | None = None
 
 
 @router.get("/sales", response=list[SaleOut])
 @paginate(Pages, page_size=50)
-def sale_list(request: HttpRequest) -> Any:
+def sale_list(request: HttpRequest, filters: Query[SaleFilter]) -> Any:
     require_perm(request, "market.view_sale")
-    return Sale.objects.for_user(request.user)
+    qs = selectors.sales_for(request.user)
+    if filters.kube_id:
+        qs = qs.filter(kube_id=filters.kube_id)
+    if filters.day_from:
+        qs = qs.filter(day__gte=filters.day_from)
+    if filters.day_to:
+        qs = qs.filter(day__lte=filters.day_to)
+    sorts = {"day": "day", "id": "id", "price": "price", "updated_at": "updated_at"}
+    return _listed(qs, filters, sorts, "-day")
 
 
 @router.post("/sales", response={201: SaleOut}, summary="Record a sale outside Sinergi")
 def sale_create(request: HttpRequest, payload: SaleIn) -> Any:
     return Status(201, services.sale_record(actor=request.user, **payload.dict()))
-
-
-@router.get("/products/{product_id}", response=ProductOut)
-def product_detail(request: HttpRequest, product_id: Id) -> Any:
-    return _product(access(Product.objects.select_related("kube", "category"),
-                           actor=request.user, pk=product_id))  # fmt: skip

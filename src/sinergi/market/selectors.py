@@ -84,14 +84,22 @@ def public_products() -> QuerySet[Product]:
 
 
 def catalogue(
-    *, category: str = "", area: str = "", max_price: int | None = None, permit: str = ""
+    *,
+    category: str = "",
+    areas: list[str] | None = None,
+    max_price: int | None = None,
+    permit: str = "",
 ) -> QuerySet[Product]:
-    """The public catalogue, filtered; ``permit`` keeps products holding that permit, valid."""
+    """The public catalogue, filtered: ``areas`` are region codes (a group in any of them);
+    ``permit`` keeps products holding that permit, still valid."""
     qs = public_products()
     if category:
         qs = qs.filter(category__code=category)
-    if area:
-        qs = qs.filter(area_q("kube__area_code", area))
+    if areas:
+        inside = Q()
+        for code in areas:
+            inside |= area_q("kube__area_code", code)
+        qs = qs.filter(inside)
     if max_price:
         qs = qs.filter(price__lte=max_price)
     if permit in PermitKind.values:
@@ -117,30 +125,33 @@ def regency_of(product: Product) -> Region | None:
     return district.parent if district is not None else None
 
 
-def region_search(text: str) -> str:
-    """A region typed by name or code in a filter, as its code; "" when nothing matches.
+def region_search(text: str) -> list[str]:
+    """The regions a filter typed by name or code means, as codes; [] when nothing matches.
 
-    A name picks the highest matching region (a province before a regency, a regency before a
-    district named alike), the one a person filtering a catalogue most likely means.
+    A code is itself. A name means every region of the highest level that bears it ("Bandung"
+    is Kota Bandung, Kabupaten Bandung and Kabupaten Bandung Barat, not a village of that
+    name), at most ten: what a person filtering a catalogue most likely wants.
     """
     text = " ".join(text.split())[:100]
     if not text:
-        return ""
+        return []
     try:
-        code = regions.normalize_code(text)
+        return [regions.normalize_code(text)]
     except regions.RegionCodeError:
-        code = ""
-    if code:
-        return code
+        pass
     qs = Region.objects.filter(retired=False)
     for word in text.split()[:5]:
         qs = qs.filter(name__icontains=word)
-    found = qs.order_by("level", "code").values_list("code", flat=True).first()
-    return found or ""
+    top = qs.order_by("level").values_list("level", flat=True).first()
+    if top is None:
+        return []
+    return list(qs.filter(level=top).order_by("code").values_list("code", flat=True)[:10])
 
 
-def region_name(code: str) -> str:
-    return Region.objects.filter(code=code).values_list("name", flat=True).first() or ""
+def region_names(codes: list[str]) -> list[str]:
+    return list(
+        Region.objects.filter(code__in=codes).order_by("code").values_list("name", flat=True)
+    )
 
 
 def products_for(actor: Any) -> QuerySet[Product]:
@@ -272,8 +283,9 @@ def order_list(actor: Any) -> QuerySet[Order]:
     )
 
 
-def visible_parts(actor: Any, orders: list[Order]) -> dict[int, list[OrderPart]]:
-    """The parts of each of ``orders`` the actor may see, in three queries for any number."""
+def visible_parts(actor: Any, orders: list[Order]) -> tuple[dict[int, list[OrderPart]], set[int]]:
+    """The parts of each of ``orders`` the actor may see, and the orders it sees whole, in
+    three queries for any number of orders."""
     ids = [o.pk for o in orders]
     whole = set(_whole_orders(actor).filter(pk__in=ids).values_list("pk", flat=True))
     mine = set(own_parts(actor).filter(order_id__in=ids).values_list("pk", flat=True))
@@ -281,7 +293,7 @@ def visible_parts(actor: Any, orders: list[Order]) -> dict[int, list[OrderPart]]
     for part in OrderPart.objects.filter(order_id__in=ids).select_related("kube").order_by("pk"):
         if part.order_id in whole or part.pk in mine:
             out[part.order_id].append(part)
-    return out
+    return out, whole
 
 
 def orders_of_buying_side(actor: Any) -> QuerySet[Order]:

@@ -89,8 +89,11 @@ class ProductData:
 
 
 @transaction.atomic
-def product_save(*, actor: Any, data: ProductData, product_id: int | None = None) -> Product:
-    """A group's officer or its mentor lists a product or changes it."""
+def product_save(
+    *, actor: Any, data: ProductData, product_id: int | None = None, photo: Any = None
+) -> Product:
+    """A group's officer or its mentor lists a product or changes it (and its photo, in the
+    same transaction: a refused photo saves nothing)."""
     require_permission(actor, "market.change_product" if product_id else "market.add_product")
     product = (
         access(Product.objects, actor=actor, for_write=True, pk=product_id)
@@ -125,6 +128,8 @@ def product_save(*, actor: Any, data: ProductData, product_id: int | None = None
         events.PRODUCT_SAVED, actor=actor, obj=product, area_code=kube.area_code,
         before=before, after=snapshot(product, *PRODUCT_FIELDS),
     )  # fmt: skip
+    if photo is not None:
+        product_photo(actor=actor, product_id=product.pk, photo=photo)
     return product
 
 

@@ -1,318 +1,274 @@
-"""Market pages: the public catalogue, groups' products, buyers' demands, orders and sales."""
+"""Market pages: the public catalogue, groups' products, buyers' demands, orders and sales.
+
+Reads go through ``selectors``, writes through ``services``, and everything typed through a
+form of ``forms`` (a refused form comes back with the message next to its field and what was
+typed kept). Each write has its own address; the order page shows only the steps the person
+can take now.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Model, Prefetch, Q, Sum
+from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
-from sinergi.core.errors import DomainError
-from sinergi.core.filters import area_param
-from sinergi.core.money import parse_rupiah
-from sinergi.core.numbers import ascii_id, posted_number
+from sinergi.core.errors import DomainError, Forbidden
+from sinergi.core.filters import page_number
+from sinergi.core.forms import submit_once
+from sinergi.core.numbers import ascii_id
 from sinergi.core.pagination import CappedPaginator
-from sinergi.core.scoping import access, area_q
 from sinergi.core.uploads import serve_upload
-from sinergi.kube.models import Kube
-from sinergi.kube.models import Status as KubeStatus
-from sinergi.market import selectors, services
+from sinergi.market import forms, selectors, services
 from sinergi.market.models import (
     ORDER_STEPS,
     PART_STEPS,
-    BuyerType,
-    Category,
-    Demand,
     Order,
-    OrderPart,
     OrderStatus,
     PartStatus,
-    PermitKind,
-    Product,
-    ProductWeek,
-    Sale,
 )
 
-
-def _int(raw: str | None, default: int = -1) -> int:
-    """A whole number typed in a filter, thousands separators allowed; ``default`` if not one."""
-    value = parse_rupiah(raw or "")
-    return default if value is None else value
-
-
-def _id(request: HttpRequest, name: str) -> int:
-    """The row chosen in ``name``; 0 (found nowhere, so refused as not found) if none."""
-    return ascii_id(request.POST.get(name, "")) or 0
-
-
-def _number(
-    request: HttpRequest,
-    name: str,
-    model: type[Model],
-    *,
-    default: int = -1,
-    column: str = "",
-    rupiah: bool = False,
-) -> int:
-    """A count (or with ``rupiah`` an amount) typed in ``name``, bounded by its column; the
-    services refuse the ``default`` of an empty required field with their own message."""
-    return posted_number(
-        request.POST, name, model=model, column=column or name, rupiah=rupiah, default=default
-    )
-
-
-def public_products() -> Any:
-    """What anyone may see: listed products of active groups with stock; no personal data."""
-    return (
-        Product.objects.filter(active=True, available__gt=0, kube__status=KubeStatus.ACTIVE)
-        .select_related("category", "kube", "kube__village")
-        .prefetch_related(
-            "permits",
-            Prefetch(
-                "weeks",
-                queryset=ProductWeek.objects.filter(
-                    week_start__gte=selectors.coming_weeks(timezone.localdate())[0]
-                ),
-            ),
-        )
-    )
+# Public catalogue
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    qs = public_products()
-    category = request.GET.get("kategori", "")
-    area = area_param(request)
-    max_price = _int(request.GET.get("harga_maks"))
-    permit = request.GET.get("izin", "")
-    if category:
-        qs = qs.filter(category__code=category)
-    if area:
-        qs = qs.filter(area_q("kube__area_code", area))
-    if max_price > 0:
-        qs = qs.filter(price__lte=max_price)
-    if permit in PermitKind.values:
-        today = timezone.localdate()
-        qs = qs.filter(
-            Q(permits__expires_on__isnull=True) | Q(permits__expires_on__gte=today),
-            permits__kind=permit,
-        )
-    page = Paginator(qs.order_by("category__name", "price", "id"), 24).get_page(
-        request.GET.get("page")
+    form = forms.CatalogueFilter(request.GET or None)
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    typed = filters.get("wilayah", "")
+    areas = selectors.region_search(typed)
+    if typed and not areas:
+        # Nothing is in a region that does not exist: an empty list, with the reason.
+        form.add_error("wilayah", _("No region is called “%(name)s”.") % {"name": typed})
+    products = selectors.catalogue(
+        category=filters.get("kategori", ""),
+        areas=areas,
+        max_price=filters.get("harga_maks"),
+        permit=filters.get("izin", ""),
     )
+    if typed and not areas:
+        products = products.none()
+    page = Paginator(products, 24).get_page(page_number(request))
+    for product in page:
+        product.regency = selectors.regency_of(product)  # type: ignore[attr-defined]
     return render(
         request,
         "market/catalogue.html",
         {
             "page": page,
-            "categories": Category.objects.filter(active=True),
-            "category": category,
-            "area": area,
-            "max_price": max_price if max_price > 0 else "",
-            "permit": permit,
-            "permit_kinds": PermitKind.choices,
-            "today": timezone.localdate(),
+            "form": form,
+            "area_names": ", ".join(selectors.region_names(areas)),
+            "query": request.GET.urlencode() if request.GET else "",
         },
     )
 
 
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    product = public_products().filter(pk=pk).first()
-    if product is None:
-        raise Http404
+    product = selectors.public_product(pk)
     return render(
-        request, "market/product_detail.html", {"p": product, "today": timezone.localdate()}
+        request,
+        "market/product_detail.html",
+        {"p": product, "regency": selectors.regency_of(product)},
     )
 
 
 def product_photo(request: HttpRequest, pk: int) -> FileResponse:
-    product = public_products().filter(pk=pk).first()
-    if product is None or not product.photo:
+    product = selectors.public_product(pk)
+    if not product.photo:
         raise Http404
     return serve_upload(product.photo, download_name=f"produk-{product.pk}")
 
 
+# A group's products
+
+
+def _products_page(
+    request: HttpRequest,
+    *,
+    product_form: Any = None,
+    permit_form: Any = None,
+    weeks_form: Any = None,
+    editing_id: int | None = None,
+) -> HttpResponse:
+    user: Any = request.user
+    editing = None
+    if editing_id := editing_id or ascii_id(request.GET.get("ubah", "")):
+        editing = selectors.product_get(user, editing_id)
+    groups = selectors.groups_for(user, "market.add_product")
+    can_edit = user.has_perm("market.change_product")
+    context = {
+        "products": selectors.products_for(user),
+        "waiting": selectors.parts_waiting(user),
+        "editing": editing,
+        "can_edit": can_edit,
+        "form": product_form or forms.ProductForm(groups=groups, product=editing),
+        "permit_form": permit_form or forms.PermitForm(),
+        "weeks_form": weeks_form
+        or (forms.WeeksForm(weeks=selectors.product_weeks(editing)) if editing else None),
+    }
+    status = 400 if any(f is not None for f in (product_form, permit_form, weeks_form)) else 200
+    return render(request, "market/my_products.html", context, status=status)
+
+
 @login_required
 @permission_required("market.add_product", raise_exception=True)
+@submit_once
 def my_products(request: HttpRequest) -> HttpResponse:
     """A group's officer or mentor: its products, the parts waiting for an answer, a form."""
     user: Any = request.user
-    editing = None
-    if editing_id := ascii_id(request.GET.get("ubah", "")):
-        editing = access(Product.objects, actor=user, pk=editing_id)
-    error, field = "", ""
-    if request.method == "POST":
-        action = request.POST.get("action", "save")
+    if request.method != "POST":
+        return _products_page(request)
+    editing_id = ascii_id(request.GET.get("ubah", ""))
+    editing = selectors.product_get(user, editing_id) if editing_id else None
+    groups = selectors.groups_for(user, "market.add_product")
+    form = forms.bind(forms.ProductForm, request, groups=groups, product=editing)
+    if form.is_valid():
+        data = form.cleaned_data
         try:
-            if action == "permit":
-                expires = request.POST.get("expires_on", "").strip()
-                services.permit_save(
-                    actor=user,
-                    product_id=_id(request, "product"),
-                    kind=request.POST.get("kind", ""),
-                    number=request.POST.get("number", ""),
-                    expires_on=date.fromisoformat(expires) if expires else None,
-                )
-                messages.success(request, _("Permit saved."))
-            elif action == "weeks":
-                services.availability_set(
-                    actor=user,
-                    product_id=_id(request, "product"),
-                    weeks={
-                        week: _number(
-                            request,
-                            f"week_{week:%Y-%m-%d}",
-                            ProductWeek,
-                            default=0,
-                            column="quantity",
-                        )
-                        for week in selectors.coming_weeks(timezone.localdate())
-                    },
-                )
-                messages.success(request, _("Availability saved."))
-            elif action == "photo":
-                services.product_photo(
-                    actor=user,
-                    product_id=_id(request, "product"),
-                    photo=request.FILES.get("photo"),
-                )
-                messages.success(request, _("Photo saved."))
-            else:
-                saved = services.product_save(
-                    actor=user,
-                    data=services.ProductData(
-                        kube_id=_id(request, "kube"),
-                        category=request.POST.get("category", ""),
-                        name=request.POST.get("name", ""),
-                        unit=request.POST.get("unit", ""),
-                        price=_number(request, "price", Product, rupiah=True),
-                        available=_number(request, "available", Product, default=0),
-                        monthly_capacity=_number(request, "monthly_capacity", Product, default=0),
-                        min_order=_number(request, "min_order", Product, default=1),
-                        description=request.POST.get("description", ""),
-                        active=request.POST.get("active") == "on",
-                    ),
-                    product_id=editing.pk if editing else None,
-                )
-                messages.success(request, _("Product saved: %(name)s.") % {"name": saved.name})
-            return redirect("market:my_products")
-        except ValueError:
-            error, field = _("Give the date as YYYY-MM-DD."), "expires_on"
+            saved = services.product_save(
+                actor=user,
+                data=services.ProductData(
+                    kube_id=data["kube"],
+                    category=data["category"],
+                    name=data["name"],
+                    unit=data["unit"],
+                    price=data["price"],
+                    available=data["available"] or 0,
+                    monthly_capacity=data["monthly_capacity"] or 0,
+                    min_order=data["min_order"] or 1,
+                    description=data["description"],
+                    active=data["active"],
+                ),
+                product_id=editing.pk if editing else None,
+                photo=data.get("photo") or None,
+            )
         except DomainError as exc:
-            error, field = exc.message, exc.field or ""
-    products = (
-        Product.objects.for_user(user)
-        .select_related("category", "kube")
-        .prefetch_related("permits")
-        .order_by("kube__name", "name")
-    )
-    waiting = (
-        OrderPart.objects.for_user(user)
-        .filter(
-            status=PartStatus.PROPOSED,
-            order__status=OrderStatus.PROPOSED,
-            order__sent_at__isnull=False,
-        )
-        .select_related("order__demand", "product", "kube")
-    )
-    return render(
-        request,
-        "market/my_products.html",
-        {
-            "products": products,
-            "waiting": waiting,
-            "editing": editing,
-            "error": error,
-            "field": field,
-            "posted": request.POST if request.method == "POST" else None,
-            "groups": Kube.objects.for_user(user, permission="market.add_product").filter(
-                status=KubeStatus.ACTIVE
-            ),
-            "categories": Category.objects.filter(active=True),
-            "permit_kinds": PermitKind.choices,
-            "today": timezone.localdate(),
-            "weeks": [
-                (w, editing.weeks.filter(week_start=w).values_list("quantity", flat=True).first())
-                for w in selectors.coming_weeks(timezone.localdate())
-            ]
-            if editing
-            else [],
-        },
-    )
+            forms.refuse(form, exc)
+        else:
+            messages.success(request, _("Product saved: %(name)s.") % {"name": saved.name})
+            return redirect("market:my_products")
+    return _products_page(request, product_form=form)
+
+
+@login_required
+@require_POST
+@submit_once
+def permit_save(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.bind(forms.PermitForm, request)
+    if form.is_valid():
+        try:
+            services.permit_save(actor=request.user, product_id=pk, **form.cleaned_data)
+        except DomainError as exc:
+            forms.refuse(form, exc)
+        else:
+            messages.success(request, _("Permit saved."))
+            return redirect(f"{_products_url()}?ubah={pk}")
+    return _products_page(request, permit_form=form, editing_id=pk)
+
+
+@login_required
+@require_POST
+def weeks_save(request: HttpRequest, pk: int) -> HttpResponse:
+    product = selectors.product_get(request.user, pk)
+    form = forms.bind(forms.WeeksForm, request, weeks=selectors.product_weeks(product))
+    if form.is_valid():
+        try:
+            services.availability_set(actor=request.user, product_id=pk, weeks=form.quantities())
+        except DomainError as exc:
+            forms.refuse(form, exc)
+        else:
+            messages.success(request, _("Availability saved."))
+            return redirect(f"{_products_url()}?ubah={pk}")
+    return _products_page(request, weeks_form=form, editing_id=pk)
+
+
+def _products_url() -> str:
+    return reverse("market:my_products")
+
+
+# Demands
 
 
 @login_required
 @permission_required("market.view_demand", raise_exception=True)
+@submit_once
 def demand_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    error, field = "", ""
-    if request.method == "POST":
+    form = None
+    if user.has_perm("market.add_demand"):
+        form = forms.bind(forms.DemandForm, request, actor=user)
+    elif request.method == "POST":
+        raise Forbidden(_("Your role does not allow this step."))
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
         try:
-            latest = request.POST.get("latest_date", "")
             demand = services.demand_create(
                 actor=user,
                 data=services.DemandData(
-                    category=request.POST.get("category", ""),
-                    quantity=_number(request, "quantity", Demand),
-                    unit=request.POST.get("unit", ""),
-                    regency=request.POST.get("regency", ""),
-                    latest_date=date.fromisoformat(latest) if latest else date.min,
-                    max_price=_number(request, "max_price", Demand, rupiah=True),
-                    min_lot=_number(request, "min_lot", Demand),
-                    note=request.POST.get("note", ""),
+                    category=data["category"],
+                    quantity=data["quantity"],
+                    unit=data["unit"],
+                    regency=data["regency"],
+                    latest_date=data["latest_date"],
+                    max_price=data["max_price"],
+                    min_lot=data["min_lot"],
+                    note=data["note"],
                 ),
             )
-        except ValueError:
-            error, field = _("Give the date as YYYY-MM-DD."), "latest_date"
         except DomainError as exc:
-            error, field = exc.message, exc.field or ""
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("Demand posted."))
             return redirect("market:demand_detail", pk=demand.pk)
     qs = selectors.demands_for(user).prefetch_related("orders")
-    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, settings.SINERGI_PAGE_SIZE).get_page(page_number(request))
     return render(
         request,
         "market/demand_list.html",
-        {
-            "page": page,
-            "error": error,
-            "field": field,
-            "posted": request.POST if request.method == "POST" else None,
-            "categories": Category.objects.filter(active=True),
-        },
+        {"page": page, "form": form},
+        status=400 if form is not None and form.errors else 200,
     )
 
 
 @login_required
 @permission_required("market.view_demand", raise_exception=True)
+@submit_once
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    demand = access(selectors.demands_for(user), actor=user, pk=pk)
-    if request.method == "POST":
+    demand = selectors.demand_get(user, pk)
+    form = forms.bind(forms.SplitForm, request)
+    if request.method == "POST" and form.is_valid():
         try:
             order = services.demand_allocate(
-                actor=user, demand_id=pk, strategy=request.POST.get("strategy", "cheapest")
+                actor=user, demand_id=pk, strategy=form.cleaned_data["strategy"]
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("Split proposed: check the parts, then send them."))
             return redirect("market:order_detail", pk=order.pk)
+    can_split = demand.status == "open" and (
+        demand.buyer_id == user.pk or user.has_perm("market.allocate_demand")
+    )
     return render(
         request,
         "market/demand_detail.html",
-        {"demand": demand, "orders": demand.orders.all()},
+        {"demand": demand, "orders": demand.orders.all(), "form": form, "can_split": can_split},
+        status=400 if form.errors else 200,
     )
 
+
+# Orders
 
 ORDER_VERBS: dict[str, Any] = {
     OrderStatus.CONFIRMED: _lazy("Confirm the order"),
@@ -326,152 +282,278 @@ PART_VERBS: dict[str, Any] = {
 }
 
 
-def _part_steps(
-    user: Any, order: Order, parts: Any, mine: set[int], buyer: bool
-) -> dict[int, list[tuple[str, Any]]]:
-    """Per part, the steps this person may take on it now: a group on its own part only."""
-    out: dict[int, list[tuple[str, Any]]] = {}
+def _part_steps(user: Any, order: Order, part: Any, mine: bool, buyer: bool) -> list[Any]:
+    """The steps this person may take on the part now: a group on its own part only."""
     if order.status in (OrderStatus.PROPOSED, OrderStatus.CANCELLED):
-        return out
-    group = user.has_perm("market.respond_orderpart")
-    for part in parts:
-        for to, (source, side) in PART_STEPS.items():
-            if part.status != source:
-                continue
-            if (side == "group" and group and part.pk in mine) or (side == "buyer" and buyer):
-                out.setdefault(part.pk, []).append((to, PART_VERBS[to]))
-    return out
+        return []
+    group = mine and user.has_perm("market.respond_orderpart")
+    return [
+        (to, PART_VERBS[to])
+        for to, (source, side) in PART_STEPS.items()
+        if part.status == source and ((side == "group" and group) or (side == "buyer" and buyer))
+    ]
 
 
-@login_required
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _order_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    bound: Any = None,
+    part_id: int | None = None,
+    cancel_form: Any = None,
+) -> HttpResponse:
+    """The order as this person sees it; ``bound`` is a refused form (of part ``part_id``
+    for the per-part forms), shown again with its message and what was typed."""
     user: Any = request.user
     view = selectors.order_view(user, pk)
     order = view.order
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            if action in ("accept", "decline"):
-                services.part_respond(
-                    actor=user,
-                    part_id=_id(request, "part"),
-                    accept=action == "accept",
-                    reason=request.POST.get("reason", ""),
-                )
-                messages.success(request, _("Answer recorded."))
-            elif action == "send":
-                services.order_send(actor=user, order_id=pk)
-                messages.success(request, _("Sent to the groups."))
-            elif action == "adjust":
-                services.part_adjust(
-                    actor=user,
-                    part_id=_id(request, "part"),
-                    quantity=_number(request, "quantity", OrderPart, default=0),
-                )
-                messages.success(request, _("Part changed."))
-            elif action == "reallocate":
-                added = services.order_reallocate(actor=user, order_id=pk)
-                messages.success(request, _("%(n)d more offered to other groups.") % {"n": added})
-            elif action == "rate":
-                services.order_rate(
-                    actor=user,
-                    order_id=pk,
-                    rating=_number(request, "rating", Order, default=0),
-                    note=request.POST.get("note", ""),
-                )
-                messages.success(request, _("Thank you for rating the delivery."))
-            elif action == "part_step":
-                services.part_step(
-                    actor=user, part_id=_id(request, "part"), to=request.POST.get("to", "")
-                )
-                messages.success(request, _("Order updated."))
-            else:
-                services.order_step(
-                    actor=user, order_id=pk, to=action, reason=request.POST.get("reason", "")
-                )
-                messages.success(request, _("Order updated."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("market:order_detail", pk=pk)
-    parts = view.parts
-    mine = set(OrderPart.objects.for_user(user).filter(order=order).values_list("pk", flat=True))
     sides = selectors.sides_of(user, order)
+    buyer = "buyer" in sides
+    mine = set(selectors.own_parts(user).filter(order=order).values_list("pk", flat=True))
+    responder = user.has_perm("market.respond_orderpart")
+    rows = list(view.parts)
+    for part in rows:
+        own = part.pk in mine
+        part.steps = _part_steps(user, order, part, own, buyer)  # type: ignore[attr-defined]
+        waiting = part.status == PartStatus.PROPOSED and order.status == OrderStatus.PROPOSED
+        part.can_answer = own and responder and waiting and order.sent_at is not None  # type: ignore[attr-defined]
+        part.can_adjust = buyer and waiting  # type: ignore[attr-defined]
+        is_bound = bound is not None and part_id == part.pk
+        part.answer_form = (  # type: ignore[attr-defined]
+            bound if is_bound and isinstance(bound, forms.AnswerForm) else forms.AnswerForm()
+        )
+        part.adjust_form = (  # type: ignore[attr-defined]
+            bound
+            if is_bound and isinstance(bound, forms.AdjustForm)
+            else forms.AdjustForm(initial={"quantity": part.quantity})
+        )
     steps = [
         (to, ORDER_VERBS[to])
         for to, (sources, side) in ORDER_STEPS.items()
-        if order.status in sources and side in sides
+        if order.status in sources and side in sides and to != OrderStatus.CANCELLED
     ]
-    part_steps = _part_steps(user, order, parts, mine, "buyer" in sides)
-    rows = list(parts)
-    for row in rows:
-        row.steps = part_steps.get(row.pk, [])  # type: ignore[attr-defined]
-    totals = parts.filter(status=PartStatus.ACCEPTED).aggregate(q=Sum("quantity"))
-    live = parts.filter(status__in=[PartStatus.PROPOSED, PartStatus.ACCEPTED])
+    can_cancel = (
+        buyer
+        and order.status in ORDER_STEPS[OrderStatus.CANCELLED][0]
+        and not any(
+            p.status in (PartStatus.SHIPPED, PartStatus.DELIVERED, PartStatus.PAID) for p in rows
+        )
+    )
+    accepted = view.parts.filter(status__in=[PartStatus.ACCEPTED, *PART_STEPS]).aggregate(
+        q=Sum("quantity")
+    )
+    live = view.parts.filter(status__in=[PartStatus.PROPOSED, PartStatus.ACCEPTED])
     # What others still owe is the buyer's business; a group's view counts its own parts.
     missing = (
         order.demand.quantity - (live.aggregate(q=Sum("quantity"))["q"] or 0) if view.whole else 0
     )
-    return render(
-        request,
-        "market/order_detail.html",
-        {
-            "order": order,
-            "demand": order.demand,
-            "parts": rows,
-            "mine": mine if user.has_perm("market.respond_orderpart") else set(),
-            "steps": steps,
-            "accepted": totals["q"] or 0,
-            "missing": missing,
-            "is_buyer": "buyer" in sides,
-            "whole": view.whole,
-            "can_rate": user == order.demand.buyer
-            and order.status in (OrderStatus.DELIVERED, OrderStatus.PAID),
-        },
+    is_buyer_self = user.pk == order.demand.buyer_id
+    delivered = any(p.status in (PartStatus.DELIVERED, PartStatus.PAID) for p in rows)
+    context = {
+        "order": order,
+        "demand": order.demand,
+        "parts": rows,
+        "steps": steps,
+        "accepted": accepted["q"] or 0,
+        "missing": missing,
+        "is_buyer": buyer,
+        "whole": view.whole,
+        "can_send": buyer and order.status == OrderStatus.PROPOSED and not order.sent_at,
+        "can_reallocate": buyer and order.status == OrderStatus.PROPOSED and missing > 0,
+        "can_cancel": can_cancel,
+        "cancel_form": cancel_form,
+        "outcome": services.cancel_outcome(order) if cancel_form is not None else None,
+        "confirm_form": bound if isinstance(bound, forms.ConfirmForm) else forms.ConfirmForm(),
+        "step_form": forms.StepForm(),
+        "can_rate": is_buyer_self and delivered,
+        "rate_form": bound if isinstance(bound, forms.RateForm) else forms.RateForm(order=order),
+    }
+    status = (
+        400
+        if (bound is not None and bound.errors) or (cancel_form is not None and cancel_form.errors)
+        else 200
     )
+    return render(request, "market/order_detail.html", context, status=status)
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_page(request, pk)
+
+
+def _order_action(
+    request: HttpRequest,
+    pk: int,
+    form: Any,
+    run: Callable[[dict[str, Any]], Any],
+    done: str,
+    *,
+    part_id: int | None = None,
+) -> HttpResponse:
+    """Run one order step from its form; a refusal comes back on the order page."""
+    if form.is_valid():
+        try:
+            result = run(form.cleaned_data)
+        except DomainError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            forms.refuse(form, exc)
+            if exc.field not in [f.name for f in form.visible_fields()]:
+                # A step's button has nothing to show the message beside.
+                messages.error(request, exc.message)
+        else:
+            messages.success(request, done % {"n": result} if "%(n)" in done else done)
+            return redirect("market:order_detail", pk=pk)
+    return _order_page(request, pk, bound=form, part_id=part_id)
+
+
+@login_required
+@require_POST
+@submit_once
+def order_send(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_action(
+        request, pk, forms.bind(forms.ConfirmForm, request),
+        lambda d: services.order_send(actor=request.user, order_id=pk),
+        _("Sent to the groups."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+@submit_once
+def order_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_action(
+        request, pk, forms.bind(forms.ConfirmForm, request),
+        lambda d: services.order_reallocate(actor=request.user, order_id=pk),
+        _("%(n)s more offered to the groups."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+@submit_once
+def order_step(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_action(
+        request, pk, forms.bind(forms.StepForm, request),
+        lambda d: services.order_step(actor=request.user, order_id=pk, to=d["to"]),
+        _("Order updated."),
+    )  # fmt: skip
+
+
+@login_required
+@submit_once
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel, after a page saying what it will do (parts withdrawn, stock given back)."""
+    if not selectors.buying_side(request.user, selectors.order_view(request.user, pk).order):
+        raise Forbidden(_("Your role does not allow this step."))
+    form = forms.bind(forms.CancelForm, request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.order_step(
+                actor=request.user,
+                order_id=pk,
+                to=OrderStatus.CANCELLED,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            if isinstance(exc, Forbidden):
+                raise
+            forms.refuse(form, exc)
+        else:
+            messages.success(request, _("Order cancelled."))
+            return redirect("market:order_detail", pk=pk)
+    return _order_page(request, pk, cancel_form=form)
+
+
+@login_required
+@require_POST
+def order_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    view = selectors.order_view(request.user, pk)
+    return _order_action(
+        request, pk, forms.bind(forms.RateForm, request, order=view.order),
+        lambda d: services.order_rate(
+            actor=request.user, order_id=pk, rating=d["rating"], note=d["note"]
+        ),
+        _("Thank you for rating the delivery."),
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+@submit_once
+def part_answer(request: HttpRequest, pk: int, part: int) -> HttpResponse:
+    return _order_action(
+        request, pk, forms.bind(forms.AnswerForm, request),
+        lambda d: services.part_respond(
+            actor=request.user, part_id=part, accept=d["answer"] == "accept", reason=d["reason"]
+        ),
+        _("Answer recorded."),
+        part_id=part,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def part_adjust(request: HttpRequest, pk: int, part: int) -> HttpResponse:
+    return _order_action(
+        request, pk, forms.bind(forms.AdjustForm, request),
+        lambda d: services.part_adjust(actor=request.user, part_id=part, quantity=d["quantity"]),
+        _("Part changed."),
+        part_id=part,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+@submit_once
+def part_step(request: HttpRequest, pk: int, part: int) -> HttpResponse:
+    return _order_action(
+        request, pk, forms.bind(forms.StepForm, request),
+        lambda d: services.part_step(actor=request.user, part_id=part, to=d["to"]),
+        _("Order updated."),
+        part_id=part,
+    )  # fmt: skip
+
+
+# Sales
 
 
 @login_required
 @permission_required("market.view_sale", raise_exception=True)
+@submit_once
 def sale_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    error, field = "", ""
-    if request.method == "POST":
+    form = None
+    if user.has_perm("market.add_sale"):
+        groups = selectors.groups_for(user, "market.add_sale", active=False)
+        form = forms.bind(forms.SaleForm, request, actor=user, groups=groups)
+    elif request.method == "POST":
+        raise Forbidden(_("Your role does not allow this step."))
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
         try:
-            day = request.POST.get("day", "")
             services.sale_record(
                 actor=user,
-                kube_id=_id(request, "kube"),
-                description=request.POST.get("description", ""),
-                quantity=_number(request, "quantity", Sale),
-                price=_number(request, "price", Sale, rupiah=True),
-                buyer_type=request.POST.get("buyer_type", ""),
-                day=date.fromisoformat(day) if day else timezone.localdate(),
+                kube_id=data["kube"],
+                description=data["description"],
+                quantity=data["quantity"],
+                price=data["price"],
+                buyer_type=data["buyer_type"],
+                day=data["day"],
+                product_id=data["product"],
             )
-        except ValueError:
-            error, field = _("Give the date as YYYY-MM-DD."), "day"
         except DomainError as exc:
-            error, field = exc.message, exc.field or ""
+            forms.refuse(form, exc)
         else:
             messages.success(request, _("Sale recorded."))
             return redirect("market:sale_list")
-    qs = (
-        Sale.objects.for_user(user)
-        .select_related("kube")
-        .only("day", "description", "quantity", "price", "buyer_type", "kube__name")
+    qs = selectors.sales_for(user).only(
+        "day", "description", "quantity", "price", "buyer_type", "kube__name"
     )
-    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(page_number(request))
     return render(
         request,
         "market/sale_list.html",
-        {
-            "page": page,
-            "error": error,
-            "field": field,
-            "posted": request.POST if request.method == "POST" else None,
-            "groups": Kube.objects.for_user(user, permission="market.add_sale").only("name")
-            if user.has_perm("market.add_sale")
-            else [],
-            "buyer_types": [c for c in BuyerType.choices if c[0] != BuyerType.PLATFORM],
-            "today": timezone.localdate(),
-        },
+        {"page": page, "form": form, "today": timezone.localdate()},
+        status=400 if form is not None and form.errors else 200,
     )
