@@ -104,10 +104,12 @@ def test_lists_are_paged_filtered_sorted_and_say_what_changed(
         assert client.get(f"/api/v1/aid/{path}", {"changed_since": later}).json()["count"] == 0
     earlier = (timezone.now() - timedelta(days=1)).isoformat()
     assert client.get("/api/v1/aid/proposals", {"changed_since": earlier}).json()["count"] == 1
-    sorted_ = client.get("/api/v1/aid/disbursements", {"sort": "-amount"})
-    assert sorted_.status_code == 200
-    bad = client.get("/api/v1/aid/proposals", {"sort": "kube__bank_account"})
-    assert bad.status_code == 400 and bad.json()["field"] == "sort"
+    sorted_ = client.get("/api/v1/aid/disbursements", {"ordering": "-amount,day"})
+    assert sorted_.status_code == 200 and sorted_.json()["count"] == 1
+    assert client.get("/api/v1/aid/disbursements", {"day_from": "2026-11-03"}).json()["count"] == 0
+    assert client.get("/api/v1/aid/disbursements", {"day_to": "2026-11-02"}).json()["count"] == 1
+    bad = client.get("/api/v1/aid/proposals", {"ordering": "kube__bank_account"})
+    assert bad.status_code == 422 and "kube__bank_account" in bad.content.decode()
     assert client_for(officer_bogor).get("/api/v1/aid/proposals").json()["count"] == 0
     reports = client_for(facilitator_bandung).get("/api/v1/aid/lpj")
     assert reports.status_code == 200 and reports.json()["count"] == 0  # none started yet

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -101,6 +102,9 @@ def test_who_proposed_or_recommended_cannot_decide(
     services.proposal_recommend(actor=admin_user, proposal_id=proposal.pk)
     refused = client_for(admin_user).post(f"/api/v1/aid/cycles/{cycle.pk}/approve")  # type: ignore[attr-defined]
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    # The page says so instead of offering a button that would be refused.
+    page = client_for(admin_user).get(f"/bantuan/tahap/{cycle.pk}/setujui/").content.decode()  # type: ignore[attr-defined]
+    assert "orang lain yang harus menyetujuinya" in page and 'name="confirm"' not in page
     cycle.refresh_from_db()
     assert cycle.status == CycleStatus.OPEN
     services.cycle_approve(actor=make_user("national_admin", None), cycle_id=cycle.pk)
@@ -109,7 +113,10 @@ def test_who_proposed_or_recommended_cannot_decide(
 
 
 def test_who_submitted_a_report_cannot_check_it(
-    paid_proposal: Proposal, media: None, make_user: Callable[..., User]
+    paid_proposal: Proposal,
+    media: None,
+    make_user: Callable[..., User],
+    client_for: Callable[..., Any],
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -123,6 +130,8 @@ def test_who_submitted_a_report_cannot_check_it(
         day=date(2026, 11, 5), receipt=SimpleUploadedFile("n.png", samples.png()),
     )  # fmt: skip
     services.lpj_submit(actor=both, proposal_id=paid_proposal.pk)
+    page = client_for(both).get(f"/bantuan/usulan/{paid_proposal.pk}/lpj/").content.decode()
+    assert "orang lain yang harus memeriksanya" in page and "/lpj/terima/" not in page
     with pytest.raises(Forbidden):
         services.lpj_accept(actor=both, proposal_id=paid_proposal.pk)
     with pytest.raises(Forbidden):

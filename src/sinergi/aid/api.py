@@ -3,11 +3,11 @@ and fund-use reports. Reads through ``selectors``, writes through ``services``; 
 paged, filtered and sorted the same way, with ``changed_since``."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, FilterLookup, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -22,6 +22,7 @@ from sinergi.aid.models import (
     Programme,
     ProposalStatus,
 )
+from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_int, column_rupiah
 from sinergi.core.errors import InvalidInput
@@ -33,30 +34,6 @@ router = Router(tags=["aid"])
 
 def _label(choices: Any, value: str) -> str:
     return str(dict(choices.choices).get(value, value))
-
-
-# --- lists: one way to filter, sort and ask for what changed -----------------------------
-
-
-class ListIn(Schema):
-    changed_since: datetime | None = Field(
-        None, description="Only rows created or changed at or after this moment (ISO 8601)."
-    )
-    sort: str = Field("", description="A field name; a leading '-' sorts descending.")
-
-
-def _listed(qs: Any, filters: ListIn, sorts: dict[str, str], default: str) -> Any:
-    """``qs`` with ``changed_since`` and ``sort`` applied (sort names map to columns)."""
-    if filters.changed_since is not None:
-        qs = qs.filter(updated_at__gte=filters.changed_since)
-    key = filters.sort or default
-    name = key.lstrip("-")
-    if name not in sorts:
-        raise InvalidInput(
-            _("Sort by one of: %(names)s.") % {"names": ", ".join(sorted(sorts))}, field="sort"
-        )
-    column = sorts[name]
-    return qs.order_by(("-" if key.startswith("-") else "") + column, "pk")
 
 
 # --- programmes and cycles --------------------------------------------------------------
@@ -114,7 +91,13 @@ class ProgrammeOut(Schema):
         return list(obj.cycles.all())
 
 
-class ProgrammeFilter(ListIn):
+class ProgrammeFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "year": "year",
+        "name": "name",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar[str] = "-year,name"
     year: int | None = Field(None, ge=1900, le=9999)
     funding_source: FundingSource | None = None
 
@@ -149,14 +132,7 @@ class ProgrammePatch(Schema):
 @paginate(Pages, page_size=50)
 def programme_list(request: HttpRequest, filters: Query[ProgrammeFilter]) -> Any:
     require_perm(request, "aid.view_programme")
-    qs = selectors.programme_list(actor=request.user)
-    if filters.year is not None:
-        qs = qs.filter(year=filters.year)
-    if filters.funding_source is not None:
-        qs = qs.filter(funding_source=filters.funding_source)
-    return _listed(
-        qs, filters, {"year": "year", "name": "name", "updated_at": "updated_at"}, "-year"
-    )
+    return filters.apply(selectors.programme_list(actor=request.user))
 
 
 @router.post("/programmes", response={201: ProgrammeOut}, summary="Define a programme (centre)")
@@ -173,7 +149,13 @@ def programme_update(request: HttpRequest, programme_id: Id, payload: ProgrammeP
     return selectors.programme_get(actor=request.user, pk=programme_id)
 
 
-class CycleFilter(ListIn):
+class CycleFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "programme": "programme_id",
+        "number": "number",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar[str] = "programme,number"
     programme_id: Id | None = None
     status: CycleStatus | None = None
 
@@ -182,15 +164,7 @@ class CycleFilter(ListIn):
 @paginate(Pages, page_size=100)
 def cycle_list(request: HttpRequest, filters: Query[CycleFilter]) -> Any:
     require_perm(request, "aid.view_cycle")
-    qs = selectors.cycle_list(actor=request.user)
-    if filters.programme_id is not None:
-        qs = qs.filter(programme_id=filters.programme_id)
-    if filters.status is not None:
-        qs = qs.filter(status=filters.status)
-    return _listed(
-        qs, filters, {"number": "number", "programme": "programme_id", "updated_at": "updated_at"},
-        "programme",
-    )  # fmt: skip
+    return filters.apply(selectors.cycle_list(actor=request.user))
 
 
 @router.post(
@@ -252,7 +226,14 @@ class ProposalOut(Schema):
         return int(paid) if paid is not None else selectors.paid_total(obj)
 
 
-class ProposalFilter(ListIn):
+class ProposalFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "id": "id",
+        "area_code": "area_code",
+        "amount": "amount",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar[str] = "id"
     cycle_id: Id | None = None
     kube_id: Id | None = None
     status: ProposalStatus | None = None
@@ -267,13 +248,7 @@ class ProposeIn(Schema):
 @paginate(Pages, page_size=50)
 def proposal_list(request: HttpRequest, filters: Query[ProposalFilter]) -> Any:
     require_perm(request, "aid.view_proposal")
-    qs = selectors.proposal_list(actor=request.user, cycle_id=filters.cycle_id)
-    if filters.kube_id is not None:
-        qs = qs.filter(kube_id=filters.kube_id)
-    if filters.status is not None:
-        qs = qs.filter(status=filters.status)
-    sorts = {"id": "id", "area_code": "area_code", "amount": "amount", "updated_at": "updated_at"}
-    return _listed(qs, filters, sorts, "id")
+    return filters.apply(selectors.proposal_list(actor=request.user))
 
 
 @router.post("/proposals", response={201: ProposalOut}, summary="Propose a group (regency)")
@@ -317,10 +292,17 @@ class DisbursementOut(Schema):
     updated_at: datetime
 
 
-class DisbursementFilter(ListIn):
+class DisbursementFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "day": "day",
+        "amount": "amount",
+        "id": "id",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar[str] = "day"
     proposal_id: Id | None = None
-    day_from: date | None = None
-    day_to: date | None = None
+    day_from: Annotated[date | None, FilterLookup("day__gte")] = None
+    day_to: Annotated[date | None, FilterLookup("day__lte")] = None
 
 
 class DifferenceOut(Schema):
@@ -374,13 +356,7 @@ def disburse(request: HttpRequest, proposal_id: Id, payload: DisbursementIn) -> 
 @paginate(Pages, page_size=100)
 def disbursement_list(request: HttpRequest, filters: Query[DisbursementFilter]) -> Any:
     require_perm(request, "aid.view_disbursement")
-    qs = selectors.disbursement_list(actor=request.user, proposal_id=filters.proposal_id)
-    if filters.day_from is not None:
-        qs = qs.filter(day__gte=filters.day_from)
-    if filters.day_to is not None:
-        qs = qs.filter(day__lte=filters.day_to)
-    sorts = {"day": "day", "amount": "amount", "id": "id", "updated_at": "updated_at"}
-    return _listed(qs, filters, sorts, "day")
+    return filters.apply(selectors.disbursement_list(actor=request.user))
 
 
 @router.post(
@@ -447,7 +423,12 @@ class LpjSummaryOut(Schema):
         return _label(LpjStatus, obj.status)
 
 
-class LpjFilter(ListIn):
+class LpjFilter(ListFilter):
+    ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
+        "updated": "updated_at",
+        "proposal_id": "proposal_id",
+    }
+    default_ordering: ClassVar[str] = "-updated"
     status: LpjStatus | None = None
 
 
@@ -488,11 +469,7 @@ def _lpj(actor: Any, proposal_id: int) -> dict[str, Any]:
 @paginate(Pages, page_size=100)
 def lpj_list(request: HttpRequest, filters: Query[LpjFilter]) -> Any:
     require_perm(request, "aid.view_lpj")
-    qs = selectors.lpj_list(actor=request.user)
-    if filters.status is not None:
-        qs = qs.filter(status=filters.status)
-    sorts = {"updated_at": "updated_at", "proposal_id": "proposal_id"}
-    return _listed(qs, filters, sorts, "-updated_at")
+    return filters.apply(selectors.lpj_list(actor=request.user))
 
 
 @router.get("/proposals/{proposal_id}/lpj", response=LpjOut, summary="Fund-use report")

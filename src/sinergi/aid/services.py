@@ -7,7 +7,6 @@ clear refusal. Aid goes to active groups only: proposing, approving and paying e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -34,6 +33,7 @@ from sinergi.aid.models import (
 )
 from sinergi.core.errors import Forbidden, InvalidInput, NotFound, require_permission
 from sinergi.core.events import snapshot
+from sinergi.core.four_eyes import refusal, require_different
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
@@ -43,16 +43,6 @@ from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_failures
 
 _level = selectors.area_level
-
-
-def _four_eyes(actor: Any, makers: Iterable[int | None], message: str) -> None:
-    """Maker-checker: who took an earlier step of a decision may not take the next one.
-
-    A refusal of the person, not of the input, so 403. (To become core.four_eyes once every
-    app shares it.)
-    """
-    if actor.pk in {m for m in makers if m is not None}:
-        raise Forbidden(message)
 
 
 def _status_words(kube: Kube) -> str:
@@ -256,10 +246,10 @@ def proposal_recommend(*, actor: Any, proposal_id: int) -> Proposal:
     proposal = _locked(actor, proposal_id)
     if proposal.cycle.status != CycleStatus.OPEN or proposal.status != ProposalStatus.PROPOSED:
         raise InvalidInput(_("This proposal cannot be recommended now."), field="status")
-    _four_eyes(
+    require_different(
         actor,
-        [proposal.proposed_by_id],
-        _("You proposed this group; another person must recommend it."),
+        proposal.proposed_by_id,
+        message=_("You proposed this group; another person must recommend it."),
     )
     before = snapshot(proposal, "status", "recommended_by")
     proposal.status, proposal.recommended_by = ProposalStatus.RECOMMENDED, actor
@@ -289,8 +279,10 @@ def proposal_reject(*, actor: Any, proposal_id: int, reason: str) -> Proposal:
         ProposalStatus.RECOMMENDED,
     ):
         raise InvalidInput(_("This proposal cannot be rejected now."), field="status")
-    _four_eyes(
-        actor, [proposal.proposed_by_id], _("You proposed this group; another person must decide.")
+    require_different(
+        actor,
+        proposal.proposed_by_id,
+        message=_("You proposed this group; another person must decide."),
     )
     before = snapshot(proposal, "status")
     proposal.status, proposal.decided_reason = ProposalStatus.REJECTED, reason.strip()[:300]
@@ -307,6 +299,20 @@ def proposal_reject(*, actor: Any, proposal_id: int, reason: str) -> Proposal:
     return proposal
 
 
+def _maker_cannot_approve() -> str:
+    return _("You proposed or recommended groups in this cycle; another person must approve it.")
+
+
+def _maker_cannot_check() -> str:
+    return _("You submitted this report; another person must check it.")
+
+
+def lpj_check_refusal(*, actor: Any, lpj: Lpj) -> str:
+    """Why ``actor`` may not check ``lpj`` (four eyes), or "": the page says it instead of
+    offering buttons that would be refused."""
+    return refusal(actor, lpj.submitted_by_id, message=_maker_cannot_check())
+
+
 @dataclass(frozen=True)
 class ApprovalPreview:
     """What approving a cycle would do, for the confirmation the approver reads first."""
@@ -315,6 +321,7 @@ class ApprovalPreview:
     total: int
     remaining: int
     inactive: list[str]
+    refusal: str  # four eyes: why this approver may not approve, or ""
 
 
 def cycle_approval_preview(*, actor: Any, cycle: Cycle) -> ApprovalPreview:
@@ -322,11 +329,13 @@ def cycle_approval_preview(*, actor: Any, cycle: Cycle) -> ApprovalPreview:
         cycle=cycle, status=ProposalStatus.RECOMMENDED
     ).select_related("kube")
     rows = list(recommended)
+    makers = [m for p in rows for m in (p.proposed_by_id, p.recommended_by_id)]
     return ApprovalPreview(
         proposals=len(rows),
         total=sum(p.amount for p in rows),
         remaining=budget_remaining(cycle.programme),
         inactive=[_status_words(p.kube) for p in rows if p.kube.status != Status.ACTIVE],
+        refusal=refusal(actor, *makers, message=_maker_cannot_approve()),
     )
 
 
@@ -359,10 +368,10 @@ def cycle_approve(*, actor: Any, cycle_id: int) -> Cycle:
     )
     if not proposals:
         raise InvalidInput(_("The cycle has no recommended proposals to approve."))
-    _four_eyes(
+    require_different(
         actor,
-        [m for p in proposals for m in (p.proposed_by_id, p.recommended_by_id)],
-        _("You proposed or recommended groups in this cycle; another person must approve it."),
+        *[m for p in proposals for m in (p.proposed_by_id, p.recommended_by_id)],
+        message=_maker_cannot_approve(),
     )
     programme = Programme.objects.select_for_update().get(pk=cycle.programme_id)
     total = sum(p.amount for p in proposals)
@@ -795,9 +804,7 @@ def _lpj_to_check(actor: Any, proposal_id: int) -> Lpj:
     lpj = Lpj.objects.select_for_update().filter(proposal=proposal).first()
     if lpj is None or lpj.status != LpjStatus.SUBMITTED:
         raise InvalidInput(_("There is no submitted report to check."), field="status")
-    _four_eyes(
-        actor, [lpj.submitted_by_id], _("You submitted this report; another person must check it.")
-    )
+    require_different(actor, lpj.submitted_by_id, message=_maker_cannot_check())
     return lpj
 
 

@@ -256,6 +256,8 @@ def _lpj_page(
     checking = request.user.has_perm("aid.check_lpj") and (
         lpj is not None and lpj.status == LpjStatus.SUBMITTED
     )
+    check_refusal = services.lpj_check_refusal(actor=request.user, lpj=lpj) if checking else ""
+    checking = checking and not check_refusal
     if editable and version_form is None:
         version_form = forms.LpjVersionForm(record=lpj)
     if editable and formset is None:
@@ -279,6 +281,7 @@ def _lpj_page(
             "formset": formset if editable else None,
             "version_form": version_form,
             "can_submit": editable and bool(items),
+            "check_refusal": check_refusal,
             "accept_form": accept_form or (forms.LpjAcceptForm() if checking else None),
             "return_form": return_form or (forms.LpjReturnForm() if checking else None),
         },
