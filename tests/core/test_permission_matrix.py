@@ -66,6 +66,8 @@ GET: dict[str, str] = {
     "core:audit_list": "200 403 403 403 403 403 403 403 403 200 302",
     "core:set_language": "405 405 405 405 405 405 405 405 405 405 405",
     "core:health": "200 200 200 200 200 200 200 200 200 200 200",
+    "core:job": "200 200 404 200 404 404 404 404 404 200 302",
+    "core:job_file": "404 404 404 404 404 404 404 404 404 404 302",
     "core:picker": "200 200 200 200 200 200 200 200 200 200 302",
     "accounts:login": "302 302 302 302 302 302 302 302 302 302 200",
     "accounts:password_change": "200 200 200 200 200 200 200 200 200 200 302",
@@ -193,6 +195,8 @@ GET: dict[str, str] = {
     "GET /api/v1/monitoring/groups/{kube_id}/classes": "200 200 404 200 200 200 200 403 200 200 401",
     "GET /api/v1/monitoring/graduations": "200 200 200 200 200 403 403 403 403 200 401",
     "GET /api/v1/monitoring/poverty-lines": "200 200 200 200 200 200 403 403 200 200 401",
+    "GET /api/v1/jobs/": "200 200 200 200 200 200 200 200 200 200 401",
+    "GET /api/v1/jobs/{job_id}/": "200 200 404 200 404 404 404 404 404 200 401",
 }
 
 # Every admin model list: the national admin (staff) in, everyone else to the admin sign-in.
@@ -431,6 +435,8 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
             Graduation.objects.filter(kube__area_code__startswith="32.73").order_by("id")
         ),
         "job": job.pk if job else 999_999,
+        # The import's core.Job: seen where the batch is, by who may see imports.
+        "import_job": ImportBatch.objects.get(file_name="kecamatan-sukasari.csv").job_id,
         "token": token.pk,
         "code": "32.73",
         "export_kind": next(iter(exports.KINDS)),
@@ -484,6 +490,8 @@ PK_OF = {
     "market:demand_detail": "demand",
     "market:order_detail": "order",
     "monitoring:job_file": "job",
+    "core:job": "import_job",
+    "core:job_file": "import_job",
     "monitoring:graduation_decide": "graduation",
 }
 # API path parameter → world id.
@@ -508,6 +516,7 @@ API_ARGS = {
     "order_id": "order",
     "part_id": "part",
     "graduation_id": "graduation",
+    "job_id": "import_job",
     "code": "code",
 }
 

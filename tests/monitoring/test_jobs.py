@@ -45,7 +45,7 @@ def english(client_for: Callable[..., Client]) -> Callable[..., Client]:
 
 
 def test_a_large_export_is_a_job_whose_file_lives_in_the_storage(
-    bandung: Kube,
+    bandung: Kube,  # noqa: F811
     facilitator_bandung: User,
     officer_bandung: User,
     english: Callable[..., Client],
@@ -91,7 +91,7 @@ def test_a_large_export_is_a_job_whose_file_lives_in_the_storage(
 
 
 def test_refresh_figures_is_one_job_with_its_progress_on_the_dashboard(
-    bandung: Kube,
+    bandung: Kube,  # noqa: F811
     officer_bandung: User,
     facilitator_bandung: User,
     english: Callable[..., Client],
@@ -120,7 +120,8 @@ def test_refresh_figures_is_one_job_with_its_progress_on_the_dashboard(
 
 
 def test_a_failed_nightly_refresh_is_recorded_and_the_old_figures_stay(
-    bandung: Kube, settings: Any
+    bandung: Kube,  # noqa: F811
+    settings: Any,
 ) -> None:
     first = summaries.refresh()
     settings.SINERGI_EXPORT_KEEP_DAYS = "not a number"  # a broken setting breaks the run

@@ -33,7 +33,7 @@ def _dead_run(actor: User, write_csv: Callable[..., Path], job: str = "check") -
     status = ImportStatus.CHECKING if job == "check" else ImportStatus.COMMITTING
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=status,
-        job=job,
+        step=job,
         run_token="dead",
         heartbeat_at=timezone.now() - timedelta(hours=1),
         rows_read=len(rows),

@@ -233,6 +233,7 @@ def visible(actor: Any) -> QuerySet[Job]:
         return Job.objects.none()
     parts = Q(pk__in=[])
     for spec in job_kinds.all_kinds():
+        qs: QuerySet[Job]
         if spec.everywhere:
             qs = Job.objects.filter(kind=spec.code)
             if not actor.is_active or not actor.has_perm(spec.permission):

@@ -58,6 +58,6 @@ def job_list(request: HttpRequest, kind: str = "", status: str = "") -> Any:
     return jobs.listed(request.user, kind=kind[:40], status=status[:10])
 
 
-@router.get("/{id}/", response=JobOut, summary="One background job: status and progress")
-def job_detail(request: HttpRequest, id: Id) -> Job:
-    return jobs.get_visible(request.user, id)
+@router.get("/{job_id}/", response=JobOut, summary="One background job: status and progress")
+def job_detail(request: HttpRequest, job_id: Id) -> Job:
+    return jobs.get_visible(request.user, job_id)

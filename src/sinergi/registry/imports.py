@@ -50,7 +50,9 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from sinergi.core import jobs
 from sinergi.core.errors import InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import user_area
@@ -61,6 +63,7 @@ from sinergi.engines import registry_rows, wilayah
 from sinergi.engines.nik import mask
 from sinergi.engines.tabular import BrokenRow, Table, TabularError, open_table
 from sinergi.registry import events
+from sinergi.registry.jobs import IMPORT
 from sinergi.registry.models import (
     ChunkStatus,
     Household,
@@ -105,6 +108,7 @@ def import_create(
         uploaded_by=actor if getattr(actor, "pk", None) else None,
         area_code=user_area(actor) or "",
         all_or_nothing=all_or_nothing,
+        job=jobs.create(IMPORT.code, actor=actor, area_code=user_area(actor) or ""),
     )
     AuditEvent.record(
         events.IMPORT_UPLOADED,
@@ -382,9 +386,9 @@ def _claim(batch: ImportBatch, job: str, status: str, *, token: str | None = Non
     taken = ImportBatch.objects.filter(pk=batch.pk).exclude(status=ImportStatus.CANCELLED)
     if token:
         taken = taken.filter(run_token=token)
-    if not taken.update(status=status, job=job, run_token=new, heartbeat_at=timezone.now()):
+    if not taken.update(status=status, step=job, run_token=new, heartbeat_at=timezone.now()):
         raise _LeaseLost
-    batch.status, batch.job, batch.run_token = status, job, new
+    batch.status, batch.step, batch.run_token = status, job, new
     return new
 
 
@@ -616,7 +620,7 @@ def _commit(batch_id: Any, progress: Progress, token: str, deal_out: bool) -> Im
         raise ImportRefused("not_checked")
     if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
         raise ImportRefused("has_errors")
-    if batch.status == ImportStatus.COMMITTED or batch.job == "chunks":
+    if batch.status == ImportStatus.COMMITTED or batch.step == "chunks":
         return batch  # queued twice: the first run did it, or dealt it out already
     _claim(batch, "commit", ImportStatus.COMMITTING, token=token)
     ImportBatch.objects.filter(pk=batch.pk).update(progress_done=0)
@@ -629,10 +633,10 @@ def _commit(batch_id: Any, progress: Progress, token: str, deal_out: bool) -> Im
         ImportChunk.objects.bulk_create(chunks)
         # From here the chunks hold the leases; the batch waits for the last one.
         if not _release(
-            batch, job="chunks", progress_done=0, progress_total=sum(c.rows for c in chunks)
+            batch, step="chunks", progress_done=0, progress_total=sum(c.rows for c in chunks)
         ):
             raise _LeaseLost
-        batch.job = "chunks"
+        batch.step = "chunks"
         # From now on the batch's heartbeat is its last progress, by any chunk: when none
         # moves for a lease, the chunks still waiting lost their tasks (resume_stale_chunks).
         ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
@@ -711,11 +715,16 @@ def _seal_piece(
     )
 
 
-def _send_chunks(batch_id: str, pending: list[tuple[int, str]]) -> None:
-    from sinergi.registry import tasks
+def _task(name: str) -> Any:
+    """A task of ``registry/tasks.py`` by its name, as a worker finds it: the tasks module
+    imports this one (it runs the work), so this one names the tasks instead of importing
+    them (no circle)."""
+    return import_string(f"sinergi.registry.tasks.{name}")
 
+
+def _send_chunks(batch_id: str, pending: list[tuple[int, str]]) -> None:
     for number, token in pending:
-        tasks.commit_chunk.enqueue(batch_id, number, token)
+        _task("commit_chunk").enqueue(batch_id, number, token)
 
 
 def import_commit_chunk(batch_id: Any, number: int, token: str) -> str:
@@ -856,10 +865,8 @@ def _close(batch: ImportBatch) -> ImportBatch:
 
 
 def _after_commit(batch: ImportBatch) -> None:
-    from sinergi.registry import tasks
-
     forget_file(batch)
-    tasks.after_import.enqueue(str(batch.pk))
+    _task("after_import").enqueue(str(batch.pk))
 
 
 def resume_stale_chunks(batch: ImportBatch, *, force: bool = False) -> int:
@@ -907,12 +914,10 @@ def resume_stale_chunks(batch: ImportBatch, *, force: bool = False) -> int:
 def enqueue(batch: ImportBatch, job: str) -> None:
     """Queue ``job`` ("check" or "commit") for the batch once the caller's transaction
     commits, with a watch that resumes it should its worker die."""
-    from sinergi.registry import tasks
-
     batch_id, token = str(batch.pk), batch.run_token
 
     def send() -> None:
-        work = tasks.check_import if job == "check" else tasks.commit_import
+        work = _task("check_import" if job == "check" else "commit_import")
         work.enqueue(batch_id, token)
         watch_later(batch_id)
 
@@ -921,9 +926,7 @@ def enqueue(batch: ImportBatch, job: str) -> None:
 
 def watch_later(batch_id: str, after: float | None = None) -> None:
     """Queue a look at the batch once its lease could have run out (queues that defer)."""
-    from sinergi.registry import tasks
-
-    watch = tasks.watch_import
+    watch = _task("watch_import")
     if not watch.get_backend().supports_defer:
         return  # the immediate backend runs the work inline: no worker to lose
     delay = settings.SINERGI_IMPORT_LEASE_SECONDS + 1 if after is None else after
@@ -941,7 +944,7 @@ def import_start_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     # No heartbeat yet: a batch waiting in the queue behind other work is not a dead one.
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportStatus.COMMITTING,
-        job="commit",
+        step="commit",
         run_token="",
         heartbeat_at=None,
         progress_done=0,
@@ -969,7 +972,7 @@ def import_resumable(batch: ImportBatch) -> bool:
 def _stale_chunks(batch: ImportBatch) -> bool:
     lease = timezone.now() - timedelta(seconds=settings.SINERGI_IMPORT_LEASE_SECONDS)
     return (
-        batch.job == "chunks"
+        batch.step == "chunks"
         and batch.status == ImportStatus.COMMITTING
         and batch.chunks.filter(status=ChunkStatus.RUNNING, heartbeat_at__lt=lease).exists()
     )
@@ -982,11 +985,11 @@ def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) 
     same dead run at once (the watch task and an officer's page) only one resumes it.
     ``force`` (an officer's Resume) also resumes a batch stopped after too many crashes.
     """
-    if batch.job == "chunks":
+    if batch.step == "chunks":
         return _resume_chunks(batch, by=by, force=force)
     if not (_stale(batch) or (force and import_resumable(batch))):
         return False
-    job = batch.job or ("commit" if batch.status == ImportStatus.COMMITTING else "check")
+    job = batch.step or ("commit" if batch.status == ImportStatus.COMMITTING else "check")
     if not force and batch.resumes >= MAX_RESUMES:
         _fail(batch, "worker_lost")
         return False
@@ -996,7 +999,7 @@ def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) 
         pk=batch.pk, run_token=batch.run_token, status=batch.status
     ).update(
         status=status,
-        job=job,
+        step=job,
         run_token=token,
         heartbeat_at=timezone.now(),
         file_error="",
@@ -1020,7 +1023,7 @@ def _resume_chunks(batch: ImportBatch, *, by: Any, force: bool) -> bool:
     """A batch dealt out in chunks: deal out again the chunks whose worker died; with
     ``force``, also a batch stopped after too many crashes (its chunks start afresh)."""
     if force and import_resumable(batch):
-        if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status, job="chunks").update(
+        if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status, step="chunks").update(
             status=ImportStatus.COMMITTING, file_error="", resumes=F("resumes") + 1
         ):
             return False
@@ -1047,7 +1050,7 @@ def resume_stale() -> int:
     stale = ImportBatch.objects.filter(status__in=RUNNING, heartbeat_at__lt=timezone.now() - lease)
     chunked = ImportBatch.objects.filter(
         status=ImportStatus.COMMITTING,
-        job="chunks",
+        step="chunks",
         chunks__status=ChunkStatus.RUNNING,
         chunks__heartbeat_at__lt=timezone.now() - lease,
     ).distinct()
@@ -1067,7 +1070,7 @@ def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
         status=ImportStatus.CANCELLED, run_token="", heartbeat_at=None
     )
     batch.refresh_from_db()
-    if batch.job in ("commit", "chunks"):
+    if batch.step in ("commit", "chunks"):
         batch.rows_committed = _stored(batch)
         ImportBatch.objects.filter(pk=batch.pk).update(rows_committed=batch.rows_committed)
     forget_file(batch)

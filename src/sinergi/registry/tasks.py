@@ -29,7 +29,7 @@ def commit_import(batch_id: str, token: str = "") -> dict[str, Any]:
     from sinergi.registry.imports import import_commit
 
     batch = import_commit(batch_id, token=token, deal_out=True)
-    return {"status": batch.status, "job": batch.job, "chunks": batch.chunks.count()}
+    return {"status": batch.status, "step": batch.step, "chunks": batch.chunks.count()}
 
 
 @task()
@@ -66,7 +66,7 @@ def watch_import(batch_id: str) -> str:
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None or batch.status not in (ImportStatus.QUEUED, *RUNNING):
         return "done"
-    if batch.job == "chunks":
+    if batch.step == "chunks":
         # The chunks hold their own leases: reset the dead ones, keep watching the batch.
         resumed = resume_if_stale(batch)
         watch_later(batch_id)
