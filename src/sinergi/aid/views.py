@@ -253,10 +253,11 @@ def _lpj_page(
     editable = request.user.has_perm("aid.add_lpjitem") and (
         lpj is None or lpj.status in (LpjStatus.DRAFT, LpjStatus.RETURNED)
     )
-    checking = request.user.has_perm("aid.check_lpj") and (
-        lpj is not None and lpj.status == LpjStatus.SUBMITTED
-    )
-    check_refusal = services.lpj_check_refusal(actor=request.user, lpj=lpj) if checking else ""
+    check_refusal = ""
+    checking = False
+    if lpj is not None and lpj.status == LpjStatus.SUBMITTED:
+        checking = request.user.has_perm("aid.check_lpj")
+        check_refusal = services.lpj_check_refusal(actor=request.user, lpj=lpj) if checking else ""
     checking = checking and not check_refusal
     if editable and version_form is None:
         version_form = forms.LpjVersionForm(record=lpj)
