@@ -16,7 +16,7 @@ from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
 from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_perms import require_perm
-from sinergi.core.api_schemas import Pages
+from sinergi.core.api_schemas import Id, Pages
 from sinergi.core.errors import DomainError
 
 auth = Router(tags=["auth"])
@@ -114,3 +114,86 @@ def me(request: HttpRequest) -> User:
 def user_list(request: HttpRequest, filters: Query[UserFilter]) -> Any:
     require_perm(request, "accounts.view_user")
     return filters.apply(selectors.user_list(actor=request.user, q=filters.q))
+
+
+# --- what an administrator does in the Django admin for users --------------------------------
+
+
+class UserCreateIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=12, max_length=256)
+    role: Role
+    area_code: str | None = Field(
+        None, max_length=13, description="Province or regency code; null is the whole nation"
+    )
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    organisation: str = Field("", max_length=120)
+
+
+class UserChangeIn(Schema):
+    role: Role | None = Field(None, description="Leave out to keep the role")
+    area_code: str | None = Field(
+        "",
+        max_length=13,
+        description='Leave out (or "") to keep the area; null is the whole nation',
+    )
+
+
+class UserActiveIn(Schema):
+    reason: str = Field("", max_length=300)
+
+
+@users.get("/{user_id}", response=UserOut, summary="One user in your area")
+def user_detail(request: HttpRequest, user_id: Id) -> User:
+    require_perm(request, "accounts.view_user")
+    return selectors.user_get(actor=request.user, pk=user_id)
+
+
+@users.post("/", response={201: UserOut}, summary="Create a user with a role and area")
+def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
+    """Needs ``accounts.add_user``; the area must lie inside your own."""
+    user = services.user_create(
+        actor=request.user,  # type: ignore[arg-type]
+        username=payload.username,
+        password=payload.password,
+        role=payload.role.value,
+        area_code=payload.area_code,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        email=payload.email,
+        organisation=payload.organisation,
+    )
+    return Status(201, user)
+
+
+@users.patch("/{user_id}", response=UserOut, summary="Change a user's role or area")
+def user_change(request: HttpRequest, user_id: Id, payload: UserChangeIn) -> User:
+    return services.user_change(
+        actor=request.user,  # type: ignore[arg-type]
+        user_id=user_id,
+        role=payload.role.value if payload.role else None,
+        area_code=payload.area_code,
+    )
+
+
+@users.post("/{user_id}/deactivate", response=UserOut, summary="Deactivate a user")
+def user_deactivate(request: HttpRequest, user_id: Id, payload: UserActiveIn) -> User:
+    """The user can no longer sign in and their API tokens stop working; nothing is deleted."""
+    return services.user_set_active(
+        actor=request.user,  # type: ignore[arg-type]
+        user_id=user_id,
+        active=False,
+        reason=payload.reason,
+    )
+
+
+@users.post("/{user_id}/reactivate", response=UserOut, summary="Reactivate a user")
+def user_reactivate(request: HttpRequest, user_id: Id, payload: UserActiveIn) -> User:
+    return services.user_set_active(
+        actor=request.user,  # type: ignore[arg-type]
+        user_id=user_id,
+        active=True,
+        reason=payload.reason,
+    )

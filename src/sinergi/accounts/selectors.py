@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from sinergi.accounts.models import User
-from sinergi.core.scoping import user_area
+from sinergi.core.scoping import access, user_area
 from sinergi.wilayah.models import Level, Region
 
 
@@ -25,6 +25,11 @@ def user_list(*, actor: Any, q: str = "", role: str = "", action: str = "view") 
             | Q(area__name__icontains=word)
         )
     return qs.order_by("area__code", "role", "username")
+
+
+def user_get(*, actor: Any, pk: int, for_write: bool = False) -> User:
+    """One user the actor may see (or change), else 404."""
+    return access(User.objects.select_related("area"), actor=actor, for_write=for_write, pk=pk)
 
 
 # Regions change only when a new decree is imported, while counting the nation's 91,000 costs

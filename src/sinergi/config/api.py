@@ -12,6 +12,7 @@ from sinergi.accounts.api import router as accounts_router
 from sinergi.accounts.api_auth import TokenAuth
 from sinergi.aid.api import router as aid_router
 from sinergi.core.api_auth import ActiveSessionAuth
+from sinergi.core.audit_api import router as audit_router
 from sinergi.core.errors import DomainError, envelope
 from sinergi.core.jobs_api import router as jobs_router
 from sinergi.kube.api import router as kube_router
@@ -169,4 +170,5 @@ api.add_router("/aid", aid_router)
 api.add_router("/mentoring", mentoring_router)
 api.add_router("/market", market_router)
 api.add_router("/monitoring", monitoring_router)
+api.add_router("/audit", audit_router)
 api.add_router("/jobs", jobs_router)

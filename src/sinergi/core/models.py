@@ -74,6 +74,40 @@ class AuditEvent(models.Model):
         value = (self.data or {}).get("changes")
         return value if isinstance(value, dict) else {}
 
+    @property
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """``[(field label, old, new)]`` in words: the changed fields by their names in the
+        active language and choice values by their labels (a field the model no longer has
+        shows as recorded)."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+        from django.utils.text import capfirst
+
+        try:
+            model: Any = apps.get_model(self.object_type) if self.object_type else None
+        except (LookupError, ValueError):
+            model = None
+        rows = []
+        for name, pair in self.changes.items():
+            old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+            label, choices = name, {}
+            if model is not None:
+                try:
+                    field: Any = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    field = None
+                if field is not None:
+                    label = capfirst(str(getattr(field, "verbose_name", name)))
+                    choices = {str(k): str(v) for k, v in (field.flatchoices or [])}
+                    if field.is_relation and field.related_model is not None:
+                        # A row named by its id on the trail: shown by its name (one query).
+                        related = field.related_model._default_manager.filter(
+                            pk__in=[v for v in (old, new) if v is not None]
+                        )
+                        choices = {str(r.pk): str(r) for r in related}
+            rows.append((label, _shown(old, choices), _shown(new, choices)))
+        return rows
+
     @classmethod
     def record(
         cls,
@@ -109,6 +143,12 @@ class AuditEvent(models.Model):
             reason=reason,
             data=payload,
         )
+
+
+def _shown(value: Any, choices: dict[str, str]) -> str:
+    if value is None or value == "":
+        return "—"
+    return choices.get(str(value), str(value))
 
 
 class FormSubmission(models.Model):
