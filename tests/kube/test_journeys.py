@@ -355,3 +355,21 @@ def test_iks_entries_are_paged_with_the_balance_of_the_whole_ledger(
     assert [r["balance"] for r in newest_first] == [120_000, 150_000, 100_000]
     out = client.get(url, {"kind": "withdrawal"}).json()["items"]
     assert [(r["amount"], r["balance"]) for r in out] == [(30_000, 120_000)]
+
+
+def test_sending_back_says_what_happens_and_is_confirmed(
+    officer_bandung: User, checker: User, client_for: Callable[..., Client]
+) -> None:
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 6))
+    kube_transition(actor=officer_bandung, kube_id=kube.pk, to_status=Status.SUBMITTED)
+    client = client_for(checker)
+    page = client.get(f"/kube/{kube.pk}/").content.decode()
+    assert "harus diajukan dan diverifikasi lagi" in page  # what sending back does
+    sent = {"to": "draft", "reason": "NIK ketua salah"}
+    refused = client.post(f"/kube/{kube.pk}/status/", sent)
+    assert refused.status_code == 400 and 'value="NIK ketua salah"' in refused.content.decode()
+    kube.refresh_from_db()
+    assert kube.status == Status.SUBMITTED
+    assert client.post(f"/kube/{kube.pk}/status/", {**sent, "confirm": "on"}).status_code == 302
+    kube.refresh_from_db()
+    assert kube.status == Status.DRAFT

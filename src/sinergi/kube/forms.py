@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
 from sinergi.core.numbers import RupiahField
 from sinergi.core.widgets import PickerField, PickerFormMixin
-from sinergi.kube.lifecycle import IRREVERSIBLE, NEEDS_REASON, OFFICERS
+from sinergi.kube.lifecycle import CONFIRM, IRREVERSIBLE, NEEDS_REASON, OFFICERS
 from sinergi.kube.models import IksEntry, IksKind, OfficerRole, Status
 from sinergi.kube.selectors import CandidateRow
 
@@ -178,8 +178,13 @@ class MoveForm(SubmitOnceMixin, forms.Form):
         to = cleaned.get("to")
         if to in NEEDS_REASON and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Give a reason for this step."))
-        if to in IRREVERSIBLE and not cleaned.get("confirm"):
-            self.add_error("confirm", _("Tick to confirm: this cannot be undone."))
+        if to in CONFIRM and not cleaned.get("confirm"):
+            self.add_error(
+                "confirm",
+                _("Tick to confirm: this cannot be undone.")
+                if to in IRREVERSIBLE
+                else _("Tick to confirm."),
+            )
         return cleaned
 
 

@@ -33,6 +33,8 @@ OFFICERS = (OfficerRole.KETUA, OfficerRole.SEKRETARIS, OfficerRole.BENDAHARA)
 # Moves that need a reason, and those that cannot be undone (asked to confirm).
 NEEDS_REASON = (Status.DRAFT, Status.DISSOLVED, Status.GRADUATED)
 IRREVERSIBLE = (Status.DISSOLVED, Status.GRADUATED)
+# Moves a person confirms after reading what they do (sending back undoes others' work).
+CONFIRM = (Status.DRAFT, *IRREVERSIBLE)
 
 # The button of each move, and what it will do (said before a person confirms).
 MOVE_LABELS = {

@@ -100,6 +100,7 @@ class Move:
     label: str
     needs_reason: bool
     irreversible: bool
+    confirm: bool
     effect: str
     # Why the button is disabled ("" when it can be pressed).
     refused: str = ""
@@ -123,6 +124,7 @@ def kube_moves(*, actor: Any, kube: Kube, failures: list[Any]) -> list[Move]:
                 label=str(lifecycle.MOVE_LABELS[Status(to)]),
                 needs_reason=to in lifecycle.NEEDS_REASON,
                 irreversible=to in lifecycle.IRREVERSIBLE,
+                confirm=to in lifecycle.CONFIRM,
                 effect=str(lifecycle.MOVE_EFFECTS.get(Status(to), "")),
                 refused=refused,
             )
