@@ -704,6 +704,10 @@ def test_map_and_charts_are_readable_on_a_phone(
     page = client_for(admin_user).get("/pantau/wilayah/ID/").content.decode()
     assert f'font-size="{charts.FONT}"' in page and "<title>Tumbuh (growing): 0</title>" in page
     assert 'class="legend"' in page
+    # Coordinates stay machine numbers in Indonesian (no decimal comma inside the SVG).
+    id_page = in_indonesian(client_for(admin_user)).get("/pantau/wilayah/ID/").content.decode()
+    assert "Tumbuh" in id_page
+    assert not re.search(r'(x|y|width|height)="-?\d+,\d', id_page)
 
 
 def test_freshness_and_refresh_button_follow_the_permission(
