@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -688,6 +689,11 @@ def test_map_and_charts_are_readable_on_a_phone(
     assert min(numbers) >= geo.PAD and max(numbers[0::2]) <= national.width
     # Text at least 12 px on a 375 px phone (a card ~300 px wide), nothing drawn past the view.
     assert charts.FONT * 300 / charts.WIDTH >= 12
+    # ...and no stylesheet rule puts a fixed pixel size on the chart text instead.
+    from django.contrib.staticfiles import finders
+
+    css = Path(str(finders.find("core/sinergi.css"))).read_text()
+    assert not re.search(r"\.chart-(label|value)\s*\{[^}]*font-size", css)
     long = "Kabupaten Kepulauan Siau Tagulandang Biaro Selatan"
     bars = charts.bars([(long, 123_456_789), ("Dua", 5)])
     first = bars.bars[0]
