@@ -159,6 +159,7 @@ GET: dict[str, str] = {
     "GET /api/v1/registry/imports/{batch_id}": "200 200 404 200 403 403 403 403 403 200 401",
     "GET /api/v1/registry/imports/{batch_id}/issues": "200 200 404 200 403 403 403 403 403 200 401",
     "GET /api/v1/registry/duplicates": "200 200 200 200 403 403 403 403 403 403 401",
+    "GET /api/v1/registry/duplicates/{candidate_id}": "200 200 404 200 403 403 403 403 403 403 401",
     "GET /api/v1/kube/business-types": "200 200 200 200 200 403 403 403 200 200 401",
     "GET /api/v1/kube/": "200 200 200 200 200 403 403 403 200 200 401",
     "GET /api/v1/kube/{kube_id}": "200 200 404 200 200 404 404 404 200 200 401",

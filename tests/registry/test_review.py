@@ -277,3 +277,137 @@ def test_every_problem_and_reason_has_words_in_both_languages() -> None:
         with translation.override("en"):
             english = str(text)
         assert indonesian != english, f"{code} has no Indonesian words"
+
+
+def _stamp(html: str) -> str:
+    found = re.search(r'name="record_version" value="([^"]*)"', html)
+    assert found, "the edit form carries the record's version"
+    return found.group(1)
+
+
+def test_editing_a_household_someone_changed_meanwhile_is_refused_with_what_changed(
+    en_for: Callable[..., Client],
+    household_bandung: Household,
+    officer_bandung: User,
+    officer_jabar: User,
+) -> None:
+    client = en_for(officer_bandung)
+    path = f"/registri/kk/{household_bandung.pk}/ubah/"
+    stamp = _stamp(client.get(path).content.decode())
+    services.household_update(
+        actor=officer_jabar,
+        household_id=household_bandung.pk,
+        village_code="32.73.01.1001",
+        address="Jl. Setiabudi 9",
+        desil=2,
+        desil_date=date(2026, 3, 31),
+    )
+    mine = {
+        "village_code": "32.73.01.1001",
+        "address": "Jl. Punyaku 1",
+        "desil": "5",
+        "desil_date": "2026-03-31",
+        "record_version": stamp,
+    }
+    refused = client.post(path, mine)
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Someone else changed this record" in html
+    assert "Address: “Jl. Sukasari 1” → “Jl. Setiabudi 9”" in html
+    assert 'value="Jl. Punyaku 1"' in html  # what was typed is kept
+    household_bandung.refresh_from_db()
+    assert household_bandung.address == "Jl. Setiabudi 9" and household_bandung.desil == 2
+    # Saved again after a look: a deliberate overwrite.
+    again = client.post(path, {**mine, "record_version": _stamp(html)})
+    assert again.status_code == 302
+    household_bandung.refresh_from_db()
+    assert household_bandung.address == "Jl. Punyaku 1"
+
+
+def test_a_double_click_registers_one_household(
+    client_for: Callable[..., Client], officer_bandung: User
+) -> None:
+    client = client_for(officer_bandung)
+    token = re.search(
+        r'name="submit_token" value="([^"]+)"', client.get("/registri/kk/baru/").content.decode()
+    )
+    assert token
+    data = {
+        "kk": "3273010101200008",
+        "village_code": "32.73.01.1001",
+        "submit_token": token.group(1),
+    }
+    first, second = client.post("/registri/kk/baru/", data), client.post("/registri/kk/baru/", data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Household.objects.filter(kk_mask="3273••••••••0008").count() == 1
+    assert AuditEvent.objects.filter(event_type="registry.household.created").count() == 1
+
+
+def test_the_village_is_picked_from_the_actors_area(
+    en_for: Callable[..., Client], officer_bandung: User
+) -> None:
+    client = en_for(officer_bandung)
+    page = client.get("/registri/kk/baru/").content.decode()
+    assert 'name="village_code__q"' in page  # a search, not a code box (Bandung has 151)
+    found = client.post(
+        "/registri/kk/baru/",
+        {"kk": "3273010101200008", "village_code__q": "gegerkal", "_pick": "village_code"},
+    ).content.decode()
+    assert "Gegerkalong" in found and 'value="32.73.01.1002"' in found
+    assert 'value="3273010101200008"' in found  # the KK typed is kept during the search
+    assert not Household.objects.exists()
+    outside = client.post(
+        "/registri/kk/baru/", {"kk": "3273010101200008", "village_code": "32.01.01.1001"}
+    ).content.decode()
+    assert "Choose from the list." in outside and not Household.objects.exists()
+
+
+def test_api_lists_filter_sort_and_say_what_changed_since(
+    client_for: Callable[..., Client],
+    household_bandung: Household,
+    officer_bandung: User,
+    officer_jabar: User,
+) -> None:
+    client = client_for(officer_jabar)
+    households = "/api/v1/registry/households"
+    assert client.get(households, {"area": "Kota Bandung"}).json()["count"] == 1
+    assert client.get(households, {"area": "32.01"}).json()["count"] == 0
+    assert client.get(households, {"desil": 2}).json()["count"] == 1
+    assert client.get(households, {"desil": 3}).json()["count"] == 0
+    ambiguous = client.get(households, {"area": "Sukasari"})
+    assert ambiguous.status_code == 400 and ambiguous.json()["field"] == "area"
+    later = "2999-01-01T00:00:00+07:00"
+    assert client.get(households, {"changed_since": later}).json()["count"] == 0
+    assert client.get(households, {"changed_since": "2000-01-01"}).json()["count"] == 1
+    assert client.get(households, {"ordering": "kk"}).status_code == 422
+    persons = client.get("/api/v1/registry/persons", {"ordering": "-birth_date"}).json()
+    assert [p["name"] for p in persons["items"]] == ["Siti Aminah", "Asep Sunandar"]
+    heads = client.get("/api/v1/registry/persons", {"is_head": True, "area": "32.73.01"})
+    assert [p["name"] for p in heads.json()["items"]] == ["Asep Sunandar"], heads.json()
+
+
+def test_api_duplicate_pair_has_words_and_the_same_digit_rule(
+    client_for: Callable[..., Client], typo_pair: DuplicateCandidate, officer_bandung: User
+) -> None:
+    client = client_for(officer_bandung)
+    listed = client.get("/api/v1/registry/duplicates", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert listed["items"][0]["reason"] == "nik_typo"
+    assert listed["items"][0]["reason_label"] == str(DUPLICATE_REASONS["nik_typo"])
+    pair = client.get(
+        f"/api/v1/registry/duplicates/{typo_pair.pk}", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert pair["differing_positions"] == [8]
+    assert {pair["nik_a_compared"], pair["nik_b_compared"]} == {
+        "3273•••2••••0001",
+        "3273•••3••••0001",
+    }
+    assert any("birth day" in e["text"] for e in pair["evidence"])
+    decided = client.post(
+        f"/api/v1/registry/duplicates/{typo_pair.pk}/decide",
+        {"decision": "reject"},
+        content_type="application/json",
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "rejected"
+    event = AuditEvent.objects.get(event_type="registry.duplicate.rejected")
+    assert event.data["changes"] == {"status": ["pending", "rejected"]}

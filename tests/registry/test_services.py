@@ -10,7 +10,7 @@ from django.http import Http404
 
 from sinergi.accounts.models import User
 from sinergi.core import crypto
-from sinergi.core.errors import InvalidInput, NotFound
+from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 from sinergi.registry import services
 from sinergi.registry.models import Household, Person
@@ -113,11 +113,15 @@ def test_reveal_is_logged_with_its_reason(
         reason="cek kartu keluarga",
     )
     assert kk == "3273010101200001"
-    for outsider in (officer_bogor, facilitator_bandung):
-        with pytest.raises((NotFound, Http404)):
-            services.identifier_reveal(
-                actor=outsider, kind="nik", object_id=person.pk, reason="ingin tahu saja"
-            )
+    # Another regency's officer: the row looks absent; a role without the right: refused.
+    with pytest.raises(Http404):
+        services.identifier_reveal(
+            actor=officer_bogor, kind="nik", object_id=person.pk, reason="ingin tahu saja"
+        )
+    with pytest.raises(Forbidden):
+        services.identifier_reveal(
+            actor=facilitator_bandung, kind="nik", object_id=person.pk, reason="ingin tahu saja"
+        )
     assert AuditEvent.objects.filter(event_type__endswith="revealed").count() == 2
 
 

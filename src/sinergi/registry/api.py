@@ -2,21 +2,28 @@
 audited call. Partner roles hold no registry permission and get 403 on every endpoint."""
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, FilterLookup, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from sinergi.core.api_lists import ListFilter, SortedFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages
 from sinergi.core.pagination import RowsThrough
-from sinergi.registry import batches, selectors, services
+from sinergi.registry import batches, review, selectors, services
 from sinergi.registry.imports import resume_if_stale
 from sinergi.registry.messages import problem_text, reason_text
-from sinergi.registry.models import DuplicateCandidate, Household
+from sinergi.registry.models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    Household,
+    Relation,
+    Sex,
+)
 
 router = Router(tags=["registry"])
 
@@ -147,15 +154,32 @@ def _household_out(household: Household, actor: Any) -> Household:
     return household
 
 
+class _AreaFilter(ListFilter):
+    selector_fields: ClassVar = frozenset({"q", "area"})
+    q: str = Field("", max_length=100, description="A name (a full number: use the search POST)")
+    area: str = Field(
+        "", max_length=100, description="A region in your area, by code or by name (Sukasari)"
+    )
+
+    def area_code(self, actor: Any) -> str:
+        return selectors.area_from_text(actor=actor, text=self.area)
+
+
+class HouseholdFilter(_AreaFilter):
+    ordering_fields: ClassVar = {"area": "area_code", "updated": "updated_at", "id": "id"}
+    default_ordering: ClassVar = "area"
+    desil: int | None = Field(None, ge=1, le=10, description="Welfare decile")
+
+
 @router.get("/households", response=list[HouseholdOut], summary="Households in your area")
 @paginate(Pages, page_size=50)
-def household_list(request: HttpRequest, q: str = "", area: str = "") -> Any:
+def household_list(request: HttpRequest, filters: Query[HouseholdFilter]) -> Any:
     require_perm(request, "registry.view_household")
-    selectors.refuse_number_in_address(q, "/api/v1/registry/households/search")
-    return RowsThrough(
-        selectors.household_list(actor=request.user, q=q[:100], area=area[:13]),
-        lambda h: _household_out(h, request.user),
+    selectors.refuse_number_in_address(filters.q, "/api/v1/registry/households/search")
+    found = selectors.household_list(
+        actor=request.user, q=filters.q, area=filters.area_code(request.user)
     )
+    return RowsThrough(filters.apply(found), lambda h: _household_out(h, request.user))
 
 
 class NumberSearchIn(Schema):
@@ -224,12 +248,32 @@ def person_create(request: HttpRequest, household_id: Id, payload: PersonIn) -> 
     return Status(201, person)
 
 
+class PersonFilter(_AreaFilter):
+    ordering_fields: ClassVar = {
+        "area": ("area_code", "household_id"),
+        "name": "name",
+        "birth_date": "birth_date",
+        "updated": "updated_at",
+        "id": "id",
+    }
+    default_ordering: ClassVar = "area"
+    household_id: Id | None = None
+    sex: Sex | None = None
+    relation: Relation | None = None
+    is_head: bool | None = None
+    born_from: Annotated[date | None, FilterLookup("birth_date__gte")] = None
+    born_until: Annotated[date | None, FilterLookup("birth_date__lte")] = None
+
+
 @router.get("/persons", response=list[PersonOut], summary="Persons in your area")
 @paginate(Pages, page_size=50)
-def person_list(request: HttpRequest, q: str = "") -> Any:
+def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
     require_perm(request, "registry.view_person")
-    selectors.refuse_number_in_address(q, "/api/v1/registry/persons/search")
-    return selectors.person_list(actor=request.user, q=q[:100])
+    selectors.refuse_number_in_address(filters.q, "/api/v1/registry/persons/search")
+    found = selectors.person_list(
+        actor=request.user, q=filters.q, area=filters.area_code(request.user)
+    )
+    return filters.apply(found)
 
 
 @router.put("/persons/{person_id}", response=PersonOut)
@@ -272,12 +316,20 @@ def import_detail(request: HttpRequest, batch_id: UUID) -> Any:
     return batch
 
 
+class IssueFilter(SortedFilter):
+    ordering_fields: ClassVar = {"row": "row_number", "column": "column", "code": "code"}
+    default_ordering: ClassVar = "row"
+    column: str | None = Field(None, max_length=40)
+    code: str | None = Field(None, max_length=40, description="Problem code, e.g. nik_exists")
+    warning: Annotated[bool | None, FilterLookup("is_warning")] = None
+
+
 @router.get("/imports/{batch_id}/issues", response=list[IssueOut])
 @paginate(Pages, page_size=100)
-def import_issues(request: HttpRequest, batch_id: UUID) -> Any:
+def import_issues(request: HttpRequest, batch_id: UUID, filters: Query[IssueFilter]) -> Any:
     require_perm(request, "registry.view_importbatch")
     batch = selectors.import_get(actor=request.user, pk=batch_id)
-    return selectors.import_issues(actor=request.user, batch=batch)
+    return filters.apply(selectors.import_issues(actor=request.user, batch=batch))
 
 
 @router.post("/imports/{batch_id}/commit", response={202: ImportOut})
@@ -306,11 +358,56 @@ def import_cancel_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
     return batches.import_cancel(actor=request.user, batch_id=batch_id)
 
 
+class DuplicateFilter(ListFilter):
+    ordering_fields: ClassVar = {"score": "score", "updated": "updated_at", "id": "id"}
+    default_ordering: ClassVar = "-score"
+    selector_fields: ClassVar = frozenset({"status"})
+    status: DuplicateStatus = DuplicateStatus.PENDING
+    reason: str | None = Field(None, max_length=40, description="same_nik, nik_typo, …")
+
+
 @router.get("/duplicates", response=list[DuplicateOut], summary="Review queue")
 @paginate(Pages, page_size=20)
-def duplicate_list(request: HttpRequest, status: str = "pending") -> Any:
+def duplicate_list(request: HttpRequest, filters: Query[DuplicateFilter]) -> Any:
     require_perm(request, "registry.change_duplicatecandidate")
-    return selectors.duplicate_queue(actor=request.user, status=status[:10])
+    return filters.apply(selectors.duplicate_queue(actor=request.user, status=filters.status))
+
+
+class EvidenceOut(Schema):
+    speaks_for_one_person: bool
+    text: str
+
+
+class DuplicateReviewOut(DuplicateOut):
+    nik_a_compared: str = Field(
+        ...,
+        description="Person A's NIK masked, the differing positions unmasked (• to roles "
+        "that may not reveal numbers)",
+    )
+    nik_b_compared: str
+    differing_positions: list[int] = Field(..., description="NIK digit positions, from 1")
+    evidence: list[EvidenceOut]
+
+
+@router.get(
+    "/duplicates/{candidate_id}",
+    response=DuplicateReviewOut,
+    summary="One pair with the evidence, as the review page shows it",
+)
+def duplicate_detail(request: HttpRequest, candidate_id: Id) -> Any:
+    require_perm(request, "registry.change_duplicatecandidate")
+    candidate = selectors.duplicate_get(actor=request.user, pk=candidate_id)
+    pair = review.pair_review(candidate, show_digits=review.may_see_digits(request.user))
+    # Read off the pair by the schema like any row (the persons keep their own resolvers).
+    candidate.nik_a_compared = "".join(d.char for d in pair.nik_a)  # type: ignore[attr-defined]
+    candidate.nik_b_compared = "".join(d.char for d in pair.nik_b)  # type: ignore[attr-defined]
+    candidate.differing_positions = [  # type: ignore[attr-defined]
+        i + 1 for i, d in enumerate(pair.nik_a) if d.differs
+    ]
+    candidate.evidence = [  # type: ignore[attr-defined]
+        {"speaks_for_one_person": m, "text": t} for m, t in pair.evidence
+    ]
+    return candidate
 
 
 @router.post("/duplicates/{candidate_id}/decide", response=DuplicateOut)

@@ -6,7 +6,15 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.core.forms import (
+    STALE_FIELD,
+    SUBMIT_TOKEN_FIELD,
+    StaleCheckMixin,
+    SubmitOnceMixin,
+)
 from sinergi.core.numbers import BoundedIntegerField
+from sinergi.core.widgets import PickerField, PickerFormMixin
+from sinergi.engines import wilayah as regions
 from sinergi.registry.models import Household, Relation, Sex
 
 F = TypeVar("F", bound=forms.BaseForm)
@@ -20,6 +28,13 @@ def bind(form_class: type[F], request: HttpRequest, **kwargs: Any) -> F:
     return form_class(**kwargs)
 
 
+def entered(form: forms.BaseForm, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What the person entered, for the service: not the form's own bookkeeping (one-time
+    token, record version)."""
+    skip = {SUBMIT_TOKEN_FIELD, STALE_FIELD, *without}
+    return {k: v for k, v in form.cleaned_data.items() if k not in skip}
+
+
 def bind_search(request: HttpRequest) -> SearchForm:
     """The search form from the POST (a full number) or the address (a name, a region)."""
     return SearchForm(request.POST if request.method == "POST" else request.GET)
@@ -29,15 +44,28 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class HouseholdForm(forms.Form):
+class VillageField(PickerField):
+    """A village picked from the actor's area; a code typed with or without dots also works
+    (the API and old bookmarks send codes)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("village", **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        try:
+            return regions.normalize_code(value) if value else value
+        except regions.RegionCodeError:
+            return value
+
+
+class HouseholdForm(SubmitOnceMixin, PickerFormMixin, forms.Form):
     kk = forms.CharField(
         label=_("KK number"),
         max_length=30,
         help_text=_("16 digits; spaces or dots between them are fine."),
     )
-    village_code = forms.CharField(
-        label=_("Village code"), max_length=16, help_text=_("10 digits, e.g. 32.73.01.1001")
-    )
+    village_code = VillageField(label=_("Village"))
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     desil = BoundedIntegerField(
         model=Household,
@@ -50,11 +78,18 @@ class HouseholdForm(forms.Form):
     desil_date = forms.DateField(label=_("Decile snapshot date"), required=False, widget=DateInput)
 
 
-class HouseholdEditForm(HouseholdForm):
+class HouseholdEditForm(StaleCheckMixin, HouseholdForm):
     kk = forms.CharField(required=False, disabled=True, widget=forms.HiddenInput)
+    # What someone else may have changed meanwhile, named as the page shows it.
+    stale_fields = {
+        "village_code": "village.name",
+        "address": "address",
+        "desil": "desil",
+        "desil_date": "desil_date",
+    }
 
 
-class PersonForm(forms.Form):
+class PersonForm(SubmitOnceMixin, forms.Form):
     nik = forms.CharField(
         label=_("NIK"),
         max_length=30,
@@ -69,11 +104,11 @@ class PersonForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
 
-class PersonEditForm(PersonForm):
+class PersonEditForm(StaleCheckMixin, PersonForm):
     nik = forms.CharField(label=_("New NIK (leave empty to keep)"), max_length=30, required=False)
 
 
-class ImportForm(forms.Form):
+class ImportForm(SubmitOnceMixin, forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
     all_or_nothing = forms.BooleanField(
         label=_("All or nothing: save only if every row is valid"), required=False
@@ -111,7 +146,7 @@ class SearchForm(forms.Form):
     )
 
 
-class DuplicateDecisionForm(forms.Form):
+class DuplicateDecisionForm(SubmitOnceMixin, forms.Form):
     """An officer's judgement of a possible duplicate; a merge is asked to be confirmed."""
 
     decision = forms.ChoiceField(

@@ -85,9 +85,13 @@ def household_list(*, actor: Any, q: str = "", area: str = "") -> QuerySet[House
     return qs.order_by("area_code", "id")
 
 
-def person_list(*, actor: Any, q: str = "", action: str = "view") -> QuerySet[Person]:
+def person_list(
+    *, actor: Any, q: str = "", area: str = "", action: str = "view"
+) -> QuerySet[Person]:
     # The list shows the masked number only: the ciphertext stays in the database.
     qs = Person.objects.for_user(actor, action).filter(merged_into__isnull=True).defer("nik_cipher")
+    if area:
+        qs = qs.filter(area_q("area_code", area, by_range=True))
     q = q.strip()
     if q:
         digits = nikmod.clean(q)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core import crypto
-from sinergi.core.errors import Forbidden, InvalidInput, NotFound, require_permission
+from sinergi.core.errors import Forbidden, InvalidInput, require_permission
 from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
@@ -308,8 +308,9 @@ def person_update(
 @transaction.atomic
 def identifier_reveal(*, actor: Any, kind: str, object_id: int, reason: str) -> str:
     """Decrypt one NIK or KK number for a role allowed to see it; every reveal is logged."""
+    # A role refusal says nothing about the row: it is decided before the row is looked at.
     if not actor.has_perm("registry.reveal_identifier"):
-        raise NotFound(_("Not found, or outside your area."))
+        raise Forbidden(_("Your role may not see full NIK or KK numbers."))
     # Whether the row is in the actor's area is answered before anything about the request,
     # so a row outside it looks absent whatever was sent.
     obj: Person | Household

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import csv_stream_response
 from sinergi.core.filters import page_number
+from sinergi.core.forms import submit_once
 from sinergi.core.pagination import CappedPaginator
 from sinergi.registry import batches, forms, review, selectors, services
 from sinergi.registry.forms import (
@@ -112,11 +113,12 @@ def _household_list_url(q: str, area: str = "") -> str:
 
 @login_required
 @permission_required("registry.add_household", raise_exception=True)
+@submit_once
 def household_create(request: HttpRequest) -> HttpResponse:
-    form = forms.bind(HouseholdForm, request)
+    form = forms.bind(HouseholdForm, request, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            household = services.household_create(actor=request.user, **form.cleaned_data)
+            household = services.household_create(actor=request.user, **forms.entered(form))
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -135,11 +137,14 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "desil": household.desil,
         "desil_date": household.desil_date,
     }
-    form = forms.bind(HouseholdEditForm, request, initial=initial)
+    form = forms.bind(
+        HouseholdEditForm, request, initial=initial, actor=request.user, record=household
+    )
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "kk"}
         try:
-            services.household_update(actor=request.user, household_id=pk, **data)
+            services.household_update(
+                actor=request.user, household_id=pk, **forms.entered(form, without=("kk",))
+            )
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -167,12 +172,13 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("registry.add_person", raise_exception=True)
+@submit_once
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(actor=request.user, pk=pk)
     form = forms.bind(PersonForm, request)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_create(actor=request.user, household_id=pk, **form.cleaned_data)
+            services.person_create(actor=request.user, household_id=pk, **forms.entered(form))
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -191,10 +197,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         f: getattr(person, f)
         for f in ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")
     }
-    form = forms.bind(PersonEditForm, request, initial=initial)
+    form = forms.bind(PersonEditForm, request, initial=initial, record=person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(actor=request.user, person_id=pk, **form.cleaned_data)
+            services.person_update(actor=request.user, person_id=pk, **forms.entered(form))
         except DomainError as exc:
             _form_error(form, exc)
         else:
@@ -235,6 +241,7 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
+@submit_once
 def import_list(request: HttpRequest) -> HttpResponse:
     form = forms.bind(ImportForm, request)
     if request.method == "POST" and form.is_valid():
@@ -303,6 +310,7 @@ def _batch_step(request: HttpRequest, pk: Any, step: Callable[..., Any], done: s
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
+@submit_once
 def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
     return _batch_step(request, pk, batches.import_commit, _("Saving the valid rows…"))
 
@@ -310,6 +318,7 @@ def import_commit_view(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
+@submit_once
 def import_resume_view(request: HttpRequest, pk: Any) -> HttpResponse:
     return _batch_step(
         request, pk, batches.import_resume, _("The import continues where it stopped.")
@@ -319,6 +328,7 @@ def import_resume_view(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @permission_required("registry.add_importbatch", raise_exception=True)
 @require_POST
+@submit_once
 def import_cancel_view(request: HttpRequest, pk: Any) -> HttpResponse:
     return _batch_step(
         request, pk, batches.import_cancel, _("Import cancelled; its file was deleted.")
@@ -369,6 +379,7 @@ def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("registry.change_duplicatecandidate", raise_exception=True)
 @require_POST
+@submit_once
 def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The decision on a pair; a merge comes back first as a confirmation saying what it does."""
     candidate = selectors.duplicate_get(actor=request.user, pk=pk)
