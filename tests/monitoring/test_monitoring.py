@@ -411,6 +411,7 @@ def test_dashboards_are_scoped_and_in_both_languages(
         assert own.get(outside).status_code == 404
     text = own.get("/pantau/wilayah/32.73/").content.decode()
     assert "KUBE Mawar" in text and "KUBE Melati" not in text
+    assert f"{bandung.village.name} <code" in text  # the village by its name, code beside
     # Only her own regency is coloured and linked on the province map.
     assert 'href="/pantau/wilayah/32.01/"' not in text
     text_id = in_indonesian(own).get("/pantau/wilayah/32.73/").content.decode()

@@ -162,7 +162,7 @@ def dashboard(actor: Any, code: str, *, today: date) -> Dashboard:
         groups = list(
             Kube.objects.for_user(actor, permission="monitoring.view_regencyfigures")
             .filter(area_q("area_code", scope.code))
-            .select_related("business_type")
+            .select_related("business_type", "village")
             .order_by("status", "name")[:300]
         )
     return Dashboard(scope, totals, children, months, series, budget, kpis, run, groups)
