@@ -225,12 +225,8 @@ def test_a_product_photo_named_html_is_served_as_a_png(
     client.force_login(officer)
     for name in ("x.html", "x.svg"):
         client.post(
-            "/pasar/produk-kelompok/",
-            {
-                "action": "photo",
-                "product": product.pk,
-                "photo": SimpleUploadedFile(name, samples.png() + HTML, "text/html"),
-            },
+            f"/pasar/produk-kelompok/{product.pk}/foto/",
+            {"photo": SimpleUploadedFile(name, samples.png() + HTML, "text/html")},
         )
         product.refresh_from_db()
         assert re.fullmatch(r"products/[0-9a-f]{32}\.png", product.photo.name)

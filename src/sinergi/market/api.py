@@ -3,19 +3,19 @@ splitting, answers, each group's part steps, order steps, orders and sales.
 
 Reads go through ``market.selectors`` (an order shows only the parts the caller may see),
 writes through ``market.services``; a role refusal is 403, another party's row 404. Every list
-is paged (``page``, ``page_size``), sorted (``sort``, a leading ``-`` for descending) and can
-ask for what changed since a moment (``changed_since``).
+is paged, filtered, sorted (``ordering``) and can ask for what changed since a moment
+(``changed_since``), the one way of core.api_lists.
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, FilterLookup, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, column_int, column_rupiah
 from sinergi.core.errors import InvalidInput
@@ -23,28 +23,6 @@ from sinergi.market import selectors, services
 from sinergi.market.models import Demand, Order, OrderPart, Permit, Product, Sale
 
 router = Router(tags=["market"])
-
-
-# Lists: one way to page, filter, sort and ask for what changed.
-
-
-class ListIn(Schema):
-    changed_since: datetime | None = Field(
-        None, description="Only rows created or changed at or after this moment (ISO 8601)."
-    )
-    sort: str = Field("", max_length=40, description="A field name; a leading '-' descends.")
-
-
-def _listed(qs: QuerySet[Any], filters: ListIn, sorts: dict[str, str], default: str) -> Any:
-    if filters.changed_since is not None:
-        qs = qs.filter(updated_at__gte=filters.changed_since)
-    key = filters.sort or default
-    name = key.removeprefix("-")
-    if name not in sorts:
-        raise InvalidInput(
-            _("Sort by one of: %(names)s.") % {"names": ", ".join(sorted(sorts))}, field="sort"
-        )
-    return qs.order_by(("-" if key.startswith("-") else "") + sorts[name], "pk")
 
 
 # Products
@@ -100,16 +78,24 @@ class PublicProductOut(ProductOut):
         return regency.name if regency is not None else ""
 
 
-class CatalogueFilter(ListIn):
+PRODUCT_ORDERING: dict[str, str | tuple[str, ...]] = {
+    "id": "id",
+    "price": "price",
+    "name": "name",
+    "updated": "updated_at",
+}
+
+
+class CatalogueFilter(ListFilter):
+    ordering_fields: ClassVar = PRODUCT_ORDERING
+    default_ordering: ClassVar = "price"
+    selector_fields: ClassVar = frozenset({"category", "max_price", "region", "permit"})
     category: str = Field("", max_length=30)
     max_price: column_rupiah(Product, "price", ge=1) | None = None  # type: ignore[valid-type]
     region: str = Field(
         "", max_length=100, description="A region's name (e.g. Bandung) or code (e.g. 32.73)."
     )
     permit: str = Field("", max_length=8, description="pirt, halal or bpom: valid ones only.")
-
-
-PRODUCT_SORTS = {"id": "id", "price": "price", "name": "name", "updated_at": "updated_at"}
 
 
 @router.get("/catalogue", response=list[PublicProductOut], auth=None, summary="Public catalogue")
@@ -123,7 +109,7 @@ def catalogue(request: HttpRequest, filters: Query[CatalogueFilter]) -> Any:
     qs = selectors.catalogue(
         category=filters.category, areas=areas, max_price=filters.max_price, permit=filters.permit
     )
-    return _listed(qs, filters, PRODUCT_SORTS, "price")
+    return filters.apply(qs)
 
 
 class ProductIn(Schema):
@@ -139,21 +125,18 @@ class ProductIn(Schema):
     active: bool = True
 
 
-class ProductFilter(ListIn):
+class ProductFilter(ListFilter):
+    ordering_fields: ClassVar = PRODUCT_ORDERING
+    default_ordering: ClassVar = "name"
     kube_id: Id | None = None
-    category: str = Field("", max_length=30)
+    category: Annotated[str | None, FilterLookup("category__code"), Field(None, max_length=30)]
 
 
 @router.get("/products", response=list[ProductOut], summary="Products of your groups")
 @paginate(Pages, page_size=50)
 def product_list(request: HttpRequest, filters: Query[ProductFilter]) -> Any:
     require_perm(request, "market.view_product")
-    qs = selectors.products_for(request.user)
-    if filters.kube_id:
-        qs = qs.filter(kube_id=filters.kube_id)
-    if filters.category:
-        qs = qs.filter(category__code=filters.category)
-    return _listed(qs, filters, PRODUCT_SORTS, "name")
+    return filters.apply(selectors.products_for(request.user))
 
 
 @router.post("/products", response={201: ProductOut})
@@ -229,19 +212,17 @@ class DemandOut(Schema):
     updated_at: datetime
 
 
-class DemandFilter(ListIn):
-    status: str = Field("", max_length=10, description="open, ordered or cancelled")
+class DemandFilter(ListFilter):
+    ordering_fields: ClassVar = {"id": "id", "latest_date": "latest_date", "updated": "updated_at"}
+    default_ordering: ClassVar = "-id"
+    status: str | None = Field(None, max_length=10, description="open, ordered or cancelled")
 
 
 @router.get("/demands", response=list[DemandOut])
 @paginate(Pages, page_size=50)
 def demand_list(request: HttpRequest, filters: Query[DemandFilter]) -> Any:
     require_perm(request, "market.view_demand")
-    qs = selectors.demands_for(request.user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    sorts = {"id": "id", "latest_date": "latest_date", "updated_at": "updated_at"}
-    return _listed(qs, filters, sorts, "-id")
+    return filters.apply(selectors.demands_for(request.user))
 
 
 @router.post("/demands", response={201: DemandOut})
@@ -310,8 +291,10 @@ class OrderPages(Pages):
         return out
 
 
-class OrderFilter(ListIn):
-    status: str = Field("", max_length=14, description="An order status, e.g. confirmed")
+class OrderFilter(ListFilter):
+    ordering_fields: ClassVar = {"id": "id", "created": "created_at", "updated": "updated_at"}
+    default_ordering: ClassVar = "-id"
+    status: str | None = Field(None, max_length=14, description="An order status, e.g. confirmed")
     demand_id: Id | None = None
 
 
@@ -326,13 +309,7 @@ class OrderFilter(ListIn):
 @paginate(OrderPages, page_size=50)
 def order_list(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
     require_perm(request, "market.view_order")
-    qs = selectors.order_list(request.user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.demand_id:
-        qs = qs.filter(demand_id=filters.demand_id)
-    sorts = {"id": "id", "created_at": "created_at", "updated_at": "updated_at"}
-    return _listed(qs, filters, sorts, "-id")
+    return filters.apply(selectors.order_list(request.user))
 
 
 class SplitIn(Schema):
@@ -460,25 +437,24 @@ class SaleOut(Schema):
     updated_at: datetime
 
 
-class SaleFilter(ListIn):
+class SaleFilter(ListFilter):
+    ordering_fields: ClassVar = {
+        "day": "day",
+        "id": "id",
+        "price": "price",
+        "updated": "updated_at",
+    }
+    default_ordering: ClassVar = "-day"
     kube_id: Id | None = None
-    day_from: date | None = None
-    day_to: date | None = None
+    day_from: Annotated[date | None, FilterLookup("day__gte")] = None
+    day_to: Annotated[date | None, FilterLookup("day__lte")] = None
 
 
 @router.get("/sales", response=list[SaleOut])
 @paginate(Pages, page_size=50)
 def sale_list(request: HttpRequest, filters: Query[SaleFilter]) -> Any:
     require_perm(request, "market.view_sale")
-    qs = selectors.sales_for(request.user)
-    if filters.kube_id:
-        qs = qs.filter(kube_id=filters.kube_id)
-    if filters.day_from:
-        qs = qs.filter(day__gte=filters.day_from)
-    if filters.day_to:
-        qs = qs.filter(day__lte=filters.day_to)
-    sorts = {"day": "day", "id": "id", "price": "price", "updated_at": "updated_at"}
-    return _listed(qs, filters, sorts, "-day")
+    return filters.apply(selectors.sales_for(request.user))
 
 
 @router.post("/sales", response={201: SaleOut}, summary="Record a sale outside Sinergi")

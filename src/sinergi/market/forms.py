@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.core.errors import DomainError
+from sinergi.core.errors import DomainError, Forbidden
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
 from sinergi.core.money import rupiah
 from sinergi.core.numbers import RupiahField
@@ -46,7 +46,10 @@ def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F
 
 
 def refuse(form: forms.Form, exc: DomainError) -> None:
-    """A service's refusal shown next to the field it names (else above the form)."""
+    """A service's refusal shown next to the field it names (else above the form); a role
+    refusal is not a form error but the 403 page."""
+    if isinstance(exc, Forbidden):
+        raise exc
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
 
@@ -157,6 +160,16 @@ class ProductForm(SubmitOnceMixin, StaleCheckMixin, forms.Form):
         super().__init__(*args, record=product, **kw)
         _choices(self, "kube").choices = [(g.pk, g.name) for g in groups]
         _choices(self, "category").choices = _categories()
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG or PNG, at most 5 MB."),
+        widget=forms.ClearableFileInput(
+            {"accept": "image/jpeg,image/png", "capture": "environment"}
+        ),
+    )
 
 
 class PermitForm(SubmitOnceMixin, forms.Form):

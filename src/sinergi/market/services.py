@@ -635,15 +635,14 @@ def part_step(*, actor: Any, part_id: int, to: str) -> OrderPart:
     the part but does not take this step is refused (403)."""
     order = _lock_order(actor, selectors.part_order_id(actor, part_id))
     part = _lock_part(part_id)
+    group, buyer = selectors.group_side(actor, part), selectors.buying_side(actor, order)
+    # Who may move the part is answered before what was asked (a reader gets 403, not 400).
+    if not (group or buyer):
+        raise Forbidden(_("Your role does not allow this step."))
     if to not in PART_STEPS:
         raise InvalidInput(_("Unknown step."), field="to")
     _source, side = PART_STEPS[to]
-    allowed = (
-        selectors.group_side(actor, part)
-        if side == "group"
-        else selectors.buying_side(actor, order)
-    )
-    if not allowed:
+    if not (group if side == "group" else buyer):
         raise Forbidden(
             _("Only the group of this part makes and ships it.")
             if side == "group"

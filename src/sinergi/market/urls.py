@@ -9,6 +9,7 @@ urlpatterns = [
     path("produk/<id:pk>/foto/", views.product_photo, name="product_photo"),
     path("produk-kelompok/", views.my_products, name="my_products"),
     path("produk-kelompok/<id:pk>/izin/", views.permit_save, name="permit_save"),
+    path("produk-kelompok/<id:pk>/foto/", views.photo_save, name="photo_save"),
     path("produk-kelompok/<id:pk>/minggu/", views.weeks_save, name="weeks_save"),
     path("permintaan/", views.demand_list, name="demand_list"),
     path("permintaan/<id:pk>/", views.demand_detail, name="demand_detail"),

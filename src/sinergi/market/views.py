@@ -98,6 +98,7 @@ def _products_page(
     product_form: Any = None,
     permit_form: Any = None,
     weeks_form: Any = None,
+    photo_form: Any = None,
     editing_id: int | None = None,
 ) -> HttpResponse:
     user: Any = request.user
@@ -113,11 +114,11 @@ def _products_page(
         "can_edit": can_edit,
         "form": product_form or forms.ProductForm(groups=groups, product=editing),
         "permit_form": permit_form or forms.PermitForm(),
+        "photo_form": photo_form or forms.PhotoForm(),
         "weeks_form": weeks_form
         or (forms.WeeksForm(weeks=selectors.product_weeks(editing)) if editing else None),
     }
-    status = 400 if any(f is not None for f in (product_form, permit_form, weeks_form)) else 200
-    return render(request, "market/my_products.html", context, status=status)
+    return render(request, "market/my_products.html", context)
 
 
 @login_required
@@ -174,6 +175,21 @@ def permit_save(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Permit saved."))
             return redirect(f"{_products_url()}?ubah={pk}")
     return _products_page(request, permit_form=form, editing_id=pk)
+
+
+@login_required
+@require_POST
+def photo_save(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.bind(forms.PhotoForm, request)
+    if form.is_valid():
+        try:
+            services.product_photo(actor=request.user, product_id=pk, **form.cleaned_data)
+        except DomainError as exc:
+            forms.refuse(form, exc)
+        else:
+            messages.success(request, _("Photo saved."))
+            return redirect(f"{_products_url()}?ubah={pk}")
+    return _products_page(request, photo_form=form, editing_id=pk)
 
 
 @login_required
@@ -236,7 +252,6 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         request,
         "market/demand_list.html",
         {"page": page, "form": form},
-        status=400 if form is not None and form.errors else 200,
     )
 
 
@@ -264,7 +279,6 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "market/demand_detail.html",
         {"demand": demand, "orders": demand.orders.all(), "form": form, "can_split": can_split},
-        status=400 if form.errors else 200,
     )
 
 
@@ -339,6 +353,9 @@ def _order_page(
             p.status in (PartStatus.SHIPPED, PartStatus.DELIVERED, PartStatus.PAID) for p in rows
         )
     )
+    if cancel_form is not None and not can_cancel:
+        messages.error(request, _("This order can no longer be cancelled."))
+        cancel_form = None
     accepted = view.parts.filter(status__in=[PartStatus.ACCEPTED, *PART_STEPS]).aggregate(
         q=Sum("quantity")
     )
@@ -368,12 +385,7 @@ def _order_page(
         "can_rate": is_buyer_self and delivered,
         "rate_form": bound if isinstance(bound, forms.RateForm) else forms.RateForm(order=order),
     }
-    status = (
-        400
-        if (bound is not None and bound.errors) or (cancel_form is not None and cancel_form.errors)
-        else 200
-    )
-    return render(request, "market/order_detail.html", context, status=status)
+    return render(request, "market/order_detail.html", context)
 
 
 @login_required
@@ -555,5 +567,4 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         request,
         "market/sale_list.html",
         {"page": page, "form": form, "today": timezone.localdate()},
-        status=400 if form is not None and form.errors else 200,
     )
