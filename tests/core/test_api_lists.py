@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
 
 pytestmark = pytest.mark.django_db
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 @pytest.fixture
@@ -52,25 +53,24 @@ def test_an_unknown_ordering_is_422_naming_the_choices(admin_client: Client) -> 
 
 
 def test_changed_since_returns_what_changed_at_or_after(
-    admin_client: Client, make_user: Callable[..., User]
+    admin_client: Client, make_user: Callable[..., User], time_machine: Any
 ) -> None:
-    old = make_user(Role.FACILITATOR, "32.73", username="lama")
-    new = make_user(Role.FACILITATOR, "32.73", username="baru")
-    moment = timezone.now() - datetime.timedelta(hours=1)
-    User.objects.filter(pk=old.pk).update(updated_at=moment - datetime.timedelta(days=2))
-    User.objects.filter(pk=new.pk).update(updated_at=moment + datetime.timedelta(minutes=1))
+    time_machine.move_to(datetime.datetime(2026, 11, 1, 9, 0, tzinfo=JAKARTA), tick=False)
+    make_user(Role.FACILITATOR, "32.73", username="lama")
+    time_machine.move_to(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=JAKARTA), tick=False)
+    make_user(Role.FACILITATOR, "32.73", username="baru")
 
-    found = _names(
-        admin_client.get(
-            "/api/v1/users/", {"role": "facilitator", "changed_since": moment.isoformat()}
-        )
-    )
-    assert found == ["baru"]
-    # A time without a zone is Jakarta time (UTC+7).
-    local = timezone.localtime(moment).replace(tzinfo=None).isoformat()
-    assert _names(
-        admin_client.get("/api/v1/users/", {"role": "facilitator", "changed_since": local})
-    ) == ["baru"]
+    def changed_since(moment: str) -> list[str]:
+        params = {"role": "facilitator", "changed_since": moment, "ordering": "username"}
+        return _names(admin_client.get("/api/v1/users/", params))
+
+    assert changed_since("2026-11-10T00:00:00+07:00") == ["baru"]
+    assert changed_since("2026-11-20T09:00:00+07:00") == ["baru"]  # at or after
+    assert changed_since("2026-11-20T02:00:01Z") == []
+    # A time without a zone is Jakarta time (UTC+7): 08:59 there is before 09:00.
+    assert changed_since("2026-11-20T08:59:00") == ["baru"]
+    assert changed_since("2026-11-20T09:00:01") == []
+    assert changed_since("2026-10-01T00:00:00") == ["baru", "lama"]
 
 
 def test_a_bad_changed_since_is_422(admin_client: Client) -> None:

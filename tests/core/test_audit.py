@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
-from sinergi.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -97,13 +96,13 @@ def test_the_audit_filter_matches_labels_in_the_request_language(
 
 
 def test_audit_dates_and_changed_since(
-    admin_client: Client, make_user: Callable[..., User]
+    admin_client: Client, make_user: Callable[..., User], time_machine: Any
 ) -> None:
+    now = timezone.now()
+    time_machine.move_to(now - datetime.timedelta(days=10), tick=False)
     old = make_user(Role.MENTOR, "32.73")
+    time_machine.move_to(now, tick=False)
     new = make_user(Role.MENTOR, "32.73")
-    AuditEvent.objects.filter(object_id=str(old.pk), object_type="accounts.user").update(
-        occurred_at=timezone.now() - datetime.timedelta(days=10)
-    )
 
     def found(**params: str) -> set[int]:
         response = admin_client.get("/api/v1/audit/", {"object_type": "accounts.user", **params})
