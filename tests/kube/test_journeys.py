@@ -81,6 +81,9 @@ def test_four_eyes_in_the_ui_disables_the_button_with_the_reason(
     assert "Anda yang mengajukan kelompok ini" in refused.content.decode()
     kube.refresh_from_db()
     assert kube.status == Status.SUBMITTED
+    mine.post("/bahasa/", {"language": "en", "next": "/"})
+    english = mine.get(f"/kube/{kube.pk}/").content.decode()
+    assert "You submitted this group; another officer must verify it." in english
     theirs = client_for(checker).get(f"/kube/{kube.pk}/").content.decode()
     assert "why-verified" not in theirs and "Verifikasi" in theirs
     assert (
