@@ -230,26 +230,32 @@ def test_a_queued_import_says_it_waits_for_a_worker(
 def test_saving_an_import_twice_commits_it_once_with_one_event(
     client_for: Callable[..., Client], officer_bandung: User
 ) -> None:
+    from sinergi.core.errors import InvalidInput
+    from sinergi.registry import batches
+
     batch = ImportBatch.objects.create(
         file_name="data.csv",
         area_code="32.73",
         uploaded_by=officer_bandung,
         status=ImportStatus.CHECKED,
         rows_read=1,
-        rows_valid=0,
+        rows_valid=1,
     )
-    from sinergi.registry import batches
-
     client = client_for(officer_bandung)
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_valid=1)
-    # The immediate test backend runs the save at once; the second click finds it saving/saved.
-    first = client.post(f"/registri/impor/{batch.pk}/simpan/")
-    second = client.post(f"/registri/impor/{batch.pk}/simpan/")
-    assert first.status_code == second.status_code == 302
+    page = client.get(f"/registri/impor/{batch.pk}/").content.decode()
+    token = re.search(
+        r'action="/registri/impor/[^"]+/simpan/">.*?name="submit_token" value="([^"]+)"', page
+    )
+    assert token, "the save button carries a one-time token"
+    save = f"/registri/impor/{batch.pk}/simpan/"
+    first = client.post(save, {"submit_token": token.group(1)})
+    second = client.post(save, {"submit_token": token.group(1)})  # the double click
+    third = client.post(save)  # a stale page without the token: refused by the batch's state
+    assert first.status_code == second.status_code == third.status_code == 302
     started = AuditEvent.objects.filter(event_type="registry.import.commit_started")
     assert started.count() == 1
     assert started.get().data["changes"] == {"status": ["checked", "committing"]}
-    with pytest.raises(Exception, match="checked"):
+    with pytest.raises(InvalidInput):
         batches.import_commit(actor=officer_bandung, batch_id=batch.pk)
 
 
@@ -411,3 +417,24 @@ def test_api_duplicate_pair_has_words_and_the_same_digit_rule(
     assert decided.status_code == 200 and decided.json()["status"] == "rejected"
     event = AuditEvent.objects.get(event_type="registry.duplicate.rejected")
     assert event.data["changes"] == {"status": ["pending", "rejected"]}
+
+
+def test_a_save_no_worker_has_taken_says_it_waits(
+    en_for: Callable[..., Client], officer_bandung: User
+) -> None:
+    from sinergi.registry import batches
+
+    batch = ImportBatch.objects.create(
+        file_name="data.csv",
+        area_code="32.73",
+        uploaded_by=officer_bandung,
+        status=ImportStatus.CHECKED,
+        rows_read=1200,
+        rows_valid=1200,
+        progress_done=1200,
+        progress_total=1200,
+    )
+    batches.import_commit(actor=officer_bandung, batch_id=batch.pk)  # queued on commit only
+    html = en_for(officer_bandung).get(f"/registri/impor/{batch.pk}/").content.decode()
+    assert "Waiting for a worker" in html and "saving starts as soon as" in html
+    assert "0 of 1,200" not in html and "No problems found." not in html

@@ -278,6 +278,9 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
         "running": running,
         # No worker has taken the work yet (no lease beat): say so, never "0 / 0".
         "waiting": batch.status == ImportStatus.QUEUED or (running and not batch.heartbeat_at),
+        # Saving was asked for but no worker has taken it: its job counts as running (the
+        # check's row count is its total), so say it waits rather than "0 of n done".
+        "waiting_save": batch.status == ImportStatus.COMMITTING and not batch.heartbeat_at,
         "reasons": [
             (key.split(":")[0], problem_text(key.split(":")[1]), n)
             for key, n in batch.rejected_by_reason.items()
