@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from itertools import count
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
 from sinergi.accounts.services import user_create
-from sinergi.kube.models import Kube, Status
+from sinergi.kube.models import Kube, Membership, Status
 from sinergi.kube.services import kube_create, kube_transition
 from sinergi.mentoring import services
-from sinergi.mentoring.models import Mentor, Organisation, Unit, UnitLevel
+from sinergi.mentoring.models import (
+    Assignment,
+    AssignmentStatus,
+    MatchRun,
+    Mentor,
+    Organisation,
+    Unit,
+    UnitLevel,
+)
 from sinergi.wilayah.models import Region
+from tests import samples
 from tests.conftest import PASSWORD
 from tests.kube.test_services import _heads
 
@@ -122,3 +133,53 @@ def account_for(make_user: Callable[..., User]) -> Callable[[Mentor], User]:
         return User.objects.get(pk=user.pk)
 
     return make
+
+
+@pytest.fixture
+def world(group_in, make_mentor, coordinator, account_for) -> dict:
+    """One Bandung group mentored by Rina, with a session; one Bogor group waiting."""
+    kube = group_in("32.73.01.1001", name="KUBE Mawar")
+    rina = make_mentor("Rina", "32.73", ["makanan_minuman"], capacity=1)
+    rina_user = account_for(rina)
+    offer_and_accept(coordinator, account_for)
+    members = list(Membership.objects.filter(kube=kube).values_list("pk", flat=True))
+    session = services.session_log(
+        actor=rina_user,
+        kube_id=kube.pk,
+        held_on=timezone.localdate() - timedelta(days=3),
+        place="Balai desa",
+        topics="Pembukuan",
+        present=members[:3],
+        photos=[SimpleUploadedFile("foto.png", samples.png())],
+        new_items=[
+            services.NewItem("Buku kas", "Bendahara", timezone.localdate() - timedelta(days=1))
+        ],
+    )
+    waiting = group_in("32.01.01.1001", "kerajinan", name="KUBE Melati")
+    return {"kube": kube, "rina": rina, "mentor": rina_user, "session": session, "waiting": waiting}
+
+
+def _items(rows: list[tuple[str, str, str]], extra: int = 3) -> dict[str, str]:
+    """The session form's action item rows as a browser sends them (a formset)."""
+    data = {"items-TOTAL_FORMS": str(max(extra, len(rows))), "items-INITIAL_FORMS": "0"}
+    for n, (text, owner, due) in enumerate(rows):
+        data |= {
+            f"items-{n}-description": text,
+            f"items-{n}-owner": owner,
+            f"items-{n}-due_on": due,
+        }
+    return data
+
+
+def offer_and_accept(
+    coordinator: User, account_for: Callable[[Mentor], User], area: str = ""
+) -> MatchRun:
+    """Run the matcher, send its offers, and have every offered mentor accept."""
+    run = services.match_run(actor=coordinator, area=area)
+    services.run_send(actor=coordinator, run_id=run.pk)
+    for offer in Assignment.objects.filter(run=run, status=AssignmentStatus.OFFERED):
+        assert offer.mentor is not None
+        services.assignment_respond(
+            actor=account_for(offer.mentor), assignment_id=offer.pk, accept=True
+        )
+    return run

@@ -15,9 +15,9 @@ from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
 from sinergi.kube.models import Kube, Membership
 from sinergi.mentoring import services
-from sinergi.mentoring.models import Assignment, AssignmentStatus, Mentor, Session
+from sinergi.mentoring.models import Assignment, AssignmentStatus, MatchRun, Mentor, Session
 from tests import samples
-from tests.mentoring.test_services import PNG, _offer_and_accept
+from tests.mentoring.conftest import _items
 
 pytestmark = pytest.mark.django_db
 
@@ -25,30 +25,6 @@ pytestmark = pytest.mark.django_db
 IDENTIFIER = re.compile(r"\b\d{16}\b|\d{4}•+\d{4}")
 # The labels of the withheld fields, as whole words (a random CSRF token may contain "nik").
 WORDS = re.compile(r"\b(nik|desil|decile|no\.? ?kk)\b", re.IGNORECASE)
-
-
-@pytest.fixture
-def world(group_in, make_mentor, coordinator, account_for) -> dict:
-    """One Bandung group mentored by Rina, with a session; one Bogor group waiting."""
-    kube = group_in("32.73.01.1001", name="KUBE Mawar")
-    rina = make_mentor("Rina", "32.73", ["makanan_minuman"], capacity=1)
-    rina_user = account_for(rina)
-    _offer_and_accept(coordinator, account_for)
-    members = list(Membership.objects.filter(kube=kube).values_list("pk", flat=True))
-    session = services.session_log(
-        actor=rina_user,
-        kube_id=kube.pk,
-        held_on=timezone.localdate() - timedelta(days=3),
-        place="Balai desa",
-        topics="Pembukuan",
-        present=members[:3],
-        photos=[SimpleUploadedFile("foto.png", PNG)],
-        new_items=[
-            services.NewItem("Buku kas", "Bendahara", timezone.localdate() - timedelta(days=1))
-        ],
-    )
-    waiting = group_in("32.01.01.1001", "kerajinan", name="KUBE Melati")
-    return {"kube": kube, "rina": rina, "mentor": rina_user, "session": session, "waiting": waiting}
 
 
 def _group_paths(kube: Kube, session: Session) -> list[str]:
@@ -131,9 +107,9 @@ def test_mentor_logs_a_session_in_the_ui_in_both_languages(
         "present": members[:2],
         f"review_{item.pk}": "done",
         f"review_note_{item.pk}": "Sudah",
-        "item_description": ["Label baru", ""],
-        "item_owner": ["Sekretaris", ""],
-        "item_due": [(timezone.localdate() + timedelta(days=7)).isoformat(), ""],
+        **_items(
+            [("Label baru", "Sekretaris", (timezone.localdate() + timedelta(days=7)).isoformat())]
+        ),
     }
     refused = client.post(f"/pendampingan/kelompok/{kube.pk}/sesi/baru/", data)
     assert refused.status_code == 200 and "Tanggal ini di masa depan." in refused.content.decode()
@@ -156,9 +132,12 @@ def test_coordinator_runs_edits_and_sends_in_the_ui(
     lilis = make_mentor("Lilis", "32.01", ["kerajinan"], capacity=1)
     client = client_for(coordinator)
     assert "1 kelompok aktif" in client.get("/pendampingan/pencocokan/").content.decode()
-    bad = client.post("/pendampingan/pencocokan/", {"area": "33"})
-    assert "Wilayah ini di luar wilayah Anda." in bad.content.decode()
-    response = client.post("/pendampingan/pencocokan/", {"area": ""})
+    weights = {"other_regency": "40", "sector_mismatch": "25", "history_bonus": "10"}
+    # Another province cannot be picked: the region picker lists the coordinator's own area.
+    runs = MatchRun.objects.count()
+    bad = client.post("/pendampingan/pencocokan/", {"area": "33", **weights})
+    assert "Pilih dari daftar." in bad.content.decode() and MatchRun.objects.count() == runs
+    response = client.post("/pendampingan/pencocokan/", {"area": "", **weights})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "KUBE Melati" in page and "Lilis" in page and "sektor sesuai" in page
@@ -268,7 +247,9 @@ def test_api_report_template_then_submission(
         "Laporan bulan ini sudah dikirim."
     )
     page = client.get(f"/pendampingan/kelompok/{kube.pk}/laporan/{month}/").content.decode()
-    assert "Laporan pendamping" in page and "disabled" in page
+    # Final: shown as text, with no form that could save over it.
+    assert "Laporan pendamping" in page and 'name="activities"' not in page
+    assert 'value="submit"' not in page
 
 
 def test_agreement_pages_show_kpi_progress(

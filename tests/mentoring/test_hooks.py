@@ -11,7 +11,7 @@ from sinergi.kube.models import Kube, Status, Transition
 from sinergi.kube.services import kube_transition
 from sinergi.mentoring import services
 from sinergi.mentoring.models import Assignment, AssignmentStatus, EndReason
-from tests.mentoring.test_services import _offer_and_accept
+from tests.mentoring.conftest import offer_and_accept
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_closing_a_group_ends_its_assignment_with_the_reason(
     kube = group_in("32.73.01.1001")
     other = group_in("32.73.01.1001")
     rina = make_mentor("Rina", "32.73", ["makanan_minuman"], capacity=2)
-    _offer_and_accept(coordinator, account_for)
+    offer_and_accept(coordinator, account_for)
     kube_transition(
         actor=officer_bandung, kube_id=kube.pk, to_status=closing, reason="Usaha sudah mandiri"
     )
@@ -60,7 +60,7 @@ def test_a_failing_hook_keeps_the_group_open(
     """The hooks run inside the transition's transaction: all or nothing."""
     kube = group_in("32.73.01.1001")
     make_mentor("Rina", "32.73", ["makanan_minuman"])
-    _offer_and_accept(coordinator, account_for)
+    offer_and_accept(coordinator, account_for)
 
     def broken(kube: Kube, *, reason: str, actor: object) -> None:
         raise RuntimeError("boom")

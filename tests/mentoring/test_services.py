@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -24,28 +23,15 @@ from sinergi.mentoring.models import (
     AssignmentStatus,
     Indicator,
     Kpi,
-    MatchRun,
     MatchRunStatus,
     Mentor,
     ReportStatus,
 )
 from tests import samples
+from tests.mentoring.conftest import offer_and_accept
 
 pytestmark = pytest.mark.django_db
 PNG = samples.png()
-
-
-def _offer_and_accept(
-    coordinator: User, account_for: Callable[[Mentor], User], area: str = ""
-) -> MatchRun:
-    run = services.match_run(actor=coordinator, area=area)
-    services.run_send(actor=coordinator, run_id=run.pk)
-    for offer in Assignment.objects.filter(run=run, status=AssignmentStatus.OFFERED):
-        assert offer.mentor is not None
-        services.assignment_respond(
-            actor=account_for(offer.mentor), assignment_id=offer.pk, accept=True
-        )
-    return run
 
 
 def test_run_proposes_the_optimal_pairs_with_reasons(
@@ -75,7 +61,7 @@ def test_run_counts_open_load_and_unavailable_mentors(
         "Away", "32.73", ["makanan_minuman"], capacity=5,
         available_until=timezone.localdate() - timedelta(days=1),
     )  # fmt: skip
-    _offer_and_accept(coordinator, account_for)
+    offer_and_accept(coordinator, account_for)
     assert Assignment.objects.get(kube=first, status=AssignmentStatus.ACCEPTED).mentor == rina
     second = group_in("32.73.01.1002")
     run = services.match_run(actor=coordinator)
@@ -185,7 +171,7 @@ def test_ending_an_assignment_keeps_history_and_hides_the_group(
     kube = group_in("32.73.01.1001")
     rina = make_mentor("Rina", "32.73", ["jasa"])
     rina_user = account_for(rina)
-    _offer_and_accept(coordinator, account_for)
+    offer_and_accept(coordinator, account_for)
     row = Assignment.objects.get(kube=kube, status=AssignmentStatus.ACCEPTED)
     with pytest.raises(InvalidInput, match="Choose why"):
         services.assignment_end(actor=coordinator, assignment_id=row.pk, reason="bosan")
@@ -216,7 +202,7 @@ def test_a_mentor_leaving_ends_her_assignments(
 ) -> None:
     kube = group_in("32.73.01.1001")
     rina = make_mentor("Rina", "32.73", ["makanan_minuman"])
-    _offer_and_accept(coordinator, account_for)
+    offer_and_accept(coordinator, account_for)
     services.mentor_leave(actor=coordinator, mentor_id=rina.pk, note="Pindah ke Jakarta")
     row = Assignment.objects.get(kube=kube)
     assert (row.status, row.end_reason) == (AssignmentStatus.ENDED, "mentor_left")
@@ -232,7 +218,7 @@ def test_a_group_that_graduates_ends_its_assignment(
 
     kube = group_in("32.73.01.1001")
     rina = make_mentor("Rina", "32.73", ["makanan_minuman"])
-    _offer_and_accept(coordinator, account_for)
+    offer_and_accept(coordinator, account_for)
     kube_transition(
         actor=officer_bandung, kube_id=kube.pk, to_status="graduated", reason="Usaha mandiri"
     )
@@ -287,7 +273,7 @@ def test_mentor_profiles_are_checked(make_mentor, coordinator: User, unit_jabar)
 def _accepted(group_in, make_mentor, coordinator, account_for) -> tuple[Kube, User]:
     kube = group_in("32.73.01.1001")
     rina = make_mentor("Rina", "32.73", ["makanan_minuman"])
-    _offer_and_accept(coordinator, account_for)
+    offer_and_accept(coordinator, account_for)
     return kube, User.objects.get(mentor=rina)
 
 

@@ -500,6 +500,7 @@ class ActionItem(TimeStampedModel):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
 
 
 class MonthlyReportQuerySet(ScopedQuerySet["MonthlyReport"]):
@@ -525,6 +526,13 @@ class MonthlyReport(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A submitted report is final; a reviewer may send it back with the reason, and the
+    # author corrects and submits it again.
+    return_reason = models.TextField(_("what needs correcting"), blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
     objects = MonthlyReportQuerySet.as_manager()
 
@@ -532,6 +540,9 @@ class MonthlyReport(TimeStampedModel):
         verbose_name = _("facilitator report")
         verbose_name_plural = _("facilitator reports")
         ordering = ["-month", "kube"]
+        permissions = [
+            ("return_monthlyreport", _("Can return a submitted facilitator report for correction"))
+        ]
         constraints = [
             models.UniqueConstraint(fields=["kube", "month"], name="one_report_per_kube_month")
         ]

@@ -22,7 +22,11 @@ urlpatterns = [
     path("pendampingan/pencocokan/", views.match_index, name="match"),
     path("pendampingan/pencocokan/<id:pk>/", views.run_detail, name="run_detail"),
     path("mitra/", views.partner_list, name="partner_list"),
+    path("mitra/unit/baru/", views.unit_form, name="unit_create"),
+    path("mitra/unit/<id:pk>/", views.unit_form, name="unit_edit"),
+    path("mitra/perjanjian/baru/", views.agreement_form, name="agreement_create"),
     path("mitra/perjanjian/<id:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("mitra/perjanjian/<id:pk>/ubah/", views.agreement_form, name="agreement_edit"),
     path(
         "mitra/perjanjian/<id:pk>/dokumen/",
         views.agreement_document,

@@ -1,44 +1,34 @@
-"""Mentoring pages: groups and their sessions, offers, mentors, the matcher, partners, reports."""
+"""Mentoring pages: groups and their sessions, offers, mentors, the matcher, partners, reports.
+
+Views are thin: they read through ``selectors``, hand what was sent to a form from
+``mentoring.forms``, call one service and render; a refused step comes back as the form with
+what was typed and the message next to its field.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
-from sinergi.core.numbers import ascii_id, posted_ids, posted_number
+from sinergi.core.forms import submit_once
+from sinergi.core.numbers import ascii_id
 from sinergi.core.pagination import CappedPaginator
-from sinergi.core.scoping import access
 from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
-from sinergi.kube.models import BusinessType
-from sinergi.mentoring import selectors, services
-from sinergi.mentoring.models import (
-    ActionStatus,
-    Agreement,
-    Assignment,
-    AssignmentStatus,
-    EndReason,
-    MatchRun,
-    MatchRunStatus,
-    Mentor,
-    MonthlyReport,
-    Organisation,
-    Session,
-    SessionPhoto,
-    Unit,
-)
+from sinergi.kube.forms import bind
+from sinergi.mentoring import forms, selectors, services
+from sinergi.mentoring.models import AssignmentStatus, MatchRunStatus, ReportStatus
 
 
 def reason_labels(codes: list[str]) -> list[str]:
@@ -51,6 +41,12 @@ def reason_labels(codes: list[str]) -> list[str]:
         "history": _("worked together before"),
     }
     return [labels.get(c, c) for c in codes]
+
+
+def _refused(form: Any, exc: DomainError) -> None:
+    """A service's refusal next to the field it names (or above the form)."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
 
 
 @login_required
@@ -75,20 +71,15 @@ def group_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@permission_required("mentoring.view_session", raise_exception=True)
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _group_page(
+    request: HttpRequest, pk: int, *, end_form: Any = None, status: int = 200
+) -> HttpResponse:
     view = selectors.group_view(request.user, pk)
     user: Any = request.user
     is_mentor = (
         view.assignment is not None
         and view.assignment.status == AssignmentStatus.ACCEPTED
         and view.assignment.mentor_id == getattr(user, "mentor_id", None)
-    )
-    reports = (
-        MonthlyReport.objects.filter(kube=view.kube)
-        if user.has_perm("mentoring.view_monthlyreport")
-        else MonthlyReport.objects.none()
     )
     return render(
         request,
@@ -99,108 +90,86 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_mentor": is_mentor,
             "today": timezone.localdate(),
             "this_month": f"{timezone.localdate():%Y-%m}",
-            "reports": reports,
-            "end_reasons": EndReason.choices,
-            "item_statuses": ActionStatus.choices,
+            "reports": selectors.group_reports(user, view.kube),
+            "end_form": end_form or forms.AssignmentEndForm(),
+            "item_form": forms.ItemStatusForm(),
             "reasons": reason_labels(view.assignment.reasons) if view.assignment else [],
         },
+        status=status,
     )
 
 
-def _posted_items(request: HttpRequest) -> list[services.NewItem]:
-    items = []
-    descriptions = request.POST.getlist("item_description")
-    owners = request.POST.getlist("item_owner")
-    dues = request.POST.getlist("item_due")
-    for number, (text, owner, due) in enumerate(
-        zip(descriptions, owners, dues, strict=False), start=1
-    ):
-        if not (text.strip() or owner.strip() or due.strip()):
-            continue
-        try:
-            day = date.fromisoformat(due)
-        except ValueError:
-            raise DomainError(
-                _("Action item %(n)d: give a due date.") % {"n": number}, field="items"
-            ) from None
-        items.append(services.NewItem(text, owner, day))
-    return items
-
-
-def _posted_reviews(request: HttpRequest) -> list[services.Review]:
-    reviews = []
-    for key in request.POST:
-        value = request.POST.get(key, "")
-        item = ascii_id(key[7:]) if key.startswith("review_") else None
-        if item is not None and value:
-            note = request.POST.get(f"review_note_{key[7:]}", "")
-            reviews.append(services.Review(item, value, note))
-    return reviews
+@login_required
+@permission_required("mentoring.view_session", raise_exception=True)
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _group_page(request, pk)
 
 
 @login_required
 @permission_required("mentoring.add_session", raise_exception=True)
+@submit_once
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.group_view(request.user, pk)
-    error = ""
-    if request.method == "POST":
+    form = forms.SessionForm(
+        bind(request),
+        request.FILES or None,
+        members=view.members,
+        open_items=selectors.open_items(view),
+    )
+    if request.method == "POST" and form.is_valid():
         try:
-            try:
-                held_on = date.fromisoformat(request.POST.get("held_on", ""))
-            except ValueError:
-                raise DomainError(_("Give the date of the session."), field="held_on") from None
             services.session_log(
                 actor=request.user,
                 kube_id=pk,
-                held_on=held_on,
-                place=request.POST.get("place", ""),
-                topics=request.POST.get("topics", ""),
-                notes=request.POST.get("notes", ""),
-                present=posted_ids(request.POST.getlist("present")),
-                photos=request.FILES.getlist("photos"),
-                new_items=_posted_items(request),
-                reviews=_posted_reviews(request),
+                held_on=form.cleaned_data["held_on"],
+                place=form.cleaned_data["place"],
+                topics=form.cleaned_data["topics"],
+                notes=form.cleaned_data["notes"],
+                present=form.cleaned_data["present"],
+                photos=form.cleaned_data["photos"],
+                new_items=form.items.items(),
+                reviews=form.reviews(),
             )
         except DomainError as exc:
-            error = exc.message
+            form.add_service_error(exc.field, exc.message)
         else:
             messages.success(request, _("Session recorded."))
             return redirect("mentoring:group_detail", pk=pk)
-    open_items = [i for i in view.items if i.status == ActionStatus.OPEN]
     return render(
         request,
         "mentoring/session_form.html",
         {
             "view": view,
             "kube": view.kube,
-            "error": error,
-            "open_items": open_items,
-            "item_statuses": ActionStatus.choices,
+            "form": form,
+            "items": form.items,
             "today": timezone.localdate(),
-            "posted": request.POST,
-            "present": set(request.POST.getlist("present")),
-            "blank_items": range(3),
         },
     )
 
 
 @login_required
 def session_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
-    session = access(Session.objects, actor=request.user, pk=pk)
-    photo = get_object_or_404(SessionPhoto, session=session, pk=photo_pk)
-    return serve_upload(photo.image, download_name=f"sesi-{session.pk}-foto-{photo.pk}")
+    photo = selectors.session_photo_get(request.user, pk, photo_pk)
+    return serve_upload(photo.image, download_name=f"sesi-{pk}-foto-{photo.pk}")
 
 
 @login_required
 @require_POST
+@submit_once
 def offer_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    accept = request.POST.get("answer") == "accept"
+    form = forms.OfferAnswerForm(bind(request))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("mentoring:group_list")
+    accept = form.cleaned_data["answer"] == "accept"
     try:
         row = services.assignment_respond(
             actor=request.user,
             assignment_id=pk,
             accept=accept,
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -214,31 +183,41 @@ def offer_respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("mentoring.change_assignment", raise_exception=True)
+@submit_once
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
-    row = access(Assignment.objects, actor=request.user, pk=pk)
-    try:
-        services.assignment_end(
-            actor=request.user,
-            assignment_id=pk,
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Assignment ended; the group waits for the next match."))
-    return redirect("mentoring:group_detail", pk=row.kube_id)
+    row = selectors.assignment_get(request.user, pk)
+    form = forms.AssignmentEndForm(bind(request))
+    if form.is_valid():
+        try:
+            services.assignment_end(
+                actor=request.user,
+                assignment_id=pk,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Assignment ended; the group waits for the next match."))
+            return redirect("mentoring:group_detail", pk=row.kube_id)
+    return _group_page(request, row.kube_id, end_form=form, status=400)
 
 
 @login_required
 @require_POST
+@permission_required("mentoring.change_actionitem", raise_exception=True)
 def item_update(request: HttpRequest, pk: int) -> HttpResponse:
+    form = forms.ItemStatusForm(bind(request))
+    if not form.is_valid():
+        messages.error(request, _("Choose open, done or dropped."))
+        return redirect("mentoring:group_list")
     try:
         item = services.action_item_update(
             actor=request.user,
             item_id=pk,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -267,69 +246,52 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("mentoring.view_mentor", raise_exception=True)
+@submit_once
 def mentor_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user: Any = request.user
-    mentor = access(Mentor.objects, actor=user, pk=pk) if pk else None
+    mentor = selectors.mentor_get(user, pk) if pk else None
     can_edit = user.has_perm("mentoring.change_mentor" if pk else "mentoring.add_mentor")
     if pk is None and not can_edit:
         raise PermissionDenied
-    error, field = "", ""
-    if request.method == "POST" and can_edit:
-        if request.POST.get("action") == "leave" and mentor:
-            try:
-                services.mentor_leave(
-                    actor=user, mentor_id=mentor.pk, note=request.POST.get("note", "")
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Mentor marked as left; her assignments ended."))
-            return redirect("mentoring:mentor_list")
-        until = request.POST.get("available_until", "").strip()
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    data = bind(request)
+    leaving = data is not None and "leave" in data
+    form = forms.MentorForm(
+        None if leaving else data,
+        actor=user,
+        units=selectors.unit_list(user),
+        sectors=selectors.sectors(),
+        mentor=mentor,
+    )
+    leave_form = forms.MentorLeaveForm(data if leaving else None)
+    if leaving and mentor and leave_form.is_valid():
         try:
-            data = services.MentorData(
-                name=request.POST.get("name", ""),
-                unit_id=ascii_id(request.POST.get("unit", "")) or 0,
-                base_regency=request.POST.get("base_regency", ""),
-                sectors=request.POST.getlist("sectors"),
-                capacity=posted_number(request.POST, "capacity", model=Mentor, default=-1),
-                phone=request.POST.get("phone", ""),
-                business=request.POST.get("business", ""),
-                available=request.POST.get("available") == "on",
-                available_until=date.fromisoformat(until) if until else None,
+            services.mentor_leave(
+                actor=user, mentor_id=mentor.pk, note=leave_form.cleaned_data["note"]
             )
-            saved = services.mentor_save(actor=user, data=data, mentor_id=pk)
-        except ValueError:
-            error, field = _("Give the date as YYYY-MM-DD."), "available_until"
         except DomainError as exc:
-            error, field = exc.message, exc.field or ""
+            _refused(leave_form, exc)
+        else:
+            messages.success(request, _("Mentor marked as left; her assignments ended."))
+            return redirect("mentoring:mentor_list")
+    elif request.method == "POST" and not leaving and form.is_valid() and not form.finding():
+        try:
+            saved = services.mentor_save(actor=user, data=form.data_for_service(), mentor_id=pk)
+        except DomainError as exc:
+            _refused(form, exc)
         else:
             messages.success(request, _("Mentor saved."))
             return redirect("mentoring:mentor_edit", pk=saved.pk)
-    assignments = (
-        Assignment.objects.filter(mentor=mentor)
-        .exclude(status__in=[AssignmentStatus.PROPOSED, AssignmentStatus.DISCARDED])
-        .select_related("kube")
-        if mentor
-        else []
-    )
     return render(
         request,
         "mentoring/mentor_form.html",
         {
             "mentor": mentor,
             "can_edit": can_edit,
-            "error": error,
-            "field": field,
-            "posted": request.POST if request.method == "POST" else None,
-            "units": Unit.objects.for_user(user).select_related("organisation"),
-            "sectors": BusinessType.objects.filter(active=True),
-            "chosen": set(request.POST.getlist("sectors"))
-            if request.method == "POST"
-            else {s.code for s in mentor.sectors.all()}
-            if mentor
-            else set(),
-            "assignments": assignments,
+            "form": form,
+            "leave_form": leave_form,
+            "assignments": selectors.mentor_assignments(mentor) if mentor else [],
         },
     )
 
@@ -339,85 +301,86 @@ def mentor_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @permission_required("mentoring.run_matching", raise_exception=True)
+@submit_once
 def match_index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    error, field = "", ""
-    if request.method == "POST":
+    form = forms.MatchRunForm(bind(request), actor=user)
+    if request.method == "POST" and form.is_valid() and not form.finding():
+        c = form.cleaned_data
         try:
-            weights = Weights(
-                *(
-                    posted_number(request.POST, name, model=MatchRun, default=default)
-                    for name, default in (
-                        ("other_regency", 40),
-                        ("sector_mismatch", 25),
-                        ("history_bonus", 10),
-                    )
-                )
+            run = services.match_run(
+                actor=user,
+                area=c["area"] or "",
+                weights=Weights(c["other_regency"], c["sector_mismatch"], c["history_bonus"]),
             )
         except DomainError as exc:
-            error, field = exc.message, "weights"
+            _refused(form, exc)
         else:
-            try:
-                run = services.match_run(
-                    actor=user, area=request.POST.get("area", ""), weights=weights
-                )
-            except DomainError as exc:
-                error, field = exc.message, exc.field or ""
-            else:
-                return redirect("mentoring:run_detail", pk=run.pk)
-    waiting = services.waiting_groups(user, None).count()
+            return redirect("mentoring:run_detail", pk=run.pk)
     return render(
         request,
         "mentoring/match.html",
         {
             "runs": selectors.run_list(user),
-            "waiting": waiting,
-            "error": error,
-            "field": field,
-            "posted": request.POST,
-            "defaults": Weights(),
+            "waiting": selectors.waiting_groups(user, None).count(),
+            "form": form,
         },
     )
 
 
 @login_required
 @permission_required("mentoring.view_matchrun", raise_exception=True)
+@submit_once
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
-    run = access(MatchRun.objects, actor=user, pk=pk)
-    if request.method == "POST" and run.status == MatchRunStatus.PROPOSED:
-        action = request.POST.get("action")
-        try:
-            if action == "change":
-                raw = request.POST.get("mentor", "")
-                services.proposal_change(
-                    actor=user,
-                    assignment_id=ascii_id(request.POST.get("row", "")) or 0,
-                    mentor_id=ascii_id(raw),
-                )
-                messages.success(request, _("Proposal changed."))
-            elif action == "send":
-                outcome = services.run_send(actor=user, run_id=run.pk)
-                messages.success(
-                    request,
-                    _("%(sent)d offers sent to mentors; %(skipped)d skipped.") % outcome,
-                )
-            elif action == "discard":
-                services.run_discard(actor=user, run_id=run.pk)
-                messages.success(request, _("Proposal discarded."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("mentoring:run_detail", pk=run.pk)
-    rows = [(row, reason_labels(row.reasons)) for row in selectors.run_rows(run)]
-    mentors = (
-        selectors.mentor_list(user, area=run.area_code)
-        if run.status == MatchRunStatus.PROPOSED
-        else []
+    run = selectors.run_get(user, pk)
+    proposed = run.status == MatchRunStatus.PROPOSED and user.has_perm("mentoring.run_matching")
+    rows = list(selectors.run_rows(run))
+    data = bind(request)
+    action = (data or {}).get("action", "")
+    discard_form = forms.RunDiscardForm(data if action == "discard" else None)
+    chosen = ascii_id(request.GET.get("baris", ""))
+    change_form = forms.ProposalChangeForm(
+        data if action == "change" else None,
+        actor=user,
+        rows=rows if proposed else [],
+        area=run.area_code,
+        initial={"row": chosen},
     )
+    if data is not None and not proposed:
+        raise PermissionDenied
+    try:
+        if action == "change" and change_form.is_valid() and not change_form.finding():
+            services.proposal_change(
+                actor=user,
+                assignment_id=change_form.cleaned_data["row"],
+                mentor_id=change_form.cleaned_data["mentor"],
+            )
+            messages.success(request, _("Proposal changed."))
+            return redirect("mentoring:run_detail", pk=run.pk)
+        if action == "send":
+            outcome = services.run_send(actor=user, run_id=run.pk)
+            messages.success(
+                request, _("%(sent)d offers sent to mentors; %(skipped)d skipped.") % outcome
+            )
+            return redirect("mentoring:run_detail", pk=run.pk)
+        if action == "discard" and discard_form.is_valid():
+            services.run_discard(actor=user, run_id=run.pk)
+            messages.success(request, _("Proposal discarded."))
+            return redirect("mentoring:run_detail", pk=run.pk)
+    except DomainError as exc:
+        _refused(change_form if action == "change" else discard_form, exc)
     return render(
         request,
         "mentoring/run_detail.html",
-        {"run": run, "rows": rows, "mentors": mentors},
+        {
+            "run": run,
+            "rows": [(row, reason_labels(row.reasons)) for row in rows],
+            "proposed": proposed,
+            "discard_form": discard_form,
+            "change_form": change_form,
+            "changing": action == "change" or chosen is not None,
+        },
     )
 
 
@@ -428,28 +391,101 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("mentoring.view_agreement", raise_exception=True)
 def partner_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    units = Unit.objects.for_user(user).select_related("organisation", "region")
-    agreements = Agreement.objects.for_user(user).select_related("organisation", "signing_unit")
     return render(
         request,
         "mentoring/partner_list.html",
         {
-            "organisations": Organisation.objects.filter(active=True),
-            "units": units,
-            "agreements": agreements,
+            "organisations": selectors.organisation_list(user),
+            "units": selectors.unit_list(user),
+            "agreements": selectors.agreement_list(user),
             "today": timezone.localdate(),
         },
     )
 
 
 @login_required
+@permission_required("mentoring.add_unit", raise_exception=True)
+@submit_once
+def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user: Any = request.user
+    unit = selectors.unit_get(user, pk) if pk else None
+    if pk and not user.has_perm("mentoring.change_unit"):
+        raise PermissionDenied
+    initial = (
+        {
+            "organisation": unit.organisation_id,
+            "level": unit.level,
+            "name": unit.name,
+            "region": unit.area_code,
+        }
+        if unit
+        else {}
+    )
+    form = forms.UnitForm(
+        bind(request),
+        actor=user,
+        organisations=selectors.organisation_list(user),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid() and not form.finding():
+        c = form.cleaned_data
+        try:
+            services.unit_save(
+                actor=user,
+                organisation_id=c["organisation"],
+                level=c["level"],
+                name=c["name"],
+                region_code=c["region"] or "",
+                unit_id=pk,
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Partner unit saved."))
+            return redirect("mentoring:partner_list")
+    return render(request, "mentoring/unit_form.html", {"form": form, "unit": unit})
+
+
+@login_required
+@permission_required("mentoring.add_agreement", raise_exception=True)
+@submit_once
+def agreement_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    user: Any = request.user
+    agreement = selectors.agreement_get(user, pk) if pk else None
+    if pk and not user.has_perm("mentoring.change_agreement"):
+        raise PermissionDenied
+    initial: dict[str, Any] = {}
+    if agreement:
+        initial = {name: getattr(agreement, name) for name in (
+            "kind", "number", "title", "ministry_party", "ministry_signatory",
+            "partner_signatory", "witnesses", "signed_on", "valid_from", "valid_until",
+            "scope", "area_code",
+        )}  # fmt: skip
+        initial["signing_unit"] = agreement.signing_unit_id
+        initial.update({f"kpi_{k.indicator}": k.target for k in agreement.kpis.all()})
+    form = forms.AgreementForm(
+        bind(request), request.FILES or None, units=selectors.unit_list(user), initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.agreement_save_with_document(
+                actor=user,
+                data=form.data_for_service(),
+                agreement_id=pk,
+                document=form.cleaned_data["document"],
+            )
+        except DomainError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("Agreement saved."))
+            return redirect("mentoring:agreement_detail", pk=saved.pk)
+    return render(request, "mentoring/agreement_form.html", {"form": form, "agreement": agreement})
+
+
+@login_required
 @permission_required("mentoring.view_agreement", raise_exception=True)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = access(
-        Agreement.objects.select_related("organisation", "signing_unit", "area"),
-        actor=request.user,
-        pk=pk,
-    )
+    agreement = selectors.agreement_get(request.user, pk)
     return render(
         request,
         "mentoring/agreement_detail.html",
@@ -464,10 +500,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("mentoring.view_agreement", raise_exception=True)
 def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
-    agreement = access(Agreement.objects, actor=request.user, pk=pk)
-    if not agreement.document:
-        raise Http404
-    return serve_upload(agreement.document, download_name=f"perjanjian-{agreement.pk}")
+    document = selectors.agreement_document(request.user, pk)
+    return serve_upload(document, download_name=f"perjanjian-{pk}")
 
 
 # Facilitator reports
@@ -475,50 +509,85 @@ def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @permission_required("mentoring.view_monthlyreport", raise_exception=True)
+@submit_once
 def report_form(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     user: Any = request.user
-    kube = services.report_group(user, pk)
     try:
-        first = services.month_start(month)
+        view = selectors.report_view(user, pk, month)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("mentoring:group_detail", pk=pk)
-    report = MonthlyReport.objects.filter(kube=kube, month=first).first()
-    error, field = "", ""
-    if request.method == "POST":
-        try:
-            report = services.report_save(
-                actor=user,
-                kube_id=pk,
-                month=month,
-                activities=request.POST.get("activities", ""),
-                problems=request.POST.get("problems", ""),
-                follow_up=request.POST.get("follow_up", ""),
-                submit=request.POST.get("action") == "submit",
-            )
-        except DomainError as exc:
-            error, field = exc.message, exc.field or ""
-        else:
-            messages.success(
-                request,
-                _("Report submitted.") if report.status == "submitted" else _("Draft saved."),
-            )
-            return redirect("mentoring:report", pk=pk, month=month)
-    facts = report.facts if report else services.month_facts(kube, first)
+    report = view.report
+    can_write = user.has_perm("mentoring.add_monthlyreport") and (
+        report is None or report.status != ReportStatus.SUBMITTED
+    )
+    can_return = (
+        report is not None
+        and report.status == ReportStatus.SUBMITTED
+        and user.has_perm("mentoring.return_monthlyreport")
+    )
+    data = bind(request)
+    returning = data is not None and "return" in data
+    initial = (
+        {
+            "activities": report.activities,
+            "problems": report.problems,
+            "follow_up": report.follow_up,
+        }
+        if report
+        else {"activities": view.draft}
+    )
+    form = forms.ReportForm(None if returning else data, record=report, initial=initial)
+    return_form = forms.ReportReturnForm(data if returning else None)
+    if returning:
+        if not can_return or report is None:
+            raise PermissionDenied
+        if return_form.is_valid():
+            try:
+                services.report_return(
+                    actor=user, report_id=report.pk, reason=return_form.cleaned_data["reason"]
+                )
+            except DomainError as exc:
+                _refused(return_form, exc)
+            else:
+                messages.success(request, _("Report returned to its author for correction."))
+                return redirect("mentoring:report", pk=pk, month=month)
+    elif data is not None:
+        if not can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                report = services.report_save(
+                    actor=user,
+                    kube_id=pk,
+                    month=month,
+                    activities=form.cleaned_data["activities"],
+                    problems=form.cleaned_data["problems"],
+                    follow_up=form.cleaned_data["follow_up"],
+                    submit=form.cleaned_data["action"] == "submit",
+                )
+            except DomainError as exc:
+                _refused(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Report submitted.")
+                    if report.status == ReportStatus.SUBMITTED
+                    else _("Draft saved."),
+                )
+                return redirect("mentoring:report", pk=pk, month=month)
     return render(
         request,
         "mentoring/report_form.html",
         {
-            "kube": kube,
-            "month": first,
-            "month_text": f"{first:%Y-%m}",
+            "kube": view.kube,
+            "month": view.month,
+            "month_text": f"{view.month:%Y-%m}",
             "report": report,
-            "facts": facts,
-            "draft": services.draft_activities(facts),
-            "error": error,
-            "field": field,
-            "posted": request.POST if request.method == "POST" else None,
-            "can_write": user.has_perm("mentoring.add_monthlyreport")
-            and (report is None or report.status != "submitted"),
+            "facts": view.facts,
+            "form": form,
+            "return_form": return_form,
+            "can_write": can_write,
+            "can_return": can_return,
         },
     )

@@ -3,11 +3,13 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 
 from sinergi.core.api_schemas import Id
+from sinergi.core.errors import NotFound
 from sinergi.mentoring import selectors, services
-from sinergi.mentoring.api.schemas import FacilitatorReportIn, FacilitatorReportOut
+from sinergi.mentoring.api.schemas import FacilitatorReportIn, FacilitatorReportOut, ReturnIn
 from sinergi.mentoring.models import MonthlyReport
 
 router = Router(tags=["mentoring"])
@@ -34,3 +36,17 @@ def report_detail(request: HttpRequest, kube_id: Id, month: str) -> Any:
 @router.put("/groups/{kube_id}/reports/{month}", response=FacilitatorReportOut)
 def report_put(request: HttpRequest, kube_id: Id, month: str, payload: FacilitatorReportIn) -> Any:
     return services.report_save(actor=request.user, kube_id=kube_id, month=month, **payload.dict())
+
+
+@router.post(
+    "/groups/{kube_id}/reports/{month}/return",
+    response=FacilitatorReportOut,
+    summary="Return a submitted report to its author for correction",
+)
+def report_return(request: HttpRequest, kube_id: Id, month: str, payload: ReturnIn) -> Any:
+    view = selectors.report_view(request.user, kube_id, month)
+    if view.report is None:
+        raise NotFound(_("No report for this month yet."))
+    return services.report_return(
+        actor=request.user, report_id=view.report.pk, reason=payload.reason
+    )

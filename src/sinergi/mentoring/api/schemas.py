@@ -462,6 +462,9 @@ class FacilitatorReportOut(Schema):
     follow_up: str
     facts: dict[str, Any]
     submitted_at: datetime | None
+    return_reason: str
+    returned_at: datetime | None
+    updated_at: datetime | None
 
     @staticmethod
     def resolve_month(obj: MonthlyReport) -> str:
@@ -477,3 +480,7 @@ class FacilitatorReportIn(Schema):
     problems: str = Field("", max_length=10000)
     follow_up: str = Field("", max_length=10000)
     submit: bool = False
+
+
+class ReturnIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000, description="What needs correcting")

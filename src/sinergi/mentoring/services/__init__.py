@@ -35,11 +35,12 @@ from sinergi.mentoring.services.partners import (
     agreement_attach,
     agreement_document_clean,
     agreement_save,
+    agreement_save_with_document,
     organisation_save,
     unit_create,
     unit_save,
 )
-from sinergi.mentoring.services.reports import report_save
+from sinergi.mentoring.services.reports import report_return, report_save
 from sinergi.mentoring.services.sessions import (
     PHOTO_MAX,
     PHOTOS_PER_SESSION,
@@ -63,6 +64,7 @@ __all__ = [
     "agreement_attach",
     "agreement_document_clean",
     "agreement_save",
+    "agreement_save_with_document",
     "assignment_end",
     "assignment_respond",
     "close_assignment",
@@ -79,6 +81,7 @@ __all__ = [
     "organisation_save",
     "proposal_change",
     "report_group",
+    "report_return",
     "report_save",
     "run_discard",
     "run_send",

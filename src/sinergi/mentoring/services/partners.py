@@ -302,3 +302,14 @@ def agreement_attach(*, actor: Any, agreement_id: int, document: Any) -> Agreeme
         after=snapshot(agreement, "document"),
     )
     return agreement
+
+
+@transaction.atomic
+def agreement_save_with_document(
+    *, actor: Any, data: AgreementData, agreement_id: int | None = None, document: Any = None
+) -> Agreement:
+    """Save an agreement and, when one is given, its signed document: both or neither."""
+    agreement = agreement_save(actor=actor, data=data, agreement_id=agreement_id)
+    if document:
+        agreement = agreement_attach(actor=actor, agreement_id=agreement.pk, document=document)
+    return agreement
