@@ -161,6 +161,8 @@ GET: dict[str, str] = {
     "javascript-catalog": "200 200 200 200 200 200 200 200 200 200 200",
     "GET /api/v1/users/me": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/users/": "200 200 200 200 403 403 403 403 403 200 401",
+    "GET /api/v1/users/{user_id}": "200 200 404 200 403 403 403 403 403 200 401",
+    "GET /api/v1/audit/": "200 403 403 403 403 403 403 403 403 200 401",
     "GET /api/v1/regions/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/regions/{code}": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/regions/{code}/children": "200 200 200 200 200 200 200 200 200 200 401",
@@ -282,6 +284,10 @@ WRITERS: dict[str, str] = {
     "monitoring:graduation_decide": "admin off off_prov",
     "monitoring:lines": "admin",
     "POST /api/v1/auth/token": "admin off off_out off_prov fac coord mentor buyer kube auditor anon",
+    "POST /api/v1/users/": "admin",
+    "PATCH /api/v1/users/{user_id}": "admin",
+    "POST /api/v1/users/{user_id}/deactivate": "admin",
+    "POST /api/v1/users/{user_id}/reactivate": "admin",
     "POST /api/v1/registry/households": "admin off off_out off_prov",
     "POST /api/v1/registry/households/search": "admin off off_out off_prov fac auditor",
     "POST /api/v1/registry/persons/search": "admin off off_out off_prov fac auditor",
@@ -465,6 +471,8 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         # The import's core.Job: seen where the batch is, by who may see imports.
         "import_job": ImportBatch.objects.get(file_name="kecamatan-sukasari.csv").job_id,
         "token": token.pk,
+        # Kota Bandung's facilitator: a user of the object's area.
+        "fac_user": users["fac"].pk,
         "code": "32.73",
         "export_kind": next(iter(exports.KINDS)),
     }
@@ -556,6 +564,7 @@ API_ARGS = {
     "graduation_id": "graduation",
     "job_id": "import_job",
     "code": "code",
+    "user_id": "fac_user",
 }
 
 

@@ -28,11 +28,15 @@ fields the form does not show is no conflict (the save does not touch them)::
     class HouseholdEditForm(StaleCheckMixin, forms.Form):
         address = forms.CharField(...)
 
-    form = HouseholdEditForm(request.POST or None, record=household)  # a ModelForm uses
-                                                                      # its ``instance``
+    form = bind(HouseholdEditForm, request, record=household)  # a ModelForm: its ``instance``
+
 By default the compared fields are the form's fields that are attributes of the record; set
 ``stale_fields`` (form field -> record attribute path, e.g. ``{"village": "village.code"}``) when
 the names differ.
+
+**bind** — ``form = bind(OrderForm, request, **kwargs)`` is the form filled from the POST (with
+its files), unbound otherwise: a view never reads ``request.POST`` itself (tests/core/
+test_layers.py). The apps' own ``bind`` helpers can become this one.
 """
 
 from __future__ import annotations
