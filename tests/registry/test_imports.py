@@ -210,7 +210,7 @@ def test_upload_check_and_save_through_the_ui(
     batch.refresh_from_db()
     assert batch.status == ImportStatus.COMMITTED and batch.rows_committed == batch.rows_valid
     empty = client.post("/registri/impor/", {})  # type: ignore[attr-defined]
-    assert empty.status_code == 200 and "tidak boleh kosong" in empty.content.decode()
+    assert empty.status_code == 200 and "wajib diisi" in empty.content.decode()
 
 
 def test_upload_through_the_api(
