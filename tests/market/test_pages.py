@@ -291,3 +291,21 @@ def test_api_writes_permits_and_photos_with_403_for_roles(world, client_for) -> 
          "price": 1, "buyer_type": "consumer", "day": date.today().isoformat()},
         content_type="application/json",
     ).status_code == 403  # fmt: skip
+
+
+def test_reoffer_on_the_page_says_why_nothing_could_be_offered(world, client_for) -> None:
+    order = _order(world, accept=False)
+    bogor = world["bogor"]
+    services.part_respond(
+        actor=bogor["user"], part_id=order.parts.get(kube=bogor["kube"]).pk, accept=False,
+        reason="Bahan habis",
+    )  # fmt: skip
+    page = client_for(world["buyer"]).post(
+        f"/pasar/pesanan/{order.pk}/tawarkan-ulang/", follow=True
+    )
+    assert page.status_code == 200
+    assert (
+        "Tidak ada kelompok yang memiliki sisa stok sebesar lot minimum 20 kg dengan harga "
+        "tersebut; paling banyak yang dimiliki satu kelompok adalah 10."
+    ) in page.content.decode()
+    assert order.parts.count() == 2

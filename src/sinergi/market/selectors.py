@@ -39,6 +39,7 @@ from sinergi.market.models import (
     ProductWeek,
     Sale,
 )
+from sinergi.wilayah import selectors as wilayah_selectors
 from sinergi.wilayah.models import Region
 
 
@@ -128,24 +129,19 @@ def regency_of(product: Product) -> Region | None:
 def region_search(text: str) -> list[str]:
     """The regions a filter typed by name or code means, as codes; [] when nothing matches.
 
-    A code is itself. A name means every region of the highest level that bears it ("Bandung"
-    is Kota Bandung, Kabupaten Bandung and Kabupaten Bandung Barat, not a village of that
-    name), at most ten: what a person filtering a catalogue most likely wants.
+    The search is the region list's own (wilayah.selectors: digits search codes, words search
+    names). Of what it finds, the regions of the highest level count ("Bandung" is Kota
+    Bandung, Kabupaten Bandung and Kabupaten Bandung Barat, not a village of that name), at
+    most ten: what a person filtering a catalogue most likely means.
     """
     text = " ".join(text.split())[:100]
     if not text:
         return []
-    try:
-        return [regions.normalize_code(text)]
-    except regions.RegionCodeError:
-        pass
-    qs = Region.objects.filter(retired=False)
-    for word in text.split()[:5]:
-        qs = qs.filter(name__icontains=word)
-    top = qs.order_by("level").values_list("level", flat=True).first()
+    found = wilayah_selectors.region_list(q=text)
+    top = found.values_list("level", flat=True).first()
     if top is None:
         return []
-    return list(qs.filter(level=top).order_by("code").values_list("code", flat=True)[:10])
+    return list(found.filter(level=top).values_list("code", flat=True)[:10])
 
 
 def region_names(codes: list[str]) -> list[str]:

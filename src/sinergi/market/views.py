@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from sinergi.core.errors import DomainError, Forbidden
 from sinergi.core.filters import page_number
 from sinergi.core.forms import submit_once
+from sinergi.core.money import rupiah
 from sinergi.core.numbers import ascii_id
 from sinergi.core.pagination import CappedPaginator
 from sinergi.core.uploads import serve_upload
@@ -398,7 +399,7 @@ def _order_action(
     pk: int,
     form: Any,
     run: Callable[[dict[str, Any]], Any],
-    done: str,
+    done: str | Callable[[Any], str],
     *,
     part_id: int | None = None,
 ) -> HttpResponse:
@@ -414,8 +415,13 @@ def _order_action(
                 # A step's button has nothing to show the message beside.
                 messages.error(request, exc.message)
         else:
-            messages.success(request, done % {"n": result} if "%(n)" in done else done)
+            messages.success(request, done(result) if callable(done) else done)
             return redirect("market:order_detail", pk=pk)
+    else:
+        shown = {f.name for f in form.visible_fields()}
+        for name, errors in form.errors.items():
+            if name not in shown:  # a step's hidden value: nothing to show it beside
+                messages.error(request, " ".join(errors))
     return _order_page(request, pk, bound=form, part_id=part_id)
 
 
@@ -437,7 +443,7 @@ def order_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_action(
         request, pk, forms.bind(forms.ConfirmForm, request),
         lambda d: services.order_reallocate(actor=request.user, order_id=pk),
-        _("%(n)s more offered to the groups."),
+        lambda n: _("%(n)s more offered to the groups.") % {"n": rupiah(n)},
     )  # fmt: skip
 
 
