@@ -155,7 +155,7 @@ GET: dict[str, str] = {
     "monitoring:group_pdf": "200 200 404 200 200 200 200 403 200 200 302",
     "monitoring:report": "200 200 404 200 200 200 200 403 200 200 302",
     "monitoring:graduations": "200 200 200 200 200 403 403 403 403 200 302",
-    "monitoring:graduation_decide": "405 405 405 405 405 405 405 405 405 405 302",
+    "monitoring:graduation_decide": "200 200 404 200 403 403 403 403 403 403 302",
     "monitoring:lines": "200 200 200 200 200 200 403 403 200 200 302",
     "monitoring:rubric": "200 200 200 200 200 200 200 403 200 200 302",
     "javascript-catalog": "200 200 200 200 200 200 200 200 200 200 200",
@@ -211,6 +211,7 @@ GET: dict[str, str] = {
     "GET /api/v1/monitoring/graduations": "200 200 200 200 200 403 403 403 403 200 401",
     "GET /api/v1/monitoring/poverty-lines": "200 200 200 200 200 200 403 403 200 200 401",
     "GET /api/v1/jobs/": "200 200 200 200 200 200 200 200 200 200 401",
+    "GET /api/v1/monitoring/rubrics": "200 200 200 200 200 200 200 403 200 200 401",
     "GET /api/v1/jobs/{job_id}/": "200 200 404 200 404 404 404 404 404 200 401",
 }
 
@@ -284,6 +285,7 @@ WRITERS: dict[str, str] = {
     "monitoring:graduation_decide": "admin off off_prov",
     "monitoring:lines": "admin",
     "POST /api/v1/auth/token": "admin off off_out off_prov fac coord mentor buyer kube auditor anon",
+    "monitoring:rubric": "admin",
     "POST /api/v1/users/": "admin",
     "PATCH /api/v1/users/{user_id}": "admin",
     "POST /api/v1/users/{user_id}/deactivate": "admin",
@@ -356,6 +358,8 @@ WRITERS: dict[str, str] = {
     "PUT /api/v1/monitoring/groups/{kube_id}/reports/{month}": "admin off off_prov fac kube",
     "POST /api/v1/monitoring/graduations/{graduation_id}/decision": "admin off off_prov",
 }
+    "PUT /api/v1/monitoring/poverty-lines": "admin",
+    "PUT /api/v1/monitoring/rubrics": "admin",
 
 
 # --- The world -------------------------------------------------------------------------------

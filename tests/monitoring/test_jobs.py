@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from sinergi.accounts.models import User
+from sinergi.core import jobs
 from sinergi.core.models import AuditEvent, Job, JobStatus
 from sinergi.kube.models import Kube
 from sinergi.monitoring import summaries
@@ -130,3 +131,19 @@ def test_a_failed_nightly_refresh_is_recorded_and_the_old_figures_stay(
     failed = Job.objects.filter(kind=SUMMARY.code).latest("pk")
     assert failed.status == JobStatus.FAILED and failed.error
     assert summaries.latest_run() == first  # dashboards keep saying when the figures were built
+
+
+def test_a_refresh_whose_worker_died_does_not_block_the_next_one(
+    officer_bandung: User,
+    english: Callable[..., Client],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    # The nightly command was killed mid-run hours ago: its job stayed "running".
+    dead = jobs.create(SUMMARY.code, status=JobStatus.RUNNING)
+    Job.objects.filter(pk=dead.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        english(officer_bandung).post("/pantau/segarkan/", {"next": "/pantau/wilayah/32.73/"})
+    dead.refresh_from_db()
+    assert dead.status == JobStatus.FAILED and "worker was lost" in dead.error
+    latest = Job.objects.filter(kind=SUMMARY.code).latest("pk")
+    assert latest.pk != dead.pk and latest.status == JobStatus.SUCCEEDED

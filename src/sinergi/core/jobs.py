@@ -166,6 +166,18 @@ def save_result(job: Job, content: File[Any], *, download_name: str) -> None:
     )
 
 
+def fail_stale(kind: str, *, after: timedelta) -> int:
+    """Mark failed the jobs of ``kind`` still open ``after`` their start: their worker was
+    killed (or the queue lost the task), and nothing else would ever end them."""
+    cutoff = timezone.now() - after
+    stale = Job.objects.filter(kind=kind, status__in=JOB_OPEN, created_at__lt=cutoff)
+    return stale.update(
+        status=JobStatus.FAILED,
+        finished_at=timezone.now(),
+        error=_("It stopped without finishing (its worker was lost). Start it again."),
+    )
+
+
 def delete_result(job: Job) -> None:
     if job.result_file:
         job.result_file.delete(save=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +49,8 @@ from sinergi.monitoring.services import add_months, classify_groups, propose_gra
 logger = logging.getLogger(__name__)
 
 SERIES_MONTHS = 24
+# A rebuild takes minutes at national size; one still open after this lost its worker.
+STALE_AFTER = timedelta(hours=2)
 
 
 def _regency(field: str) -> Substr:
@@ -262,7 +264,9 @@ def run_refresh(job: Job) -> None:
 
 
 def start_refresh(*, actor: Any) -> Job:
-    """Queue a rebuild unless one is already waiting or running (a second would only redo it)."""
+    """Queue a rebuild unless one is already waiting or running (a second would only redo it);
+    one open for hours lost its worker and no longer counts."""
+    jobs.fail_stale(SUMMARY.code, after=STALE_AFTER)
     waiting = Job.objects.filter(kind=SUMMARY.code, status__in=JOB_OPEN).first()
     return waiting or jobs.start(SUMMARY.code, actor=actor)
 
