@@ -842,12 +842,13 @@ def test_the_centre_writes_a_rubric_on_the_page_and_in_the_api(
     assert AuditEvent.objects.filter(event_type="monitoring.rubric.saved").count() == 1
     # The API: roles refused with 403, bad bands with the field named, a used rubric kept.
     body = {
+        "valid_from": f"{day:%Y-%m-%d}",
         "name": "Resmi",
         "berkembang_from": 40,
         "maju_from": 75,
         "indicators": [{"metric": "sales", "weight": 1, "bands": [[0, 0], [10, 100]]}],
     }
-    url = f"/api/v1/monitoring/rubrics/{day:%Y-%m-%d}"
+    url = "/api/v1/monitoring/rubrics"
     officer = client_for(officer_bandung)
     assert officer.put(url, body, content_type="application/json").status_code == 403
     changed = client.put(url, body, content_type="application/json")
@@ -864,9 +865,7 @@ def test_the_centre_writes_a_rubric_on_the_page_and_in_the_api(
     assert used is not None
     file_report(facilitator_bandung, bandung, month(1))  # classes the group with it
     again = client.put(
-        f"/api/v1/monitoring/rubrics/{used.valid_from:%Y-%m-%d}",
-        body,
-        content_type="application/json",
+        url, {**body, "valid_from": f"{used.valid_from:%Y-%m-%d}"}, content_type="application/json"
     )
     assert again.status_code == 409
     listed = client.get("/api/v1/monitoring/rubrics").json()

@@ -297,7 +297,8 @@ def line_put(request: HttpRequest, payload: LineIn) -> Any:
 class IndicatorIo(Schema):
     metric: Metric
     weight: int = Field(1, ge=1, le=100)
-    bands: list[tuple[float, int]] = Field(
+    # Pairs are checked by the rubric engine (a 400 naming the field), as on the page.
+    bands: list[list[float]] = Field(
         min_length=1,
         max_length=20,
         description="[threshold, points] pairs: a value at or above a threshold earns its points",
@@ -305,6 +306,7 @@ class IndicatorIo(Schema):
 
 
 class RubricIn(Schema):
+    valid_from: date = Field(description="The day the rubric applies from (one rubric a day)")
     name: str = Field(max_length=150)
     provisional: bool = False
     note: str = Field("", max_length=200)
@@ -315,7 +317,6 @@ class RubricIn(Schema):
 
 
 class RubricOut(RubricIn):
-    valid_from: date
     in_force: bool
 
 
@@ -339,11 +340,10 @@ def rubric_list(request: HttpRequest) -> Any:
 
 
 @router.put(
-    "/rubrics/{valid_from}",
+    "/rubrics",
     response=RubricOut,
     summary="Add the rubric valid from a date, or change it while no group was classed with it",
 )
-def rubric_put(request: HttpRequest, valid_from: date, payload: RubricIn) -> Any:
-    data = payload.dict()
-    rubric = services.rubric_save(actor=request.user, valid_from=valid_from, **data)
+def rubric_put(request: HttpRequest, payload: RubricIn) -> Any:
+    rubric = services.rubric_save(actor=request.user, **payload.dict())
     return _rubric(rubric, selectors.rubric_on(timezone.localdate()))

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.core.errors import DomainError
+from sinergi.core.errors import DomainError, Forbidden
 from sinergi.core.forms import SubmitOnceMixin
 from sinergi.core.money import parse_rupiah
 from sinergi.core.numbers import BoundedIntegerField, RupiahField, format_number
@@ -20,7 +20,10 @@ INCOME_PREFIX = "income_"
 
 
 def add_service_error(form: forms.Form, exc: DomainError) -> None:
-    """A service's refusal shown where it belongs: on its field if the form has it."""
+    """A service's refusal shown where it belongs: on its field if the form has it. A role's
+    refusal is no input problem: it stays a 403."""
+    if isinstance(exc, Forbidden):
+        raise exc
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
 

@@ -489,6 +489,13 @@ def _rubric_state(rubric: Rubric) -> dict[str, Any]:
     return state
 
 
+def _whole(bands: Iterable[Iterable[Any]]) -> list[list[Any]]:
+    # 50.0 from JSON is stored as 50, as the page and the engine's explanation show it.
+    return [
+        [int(v) if isinstance(v, float) and v.is_integer() else v for v in pair] for pair in bands
+    ]
+
+
 @transaction.atomic
 def rubric_save(
     *,
@@ -525,7 +532,7 @@ def rubric_save(
     rubric.window_months, rubric.berkembang_from = window_months, berkembang_from
     rubric.maju_from = maju_from
     rows = [
-        RubricIndicator(metric=i["metric"], weight=i["weight"], bands=list(map(list, i["bands"])))
+        RubricIndicator(metric=i["metric"], weight=i["weight"], bands=_whole(i["bands"]))
         for i in indicators
     ]
     metrics = [r.metric for r in rows]
