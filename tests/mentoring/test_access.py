@@ -340,9 +340,9 @@ def test_admin_records_units_and_agreements_through_the_api(
     assert made.status_code == 201 and made.json()["kpis"][0]["target"] == 5
     assert post(body).json()["field"] == "number"
     # The coordinator reads it (inside her area) but may not record agreements.
-    assert client_for(coordinator).get("/api/v1/mentoring/agreements").json()[0]["number"] == (
-        "PKS/7/2026"
-    )
+    assert client_for(coordinator).get("/api/v1/mentoring/agreements").json()["items"][0][
+        "number"
+    ] == ("PKS/7/2026")
     assert (
         client_for(coordinator)
         .post("/api/v1/mentoring/agreements", body, content_type="application/json")

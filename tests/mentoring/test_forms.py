@@ -356,3 +356,46 @@ def test_a_mentor_form_keeps_what_was_typed(
         client_for(make_user(Role.MENTOR, "32")).get("/pendampingan/mentor/baru/").status_code
         == 403
     )
+
+
+def test_api_lists_are_paged_filtered_sorted_and_say_what_changed(
+    world,
+    client_for: Callable[..., Client],
+    coordinator: User,
+    facilitator_bandung: User,
+    make_mentor,
+) -> None:
+    from datetime import datetime
+
+    make_mentor("Ani", "32.01", ["kerajinan"], capacity=4)
+    client = client_for(coordinator)
+    mentors = client.get("/api/v1/mentoring/mentors?ordering=-name&page_size=1").json()
+    assert mentors["count"] == 2 and [m["name"] for m in mentors["items"]] == ["Rina"]
+    by_name = client.get("/api/v1/mentoring/mentors?ordering=name").json()["items"]
+    assert [m["name"] for m in by_name] == ["Ani", "Rina"]
+    bad = client.get("/api/v1/mentoring/mentors?ordering=salary")
+    assert bad.status_code == 422
+    later = (timezone.now() + timedelta(minutes=5)).isoformat()
+    assert client.get("/api/v1/mentoring/mentors", {"changed_since": later}).json()["count"] == 0
+    assert client.get("/api/v1/mentoring/assignments?status=accepted").json()["count"] == 1
+    units = client.get("/api/v1/mentoring/units?level=dpd").json()
+    assert units["count"] == 1 and units["items"][0]["level"] == "dpd"
+    kube = world["kube"]
+    sessions = client.get(f"/api/v1/mentoring/groups/{kube.pk}/sessions").json()
+    assert sessions["count"] == 1 and sessions["items"][0]["topics"] == "Pembukuan"
+    held = world["session"].held_on
+    none = client.get(
+        f"/api/v1/mentoring/groups/{kube.pk}/sessions",
+        {"held_from": (held + timedelta(days=1)).isoformat()},
+    ).json()
+    assert none["count"] == 0
+    month = f"{held:%Y-%m}"
+    _submitted(facilitator_bandung, kube.pk, month)
+    reports = (
+        client_for(facilitator_bandung)
+        .get(f"/api/v1/mentoring/groups/{kube.pk}/reports?status=submitted")
+        .json()
+    )
+    assert [r["month"] for r in reports["items"]] == [month]
+    assert client.get("/api/v1/mentoring/agreements?kind=mou").json() == {"items": [], "count": 0}
+    assert isinstance(datetime.fromisoformat(mentors["items"][0]["updated_at"]), datetime)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
@@ -11,6 +11,7 @@ from sinergi.core.api_schemas import Id, Pages
 from sinergi.engines.matching import Weights
 from sinergi.mentoring import selectors, services
 from sinergi.mentoring.api.schemas import (
+    AssignmentFilter,
     AssignmentOut,
     DeclineIn,
     EndIn,
@@ -53,15 +54,11 @@ def run_discard(request: HttpRequest, run_id: Id) -> Any:
     return services.run_discard(actor=request.user, run_id=run_id)
 
 
-class AssignmentFilter(Schema):
-    status: str = Field("", max_length=10)
-
-
 @router.get("/assignments", response=list[AssignmentOut])
 @paginate(Pages, page_size=50)
 def assignment_list(request: HttpRequest, filters: Query[AssignmentFilter]) -> Any:
     require_perm(request, "mentoring.view_assignment")
-    return selectors.assignment_list(request.user, status=filters.status)
+    return filters.apply(selectors.assignment_list(request.user))
 
 
 @router.post("/assignments/{assignment_id}/accept", response=AssignmentOut)

@@ -3,28 +3,26 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages
 from sinergi.mentoring import selectors, services
-from sinergi.mentoring.api.schemas import MentorIn, MentorOut, NoteIn
+from sinergi.mentoring.api.schemas import MentorFilter, MentorIn, MentorOut, NoteIn
 
 router = Router(tags=["mentoring"])
-
-
-class MentorFilter(Schema):
-    q: str = Field("", max_length=100)
-    area: str = Field("", max_length=13)
-    include_left: bool = False
 
 
 @router.get("/mentors", response=list[MentorOut], summary="Mentors in your area")
 @paginate(Pages, page_size=50)
 def mentor_list(request: HttpRequest, filters: Query[MentorFilter]) -> Any:
     require_perm(request, "mentoring.view_mentor")
-    return selectors.mentor_list(request.user, **filters.dict())
+    # Rows become answers as the page is read: a national list is not loaded whole.
+    rows = selectors.mentor_list(
+        request.user, q=filters.q, area=filters.area, include_left=filters.include_left
+    )
+    return filters.apply(rows)
 
 
 @router.post("/mentors", response={201: MentorOut})

@@ -3,17 +3,20 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
+from ninja.pagination import paginate
 
 from sinergi.core.api_perms import require_perm
-from sinergi.core.api_schemas import Id
+from sinergi.core.api_schemas import Id, Pages
 from sinergi.mentoring import selectors, services
 from sinergi.mentoring.api.schemas import (
+    AgreementFilter,
     AgreementIn,
     AgreementOut,
     OrganisationIn,
     OrganisationOut,
+    UnitFilter,
     UnitIn,
     UnitOut,
 )
@@ -46,9 +49,10 @@ def organisation_update(request: HttpRequest, organisation_id: Id, payload: Orga
 
 
 @router.get("/units", response=list[UnitOut], summary="Partner units in your area")
-def unit_list(request: HttpRequest) -> Any:
+@paginate(Pages, page_size=50)
+def unit_list(request: HttpRequest, filters: Query[UnitFilter]) -> Any:
     require_perm(request, "mentoring.view_unit")
-    return selectors.unit_list(request.user)
+    return filters.apply(selectors.unit_list(request.user))
 
 
 @router.post("/units", response={201: UnitOut}, summary="Record a partner unit")
@@ -67,9 +71,10 @@ def unit_update(request: HttpRequest, unit_id: Id, payload: UnitIn) -> Any:
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="MoUs and PKS with KPI progress")
-def agreement_list(request: HttpRequest) -> Any:
+@paginate(Pages, page_size=20)
+def agreement_list(request: HttpRequest, filters: Query[AgreementFilter]) -> Any:
     require_perm(request, "mentoring.view_agreement")
-    return selectors.agreement_list(request.user)
+    return filters.apply(selectors.agreement_list(request.user))
 
 
 @router.post("/agreements", response={201: AgreementOut}, summary="Record an MoU or PKS")

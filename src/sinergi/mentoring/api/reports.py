@@ -4,20 +4,27 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
+from ninja.pagination import paginate
 
-from sinergi.core.api_schemas import Id
+from sinergi.core.api_schemas import Id, Pages
 from sinergi.core.errors import NotFound
 from sinergi.mentoring import selectors, services
-from sinergi.mentoring.api.schemas import FacilitatorReportIn, FacilitatorReportOut, ReturnIn
+from sinergi.mentoring.api.schemas import (
+    FacilitatorReportIn,
+    FacilitatorReportOut,
+    ReportFilter,
+    ReturnIn,
+)
 from sinergi.mentoring.models import MonthlyReport
 
 router = Router(tags=["mentoring"])
 
 
 @router.get("/groups/{kube_id}/reports", response=list[FacilitatorReportOut])
-def report_list(request: HttpRequest, kube_id: Id) -> Any:
-    return selectors.report_list(request.user, kube_id)
+@paginate(Pages, page_size=24)
+def report_list(request: HttpRequest, kube_id: Id, filters: Query[ReportFilter]) -> Any:
+    return filters.apply(selectors.report_list(request.user, kube_id))
 
 
 @router.get(

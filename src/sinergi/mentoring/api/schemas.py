@@ -6,11 +6,13 @@ same answers are safe for partner roles.
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
+from django.db.models import Q
 from django.utils import timezone
-from ninja import Field, Schema
+from ninja import Field, FilterLookup, Schema
 
+from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_schemas import Id, column_int
 from sinergi.mentoring import selectors
 from sinergi.mentoring.models import (
@@ -484,3 +486,63 @@ class FacilitatorReportIn(Schema):
 
 class ReturnIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000, description="What needs correcting")
+
+
+# List filters (core.api_lists): every list paged, filtered, sorted, with changed_since.
+
+
+class UnitFilter(ListFilter):
+    ordering_fields: ClassVar = {
+        "name": "name", "area": ("area_code", "name"), "updated": "updated_at",
+    }  # fmt: skip
+    default_ordering: ClassVar = "area"
+    organisation_id: Id | None = None
+    level: str | None = Field(None, description="dpp, dpd, dpc or ranting", max_length=8)
+
+
+class AgreementFilter(ListFilter):
+    ordering_fields: ClassVar = {
+        "signed_on": "signed_on", "valid_until": "valid_until", "number": "number",
+        "updated": "updated_at",
+    }  # fmt: skip
+    default_ordering: ClassVar = "-signed_on"
+    organisation_id: Id | None = None
+    kind: str | None = Field(None, description="mou or pks", max_length=4)
+    in_force_on: date | None = Field(None, description="Only agreements in force on this day")
+
+    def filter_in_force_on(self, value: date | None) -> Q:
+        return Q() if value is None else Q(valid_from__lte=value, valid_until__gte=value)
+
+
+class MentorFilter(ListFilter):
+    ordering_fields: ClassVar = {
+        "name": "name", "area": ("area_code", "name"), "capacity": "capacity",
+        "updated": "updated_at",
+    }  # fmt: skip
+    default_ordering: ClassVar = "area"
+    selector_fields: ClassVar = frozenset({"q", "area", "include_left"})
+    q: str = Field("", max_length=100, description="Words of the name")
+    area: str = Field("", max_length=13, description="Region code of the home regency's area")
+    include_left: bool = False
+    available: bool | None = None
+
+
+class AssignmentFilter(ListFilter):
+    ordering_fields: ClassVar = {"updated": "updated_at", "start_date": "start_date"}
+    default_ordering: ClassVar = "-updated"
+    status: str | None = Field(None, max_length=10)
+    kube_id: Id | None = None
+    mentor_id: Id | None = None
+
+
+class SessionFilter(ListFilter):
+    ordering_fields: ClassVar = {"held_on": "held_on", "updated": "updated_at"}
+    default_ordering: ClassVar = "-held_on"
+    held_from: Annotated[date | None, FilterLookup("held_on__gte")] = None
+    held_until: Annotated[date | None, FilterLookup("held_on__lte")] = None
+
+
+class ReportFilter(ListFilter):
+    ordering_fields: ClassVar = {"month": "month", "updated": "updated_at"}
+    default_ordering: ClassVar = "-month"
+    status: str | None = Field(None, description="draft, submitted or returned", max_length=10)

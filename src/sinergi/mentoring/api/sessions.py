@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -16,6 +16,7 @@ from sinergi.mentoring.api.schemas import (
     GroupRowOut,
     ItemIn,
     ItemOut,
+    SessionFilter,
     SessionIn,
     SessionOut,
 )
@@ -37,9 +38,10 @@ def group_detail(request: HttpRequest, kube_id: Id) -> Any:
 
 
 @router.get("/groups/{kube_id}/sessions", response=list[SessionOut])
-def session_list(request: HttpRequest, kube_id: Id) -> Any:
+@paginate(Pages, page_size=50)
+def session_list(request: HttpRequest, kube_id: Id, filters: Query[SessionFilter]) -> Any:
     require_perm(request, "mentoring.view_session")
-    return selectors.session_list(request.user, kube_id)
+    return filters.apply(selectors.session_list(request.user, kube_id))
 
 
 @router.post("/groups/{kube_id}/sessions", response={201: SessionOut}, summary="Log a session")
