@@ -81,6 +81,7 @@ def test_review_shows_both_records_the_differing_digit_and_the_evidence_in_words
     assert "digit 8 (birth day (plus 40 for women))" in html
     assert "Same birth date." in html and "Names 100% alike" in html
     assert "Same household (family card)." in html
+    assert html.count('type="radio"') == 3 and html.count("Same person: keep A") == 1
     # Words, never the engine's code.
     assert typo_pair.reason == "nik_typo" and "nik_typo" not in html
     assert str(DUPLICATE_REASONS["nik_typo"]) in html
@@ -115,6 +116,8 @@ def test_merge_is_confirmed_first_saying_what_happens_then_audited_with_old_and_
     typo_pair.refresh_from_db()
     assert typo_pair.status == "pending"
     assert "Merge these records?" in html and "is marked as merged into it" in html
+    assert "Record B, Asep Sunandar (3273••••••••0001), stays the record" in html
+    assert html.count('type="radio"') == 0  # the question replaces the choices
     assert 'name="confirm" value="on"' in html and 'value="keep_b"' in html
     assert not AuditEvent.objects.filter(event_type__startswith="registry.duplicate").exists()
 

@@ -157,6 +157,7 @@ class DuplicateDecisionForm(SubmitOnceMixin, forms.Form):
             ("reject", _("Not the same person")),
         ],
         error_messages={"required": _("Choose merge or not the same person.")},
+        widget=forms.RadioSelect,
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

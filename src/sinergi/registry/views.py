@@ -426,5 +426,7 @@ def _review_page(
             "decision": confirm,
             "kept": kept,
             "merged": merged,
+            "kept_letter": "B" if confirm == "keep_b" else "A",
+            "merged_letter": "A" if confirm == "keep_b" else "B",
         },
     )
