@@ -399,3 +399,36 @@ def test_api_lists_are_paged_filtered_sorted_and_say_what_changed(
     assert [r["month"] for r in reports["items"]] == [month]
     assert client.get("/api/v1/mentoring/agreements?kind=mou").json() == {"items": [], "count": 0}
     assert isinstance(datetime.fromisoformat(mentors["items"][0]["updated_at"]), datetime)
+
+
+def test_admin_records_an_agreement_on_its_page(
+    client_for: Callable[..., Client], admin_user: User, coordinator: User, unit_jabar
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sinergi.mentoring.models import Agreement
+    from tests import samples
+
+    admin = client_for(admin_user)
+    data = {
+        "kind": "pks", "number": "PKS/9", "title": "Pendampingan Jabar",
+        "signing_unit": unit_jabar.pk, "ministry_party": "Dinsos Jabar",
+        "ministry_signatory": "Kadis", "partner_signatory": "Ketua DPD",
+        "signed_on": "2026-01-10", "valid_from": "2026-01-15", "valid_until": "2025-12-31",
+        "scope": "KUBE Jawa Barat", "area_code": "32", "kpi_sessions_held": "12",
+    }  # fmt: skip
+    refused = admin.post("/mitra/perjanjian/baru/", data).content.decode()
+    assert "Perjanjian berakhir sebelum dimulai." in refused or "berakhir" in refused
+    assert 'value="PKS/9"' in refused and 'value="12"' in refused
+    assert not Agreement.objects.exists()
+    data["valid_until"] = "2027-12-31"
+    saved = admin.post(
+        "/mitra/perjanjian/baru/", {**data, "document": SimpleUploadedFile("p.pdf", samples.pdf())}
+    )
+    assert saved.status_code == 302
+    agreement = Agreement.objects.get()
+    assert agreement.area_code == "32" and agreement.document
+    assert agreement.kpis.get().target == 12
+    assert client_for(coordinator).get("/mitra/perjanjian/baru/").status_code == 403
+    page = client_for(coordinator).get(f"/mitra/perjanjian/{agreement.pk}/").content.decode()
+    assert f"/mitra/perjanjian/{agreement.pk}/ubah/" not in page

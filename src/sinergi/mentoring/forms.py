@@ -419,7 +419,7 @@ class UnitForm(PickerFormMixin, SubmitOnceMixin, forms.Form):
         field.choices = [(o.pk, str(o)) for o in organisations]
 
 
-class AgreementForm(SubmitOnceMixin, forms.Form):
+class AgreementForm(PickerFormMixin, SubmitOnceMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AgreementKind.choices)
     number = forms.CharField(label=gettext_lazy("Number"), max_length=100)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=250)
@@ -431,10 +431,8 @@ class AgreementForm(SubmitOnceMixin, forms.Form):
     signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=DateInput)
     valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=DateInput)
     valid_until = forms.DateField(label=gettext_lazy("Valid until"), widget=DateInput)
-    area_code = forms.CharField(
-        label=gettext_lazy("Area covered (region code; empty: national)"),
-        max_length=13,
-        required=False,
+    area_code = PickerField(
+        "region", label=gettext_lazy("Area covered (empty: national)"), required=False
     )
     scope = forms.CharField(label=gettext_lazy("Scope"), widget=forms.Textarea(attrs={"rows": 4}))
     document = forms.FileField(
@@ -473,7 +471,7 @@ class AgreementForm(SubmitOnceMixin, forms.Form):
             valid_until=c["valid_until"],
             scope=c["scope"],
             witnesses=c["witnesses"],
-            area_code=c["area_code"],
+            area_code=c["area_code"] or "",
             kpis={i.value: c[f"kpi_{i.value}"] for i in Indicator if c.get(f"kpi_{i.value}")},
         )
 

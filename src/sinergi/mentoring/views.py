@@ -464,9 +464,13 @@ def agreement_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial["signing_unit"] = agreement.signing_unit_id
         initial.update({f"kpi_{k.indicator}": k.target for k in agreement.kpis.all()})
     form = forms.AgreementForm(
-        bind(request), request.FILES or None, units=selectors.unit_list(user), initial=initial
+        bind(request),
+        request.FILES or None,
+        actor=user,
+        units=selectors.unit_list(user),
+        initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.finding():
         try:
             saved = services.agreement_save_with_document(
                 actor=user,
