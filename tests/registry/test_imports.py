@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from sinergi.accounts.models import User
+from sinergi.core.models import AuditEvent
 from sinergi.engines.registry_rows import COLUMNS
 from sinergi.registry import imports
 from sinergi.registry.imports import ImportRefused, import_check, import_commit, import_create
@@ -209,6 +210,15 @@ def test_upload_check_and_save_through_the_ui(
         client.post(f"/registri/impor/{batch.pk}/simpan/")  # type: ignore[attr-defined]
     batch.refresh_from_db()
     assert batch.status == ImportStatus.COMMITTED and batch.rows_committed == batch.rows_valid
+    # One event when the officer asked, one when the last chunk closed it; old and new status.
+    changes = {
+        e.event_type: e.data["changes"]
+        for e in AuditEvent.objects.filter(event_type__startswith="registry.import.commit")
+    }
+    assert changes == {
+        "registry.import.commit_started": {"status": ["checked", "committing"]},
+        "registry.import.committed": {"status": ["committing", "committed"]},
+    }
     empty = client.post("/registri/impor/", {})  # type: ignore[attr-defined]
     assert empty.status_code == 200 and "wajib diisi" in empty.content.decode()
 

@@ -859,6 +859,9 @@ def _close(batch: ImportBatch) -> ImportBatch:
         obj=batch,
         area_code=batch.area_code,
         data={"stored": batch.rows_committed, "chunks": batch.chunks.count()},
+        # The update above closed it only from "committing".
+        before={"status": ImportStatus.COMMITTING.value},
+        after={"status": batch.status},
     )
     transaction.on_commit(lambda: _after_commit(batch))
     return batch
