@@ -75,6 +75,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
+    if not selectors.cycle_steps(actor=request.user, cycle=cycle)["propose"]:
+        raise Forbidden(_("Only a regency social office can propose groups."))
     form = forms.bind(forms.ProposeForm, request, cycle=cycle, actor=request.user)
     if form.is_valid():
         try:
@@ -91,6 +93,7 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("aid.recommend_proposal", raise_exception=True)
 @submit_once
 def proposal_recommend(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(actor=request.user, pk=pk)
@@ -106,6 +109,7 @@ def proposal_recommend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("aid.view_proposal", raise_exception=True)
 @submit_once
 def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(actor=request.user, pk=pk)
@@ -131,6 +135,7 @@ def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("aid.approve_cycle", raise_exception=True)
 @submit_once
 def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
