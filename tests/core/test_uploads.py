@@ -36,7 +36,8 @@ from sinergi.kube.models import Kube
 from sinergi.market import services as market_services
 from sinergi.market.models import Product
 from tests import samples
-from tests.aid.test_services import JUTA, _approved, active_kube, cycle  # noqa: F401
+from tests.aid.conftest import JUTA, active_kube, cycle  # noqa: F401
+from tests.aid.conftest import approved as _approved
 from tests.mentoring.conftest import make_active_group
 
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
