@@ -68,6 +68,12 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `python3 run.py test` (it installs it)")
     data = tmp_path_factory.mktemp("browser-demo")
+    running = os.environ.get("SINERGI_BROWSER_BASE")
+    if running:
+        # A demo already served (while writing a test): the seed takes minutes under load.
+        # The journeys leave their marks in it, so a second run must tolerate the first's.
+        yield running.rstrip("/"), data
+        return
     env = {
         key: value
         for key, value in os.environ.items()
@@ -127,10 +133,13 @@ class Visit:
             self.problems.append(f"{path}: status {answer.status if answer else 'none'}")
         return answer
 
-    def shot(self, name: str) -> Path:
-        target = self.shots / f"{self.username}-{self.language}-{name}.png"
-        self.page.screenshot(path=str(target), full_page=True)
-        if os.environ.get("SINERGI_GUIDE_SHOTS") == "1":
+    def shot(self, name: str, *, guide: bool = False) -> Path:
+        """What the screen shows now; JPEG of the viewport only, so the guide's copies stay
+        small (well under 100 kB) in the repository. ``guide`` shots are the screen guide's
+        pictures (docs/guide/), copied there when SINERGI_GUIDE_SHOTS=1."""
+        target = self.shots / f"{self.username}-{self.language}-{name}.jpg"
+        self.page.screenshot(path=str(target), type="jpeg", quality=70)
+        if guide and os.environ.get("SINERGI_GUIDE_SHOTS") == "1":
             GUIDE_SHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, GUIDE_SHOTS / target.name)
         return target
