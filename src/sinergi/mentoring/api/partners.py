@@ -40,7 +40,6 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
 
 @router.put("/organisations/{organisation_id}", response=OrganisationOut)
 def organisation_update(request: HttpRequest, organisation_id: Id, payload: OrganisationIn) -> Any:
-    selectors.organisation_get(request.user, organisation_id)
     return services.organisation_save(
         actor=request.user,
         data=services.OrganisationData(**payload.dict()),

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sinergi.core.errors import InvalidInput, require_permission
+from sinergi.core.errors import InvalidInput, NotFound, require_permission
 from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
@@ -59,7 +59,7 @@ def organisation_save(
         else Organisation()
     )
     if organisation is None:
-        raise InvalidInput(_("No such partner organisation."), field="organisation")
+        raise NotFound(_("No such partner organisation."), field="organisation")
     name = data.name.strip()[:150]
     if not name:
         raise InvalidInput(_("Give the organisation's name."), field="name")
