@@ -437,7 +437,7 @@ class LpjCheckIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class NoteIn(Schema):
+class LpjNoteIn(Schema):
     note: str = Field("", max_length=300)
 
 
@@ -547,7 +547,7 @@ def lpj_check(request: HttpRequest, proposal_id: Id, payload: LpjCheckIn) -> Any
 
 
 @router.post("/proposals/{proposal_id}/lpj/accept", response=LpjOut, summary="Accept the report")
-def lpj_accept(request: HttpRequest, proposal_id: Id, payload: NoteIn) -> Any:
+def lpj_accept(request: HttpRequest, proposal_id: Id, payload: LpjNoteIn) -> Any:
     require_perm(request, "aid.check_lpj")
     services.lpj_accept(actor=request.user, proposal_id=proposal_id, note=payload.note)
     return _lpj(request.user, proposal_id)
