@@ -98,6 +98,18 @@ def test_moves_of_other_roles_are_not_shown(
     page = client_for(facilitator_bandung).get(f"/kube/{kube.pk}/").content.decode()
     assert "/status/" not in page and "Ajukan untuk verifikasi" not in page
     assert "/anggota/" not in page  # no member forms for a read-only role
+    # A read-only role is refused for its role (403), not for an empty form (400).
+    reader = client_for(facilitator_bandung)
+    member = kube.memberships.first()
+    assert member is not None
+    for path in (
+        f"/kube/{kube.pk}/status/",
+        f"/kube/{kube.pk}/anggota/",
+        f"/kube/{kube.pk}/anggota/{member.person_id}/peran/",
+        f"/kube/{kube.pk}/anggota/{member.person_id}/keluar/",
+        f"/kube/{kube.pk}/iks/",
+    ):
+        assert reader.post(path, {"to": "submitted"}).status_code == 403, path
 
 
 def test_dissolving_asks_for_confirmation_saying_what_happens(

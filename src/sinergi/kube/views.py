@@ -17,13 +17,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sinergi.core.errors import DomainError
+from sinergi.core.errors import DomainError, require_permission
 from sinergi.core.filters import area_param
 from sinergi.core.forms import submit_once
 from sinergi.core.money import rupiah
 from sinergi.core.pagination import CappedPaginator
 from sinergi.kube import forms, selectors, services
-from sinergi.kube.lifecycle import CLOSED
+from sinergi.kube.lifecycle import CLOSED, TRANSITIONS
 from sinergi.kube.messages import failure_text
 from sinergi.kube.models import Kube, OfficerRole, Status
 
@@ -250,6 +250,8 @@ def kube_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @submit_once
 def kube_move(request: HttpRequest, pk: int) -> HttpResponse:
+    # A role that takes no move at all is refused as such, before the form is read.
+    require_permission(request.user, *set(TRANSITIONS.values()))
     kube = selectors.kube_get(actor=request.user, pk=pk)
     form = forms.MoveForm(forms.bind(request))
     to = form.data.get("to", "")
@@ -272,6 +274,7 @@ def kube_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("kube.change_kube", raise_exception=True)
 @require_POST
 def kube_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     kube = selectors.kube_get(actor=request.user, pk=pk)
@@ -294,6 +297,7 @@ def kube_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("kube.change_kube", raise_exception=True)
 @require_POST
 def kube_member_end(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     kube = selectors.kube_get(actor=request.user, pk=pk)
@@ -312,6 +316,7 @@ def kube_member_end(request: HttpRequest, pk: int, person: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("kube.change_kube", raise_exception=True)
 @require_POST
 def kube_member_role(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     """An officer's post changed in place (the previous holder becomes a member)."""
@@ -335,6 +340,7 @@ def kube_member_role(request: HttpRequest, pk: int, person: int) -> HttpResponse
 
 
 @login_required
+@permission_required("kube.add_iksentry", raise_exception=True)
 @require_POST
 @submit_once
 def kube_iks(request: HttpRequest, pk: int) -> HttpResponse:
