@@ -7,8 +7,9 @@ roles work at phone width; the buyer's journey is in English, the others in Baha
 Screens worth a picture are taken with ``shot(..., guide=True)``: with SINERGI_GUIDE_SHOTS=1
 they become the screen guide's images (docs/guide/img/).
 
-The journeys change the demo (a new group, a proposal, a report...), so each one makes its own
-records with names of its own, and tolerates a demo an earlier run already changed.
+The journeys change the demo (a new group, an approved cycle, a submitted report, an accepted
+offer...) and run in this file's order on the session's fresh demo: the mentor accepts the
+offer the partner coordinator's journey sent.
 """
 
 from __future__ import annotations
@@ -143,3 +144,118 @@ def test_aid_proposed_recommended_and_approved_after_confirmation(visit: Any) ->
     )
     expect(row).to_contain_text("Disetujui")
     _clean(centre)
+
+
+def test_facilitator_submits_the_monthly_report_on_a_phone(visit: Any) -> None:
+    facilitator = visit("pendamping.bandung", "id", phone=True)
+    page = facilitator.page
+    facilitator.go("/pendampingan/")
+    page.get_by_role("link", name="KUBE Teratai Sukasari").click()
+    page.get_by_role("button", name="Laporan bulan ini").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Laporan pendamping")
+    # The activities are drafted from the month's records; the facilitator rewrites them.
+    activities = page.get_by_label("Kegiatan")
+    expect(activities).not_to_have_value("")
+    activities.fill("")
+    page.get_by_label("Masalah").fill("Stok kain menipis menjelang pameran.")
+    page.get_by_label("Tindak lanjut").fill("Ketua menghubungi pemasok di Cigondewah.")
+    page.get_by_role("button", name="Kirim", exact=True).click()
+    # Refused beside the empty field; what was typed in the others is still there.
+    expect(page.get_by_text("wajib diisi").first).to_be_visible()
+    expect(page.get_by_label("Masalah")).to_have_value("Stok kain menipis menjelang pameran.")
+    expect(page.get_by_label("Tindak lanjut")).to_have_value(
+        "Ketua menghubungi pemasok di Cigondewah."
+    )
+    facilitator.shot("report-error", guide=True)
+    page.get_by_label("Kegiatan").fill("Kunjungan ke rumah produksi; pencatatan stok.")
+    page.get_by_role("button", name="Kirim", exact=True).click()
+    # Submitted is final: the page says so and offers no form to change it.
+    expect(page.get_by_text("laporan ini sudah final")).to_be_visible()
+    expect(page.get_by_label("Kegiatan")).to_have_count(0)
+    expect(page.get_by_role("button", name="Simpan draf")).to_have_count(0)
+    facilitator.shot("report-final", guide=True)
+    report = urlsplit(page.url).path
+    _clean(facilitator)
+
+    # The reviewer (the regency's social officer) can send it back with a reason.
+    reviewer = visit("dinsos.bandung", "id")
+    reviewer.go(report)
+    reviewer.page.get_by_text("Kembalikan untuk diperbaiki").first.click()
+    reviewer.page.get_by_label("Yang perlu diperbaiki").fill(
+        "Lampirkan jumlah stok per jenis kain."
+    )
+    reviewer.page.get_by_role("button", name="Kembalikan untuk diperbaiki").click()
+    expect(reviewer.page.get_by_text("Lampirkan jumlah stok per jenis kain.")).to_be_visible()
+    _clean(reviewer)
+
+    # Back with its author, open again, the reason on top.
+    facilitator.go(report)
+    expect(page.get_by_text("Lampirkan jumlah stok per jenis kain.")).to_be_visible()
+    expect(page.get_by_label("Masalah")).to_have_value("Stok kain menipis menjelang pameran.")
+    _clean(facilitator)
+
+
+def test_partner_coordinator_runs_matching_and_sends_offers(visit: Any) -> None:
+    coordinator = visit("iwapi.jabar", "id")
+    page = coordinator.page
+    coordinator.go("/")
+    page.get_by_role("link", name="Pencocokan").first.click()
+    expect(page.get_by_text("menunggu mentor")).to_be_visible()
+    page.get_by_role("button", name="Buat usulan penugasan").click()
+    # The proposal lists each waiting group with its mentor and why that mentor was chosen.
+    send = page.get_by_role("button", name="Kirim tawaran ke mentor")
+    expect(send).to_be_visible(timeout=60_000)
+    rows = page.get_by_role("row").filter(has_text="Rina Marlina")
+    expect(rows.first).to_contain_text("kabupaten/kota sama")
+    coordinator.shot("matching-proposal", guide=True)
+    send.click()
+    expect(page.get_by_role("status").first).to_contain_text("tawaran dikirim ke mentor")
+    expect(rows.first).to_contain_text("Menunggu jawaban mentor")
+    # Sent is sent: the button is gone.
+    expect(send).to_have_count(0)
+    _clean(coordinator)
+
+
+def test_mentor_accepts_an_offer_and_logs_a_session_on_a_phone(visit: Any) -> None:
+    mentor = visit("mentor.bandung", "id", phone=True)
+    page = mentor.page
+    mentor.go("/pendampingan/")
+    offer = page.get_by_role("article").filter(has_text="ditawarkan kepada Anda")
+    group = offer.locator("strong").nth(1).inner_text()
+    mentor.shot("mentor-offer", guide=True)
+    offer.get_by_role("button", name="Terima").click()
+    expect(page.get_by_role("status").first).to_contain_text(f"Anda sekarang mendampingi {group}")
+    page.get_by_role("button", name="Catat sesi").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Catat sesi")
+    today = time.strftime("%Y-%m-%d")
+    page.get_by_label("Tanggal", exact=True).fill(today)
+    page.get_by_label("Tempat").fill("Rumah ketua")
+    page.get_by_label("Topik").fill("Harga pokok produksi")
+    page.get_by_label("Apa yang harus dikerjakan (butir 1)").fill("Catat biaya bahan")
+    page.get_by_label("Siapa (butir 1)").fill("Bendahara")
+    page.get_by_label("Tenggat (butir 1)").fill("2099-01-31")
+    page.get_by_label("Apa yang harus dikerjakan (butir 2)").fill("Hitung harga jual")
+    page.get_by_label("Siapa (butir 2)").fill("Ketua")
+    # Row 2's due date is before the session: the error names row 2, nothing is lost.
+    page.get_by_label("Tenggat (butir 2)").fill("2020-01-01")
+    page.get_by_role("button", name="Simpan sesi").click()
+    expect(page.get_by_text("Tindak lanjut 2: tenggatnya sebelum tanggal sesi.")).to_be_visible()
+    expect(page.get_by_label("Tanggal", exact=True)).to_have_value(today)
+    expect(page.get_by_label("Tempat")).to_have_value("Rumah ketua")
+    expect(page.get_by_label("Apa yang harus dikerjakan (butir 1)")).to_have_value(
+        "Catat biaya bahan"
+    )
+    expect(page.get_by_label("Tenggat (butir 1)")).to_have_value("2099-01-31")
+    expect(page.get_by_label("Apa yang harus dikerjakan (butir 2)")).to_have_value(
+        "Hitung harga jual"
+    )
+    expect(page.get_by_label("Tenggat (butir 2)")).to_have_value("2020-01-01")
+    expect(page.get_by_label("Siapa (butir 2)")).to_have_value("Ketua")
+    mentor.shot("session-error", guide=True)
+    page.get_by_label("Tenggat (butir 2)").fill("2099-02-28")
+    page.get_by_role("button", name="Simpan sesi").click()
+    # Back on the group: the session and both action items are there.
+    expect(page.get_by_role("heading", level=1)).to_have_text(group)
+    expect(page.get_by_role("row").filter(has_text="Catat biaya bahan")).to_have_count(1)
+    expect(page.get_by_role("row").filter(has_text="Hitung harga jual")).to_have_count(1)
+    _clean(mentor)
