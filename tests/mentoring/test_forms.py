@@ -432,3 +432,31 @@ def test_admin_records_an_agreement_on_its_page(
     assert client_for(coordinator).get("/mitra/perjanjian/baru/").status_code == 403
     page = client_for(coordinator).get(f"/mitra/perjanjian/{agreement.pk}/").content.decode()
     assert f"/mitra/perjanjian/{agreement.pk}/ubah/" not in page
+
+
+def test_a_mentor_edited_meanwhile_is_refused_saying_what_changed(
+    world, client_for: Callable[..., Client], coordinator: User
+) -> None:
+    rina = world["rina"]
+    client = client_for(coordinator)
+    url = f"/pendampingan/mentor/{rina.pk}/"
+    shown = _hidden(client.get(url).content.decode())
+    data = {
+        **shown, "name": "Rina", "unit": rina.unit_id, "base_regency": "32.73",
+        "sectors": ["makanan_minuman"], "capacity": "3", "available": "on",
+    }  # fmt: skip
+    # Someone else changes her phone number in between.
+    services.mentor_save(
+        actor=coordinator,
+        data=services.MentorData("Rina", rina.unit_id, "32.73", ["makanan_minuman"], 1, "0811"),
+        mentor_id=rina.pk,
+    )
+    refused = client.post(url, data).content.decode()
+    assert "0811" in refused and 'value="3"' in refused
+    rina.refresh_from_db()
+    assert rina.capacity == 1
+    # Saving again after a look is a deliberate overwrite.
+    again = client.post(url, {**data, **_hidden(refused)})
+    assert again.status_code == 302
+    rina.refresh_from_db()
+    assert (rina.capacity, rina.phone) == (3, "")
