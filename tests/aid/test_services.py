@@ -425,41 +425,6 @@ def test_a_programme_can_set_its_own_decile_threshold(
     )
 
 
-def test_members_join_and_leave_through_the_page(
-    client_for: Callable[..., object],
-    active_kube: Kube,
-    officer_bandung: User,
-) -> None:
-    from sinergi.kube.models import Membership
-
-    newcomer = _heads(officer_bandung, 1, start=70)[0]
-    client = client_for(officer_bandung)
-    url = f"/kube/{active_kube.pk}/anggota/"
-    client.post(url, {"action": "add", "person": newcomer.pk, "role": "anggota"})  # type: ignore[attr-defined]
-    assert active_kube.memberships.filter(person=newcomer, end_date__isnull=True).exists()
-    twice = client.post(
-        url,
-        {"action": "add", "person": newcomer.pk, "role": "ketua"},  # type: ignore[attr-defined]
-        follow=True,
-    ).content.decode()
-    assert "Sudah menjadi anggota kelompok ini" in twice
-    client.post(url, {"action": "end", "person": newcomer.pk, "reason": "merantau"})  # type: ignore[attr-defined]
-    row = Membership.objects.get(kube=active_kube, person=newcomer)
-    assert row.end_reason == "merantau" and row.end_date is not None
-    client.post(
-        url,
-        {
-            "action": "iks",
-            "kind": "contribution",
-            "day": "2026-11-01",  # type: ignore[attr-defined]
-            "amount": "100.000",
-            "profit": "1.000.000",
-        },
-    )
-    page = client.get(f"/kube/{active_kube.pk}/").content.decode()  # type: ignore[attr-defined]
-    assert "Rp100000" in page and "merantau" in page
-
-
 def test_aid_is_once_per_group_across_cycles(
     active_kube: Kube,
     cycle: Cycle,
