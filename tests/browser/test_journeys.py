@@ -35,6 +35,16 @@ def _clean(person: Any) -> None:
     assert not problems, "\n".join(problems)
 
 
+def _menu(page: Any, entry: str) -> None:
+    """Open a menu entry as a person would: on a phone the menu is folded under "Menu"."""
+    folded = page.get_by_role("navigation", name="Menu")
+    if folded.is_visible():
+        folded.get_by_text("Menu", exact=True).click()
+        folded.get_by_role("link", name=entry, exact=True).click()
+    else:
+        page.locator("header").get_by_role("link", name=entry, exact=True).first.click()
+
+
 def test_officer_forms_a_kube_and_another_officer_verifies(visit: Any) -> None:
     officer = visit("dinsos.bandung", "id")
     page = officer.page
@@ -199,7 +209,7 @@ def test_partner_coordinator_runs_matching_and_sends_offers(visit: Any) -> None:
     coordinator = visit("iwapi.jabar", "id")
     page = coordinator.page
     coordinator.go("/")
-    page.get_by_role("link", name="Pencocokan").first.click()
+    _menu(page, "Pencocokan")
     expect(page.get_by_text("menunggu mentor")).to_be_visible()
     page.get_by_role("button", name="Buat usulan penugasan").click()
     # The proposal lists each waiting group with its mentor and why that mentor was chosen.
@@ -259,3 +269,96 @@ def test_mentor_accepts_an_offer_and_logs_a_session_on_a_phone(visit: Any) -> No
     expect(page.get_by_role("row").filter(has_text="Catat biaya bahan")).to_have_count(1)
     expect(page.get_by_role("row").filter(has_text="Hitung harga jual")).to_have_count(1)
     _clean(mentor)
+
+
+# The buyer's journey leaves its order's address here for the KUBE officer's journey.
+ORDER: dict[str, str] = {}
+
+
+def test_buyer_finds_products_by_region_name_posts_a_demand_and_sees_its_order(
+    visit: Any,
+) -> None:
+    buyer = visit("pembeli", "en")
+    page = buyer.page
+    buyer.go("/pasar/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The region filter understands a name: only groups of the Bandung regencies remain.
+    page.get_by_label("Region").fill("Kota Bandung")
+    page.get_by_role("button", name="Filter").click()
+    products = page.get_by_role("article")
+    expect(products.first).to_be_visible()
+    expect(products.filter(has_text="Kota Bandung")).to_have_count(products.count())
+    expect(products.filter(has_text="Kabupaten Bogor")).to_have_count(0)
+    buyer.shot("catalogue", guide=True)
+
+    _menu(page, "Demands")
+    page.get_by_label("Category").select_option(label="Makanan ringan (kripik, kerupuk)")
+    page.get_by_role("searchbox", name="Delivery regency").fill("kota bandung")
+    expect(page.get_by_role("radio", name=re.compile("^Kota Bandung "))).to_have_count(1)
+    page.get_by_role("radio", name=re.compile("^Kota Bandung ")).check()
+    # 90 kg at one go: more than the cheapest group (in Bogor) has ready, so it goes to
+    # the Bandung group whose officer answers in the next journey.
+    page.get_by_label("Quantity", exact=True).fill("90")
+    page.get_by_label("Unit", exact=True).fill("kg")
+    page.get_by_label("Maximum price per unit (Rp)").fill("45,000")
+    page.get_by_label("Minimum lot per group").fill("90")
+    page.get_by_label("Needed by").fill("2099-06-30")
+    page.get_by_label("Note").fill(f"Journey {RUN}")
+    page.get_by_role("button", name="Post the demand").click()
+    expect(page.get_by_role("status").first).to_contain_text("Demand posted")
+    expect(page.get_by_text("Rp45,000")).to_be_visible()
+    page.get_by_role("button", name="Split over groups").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Order")
+    page.get_by_role("button", name="Send to the groups").click()
+    expect(page.get_by_text("Waiting for the group").first).to_be_visible()
+    buyer.shot("order-sent", guide=True)
+    ORDER["path"] = urlsplit(page.url).path
+    # The demand lists its order.
+    _menu(page, "Demands")
+    page.get_by_role("row").filter(has_text="2099-06-30").get_by_role("link").first.click()
+    expect(page.get_by_role("link", name=re.compile(r"^#\d+"))).to_have_count(1)
+    _clean(buyer)
+
+
+def test_kube_officer_moves_its_part_through_production_and_records_a_sale(
+    visit: Any,
+) -> None:
+    officer = visit("kube.bandung", "id", phone=True)
+    page = officer.page
+    officer.go("/pasar/produk-kelompok/")
+    waiting = page.get_by_role("listitem").filter(has_text="90 kg Kripik singkong pedas")
+    waiting.get_by_role("link", name="jawab").click()
+    part = page.get_by_role("row").filter(has_text="KUBE Mawar Sukasari")
+    part.get_by_role("button", name="Terima").click()
+    expect(page.get_by_role("status").first).to_contain_text("Jawaban tercatat")
+    expect(part).to_contain_text("Diterima")
+    order = urlsplit(page.url).path
+    _clean(officer)
+
+    buyer = visit("pembeli", "en")
+    buyer.go(order)
+    buyer.page.get_by_role("button", name="Confirm the order").click()
+    expect(buyer.page.get_by_role("heading", level=1)).to_contain_text("Confirmed")
+    _clean(buyer)
+
+    # The group moves its own part; the buyer's steps are not offered to it.
+    officer.go(order)
+    page.get_by_role("button", name="Mulai produksi").click()
+    expect(part).to_contain_text("Diproduksi")
+    officer.shot("part-in-production", guide=True)
+    page.get_by_role("button", name="Tandai sudah dikirim").click()
+    expect(part).to_contain_text("Dikirim")
+    expect(page.get_by_role("button", name="Konfirmasi penerimaan")).to_have_count(0)
+
+    # A sale made outside Sinergi, at the market stall.
+    _menu(page, "Penjualan")
+    page.get_by_label("Dijual kepada").select_option(label="Lapak pasar")
+    page.get_by_label("Apa", exact=True).fill(f"Kripik pedas {RUN}")
+    page.get_by_label("Jumlah", exact=True).fill("12")
+    page.get_by_label("Harga per satuan (Rp)").fill("40.000")
+    page.get_by_role("button", name="Catat penjualan").click()
+    sale = page.get_by_role("row").filter(has_text=f"Kripik pedas {RUN}")
+    expect(sale).to_have_count(1)
+    expect(sale).to_contain_text("40.000")
+    officer.shot("sale-recorded", guide=True)
+    _clean(officer)
