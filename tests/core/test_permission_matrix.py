@@ -393,9 +393,9 @@ WRITERS: dict[str, str] = {
     "POST /api/v1/market/sales": "fac mentor kube",
     "PUT /api/v1/monitoring/groups/{kube_id}/reports/{month}": "admin off off_prov fac kube",
     "POST /api/v1/monitoring/graduations/{graduation_id}/decision": "admin off off_prov",
-}
     "PUT /api/v1/monitoring/poverty-lines": "admin",
     "PUT /api/v1/monitoring/rubrics": "admin",
+}
 
 
 # --- The world -------------------------------------------------------------------------------
