@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
+from tests.browser.test_pages import raw_codes
+
 # A mark of this run, so records made by a journey can be told from the demo's and from an
 # earlier run's (SINERGI_BROWSER_BASE reuses one demo while writing tests).
 RUN = time.strftime("%H%M%S")
@@ -362,3 +364,48 @@ def test_kube_officer_moves_its_part_through_production_and_records_a_sale(
     expect(sale).to_contain_text("40.000")
     officer.shot("sale-recorded", guide=True)
     _clean(officer)
+
+
+def test_auditor_filters_the_audit_trail_by_words(visit: Any) -> None:
+    auditor = visit("auditor", "id")
+    page = auditor.page
+    _menu(page, "Jejak audit")
+    # The filter searches the events' labels in the page's language, not their codes.
+    page.get_by_role("searchbox", name="Peristiwa").fill("tawaran pendampingan")
+    page.get_by_role("button", name="Saring").click()
+    rows = page.get_by_role("row").filter(has_text=re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"))
+    expect(rows.first).to_be_visible()
+    events = rows.locator("td:nth-child(2)").all_inner_texts()
+    assert all("tawaran pendampingan" in event.lower() for event in events), events
+    # What the journeys above did is there, in words: the mentor's accepted offer.
+    expect(rows.filter(has_text="Tawaran pendampingan diterima").first).to_be_visible()
+    assert not raw_codes(auditor.text()), raw_codes(auditor.text())
+    auditor.shot("audit-filtered", guide=True)
+    _clean(auditor)
+
+
+def test_admin_reads_the_dashboard_and_map_and_refreshes_the_figures(visit: Any) -> None:
+    admin = visit("admin", "id")
+    page = admin.page
+    _menu(page, "Pemantauan")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Indonesia")
+    expect(page.get_by_text(re.compile(r"^Angka per \d{4}-\d\d-\d\d"))).to_be_visible()
+    # The map colours by the chosen figure; a province opens its own dashboard.
+    page.get_by_label("Warnai menurut").select_option(label="Anggota")
+    expect(page.get_by_role("img", name="Peta: Anggota")).to_be_visible()
+    admin.shot("dashboard-map", guide=True)
+    page.get_by_role("link", name=re.compile("^Jawa Barat: ")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Jawa Barat")
+    # Refreshing says honestly what happens (no worker runs in this test demo: it waits).
+    page.get_by_role("button", name="Perbarui angka").click()
+    expect(page.get_by_role("status").first).to_contain_text("Angka sedang dihitung ulang")
+    expect(page.get_by_text("Menunggu pekerja latar")).to_be_visible()
+    admin.shot("dashboard-refresh", guide=True)
+    _clean(admin)
+
+    # The button is offered only to who may refresh: not to the auditor.
+    auditor = visit("auditor", "id")
+    _menu(auditor.page, "Pemantauan")
+    expect(auditor.page.get_by_role("heading", level=1)).to_be_visible()
+    expect(auditor.page.get_by_role("button", name="Perbarui angka")).to_have_count(0)
+    _clean(auditor)
