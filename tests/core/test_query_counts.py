@@ -1,21 +1,46 @@
 """List pages and API lists read a bounded number of queries, whatever the number of rows.
 
-Each list is opened with N rows, then with 3N: the query count must be the same (a query per
-row, N+1, fails) and small. The national admin and a regency officer are both measured: their
-scoping differs (no area filter against a prefix filter).
+Two kinds of test. The hand-built ones open a few lists with N rows, then with 3N: the query
+count must be the same (a query per row, N+1, fails), small, and never group or count a national
+table whole. The generated ones (``TestEveryList``) cover every paged list: each API operation
+that takes ``page_size`` (read from the OpenAPI document, so a new paged endpoint is measured
+without being added anywhere) and every HTML page that builds a paginator (``LIST_PAGES``; a
+page that pages and is missing from it fails). Each is read with a page of one row and a page of
+25 rows, as the national admin and as a user scoped to an area (a regency officer, or the role
+whose list it is: a buyer's orders, a group's products): no statement may run more often for
+the longer page. (Exceptions, each named in the failure if it is not one: a prefetch that the
+one-row page had nothing to fetch for, and the second part of a list read in two parts.)
+
+The dataset is the demo (sinergi.synthetic.demo), seeded once for ``TestEveryList`` inside a
+transaction rolled back when the class is done (``django_db_blocker``, as tests/conftest.py
+loads the regions), so no other test sees it; each test of the class runs in a savepoint on top.
+In the test process rather than in a subprocess against a demo seeded into a temporary
+SINERGI_DATA_DIR: the regions are in the test database already (a fresh demo database spends
+most of a minute loading them) and a failure can show the statements that repeat. The demo
+with 30 households takes a few seconds to seed. Where it has fewer than two rows of a list for
+the admin or the scoped user, ``_top_up`` adds rows (factories, or copies of the demo's rows);
+a list still short of two rows fails rather than being skipped.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
+from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection
-from django.test import Client
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sinergi.accounts.models import User
 from sinergi.core.pagination import CappedPaginator
@@ -307,3 +332,343 @@ def test_the_home_page_counts_regions_once_per_process(
     # (The user's own area is still read, by its id, for its name.)
     assert not [q for q in captured if 'COUNT("wilayah_region"' in q["sql"]]
     assert again.context["summary"]["region_counts"] == first.context["summary"]["region_counts"]
+
+
+# --- Every list, generated (see the module docstring) ------------------------------------
+
+SCOPED = "dinsos.bandung"  # the scoped user, unless the list is another role's (below)
+# path parameter of an API list → key of ``Dataset.ids``
+API_ARGS = {"code": "regency", "kube_id": "kube", "batch_id": "batch"}
+# API list → the scoped user who sees it (the lists of a role other than a social officer)
+API_SCOPED = {
+    "/api/v1/users/": "dinsos.jabar",
+    "/api/v1/aid/lpj": "pendamping.bandung",
+    "/api/v1/market/demands": "pembeli",
+    "/api/v1/market/orders": "pembeli",
+    "/api/v1/market/products": "kube.bandung",
+    "/api/v1/audit/": "auditor",  # the admin's and the auditor's alone, nationwide
+}
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """How to open a paged HTML list: URL kwargs (dataset keys), query string, scoped user."""
+
+    kwargs: dict[str, str] = field(default_factory=dict)
+    query: str = ""
+    scoped: str = SCOPED
+
+
+# Every HTML page that pages a list. A view that builds a paginator and is not here fails
+# ``test_every_paged_page_is_listed``; one listed that builds none fails its count test.
+LIST_PAGES: dict[str, ListPage] = {
+    "accounts:user_list": ListPage(scoped="dinsos.jabar"),
+    "core:audit_list": ListPage(scoped="auditor"),
+    "wilayah:index": ListPage(query="q=suka"),
+    "wilayah:detail": ListPage(kwargs={"code": "regency"}),
+    "registry:household_list": ListPage(),
+    "registry:import_list": ListPage(),
+    "registry:import_detail": ListPage(kwargs={"pk": "batch"}),
+    "registry:duplicate_list": ListPage(),
+    "kube:kube_list": ListPage(),
+    "mentoring:group_list": ListPage(),
+    "mentoring:mentor_list": ListPage(scoped="iwapi.jabar"),
+    "market:catalogue": ListPage(scoped="pembeli"),
+    "market:demand_list": ListPage(scoped="pembeli"),
+    "market:sale_list": ListPage(scoped="pendamping.bandung"),
+    "monitoring:graduations": ListPage(),
+}
+SMALL, LARGE = 1, 25
+
+
+def _paged_api_lists() -> list[str]:
+    """Every GET operation of the API that takes ``page_size``: the paginated lists."""
+    from sinergi.config.api import api
+
+    schema = api.get_openapi_schema()
+    return sorted(
+        path
+        for path, item in schema["paths"].items()
+        if any(p["name"] == "page_size" for p in item.get("get", {}).get("parameters", []))
+    )
+
+
+@dataclass
+class Dataset:
+    ids: dict[str, Any]
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    two_part: set[str] = field(default_factory=set)
+
+
+@contextmanager
+def _pages_of(size: int) -> Iterator[list[Paginator]]:
+    """Every paginator built meanwhile pages by ``size`` (whatever the view asked: some views
+    fix their own size) and is collected, so a page is known to page a list."""
+    built: list[Paginator] = []
+    original = Paginator.__init__
+
+    def init(self: Paginator, object_list: Any, per_page: Any, *args: Any, **kw: Any) -> None:
+        original(self, object_list, size, *args, **kw)
+        built.append(self)
+
+    Paginator.__init__ = init  # type: ignore[method-assign,assignment]
+    try:
+        yield built
+    finally:
+        Paginator.__init__ = original  # type: ignore[method-assign]
+
+
+def _api_url(path: str, ids: dict[str, Any]) -> str:
+    for param, key in API_ARGS.items():
+        path = path.replace("{" + param + "}", str(ids[key]))
+    assert "{" not in path, f"add the parameter of {path} to API_ARGS"
+    return path
+
+
+def _page_url(name: str, ids: dict[str, Any]) -> str:
+    spec = LIST_PAGES[name]
+    url = reverse(name, kwargs={k: ids[v] for k, v in spec.kwargs.items()})
+    return f"{url}?{spec.query}" if spec.query else url
+
+
+@dataclass
+class Reading:
+    queries: list[str]
+    shown: int
+    total: int
+
+
+def _read_api(client: Client, url: str, size: int) -> Reading:
+    sep = "&" if "?" in url else "?"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"{url}{sep}page_size={size}")
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    body = response.json()
+    return Reading([q["sql"] for q in captured], len(body["items"]), body["count"])
+
+
+def _read_page(client: Client, url: str, size: int) -> Reading:
+    with _pages_of(size) as built, CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert built, f"{url} builds no paginator: remove it from LIST_PAGES"
+    paginator = built[0]
+    shown = min(size, paginator.count)
+    return Reading([q["sql"] for q in captured], shown, paginator.count)
+
+
+def _shape(sql: str) -> str:
+    return re.sub(r"\b\d+\b|'[^']*'", "?", sql)
+
+
+def _same_queries(
+    read: Callable[[Client, str, int], Reading], dataset: Dataset, user: str, url: str
+) -> str:
+    """'' if ``url`` reads no more queries for LARGE rows than for SMALL, else which ones."""
+    client = dataset.clients[user]
+    read(client, url, LARGE)  # the first request of a session sets it up
+    few, many = read(client, url, SMALL), read(client, url, LARGE)
+    assert few.total >= 2, f"{url} as {user}: {few.total} row(s); _top_up must add some"
+    assert many.shown > few.shown, (url, user)
+    more = Counter(_shape(sql) for sql in many.queries)
+    more.subtract(_shape(sql) for sql in few.queries)
+    per_row = {
+        shape: n
+        for shape, n in more.items()
+        if n > 0
+        # Not per row: a prefetch the one-row page had nothing to fetch for (its row's
+        # relation empty or null), and the second part of a list in two parts
+        # (core.pagination.FirstThenRest), read once a page reaches past the first.
+        and not (
+            n == 1
+            and more[shape] == Counter(_shape(sql) for sql in many.queries)[shape]
+            and (" IN (" in shape or url.split("?")[0] in dataset.two_part)
+        )
+    }
+    if not per_row:
+        return ""
+    return f"{url} as {user}: {len(few.queries)} queries for {few.shown} row, " + (
+        f"{len(many.queries)} for {many.shown} rows; more on the longer page:\n"
+        + "\n".join(f"  +{n} × {shape[:400]}" for shape, n in per_row.items())
+    )
+
+
+def _copy(row: Any, **changes: Any) -> Any:
+    """Another row like ``row`` (a list of one becomes a list of two), with ``changes``."""
+    row.pk = None
+    row.id = None
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def _top_up(ids: dict[str, Any]) -> None:
+    """Rows the demo has one of at most, seen by the admin and the scoped user: a second one.
+
+    Copies of the demo's own rows where the table has one already (so every column the list
+    shows is filled), factories otherwise.
+    """
+    from datetime import timedelta
+
+    from sinergi.aid.models import Disbursement, Lpj, Programme, Proposal
+    from sinergi.market.models import Product
+    from sinergi.mentoring.models import Agreement, MonthlyReport
+    from sinergi.monitoring.models import Rubric
+    from sinergi.registry.models import DuplicateCandidate, Person
+    from tests.factories import DemandFactory, OrderFactory, ProposalFactory, UnitFactory
+
+    kube = Kube.objects.get(pk=ids["kube"])
+    buyer = User.objects.get(username="pembeli")
+    proposal = Proposal.objects.filter(kube=kube).order_by("id").first()
+    assert proposal is not None
+    neighbour = (
+        Kube.objects.filter(area_code__startswith="32.73.")
+        .exclude(proposals__cycle=proposal.cycle)
+        .order_by("id")
+        .first()
+    )
+    other = ProposalFactory(cycle=proposal.cycle, kube=neighbour, status=proposal.status)
+    for disbursement in Disbursement.objects.filter(proposal=proposal)[:1]:
+        _copy(disbursement, proposal=other, reference=f"{disbursement.reference}-2")
+    for lpj in Lpj.objects.filter(proposal=proposal)[:1]:
+        _copy(lpj, proposal=other)
+    programme = Programme.objects.earliest("id")
+    _copy(programme, name=f"{programme.name} II")
+    product = Product.objects.filter(kube=kube).earliest("id")
+    _copy(product, name=f"{product.name} II")
+    for _ in range(2):
+        order = OrderFactory(demand=DemandFactory(buyer=buyer), created_by=buyer)
+    assert order is not None
+    UnitFactory(region_code="32.73")
+    bandung = Region.objects.get(code="32.73")
+    for agreement in Agreement.objects.order_by("id")[:1]:
+        for n in (2, 3):  # in force, for the province's partner and Kota Bandung's officer
+            _copy(agreement, number=f"{agreement.number}/{n}", area=bandung)
+    rubric = Rubric.objects.earliest("valid_from")
+    indicators = list(rubric.indicators.all())
+    rubric = _copy(rubric, valid_from=rubric.valid_from - timedelta(days=365))
+    for indicator in indicators:
+        _copy(indicator, rubric=rubric)
+    month = kube.created_at.date().replace(day=1)
+    for back in (1, 2):
+        MonthlyReport.objects.create(
+            kube=kube,
+            month=(month - timedelta(days=28 * back)).replace(day=1),
+            activities="Rapat anggota",
+        )
+    people = list(Person.objects.filter(area_code__startswith="32.73.").order_by("id")[:4])
+    for a, b in (people[0:2], people[2:4]):
+        DuplicateCandidate.objects.create(
+            person_a=a, person_b=b, score=0.9, reason="name", area_code=a.area_code
+        )
+
+
+def _dataset_ids() -> dict[str, Any]:
+    from sinergi.registry.models import ImportBatch
+
+    kube = User.objects.get(username="kube.bandung").kube
+    assert kube is not None
+    return {
+        "regency": "32.73",
+        "kube": kube.pk,
+        "batch": ImportBatch.objects.get(file_name="kecamatan-sukasari.csv").pk,
+    }
+
+
+@pytest.fixture(scope="class")
+def dataset(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Dataset]:
+    from sinergi.synthetic import demo
+
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media)),
+        transaction.atomic(),
+    ):
+        demo.seed_demo()
+        demo.seed_registry(households=30)
+        demo.seed_kube()
+        demo.seed_aid()
+        demo.seed_mentoring()
+        demo.seed_market()
+        demo.seed_monitoring()
+        ids = _dataset_ids()
+        _top_up(ids)
+        built = Dataset(ids, two_part={reverse("mentoring:group_list"), "/api/v1/mentoring/groups"})
+        # Signed in here: a session made inside a test would go with its savepoint.
+        for username in {"admin", SCOPED, *API_SCOPED.values()} | {
+            page.scoped for page in LIST_PAGES.values()
+        }:
+            client = Client(raise_request_exception=False)
+            client.force_login(User.objects.get(username=username))
+            built.clients[username] = client
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("dataset")
+class TestEveryList:
+    """Every paged list reads as many queries for one row as for a full page."""
+
+    @pytest.mark.parametrize("path", _paged_api_lists())
+    def test_api_list(self, path: str, dataset: Dataset) -> None:
+        url = _api_url(path, dataset.ids)
+        problems = [
+            _same_queries(_read_api, dataset, user, url)
+            for user in ("admin", API_SCOPED.get(path, SCOPED))
+        ]
+        assert not any(problems), "\n".join(problems)
+
+    @pytest.mark.parametrize("name", sorted(LIST_PAGES))
+    def test_page(self, name: str, dataset: Dataset) -> None:
+        url = _page_url(name, dataset.ids)
+        problems = [
+            _same_queries(_read_page, dataset, user, url)
+            for user in ("admin", LIST_PAGES[name].scoped)
+        ]
+        assert not any(problems), "\n".join(problems)
+
+    def test_every_paged_page_is_listed(self, dataset: Dataset) -> None:
+        """A page that builds a paginator is in LIST_PAGES: read from the view's source for
+        pages with parameters, and by opening every page without one as the admin."""
+        client = dataset.clients["admin"]
+        found = set()
+        for template, name, view in _url_patterns(get_resolver().url_patterns):
+            if template.startswith(("api/", "admin/")) or name in SKIP_OPENING:
+                continue
+            if "Paginator(" in _source(view):
+                found.add(name)
+            elif "<" not in template:
+                with _pages_of(LARGE) as built:
+                    client.get(reverse(name))
+                if built:
+                    found.add(name)
+        assert found == set(LIST_PAGES)
+
+
+# Opening these as a plain GET would change the session the other requests use.
+SKIP_OPENING = {"accounts:logout", "core:set_language"}
+
+
+def _url_patterns(
+    patterns: list[Any], prefix: str = "", ns: str = ""
+) -> Iterator[tuple[str, str, Any]]:
+    """(template, namespaced name, view) of every URL pattern."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = ns + (f"{p.namespace}:" if p.namespace else "")
+            yield from _url_patterns(p.url_patterns, prefix + str(p.pattern), inner)
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), ns + (p.name or prefix + str(p.pattern)), p.callback
+
+
+def _source(view: Any) -> str:
+    view = getattr(view, "view_class", view)
+    try:
+        return inspect.getsource(inspect.unwrap(view))
+    except (OSError, TypeError):
+        return ""
