@@ -138,7 +138,7 @@ class Visit:
         small (well under 100 kB) in the repository. ``guide`` shots are the screen guide's
         pictures (docs/guide/), copied there when SINERGI_GUIDE_SHOTS=1."""
         target = self.shots / f"{self.username}-{self.language}-{name}.jpg"
-        self.page.screenshot(path=str(target), type="jpeg", quality=70)
+        self.page.screenshot(path=str(target), type="jpeg", quality=65)
         if guide and os.environ.get("SINERGI_GUIDE_SHOTS") == "1":
             GUIDE_SHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, GUIDE_SHOTS / target.name)
