@@ -647,7 +647,11 @@ class TestEveryList:
                     client.get(reverse(name))
                 if built:
                     found.add(name)
-        assert found == set(LIST_PAGES)
+        listed = set(LIST_PAGES)
+        assert found == listed, (
+            f"pages that page a list, missing from LIST_PAGES: {sorted(found - listed)}; "
+            f"listed but building no paginator: {sorted(listed - found)}"
+        )
 
 
 # Opening these as a plain GET would change the session the other requests use.
