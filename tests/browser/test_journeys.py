@@ -393,7 +393,7 @@ def test_admin_reads_the_dashboard_and_map_and_refreshes_the_figures(visit: Any)
     expect(page.get_by_text(re.compile(r"^Angka per \d{4}-\d\d-\d\d"))).to_be_visible()
     # The map colours by the chosen figure; a province opens its own dashboard.
     page.get_by_label("Warnai menurut").select_option(label="Anggota")
-    expect(page.get_by_role("img", name="Peta: Anggota")).to_be_visible()
+    expect(page.get_by_role("group", name="Peta: Anggota")).to_be_visible()
     admin.shot("dashboard-map", guide=True)
     page.get_by_role("link", name=re.compile("^Jawa Barat: ")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jawa Barat")
