@@ -358,6 +358,19 @@ def sides_of(actor: Any, order: Order) -> set[str]:
     return sides
 
 
+def part_sides(actor: Any, order_id: int, part_id: int) -> set[str]:
+    """The sides the actor takes on one part of an order it sees: "buyer" (the buying side)
+    and/or "group" (the part is its group's); 404 when it may see the order nowhere."""
+    order = order_view(actor, order_id).order
+    sides = {"buyer"} if buying_side(actor, order) else set()
+    if (
+        actor.has_perm("market.respond_orderpart")
+        and own_parts(actor).filter(pk=part_id, order=order).exists()
+    ):
+        sides.add("group")
+    return sides
+
+
 # Sales
 
 

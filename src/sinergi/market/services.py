@@ -72,6 +72,9 @@ def _positive(value: int, field: str) -> None:
 # Products
 
 PRODUCT_FIELDS = ("name", "price", "available", "monthly_capacity", "min_order", "active")
+# The buying side's permissions: the buyer's own demands, a coordinator's (or the centre's)
+# allocation.
+BUYING = ("market.add_demand", "market.allocate_demand")
 
 
 @dataclass
@@ -500,6 +503,9 @@ def order_send(*, actor: Any, order_id: int) -> Order:
 @atomic_retrying
 def part_adjust(*, actor: Any, part_id: int, quantity: int) -> OrderPart:
     """The buyer or a coordinator changes a part before the group answers (0 withdraws it)."""
+    # A role that never buys is refused as such (403) before the part is looked up, which
+    # would answer 404 outside its area.
+    require_permission(actor, *BUYING)
     order = _lock_order(actor, selectors.part_order_id(actor, part_id))
     part = _lock_part(part_id)
     demand = order.demand
@@ -632,7 +638,9 @@ def _check_confirmed(order: Order, to: str) -> None:
 def part_step(*, actor: Any, part_id: int, to: str) -> OrderPart:
     """Move one part one step: its own group makes and ships it, the buying side receives
     and pays it. Another group's part does not exist for a group (404); a party that sees
-    the part but does not take this step is refused (403)."""
+    the part but does not take this step is refused (403); so is a role that never takes a
+    part's step, wherever the part lies."""
+    require_permission(actor, "market.respond_orderpart", *BUYING)
     order = _lock_order(actor, selectors.part_order_id(actor, part_id))
     part = _lock_part(part_id)
     group, buyer = selectors.group_side(actor, part), selectors.buying_side(actor, order)

@@ -164,6 +164,7 @@ def my_products(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("market.change_product", raise_exception=True)
 @submit_once
 def permit_save(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.bind(forms.PermitForm, request)
@@ -180,6 +181,7 @@ def permit_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("market.change_product", raise_exception=True)
 def photo_save(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.bind(forms.PhotoForm, request)
     if form.is_valid():
@@ -195,6 +197,7 @@ def photo_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("market.change_product", raise_exception=True)
 def weeks_save(request: HttpRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(request.user, pk)
     form = forms.bind(forms.WeeksForm, request, weeks=selectors.product_weeks(product))
@@ -402,8 +405,13 @@ def _order_action(
     done: str | Callable[[Any], str],
     *,
     part_id: int | None = None,
+    may: Callable[[], bool] | None = None,
 ) -> HttpResponse:
-    """Run one order step from its form; a refusal comes back on the order page."""
+    """Run one order step from its form; a refusal comes back on the order page. ``may`` says
+    whether the person takes this step at all: asked before the form, so that a reader who is
+    no party is refused as such (403), not shown the form's errors."""
+    if may is not None and not may():
+        raise Forbidden(_("Your role does not allow this step."))
     if form.is_valid():
         try:
             result = run(form.cleaned_data)
@@ -455,6 +463,9 @@ def order_step(request: HttpRequest, pk: int) -> HttpResponse:
         request, pk, forms.bind(forms.StepForm, request),
         lambda d: services.order_step(actor=request.user, order_id=pk, to=d["to"]),
         _("Order updated."),
+        may=lambda: bool(
+            selectors.sides_of(request.user, selectors.order_view(request.user, pk).order)
+        ),
     )  # fmt: skip
 
 
@@ -493,6 +504,7 @@ def order_rate(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, order_id=pk, rating=d["rating"], note=d["note"]
         ),
         _("Thank you for rating the delivery."),
+        may=lambda: view.order.demand.buyer_id == request.user.pk,
     )  # fmt: skip
 
 
@@ -507,6 +519,7 @@ def part_answer(request: HttpRequest, pk: int, part: int) -> HttpResponse:
         ),
         _("Answer recorded."),
         part_id=part,
+        may=lambda: "group" in selectors.part_sides(request.user, pk, part),
     )  # fmt: skip
 
 
@@ -518,6 +531,7 @@ def part_adjust(request: HttpRequest, pk: int, part: int) -> HttpResponse:
         lambda d: services.part_adjust(actor=request.user, part_id=part, quantity=d["quantity"]),
         _("Part changed."),
         part_id=part,
+        may=lambda: "buyer" in selectors.part_sides(request.user, pk, part),
     )  # fmt: skip
 
 
@@ -530,6 +544,7 @@ def part_step(request: HttpRequest, pk: int, part: int) -> HttpResponse:
         lambda d: services.part_step(actor=request.user, part_id=part, to=d["to"]),
         _("Order updated."),
         part_id=part,
+        may=lambda: bool(selectors.part_sides(request.user, pk, part)),
     )  # fmt: skip
 
 
