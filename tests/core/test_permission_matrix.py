@@ -2,12 +2,15 @@
 """The permission matrix: every page and API operation × every role, in and out of area.
 
 Generated from the URL list and the OpenAPI document, so a new endpoint without a line in the
-tables below fails with "add a case for …". GETs must answer the EXACT status of the table;
-writes (form POSTs and the API's POST/PUT/PATCH/DELETE) by a role not listed as a writer must
-be refused (401/403/404, or a redirect to sign in) and leave every table's row count alone.
+tables below fails with "add a case for …". GETs must answer the EXACT status of the table.
+Writes (form POSTs and the API's POST/PUT/PATCH/DELETE) answer exactly what their WRITE spec
+(permission, area, the few party and level rules) derives for each role from its permissions:
+401 or the sign-in page, 403, 404, or — for the roles allowed — an answer past both checks; a
+refused write leaves every table's row count alone.
 
 The world is the demo's (same services, same seed), built once for the module inside a
-transaction that is rolled back at the end. The object addressed is always Kota Bandung's
+transaction that is rolled back at the end; every write request is rolled back on its own, so
+each role meets the same world. The object addressed is always Kota Bandung's
 (32.73): ``off`` is the officer of that regency, ``off_out`` of Kabupaten Bogor (same province,
 out of area), ``off_prov`` of Jawa Barat; the facilitator, the KUBE officer and the mentor are
 the group's own.
