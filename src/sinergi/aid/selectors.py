@@ -204,7 +204,7 @@ def cycle_export_rows(*, actor: Any, cycle_id: int, sheet: str) -> list[list[Any
                 p.kube.name,
                 p.area_code,
                 p.kube.village.name,
-                p.kube.business_type.name,
+                p.kube.business_type.label,
                 p.member_count,
                 p.amount,
             ]

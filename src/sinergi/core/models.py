@@ -257,3 +257,23 @@ class Job(models.Model):
         if not self.progress_total:
             return 0
         return min(99, round(100 * self.progress_done / self.progress_total))
+
+
+class LocalizedName:
+    """A code-list row (business type, product category) named in both languages.
+
+    ``name`` is the Indonesian name every office knows; ``name_en`` is shown to people who
+    chose English, and an empty one falls back to ``name``, so an office may add a row in
+    Indonesian only.
+    """
+
+    name: str
+    name_en: str
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name

@@ -10,18 +10,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sinergi.core.models import TimeStampedModel
+from sinergi.core.models import LocalizedName, TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
 from sinergi.engines.eligibility import RuleSet
 
 M = TypeVar("M", bound=models.Model)
 
 
-class BusinessType(models.Model):
+class BusinessType(LocalizedName, models.Model):
     """A configurable code list (PENA's five types by default); mentors' sectors use it too."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -30,7 +31,7 @@ class BusinessType(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class FormationPolicy(models.Model):

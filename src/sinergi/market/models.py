@@ -13,16 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from sinergi.core.models import TimeStampedModel
+from sinergi.core.models import LocalizedName, TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
 from sinergi.kube.models import GroupRecordQuerySet
 
 
-class Category(models.Model):
+class Category(LocalizedName, models.Model):
     """The product code list (configurable in the admin)."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
     unit = models.CharField(_("usual unit"), max_length=20, default="pcs")
     active = models.BooleanField(_("active"), default=True)
 
@@ -32,7 +33,7 @@ class Category(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
 
 
 class ProductQuerySet(GroupRecordQuerySet["Product"]):

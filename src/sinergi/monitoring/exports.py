@@ -58,7 +58,7 @@ def group_row(kube: Kube) -> list[object]:
     return [
         kube.area_code,
         kube.name,
-        kube.business_type.name,
+        kube.business_type.label,
         kube.get_status_display(),
         kube.get_klass_display() if kube.klass else "",
     ]

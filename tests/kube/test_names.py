@@ -1,0 +1,34 @@
+"""Code lists read in the reader's language: business types and product categories."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from sinergi.kube.models import BusinessType
+from sinergi.market.models import Category
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "code", "indonesian", "english"),
+    [
+        (BusinessType, "makanan_minuman", "Makanan dan minuman", "Food and drink"),
+        (Category, "batik_tenun", "Batik dan tenun", "Batik and woven cloth"),
+    ],
+)
+def test_shipped_rows_are_named_in_both_languages(
+    model: type, code: str, indonesian: str, english: str
+) -> None:
+    row = model.objects.get(code=code)
+    with translation.override("id"):
+        assert str(row) == indonesian
+    with translation.override("en"):
+        assert str(row) == english
+
+
+@pytest.mark.django_db
+def test_a_row_added_in_indonesian_only_shows_its_indonesian_name_in_english() -> None:
+    row = BusinessType.objects.create(code="perikanan", name="Perikanan")
+    with translation.override("en"):
+        assert row.label == "Perikanan"
