@@ -182,6 +182,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.export_memberincome",
         "monitoring.refresh_summary",
         "monitoring.decide_graduation",
+        "monitoring.return_groupreport",
         "monitoring.load_povertyline",
         "monitoring.add_povertyline",
         "monitoring.change_povertyline",
@@ -209,6 +210,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.export_memberincome",
         "monitoring.refresh_summary",
         "monitoring.decide_graduation",
+        "monitoring.return_groupreport",
     ],
     Role.FACILITATOR: [
         *_REGIONS,

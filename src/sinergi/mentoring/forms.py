@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sinergi.core.corrections import ReturnForm
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
 from sinergi.core.numbers import BoundedIntegerField
 from sinergi.core.widgets import PickerField, PickerFormMixin
@@ -494,9 +495,5 @@ class ReportForm(StaleCheckMixin, SubmitOnceMixin, forms.Form):
     )
 
 
-class ReportReturnForm(SubmitOnceMixin, forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("What needs correcting"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+# The one "return for correction" form, shared with monitoring's group reports.
+ReportReturnForm = ReturnForm

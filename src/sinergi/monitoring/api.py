@@ -12,6 +12,7 @@ from sinergi.core.api_lists import ListFilter, SortedFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, Rupiah, column_int, column_rupiah
 from sinergi.kube.models import KubeClass
+from sinergi.mentoring.api.schemas import ReturnIn  # one "return for correction" body
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import presenters, selectors, services, summaries
 from sinergi.monitoring.models import (
@@ -79,6 +80,7 @@ class GroupReportOut(Schema):
     problems: str
     market_sales: int
     status: str
+    return_reason: str
 
 
 class IncomeIn(Schema):
@@ -87,13 +89,16 @@ class IncomeIn(Schema):
 
 
 class GroupReportIn(Schema):
-    turnover: column_rupiah(GroupReport, "turnover") = 0  # type: ignore[valid-type]
-    costs: column_rupiah(GroupReport, "costs") = 0  # type: ignore[valid-type]
-    assets: column_rupiah(GroupReport, "assets") = 0  # type: ignore[valid-type]
-    savings: column_rupiah(GroupReport, "savings") = 0  # type: ignore[valid-type]
-    iks_paid: column_rupiah(GroupReport, "iks_paid") = 0  # type: ignore[valid-type]
-    active_members: column_int(GroupReport, "active_members") = 0  # type: ignore[valid-type]
-    problems: str = Field("", max_length=4000)
+    """A figure left out keeps its saved value (a new report starts at 0, the turnover at the
+    market's sales)."""
+
+    turnover: column_rupiah(GroupReport, "turnover") | None = None  # type: ignore[valid-type]
+    costs: column_rupiah(GroupReport, "costs") | None = None  # type: ignore[valid-type]
+    assets: column_rupiah(GroupReport, "assets") | None = None  # type: ignore[valid-type]
+    savings: column_rupiah(GroupReport, "savings") | None = None  # type: ignore[valid-type]
+    iks_paid: column_rupiah(GroupReport, "iks_paid") | None = None  # type: ignore[valid-type]
+    active_members: column_int(GroupReport, "active_members") | None = None  # type: ignore[valid-type]
+    problems: str | None = Field(None, max_length=4000)
     incomes: list[IncomeIn] = []
     submit: bool = False
 
@@ -145,6 +150,18 @@ def report_put(request: HttpRequest, kube_id: Id, month: str, payload: GroupRepo
         submit=submit,
     )
     return Status(200, _report(report))
+
+
+@router.post(
+    "/groups/{kube_id}/reports/{month}/return",
+    response=GroupReportOut,
+    summary="Return a submitted report to the group for correction",
+)
+def report_return(request: HttpRequest, kube_id: Id, month: str, payload: ReturnIn) -> Any:
+    report = services.return_report(
+        actor=request.user, kube_id=kube_id, period=month_start(month), reason=payload.reason
+    )
+    return _report(report)
 
 
 class ClassOut(Schema):

@@ -10,6 +10,9 @@ GROUP_REPORT_SAVED = event_type("monitoring.group_report.saved", _("Monthly grou
 GROUP_REPORT_SUBMITTED = event_type(
     "monitoring.group_report.submitted", _("Monthly group report submitted")
 )
+GROUP_REPORT_RETURNED = event_type(
+    "monitoring.group_report.returned", _("Monthly group report returned for correction")
+)
 GRADUATION_CONFIRMED = event_type("monitoring.graduation.confirmed", _("Graduation confirmed"))
 GRADUATION_REJECTED = event_type("monitoring.graduation.rejected", _("Graduation not confirmed"))
 POVERTY_LINES_LOADED = event_type("monitoring.poverty_lines.loaded", _("Poverty lines loaded"))

@@ -17,6 +17,7 @@ from sinergi.monitoring.models import GroupReport, Metric
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
 INCOME_PREFIX = "income_"
+FIGURE_FIELDS = ("turnover", "costs", "assets", "savings", "iks_paid", "active_members")
 
 
 def add_service_error(form: forms.Form, exc: DomainError) -> None:
@@ -61,7 +62,7 @@ class GroupReportForm(SubmitOnceMixin, forms.Form):
 
     def __init__(self, *args: Any, members: list[Any], incomes: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("turnover", "costs", "assets", "savings", "iks_paid", "active_members"):
+        for name in FIGURE_FIELDS:
             self.fields[name].widget.attrs.update(NUMERIC)
         self.member_names: dict[str, str] = {}
         if incomes:
@@ -82,10 +83,14 @@ class GroupReportForm(SubmitOnceMixin, forms.Form):
         return self.cleaned_data.get("action") == "submit" or self.data.get("action") == "submit"
 
     def figures(self) -> dict[str, Any]:
+        """The figures the post carried (a field left empty is zero); one it did not carry is
+        not sent, so the service leaves it as it is."""
         data = self.cleaned_data
-        out = {name: data.get(name) or 0 for name in ("turnover", "costs", "assets")}
-        out |= {name: data.get(name) or 0 for name in ("savings", "iks_paid", "active_members")}
-        out["problems"] = data.get("problems", "")
+        out: dict[str, Any] = {
+            name: data.get(name) or 0 for name in FIGURE_FIELDS if name in self.data
+        }
+        if "problems" in self.data:
+            out["problems"] = data.get("problems", "")
         return out
 
     def incomes(self) -> dict[int, int | None]:

@@ -67,6 +67,7 @@ class PovertyLine(models.Model):
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
 
 
 class GroupReportQuerySet(GroupRecordQuerySet["GroupReport"]):
@@ -95,12 +96,21 @@ class GroupReport(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Set by "return for correction" (core.corrections): the only way a submitted report opens.
+    return_reason = models.TextField(_("what needs correcting"), blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
     objects = GroupReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("group report")
         verbose_name_plural = _("group reports")
+        permissions = [
+            ("return_groupreport", _("Can return a submitted group report for correction"))
+        ]
         ordering = ["kube_id", "-period"]
         constraints = [
             models.UniqueConstraint(fields=["kube", "period"], name="group_report_once_a_month")

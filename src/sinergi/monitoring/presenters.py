@@ -292,7 +292,7 @@ def group_pdf(
     num = format_number
     page = pdf.Page(
         _("KUBE summary: %(name)s") % {"name": kube.name},
-        f"{kube.area_code} · {kube.business_type.name} · {kube.get_status_display()} · "
+        f"{kube.area_code} · {kube.business_type.label} · {kube.get_status_display()} · "
         + _("printed %(today)s") % {"today": f"{today:%Y-%m-%d}"},
     )
     latest = reports[0] if reports else None

@@ -18,9 +18,11 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sinergi.core.corrections import refuse_if_submitted, return_for_correction
 from sinergi.core.crypto import decrypt, encrypt
-from sinergi.core.errors import Conflict, InvalidInput, require_permission
+from sinergi.core.errors import Conflict, InvalidInput, NotFound, require_permission
 from sinergi.core.events import snapshot
+from sinergi.core.four_eyes import refusal
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
 from sinergi.engines import graduation as rule
@@ -46,6 +48,7 @@ from sinergi.monitoring.models import (
 )
 from sinergi.monitoring.poverty import LineTable, area_type_of
 from sinergi.registry.models import Person
+from sinergi.registry.services import household_graduated
 
 INCOME_FIELD = "income"
 MAX_AMOUNT = 100_000_000_000  # Rp 100 billion: above any KUBE's month, below integer limits
@@ -91,22 +94,29 @@ REPORT_FIGURES = ("turnover", "costs", "assets", "savings", "iks_paid")
 
 
 def _check_figures(figures: Mapping[str, Any], members: int) -> dict[str, Any]:
+    """The figures that were sent, checked; a figure not sent is left as it is (a save with
+    only the turnover must not reset the rest to zero)."""
     clean: dict[str, Any] = {}
     for name in REPORT_FIGURES:
-        value = figures.get(name, 0)
+        if figures.get(name) is None:
+            continue
+        value = figures[name]
         if not isinstance(value, int) or not 0 <= value <= MAX_AMOUNT:
             raise InvalidInput(
                 _("Enter a whole number of rupiah, zero or more, for this figure."), field=name
             )
         clean[name] = value
-    active = figures.get("active_members", 0)
-    if not isinstance(active, int) or not 0 <= active <= members:
-        raise InvalidInput(
-            _("Active members must be between 0 and the group's %(n)s members.") % {"n": members},
-            field="active_members",
-        )
-    clean["active_members"] = active
-    clean["problems"] = str(figures.get("problems", ""))[:4000]
+    active = figures.get("active_members")
+    if active is not None:
+        if not isinstance(active, int) or not 0 <= active <= members:
+            raise InvalidInput(
+                _("Active members must be between 0 and the group's %(n)s members.")
+                % {"n": members},
+                field="active_members",
+            )
+        clean["active_members"] = active
+    if figures.get("problems") is not None:
+        clean["problems"] = str(figures["problems"])[:4000]
     return clean
 
 
@@ -121,7 +131,8 @@ def save_report(
     submit: bool,
 ) -> GroupReport:
     """Save (and with ``submit`` file) a month's report; each member's income is compared with
-    the poverty line of her province for that month. Everything is checked before writing."""
+    the poverty line of her province for that month. Everything is checked before writing.
+    Only the figures in ``figures`` change; a submitted report is final (core.corrections)."""
     require_permission(actor, "monitoring.add_groupreport")
     kube = access(
         Kube.objects,
@@ -129,6 +140,14 @@ def save_report(
         lock=True,
         permission="monitoring.add_groupreport",
         pk=kube_id,
+    )
+    report = GroupReport.objects.select_for_update().filter(kube=kube, period=period).first()
+    refuse_if_submitted(
+        report,
+        _(
+            "This month's report is already submitted and final: ask the social office to "
+            "return it for correction."
+        ),
     )
     if kube.status != Status.ACTIVE:
         raise InvalidInput(_("Only an active group files monthly reports."))
@@ -148,17 +167,16 @@ def save_report(
                 % {"name": by_person[person_id].name},
                 field=f"income_{person_id}",
             )
-    report = GroupReport.objects.select_for_update().filter(kube=kube, period=period).first()
     if report is None:
         report = GroupReport(kube=kube, period=period, market_sales=market_sales(kube.pk, period))
     before = snapshot(report, "status", *REPORT_FIGURES, "active_members") if report.pk else {}
     for name, value in clean.items():
         setattr(report, name, value)
-    report.profit = clean["turnover"] - clean["costs"]
+    report.profit = report.turnover - report.costs
     report.filed_by = actor
     if submit:
         report.status = ReportStatus.SUBMITTED
-        report.submitted_at = report.submitted_at or timezone.now()
+        report.submitted_at = timezone.now()  # a resubmission after a return counts anew
     report.save()
     _record_incomes(report, by_person, incomes)
     AuditEvent.record(
@@ -175,6 +193,36 @@ def save_report(
             MemberIncome.objects.filter(report=report).values_list("household_id", flat=True)
         )
     return report
+
+
+@transaction.atomic
+def return_report(*, actor: Any, kube_id: int, period: date, reason: str) -> GroupReport:
+    """Send a submitted report back to the group to be corrected, saying what is wrong; the
+    group then edits and submits it again (the audit trail keeps both versions)."""
+    require_permission(actor, "monitoring.return_groupreport")
+    kube = access(Kube.objects, actor=actor, permission="monitoring.view_groupreport", pk=kube_id)
+    report = GroupReport.objects.select_for_update().filter(kube=kube, period=period).first()
+    if report is None:
+        raise NotFound(_("No report for this month yet."))
+    return return_for_correction(
+        report,
+        actor=actor,
+        reason=reason,
+        author=report.filed_by_id,
+        event=events.GROUP_REPORT_RETURNED,
+        area_code=kube.area_code,
+        own_message=_own_report(),
+    )
+
+
+def _own_report() -> str:
+    return _("You filed this report; someone else must return it for correction.")
+
+
+def return_refusal(actor: Any, report: GroupReport) -> str:
+    """Why ``actor`` may not return ``report`` (four eyes), for the page to say instead of
+    offering the button; empty when nothing stands in the way."""
+    return refusal(actor, report.filed_by_id, message=_own_report())
 
 
 def _record_incomes(
@@ -417,7 +465,8 @@ DECISION_FIELDS = ("status", "reason", "decided_by", "decided_at")
 @transaction.atomic
 def decide_graduation(*, actor: Any, pk: int, confirm: bool, reason: str = "") -> Graduation:
     """Confirm or set aside a proposal. Confirming ends the household's memberships (through
-    the KUBE's own service, with the reason) and counts it in the group's and region's figures
+    the KUBE's own service, with the reason), records the graduation on the household (the
+    registry's service) and counts it in the group's and region's figures
     at once, without waiting for the nightly rebuild."""
     require_permission(actor, "monitoring.decide_graduation")
     item = access(Graduation.objects, actor=actor, lock=True, pk=pk)
@@ -432,6 +481,14 @@ def decide_graduation(*, actor: Any, pk: int, confirm: bool, reason: str = "") -
     item.reason = reason.strip()[:300]
     item.save()
     ended = _end_memberships(actor, item) if confirm else []
+    if confirm:
+        household_graduated(
+            actor=actor,
+            household_id=item.household_id,
+            on=timezone.localtime(item.decided_at).date(),
+            group=item.kube.name,
+            note=item.reason,
+        )
     _count_decision(item, members_left=sum(1 for m in ended if m.kube.status == Status.ACTIVE))
     AuditEvent.record(
         events.GRADUATION_DECIDED[item.status],

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.accounts.services import audit_export
 from sinergi.core import jobs as core_jobs
+from sinergi.core.corrections import ReturnForm
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
@@ -226,8 +228,42 @@ def report(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     }
     initial["problems"] = current.problems
     initial |= {f"income_{pid}": seen["income"] for pid, seen in shown.items()}
-    form = bind(GroupReportForm, request, initial=initial, members=active, incomes=can_see_income)
-    if request.method == "POST" and form.is_valid():
+    submitted = current.status == ReportStatus.SUBMITTED
+    can_write = (
+        user.has_perm("monitoring.add_groupreport") and kube.status == "active" and not submitted
+    )
+    can_return = submitted and user.has_perm("monitoring.return_groupreport")
+    # Who filed it may not return it: the page says so instead of offering the form.
+    return_refused = services.return_refusal(user, current) if can_return else ""
+    can_return = can_return and not return_refused
+    # One page, two forms: the report itself, and (for the social office) its return; the
+    # button pressed says which one was sent, the other is shown as it was.
+    fields: dict[str, Any] = {"initial": initial, "members": active, "incomes": can_see_income}
+    form = bind(GroupReportForm, request, **fields)
+    return_form = bind(ReturnForm, request)
+    returning = return_form.is_bound and "return" in return_form.data
+    if returning:
+        form = GroupReportForm(**fields)
+    else:
+        return_form = ReturnForm()
+    if returning:
+        if not can_return:
+            raise PermissionDenied
+        if return_form.is_valid():
+            try:
+                services.return_report(
+                    actor=user,
+                    kube_id=kube.pk,
+                    period=period,
+                    reason=return_form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                add_service_error(return_form, exc)
+            else:
+                messages.success(request, _("Report returned to the group for correction."))
+                return redirect("monitoring:report", pk=pk, month=f"{period:%Y-%m}")
+    elif request.method == "POST" and form.is_valid():
+        # A submitted report is refused by the service with its reason, shown on the page.
         try:
             saved = services.save_report(
                 actor=user,
@@ -261,10 +297,13 @@ def report(request: HttpRequest, pk: int, month: str) -> HttpResponse:
             "report": current,
             "form": form,
             "members": members,
-            "can_write": user.has_perm("monitoring.add_groupreport") and kube.status == "active",
+            "can_write": can_write,
+            "can_return": can_return,
+            "return_refused": return_refused,
+            "return_form": return_form,
             "can_see_income": can_see_income,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or return_form.errors else 200,
     )
 
 

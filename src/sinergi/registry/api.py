@@ -55,8 +55,17 @@ class HouseholdOut(Schema):
     head_name: str | None = None
 
 
+class HouseholdGraduationOut(Schema):
+    on: date = Field(..., description="The day the graduation was confirmed")
+    group: str = Field(..., description="The KUBE the household left")
+    note: str = Field(..., description="The deciding officer's note (may be empty)")
+
+
 class HouseholdDetailOut(HouseholdOut):
     members: list[PersonOut]
+    graduation: HouseholdGraduationOut | None = Field(
+        None, description="Set once the household's graduation is confirmed"
+    )
 
 
 class HouseholdIn(Schema):
@@ -223,6 +232,7 @@ def _detail(household: Household, actor: Any) -> dict[str, Any]:
         PersonOut.from_orm(p).model_dump(by_alias=True) for p in household.members.all()
     ]
     out["member_count"] = len(out["members"])
+    out["graduation"] = selectors.household_graduation(household)
     return out
 
 

@@ -12,6 +12,9 @@ from sinergi.core.events import EventType, event_type
 
 HOUSEHOLD_CREATED = event_type("registry.household.created", _("Household registered"))
 HOUSEHOLD_CHANGED = event_type("registry.household.changed", _("Household changed"))
+HOUSEHOLD_GRADUATED = event_type(
+    "registry.household.graduated", _("Household graduated (recorded on the household)")
+)
 PERSON_CREATED = event_type("registry.person.created", _("Person added to a household"))
 PERSON_CHANGED = event_type("registry.person.changed", _("Person changed"))
 REVEALED: dict[str, EventType] = {

@@ -88,6 +88,15 @@ class Household(TimeStampedModel):
     address = models.CharField(_("address"), max_length=255, blank=True)
     desil = models.PositiveSmallIntegerField(_("welfare decile"), null=True, blank=True)
     desil_date = models.DateField(_("decile snapshot date"), null=True, blank=True)
+    # Set when the household's graduation is confirmed (services.household_graduated, called by
+    # monitoring's decision): kept here so the household says it without asking monitoring.
+    graduated_on = models.DateField(_("graduated on"), null=True, blank=True, editable=False)
+    graduated_from = models.CharField(
+        _("graduated from group"), max_length=150, blank=True, editable=False
+    )
+    graduation_reason = models.CharField(
+        _("graduation note"), max_length=300, blank=True, editable=False
+    )
     history = HistoricalRecords(excluded_fields=["kk_cipher"])
     objects = HouseholdQuerySet.as_manager()
 

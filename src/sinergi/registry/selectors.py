@@ -108,6 +108,18 @@ def household_get(*, actor: Any, pk: Any) -> Household:
     return access(Household.objects.select_related("village"), actor=actor, pk=pk)
 
 
+def household_graduation(household: Household) -> dict[str, Any] | None:
+    """When, from which group and with what note the household graduated; None if it has not.
+    Read from the household (read with ``household_get``, so only by who may see it)."""
+    if household.graduated_on is None:
+        return None
+    return {
+        "on": household.graduated_on,
+        "group": household.graduated_from,
+        "note": household.graduation_reason,
+    }
+
+
 def household_members(household: Household) -> QuerySet[Person]:
     return household.members.order_by("-is_head", "birth_date")
 

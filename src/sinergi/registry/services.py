@@ -162,6 +162,34 @@ def household_update(
     return household
 
 
+GRADUATION_FIELDS = ("graduated_on", "graduated_from", "graduation_reason")
+
+
+@transaction.atomic
+def household_graduated(
+    *, actor: Any, household_id: int, on: date, group: str, note: str = ""
+) -> Household:
+    """Record on the household that it graduated (the day, the group it left, the officer's
+    note). Called by monitoring's graduation decision, which checks who may decide; here the
+    household must only be in the actor's area."""
+    household = access(Household.objects, actor=actor, lock=True, pk=household_id)
+    before = snapshot(household, *GRADUATION_FIELDS)
+    household.graduated_on = on
+    household.graduated_from = group[:150]
+    household.graduation_reason = note.strip()[:300]
+    household.save(update_fields=[*GRADUATION_FIELDS, "updated_at"])
+    AuditEvent.record(
+        events.HOUSEHOLD_GRADUATED,
+        actor=actor,
+        obj=household,
+        area_code=household.area_code,
+        reason=household.graduation_reason,
+        before=before,
+        after=snapshot(household, *GRADUATION_FIELDS),
+    )
+    return household
+
+
 def _person_fields(
     *,
     name: str,

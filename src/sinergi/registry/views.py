@@ -163,6 +163,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "household": household,
             "members": selectors.household_members(household),
+            "graduation": selectors.household_graduation(household),
             **selectors.household_history(household),
             "reveal_form": RevealForm(),
             "sees_welfare": selectors.sees_welfare(request.user),

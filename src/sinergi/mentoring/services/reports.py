@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sinergi.core.corrections import refuse_if_submitted, return_for_correction
 from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.events import snapshot
-from sinergi.core.four_eyes import require_different
 from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access
 from sinergi.mentoring import events
@@ -37,9 +37,7 @@ def report_save(
     kube = report_group(actor, kube_id, write=True)
     first = month_start(month)
     report = MonthlyReport.objects.select_for_update().filter(kube=kube, month=first).first()
-    # Checked before anything else: a later save must not touch a submitted report at all.
-    if report and report.status == ReportStatus.SUBMITTED:
-        raise InvalidInput(_("This month's report is already submitted."), field="status")
+    refuse_if_submitted(report, _("This month's report is already submitted."))
     if not activities.strip():
         raise InvalidInput(_("Describe the month's activities."), field="activities")
     report = report or MonthlyReport(kube=kube, month=first, author=actor)
@@ -70,29 +68,12 @@ def report_return(*, actor: Any, report_id: int, reason: str) -> MonthlyReport:
     report = access(
         MonthlyReport.objects.select_related("kube"), actor=actor, lock=True, pk=report_id
     )
-    if report.status != ReportStatus.SUBMITTED:
-        raise InvalidInput(_("Only a submitted report can be returned."), field="status")
-    if not reason.strip():
-        raise InvalidInput(_("Say what needs correcting."), field="reason")
-    require_different(
-        actor,
-        report.author_id,
-        message=_("You wrote this report; someone else must return it for correction."),
-    )
-    before = snapshot(report, "status", "return_reason")
-    report.status = ReportStatus.RETURNED
-    report.return_reason = reason.strip()[:2000]
-    report.returned_at, report.returned_by = timezone.now(), actor
-    report.save(
-        update_fields=["status", "return_reason", "returned_at", "returned_by", "updated_at"]
-    )
-    AuditEvent.record(
-        events.REPORT_RETURNED,
+    return return_for_correction(
+        report,
         actor=actor,
-        obj=report,
+        reason=reason,
+        author=report.author_id,
+        event=events.REPORT_RETURNED,
         area_code=report.kube.area_code,
-        reason=report.return_reason,
-        before=before,
-        after=snapshot(report, "status", "return_reason"),
+        own_message=_("You wrote this report; someone else must return it for correction."),
     )
-    return report
