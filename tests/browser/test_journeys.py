@@ -19,9 +19,13 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_pages import raw_codes
+
+# One demo for all the journeys, in this file's order (under pytest-xdist: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("browser-journeys")
 
 
 def _clean(person: Any) -> None:
