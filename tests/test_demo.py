@@ -68,7 +68,9 @@ def test_demo_command_prepares_a_fresh_database(tmp_path: Path) -> None:
             " sum(households_graduated), sum(graduations_open), sum(overdue_actions)"
             " FROM monitoring_regencyfigures"
         ).fetchone()
-        kpis = db.execute("SELECT kpis FROM monitoring_summaryrun WHERE status = 'done'").fetchone()
+        result = db.execute(
+            "SELECT result FROM core_job WHERE kind = 'monitoring.summary' AND status = 'succeeded'"
+        ).fetchone()
     assert all(value and value > 0 for value in series), series
     assert all(value and value > 0 for value in standing), standing
-    assert kpis is not None and json.loads(kpis[0])
+    assert result is not None and json.loads(result[0])["kpis"]

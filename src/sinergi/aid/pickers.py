@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.aid import selectors
 from sinergi.core import pickers
+from sinergi.core.numbers import ascii_id
 
 
 def _cycle(actor: Any, cycle: str) -> Any:
-    if not cycle.isdigit():
+    if ascii_id(cycle) is None:
         return None
     try:
         return selectors.cycle_get(actor=actor, pk=int(cycle))
@@ -30,7 +31,7 @@ def _option(row: tuple[Any, str]) -> pickers.Option:
 
 def _resolve(actor: Any, value: str, **params: str) -> pickers.Option | None:
     cycle = _cycle(actor, params.get("cycle", ""))
-    if cycle is None or not value.isdigit():
+    if cycle is None or ascii_id(value) is None:
         return None
     rows = selectors.proposal_choices(actor=actor, cycle=cycle, kube_id=int(value), limit=1)
     return _option(rows[0]) if rows else None

@@ -27,6 +27,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from sinergi.core import pickers
+from sinergi.core.numbers import ascii_id
 
 # The submit button a picker's "Find" is: its value names the field being searched.
 FIND = "_pick"
@@ -140,6 +141,10 @@ class PickerField(forms.Field):
         value = super().clean(value)
         if value in (None, ""):
             return None
+        if self.coerce is int and ascii_id(str(value)) is None:
+            # Not an id any row can have (beyond int8, other digits): refused before any
+            # query, which would otherwise overflow the database integer.
+            raise forms.ValidationError(_("Choose from the list."), code="invalid_choice")
         option = pickers.get(self.kind).find(widget.actor, str(value), **widget.params)
         if option is None:
             raise forms.ValidationError(_("Choose from the list."), code="invalid_choice")

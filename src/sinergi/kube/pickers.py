@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.core import pickers
+from sinergi.core.numbers import ascii_id
 from sinergi.kube import selectors
 
 
 def _rows(actor: Any, q: str, kube: str, *, limit: int, keep: list[int] | None = None) -> list[Any]:
-    if not kube.isdigit():
+    if ascii_id(kube) is None:
         return []
     try:
         group = selectors.kube_get(actor=actor, pk=int(kube))
@@ -39,7 +40,7 @@ def _option(row: Any) -> pickers.Option:
 
 
 def _resolve(actor: Any, value: str, **params: str) -> pickers.Option | None:
-    if not value.isdigit():
+    if ascii_id(value) is None:
         return None
     rows = _rows(actor, "", params.get("kube", ""), limit=0, keep=[int(value)])
     return next((_option(r) for r in rows if r.person.pk == int(value)), None)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.core import pickers
 from sinergi.core.money import rupiah
+from sinergi.core.numbers import ascii_id
 from sinergi.market import selectors
 from sinergi.market.models import Product
 
@@ -24,7 +25,7 @@ def _option(product: Product) -> pickers.Option:
 def _products(actor: Any, q: str, params: dict[str, str]) -> Any:
     qs = selectors.products_for(actor)
     kube = params.get("kube", "")
-    if kube.isdigit():
+    if ascii_id(kube) is not None:
         qs = qs.filter(kube_id=int(kube))
     for word in q.split()[:5]:
         qs = qs.filter(name__icontains=word)
@@ -32,7 +33,7 @@ def _products(actor: Any, q: str, params: dict[str, str]) -> Any:
 
 
 def _resolve(actor: Any, value: str, **params: str) -> pickers.Option | None:
-    if not value.isdigit() or len(value) > 18:
+    if ascii_id(value) is None:
         return None
     product = _products(actor, "", params).filter(pk=int(value)).first()
     return _option(product) if product is not None else None

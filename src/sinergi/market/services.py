@@ -328,7 +328,7 @@ def _why_nothing(
     demand: Demand, quantity: int, exclude_kubes: set[int], pending: dict[int, int]
 ) -> str:
     """Why no group can be offered ``quantity`` of the demand, in the user's language."""
-    names = {"category": demand.category.name, "unit": demand.unit}
+    names = {"category": demand.category.label, "unit": demand.unit}
     listed = _candidates(demand, set())
     if not listed.exists():
         return _("No active group lists %(category)s products.") % names

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.core import pickers
+from sinergi.core.numbers import ascii_id
 from sinergi.mentoring import selectors
 
 
@@ -24,7 +25,7 @@ def _mentor_option(mentor: Any) -> pickers.Option:
 
 
 def _mentor_resolve(actor: Any, value: str, **params: str) -> pickers.Option | None:
-    if not value.isdigit():
+    if ascii_id(value) is None:
         return None
     found = selectors.mentor_list(actor, area=params.get("area", "")).filter(pk=int(value))
     mentor = found.first()

@@ -107,7 +107,7 @@ def _report(r: GroupReport) -> dict[str, Any]:
     return {f: getattr(r, f) for f in GroupReportOut.model_fields} | {"id": r.pk or 0}
 
 
-class ReportFilter(ListFilter):
+class GroupReportFilter(ListFilter):
     ordering_fields: ClassVar[dict[str, str | tuple[str, ...]]] = {
         "period": "period",
         "updated": "updated_at",
@@ -120,7 +120,7 @@ class ReportFilter(ListFilter):
 
 @router.get("/groups/{kube_id}/reports", response=list[GroupReportOut])
 @paginate(Pages, page_size=50)
-def report_list(request: HttpRequest, kube_id: Id, filters: Query[ReportFilter]) -> Any:
+def report_list(request: HttpRequest, kube_id: Id, filters: Query[GroupReportFilter]) -> Any:
     require_perm(request, "monitoring.view_groupreport")
     kube = selectors.group_get(request.user, kube_id)
     return [_report(r) for r in filters.apply(selectors.group_reports(request.user, kube))]

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core import pickers
+from sinergi.core.numbers import ascii_id
 from sinergi.core.scoping import area_q
 from sinergi.registry import selectors
 from sinergi.registry.models import Household, Person
@@ -36,7 +37,7 @@ def _person_option(person: Person) -> pickers.Option:
 
 
 def _person_resolve(actor: Any, value: str, **params: str) -> pickers.Option | None:
-    if not value.isdigit():
+    if ascii_id(value) is None:
         return None
     person = _persons(actor, "", params).filter(pk=int(value)).first()
     return _person_option(person) if person is not None else None
@@ -64,7 +65,7 @@ def _household_option(household: Any) -> pickers.Option:
 
 
 def _household_resolve(actor: Any, value: str, **params: str) -> pickers.Option | None:
-    if not value.isdigit():
+    if ascii_id(value) is None:
         return None
     household = _households(actor, "", params).filter(pk=int(value)).first()
     return _household_option(household) if household is not None else None
