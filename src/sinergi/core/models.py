@@ -125,10 +125,13 @@ class AuditEvent(models.Model):
         before and after the change) are kept as ``data["changes"]``: ``{field: [old, new]}``.
         Pass the ``EventType`` declared in the app's ``events`` module (tests/core/test_layers.py
         refuses a bare string)."""
-        from sinergi.core.events import diff
+        from sinergi.core.events import diff, registered
         from sinergi.core.middleware import current_request_id
 
         code = event_type if isinstance(event_type, str) else event_type.code
+        if registered(code) is None:
+            # A misspelt or undeclared event would be a row nobody can find by its label.
+            raise ValueError(f"audit event type {code!r} is not declared in an events module")
         payload = dict(data or {})
         if before is not None or after is not None:
             payload["changes"] = diff(before or {}, after or {})
