@@ -84,9 +84,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def snapshot(obj: models.Model, *fields: str) -> dict[str, Any]:
+class Snapshot(dict[str, Any]):
+    """Field values of one row, knowing which model they belong to: an event recorded
+    against a group may describe a change to one of its memberships, and the trail must name
+    the membership's fields, not look them up on the group."""
+
+    model_label: str = ""
+
+
+def snapshot(obj: models.Model, *fields: str) -> Snapshot:
     """The named fields of ``obj`` as JSON-safe values (foreign keys by id): a before/after."""
-    out: dict[str, Any] = {}
+    out = Snapshot()
+    out.model_label = obj._meta.label_lower
     for name in fields:
         field = obj._meta.get_field(name)
         attr = getattr(field, "attname", name)

@@ -83,14 +83,16 @@ class AuditEvent(models.Model):
         from django.core.exceptions import FieldDoesNotExist
         from django.utils.text import capfirst
 
+        # The row whose fields changed (a membership of the group the event is about, say).
+        source = (self.data or {}).get("changes_of") or self.object_type
         try:
-            model: Any = apps.get_model(self.object_type) if self.object_type else None
+            model: Any = apps.get_model(source) if source else None
         except (LookupError, ValueError):
             model = None
         rows = []
         for name, pair in self.changes.items():
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-            label, choices = name, {}
+            label, choices, kind = name, {}, ""
             if model is not None:
                 try:
                     field: Any = model._meta.get_field(name)
@@ -99,13 +101,14 @@ class AuditEvent(models.Model):
                 if field is not None:
                     label = capfirst(str(getattr(field, "verbose_name", name)))
                     choices = {str(k): str(v) for k, v in (field.flatchoices or [])}
+                    kind = field.get_internal_type()
                     if field.is_relation and field.related_model is not None:
                         # A row named by its id on the trail: shown by its name (one query).
                         related = field.related_model._default_manager.filter(
                             pk__in=[v for v in (old, new) if v is not None]
                         )
                         choices = {str(r.pk): str(r) for r in related}
-            rows.append((label, _shown(old, choices), _shown(new, choices)))
+            rows.append((label, _shown(old, choices, kind), _shown(new, choices, kind)))
         return rows
 
     @classmethod
@@ -135,6 +138,9 @@ class AuditEvent(models.Model):
         payload = dict(data or {})
         if before is not None or after is not None:
             payload["changes"] = diff(before or {}, after or {})
+            described = getattr(before, "model_label", "") or getattr(after, "model_label", "")
+            if described and (obj is None or described != obj._meta.label_lower):
+                payload["changes_of"] = described
         return cls.objects.create(
             event_type=code,
             actor=actor if getattr(actor, "pk", None) else None,
@@ -148,9 +154,25 @@ class AuditEvent(models.Model):
         )
 
 
-def _shown(value: Any, choices: dict[str, str]) -> str:
+def _shown(value: Any, choices: dict[str, str], kind: str = "") -> str:
+    """A recorded value as a person reads it: a choice by its label, a date or time in the
+    active language's format (the trail stores them as ISO text)."""
+    import datetime
+
+    from django.utils import formats, timezone
+
     if value is None or value == "":
         return "—"
+    if kind in {"DateTimeField", "DateField"} and isinstance(value, str):
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if kind == "DateField":
+            return str(formats.date_format(moment.date(), "SHORT_DATE_FORMAT"))
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return str(formats.date_format(moment, "SHORT_DATETIME_FORMAT"))
     return choices.get(str(value), str(value))
 
 
