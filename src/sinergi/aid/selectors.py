@@ -38,17 +38,29 @@ def area_level(actor: Any) -> int:
     return 0 if area is None else regions.level_of(area)
 
 
-def cycle_steps(*, actor: Any, cycle: Cycle) -> dict[str, bool]:
-    """Which steps of a cycle the actor's role and level allow: the page shows only these
-    (the services check again)."""
-    level, is_open = area_level(actor), cycle.status == CycleStatus.OPEN
+def cycle_roles(*, actor: Any) -> dict[str, bool]:
+    """Which steps of any cycle the actor's role and level take at all, whatever its status:
+    a step outside these is refused as the role's (403), one of these on a closed cycle as
+    the cycle's state."""
+    level = area_level(actor)
     checker = actor.has_perm("aid.recommend_proposal") and level <= 1
+    approver = actor.has_perm("aid.approve_cycle") and level == 0
     return {
-        "propose": is_open and actor.has_perm("aid.propose_kube") and level == 2,
-        "recommend": is_open and checker,
-        "reject": is_open and (checker or (actor.has_perm("aid.approve_cycle") and level == 0)),
-        "approve": is_open and actor.has_perm("aid.approve_cycle") and level == 0,
+        "propose": actor.has_perm("aid.propose_kube") and level == 2,
+        "recommend": checker,
+        "reject": checker or approver,
+        "approve": approver,
         "disburse": actor.has_perm("aid.add_disbursement"),
+    }
+
+
+def cycle_steps(*, actor: Any, cycle: Cycle) -> dict[str, bool]:
+    """Which steps of this cycle the actor may take now: the page shows only these (the
+    services check again)."""
+    is_open = cycle.status == CycleStatus.OPEN
+    return {
+        step: allowed and (is_open or step == "disburse")
+        for step, allowed in cycle_roles(actor=actor).items()
     }
 
 

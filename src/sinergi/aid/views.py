@@ -70,13 +70,23 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _cycle_page(request, pk)
 
 
+def _not_now(request: HttpRequest, cycle_id: int, message: str) -> HttpResponse:
+    """A step the role takes, asked of a cycle no longer open: said on the cycle's page (the
+    state refuses it, not the role)."""
+    messages.error(request, message)
+    return redirect("aid:cycle_detail", pk=cycle_id)
+
+
 @login_required
 @require_POST
 @submit_once
 def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    # The role is asked before the cycle is read, so a role without the step gets 403.
+    if not selectors.cycle_roles(actor=request.user)["propose"]:
+        raise Forbidden(_("Only a regency social office can propose groups."))
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
     if not selectors.cycle_steps(actor=request.user, cycle=cycle)["propose"]:
-        raise Forbidden(_("Only a regency social office can propose groups."))
+        return _not_now(request, cycle.pk, _("This cycle is not open for proposals."))
     form = forms.bind(forms.ProposeForm, request, cycle=cycle, actor=request.user)
     if form.is_valid():
         try:
@@ -96,6 +106,8 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("aid.recommend_proposal", raise_exception=True)
 @submit_once
 def proposal_recommend(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.cycle_roles(actor=request.user)["recommend"]:
+        raise Forbidden(_("Only a provincial social office can recommend proposals."))
     proposal = selectors.proposal_get(actor=request.user, pk=pk)
     form = forms.bind(forms.ConfirmStepForm, request)
     if form.is_valid():
@@ -112,9 +124,11 @@ def proposal_recommend(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("aid.view_proposal", raise_exception=True)
 @submit_once
 def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.cycle_roles(actor=request.user)["reject"]:
+        raise Forbidden(_("Only the province or the centre can reject proposals."))
     proposal = selectors.proposal_get(actor=request.user, pk=pk)
     if not selectors.cycle_steps(actor=request.user, cycle=proposal.cycle)["reject"]:
-        raise Forbidden(_("Only the province or the centre can reject proposals."))
+        return _not_now(request, proposal.cycle_id, _("This proposal cannot be rejected now."))
     form = forms.bind(forms.ReasonForm, request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,9 +152,11 @@ def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("aid.approve_cycle", raise_exception=True)
 @submit_once
 def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    if not selectors.cycle_roles(actor=request.user)["approve"]:
+        raise Forbidden(_("Only the centre can approve a cycle."))
     cycle = selectors.cycle_get(actor=request.user, pk=pk)
     if not selectors.cycle_steps(actor=request.user, cycle=cycle)["approve"]:
-        raise Forbidden(_("Only the centre can approve a cycle."))
+        return _not_now(request, cycle.pk, _("This cycle is already approved."))
     form = forms.bind(forms.CycleApproveForm, request)
     if request.method == "POST" and form.is_valid():
         try:

@@ -102,7 +102,8 @@ def dashboard_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("monitoring.refresh_summary"):
-        raise Http404
+        # A role refusal, not something hidden: the dashboard it came from is theirs to see.
+        raise PermissionDenied
     summaries.start_refresh(actor=request.user)
     messages.success(
         request, _("The figures are being rebuilt; reload the page in a minute to see them.")
@@ -420,7 +421,7 @@ def lines(request: HttpRequest) -> HttpResponse:
     problems: list[str] = []
     if request.method == "POST":
         if not can_load:
-            raise Http404
+            raise PermissionDenied  # the role reads the lines; loading them is not its step
         if form.is_valid():
             try:
                 result = load_lines(
@@ -491,7 +492,7 @@ def rubric(request: HttpRequest) -> HttpResponse:
     indicators = bind(IndicatorFormSet, request, initial=rows, prefix="ind")  # type: ignore[type-var]
     if request.method == "POST":
         if not can_write:
-            raise Http404
+            raise PermissionDenied  # the role reads the rubric; changing it is not its step
         if form.is_valid() and indicators.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "submit_token"}
             try:
