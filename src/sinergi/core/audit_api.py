@@ -46,7 +46,7 @@ class AuditEventOut(Schema):
     @staticmethod
     def resolve_changes(obj: AuditEvent) -> list[dict[str, Any]]:
         # Raw old/new values (codes, ids) for programs, with the field's label in words.
-        labels = [label for label, _old, _new in obj.change_rows]
+        labels = obj.change_labels
         return [
             {"field": name, "label": label, "old": pair[0], "new": pair[1]}
             for (name, pair), label in zip(obj.changes.items(), labels, strict=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -74,14 +76,14 @@ class AuditEvent(models.Model):
         value = (self.data or {}).get("changes")
         return value if isinstance(value, dict) else {}
 
-    @property
-    def change_rows(self) -> list[tuple[str, str, str]]:
-        """``[(field label, old, new)]`` in words: the changed fields by their names in the
-        active language and choice values by their labels (a field the model no longer has
-        shows as recorded)."""
+    # set by ``name_related`` (an annotation only: no class attribute, so hasattr tells)
+    _related_names: dict[tuple[Any, str], str]
+
+    def _changed_fields(self) -> list[tuple[str, Any, Any, Any]]:
+        """``[(name, model field or None, old, new)]``: a field the model no longer has (or a
+        change on no model) comes with None."""
         from django.apps import apps
         from django.core.exceptions import FieldDoesNotExist
-        from django.utils.text import capfirst
 
         # The row whose fields changed (a membership of the group the event is about, say).
         source = (self.data or {}).get("changes_of") or self.object_type
@@ -89,25 +91,68 @@ class AuditEvent(models.Model):
             model: Any = apps.get_model(source) if source else None
         except (LookupError, ValueError):
             model = None
-        rows = []
+        out = []
         for name, pair in self.changes.items():
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-            label, choices, kind = name, {}, ""
+            field = None
             if model is not None:
                 try:
-                    field: Any = model._meta.get_field(name)
+                    field = model._meta.get_field(name)
                 except FieldDoesNotExist:
                     field = None
-                if field is not None:
-                    label = capfirst(str(getattr(field, "verbose_name", name)))
-                    choices = {str(k): str(v) for k, v in (field.flatchoices or [])}
-                    kind = field.get_internal_type()
-                    if field.is_relation and field.related_model is not None:
-                        # A row named by its id on the trail: shown by its name (one query).
-                        related = field.related_model._default_manager.filter(
-                            pk__in=[v for v in (old, new) if v is not None]
-                        )
-                        choices = {str(r.pk): str(r) for r in related}
+            out.append((name, field, old, new))
+        return out
+
+    @staticmethod
+    def _label(name: str, field: Any) -> str:
+        from django.utils.text import capfirst
+
+        return capfirst(str(getattr(field, "verbose_name", name))) if field is not None else name
+
+    @property
+    def change_labels(self) -> list[str]:
+        """The changed fields by their names in the active language (no query)."""
+        return [self._label(name, field) for name, field, _old, _new in self._changed_fields()]
+
+    @staticmethod
+    def name_related(events: Iterable[AuditEvent]) -> None:
+        """Name the rows a page of events refers to by id (a group, a user) for
+        ``change_rows``: one query per related model for the page, not one per event."""
+        events = list(events)
+        wanted: dict[Any, set[Any]] = defaultdict(set)
+        for event in events:
+            for _name, field, old, new in event._changed_fields():
+                if field is not None and field.is_relation and field.related_model is not None:
+                    wanted[field.related_model].update(v for v in (old, new) if v is not None)
+        names: dict[tuple[Any, str], str] = {}
+        for model, pks in wanted.items():
+            for row in model._default_manager.filter(pk__in=pks):
+                names[(model, str(row.pk))] = str(row)
+        for event in events:
+            event._related_names = names
+
+    @property
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """``[(field label, old, new)]`` in words: the changed fields by their names in the
+        active language, choice values by their labels and related rows by their names (a
+        field the model no longer has shows as recorded). A page of events is named at once
+        by ``name_related``; an event alone names its own rows (one query)."""
+        if not hasattr(self, "_related_names"):
+            AuditEvent.name_related([self])
+        rows = []
+        for name, field, old, new in self._changed_fields():
+            choices: dict[str, str] = {}
+            kind = ""
+            if field is not None:
+                choices = {str(k): str(v) for k, v in (field.flatchoices or [])}
+                kind = field.get_internal_type()
+                if field.is_relation and field.related_model is not None:
+                    choices = {
+                        pk: shown
+                        for (model, pk), shown in self._related_names.items()
+                        if model is field.related_model
+                    }
+            label = self._label(name, field)
             rows.append((label, _shown(old, choices, kind), _shown(new, choices, kind)))
         return rows
 

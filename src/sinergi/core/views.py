@@ -22,6 +22,7 @@ from django.views.i18n import set_language as django_set_language
 
 from sinergi.core.errors import envelope
 from sinergi.core.forms import LanguageForm, bind
+from sinergi.core.models import AuditEvent
 from sinergi.core.selectors import audit_event_list
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     events = audit_event_list(actor=request.user, event_type=request.GET.get("jenis", "").strip())
     page = Paginator(events, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    AuditEvent.name_related(page)
     return render(request, "core/audit_list.html", {"page": page})
 
 
