@@ -47,6 +47,7 @@ KUBE_LIST_FIELDS = (
     "updated_at",
     "business_type__code",
     "business_type__name",
+    "business_type__name_en",  # its label in English: deferred, it was read once per row
     "village__name",
 )
 # At most this many candidates are listed at once; a name search narrows a bigger district.
