@@ -395,9 +395,10 @@ def _paged_api_lists() -> list[str]:
 
 @dataclass
 class Dataset:
+    """Ids the list URLs need, a signed-in client per user, and the lists read in two parts."""
+
     ids: dict[str, Any]
     clients: dict[str, Client] = field(default_factory=dict)
-
     two_part: set[str] = field(default_factory=set)
 
 
