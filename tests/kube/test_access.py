@@ -122,8 +122,10 @@ def test_list_filters_by_region(
     client = client_for(officer_bandung)
     assert len(client.get("/kube/", {"wilayah": "3273"}).context["page"].object_list) == 1
     assert len(client.get("/kube/", {"wilayah": "32.73.02"}).context["page"].object_list) == 0
+    # Not a code, so a name: none in the area has it, and the list says so instead of rows.
     bad = client.get("/kube/", {"wilayah": "abc"})
-    assert bad.status_code == 200 and "Bukan kode wilayah" in bad.content.decode()
+    assert bad.status_code == 200 and "Tidak ada wilayah bernama “abc”" in bad.content.decode()
+    assert len(bad.context["page"].object_list) == 0
 
 
 def test_api_list_filters_sorts_and_changed_since(

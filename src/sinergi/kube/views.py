@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError, require_permission
-from sinergi.core.filters import area_param
 from sinergi.core.forms import submit_once
 from sinergi.core.money import rupiah
 from sinergi.core.pagination import CappedPaginator
@@ -26,6 +25,7 @@ from sinergi.kube import forms, selectors, services
 from sinergi.kube.lifecycle import CLOSED, TRANSITIONS
 from sinergi.kube.messages import failure_text
 from sinergi.kube.models import Kube, OfficerRole, Status
+from sinergi.wilayah.filters import area_filter
 
 
 def _refused(form: Any, exc: DomainError) -> int:
@@ -41,15 +41,17 @@ def kube_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("jenis", "")
     q = request.GET.get("q", "").strip()[:100]
-    area = area_param(request)
+    area = area_filter(request)
     qs = selectors.kube_list(
         actor=request.user,
         status=status if status in Status.values else "",
         business_type=kind,
         q=q,
-        area=area,
+        area=area.code,
     )
-    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator([] if area.refused else qs, settings.SINERGI_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "kube/kube_list.html",
@@ -58,7 +60,7 @@ def kube_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "kind": kind,
             "q": q,
-            "area": area,
+            "area": area.text,
             "statuses": Status.choices,
             "kinds": selectors.business_types(),
         },

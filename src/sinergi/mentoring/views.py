@@ -29,6 +29,8 @@ from sinergi.engines.matching import Weights
 from sinergi.kube.forms import bind
 from sinergi.mentoring import forms, selectors, services
 from sinergi.mentoring.models import AssignmentStatus, MatchRunStatus, ReportStatus
+from sinergi.wilayah import selectors as wilayah_selectors
+from sinergi.wilayah.filters import area_filter
 
 
 def reason_labels(codes: list[str]) -> list[str]:
@@ -53,17 +55,19 @@ def _refused(form: Any, exc: DomainError) -> None:
 @permission_required("mentoring.view_session", raise_exception=True)
 def group_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    area = area_param(request)
+    area = area_filter(request)
     without = request.GET.get("tanpa") == "1"
-    qs = selectors.group_list(request.user, q=q, area=area, without_mentor=without)
-    page = CappedPaginator(qs, settings.SINERGI_PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = selectors.group_list(request.user, q=q, area=area.code, without_mentor=without)
+    page = CappedPaginator([] if area.refused else qs, settings.SINERGI_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "mentoring/group_list.html",
         {
             "page": page,
             "q": q,
-            "area": area,
+            "area": area.text,
             "without": without,
             "offers": selectors.offers_for(request.user),
             "today": timezone.localdate(),
@@ -370,12 +374,20 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("mentoring:run_detail", pk=run.pk)
     except DomainError as exc:
         _refused(change_form if action == "change" else discard_form, exc)
+    # Districts and the run's area by name, the code beside it (people know the names).
+    names = wilayah_selectors.region_names(
+        [run.area_code, *(row.kube.area_code[:8] for row in rows)]
+    )
     return render(
         request,
         "mentoring/run_detail.html",
         {
             "run": run,
-            "rows": [(row, reason_labels(row.reasons)) for row in rows],
+            "rows": [
+                (row, reason_labels(row.reasons), code, names.get(code, ""))
+                for row, code in ((row, row.kube.area_code[:8]) for row in rows)
+            ],
+            "area_name": names.get(run.area_code, ""),
             "proposed": proposed,
             "discard_form": discard_form,
             "change_form": change_form,

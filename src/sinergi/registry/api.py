@@ -24,6 +24,7 @@ from sinergi.registry.models import (
     Relation,
     Sex,
 )
+from sinergi.wilayah import selectors as wilayah_selectors
 
 router = Router(tags=["registry"])
 
@@ -171,7 +172,7 @@ class _AreaFilter(ListFilter):
     )
 
     def area_code(self, actor: Any) -> str:
-        return selectors.area_from_text(actor=actor, text=self.area)
+        return wilayah_selectors.area_from_text(actor=actor, text=self.area)
 
 
 class HouseholdFilter(_AreaFilter):

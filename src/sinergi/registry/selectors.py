@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sinergi.core import crypto
 from sinergi.core.errors import InvalidInput
 from sinergi.core.pagination import SubqueryCount
-from sinergi.core.scoping import access, area_q, user_area
+from sinergi.core.scoping import access, area_q
 from sinergi.engines import nik as nikmod
 from sinergi.registry.models import (
     DuplicateCandidate,
@@ -20,7 +20,6 @@ from sinergi.registry.models import (
     ImportIssue,
     Person,
 )
-from sinergi.wilayah import selectors as wilayah_selectors
 
 # What a list row shows (page and API): never the KK ciphertext nor the history fields.
 HOUSEHOLD_LIST_FIELDS = (
@@ -174,31 +173,4 @@ def sees_welfare(actor: Any) -> bool:
     """Decile is shown only to roles that may view the registry itself (never partners)."""
     return bool(actor.has_perm("registry.view_household")) and not getattr(
         actor, "is_partner", False
-    )
-
-
-def area_from_text(*, actor: Any, text: str) -> str:
-    """The region code a list filter means, typed as a code or as a name (one match, in the
-    actor's area); several regions of that name are refused, naming them with their codes."""
-    text = text.strip()
-    if not text:
-        return ""
-    if set(text) <= set("0123456789. -"):
-        return wilayah_selectors.parse_code(text)
-    found = list(
-        wilayah_selectors.region_list(q=text).filter(area_q("code", user_area(actor)))[:50]
-    )
-    exact = [r for r in found if r.name.casefold() == text.casefold()]
-    choices = exact or found
-    if len(choices) == 1:
-        return choices[0].code
-    if not choices:
-        raise InvalidInput(
-            _("No region in your area is called “%(name)s”.") % {"name": text[:60]}, field="area"
-        )
-    named = "; ".join(f"{r.name} ({r.code})" for r in choices[:6])
-    raise InvalidInput(
-        _("Several regions match “%(name)s”: %(choices)s. Type the code of the one you mean.")
-        % {"name": text[:60], "choices": named},
-        field="area",
     )

@@ -36,6 +36,7 @@ from sinergi.registry.forms import (
 from sinergi.registry.imports import import_resumable, resume_if_stale
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import ImportStatus
+from sinergi.wilayah import selectors as wilayah_selectors
 
 FIELD_MAP = {
     "kk": "kk",
@@ -68,7 +69,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         q, area_text = form.cleaned_data["q"].strip(), form.cleaned_data["area"].strip()
         try:
-            area = selectors.area_from_text(actor=request.user, text=area_text)
+            area = wilayah_selectors.area_from_text(actor=request.user, text=area_text)
         except DomainError as exc:
             form.add_error("area", exc.message)
         if posted and not selectors.is_full_number(q) and not request.htmx:  # type: ignore[attr-defined]

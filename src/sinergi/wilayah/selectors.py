@@ -7,10 +7,13 @@ is what gets scoped, through each module's own selectors.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from sinergi.core.errors import InvalidInput, NotFound
+from sinergi.core.scoping import area_q, user_area
 from sinergi.engines import wilayah as engine
 from sinergi.wilayah.models import Region
 
@@ -73,6 +76,34 @@ def region_list(
     return qs.select_related("parent__parent__parent").order_by("level", "code")
 
 
+def area_from_text(*, actor: Any, text: str) -> str:
+    """The region code a list filter means, typed as a code or as a name (one match, in the
+    actor's area); several regions of that name are refused, naming them with their codes.
+
+    Every list that filters by region (registry, KUBE, mentoring) reads its filter here, so a
+    name works wherever a code does."""
+    text = text.strip()
+    if not text:
+        return ""
+    if set(text) <= set("0123456789. -"):
+        return parse_code(text)
+    found = list(region_list(q=text).filter(area_q("code", user_area(actor)))[:50])
+    exact = [r for r in found if r.name.casefold() == text.casefold()]
+    choices = exact or found
+    if len(choices) == 1:
+        return choices[0].code
+    if not choices:
+        raise InvalidInput(
+            _("No region in your area is called “%(name)s”.") % {"name": text[:60]}, field="area"
+        )
+    named = "; ".join(f"{r.name} ({r.code})" for r in choices[:6])
+    raise InvalidInput(
+        _("Several regions match “%(name)s”: %(choices)s. Type the code of the one you mean.")
+        % {"name": text[:60], "choices": named},
+        field="area",
+    )
+
+
 def _dotted_prefix(digits: str) -> str:
     out, start = [], 0
     for size in (2, 2, 2, 4):
@@ -91,7 +122,10 @@ def region_path(region: Region) -> list[Region]:
     return [found[c] for c in codes if c in found]
 
 
-def region_in_user_area(region: Region, user: object) -> bool:
-    from sinergi.core.scoping import user_area
+def region_names(codes: list[str]) -> dict[str, str]:
+    """Region names by code, in one query; a code the list lacks is simply absent."""
+    return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
+
+def region_in_user_area(region: Region, user: object) -> bool:
     return engine.in_area(region.code, user_area(user))
