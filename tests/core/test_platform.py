@@ -132,11 +132,12 @@ def test_audit_trail_is_scoped(
     officer_bandung: User,
 ) -> None:
     from sinergi.accounts.roles import Role
+    from sinergi.core.events import event_type
 
     auditor_jabar = make_user(Role.AUDITOR, "32")
     auditor_jateng = make_user(Role.AUDITOR, "33")
-    AuditEvent.record("uji.bandung", area_code="32.73")
-    AuditEvent.record("uji.semarang", area_code="33.74")
+    AuditEvent.record(event_type("uji.bandung", "Uji Bandung"), area_code="32.73")
+    AuditEvent.record(event_type("uji.semarang", "Uji Semarang"), area_code="33.74")
     seen = {e.event_type for e in client_for(auditor_jabar).get("/audit/").context["page"]}
     assert "uji.bandung" in seen and "uji.semarang" not in seen
     seen = {e.event_type for e in client_for(auditor_jateng).get("/audit/").context["page"]}
