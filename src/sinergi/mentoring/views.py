@@ -160,6 +160,7 @@ def session_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 
 @login_required
 @require_POST
+@permission_required("mentoring.respond_assignment", raise_exception=True)
 @submit_once
 def offer_respond(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.OfferAnswerForm(bind(request))
@@ -253,12 +254,11 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
 @submit_once
 def mentor_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user: Any = request.user
-    mentor = selectors.mentor_get(user, pk) if pk else None
     can_edit = user.has_perm("mentoring.change_mentor" if pk else "mentoring.add_mentor")
-    if pk is None and not can_edit:
+    # The role is asked before the mentor is read: refused (403), not "absent" (404).
+    if (pk is None or request.method == "POST") and not can_edit:
         raise PermissionDenied
-    if request.method == "POST" and not can_edit:
-        raise PermissionDenied
+    mentor = selectors.mentor_get(user, pk) if pk else None
     data = bind(request)
     leaving = data is not None and "leave" in data
     form = forms.MentorForm(
@@ -337,6 +337,8 @@ def match_index(request: HttpRequest) -> HttpResponse:
 @submit_once
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
+    if request.method == "POST" and not user.has_perm("mentoring.run_matching"):
+        raise PermissionDenied  # the role, asked before the run is read (403, not 404)
     run = selectors.run_get(user, pk)
     proposed = run.status == MatchRunStatus.PROPOSED and user.has_perm("mentoring.run_matching")
     rows = list(selectors.run_rows(run))
@@ -352,7 +354,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"row": chosen},
     )
     if data is not None and not proposed:
-        raise PermissionDenied
+        # The role may; the run, sent or discarded, no longer changes: said on its page.
+        messages.error(request, _("This proposal has been sent or discarded."))
+        return redirect("mentoring:run_detail", pk=run.pk)
     try:
         if action == "change" and change_form.is_valid() and not change_form.finding():
             services.proposal_change(
@@ -528,6 +532,12 @@ def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
 @submit_once
 def report_form(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     user: Any = request.user
+    # A post writes or returns the report: a role doing neither is refused before the read.
+    if request.method == "POST" and not (
+        user.has_perm("mentoring.add_monthlyreport")
+        or user.has_perm("mentoring.return_monthlyreport")
+    ):
+        raise PermissionDenied
     try:
         view = selectors.report_view(user, pk, month)
     except DomainError as exc:

@@ -8,7 +8,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from sinergi.core.api_schemas import Id, Pages
-from sinergi.core.errors import NotFound
+from sinergi.core.errors import NotFound, require_permission
 from sinergi.mentoring import selectors, services
 from sinergi.mentoring.api.schemas import (
     FacilitatorReportIn,
@@ -51,6 +51,8 @@ def report_put(request: HttpRequest, kube_id: Id, month: str, payload: Facilitat
     summary="Return a submitted report to its author for correction",
 )
 def report_return(request: HttpRequest, kube_id: Id, month: str, payload: ReturnIn) -> Any:
+    # The role is refused (403) before the report is looked up (which would answer 404).
+    require_permission(request.user, "mentoring.return_monthlyreport")
     view = selectors.report_view(request.user, kube_id, month)
     if view.report is None:
         raise NotFound(_("No report for this month yet."))
