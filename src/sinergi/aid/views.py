@@ -7,6 +7,7 @@ through ``services``; a service's refusal is shown next to the field it names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -28,6 +29,20 @@ def _refused(form: django_forms.Form, exc: DomainError) -> None:
     """A service's refusal next to the field it names, else above the form."""
     name = exc.field if exc.field in form.fields else None
     form.add_error(name, exc.message)
+
+
+def _done(
+    request: HttpRequest, form: django_forms.Form, step: Callable[[], object], message: str
+) -> bool:
+    """Run a form's service step: done, it is said (True); refused, the reason is shown on
+    the form (False) and the page is shown again with what was typed."""
+    try:
+        step()
+    except DomainError as exc:
+        _refused(form, exc)
+        return False
+    messages.success(request, message)
+    return True
 
 
 @login_required
@@ -88,16 +103,15 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.cycle_steps(actor=request.user, cycle=cycle)["propose"]:
         return _not_now(request, cycle.pk, _("This cycle is not open for proposals."))
     form = forms.bind(forms.ProposeForm, request, cycle=cycle, actor=request.user)
-    if form.is_valid():
-        try:
-            services.proposal_create(
-                actor=request.user, cycle_id=cycle.pk, kube_id=form.cleaned_data["kube"]
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Group proposed."))
-            return redirect("aid:cycle_detail", pk=cycle.pk)
+    if form.is_valid() and _done(
+        request,
+        form,
+        lambda: services.proposal_create(
+            actor=request.user, cycle_id=cycle.pk, kube_id=form.cleaned_data["kube"]
+        ),
+        _("Group proposed."),
+    ):
+        return redirect("aid:cycle_detail", pk=cycle.pk)
     return _cycle_page(request, pk, propose_form=form)
 
 
@@ -130,16 +144,19 @@ def proposal_reject(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.cycle_steps(actor=request.user, cycle=proposal.cycle)["reject"]:
         return _not_now(request, proposal.cycle_id, _("This proposal cannot be rejected now."))
     form = forms.bind(forms.ReasonForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_reject(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _done(
+            request,
+            form,
+            lambda: services.proposal_reject(
                 actor=request.user, proposal_id=proposal.pk, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Proposal rejected."))
-            return redirect("aid:cycle_detail", pk=proposal.cycle_id)
+            ),
+            _("Proposal rejected."),
+        )
+    ):
+        return redirect("aid:cycle_detail", pk=proposal.cycle_id)
     return render(
         request,
         "aid/proposal_reject.html",
@@ -158,14 +175,17 @@ def cycle_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.cycle_steps(actor=request.user, cycle=cycle)["approve"]:
         return _not_now(request, cycle.pk, _("This cycle is already approved."))
     form = forms.bind(forms.CycleApproveForm, request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cycle_approve(actor=request.user, cycle_id=cycle.pk)
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Cycle approved and frozen."))
-            return redirect("aid:cycle_detail", pk=cycle.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _done(
+            request,
+            form,
+            lambda: services.cycle_approve(actor=request.user, cycle_id=cycle.pk),
+            _("Cycle approved and frozen."),
+        )
+    ):
+        return redirect("aid:cycle_detail", pk=cycle.pk)
     preview = services.cycle_approval_preview(actor=request.user, cycle=cycle)
     return render(
         request,
@@ -193,21 +213,23 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
         left_to_pay=left,
         initial={"amount": left or None, "day": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = form.cleaned_data
-            services.disbursement_record(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _done(
+            request,
+            form,
+            lambda: services.disbursement_record(
                 actor=request.user,
                 proposal_id=proposal.pk,
-                amount=data["amount"],
-                day=data["day"],
-                reference=data["reference"],
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Transfer recorded."))
-            return redirect("aid:cycle_detail", pk=proposal.cycle_id)
+                amount=form.cleaned_data["amount"],
+                day=form.cleaned_data["day"],
+                reference=form.cleaned_data["reference"],
+            ),
+            _("Transfer recorded."),
+        )
+    ):
+        return redirect("aid:cycle_detail", pk=proposal.cycle_id)
     return render(
         request,
         "aid/disbursement_form.html",
@@ -362,14 +384,15 @@ def lpj_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def lpj_accept(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.bind(forms.LpjAcceptForm, request)
-    if form.is_valid():
-        try:
-            services.lpj_accept(actor=request.user, proposal_id=pk, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Report accepted."))
-            return redirect("aid:lpj_detail", pk=pk)
+    if form.is_valid() and _done(
+        request,
+        form,
+        lambda: services.lpj_accept(
+            actor=request.user, proposal_id=pk, note=form.cleaned_data["note"]
+        ),
+        _("Report accepted."),
+    ):
+        return redirect("aid:lpj_detail", pk=pk)
     return _lpj_page(request, pk, accept_form=form, status=400)
 
 
@@ -379,14 +402,13 @@ def lpj_accept(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def lpj_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.bind(forms.LpjReturnForm, request)
-    if form.is_valid():
-        try:
-            services.lpj_return(
-                actor=request.user, proposal_id=pk, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Report returned to the group for correction."))
-            return redirect("aid:lpj_detail", pk=pk)
+    if form.is_valid() and _done(
+        request,
+        form,
+        lambda: services.lpj_return(
+            actor=request.user, proposal_id=pk, reason=form.cleaned_data["reason"]
+        ),
+        _("Report returned to the group for correction."),
+    ):
+        return redirect("aid:lpj_detail", pk=pk)
     return _lpj_page(request, pk, return_form=form, status=400)
