@@ -32,7 +32,7 @@ from sinergi.aid.models import (
     ProposalStatus,
 )
 from sinergi.core.errors import Forbidden, InvalidInput, NotFound, require_permission
-from sinergi.core.events import snapshot
+from sinergi.core.events import EventType, snapshot
 from sinergi.core.four_eyes import refusal, require_different
 from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
@@ -822,20 +822,7 @@ def lpj_accept(*, actor: Any, proposal_id: int, note: str = "") -> Lpj:
             % {k: rupiah(v) for k, v in totals.items()},
             field="status",
         )
-    before = snapshot(lpj, "status")
-    lpj.status, lpj.checked_by, lpj.check_note = LpjStatus.ACCEPTED, actor, note.strip()[:300]
-    lpj.save(update_fields=["status", "checked_by", "check_note", "updated_at"])
-    AuditEvent.record(
-        events.LPJ_ACCEPTED,
-        actor=actor,
-        obj=lpj,
-        area_code=lpj.area_code,
-        reason=note.strip(),
-        data=totals,
-        before=before,
-        after=snapshot(lpj, "status"),
-    )
-    return lpj
+    return _lpj_checked(actor, lpj, LpjStatus.ACCEPTED, note, events.LPJ_ACCEPTED, totals)
 
 
 @transaction.atomic
@@ -845,16 +832,25 @@ def lpj_return(*, actor: Any, proposal_id: int, reason: str) -> Lpj:
     lpj = _lpj_to_check(actor, proposal_id)
     if not reason.strip():
         raise InvalidInput(_("Say what must be corrected."), field="reason")
+    return _lpj_checked(
+        actor, lpj, LpjStatus.RETURNED, reason, events.LPJ_RETURNED, selectors.lpj_totals(lpj)
+    )
+
+
+def _lpj_checked(
+    actor: Any, lpj: Lpj, status: str, note: str, event: EventType, totals: dict[str, int]
+) -> Lpj:
+    """The checker's decision on a report, with the note saved and recorded as the reason."""
     before = snapshot(lpj, "status")
-    lpj.status, lpj.checked_by, lpj.check_note = LpjStatus.RETURNED, actor, reason.strip()[:300]
+    lpj.status, lpj.checked_by, lpj.check_note = status, actor, note.strip()[:300]
     lpj.save(update_fields=["status", "checked_by", "check_note", "updated_at"])
     AuditEvent.record(
-        events.LPJ_RETURNED,
+        event,
         actor=actor,
         obj=lpj,
         area_code=lpj.area_code,
-        reason=reason.strip(),
-        data=selectors.lpj_totals(lpj),
+        reason=note.strip(),
+        data=totals,
         before=before,
         after=snapshot(lpj, "status"),
     )
