@@ -437,18 +437,13 @@ def membership_role(*, actor: Any, kube_id: int, person_id: int, role: str) -> M
         return membership
     if role != OfficerRole.ANGGOTA:
         for holder in kube.memberships.filter(role=role, end_date__isnull=True):
-            holder_before = snapshot(holder, "role")
-            holder.role = OfficerRole.ANGGOTA
-            holder.save(update_fields=["role"])
-            AuditEvent.record(
-                events.OFFICER_CHANGED,
-                actor=actor,
-                obj=kube,
-                area_code=kube.area_code,
-                data={"person": holder.person_id},
-                before=holder_before,
-                after=snapshot(holder, "role"),
-            )
+            _set_role(actor, kube, holder, OfficerRole.ANGGOTA)
+    _set_role(actor, kube, membership, role)
+    return membership
+
+
+def _set_role(actor: Any, kube: Kube, membership: Membership, role: str) -> None:
+    """One member's role changed and recorded on the group, old and new."""
     before = snapshot(membership, "role")
     membership.role = role
     membership.save(update_fields=["role"])
@@ -461,4 +456,3 @@ def membership_role(*, actor: Any, kube_id: int, person_id: int, role: str) -> M
         before=before,
         after=snapshot(membership, "role"),
     )
-    return membership
