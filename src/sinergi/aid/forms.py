@@ -6,48 +6,18 @@ refused keeps everything typed (receipts excepted: a browser never sends a file 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.aid.models import Disbursement, LpjItem
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
+from sinergi.core.forms import bind as bind  # the views bind through this module
 from sinergi.core.money import rupiah
-from sinergi.core.numbers import RupiahField
-from sinergi.core.widgets import PickerField, PickerFormMixin
-
-F = TypeVar("F")
-
-
-def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F:
-    """The form (or formset) filled from the request on POST, empty (with ``initial``)
-    otherwise."""
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES, **kwargs)
-    return form_class(**kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class RupiahInput(forms.TextInput):
-    """A text box for rupiah (a number box would refuse the dots people type)."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return rupiah(value)
-        return super().format_value(value)
+from sinergi.core.numbers import GroupedInput, RupiahField
+from sinergi.core.widgets import DateInput, PickerField, PickerFormMixin
 
 
 class ProposeForm(SubmitOnceMixin, PickerFormMixin, forms.Form):
@@ -93,7 +63,7 @@ class DisbursementForm(SubmitOnceMixin, forms.Form):
         name="amount",
         label=_("Amount (Rp)"),
         min_value=1,
-        widget=RupiahInput,
+        widget=GroupedInput,
     )
     day = forms.DateField(label=_("Transfer date"), widget=DateInput)
     reference = forms.CharField(label=_("Bank reference"), max_length=60)
@@ -126,7 +96,7 @@ class LpjItemForm(forms.Form):
     item_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     description = forms.CharField(label=_("Item bought"), max_length=200)
     amount = RupiahField(
-        model=LpjItem, name="amount", label=_("Amount (Rp)"), min_value=1, widget=RupiahInput
+        model=LpjItem, name="amount", label=_("Amount (Rp)"), min_value=1, widget=GroupedInput
     )
     day = forms.DateField(label=_("Date"), widget=DateInput)
     receipt = forms.FileField(

@@ -71,7 +71,8 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _TOKEN_LIFETIME = datetime.timedelta(days=1)
 
 
-F = TypeVar("F", bound=forms.BaseForm)
+# A formset binds the same way as a form (the aid report's rows).
+F = TypeVar("F", bound="forms.BaseForm | forms.BaseFormSet[Any]")
 
 
 def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F:

@@ -20,13 +20,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.errors import InvalidInput
-from sinergi.core.money import INT8_MAX, rupiah_value
+from sinergi.core.money import INT8_MAX, rupiah, rupiah_value
 from sinergi.engines.numbers import ascii_int
 
 __all__ = [
     "ID_MAX",
     "PAGE_MAX",
     "BoundedIntegerField",
+    "GroupedInput",
     "IdConverter",
     "RupiahField",
     "ascii_id",
@@ -89,6 +90,19 @@ class RupiahField(BoundedIntegerField):
             raise forms.ValidationError(str(exc), code="invalid") from exc
 
     default_error_messages = {"invalid": _("Enter an amount in rupiah, e.g. 1.500.000.")}
+
+
+class GroupedInput(forms.TextInput):
+    """A text box for a quantity or rupiah: shown with thousands separators, typed with or
+    without them (a number box would refuse the dots people type)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return rupiah(value)
+        return super().format_value(value)
 
 
 class IdConverter:

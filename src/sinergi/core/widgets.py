@@ -29,6 +29,17 @@ from django.utils.translation import gettext as _
 from sinergi.core import pickers
 from sinergi.core.numbers import ascii_id
 
+
+class DateInput(forms.DateInput):
+    """The browser's date box: it sends and expects ISO dates whatever the page's language
+    (Django's default would render the locale's format, which the box shows as empty)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 # The submit button a picker's "Find" is: its value names the field being searched.
 FIND = "_pick"
 

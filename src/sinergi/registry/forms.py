@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.http import HttpRequest
@@ -12,20 +12,11 @@ from sinergi.core.forms import (
     StaleCheckMixin,
     SubmitOnceMixin,
 )
+from sinergi.core.forms import bind as bind  # the views bind through this module
 from sinergi.core.numbers import BoundedIntegerField
 from sinergi.core.widgets import PickerField, PickerFormMixin
 from sinergi.engines import wilayah as regions
 from sinergi.registry.models import Household, Relation, Sex
-
-F = TypeVar("F", bound=forms.BaseForm)
-
-
-def bind(form_class: type[F], request: HttpRequest, **kwargs: Any) -> F:
-    """The form filled from the request on POST (even an empty POST, so it shows its
-    errors), unbound (with ``initial``) otherwise."""
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES, **kwargs)
-    return form_class(**kwargs)
 
 
 def entered(form: forms.BaseForm, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
