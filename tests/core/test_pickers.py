@@ -157,3 +157,14 @@ def test_a_short_list_is_a_plain_select(officer_bandung: User) -> None:
     ).replace("  ", "")
     assert ColourForm({"colour": "blue"}, actor=officer_bandung).is_valid()
     assert not ColourForm({"colour": "pink"}, actor=officer_bandung).is_valid()
+
+
+def test_a_chosen_match_is_not_followed_by_nothing_matches(officer_bandung: User) -> None:
+    # The search found the village and the person chose it: the page must not also say that
+    # nothing matches (the only match is shown as the choice, not in the list below it).
+    form = _Form(
+        {"name": "A", "village": "32.73.01.1001", "village__q": "sukarasa"}, actor=officer_bandung
+    )
+    html = str(form["village"])
+    assert 'value="32.73.01.1001" checked' in html
+    assert "Nothing matches" not in html and "Tidak ada yang cocok" not in html
