@@ -32,3 +32,19 @@ def test_a_row_added_in_indonesian_only_shows_its_indonesian_name_in_english() -
     row = BusinessType.objects.create(code="perikanan", name="Perikanan")
     with translation.override("en"):
         assert row.label == "Perikanan"
+
+
+@pytest.mark.django_db
+def test_business_type_choices_and_api_labels_follow_the_readers_language(
+    officer_bandung, client_for
+) -> None:
+    client = client_for(officer_bandung)
+    client.cookies["sinergi_language"] = "en"
+    page = client.get("/kube/").content.decode()
+    assert '<option value="makanan_minuman">Food and drink</option>' in page
+    api = client.get("/api/v1/kube/business-types", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert {
+        "code": "makanan_minuman",
+        "name": "Makanan dan minuman",
+        "label": "Food and drink",
+    } in (api)

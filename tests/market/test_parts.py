@@ -180,7 +180,7 @@ def test_page_shows_each_group_only_its_own_part_steps(world, client_for) -> Non
     refused = client_for(world["bandung"]["user"]).post(
         f"/pasar/pesanan/{order.pk}/bagian/{part.pk}/langkah/", {"to": "in_production"}
     )
-    assert refused.status_code == 404
+    assert refused.status_code == 403  # a party to the order, not to this part
     part.refresh_from_db()
     assert part.status == "accepted"
 
@@ -218,14 +218,14 @@ def test_why_nothing_can_be_offered(world) -> None:
         "(the lowest is Rp30.000)."
     )
     products.update(available=0)
-    assert _nothing(world) == "No group has Makanan ringan (kripik, kerupuk) in stock now."
+    assert _nothing(world) == "No group has Snacks (chips, crackers) in stock now."
     for product in products:
         Permit.objects.create(product=product, kind="pirt", number="1", expires_on=date(2020, 1, 1))
     assert _nothing(world).startswith(
         "Every group that could supply has an expired permit (P-IRT (home industry food))"
     )
     products.update(active=False)
-    assert _nothing(world) == "No active group lists Makanan ringan (kripik, kerupuk) products."
+    assert _nothing(world) == "No active group lists Snacks (chips, crackers) products."
     with translation.override("id"):
         assert (
             _nothing(world)

@@ -163,7 +163,7 @@ def test_corpus_through_the_web_page(
     if not content:  # the form refuses an empty file itself, with Django's own message
         with translation.override("id"):
             message = str(forms.FileField.default_error_messages["empty"])
-        assert response.status_code == 200 and escape(message) in response.content.decode()
+        assert response.status_code == 400 and escape(message) in response.content.decode()
         assert not ImportBatch.objects.exists()
         return
     assert response.status_code == 302

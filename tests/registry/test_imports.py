@@ -220,7 +220,7 @@ def test_upload_check_and_save_through_the_ui(
         "registry.import.committed": {"status": ["committing", "committed"]},
     }
     empty = client.post("/registri/impor/", {})  # type: ignore[attr-defined]
-    assert empty.status_code == 200 and "wajib diisi" in empty.content.decode()
+    assert empty.status_code == 400 and "wajib diisi" in empty.content.decode()
 
 
 def test_upload_through_the_api(

@@ -84,6 +84,18 @@ def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F
     return form_class(**kwargs)
 
 
+def refused_status(*sent: Any) -> int:
+    """The status of a page showing forms: 400 when one was sent and refused (its errors
+    shown with what was typed), 200 for a page, and for a picker's search, which is the form
+    still being filled in. Every module answers a refused form the same way."""
+    for form in sent:
+        if form is None or not form.is_bound or not form.errors:
+            continue
+        if not getattr(form, "finding", lambda: False)():
+            return 400
+    return 200
+
+
 def new_submit_token() -> str:
     return secrets.token_urlsafe(24)
 

@@ -136,7 +136,7 @@ def _detail(kube: Kube) -> dict[str, Any]:
 @router.get("/business-types", response=list[dict[str, str]])
 def business_types(request: HttpRequest) -> Any:
     require_perm(request, "kube.view_kube")
-    return [{"code": b.code, "name": b.name} for b in selectors.business_types()]
+    return [{"code": b.code, "name": b.name, "label": b.label} for b in selectors.business_types()]
 
 
 @router.get("/", response=list[KubeOut], summary="KUBE in your area")

@@ -23,7 +23,7 @@ class DateInput(forms.DateInput):
 
 
 def _kinds(kinds: Any) -> list[tuple[str, str]]:
-    return [(k.code, k.name) for k in kinds]
+    return [(k.code, k.label) for k in kinds]
 
 
 class VillageForm(PickerFormMixin, forms.Form):

@@ -45,6 +45,7 @@ class ProductOut(Schema):
     kube_name: str = Field(alias="kube.name")
     regency_code: str
     category: str = Field(alias="category.code")
+    category_label: str = Field(alias="category.label")  # in the reader's language
     name: str
     unit: str
     price: int
@@ -201,6 +202,7 @@ class DemandIn(Schema):
 class DemandOut(Schema):
     id: int
     category: str = Field(alias="category.code")
+    category_label: str = Field(alias="category.label")  # in the reader's language
     quantity: int
     unit: str
     regency_code: str

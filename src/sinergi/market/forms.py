@@ -97,7 +97,7 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 def _categories() -> list[tuple[str, str]]:
-    return [(c.code, c.name) for c in selectors.categories()]
+    return [(c.code, c.label) for c in selectors.categories()]
 
 
 # Products

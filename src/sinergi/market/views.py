@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError, Forbidden
 from sinergi.core.filters import page_number
-from sinergi.core.forms import submit_once
+from sinergi.core.forms import refused_status, submit_once
 from sinergi.core.money import rupiah
 from sinergi.core.numbers import ascii_id
 from sinergi.core.pagination import CappedPaginator
@@ -119,7 +119,12 @@ def _products_page(
         "weeks_form": weeks_form
         or (forms.WeeksForm(weeks=selectors.product_weeks(editing)) if editing else None),
     }
-    return render(request, "market/my_products.html", context)
+    return render(
+        request,
+        "market/my_products.html",
+        context,
+        status=refused_status(product_form, permit_form, weeks_form, photo_form),
+    )
 
 
 @login_required
@@ -256,6 +261,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
         request,
         "market/demand_list.html",
         {"page": page, "form": form},
+        status=refused_status(form),
     )
 
 
@@ -283,6 +289,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "market/demand_detail.html",
         {"demand": demand, "orders": demand.orders.all(), "form": form, "can_split": can_split},
+        status=refused_status(form),
     )
 
 
@@ -389,7 +396,9 @@ def _order_page(
         "can_rate": is_buyer_self and delivered,
         "rate_form": bound if isinstance(bound, forms.RateForm) else forms.RateForm(order=order),
     }
-    return render(request, "market/order_detail.html", context)
+    return render(
+        request, "market/order_detail.html", context, status=refused_status(bound, cancel_form)
+    )
 
 
 @login_required
@@ -588,4 +597,5 @@ def sale_list(request: HttpRequest) -> HttpResponse:
         request,
         "market/sale_list.html",
         {"page": page, "form": form, "today": timezone.localdate()},
+        status=refused_status(form),
     )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import csv_stream_response
 from sinergi.core.filters import page_number
-from sinergi.core.forms import submit_once
+from sinergi.core.forms import refused_status, submit_once
 from sinergi.core.pagination import CappedPaginator
 from sinergi.registry import batches, forms, review, selectors, services
 from sinergi.registry.forms import (
@@ -125,7 +125,12 @@ def household_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Household registered."))
             return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/household_form.html", {"form": form, "household": None})
+    return render(
+        request,
+        "registry/household_form.html",
+        {"form": form, "household": None},
+        status=refused_status(form),
+    )
 
 
 @login_required
@@ -151,7 +156,12 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Household saved."))
             return redirect("registry:household_detail", pk=pk)
-    return render(request, "registry/household_form.html", {"form": form, "household": household})
+    return render(
+        request,
+        "registry/household_form.html",
+        {"form": form, "household": household},
+        status=refused_status(form),
+    )
 
 
 @login_required
@@ -187,7 +197,10 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Person added."))
             return redirect("registry:household_detail", pk=pk)
     return render(
-        request, "registry/person_form.html", {"form": form, "household": household, "person": None}
+        request,
+        "registry/person_form.html",
+        {"form": form, "household": household, "person": None},
+        status=refused_status(form),
     )
 
 
@@ -212,6 +225,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "registry/person_form.html",
         {"form": form, "household": person.household, "person": person},
+        status=refused_status(form),
     )
 
 
@@ -261,7 +275,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.import_list(actor=request.user), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "registry/import_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "registry/import_list.html",
+        {"form": form, "page": page},
+        status=refused_status(form),
+    )
 
 
 @login_required
@@ -431,4 +450,5 @@ def _review_page(
             "kept_letter": "B" if confirm == "keep_b" else "A",
             "merged_letter": "A" if confirm == "keep_b" else "B",
         },
+        status=refused_status(form),
     )
