@@ -48,3 +48,28 @@ def test_business_type_choices_and_api_labels_follow_the_readers_language(
         "name": "Makanan dan minuman",
         "label": "Food and drink",
     } in (api)
+
+
+@pytest.mark.django_db
+def test_a_stale_edit_names_the_changed_business_type_in_the_readers_language(
+    officer_bandung, client_for
+) -> None:
+    import re
+
+    from tests.kube.test_services import _form, _heads
+
+    kube, _ = _form(officer_bandung, _heads(officer_bandung, 5))  # kerajinan
+    client = client_for(officer_bandung)
+    client.cookies["sinergi_language"] = "en"
+    shown = client.get(f"/kube/{kube.pk}/ubah/").content.decode()
+    stamp = re.search(r'name="record_version" value="([^"]+)"', shown)
+    assert stamp is not None
+    changed = client.patch(
+        f"/api/v1/kube/{kube.pk}", {"business_type": "jasa"}, content_type="application/json"
+    )
+    assert changed.status_code == 200
+    refused = client.post(
+        f"/kube/{kube.pk}/ubah/",
+        {"name": kube.name, "business_type": "kerajinan", "record_version": stamp.group(1)},
+    ).content.decode()
+    assert "“Crafts” → “Services”" in refused

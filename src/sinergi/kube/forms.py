@@ -126,7 +126,7 @@ class KubeEditForm(StaleCheckMixin, SubmitOnceMixin, forms.Form):
     )
     stale_fields = {
         "name": "name",
-        "business_type": "business_type.name",
+        "business_type": "business_type.label",  # in the reader's language, like the choices
         "bank_name": "bank_name",
         "bank_account": "bank_account",
         "bank_account_holder": "bank_account_holder",
