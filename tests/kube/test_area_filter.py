@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from sinergi.accounts.models import User
 from sinergi.kube.services import kube_create
 from tests.kube.test_services import _heads
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_kept() -> Iterator[None]:
+    """A page asked in English leaves English active in this thread (LocaleMiddleware does
+    not switch back); later tests expect the default language again."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 def _group(officer: User, district: str, name: str, start: int) -> None:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.utils import translation
 
 from sinergi.kube.models import BusinessType
 from sinergi.market.models import Category
+
+
+@pytest.fixture(autouse=True)
+def _language_kept() -> Iterator[None]:
+    """A page asked in English leaves English active in this thread (LocaleMiddleware does
+    not switch back); later tests expect the default language again."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ answered 400 like every other module's (a page itself stays 200)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +19,14 @@ from sinergi.market import events, services
 from tests.market.test_pages import _order, world  # noqa: F401  (world is a fixture)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _language_kept() -> Iterator[None]:
+    """A page asked in English leaves English active in this thread (LocaleMiddleware does
+    not switch back); later tests expect the default language again."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 def _buyer(world, client_for, language: str) -> Client:  # noqa: F811
