@@ -66,7 +66,11 @@ def test_a_refused_demand_form_answers_400_with_what_was_typed(world, client_for
 def test_market_audit_rows_show_choice_labels_and_readable_dates(world) -> None:  # noqa: F811
     order = _order(world, accept=False)
     order.refresh_from_db()
-    proposed = AuditEvent.objects.get(event_type=events.ORDER_PROPOSED.code)
+    split = AuditEvent.objects.get(event_type=events.ORDER_PROPOSED.code)
+    assert (split.object_id, split.changes) == (str(order.pk), {})
+    # The demand's status changed: recorded on the demand, not on the order.
+    proposed = AuditEvent.objects.get(event_type=events.DEMAND_ORDERED.code)
+    assert (proposed.object_type, proposed.object_id) == ("market.demand", str(order.demand_id))
     sent = AuditEvent.objects.get(event_type=events.ORDER_SENT.code, object_id=str(order.pk))
     with translation.override("en"):
         assert proposed.change_rows == [("Status", "Open", "Ordered")]

@@ -12,6 +12,8 @@ PERMIT_SAVED = event_type("market.permit.saved", _("Product permit saved"))
 AVAILABILITY_SET = event_type("market.product.availability", _("Weekly availability saved"))
 DEMAND_CREATED = event_type("market.demand.created", _("Demand posted"))
 ORDER_PROPOSED = event_type("market.order.proposed", _("Demand split over groups"))
+# The split's effect on the demand, recorded on the demand: its fields are the ones changed.
+DEMAND_ORDERED = event_type("market.demand.ordered", _("Demand given an order"))
 ORDER_SENT = event_type("market.order.sent", _("Order sent to the groups"))
 ORDER_REALLOCATED = event_type("market.order.reallocated", _("Missing quantity re-offered"))
 ORDER_RATED = event_type("market.order.rated", _("Delivery rated"))

@@ -387,6 +387,15 @@ def demand_allocate(*, actor: Any, demand_id: int, strategy: str = engine.CHEAPE
         obj=order,
         area_code=demand.regency_code,
         data={"strategy": strategy, "parts": order.parts.count(), "demand": demand.pk},
+    )
+    # Two events, each on the row it describes: read on the order, "Status: open → ordered"
+    # would pass for the order's own status.
+    AuditEvent.record(
+        events.DEMAND_ORDERED,
+        actor=actor,
+        obj=demand,
+        area_code=demand.regency_code,
+        data={"order": order.pk},
         before=before,
         after=snapshot(demand, "status"),
     )
