@@ -24,6 +24,19 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         regions_load()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language: a request in English activates English for
+    the thread (Django's middleware never switches back), which made a later test that reads
+    a message outside a request see English, depending on the order tests ran in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
