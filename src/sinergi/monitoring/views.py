@@ -489,7 +489,7 @@ def rubric(request: HttpRequest) -> HttpResponse:
     can_write = request.user.has_perm("monitoring.add_rubric")
     head, rows = _rubric_initial(current, today)
     form = bind(RubricForm, request, initial=head)
-    indicators = bind(IndicatorFormSet, request, initial=rows, prefix="ind")  # type: ignore[type-var]
+    indicators = bind(IndicatorFormSet, request, initial=rows, prefix="ind")
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied  # the role reads the rubric; changing it is not its step
