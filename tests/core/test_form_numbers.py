@@ -106,7 +106,7 @@ def test_product_form_refuses_out_of_column_numbers(
     response = _english(client_for(kube_officer)).post(
         "/pasar/produk-kelompok/", {**good, field: raw}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     label = _label(Product, field)
     assert label in page, page[-3000:]
@@ -121,15 +121,15 @@ def test_sale_and_demand_forms_refuse_out_of_column_numbers(
     sale = {"kube": kube_officer.kube_id, "description": "Kripik", "quantity": INT4_OVER,
             "price": "1000", "buyer_type": "local_shop"}  # fmt: skip
     response = client.post("/pasar/penjualan/", sale)
-    assert response.status_code == 200 and "Quantity" in response.content.decode()
+    assert response.status_code == 400 and "Quantity" in response.content.decode()
     response = client.post("/pasar/penjualan/", {**sale, "quantity": "1", "price": "2²"})
-    assert response.status_code == 200 and "Price per unit" in response.content.decode()
+    assert response.status_code == 400 and "Price per unit" in response.content.decode()
     assert not Sale.objects.exists()
     buyer = _english(client_for(make_user(Role.BUYER, None)))
     demand = {"category": "makanan_ringan", "quantity": "60", "regency": "32.73",
               "max_price": INT4_OVER, "min_lot": "20", "latest_date": "2099-01-01"}  # fmt: skip
     response = buyer.post("/pasar/permintaan/", demand)
-    assert response.status_code == 200 and "Maximum price" in response.content.decode()
+    assert response.status_code == 400 and "Maximum price" in response.content.decode()
     assert not Demand.objects.exists()
 
 

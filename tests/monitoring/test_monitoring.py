@@ -553,7 +553,8 @@ def test_refresh_button_rebuilds_the_figures(
     assert response.headers["Location"] == "/pantau/wilayah/32.73/"
     assert RegencyFigures.objects.get(regency_code="32.73").groups_active == 1
     # A facilitator cannot trigger it.
-    assert client_for(facilitator_bandung).post("/pantau/segarkan/").status_code == 404
+    # The facilitator reads the figures but may not rebuild them: refused, not hidden.
+    assert client_for(facilitator_bandung).post("/pantau/segarkan/").status_code == 403
 
 
 def test_line_table_exports_in_the_loader_format(

@@ -90,7 +90,10 @@ def test_a_submitted_report_is_final_on_every_path(
     report = save(facilitator_bandung, bandung, submit=True)
     final = state(report)
     events_before = AuditEvent.objects.count()
-    with pytest.raises(InvalidInput, match="already submitted and final"):
+    with (
+        translation.override("en"),
+        pytest.raises(InvalidInput, match="already submitted and final"),
+    ):
         save(facilitator_bandung, bandung, turnover=1)
     with pytest.raises(InvalidInput):
         save(facilitator_bandung, bandung, submit=True, turnover=1)
