@@ -103,7 +103,9 @@ def access(
         actor, "change" if for_write else "view", permission=permission
     )
     if for_write or lock:
-        qs = qs.select_for_update()
+        # Only the row itself: a scope through a nullable relation (a user's area) is an
+        # outer join, which PostgreSQL refuses to lock.
+        qs = qs.select_for_update(of=("self",))
     try:
         return qs.get(**lookup)
     except ObjectDoesNotExist as exc:

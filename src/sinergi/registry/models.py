@@ -92,10 +92,10 @@ class Household(TimeStampedModel):
     # monitoring's decision): kept here so the household says it without asking monitoring.
     graduated_on = models.DateField(_("graduated on"), null=True, blank=True, editable=False)
     graduated_from = models.CharField(
-        _("graduated from group"), max_length=150, blank=True, editable=False
+        _("graduated from group"), max_length=150, blank=True, editable=False, db_default=""
     )
     graduation_reason = models.CharField(
-        _("graduation note"), max_length=300, blank=True, editable=False
+        _("graduation note"), max_length=300, blank=True, editable=False, db_default=""
     )
     history = HistoricalRecords(excluded_fields=["kk_cipher"])
     objects = HouseholdQuerySet.as_manager()

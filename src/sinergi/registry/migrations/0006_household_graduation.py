@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalhousehold',
             name='graduated_from',
-            field=models.CharField(blank=True, editable=False, max_length=150, verbose_name='graduated from group'),
+            field=models.CharField(blank=True, db_default='', editable=False, max_length=150, verbose_name='graduated from group'),
         ),
         migrations.AddField(
             model_name='historicalhousehold',
@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalhousehold',
             name='graduation_reason',
-            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name='graduation note'),
+            field=models.CharField(blank=True, db_default='', editable=False, max_length=300, verbose_name='graduation note'),
         ),
         migrations.AddField(
             model_name='household',
             name='graduated_from',
-            field=models.CharField(blank=True, editable=False, max_length=150, verbose_name='graduated from group'),
+            field=models.CharField(blank=True, db_default='', editable=False, max_length=150, verbose_name='graduated from group'),
         ),
         migrations.AddField(
             model_name='household',
@@ -38,6 +38,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='household',
             name='graduation_reason',
-            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name='graduation note'),
+            field=models.CharField(blank=True, db_default='', editable=False, max_length=300, verbose_name='graduation note'),
         ),
     ]
