@@ -9,20 +9,17 @@ one demand, one order, one sale. Forms that change a record carry its version
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.core.errors import DomainError, Forbidden
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
-from sinergi.core.money import rupiah
-from sinergi.core.numbers import RupiahField
-from sinergi.core.widgets import PickerField, PickerFormMixin
+from sinergi.core.numbers import GroupedInput, RupiahField
+from sinergi.core.widgets import DateInput, PickerField, PickerFormMixin
 from sinergi.market import selectors
 from sinergi.market.models import (
     BuyerType,
@@ -35,15 +32,6 @@ from sinergi.market.models import (
     Sale,
 )
 
-F = TypeVar("F")
-
-
-def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F:
-    """The form filled from the request on POST, empty (with ``initial``) otherwise."""
-    if request.method == "POST":
-        return form_class(request.POST, request.FILES, **kwargs)
-    return form_class(**kwargs)
-
 
 def refuse(form: forms.Form, exc: DomainError) -> None:
     """A service's refusal shown next to the field it names (else above the form); a role
@@ -52,26 +40,6 @@ def refuse(form: forms.Form, exc: DomainError) -> None:
         raise exc
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class GroupedInput(forms.TextInput):
-    """A text box for a quantity or rupiah: shown with thousands separators, typed with or
-    without them (a number box would refuse the dots people type)."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__({"inputmode": "numeric", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return rupiah(value)
-        return super().format_value(value)
 
 
 class CountField(RupiahField):

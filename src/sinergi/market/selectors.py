@@ -145,9 +145,9 @@ def region_search(text: str) -> list[str]:
 
 
 def region_names(codes: list[str]) -> list[str]:
-    return list(
-        Region.objects.filter(code__in=codes).order_by("code").values_list("name", flat=True)
-    )
+    """The names of ``codes`` in code order (the catalogue's chosen areas)."""
+    names = wilayah_selectors.region_names(codes)
+    return [names[code] for code in sorted(names)]
 
 
 def products_for(actor: Any) -> QuerySet[Product]:

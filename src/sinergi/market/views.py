@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError, Forbidden
 from sinergi.core.filters import page_number
-from sinergi.core.forms import refused_status, submit_once
+from sinergi.core.forms import bind, refused_status, submit_once
 from sinergi.core.money import rupiah
 from sinergi.core.numbers import ascii_id
 from sinergi.core.pagination import CappedPaginator
@@ -138,7 +138,7 @@ def my_products(request: HttpRequest) -> HttpResponse:
     editing_id = ascii_id(request.GET.get("ubah", ""))
     editing = selectors.product_get(user, editing_id) if editing_id else None
     groups = selectors.groups_for(user, "market.add_product")
-    form = forms.bind(forms.ProductForm, request, groups=groups, product=editing)
+    form = bind(forms.ProductForm, request, groups=groups, product=editing)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -172,7 +172,7 @@ def my_products(request: HttpRequest) -> HttpResponse:
 @permission_required("market.change_product", raise_exception=True)
 @submit_once
 def permit_save(request: HttpRequest, pk: int) -> HttpResponse:
-    form = forms.bind(forms.PermitForm, request)
+    form = bind(forms.PermitForm, request)
     if form.is_valid():
         try:
             services.permit_save(actor=request.user, product_id=pk, **form.cleaned_data)
@@ -188,7 +188,7 @@ def permit_save(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("market.change_product", raise_exception=True)
 def photo_save(request: HttpRequest, pk: int) -> HttpResponse:
-    form = forms.bind(forms.PhotoForm, request)
+    form = bind(forms.PhotoForm, request)
     if form.is_valid():
         try:
             services.product_photo(actor=request.user, product_id=pk, **form.cleaned_data)
@@ -205,7 +205,7 @@ def photo_save(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("market.change_product", raise_exception=True)
 def weeks_save(request: HttpRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(request.user, pk)
-    form = forms.bind(forms.WeeksForm, request, weeks=selectors.product_weeks(product))
+    form = bind(forms.WeeksForm, request, weeks=selectors.product_weeks(product))
     if form.is_valid():
         try:
             services.availability_set(actor=request.user, product_id=pk, weeks=form.quantities())
@@ -231,7 +231,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = None
     if user.has_perm("market.add_demand"):
-        form = forms.bind(forms.DemandForm, request, actor=user)
+        form = bind(forms.DemandForm, request, actor=user)
     elif request.method == "POST":
         raise Forbidden(_("Your role does not allow this step."))
     if request.method == "POST" and form is not None and form.is_valid():
@@ -271,7 +271,7 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     demand = selectors.demand_get(user, pk)
-    form = forms.bind(forms.SplitForm, request)
+    form = bind(forms.SplitForm, request)
     if request.method == "POST" and form.is_valid():
         try:
             order = services.demand_allocate(
@@ -447,7 +447,7 @@ def _order_action(
 @submit_once
 def order_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_action(
-        request, pk, forms.bind(forms.ConfirmForm, request),
+        request, pk, bind(forms.ConfirmForm, request),
         lambda d: services.order_send(actor=request.user, order_id=pk),
         _("Sent to the groups."),
     )  # fmt: skip
@@ -458,7 +458,7 @@ def order_send(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def order_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_action(
-        request, pk, forms.bind(forms.ConfirmForm, request),
+        request, pk, bind(forms.ConfirmForm, request),
         lambda d: services.order_reallocate(actor=request.user, order_id=pk),
         lambda n: _("%(n)s more offered to the groups.") % {"n": rupiah(n)},
     )  # fmt: skip
@@ -469,7 +469,7 @@ def order_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def order_step(request: HttpRequest, pk: int) -> HttpResponse:
     return _order_action(
-        request, pk, forms.bind(forms.StepForm, request),
+        request, pk, bind(forms.StepForm, request),
         lambda d: services.order_step(actor=request.user, order_id=pk, to=d["to"]),
         _("Order updated."),
         may=lambda: bool(
@@ -484,7 +484,7 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel, after a page saying what it will do (parts withdrawn, stock given back)."""
     if not selectors.buying_side(request.user, selectors.order_view(request.user, pk).order):
         raise Forbidden(_("Your role does not allow this step."))
-    form = forms.bind(forms.CancelForm, request)
+    form = bind(forms.CancelForm, request)
     if request.method == "POST" and form.is_valid():
         try:
             services.order_step(
@@ -508,7 +508,7 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def order_rate(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.order_view(request.user, pk)
     return _order_action(
-        request, pk, forms.bind(forms.RateForm, request, order=view.order),
+        request, pk, bind(forms.RateForm, request, order=view.order),
         lambda d: services.order_rate(
             actor=request.user, order_id=pk, rating=d["rating"], note=d["note"]
         ),
@@ -522,7 +522,7 @@ def order_rate(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def part_answer(request: HttpRequest, pk: int, part: int) -> HttpResponse:
     return _order_action(
-        request, pk, forms.bind(forms.AnswerForm, request),
+        request, pk, bind(forms.AnswerForm, request),
         lambda d: services.part_respond(
             actor=request.user, part_id=part, accept=d["answer"] == "accept", reason=d["reason"]
         ),
@@ -536,7 +536,7 @@ def part_answer(request: HttpRequest, pk: int, part: int) -> HttpResponse:
 @require_POST
 def part_adjust(request: HttpRequest, pk: int, part: int) -> HttpResponse:
     return _order_action(
-        request, pk, forms.bind(forms.AdjustForm, request),
+        request, pk, bind(forms.AdjustForm, request),
         lambda d: services.part_adjust(actor=request.user, part_id=part, quantity=d["quantity"]),
         _("Part changed."),
         part_id=part,
@@ -549,7 +549,7 @@ def part_adjust(request: HttpRequest, pk: int, part: int) -> HttpResponse:
 @submit_once
 def part_step(request: HttpRequest, pk: int, part: int) -> HttpResponse:
     return _order_action(
-        request, pk, forms.bind(forms.StepForm, request),
+        request, pk, bind(forms.StepForm, request),
         lambda d: services.part_step(actor=request.user, part_id=part, to=d["to"]),
         _("Order updated."),
         part_id=part,
@@ -568,7 +568,7 @@ def sale_list(request: HttpRequest) -> HttpResponse:
     form = None
     if user.has_perm("market.add_sale"):
         groups = selectors.groups_for(user, "market.add_sale", active=False)
-        form = forms.bind(forms.SaleForm, request, actor=user, groups=groups)
+        form = bind(forms.SaleForm, request, actor=user, groups=groups)
     elif request.method == "POST":
         raise Forbidden(_("Your role does not allow this step."))
     if request.method == "POST" and form is not None and form.is_valid():

@@ -33,7 +33,7 @@ from sinergi.monitoring.models import (
 )
 from sinergi.monitoring.services import add_months, reveal_income
 from sinergi.monitoring.summaries import latest_run
-from sinergi.wilayah.models import Region
+from sinergi.wilayah.selectors import region_names
 
 FIGURES = [f.name for f in RegencyFigures._meta.fields if f.name not in ("id", "regency_code")]
 SERIES = ["sessions", "sales", "turnover", "reports", "graduations"]
@@ -50,10 +50,6 @@ class Scope:
     @property
     def province(self) -> str:
         return self.code[:2]
-
-
-def region_names(codes: list[str]) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def may_open(actor: Any, code: str) -> bool:
