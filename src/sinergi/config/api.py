@@ -14,11 +14,14 @@ from sinergi.aid.api import router as aid_router
 from sinergi.core.api_auth import ActiveSessionAuth
 from sinergi.core.audit_api import router as audit_router
 from sinergi.core.errors import DomainError, envelope
+from sinergi.core.inbox_api import router as inbox_router
 from sinergi.core.jobs_api import router as jobs_router
 from sinergi.kube.api import router as kube_router
 from sinergi.market.api import router as market_router
 from sinergi.mentoring.api import router as mentoring_router
 from sinergi.monitoring.api import router as monitoring_router
+from sinergi.notifications.api import router as notifications_router
+from sinergi.pdp.api import router as pdp_router
 from sinergi.registry.api import router as registry_router
 from sinergi.wilayah.api import router as wilayah_router
 
@@ -172,3 +175,6 @@ api.add_router("/market", market_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/audit", audit_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/inbox", inbox_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/pdp", pdp_router)

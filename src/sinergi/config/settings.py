@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "sinergi.mentoring",
     "sinergi.market",
     "sinergi.monitoring",
+    "sinergi.notifications",
+    "sinergi.pdp",
 ]
 
 MIDDLEWARE = [

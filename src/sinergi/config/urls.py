@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("sinergi.mentoring.urls")),
     path("pasar/", include("sinergi.market.urls")),
     path("pantau/", include("sinergi.monitoring.urls")),
+    path("pdp/", include("sinergi.pdp.urls")),
+    path("notifikasi/", include("sinergi.notifications.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -18,3 +18,5 @@ class CoreConfig(AppConfig):
         autodiscover_modules("pickers")
         # Every app's ``jobs`` module declares its background job kinds (core.job_kinds).
         autodiscover_modules("jobs")
+        # Every app's ``inbox`` module registers what waits for a person (core.inbox).
+        autodiscover_modules("inbox")
