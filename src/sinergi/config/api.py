@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from sinergi.accounts.api import router as accounts_router
 from sinergi.accounts.api_auth import TokenAuth
 from sinergi.aid.api import router as aid_router
+from sinergi.compliance.api import router as compliance_router
 from sinergi.core.api_auth import ActiveSessionAuth
 from sinergi.core.audit_api import router as audit_router
 from sinergi.core.errors import DomainError, envelope
@@ -178,3 +179,4 @@ api.add_router("/jobs", jobs_router)
 api.add_router("/inbox", inbox_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/pdp", pdp_router)
+api.add_router("/compliance", compliance_router)

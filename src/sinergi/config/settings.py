@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "sinergi.monitoring",
     "sinergi.notifications",
     "sinergi.pdp",
+    "sinergi.compliance",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("pasar/", include("sinergi.market.urls")),
     path("pantau/", include("sinergi.monitoring.urls")),
     path("pdp/", include("sinergi.pdp.urls")),
+    path("pdp/", include("sinergi.compliance.urls")),
     path("notifikasi/", include("sinergi.notifications.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
