@@ -12,11 +12,19 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import functools
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from sinergi.core.models import AuditEvent
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,45 @@ def codes_matching(text: str) -> list[str]:
     return [
         e.code for e in _REGISTRY.values() if needle in e.code or needle in str(e.label).casefold()
     ]
+
+
+# --- Subscribers: who hears of an event once it is committed ----------------------------------
+# An audit event is the moment work changes hands (a KUBE submitted, an offer sent), so other
+# apps (notifications) listen here instead of every service calling them. A subscriber runs
+# after the transaction that recorded the event commits (never for a rollback), and its
+# failure is logged, never raised: the action that caused the event has already succeeded.
+
+Subscriber = Callable[["AuditEvent"], None]
+_SUBSCRIBERS: list[tuple[str, Subscriber]] = []
+
+
+def subscribe(code_or_prefix: str, fn: Subscriber) -> Subscriber:
+    """Call ``fn(event)`` after commit for each event whose code is ``code_or_prefix``, or
+    starts with it when it ends with "." ("kube." hears every KUBE event; "*" hears all)."""
+    if (code_or_prefix, fn) not in _SUBSCRIBERS:
+        _SUBSCRIBERS.append((code_or_prefix, fn))
+    return fn
+
+
+def subscribers_of(code: str) -> list[Subscriber]:
+    return [
+        fn
+        for key, fn in _SUBSCRIBERS
+        if key == code or key == "*" or (key.endswith(".") and code.startswith(key))
+    ]
+
+
+def publish(event: AuditEvent) -> None:
+    """Schedule the subscribers of ``event`` for when the current transaction commits."""
+    for fn in subscribers_of(event.event_type):
+        transaction.on_commit(functools.partial(_call, fn, event))
+
+
+def _call(fn: Subscriber, event: AuditEvent) -> None:
+    try:
+        fn(event)
+    except Exception:
+        logger.exception("subscriber %s failed on event %s", getattr(fn, "__name__", fn), event.pk)
 
 
 def _plain(value: Any) -> Any:

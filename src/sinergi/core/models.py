@@ -173,7 +173,7 @@ class AuditEvent(models.Model):
         before and after the change) are kept as ``data["changes"]``: ``{field: [old, new]}``.
         Pass the ``EventType`` declared in the app's ``events`` module (tests/core/test_layers.py
         refuses a bare string)."""
-        from sinergi.core.events import diff, registered
+        from sinergi.core.events import diff, publish, registered
         from sinergi.core.middleware import current_request_id
 
         code = event_type if isinstance(event_type, str) else event_type.code
@@ -186,7 +186,7 @@ class AuditEvent(models.Model):
             described = getattr(before, "model_label", "") or getattr(after, "model_label", "")
             if described and (obj is None or described != obj._meta.label_lower):
                 payload["changes_of"] = described
-        return cls.objects.create(
+        event = cls.objects.create(
             event_type=code,
             actor=actor if getattr(actor, "pk", None) else None,
             object_type=obj._meta.label_lower if obj is not None else "",
@@ -197,6 +197,9 @@ class AuditEvent(models.Model):
             reason=reason,
             data=payload,
         )
+        # Subscribers (core.events.subscribe) hear of it once the transaction commits.
+        publish(event)
+        return event
 
 
 def _shown(value: Any, choices: dict[str, str], kind: str = "") -> str:
