@@ -310,6 +310,14 @@ LOGGING = {
 # Sinergi's own settings.
 SINERGI_API_TOKEN_TTL_DAYS = int(os.environ.get("SINERGI_API_TOKEN_TTL_DAYS", "90"))
 SINERGI_PAGE_SIZE = 50
+# Accounts run by the offices (accounts/): an invitation link lasts this many days, a
+# forgotten-password link this many hours (each works once). Officers who may reveal NIK sign
+# in with a second factor (TOTP) when SINERGI_REQUIRE_2FA is on: on by default in production,
+# off in the demo and tests (whose users sign in by password alone); anyone who enrolled a
+# device on their profile is asked for it whatever this says.
+SINERGI_INVITATION_DAYS = int(os.environ.get("SINERGI_INVITATION_DAYS", "7"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("SINERGI_PASSWORD_RESET_HOURS", "24")) * 3600
+SINERGI_REQUIRE_2FA = env_bool("SINERGI_REQUIRE_2FA", PRODUCTION)
 # The home page (core's "dashboard" URL) and the API's token check belong to accounts; core
 # finds them here so that it imports no domain app.
 SINERGI_HOME_VIEW = "sinergi.accounts.views.dashboard"
