@@ -48,13 +48,25 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.lookups import Exact
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from sinergi.core import jobs
 from sinergi.core.errors import InvalidInput
-from sinergi.core.models import AuditEvent
+from sinergi.core.models import AuditEvent, Job, JobStatus
 from sinergi.core.scoping import user_area
 from sinergi.core.sealed import Readable, SealedFileError, delete_sealed, open_sealed, seal
 from sinergi.core.text import storable
@@ -83,6 +95,87 @@ MAX_RESUMES = 3  # a file that kills every worker it meets is stopped, not retri
 
 def _noop(done: int, total: int) -> None:
     return None
+
+
+# --- The batch's state and its core.Job ----------------------------------------------------------
+# The batch keeps its own states (checked and saved differ for the officer, and the chunk
+# leases filter on them); its Job (``core.Job``, kind registry.import) is what every other
+# page, the jobs API and the progress partial read. Every write of a batch's state in this
+# module is a call of ``_write``, which copies what the Job shows onto it in the same
+# transaction: the step is explicit here, never a side effect of ``save()`` or ``update()``.
+JOB_FIELDS = frozenset({"status", "progress_done", "progress_total", "file_error"})
+JOB_STATUS = {
+    ImportStatus.QUEUED: JobStatus.QUEUED,
+    ImportStatus.CHECKING: JobStatus.RUNNING,
+    ImportStatus.CHECKED: JobStatus.SUCCEEDED,
+    ImportStatus.COMMITTING: JobStatus.RUNNING,
+    ImportStatus.COMMITTED: JobStatus.SUCCEEDED,
+    ImportStatus.FAILED: JobStatus.FAILED,
+    ImportStatus.CANCELLED: JobStatus.CANCELLED,
+}
+OPEN_BATCH = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
+
+
+def _write(batches: QuerySet[ImportBatch], **fields: Any) -> int:
+    """Update ``batches`` and, when a field their Jobs show changed, the Jobs after them."""
+    if JOB_FIELDS.isdisjoint(fields):
+        return batches.update(**fields)
+    # Taken first: the filter may no longer match once the update changed the status.
+    ids = list(batches.values_list("pk", flat=True))
+    count = batches.update(**fields)
+    if count:
+        sync_jobs(ids, errors=not {"status", "file_error"}.isdisjoint(fields))
+    return count
+
+
+def sync_jobs(batch_ids: list[Any], *, errors: bool = True) -> None:
+    """Copy status, progress and error of these batches onto their Jobs: one UPDATE that
+    reads the batch rows as they are now, so concurrent chunks cannot write a stale value."""
+    if not batch_ids:
+        return
+    batch = ImportBatch.objects.filter(job_id=OuterRef("pk"))
+    status = Subquery(batch.values("status")[:1])
+    running = Exists(batch.filter(status__in=OPEN_BATCH))
+    now = timezone.now()
+    jobs_of = Job.objects.filter(
+        pk__in=ImportBatch.objects.filter(pk__in=batch_ids).values("job_id")
+    )
+    jobs_of.update(
+        status=Case(
+            *[When(Exact(status, k.value), then=Value(v.value)) for k, v in JOB_STATUS.items()],
+            default=F("status"),
+        ),
+        progress_done=Subquery(batch.values("progress_done")[:1]),
+        progress_total=Subquery(batch.values("progress_total")[:1]),
+        started_at=Case(
+            When(started_at__isnull=False, then=F("started_at")),
+            When(Exists(batch.filter(status=ImportStatus.QUEUED)), then=Value(None)),
+            default=Value(now),
+            output_field=DateTimeField(),
+        ),
+        finished_at=Case(
+            When(running, then=Value(None)),
+            When(finished_at__isnull=False, then=F("finished_at")),
+            default=Value(now),
+            output_field=DateTimeField(),
+        ),
+        error=Case(When(running, then=Value("")), default=F("error"), output_field=TextField()),
+    )
+    if errors:
+        failed = ImportBatch.objects.filter(
+            pk__in=batch_ids, status=ImportStatus.FAILED, job__isnull=False
+        )
+        for job_id, file_error in failed.values_list("job_id", "file_error"):
+            Job.objects.filter(pk=job_id).update(error=_failure_text(file_error))
+
+
+def _failure_text(file_error: str) -> str:
+    # Stored in the site's language: the import page itself says it in the reader's.
+    from sinergi.registry.messages import problem_text
+
+    code, _sep, detail = file_error.partition(":")
+    with translation.override(settings.LANGUAGE_CODE):
+        return " ".join(p for p in (str(problem_text(code)), detail) if p)[:1000]
 
 
 def import_create(
@@ -153,7 +246,7 @@ def forget_file(batch: ImportBatch) -> None:
     while number in numbers or default_storage.exists(_piece(batch, number)[0]):
         delete_sealed(_piece(batch, number)[0])
         number += 1
-    ImportBatch.objects.filter(pk=batch.pk).update(file_path="")
+    _write(ImportBatch.objects.filter(pk=batch.pk), file_path="")
     batch.file_path = ""
 
 
@@ -386,7 +479,7 @@ def _claim(batch: ImportBatch, job: str, status: str, *, token: str | None = Non
     taken = ImportBatch.objects.filter(pk=batch.pk).exclude(status=ImportStatus.CANCELLED)
     if token:
         taken = taken.filter(run_token=token)
-    if not taken.update(status=status, step=job, run_token=new, heartbeat_at=timezone.now()):
+    if not _write(taken, status=status, step=job, run_token=new, heartbeat_at=timezone.now()):
         raise _LeaseLost
     batch.status, batch.step, batch.run_token = status, job, new
     return new
@@ -394,8 +487,10 @@ def _claim(batch: ImportBatch, job: str, status: str, *, token: str | None = Non
 
 def _beat(batch: ImportBatch, **fields: Any) -> None:
     """Renew the lease with this chunk's progress; call inside the chunk's transaction."""
-    if not ImportBatch.objects.filter(pk=batch.pk, run_token=batch.run_token).update(
-        heartbeat_at=timezone.now(), **fields
+    if not _write(
+        ImportBatch.objects.filter(pk=batch.pk, run_token=batch.run_token),
+        heartbeat_at=timezone.now(),
+        **fields,
     ):
         raise _LeaseLost
     _hold_for_tests(fields.get("progress_done", 0))
@@ -431,8 +526,11 @@ CHECK_OUTCOME = (
 def _release(batch: ImportBatch, **fields: Any) -> bool:
     """End the run: write its outcome unless the lease was lost meanwhile."""
     return bool(
-        ImportBatch.objects.filter(pk=batch.pk, run_token=batch.run_token).update(
-            run_token="", heartbeat_at=None, **fields
+        _write(
+            ImportBatch.objects.filter(pk=batch.pk, run_token=batch.run_token),
+            run_token="",
+            heartbeat_at=None,
+            **fields,
         )
     )
 
@@ -470,17 +568,21 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
     batch.progress_total = _count_rows(batch)
     batch.progress_done = batch.rows_read = batch.rows_valid = batch.rows_rejected = 0
     batch.rows_duplicate = batch.rows_skipped = 0
-    batch.save(
-        update_fields=[
-            "file_error",
-            "progress_total",
-            "progress_done",
-            "rows_read",
-            "rows_valid",
-            "rows_rejected",
-            "rows_duplicate",
-            "rows_skipped",
-        ]
+    _write(
+        ImportBatch.objects.filter(pk=batch.pk),
+        **{
+            f: getattr(batch, f)
+            for f in (
+                "file_error",
+                "progress_total",
+                "progress_done",
+                "rows_read",
+                "rows_valid",
+                "rows_rejected",
+                "rows_duplicate",
+                "rows_skipped",
+            )
+        },
     )
     reasons: Counter[str] = Counter()
     try:
@@ -623,7 +725,7 @@ def _commit(batch_id: Any, progress: Progress, token: str, deal_out: bool) -> Im
     if batch.status == ImportStatus.COMMITTED or batch.step == "chunks":
         return batch  # queued twice: the first run did it, or dealt it out already
     _claim(batch, "commit", ImportStatus.COMMITTING, token=token)
-    ImportBatch.objects.filter(pk=batch.pk).update(progress_done=0)
+    _write(ImportBatch.objects.filter(pk=batch.pk), progress_done=0)
     try:
         chunks = _split(batch, progress)
     except TabularError as exc:
@@ -639,7 +741,7 @@ def _commit(batch_id: Any, progress: Progress, token: str, deal_out: bool) -> Im
         batch.step = "chunks"
         # From now on the batch's heartbeat is its last progress, by any chunk: when none
         # moves for a lease, the chunks still waiting lost their tasks (resume_stale_chunks).
-        ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+        _write(ImportBatch.objects.filter(pk=batch.pk), heartbeat_at=timezone.now())
         if not chunks:
             return _close(batch)
         if deal_out:
@@ -807,8 +909,10 @@ def _save_part(
         pk=chunk.pk, run_token=chunk.run_token, batch__status=ImportStatus.COMMITTING
     ).update(heartbeat_at=timezone.now(), rows_done=done):
         raise _LeaseLost
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        progress_done=F("progress_done") + size, heartbeat_at=timezone.now()
+    _write(
+        ImportBatch.objects.filter(pk=batch.pk),
+        progress_done=F("progress_done") + size,
+        heartbeat_at=timezone.now(),
     )
     _hold_for_tests(done)
 
@@ -842,7 +946,8 @@ def _finish_chunk(batch: ImportBatch, chunk: ImportChunk) -> str:
 def _close(batch: ImportBatch) -> ImportBatch:
     """Mark the batch saved (inside the transaction that saw its last chunk done)."""
     stored = _stored(batch)
-    if not ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING).update(
+    if not _write(
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING),
         status=ImportStatus.COMMITTED,
         rows_committed=stored,
         progress_done=batch.rows_read,
@@ -908,7 +1013,7 @@ def resume_stale_chunks(batch: ImportBatch, *, force: bool = False) -> int:
             sent.append((chunk.number, token))
     if sent:
         # Dealt out anew: the batch counts as moving again for one more lease.
-        ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+        _write(ImportBatch.objects.filter(pk=batch.pk), heartbeat_at=timezone.now())
         batch_id = str(batch.pk)
         transaction.on_commit(lambda: _send_chunks(batch_id, sent))
     return len(sent)
@@ -945,7 +1050,8 @@ def import_start_commit(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     if batch.all_or_nothing and (batch.rows_rejected or batch.rows_duplicate):
         raise InvalidInput(problem_text("has_errors"))
     # No heartbeat yet: a batch waiting in the queue behind other work is not a dead one.
-    ImportBatch.objects.filter(pk=batch.pk).update(
+    _write(
+        ImportBatch.objects.filter(pk=batch.pk),
         status=ImportStatus.COMMITTING,
         step="commit",
         run_token="",
@@ -998,9 +1104,8 @@ def resume_if_stale(batch: ImportBatch, *, by: Any = None, force: bool = False) 
         return False
     token = uuid.uuid4().hex
     status = ImportStatus.COMMITTING if job == "commit" else ImportStatus.CHECKING
-    claimed = ImportBatch.objects.filter(
-        pk=batch.pk, run_token=batch.run_token, status=batch.status
-    ).update(
+    claimed = _write(
+        ImportBatch.objects.filter(pk=batch.pk, run_token=batch.run_token, status=batch.status),
         status=status,
         step=job,
         run_token=token,
@@ -1026,8 +1131,11 @@ def _resume_chunks(batch: ImportBatch, *, by: Any, force: bool) -> bool:
     """A batch dealt out in chunks: deal out again the chunks whose worker died; with
     ``force``, also a batch stopped after too many crashes (its chunks start afresh)."""
     if force and import_resumable(batch):
-        if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status, step="chunks").update(
-            status=ImportStatus.COMMITTING, file_error="", resumes=F("resumes") + 1
+        if not _write(
+            ImportBatch.objects.filter(pk=batch.pk, status=batch.status, step="chunks"),
+            status=ImportStatus.COMMITTING,
+            file_error="",
+            resumes=F("resumes") + 1,
         ):
             return False
         batch.refresh_from_db()
@@ -1069,13 +1177,16 @@ def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
 
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.CANCELLED):
         raise InvalidInput(problem_text("not_cancellable"))
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportStatus.CANCELLED, run_token="", heartbeat_at=None
+    _write(
+        ImportBatch.objects.filter(pk=batch.pk),
+        status=ImportStatus.CANCELLED,
+        run_token="",
+        heartbeat_at=None,
     )
     batch.refresh_from_db()
     if batch.step in ("commit", "chunks"):
         batch.rows_committed = _stored(batch)
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_committed=batch.rows_committed)
+        _write(ImportBatch.objects.filter(pk=batch.pk), rows_committed=batch.rows_committed)
     forget_file(batch)
     return batch
 
@@ -1104,8 +1215,11 @@ def prune_files(hours: int | None = None) -> int:
     for batch in old:
         forget_file(batch)
         if batch.status not in (ImportStatus.COMMITTED, ImportStatus.FAILED):
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                status=ImportStatus.CANCELLED, run_token="", heartbeat_at=None
+            _write(
+                ImportBatch.objects.filter(pk=batch.pk),
+                status=ImportStatus.CANCELLED,
+                run_token="",
+                heartbeat_at=None,
             )
         count += 1
     return count

@@ -219,100 +219,8 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# --- The import's core.Job (jobs helper) -------------------------------------------------------
-# The batch keeps its own states (checked and saved differ for the officer, and the chunk
-# leases filter on them); its Job (``core.Job``, kind registry.import) is what every other
-# page, the jobs API and the progress partial read. The two are kept in step in one place:
-# every write of a mirrored field goes through ``update`` or ``save`` below, which copy the
-# batch's current values onto its Job in the same transaction (``sync_import_jobs``).
-MIRRORED = {"status", "progress_done", "progress_total", "file_error"}
-JOB_STATUS = {
-    "queued": "queued",
-    "checking": "running",
-    "checked": "succeeded",
-    "committing": "running",
-    "committed": "succeeded",
-    "failed": "failed",
-    "cancelled": "cancelled",
-}
-OPEN_BATCH = ("queued", "checking", "committing")
-
-
-def sync_import_jobs(batch_ids: list[Any], *, errors: bool = True) -> None:
-    """Copy status, progress and error of these batches onto their Jobs: one UPDATE that
-    reads the batch rows as they are now, so concurrent chunks cannot write a stale value."""
-    if not batch_ids:
-        return
-    from django.db.models import (
-        Case,
-        DateTimeField,
-        Exists,
-        F,
-        OuterRef,
-        Subquery,
-        TextField,
-        Value,
-        When,
-    )
-    from django.db.models.lookups import Exact
-    from django.utils import timezone
-
-    from sinergi.core.models import Job
-
-    batch = ImportBatch.objects.filter(job_id=OuterRef("pk"))
-    status = Subquery(batch.values("status")[:1])
-    running = Exists(batch.filter(status__in=OPEN_BATCH))
-    now = timezone.now()
-    jobs = Job.objects.filter(pk__in=ImportBatch.objects.filter(pk__in=batch_ids).values("job_id"))
-    jobs.update(
-        status=Case(
-            *[When(Exact(status, k), then=Value(v)) for k, v in JOB_STATUS.items()],
-            default=F("status"),
-        ),
-        progress_done=Subquery(batch.values("progress_done")[:1]),
-        progress_total=Subquery(batch.values("progress_total")[:1]),
-        started_at=Case(
-            When(started_at__isnull=False, then=F("started_at")),
-            When(Exists(batch.filter(status="queued")), then=Value(None)),
-            default=Value(now),
-            output_field=DateTimeField(),
-        ),
-        finished_at=Case(
-            When(running, then=Value(None)),
-            When(finished_at__isnull=False, then=F("finished_at")),
-            default=Value(now),
-            output_field=DateTimeField(),
-        ),
-        error=Case(When(running, then=Value("")), default=F("error"), output_field=TextField()),
-    )
-    if errors:
-        failed = ImportBatch.objects.filter(pk__in=batch_ids, status="failed", job__isnull=False)
-        for job_id, file_error in failed.values_list("job_id", "file_error"):
-            Job.objects.filter(pk=job_id).update(error=_failure_text(file_error))
-
-
-def _failure_text(file_error: str) -> str:
-    # Stored in the site's language: the import page itself says it in the reader's.
-    from django.utils import translation
-
-    from sinergi.registry.messages import problem_text
-
-    code, _sep, detail = file_error.partition(":")
-    with translation.override(settings.LANGUAGE_CODE):
-        return " ".join(p for p in (str(problem_text(code)), detail) if p)[:1000]
-
-
 class ImportBatchQuerySet(ScopedQuerySet["ImportBatch"]):
     scope_field = "area_code"
-
-    def update(self, **kwargs: Any) -> int:
-        if MIRRORED.isdisjoint(kwargs):
-            return super().update(**kwargs)
-        ids = list(self.values_list("pk", flat=True))
-        count = super().update(**kwargs)
-        if count:
-            sync_import_jobs(ids, errors=not {"status", "file_error"}.isdisjoint(kwargs))
-        return count
 
 
 class ImportBatch(TimeStampedModel):
@@ -357,13 +265,9 @@ class ImportBatch(TimeStampedModel):
         related_name="import_batch",
         editable=False,
     )
+    # Its status and progress are copied onto ``job`` by the import pipeline's one write
+    # (``registry.imports._write``), never by ``save()``.
     objects = ImportBatchQuerySet.as_manager()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        fields = kwargs.get("update_fields")
-        if self.job_id and (fields is None or not MIRRORED.isdisjoint(fields)):
-            sync_import_jobs([self.pk])
 
     class Meta:
         verbose_name = _("import")
