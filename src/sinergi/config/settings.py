@@ -330,6 +330,31 @@ SINERGI_IMPORT_KEEP_HOURS = int(os.environ.get("SINERGI_IMPORT_KEEP_HOURS", "24"
 # A running import beats once a chunk; silent this long, its worker is taken for dead and the
 # import is resumed by the next worker.
 SINERGI_IMPORT_LEASE_SECONDS = int(os.environ.get("SINERGI_IMPORT_LEASE_SECONDS", "300"))
+# Notifications (notifications/): mail through Django's e-mail framework configured by one URL
+# (smtp://host:port, smtp+tls://user:pass@host:port, smtps://…, console:// — the default outside
+# production: messages are printed by the server); WhatsApp/SMS through one HTTP gateway that
+# takes JSON {to, text} (console:// prints them). Failed sends are retried with exponential
+# backoff (SINERGI_NOTIFY_RETRY_SECONDS, doubled each time) up to SINERGI_NOTIFY_MAX_ATTEMPTS.
+from sinergi.notifications.email_url import email_settings  # noqa: E402
+
+SINERGI_EMAIL_URL = os.environ.get("SINERGI_EMAIL_URL", "console://")
+_email = email_settings(SINERGI_EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sinergi <noreply@sinergi.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SINERGI_SMS_URL = os.environ.get("SINERGI_SMS_URL", "console://")
+SINERGI_SMS_TIMEOUT = int(os.environ.get("SINERGI_SMS_TIMEOUT", "10"))
+SINERGI_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("SINERGI_NOTIFY_MAX_ATTEMPTS", "5"))
+SINERGI_NOTIFY_RETRY_SECONDS = int(os.environ.get("SINERGI_NOTIFY_RETRY_SECONDS", "60"))
+# Links in messages are absolute: the address people open Sinergi at.
+SINERGI_BASE_URL = os.environ.get("SINERGI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Exports with more rows than this are written by the task worker, with progress shown.
 SINERGI_EXPORT_INLINE_MAX = int(os.environ.get("SINERGI_EXPORT_INLINE_MAX", "5000"))
 # Finished background exports (files included) are deleted by the nightly run after this.
