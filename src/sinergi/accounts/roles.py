@@ -47,6 +47,8 @@ _REGISTRY_READ = [
     "registry.view_duplicatecandidate",
     "registry.view_legalbasis",
     "registry.view_consentrecord",
+    # Who read a person's data (UU PDP): offices and auditors, never partners.
+    "registry.view_accesslog",
 ]
 _KUBE_READ = [
     "kube.view_kube",
@@ -135,6 +137,7 @@ _REGISTRY_WRITE = [
     "registry.add_importbatch",
     "registry.change_duplicatecandidate",
     "registry.add_consentrecord",
+    "registry.change_consentrecord",  # withdrawing a consent
 ]
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.NATIONAL_ADMIN: [

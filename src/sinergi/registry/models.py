@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -38,6 +39,25 @@ class DataCategory(models.TextChoices):
     DEMOGRAPHIC = "demographic", _("Name, sex, birth, family relation")
     CONTACT = "contact", _("Address and phone")
     WELFARE = "welfare", _("Welfare decile")
+    PHOTO = "photo", _("Photographs of people")
+
+
+class ConsentPurpose(models.TextChoices):
+    """Purposes whose legal basis may be consent (``LegalBasis`` says, per purpose)."""
+
+    MENTORING_PHOTO = "mentoring_photo", _("Photos of the person in mentoring sessions")
+    OFFICER_PHONE = (
+        "officer_phone",
+        _("Sharing the person's phone number, as a group officer, with buyers and mentors"),
+    )
+
+
+# The data category each consent purpose processes (the legal basis is recorded per category,
+# and may be narrowed to one purpose).
+PURPOSE_CATEGORY = {
+    ConsentPurpose.MENTORING_PHOTO: "photo",
+    ConsentPurpose.OFFICER_PHONE: "contact",
+}
 
 
 class LegalBasisKind(models.TextChoices):
@@ -53,6 +73,11 @@ class LegalBasis(models.Model):
     """Why Sinergi may process a category of personal data (UU PDP Art. 20), from a date."""
 
     category = models.CharField(_("data category"), max_length=20, choices=DataCategory.choices)
+    # Empty: the basis of every use of the category; a purpose: the basis of that use only
+    # (sharing a phone number with partners may need consent where the office's own use does not).
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=ConsentPurpose.choices, blank=True, default=""
+    )
     basis = models.CharField(_("legal basis"), max_length=24, choices=LegalBasisKind.choices)
     reference = models.CharField(_("legal reference"), max_length=200, blank=True)
     valid_from = models.DateField(_("valid from"))
@@ -61,9 +86,11 @@ class LegalBasis(models.Model):
     class Meta:
         verbose_name = _("legal basis")
         verbose_name_plural = _("legal bases")
-        ordering = ["category", "-valid_from"]
+        ordering = ["category", "purpose", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["category", "valid_from"], name="legal_basis_once")
+            models.UniqueConstraint(
+                fields=["category", "purpose", "valid_from"], name="legal_basis_once_per_purpose"
+            )
         ]
 
     def __str__(self) -> str:
@@ -183,30 +210,145 @@ class Person(TimeStampedModel):
         return f"{self.name} ({self.nik_mask})"
 
 
+class ConsentGiver(models.TextChoices):
+    SELF = "self", _("The person")
+    GUARDIAN = "guardian", _("Parent or guardian")
+
+
+class ConsentRecordQuerySet(ScopedQuerySet["ConsentRecord"]):
+    """A consent is seen where its person is."""
+
+    scope_field = "person__area_code"
+
+    def current(self) -> ConsentRecordQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class ConsentRecord(models.Model):
-    """Consent given (or withdrawn) by a person for a purpose, where consent is the basis."""
+    """Consent given (or withdrawn) by a person for a purpose, where consent is the basis.
+
+    Versioned by row: a new consent is a new row, a withdrawal stamps ``withdrawn_at`` (and the
+    row history keeps every change). A child's consent is given by a parent or guardian."""
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="consents"
     )
     category = models.CharField(_("data category"), max_length=20, choices=DataCategory.choices)
-    purpose = models.CharField(_("purpose"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=200, choices=ConsentPurpose.choices)
     notice_version = models.CharField(_("notice version"), max_length=20)
     given_at = models.DateTimeField(_("given at"))
+    given_by = models.CharField(
+        _("given by"), max_length=10, choices=ConsentGiver.choices, default=ConsentGiver.SELF
+    )
+    guardian_name = models.CharField(_("guardian's name"), max_length=150, blank=True)
+    guardian = models.ForeignKey(
+        Person,
+        verbose_name=_("guardian in the registry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawal_note = models.CharField(_("withdrawal note"), max_length=200, blank=True)
     evidence = models.CharField(_("evidence"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     history = HistoricalRecords()
+    objects = ConsentRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
         ordering = ["-given_at"]
+        indexes = [models.Index(fields=["person", "purpose"], name="consent_person_purpose")]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.category} {self.purpose}"
+
+
+class AccessPurpose(models.TextChoices):
+    """Why a person's or household's data was read: the page or call that showed it."""
+
+    HOUSEHOLD_PAGE = "household_page", _("Household page")
+    PERSON_PAGE = "person_page", _("Person page")
+    PERSON_EDIT = "person_edit", _("Person edit form")
+    HOUSEHOLD_EDIT = "household_edit", _("Household edit form")
+    DUPLICATE_REVIEW = "duplicate_review", _("Duplicate review")
+    API_HOUSEHOLD = "api_household", _("API: household detail")
+    NUMBER_SEARCH = "number_search", _("Search by full NIK or KK number")
+    REVEAL_NIK = "reveal_nik", _("Full NIK shown")
+    REVEAL_KK = "reveal_kk", _("Full KK number shown")
+    EXPORT = "export", _("Export of personal data")
+    ACCESS_FILE = "access_file", _("Data-subject access file")
+
+
+class AccessLogQuerySet(ScopedQuerySet["AccessLog"]):
+    """Access rows are seen, in their area, by who may read the access log."""
+
+    scope_field = "area_code"
+
+
+class AccessLog(models.Model):
+    """One read of personal data: who, when, which household or person, and why.
+
+    Written with one INSERT by the page or call that read (``registry.access_log``); never
+    changed. High volume: its own table, indexed for "who read this household/person" and
+    "what did this user read", both newest first. Exports name what and how many rows.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # (user, at) below
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # (household, at) below
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # (person, at) below
+    )
+    area_code = models.CharField(_("area code"), max_length=13, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=AccessPurpose.choices)
+    reason = models.CharField(_("reason given"), max_length=200, blank=True)
+    what = models.CharField(_("what was exported"), max_length=80, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=1)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["household", "-at"], name="access_household_at"),
+            models.Index(fields=["person", "-at"], name="access_person_at"),
+            models.Index(fields=["user", "-at"], name="access_user_at"),
+            models.Index(fields=["area_code", "-at"], name="access_area_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.purpose}"
 
 
 class ImportStatus(models.TextChoices):
@@ -291,6 +433,19 @@ class ChunkStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ImportChunkQuerySet(ScopedQuerySet["ImportChunk"]):
+    """A chunk is seen by who may see its batch, in its batch's area."""
+
+    scope_field = "batch__area_code"
+
+    def for_user(
+        self, user: Any, action: str = "view", *, permission: str = ""
+    ) -> ScopedQuerySet[ImportChunk]:
+        return super().for_user(
+            user, action, permission=permission or f"registry.{action}_importbatch"
+        )
+
+
 class ImportChunk(models.Model):
     """One task's share of saving a batch: the good rows from ``first_row`` to ``last_row``,
     kept sealed beside the upload, committed by whichever worker claims it (its own lease)."""
@@ -309,6 +464,7 @@ class ImportChunk(models.Model):
     run_token = models.CharField(max_length=32, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=80, blank=True)  # host:pid of the last run
+    objects = ImportChunkQuerySet.as_manager()
 
     class Meta:
         ordering = ["batch", "number"]
