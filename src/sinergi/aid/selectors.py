@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from sinergi.aid.models import (
     Disbursement,
     Lpj,
     LpjItem,
+    LpjStatus,
     Programme,
     Proposal,
     ProposalStatus,
@@ -235,3 +236,77 @@ def cycle_export_rows(*, actor: Any, cycle_id: int, sheet: str) -> list[list[Any
         ]
         for p in proposals
     ]
+
+
+# What waits for the actor (core.inbox; aid/inbox.py) ------------------------------------------
+
+
+def waiting_recommendation(*, actor: Any) -> QuerySet[Proposal]:
+    """Proposals of open cycles waiting for the province's recommendation, oldest first: for
+    a provincial office with the permission, without those it proposed itself (four eyes).
+    The centre may also recommend (``cycle_roles``), but the step is the province's, so it
+    waits for the centre's approval of the cycle instead."""
+    if not actor.has_perm("aid.recommend_proposal") or area_level(actor) != 1:
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.for_user(actor)
+        .filter(status=ProposalStatus.PROPOSED, cycle__status=CycleStatus.OPEN)
+        .exclude(proposed_by=actor)
+        .select_related("kube", "cycle__programme")
+        .order_by("updated_at", "pk")
+    )
+
+
+def waiting_approval(*, actor: Any) -> QuerySet[Cycle]:
+    """Open cycles with recommended proposals, for the centre's approver, oldest waiting first
+    (``waiting_since``: the first recommendation); a cycle where the actor proposed or
+    recommended one of them is left out (four eyes)."""
+    if not actor.has_perm("aid.approve_cycle") or area_level(actor) != 0:
+        return Cycle.objects.none()
+    recommended = Proposal.objects.filter(cycle=OuterRef("pk"), status=ProposalStatus.RECOMMENDED)
+    own = recommended.filter(Q(proposed_by=actor) | Q(recommended_by=actor))
+    first = recommended.order_by("updated_at").values("updated_at")[:1]
+    return (
+        Cycle.objects.filter(status=CycleStatus.OPEN)
+        .filter(Exists(recommended))
+        .exclude(Exists(own))
+        .annotate(waiting_since=Subquery(first))
+        .select_related("programme")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def waiting_lpj_check(*, actor: Any) -> QuerySet[Lpj]:
+    """Submitted fund-use reports the actor may accept or return, oldest first, without those
+    the actor submitted (four eyes)."""
+    if not actor.has_perm("aid.check_lpj"):
+        return Lpj.objects.none()
+    return (
+        Lpj.objects.for_user(actor)
+        .filter(status=LpjStatus.SUBMITTED)
+        .exclude(submitted_by=actor)
+        .select_related("proposal__kube")
+        .order_by("updated_at", "pk")
+    )
+
+
+def waiting_lpj_write(*, actor: Any) -> QuerySet[Proposal]:
+    """For a group's own officer: paid aid whose fund-use report is not written yet, or was
+    returned for correction (``lpj_status``: "", draft or returned), oldest first."""
+    if not actor.has_perm("aid.add_lpjitem") or getattr(actor, "kube_id", None) is None:
+        return Proposal.objects.none()
+    lpj = Lpj.objects.filter(proposal=OuterRef("pk"))
+    paid = Disbursement.objects.filter(proposal=OuterRef("pk")).order_by("day")
+    return (
+        Proposal.objects.for_user(actor)
+        .filter(status=ProposalStatus.APPROVED)
+        .filter(Exists(paid))
+        .exclude(Exists(lpj.filter(status__in=[LpjStatus.SUBMITTED, LpjStatus.ACCEPTED])))
+        .annotate(
+            lpj_status=Coalesce(Subquery(lpj.values("status")[:1]), Value("")),
+            lpj_since=Subquery(lpj.values("updated_at")[:1]),
+            paid_on=Subquery(paid.values("day")[:1]),
+        )
+        .select_related("kube")
+        .order_by("paid_on", "pk")
+    )

@@ -183,7 +183,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "core:inbox"  # everyone lands on what waits for them (core.inbox)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login protection: lock a username+address pair after repeated failures.

@@ -5,8 +5,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject
 
+from sinergi.core import inbox
 from sinergi.core.navigation import MENU
+
+# The menu entry that shows how many tasks wait (core.inbox).
+INBOX_ENTRY = "core:inbox"
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,12 +20,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     urls = _menu_urls(get_script_prefix(), len(MENU))
+    # Counted only when a page shows the menu, and then from a cache that holds until
+    # anything is written (core.inbox.count_for): one query on most pages.
+    count = SimpleLazyObject(lambda: inbox.count_for(user))
     items = [
         {
             "label": item.label,
             "url": url,
             "icon": item.icon,
             "active": bool(current) and current.startswith(item.active_for or (item.url_name,)),
+            "count": count if item.url_name == INBOX_ENTRY else None,
         }
         for item, url in zip(MENU, urls, strict=True)
         if item.permission is None or user.has_perm(item.permission)

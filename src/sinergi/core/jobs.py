@@ -294,7 +294,26 @@ def open_file(actor: Any, pk: int) -> tuple[Job, File[Any]]:
     spec = job_kinds.get(job.kind)
     if spec.on_download:
         import_string(spec.on_download)(actor, job)
+    if DOWNLOADED not in job.result:
+        # Fetched: the requester's inbox no longer offers it (core.inbox, ``ready_files``).
+        job.result = {**job.result, DOWNLOADED: timezone.now().isoformat()}
+        Job.objects.filter(pk=job.pk).update(result=job.result)
     return job, handle
+
+
+# The key of ``Job.result`` that records when the requester first fetched the file.
+DOWNLOADED = "downloaded_at"
+
+
+def ready_files(actor: Any) -> QuerySet[Job]:
+    """Finished jobs with a file the actor asked for and has not fetched yet, oldest first."""
+    return (
+        visible(actor)
+        .filter(created_by=actor, status=JobStatus.SUCCEEDED)
+        .exclude(result_file="")
+        .exclude(result__has_key=DOWNLOADED)
+        .order_by("finished_at", "pk")
+    )
 
 
 def waited(job: Job) -> timedelta:

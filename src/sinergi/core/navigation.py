@@ -23,6 +23,8 @@ class NavItem:
 
 
 MENU: list[NavItem] = [
+    # What waits for the user (core.inbox); the menu shows how many items (context_processors).
+    NavItem(_("My tasks"), "core:inbox", None, "✓", ("core:inbox",)),
     NavItem(_("Dashboard"), "core:dashboard", None, "◧", ("core:dashboard",)),
     NavItem(_("Regions"), "wilayah:index", "wilayah.view_region", "⌖", ("wilayah:",)),
     NavItem(

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from sinergi.core import job_views, pickers, views
+from sinergi.core import inbox_views, job_views, pickers, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("tugas/", inbox_views.inbox_page, name="inbox"),
     path("audit/", views.audit_list, name="audit_list"),
     path("bahasa/", views.set_language, name="set_language"),
     path("health/", views.health, name="health"),

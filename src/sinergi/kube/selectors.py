@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import (
     BigIntegerField,
     Case,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -274,3 +275,31 @@ def iks_entries(kube: Kube) -> QuerySet[IksEntry]:
         .values("total")
     )
     return kube.iks_entries.annotate(balance=Subquery(upto)).order_by("day", "id")
+
+
+# What waits for the actor (core.inbox; kube/inbox.py) -----------------------------------------
+
+# The permission each waiting status needs, and the status whose taker may not take the next
+# step (four eyes, as lifecycle.four_eyes_rule): who submitted a group does not verify it, who
+# verified it does not activate it.
+WAITING_STEPS: dict[str, tuple[str, str]] = {
+    Status.SUBMITTED: ("kube.verify_kube", Status.SUBMITTED),
+    Status.VERIFIED: ("kube.activate_kube", Status.VERIFIED),
+}
+
+
+def waiting_for_step(*, actor: Any, status: str) -> QuerySet[Kube]:
+    """Groups in the actor's area at ``status`` (submitted: to verify; verified: to activate)
+    that the actor may move on, oldest first; none without the step's permission. A group the
+    actor brought to that status is left out (four eyes; the services refuse it)."""
+    permission, earlier = WAITING_STEPS[status]
+    if not actor.has_perm(permission):
+        return Kube.objects.none()
+    own = Transition.objects.filter(kube=OuterRef("pk"), to_status=earlier, actor=actor)
+    return (
+        Kube.objects.for_user(actor)
+        .filter(status=status)
+        .exclude(Exists(own))
+        .only("name", "area_code", "status", "updated_at")
+        .order_by("updated_at", "pk")
+    )

@@ -376,3 +376,59 @@ def part_sides(actor: Any, order_id: int, part_id: int) -> set[str]:
 
 def sales_for(actor: Any) -> QuerySet[Sale]:
     return Sale.objects.for_user(actor).select_related("kube")
+
+
+# What waits for the actor (core.inbox; market/inbox.py) ----------------------------------------
+
+
+def parts_to_answer(actor: Any) -> QuerySet[OrderPart]:
+    """Sent parts of the actor's groups waiting for the group's yes or no, oldest first."""
+    if not actor.has_perm("market.respond_orderpart"):
+        return OrderPart.objects.none()
+    return parts_waiting(actor).order_by("order__sent_at", "pk")
+
+
+def parts_to_move(actor: Any) -> QuerySet[OrderPart]:
+    """Accepted parts of the actor's groups in a confirmed order (to start producing) and
+    parts in production (to ship): the group's next step, oldest first."""
+    if not actor.has_perm("market.respond_orderpart"):
+        return OrderPart.objects.none()
+    return (
+        own_parts(actor)
+        .filter(status__in=[PartStatus.ACCEPTED, PartStatus.IN_PRODUCTION])
+        .exclude(order__status__in=[OrderStatus.PROPOSED, OrderStatus.CANCELLED])
+        .select_related("order__demand", "product", "kube")
+        .order_by("updated_at", "pk")
+    )
+
+
+def orders_to_step(actor: Any) -> QuerySet[Order]:
+    """Orders whose next step is the buying side's and this actor's (the demand's buyer, or
+    whoever split it): send the split, confirm once every group answered, receive shipped
+    parts, pay delivered ones; oldest change first. ``has_*`` say which parts wait."""
+    if not (actor.has_perm("market.add_demand") or actor.has_perm("market.allocate_demand")):
+        return Order.objects.none()
+    parts = OrderPart.objects.filter(order=OuterRef("pk"))
+    return (
+        orders_of_buying_side(actor)
+        .filter(Q(demand__buyer=actor) | Q(created_by=actor))
+        .exclude(status__in=[OrderStatus.PAID, OrderStatus.CANCELLED])
+        .annotate(
+            has_proposed=Exists(parts.filter(status=PartStatus.PROPOSED)),
+            has_accepted=Exists(parts.filter(status=PartStatus.ACCEPTED)),
+            has_shipped=Exists(parts.filter(status=PartStatus.SHIPPED)),
+            has_delivered=Exists(parts.filter(status=PartStatus.DELIVERED)),
+        )
+        .filter(
+            Q(status=OrderStatus.PROPOSED, sent_at__isnull=True, has_proposed=True)
+            | Q(
+                status=OrderStatus.PROPOSED,
+                sent_at__isnull=False,
+                has_proposed=False,
+                has_accepted=True,
+            )
+            | (~Q(status=OrderStatus.PROPOSED) & (Q(has_shipped=True) | Q(has_delivered=True)))
+        )
+        .select_related("demand__category")
+        .order_by("updated_at", "pk")
+    )

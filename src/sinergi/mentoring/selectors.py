@@ -7,7 +7,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +44,7 @@ from sinergi.mentoring.models import (
     Mentor,
     MonthlyReport,
     Organisation,
+    ReportStatus,
     Session,
     SessionPhoto,
     Unit,
@@ -531,3 +544,87 @@ def report_view(actor: Any, kube_id: int, month: str) -> ReportView:
     report = MonthlyReport.objects.filter(kube=kube, month=first).first()
     facts = report.facts if report else month_facts(kube, first)
     return ReportView(kube, first, report, facts, draft_activities(facts))
+
+
+# What waits for the actor (core.inbox; mentoring/inbox.py) ------------------------------------
+
+# A month's report is due by this day of the next month (facilitators' and groups' alike).
+REPORT_DUE_DAY = 10
+
+
+def report_due(period: date) -> date:
+    """The day a report on the month starting ``period`` is due."""
+    return date(period.year + period.month // 12, period.month % 12 + 1, REPORT_DUE_DAY)
+
+
+def previous_month(today: date) -> date:
+    """The first day of the month before ``today``'s: the month whose reports are due now."""
+    return date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+
+
+def waiting_offers(actor: Any) -> Any:
+    """Offers waiting for the signed-in mentor's answer, oldest first."""
+    if not actor.has_perm("mentoring.respond_assignment"):
+        return Assignment.objects.none()
+    return offers_for(actor).order_by("offered_at", "pk")
+
+
+def overdue_items_by_group(actor: Any, today: date) -> Any:
+    """For a group's officer or its mentor: per group, how many action items are overdue and
+    since when (``n``, ``oldest``), most overdue first. Offices follow them on the dashboards."""
+    if getattr(actor, "kube_id", None) is None and getattr(actor, "mentor_id", None) is None:
+        return ActionItem.objects.none()
+    if not actor.has_perm("mentoring.view_session"):
+        return ActionItem.objects.none()
+    return (
+        ActionItem.objects.for_user(actor)
+        .filter(status=ActionStatus.OPEN, due_on__lt=today)
+        .values("kube_id", "kube__name", "kube__area_code")
+        .annotate(n=Count("pk"), oldest=Min("due_on"))
+        .order_by("oldest", "kube_id")
+    )
+
+
+def reports_due(actor: Any, today: date) -> Any:
+    """For a facilitator: the mentored active groups of her area whose report on last month
+    is not written or not submitted (a returned one is listed by ``reports_returned``),
+    annotated with ``report_status`` ("" when not started), in region order."""
+    if not actor.has_perm("mentoring.add_monthlyreport"):
+        return Kube.objects.none()
+    month = previous_month(today)
+    report = MonthlyReport.objects.filter(kube=OuterRef("pk"), month=month)
+    mentored = Assignment.objects.filter(kube=OuterRef("pk"), status=AssignmentStatus.ACCEPTED)
+    return (
+        Kube.objects.for_user(actor, permission="mentoring.add_monthlyreport")
+        .filter(status=Status.ACTIVE)
+        .filter(Exists(mentored))
+        .exclude(Exists(report.filter(status__in=[ReportStatus.SUBMITTED, ReportStatus.RETURNED])))
+        .annotate(report_status=Subquery(report.values("status")[:1]))
+        .only("name", "area_code")
+        .order_by("area_code", "pk")
+    )
+
+
+def reports_returned(actor: Any) -> Any:
+    """Facilitator reports returned for correction to their author, oldest first."""
+    if not actor.has_perm("mentoring.add_monthlyreport"):
+        return MonthlyReport.objects.none()
+    return (
+        MonthlyReport.objects.for_user(actor)
+        .filter(status=ReportStatus.RETURNED, author=actor)
+        .select_related("kube")
+        .order_by("returned_at", "pk")
+    )
+
+
+def unmatched_groups(actor: Any) -> Any:
+    """For whoever runs the matcher: active groups of her area with no mentor and no pending
+    offer (``waiting_groups``), the longest waiting first."""
+    if not actor.has_perm("mentoring.run_matching"):
+        return Kube.objects.none()
+    return (
+        waiting_groups(actor, None)
+        .select_related(None)
+        .only("name", "area_code", "updated_at")
+        .order_by("updated_at", "pk")
+    )

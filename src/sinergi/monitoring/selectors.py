@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,8 +28,10 @@ from sinergi.monitoring.models import (
     GroupReport,
     MemberIncome,
     PovertyLine,
+    ProposalStatus,
     RegencyFigures,
     RegencyMonth,
+    ReportStatus,
     Rubric,
 )
 from sinergi.monitoring.services import add_months, reveal_income
@@ -306,3 +309,46 @@ def rubric_on(day: date) -> Rubric | None:
 
 def graduation_rule_on(day: date) -> tuple[int, int]:
     return GraduationRule.on(day)
+
+
+# What waits for the actor (core.inbox; monitoring/inbox.py) ------------------------------------
+
+
+def group_report_due(actor: Any, period: date) -> QuerySet[Kube]:
+    """For a group's own officer: her active group when its report on ``period`` is not
+    submitted yet (``report_status``: "" when not started, or draft); a returned report is
+    listed by ``group_reports_returned``. Offices follow missing reports on the dashboards."""
+    if getattr(actor, "kube_id", None) is None or not actor.has_perm("monitoring.add_groupreport"):
+        return Kube.objects.none()
+    report = GroupReport.objects.filter(kube=OuterRef("pk"), period=period)
+    return (
+        Kube.objects.for_user(actor, permission="monitoring.add_groupreport")
+        .filter(status="active")
+        .exclude(Exists(report.exclude(status=ReportStatus.DRAFT)))
+        .annotate(report_status=Coalesce(Subquery(report.values("status")[:1]), Value("")))
+        .only("name", "area_code")
+        .order_by("pk")
+    )
+
+
+def group_reports_returned(actor: Any) -> QuerySet[GroupReport]:
+    """Group reports returned for correction: a group's officer sees her group's, anyone else
+    who files reports the ones she filed; oldest first."""
+    if not actor.has_perm("monitoring.add_groupreport"):
+        return GroupReport.objects.none()
+    qs = GroupReport.objects.for_user(actor).filter(status=ReportStatus.RETURNED)
+    if getattr(actor, "kube_id", None) is None:
+        qs = qs.filter(filed_by=actor)
+    return qs.select_related("kube").order_by("returned_at", "pk")
+
+
+def graduations_to_decide(actor: Any) -> QuerySet[Graduation]:
+    """Households proposed for graduation in the actor's area, oldest first, for who decides."""
+    if not actor.has_perm("monitoring.decide_graduation"):
+        return Graduation.objects.none()
+    return (
+        Graduation.objects.for_user(actor)
+        .filter(status=ProposalStatus.PROPOSED)
+        .select_related("kube")
+        .order_by("created_at", "pk")
+    )

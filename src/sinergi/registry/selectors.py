@@ -18,6 +18,7 @@ from sinergi.registry.models import (
     Household,
     ImportBatch,
     ImportIssue,
+    ImportStatus,
     Person,
 )
 
@@ -173,4 +174,30 @@ def sees_welfare(actor: Any) -> bool:
     """Decile is shown only to roles that may view the registry itself (never partners)."""
     return bool(actor.has_perm("registry.view_household")) and not getattr(
         actor, "is_partner", False
+    )
+
+# What waits for the actor (core.inbox; registry/inbox.py) --------------------------------------
+
+
+def imports_to_save(*, actor: Any) -> QuerySet[ImportBatch]:
+    """Checked files the actor uploaded and has not saved or cancelled yet, oldest first."""
+    if not actor.has_perm("registry.add_importbatch"):
+        return ImportBatch.objects.none()
+    return (
+        ImportBatch.objects.for_user(actor)
+        .filter(uploaded_by=actor, status=ImportStatus.CHECKED)
+        .order_by("updated_at", "pk")
+    )
+
+
+def duplicates_to_review(*, actor: Any) -> QuerySet[DuplicateCandidate]:
+    """Possible duplicates in the actor's area waiting for a decision, oldest first; none for
+    who may not decide them."""
+    if not actor.has_perm("registry.change_duplicatecandidate"):
+        return DuplicateCandidate.objects.none()
+    return (
+        DuplicateCandidate.objects.for_user(actor)
+        .filter(status=DuplicateStatus.PENDING)
+        .only("pk", "area_code", "created_at")
+        .order_by("created_at", "pk")
     )

@@ -1,0 +1,92 @@
+"""Aid steps waiting for a person (core.inbox): proposals to recommend, cycles to approve,
+fund-use reports (LPJ) to check, and a group's LPJ to write or correct."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sinergi.aid import selectors
+from sinergi.core.inbox import InboxItem, as_datetime, bounded, kind, provider
+
+RECOMMEND = kind("aid.recommend", gettext_lazy("Aid proposals to recommend"))
+APPROVE = kind("aid.approve", gettext_lazy("Aid cycles to approve"))
+LPJ_CHECK = kind("aid.lpj_check", gettext_lazy("Fund-use reports (LPJ) to check"))
+LPJ_WRITE = kind("aid.lpj_write", gettext_lazy("Fund-use reports (LPJ) to write"))
+
+
+@provider("aid.steps")
+def steps(user: Any) -> Iterable[InboxItem]:
+    items: list[InboxItem] = []
+
+    def recommend(p: Any) -> InboxItem:
+        return InboxItem(
+            RECOMMEND,
+            _("Recommend the aid proposal of %(kube)s (%(cycle)s)")
+            % {"kube": p.kube.name, "cycle": p.cycle},
+            reverse("aid:cycle_detail", args=[p.cycle_id]), p.updated_at, area=p.area_code,
+        )  # fmt: skip
+
+    def recommend_more(count: str, p: Any) -> InboxItem:
+        return InboxItem(
+            RECOMMEND, _("%(n)s more aid proposals to recommend") % {"n": count},
+            reverse("aid:cycle_detail", args=[p.cycle_id]), p.updated_at,
+        )  # fmt: skip
+
+    items += bounded(selectors.waiting_recommendation(actor=user), recommend, recommend_more)
+
+    def approve(c: Any) -> InboxItem:
+        return InboxItem(
+            APPROVE, _("Approve %(cycle)s: its proposals are recommended") % {"cycle": c},
+            reverse("aid:cycle_detail", args=[c.pk]), c.waiting_since,
+            area=c.programme.area_code,
+        )  # fmt: skip
+
+    def approve_more(count: str, c: Any) -> InboxItem:
+        return InboxItem(
+            APPROVE, _("%(n)s more aid cycles to approve") % {"n": count},
+            reverse("aid:programme_list"), c.waiting_since,
+        )  # fmt: skip
+
+    items += bounded(selectors.waiting_approval(actor=user), approve, approve_more)
+
+    def check(lpj: Any) -> InboxItem:
+        return InboxItem(
+            LPJ_CHECK,
+            _("Check the fund-use report (LPJ) of %(kube)s") % {"kube": lpj.proposal.kube.name},
+            reverse("aid:lpj_detail", args=[lpj.proposal_id]), lpj.updated_at,
+            area=lpj.area_code,
+        )  # fmt: skip
+
+    def check_more(count: str, lpj: Any) -> InboxItem:
+        return InboxItem(
+            LPJ_CHECK, _("%(n)s more fund-use reports (LPJ) to check") % {"n": count},
+            reverse("aid:lpj_detail", args=[lpj.proposal_id]), lpj.updated_at,
+        )  # fmt: skip
+
+    items += bounded(selectors.waiting_lpj_check(actor=user), check, check_more)
+
+    def write(p: Any) -> InboxItem:
+        if p.lpj_status == "returned":
+            text = _("Correct the returned fund-use report (LPJ) of %(kube)s")
+            since = p.lpj_since
+        else:
+            text = _("Write the fund-use report (LPJ) of the aid paid to %(kube)s")
+            since = as_datetime(p.paid_on)
+        return InboxItem(
+            LPJ_WRITE, text % {"kube": p.kube.name},
+            reverse("aid:lpj_detail", args=[p.pk]), since, area=p.area_code,
+        )  # fmt: skip
+
+    def write_more(count: str, p: Any) -> InboxItem:
+        return InboxItem(
+            LPJ_WRITE, _("%(n)s more fund-use reports (LPJ) to write") % {"n": count},
+            reverse("aid:lpj_detail", args=[p.pk]), as_datetime(p.paid_on),
+        )  # fmt: skip
+
+    items += bounded(selectors.waiting_lpj_write(actor=user), write, write_more)
+    return items

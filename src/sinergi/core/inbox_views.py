@@ -1,0 +1,31 @@
+"""``/tugas/``: what waits for the signed-in person, across every module (core.inbox)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from sinergi.core import inbox
+
+
+@login_required
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    items = inbox.items_for(request.user)
+    groups = inbox.group_by_kind(items)
+    chosen = request.GET.get("jenis", "")
+    if chosen not in {code for code, _label, _rows in groups}:
+        chosen = ""
+    shown = [g for g in groups if g[0] == chosen] if chosen else groups
+    return render(
+        request,
+        "core/inbox.html",
+        {
+            "groups": shown,
+            "kinds": [(code, label, len(rows)) for code, label, rows in groups],
+            "chosen": chosen,
+            "total": len(items),
+            "today": timezone.localdate(),
+        },
+    )

@@ -1,0 +1,92 @@
+"""Market steps waiting for a person (core.inbox): a group's parts to answer, make and ship;
+the buying side's orders to send, confirm, receive and pay."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sinergi.core.inbox import InboxItem, bounded, kind, provider
+from sinergi.market import selectors
+from sinergi.market.models import OrderStatus, PartStatus
+
+PART = kind("market.part", gettext_lazy("Order parts to accept or decline"))
+PART_STEP = kind("market.part_step", gettext_lazy("Order parts to make and ship"))
+ORDER = kind("market.order", gettext_lazy("Orders waiting for your step"))
+
+
+def _order_url(order_id: int) -> str:
+    return reverse("market:order_detail", args=[order_id])
+
+
+@provider("market.steps")
+def steps(user: Any) -> Iterable[InboxItem]:
+    items: list[InboxItem] = []
+
+    def answer(p: Any) -> InboxItem:
+        return InboxItem(
+            PART,
+            _("Accept or decline %(qty)s %(unit)s of %(product)s for %(kube)s (order #%(order)s)")
+            % {"qty": p.quantity, "unit": p.product.unit, "product": p.product.name,
+               "kube": p.kube.name, "order": p.order_id},
+            _order_url(p.order_id), p.order.sent_at or p.updated_at,
+            due=p.order.demand.latest_date, area=p.kube.area_code,
+        )  # fmt: skip
+
+    def answer_more(count: str, p: Any) -> InboxItem:
+        return InboxItem(
+            PART, _("%(n)s more order parts to answer") % {"n": count},
+            reverse("market:demand_list"), p.order.sent_at or p.updated_at,
+        )  # fmt: skip
+
+    items += bounded(selectors.parts_to_answer(user), answer, answer_more)
+
+    def move(p: Any) -> InboxItem:
+        text = (
+            _("Start making %(qty)s %(unit)s of %(product)s for order #%(order)s (%(kube)s)")
+            if p.status == PartStatus.ACCEPTED
+            else _("Ship %(qty)s %(unit)s of %(product)s for order #%(order)s (%(kube)s)")
+        )
+        return InboxItem(
+            PART_STEP,
+            text % {"qty": p.quantity, "unit": p.product.unit, "product": p.product.name,
+                    "order": p.order_id, "kube": p.kube.name},
+            _order_url(p.order_id), p.updated_at, due=p.order.demand.latest_date,
+            area=p.kube.area_code,
+        )  # fmt: skip
+
+    def move_more(count: str, p: Any) -> InboxItem:
+        return InboxItem(
+            PART_STEP, _("%(n)s more order parts to make or ship") % {"n": count},
+            reverse("market:demand_list"), p.updated_at,
+        )  # fmt: skip
+
+    items += bounded(selectors.parts_to_move(user), move, move_more)
+
+    def step(o: Any) -> InboxItem:
+        values = {"order": o.pk, "category": o.demand.category.label}
+        if o.status == OrderStatus.PROPOSED and o.sent_at is None:
+            text = _("Send the split of order #%(order)s (%(category)s) to the groups")
+        elif o.status == OrderStatus.PROPOSED:
+            text = _("Every group has answered: confirm order #%(order)s (%(category)s)")
+        elif o.has_shipped:
+            text = _("Receive the shipped parts of order #%(order)s (%(category)s)")
+        else:
+            text = _("Pay the delivered parts of order #%(order)s (%(category)s)")
+        return InboxItem(
+            ORDER, text % values, _order_url(o.pk), o.updated_at,
+            due=o.demand.latest_date, area=o.demand.regency_code,
+        )  # fmt: skip
+
+    def step_more(count: str, o: Any) -> InboxItem:
+        return InboxItem(
+            ORDER, _("%(n)s more orders waiting for your step") % {"n": count},
+            reverse("market:demand_list"), o.updated_at,
+        )  # fmt: skip
+
+    items += bounded(selectors.orders_to_step(user), step, step_more)
+    return items

@@ -1,0 +1,49 @@
+"""Registry work waiting for a person (core.inbox): checked imports to save, possible
+duplicates to review."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from sinergi.core.inbox import COUNT_CAP, InboxItem, bounded, kind, more_text, provider
+from sinergi.registry import selectors
+
+IMPORT = kind("registry.import", gettext_lazy("Imports to save"))
+DUPLICATES = kind("registry.duplicates", gettext_lazy("Possible duplicates to review"))
+
+
+@provider("registry.work")
+def work(user: Any) -> Iterable[InboxItem]:
+    def batch(b: Any) -> InboxItem:
+        return InboxItem(
+            IMPORT,
+            _("Save or cancel the checked import %(file)s (%(valid)s valid rows)")
+            % {"file": b.file_name, "valid": b.rows_valid},
+            reverse("registry:import_detail", args=[b.pk]), b.updated_at, area=b.area_code,
+        )  # fmt: skip
+
+    def batch_more(count: str, b: Any) -> InboxItem:
+        return InboxItem(
+            IMPORT, _("%(n)s more checked imports to save") % {"n": count},
+            reverse("registry:import_list"), b.updated_at,
+        )  # fmt: skip
+
+    items = bounded(selectors.imports_to_save(actor=user), batch, batch_more)
+    pending = selectors.duplicates_to_review(actor=user)
+    first = pending.first()
+    if first is not None:
+        count = pending.order_by().values("pk")[:COUNT_CAP].count()
+        text = ngettext(
+            "%(n)s possible duplicate to review",
+            "%(n)s possible duplicates to review",
+            count,
+        ) % {"n": more_text(count)}
+        items.append(
+            InboxItem(DUPLICATES, text, reverse("registry:duplicate_list"), first.created_at)
+        )
+    return items
