@@ -9,6 +9,8 @@ sinergi generate registry --households N --seed S --out F [--duplicates 0.02 --t
 sinergi import-registry F [--all-or-nothing] [--user USERNAME]
 sinergi match-mentors --kube K.csv --mentors M.csv [--history H.csv] --out A.csv
 sinergi allocate --demand D.csv --offers O.csv [--strategy cheapest|fair] --out A.csv
+sinergi pdp export --nik N --out FILE.json [--user U]   a person's access file (UU PDP)
+sinergi pdp erase --nik N --reason TEXT [--user U]      erase a person; 1 and the hold if refused
 """
 
 from __future__ import annotations
@@ -206,6 +208,34 @@ def _allocate(demand: Path, offers: Path, strategy: str, out: Path, time_limit: 
     return 0
 
 
+def _pdp(args: argparse.Namespace) -> int:
+    """The access file and erasure of one person, audited like the pages (the actor is the
+    system, or ``--user``: then that user's role and area apply)."""
+    _django()
+    from sinergi.accounts.models import User
+    from sinergi.core.errors import DomainError
+    from sinergi.pdp import services
+
+    actor = None
+    if args.user:
+        actor = User.objects.filter(username=args.user, is_active=True).first()
+        if actor is None:
+            print(f"sinergi pdp: no active user {args.user!r}", file=sys.stderr)
+            return 2
+    try:
+        if args.action == "export":
+            data = services.access_export(actor=actor, nik=args.nik)
+            args.out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            print(f"access file written to {args.out}", file=sys.stderr)
+            return 0
+        result = services.person_erase(actor=actor, nik=args.nik, reason=args.reason)
+    except DomainError as exc:
+        print(f"sinergi pdp {args.action}: {exc.message}", file=sys.stderr)
+        return 1 if exc.status in (409, 404) else 2
+    print(json.dumps(result, indent=2))
+    return 0
+
+
 def _refuse(command: str, problems: list[Any]) -> int:
     for problem in problems[:50]:
         print(f"sinergi {command}: {problem}", file=sys.stderr)
@@ -288,6 +318,16 @@ def main(argv: list[str] | None = None) -> int:
     allocator.add_argument(
         "--time-limit", type=float, default=30.0, help="seconds for the whole batch"
     )
+    pdp = sub.add_parser("pdp", help="personal data: a person's access file, erasure")
+    pdp_actions = pdp.add_subparsers(dest="action", required=True)
+    pdp_export = pdp_actions.add_parser("export", help="write a person's access file (JSON)")
+    pdp_export.add_argument("--nik", required=True)
+    pdp_export.add_argument("--out", type=Path, required=True)
+    pdp_export.add_argument("--user", help="act as this user (its role and area apply)")
+    pdp_erase = pdp_actions.add_parser("erase", help="erase (anonymise) a person")
+    pdp_erase.add_argument("--nik", required=True)
+    pdp_erase.add_argument("--reason", required=True)
+    pdp_erase.add_argument("--user", help="act as this user (its role and area apply)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -321,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import(args.file, args.all_or_nothing, args.user)
     if args.command == "allocate":
         return _allocate(args.demand, args.offers, args.strategy, args.out, args.time_limit)
+    if args.command == "pdp":
+        return _pdp(args)
     if args.command == "match-mentors":
         return _match(args.kube, args.mentors, args.history, args.out)
     return 2

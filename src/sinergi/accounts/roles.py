@@ -111,6 +111,16 @@ _MARKET_GROUP = [
     "market.respond_orderpart",
     "market.add_sale",
 ]
+# Data-subject requests and retention (UU PDP; sinergi.pdp): the offices answer requests,
+# correct and erase (four eyes on corrections); the auditor reads; partners get nothing.
+_PDP_READ = ["pdp.view_datasubjectrequest", "pdp.view_retentionrule"]
+_PDP_OFFICE = [
+    *_PDP_READ,
+    "pdp.add_datasubjectrequest",
+    "pdp.change_datasubjectrequest",
+    "pdp.approve_correction",
+    "pdp.erase_person",
+]
 _MONITORING_READ = [
     "monitoring.view_regencyfigures",
     "monitoring.view_groupreport",
@@ -152,6 +162,10 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_group",
         "auth.change_group",
         "core.view_auditevent",
+        *_PDP_OFFICE,
+        "pdp.run_retention",
+        "pdp.add_retentionrule",
+        "pdp.change_retentionrule",
         *_REGISTRY_WRITE,
         *_KUBE_WRITE,
         *_AID_OFFICE,
@@ -209,6 +223,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_REPORTS_READ,
         "mentoring.return_monthlyreport",
         *_MARKET_READ,
+        *_PDP_OFFICE,
         *_MONITORING_OFFICE,
         "monitoring.export_memberincome",
         "monitoring.refresh_summary",
@@ -288,6 +303,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "accounts.export_user",
         "accounts.view_historicaluser",
         "core.view_auditevent",
+        *_PDP_READ,
         *_REGISTRY_READ,
         *_KUBE_READ,
         *_AID_READ,

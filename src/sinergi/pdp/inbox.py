@@ -1,0 +1,49 @@
+"""What waits for an officer in the personal-data module: open requests she is responsible
+for (due date shown), and corrections someone else proposed that she may approve."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.core.inbox import InboxItem, provider
+from sinergi.pdp import selectors
+
+
+def _since(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+@provider("pdp.requests")
+def open_requests(user: Any) -> Iterable[InboxItem]:
+    if not user.has_perm("pdp.view_datasubjectrequest"):
+        return []
+    items = [
+        InboxItem(
+            kind="pdp.request",
+            title=_("Answer the data-subject request #%(id)s (%(kind)s)")
+            % {"id": r.pk, "kind": r.get_kind_display()},
+            url=reverse("pdp:request_detail", args=[r.pk]),
+            since=_since(r.received_on),
+            due=r.due_on,
+            area=r.area_code,
+        )
+        for r in selectors.waiting_for(user)[:100]
+    ]
+    items += [
+        InboxItem(
+            kind="pdp.correction",
+            title=_("Approve or reject a correction (request #%(id)s)") % {"id": c.request_id},
+            url=reverse("pdp:request_detail", args=[c.request_id]),
+            since=c.created_at,
+            due=c.request.due_on,
+            area=c.request.area_code,
+        )
+        for c in selectors.corrections_to_approve(user)[:100]
+    ]
+    return items
