@@ -15,6 +15,7 @@ import datetime
 from typing import Any
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from sinergi.accounts.models import User
@@ -23,7 +24,14 @@ from sinergi.aid.models import AmountRule, Cycle, Programme, Proposal
 from sinergi.kube.models import BusinessType, Kube
 from sinergi.market.models import Category, Demand, Order, Product
 from sinergi.mentoring.models import Mentor, Organisation, Unit, UnitLevel
-from sinergi.registry.models import Household, Person
+from sinergi.registry.models import (
+    PURPOSE_CATEGORY,
+    ConsentGiver,
+    ConsentPurpose,
+    ConsentRecord,
+    Household,
+    Person,
+)
 from sinergi.registry.services import protect_kk, protect_nik
 from sinergi.wilayah.models import Region
 
@@ -231,3 +239,31 @@ class OrderFactory(DjangoModelFactory[Order]):
 
     demand = factory.SubFactory(DemandFactory)
     strategy = "nearest"
+
+
+class ConsentFactory(DjangoModelFactory[ConsentRecord]):
+    """A current consent for a purpose (photos by default); a child's given by a guardian."""
+
+    class Meta:
+        model = ConsentRecord
+
+    person = factory.SubFactory(PersonFactory)
+    purpose = ConsentPurpose.MENTORING_PHOTO
+    category = factory.LazyAttribute(lambda o: PURPOSE_CATEGORY[ConsentPurpose(o.purpose)])
+    notice_version = "2024-10"
+    given_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=1))
+    given_by = ConsentGiver.SELF
+
+
+def consent_to(persons: Any, purpose: str = ConsentPurpose.MENTORING_PHOTO) -> None:
+    """Each of ``persons`` consented to ``purpose`` (a child through a guardian)."""
+    from sinergi.registry.consent import is_child
+
+    for person in persons:
+        child = is_child(person)
+        ConsentFactory(
+            person=person,
+            purpose=purpose,
+            given_by=ConsentGiver.GUARDIAN if child else ConsentGiver.SELF,
+            guardian_name="Ibu Wali" if child else "",
+        )

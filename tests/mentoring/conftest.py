@@ -29,6 +29,7 @@ from sinergi.mentoring.models import (
 from sinergi.wilayah.models import Region
 from tests import samples
 from tests.conftest import PASSWORD
+from tests.factories import consent_to
 from tests.kube.test_services import _heads
 
 _serial = count(1)
@@ -143,6 +144,8 @@ def world(group_in, make_mentor, coordinator, account_for) -> dict:
     rina_user = account_for(rina)
     offer_and_accept(coordinator, account_for)
     members = list(Membership.objects.filter(kube=kube).values_list("pk", flat=True))
+    # The members in the photo consented to it (registry.consent).
+    consent_to(m.person for m in Membership.objects.filter(pk__in=members[:3]))
     session = services.session_log(
         actor=rina_user,
         kube_id=kube.pk,

@@ -28,6 +28,7 @@ from sinergi.mentoring.models import (
     ReportStatus,
 )
 from tests import samples
+from tests.factories import consent_to
 from tests.mentoring.conftest import offer_and_accept
 
 pytestmark = pytest.mark.django_db
@@ -285,6 +286,7 @@ def test_a_session_with_attendance_photos_and_action_items(
         Membership.objects.filter(kube=kube, end_date__isnull=True).values_list("pk", flat=True)
     )
     today = timezone.localdate()
+    consent_to(m.person for m in Membership.objects.filter(pk__in=members[:4]))
     first = services.session_log(
         actor=mentor,
         kube_id=kube.pk,

@@ -303,3 +303,16 @@ def waiting_for_step(*, actor: Any, status: str) -> QuerySet[Kube]:
         .only("name", "area_code", "status", "updated_at")
         .order_by("updated_at", "pk")
     )
+
+
+def shared_chair_phone(kube: Kube) -> str:
+    """The group chair's phone as buyers and mentors may see it: empty unless the chair gave a
+    current consent to share it, where consent is the basis (registry.consent, UU PDP)."""
+    from sinergi.registry.consent import shared_phone
+
+    chair = (
+        Membership.objects.filter(kube=kube, role="ketua", end_date__isnull=True)
+        .select_related("person")
+        .first()
+    )
+    return shared_phone(chair.person if chair else None)

@@ -31,6 +31,7 @@ from sinergi.core.money import rupiah
 from sinergi.core.numbers import ascii_id
 from sinergi.core.pagination import CappedPaginator
 from sinergi.core.uploads import serve_upload
+from sinergi.kube.selectors import shared_chair_phone
 from sinergi.market import forms, selectors, services
 from sinergi.market.models import (
     ORDER_STEPS,
@@ -76,10 +77,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = selectors.public_product(pk)
+    # Signed-in buyers see the chair's phone, only with the chair's consent (UU PDP).
+    phone = shared_chair_phone(product.kube) if request.user.is_authenticated else ""
     return render(
         request,
         "market/product_detail.html",
-        {"p": product, "regency": selectors.regency_of(product)},
+        {"p": product, "regency": selectors.regency_of(product), "chair_phone": phone},
     )
 
 

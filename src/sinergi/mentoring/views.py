@@ -27,6 +27,7 @@ from sinergi.core.pagination import CappedPaginator
 from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
 from sinergi.kube.forms import bind
+from sinergi.kube.selectors import shared_chair_phone
 from sinergi.mentoring import forms, selectors, services
 from sinergi.mentoring.models import AssignmentStatus, MatchRunStatus, ReportStatus
 from sinergi.wilayah import selectors as wilayah_selectors
@@ -98,6 +99,8 @@ def _group_page(
             "end_form": end_form or forms.AssignmentEndForm(),
             "item_form": forms.ItemStatusForm(),
             "reasons": reason_labels(view.assignment.reasons) if view.assignment else [],
+            # Shown only with the chair's consent to share it (UU PDP).
+            "chair_phone": shared_chair_phone(view.kube),
         },
         status=status,
     )

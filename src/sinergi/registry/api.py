@@ -1,7 +1,7 @@
 """The registry through the API. Numbers are masked everywhere; revealing one is its own,
 audited call. Partner roles hold no registry permission and get 403 on every endpoint."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
@@ -14,10 +14,13 @@ from sinergi.core.api_lists import ListFilter, SortedFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages
 from sinergi.core.pagination import RowsThrough
-from sinergi.registry import batches, review, selectors, services
+from sinergi.registry import access_log, batches, review, selectors, services
 from sinergi.registry.imports import resume_if_stale
 from sinergi.registry.messages import problem_text, reason_text
 from sinergi.registry.models import (
+    AccessPurpose,
+    ConsentGiver,
+    ConsentPurpose,
     DuplicateCandidate,
     DuplicateStatus,
     Household,
@@ -204,7 +207,8 @@ class NumberSearchIn(Schema):
 def household_search(request: HttpRequest, payload: NumberSearchIn) -> Any:
     require_perm(request, "registry.view_household")
     number = selectors.require_full_number(payload.number)
-    found = selectors.household_list(actor=request.user, q=number)
+    found = list(selectors.household_list(actor=request.user, q=number)[:50])
+    access_log.record_many(request.user, AccessPurpose.NUMBER_SEARCH, households=found)
     return [_household_out(h, request.user) for h in found]
 
 
@@ -216,7 +220,9 @@ def household_search(request: HttpRequest, payload: NumberSearchIn) -> Any:
 def person_search(request: HttpRequest, payload: NumberSearchIn) -> Any:
     require_perm(request, "registry.view_person")
     number = selectors.require_full_number(payload.number)
-    return list(selectors.person_list(actor=request.user, q=number))
+    found = list(selectors.person_list(actor=request.user, q=number)[:50])
+    access_log.record_many(request.user, AccessPurpose.NUMBER_SEARCH, persons=found)
+    return found
 
 
 @router.post("/households", response={201: HouseholdDetailOut}, summary="Register a household")
@@ -240,7 +246,9 @@ def _detail(household: Household, actor: Any) -> dict[str, Any]:
 @router.get("/households/{household_id}", response=HouseholdDetailOut)
 def household_detail(request: HttpRequest, household_id: Id) -> Any:
     require_perm(request, "registry.view_household")
-    return _detail(selectors.household_get(actor=request.user, pk=household_id), request.user)
+    household = selectors.household_get(actor=request.user, pk=household_id)
+    access_log.record(request.user, AccessPurpose.API_HOUSEHOLD, household=household)
+    return _detail(household, request.user)
 
 
 @router.put("/households/{household_id}", response=HouseholdDetailOut)
@@ -431,3 +439,147 @@ def duplicate_decide(request: HttpRequest, candidate_id: Id, payload: DuplicateD
         keep="b" if payload.decision == "keep_b" else "a",
     )
     return candidate
+
+
+# --- Access log and consent (UU PDP) ---------------------------------------------------------
+
+
+class AccessOut(Schema):
+    at: datetime
+    user: str | None = Field(None, description="Username of who read (empty if since deleted)")
+    household_id: int | None
+    person_id: int | None
+    purpose: str = Field(..., description="Code: household_page, api_household, reveal_nik, …")
+    purpose_label: str = Field(..., description="The purpose in the caller's language")
+    reason: str = Field(..., description="The reason typed for a reveal")
+
+    @staticmethod
+    def resolve_user(obj: Any) -> str | None:
+        return obj.user.username if obj.user_id else None
+
+    @staticmethod
+    def resolve_purpose_label(obj: Any) -> str:
+        return str(obj.get_purpose_display())
+
+
+@router.get(
+    "/households/{household_id}/access-log",
+    response=list[AccessOut],
+    summary="Who read the household's and its members' data, newest first",
+)
+@paginate(Pages, page_size=50)
+def household_access_log(request: HttpRequest, household_id: Id) -> Any:
+    require_perm(request, "registry.view_accesslog")
+    household = selectors.household_get(actor=request.user, pk=household_id)
+    return selectors.household_access_log(actor=request.user, household=household)
+
+
+@router.get(
+    "/persons/{person_id}/access-log",
+    response=list[AccessOut],
+    summary="Who read the person's data (and their household's page), newest first",
+)
+@paginate(Pages, page_size=50)
+def person_access_log(request: HttpRequest, person_id: Id) -> Any:
+    require_perm(request, "registry.view_accesslog")
+    person = selectors.person_get(actor=request.user, pk=person_id)
+    return selectors.access_log_for(person, actor=request.user)
+
+
+class AccessPatternOut(Schema):
+    user_id: int
+    username: str
+    role: str
+    day: int = Field(..., description="Reads in the last 24 hours")
+    week: int = Field(..., description="Reads in the last 7 days")
+    records_day: int = Field(..., description="Distinct households read in the last 24 hours")
+    reveals_week: int
+    usual_day: float = Field(..., description="The user's mean reads per day before this week")
+    peers_day: float = Field(..., description="Median of same-role users, last 24 hours")
+    peers_week: float
+    unusual_day: bool
+    unusual_week: bool
+
+
+@router.get(
+    "/access/unusual",
+    response=list[AccessPatternOut],
+    summary="Users reading far more records of your area than usual or than their peers",
+)
+def unusual_access(request: HttpRequest, everyone: bool = False) -> Any:
+    require_perm(request, "registry.view_accesslog")
+    patterns = selectors.access_patterns(actor=request.user)
+    return patterns if everyone else [p for p in patterns if p.unusual]
+
+
+class ConsentOut(Schema):
+    id: int
+    person_id: int
+    purpose: str
+    purpose_label: str
+    category: str
+    notice_version: str
+    given_at: datetime
+    given_by: str
+    guardian_name: str
+    evidence: str
+    withdrawn_at: datetime | None
+    current: bool
+
+    @staticmethod
+    def resolve_purpose_label(obj: Any) -> str:
+        return str(obj.get_purpose_display())
+
+    @staticmethod
+    def resolve_current(obj: Any) -> bool:
+        return obj.withdrawn_at is None
+
+
+class ConsentIn(Schema):
+    purpose: ConsentPurpose
+    notice_version: str = Field(..., min_length=1, max_length=20)
+    given_at: datetime | None = Field(None, description="Default: now")
+    given_by: ConsentGiver = ConsentGiver.SELF
+    guardian_name: str = Field("", max_length=150, description="Required for a child (under 18)")
+    evidence: str = Field("", max_length=200)
+
+
+class ConsentWithdrawIn(Schema):
+    note: str = Field("", max_length=200)
+
+
+@router.get("/persons/{person_id}/consents", response=list[ConsentOut])
+def person_consents(request: HttpRequest, person_id: Id) -> Any:
+    require_perm(request, "registry.view_consentrecord")
+    person = selectors.person_get(actor=request.user, pk=person_id)
+    return list(selectors.person_consents(actor=request.user, person=person))
+
+
+@router.post(
+    "/persons/{person_id}/consents",
+    response={201: ConsentOut},
+    summary="Record a consent (a child's from a parent or guardian; audited)",
+)
+def consent_create(request: HttpRequest, person_id: Id, payload: ConsentIn) -> Any:
+    require_perm(request, "registry.add_consentrecord")
+    record = services.consent_record(
+        actor=request.user,
+        person_id=person_id,
+        purpose=payload.purpose,
+        notice_version=payload.notice_version,
+        given_at=payload.given_at,
+        given_by=payload.given_by,
+        guardian_name=payload.guardian_name,
+        evidence=payload.evidence,
+    )
+    return Status(201, record)
+
+
+@router.post(
+    "/consents/{consent_id}/withdraw",
+    response=ConsentOut,
+    summary="Withdraw a consent: it stops allowing anything at once (audited)",
+)
+def consent_withdraw(request: HttpRequest, consent_id: Id, payload: ConsentWithdrawIn) -> Any:
+    require_perm(request, "registry.change_consentrecord")
+    return services.consent_withdraw(actor=request.user, consent_id=consent_id, note=payload.note)

@@ -35,3 +35,12 @@ IMPORT_COMMIT_STARTED = event_type(
 IMPORT_COMMITTED = event_type("registry.import.committed", _("Registry file saved"))
 IMPORT_RESUMED = event_type("registry.import.resumed", _("Registry import resumed"))
 IMPORT_CANCELLED = event_type("registry.import.cancelled", _("Registry import cancelled"))
+CONSENT_RECORDED = event_type("registry.consent.recorded", _("Consent recorded"))
+CONSENT_WITHDRAWN = event_type("registry.consent.withdrawn", _("Consent withdrawn"))
+KEY_ROTATION_STARTED = event_type(
+    "registry.pii_key.rotation_started", _("Re-encryption of personal data under a new key started")
+)
+KEY_ROTATION_FINISHED = event_type(
+    "registry.pii_key.rotation_finished",
+    _("Personal data re-encrypted under the new key (every value)"),
+)

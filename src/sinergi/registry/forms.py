@@ -16,7 +16,7 @@ from sinergi.core.forms import bind as bind  # the views bind through this modul
 from sinergi.core.numbers import BoundedIntegerField
 from sinergi.core.widgets import PickerField, PickerFormMixin
 from sinergi.engines import wilayah as regions
-from sinergi.registry.models import Household, Relation, Sex
+from sinergi.registry.models import ConsentGiver, ConsentPurpose, Household, Relation, Sex
 
 
 def entered(form: forms.BaseForm, *, without: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -155,3 +155,31 @@ class DuplicateDecisionForm(SubmitOnceMixin, forms.Form):
     @property
     def merges(self) -> bool:
         return self.cleaned_data.get("decision") in ("keep_a", "keep_b")
+
+
+class ConsentForm(SubmitOnceMixin, forms.Form):
+    """A consent the person (or a child's parent or guardian) gave, as the officer records it."""
+
+    purpose = forms.ChoiceField(label=_("Consent to"), choices=ConsentPurpose.choices)
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput)
+    given_by = forms.ChoiceField(
+        label=_("Given by"), choices=ConsentGiver.choices, initial=ConsentGiver.SELF
+    )
+    guardian_name = forms.CharField(
+        label=_("Parent's or guardian's name"),
+        max_length=150,
+        required=False,
+        help_text=_("Needed when the person is under 18."),
+    )
+    notice_version = forms.CharField(
+        label=_("Privacy notice version given"), max_length=20, initial="2024-10"
+    )
+    evidence = forms.CharField(
+        label=_("Evidence (where the signed form is kept)"), max_length=200, required=False
+    )
+
+
+class ConsentWithdrawForm(SubmitOnceMixin, forms.Form):
+    note = forms.CharField(
+        label=_("Note (how the withdrawal was received)"), max_length=200, required=False
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.core import crypto
@@ -13,6 +16,9 @@ from sinergi.core.pagination import SubqueryCount
 from sinergi.core.scoping import access, area_q
 from sinergi.engines import nik as nikmod
 from sinergi.registry.models import (
+    AccessLog,
+    AccessPurpose,
+    ConsentRecord,
     DuplicateCandidate,
     DuplicateStatus,
     Household,
@@ -175,6 +181,162 @@ def sees_welfare(actor: Any) -> bool:
     return bool(actor.has_perm("registry.view_household")) and not getattr(
         actor, "is_partner", False
     )
+
+
+# --- The access log (UU PDP: who read a person's data, and why) ------------------------------
+
+
+def access_log_for(person: Person, *, actor: Any = None) -> QuerySet[AccessLog]:
+    """Every logged read of ``person``'s data, newest first: reads of the person (their page,
+    a reveal of their NIK, a search that found them) and of their household's page, which shows
+    them. Without ``actor`` (the data-subject access file, ``sinergi.pdp``) unscoped; with one,
+    only what that user may read of the log (none without ``registry.view_accesslog``)."""
+    source = AccessLog.objects.all() if actor is None else AccessLog.objects.for_user(actor)
+    return (
+        source.filter(
+            Q(person_id=person.pk) | Q(household_id=person.household_id, person__isnull=True)
+        )
+        .select_related("user")
+        .order_by("-at", "-id")
+    )
+
+
+def household_access_log(*, actor: Any, household: Household) -> QuerySet[AccessLog]:
+    """Reads of the household and of each of its members, newest first, for who may see them."""
+    return (
+        AccessLog.objects.for_user(actor)
+        .filter(household_id=household.pk)
+        .select_related("user", "person")
+        .order_by("-at", "-id")
+    )
+
+
+def sees_access_log(actor: Any) -> bool:
+    return bool(actor.has_perm("registry.view_accesslog")) and not getattr(
+        actor, "is_partner", False
+    )
+
+
+# Unusual access: a user whose reads in the last 24 hours or 7 days pass all of a floor, a
+# multiple of their own usual rate (the 28 days before the last 7) and a multiple of their peers'
+# (the median of the users of the same role reading in the area in the same window).
+UNUSUAL_FLOOR_DAY = 30
+UNUSUAL_FLOOR_WEEK = 150
+UNUSUAL_FACTOR = 3
+BASELINE_DAYS = 28
+
+
+@dataclass
+class AccessPattern:
+    user_id: int
+    username: str
+    role: str
+    day: int  # reads in the last 24 hours
+    week: int  # reads in the last 7 days
+    records_day: int  # distinct households read in the last 24 hours
+    reveals_week: int
+    usual_day: float  # their own mean per day over the baseline
+    peers_day: float  # median of the peers' last 24 hours
+    peers_week: float
+    unusual_day: bool = False
+    unusual_week: bool = False
+
+    @property
+    def unusual(self) -> bool:
+        return self.unusual_day or self.unusual_week
+
+
+def _median(values: list[int]) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def access_patterns(*, actor: Any, now: datetime | None = None) -> list[AccessPattern]:
+    """Reads per user of the records in the actor's area, against the user's usual and their
+    peers'; one grouped query over the last 35 days (index access_area_at)."""
+    now = now or timezone.now()
+    day_ago, week_ago = now - timedelta(days=1), now - timedelta(days=7)
+    start = week_ago - timedelta(days=BASELINE_DAYS)
+    rows = (
+        AccessLog.objects.for_user(actor)
+        .filter(at__gte=start, at__lte=now, user__isnull=False)
+        .values("user_id", "user__username", "user__role")
+        .annotate(
+            day=Count("id", filter=Q(at__gte=day_ago)),
+            week=Count("id", filter=Q(at__gte=week_ago)),
+            base=Count("id", filter=Q(at__lt=week_ago)),
+            records_day=Count("household_id", filter=Q(at__gte=day_ago), distinct=True),
+            reveals_week=Count(
+                "id",
+                filter=Q(
+                    at__gte=week_ago,
+                    purpose__in=[AccessPurpose.REVEAL_NIK, AccessPurpose.REVEAL_KK],
+                ),
+            ),
+        )
+        .order_by()
+    )
+    found = [
+        AccessPattern(
+            user_id=r["user_id"],
+            username=r["user__username"],
+            role=r["user__role"] or "",
+            day=r["day"],
+            week=r["week"],
+            records_day=r["records_day"],
+            reveals_week=r["reveals_week"],
+            usual_day=r["base"] / BASELINE_DAYS,
+            peers_day=0.0,
+            peers_week=0.0,
+        )
+        for r in rows
+    ]
+    for p in found:
+        peers = [o for o in found if o.role == p.role and o.user_id != p.user_id]
+        p.peers_day = _median([o.day for o in peers])
+        p.peers_week = _median([o.week for o in peers])
+        p.unusual_day = p.day > max(
+            UNUSUAL_FLOOR_DAY,
+            UNUSUAL_FACTOR * p.usual_day,
+            UNUSUAL_FACTOR * p.peers_day,
+        )
+        p.unusual_week = p.week > max(
+            UNUSUAL_FLOOR_WEEK,
+            UNUSUAL_FACTOR * p.usual_day * 7,
+            UNUSUAL_FACTOR * p.peers_week,
+        )
+    found.sort(key=lambda p: (not p.unusual, -p.day, -p.week, p.username))
+    return found
+
+
+def unusual_access(*, actor: Any, now: datetime | None = None) -> list[AccessPattern]:
+    """The users whose reads in the actor's area are unusual (see ``access_patterns``)."""
+    return [p for p in access_patterns(actor=actor, now=now) if p.unusual]
+
+
+# --- Consent ----------------------------------------------------------------------------------
+
+
+def person_consents(*, actor: Any, person: Person) -> QuerySet[ConsentRecord]:
+    return (
+        ConsentRecord.objects.for_user(actor)
+        .filter(person=person)
+        .select_related("recorded_by", "withdrawn_by", "guardian")
+        .order_by("-given_at", "-id")
+    )
+
+
+def consent_get(*, actor: Any, pk: Any, action: str = "view") -> ConsentRecord:
+    return access(
+        ConsentRecord.objects.select_related("person"),
+        actor=actor,
+        for_write=action == "change",
+        pk=pk,
+    )
+
 
 # What waits for the actor (core.inbox; registry/inbox.py) --------------------------------------
 

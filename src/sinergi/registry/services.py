@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -16,10 +16,15 @@ from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
 from sinergi.engines import nik as nikmod
 from sinergi.engines import wilayah as regions
-from sinergi.registry import events
+from sinergi.registry import access_log, consent, events
 from sinergi.registry.dedupe import nik_prefix_key
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import (
+    PURPOSE_CATEGORY,
+    AccessPurpose,
+    ConsentGiver,
+    ConsentPurpose,
+    ConsentRecord,
     DuplicateCandidate,
     DuplicateStatus,
     Household,
@@ -360,6 +365,10 @@ def identifier_reveal(*, actor: Any, kind: str, object_id: int, reason: str) -> 
     AuditEvent.record(
         events.REVEALED[kind], actor=actor, obj=obj, area_code=obj.area_code, reason=reason
     )
+    if isinstance(obj, Person):
+        access_log.record(actor, AccessPurpose.REVEAL_NIK, person=obj, reason=reason)
+    else:
+        access_log.record(actor, AccessPurpose.REVEAL_KK, household=obj, reason=reason)
     return value
 
 
@@ -402,3 +411,93 @@ def duplicate_decide(
         after=snapshot(candidate, "status"),
     )
     return candidate
+
+
+# --- Consent (UU PDP Art. 20-24): recorded and withdrawn by officers, audited ----------------
+
+CONSENT_FIELDS = ("purpose", "given_by", "withdrawn_at")
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Any,
+    person_id: int,
+    purpose: str,
+    notice_version: str,
+    given_at: datetime | None = None,
+    given_by: str = ConsentGiver.SELF,
+    guardian_name: str = "",
+    evidence: str = "",
+) -> ConsentRecord:
+    """Record a consent a person (or, for a child, a parent or guardian) gave for a purpose."""
+    require_permission(actor, "registry.add_consentrecord")
+    person = access(Person.objects, actor=actor, lock=True, pk=person_id)
+    if purpose not in ConsentPurpose.values:
+        raise InvalidInput(_("Choose what the consent is for."), field="purpose")
+    now = timezone.now()
+    given_at = given_at or now
+    if given_at > now:
+        raise InvalidInput(_("The consent cannot be given in the future."), field="given_at")
+    if given_by not in ConsentGiver.values:
+        raise InvalidInput(_("Say who gave the consent."), field="given_by")
+    guardian_name = " ".join(guardian_name.split())[:150]
+    if consent.is_child(person, timezone.localdate(given_at)) and given_by != ConsentGiver.GUARDIAN:
+        raise InvalidInput(
+            _("%(name)s is a child: the consent must be given by a parent or guardian.")
+            % {"name": person.name},
+            field="given_by",
+        )
+    if given_by == ConsentGiver.GUARDIAN and not guardian_name:
+        raise InvalidInput(_("Give the parent's or guardian's name."), field="guardian_name")
+    if given_by == ConsentGiver.SELF:
+        guardian_name = ""
+    notice_version = notice_version.strip()
+    if not notice_version:
+        raise InvalidInput(
+            _("Say which version of the privacy notice the person was given."),
+            field="notice_version",
+        )
+    record = ConsentRecord.objects.create(
+        person=person,
+        category=PURPOSE_CATEGORY[ConsentPurpose(purpose)],
+        purpose=purpose,
+        notice_version=notice_version[:20],
+        given_at=given_at,
+        given_by=given_by,
+        guardian_name=guardian_name,
+        evidence=evidence.strip()[:200],
+        recorded_by=actor,
+    )
+    AuditEvent.record(
+        events.CONSENT_RECORDED,
+        actor=actor,
+        obj=record,
+        area_code=person.area_code,
+        data={"person": person.pk, "purpose": purpose, "given_by": given_by},
+    )
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, consent_id: int, note: str = "") -> ConsentRecord:
+    """Withdraw a consent: from this moment every check refuses what needed it."""
+    require_permission(actor, "registry.change_consentrecord")
+    record = access(ConsentRecord.objects, actor=actor, for_write=True, pk=consent_id)
+    if record.withdrawn_at is not None:
+        raise InvalidInput(_("This consent was already withdrawn."))
+    before = snapshot(record, *CONSENT_FIELDS)
+    record.withdrawn_at = timezone.now()
+    record.withdrawn_by = actor
+    record.withdrawal_note = note.strip()[:200]
+    record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    AuditEvent.record(
+        events.CONSENT_WITHDRAWN,
+        actor=actor,
+        obj=record,
+        area_code=record.person.area_code,
+        data={"person": record.person_id, "purpose": record.purpose},
+        before=before,
+        after=snapshot(record, *CONSENT_FIELDS),
+    )
+    return record

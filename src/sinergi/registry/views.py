@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -23,8 +24,10 @@ from sinergi.core.exports import csv_stream_response
 from sinergi.core.filters import page_number
 from sinergi.core.forms import refused_status, submit_once
 from sinergi.core.pagination import CappedPaginator
-from sinergi.registry import batches, forms, review, selectors, services
+from sinergi.registry import access_log, batches, consent, forms, review, selectors, services
 from sinergi.registry.forms import (
+    ConsentForm,
+    ConsentWithdrawForm,
     DuplicateDecisionForm,
     HouseholdEditForm,
     HouseholdForm,
@@ -35,7 +38,7 @@ from sinergi.registry.forms import (
 )
 from sinergi.registry.imports import import_resumable, resume_if_stale
 from sinergi.registry.messages import problem_text
-from sinergi.registry.models import ImportStatus
+from sinergi.registry.models import AccessPurpose, ImportStatus
 from sinergi.wilayah import selectors as wilayah_selectors
 
 FIELD_MAP = {
@@ -86,6 +89,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(
         selectors.household_list(actor=request.user, q=q, area=area), settings.SINERGI_PAGE_SIZE
     ).get_page(page_number(request))
+    if selectors.is_full_number(q):  # a look-up of one record by its number is a read of it
+        access_log.record_many(request.user, AccessPurpose.NUMBER_SEARCH, households=page)
     template = "registry/household_list.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#results"
@@ -137,6 +142,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @permission_required("registry.change_household", raise_exception=True)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(actor=request.user, pk=pk)
+    access_log.record(request.user, AccessPurpose.HOUSEHOLD_EDIT, household=household)
     initial = {
         "village_code": household.area_code,
         "address": household.address,
@@ -168,6 +174,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("registry.view_household", raise_exception=True)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(actor=request.user, pk=pk)
+    access_log.record(request.user, AccessPurpose.HOUSEHOLD_PAGE, household=household)
     return render(
         request,
         "registry/household_detail.html",
@@ -178,6 +185,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **selectors.household_history(household),
             "reveal_form": RevealForm(),
             "sees_welfare": selectors.sees_welfare(request.user),
+            "sees_access_log": selectors.sees_access_log(request.user),
         },
     )
 
@@ -208,6 +216,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("registry.change_person", raise_exception=True)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
+    access_log.record(request.user, AccessPurpose.PERSON_EDIT, person=person)
     initial = {
         f: getattr(person, f)
         for f in ("name", "sex", "birth_place", "birth_date", "relation", "is_head", "phone")
@@ -396,6 +405,11 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
 def duplicate_review(request: HttpRequest, pk: int) -> HttpResponse:
     """One pair side by side with the evidence. Not cached: it may show digits of the NIKs."""
     candidate = selectors.duplicate_get(actor=request.user, pk=pk)
+    access_log.record_many(
+        request.user,
+        AccessPurpose.DUPLICATE_REVIEW,
+        persons=(candidate.person_a, candidate.person_b),
+    )
     return _review_page(request, candidate, DuplicateDecisionForm())
 
 
@@ -451,4 +465,148 @@ def _review_page(
             "merged_letter": "A" if confirm == "keep_b" else "B",
         },
         status=refused_status(form),
+    )
+
+
+# --- A person's page: their record, their consents, who read their data ----------------------
+
+
+@login_required
+@permission_required("registry.view_person", raise_exception=True)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(actor=request.user, pk=pk)
+    access_log.record(request.user, AccessPurpose.PERSON_PAGE, person=person)
+    return _person_page(request, person)
+
+
+def _person_page(
+    request: HttpRequest,
+    person: Any,
+    consent_form: ConsentForm | None = None,
+    withdraw_form: ConsentWithdrawForm | None = None,
+    withdrawing: int | None = None,
+) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "household": person.household,
+            "child": consent.is_child(person),
+            "consents": selectors.person_consents(actor=user, person=person),
+            "consent_form": consent_form or ConsentForm(initial={"given_on": timezone.localdate()}),
+            "withdraw_form": withdraw_form or ConsentWithdrawForm(),
+            "withdrawing": withdrawing,
+            "sees_access_log": selectors.sees_access_log(user),
+        },
+        status=refused_status(consent_form, withdraw_form),
+    )
+
+
+@login_required
+@permission_required("registry.add_consentrecord", raise_exception=True)
+@require_POST
+@submit_once
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a consent on the person's page; a refusal comes back on it with what was typed."""
+    person = selectors.person_get(actor=request.user, pk=pk)
+    form = forms.bind(ConsentForm, request)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consent_record(
+                actor=request.user,
+                person_id=person.pk,
+                purpose=data["purpose"],
+                notice_version=data["notice_version"],
+                given_at=_start_of(data["given_on"]),
+                given_by=data["given_by"],
+                guardian_name=data["guardian_name"],
+                evidence=data["evidence"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return _person_page(request, person, consent_form=form)
+
+
+def _start_of(day: Any) -> Any:
+    """A consent given on ``day``: recorded at that day's start, or now when it is today."""
+    import datetime
+
+    if day is None or day >= timezone.localdate():
+        return None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+@login_required
+@permission_required("registry.change_consentrecord", raise_exception=True)
+@require_POST
+@submit_once
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a consent: from now on every check refuses what needed it."""
+    record = selectors.consent_get(actor=request.user, pk=pk, action="change")
+    form = forms.bind(ConsentWithdrawForm, request)
+    if form.is_valid():
+        try:
+            services.consent_withdraw(
+                actor=request.user, consent_id=record.pk, note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Consent withdrawn: it no longer allows anything."))
+        return redirect("registry:person_detail", pk=record.person_id)
+    return _person_page(request, record.person, withdraw_form=form, withdrawing=record.pk)
+
+
+@login_required
+@permission_required("registry.view_accesslog", raise_exception=True)
+def household_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who read this household's data, and its members', when and why."""
+    household = selectors.household_get(actor=request.user, pk=pk)
+    page = Paginator(
+        selectors.household_access_log(actor=request.user, household=household), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/access_log.html",
+        {"household": household, "person": None, "page": page},
+    )
+
+
+@login_required
+@permission_required("registry.view_accesslog", raise_exception=True)
+def person_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who read this person's data (their own records and their household's page)."""
+    person = selectors.person_get(actor=request.user, pk=pk)
+    page = Paginator(selectors.access_log_for(person, actor=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "registry/access_log.html",
+        {"household": person.household, "person": person, "page": page},
+    )
+
+
+@login_required
+@permission_required("registry.view_accesslog", raise_exception=True)
+def unusual_access(request: HttpRequest) -> HttpResponse:
+    """Users reading far more records in the area than they usually do or than their peers."""
+    patterns = selectors.access_patterns(actor=request.user)
+    return render(
+        request,
+        "registry/unusual_access.html",
+        {
+            "patterns": patterns,
+            "unusual": [p for p in patterns if p.unusual],
+            "floor_day": selectors.UNUSUAL_FLOOR_DAY,
+            "floor_week": selectors.UNUSUAL_FLOOR_WEEK,
+            "factor": selectors.UNUSUAL_FACTOR,
+            "baseline_days": selectors.BASELINE_DAYS,
+        },
     )

@@ -599,6 +599,8 @@ def seed_mentoring() -> dict[str, int]:
         members = list(
             Membership.objects.filter(kube=kube, end_date__isnull=True).values_list("pk", flat=True)
         )
+        # Photos of the members present need their consent (UU PDP; registry.consent).
+        _demo_consents(admin, members[:-1])
         first = services.session_log(
             actor=mentor_user,
             kube_id=kube.pk,
@@ -667,6 +669,32 @@ def seed_mentoring() -> dict[str, int]:
         "accepted": Assignment.objects.filter(status=AssignmentStatus.ACCEPTED).count(),
         "sessions": sessions,
     }
+
+
+def _demo_consents(actor: Any, membership_ids: list[int]) -> None:
+    """The members present at the demo's sessions consented to photos; their chair also to
+    sharing the phone number with buyers and mentors (as the forms an officer keeps)."""
+    from sinergi.kube.models import Membership
+    from sinergi.registry import consent
+    from sinergi.registry.models import ConsentGiver, ConsentPurpose
+    from sinergi.registry.services import consent_record
+
+    members = Membership.objects.filter(pk__in=membership_ids).select_related("person")
+    for member in members:
+        purposes = [ConsentPurpose.MENTORING_PHOTO]
+        if member.role == "ketua":
+            purposes.append(ConsentPurpose.OFFICER_PHONE)
+        child = consent.is_child(member.person)
+        for purpose in purposes:
+            consent_record(
+                actor=actor,
+                person_id=member.person_id,
+                purpose=purpose,
+                notice_version="2024-10",
+                given_by=ConsentGiver.GUARDIAN if child else ConsentGiver.SELF,
+                guardian_name="Orang tua/wali" if child else "",
+                evidence="Formulir persetujuan di kantor Dinas Sosial",
+            )
 
 
 def _mentor_actor(offer: Any) -> Any:

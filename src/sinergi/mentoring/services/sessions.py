@@ -20,6 +20,8 @@ from sinergi.kube.models import Membership
 from sinergi.mentoring import events
 from sinergi.mentoring.models import ActionItem, ActionStatus, Session, SessionPhoto
 from sinergi.mentoring.selectors import mentoring_groups
+from sinergi.registry.consent import require_consent
+from sinergi.registry.models import ConsentPurpose
 
 PHOTO_MAX = 5 * 1024 * 1024
 PHOTOS_PER_SESSION = 6
@@ -80,6 +82,8 @@ def session_log(
             _("At most %(n)d photos per session.") % {"n": PHOTOS_PER_SESSION}, field="photos"
         )
     photos = [_clean_photo(photo) for photo in photos]
+    if photos:
+        _photo_consent(Membership.objects.filter(pk__in=set(present)))
     for number, new in enumerate(new_items, start=1):
         if not new.description.strip() or not new.owner.strip():
             raise InvalidInput(
@@ -146,6 +150,13 @@ def session_log(
     return session
 
 
+def _photo_consent(present: Any) -> None:
+    """Photos of a session show the members present: each must have consented (UU PDP; a
+    child through a parent or guardian), checked when the photo is added."""
+    persons = [m.person for m in present.select_related("person")]
+    require_consent(persons, ConsentPurpose.MENTORING_PHOTO, field="photos")
+
+
 def _clean_photo(photo: Any) -> Any:
     return clean_upload(
         photo,
@@ -169,7 +180,9 @@ def session_photo_add(*, actor: Any, session_id: int, photo: Any) -> Session:
         raise InvalidInput(
             _("At most %(n)d photos per session.") % {"n": PHOTOS_PER_SESSION}, field="photos"
         )
-    SessionPhoto.objects.create(session=session, image=_clean_photo(photo))
+    image = _clean_photo(photo)
+    _photo_consent(session.present.all())
+    SessionPhoto.objects.create(session=session, image=image)
     AuditEvent.record(
         events.SESSION_PHOTO_ADDED,
         actor=actor,
