@@ -4,6 +4,7 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from sinergi.accounts import views
 from sinergi.accounts.models import ApiToken, User
 
 
@@ -46,3 +47,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
     search_fields = ["name", "user__username", "prefix"]
+
+
+# The admin site signs in through Sinergi's own sign-in, so its second factor and required
+# password change cannot be stepped around at /admin/login/.
+admin.site.login = views.admin_login  # type: ignore[method-assign]

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from sinergi.accounts import selectors, services
@@ -17,7 +17,7 @@ from sinergi.accounts.roles import Role
 from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages
-from sinergi.core.errors import DomainError
+from sinergi.core.errors import DomainError, Forbidden, InvalidInput
 
 auth = Router(tags=["auth"])
 users = Router(tags=["users"])
@@ -29,10 +29,21 @@ class NotAuthenticated(DomainError):
     code = "bad_credentials"
 
 
+class SecondFactorMissing(DomainError):
+    status = 401
+    code = "otp_required"
+
+
 class TokenIn(Schema):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=256)
     name: str = Field("API", max_length=80, description="A label to recognise the token later")
+    otp: str = Field(
+        "",
+        max_length=20,
+        description="The authenticator code (or a recovery code): needed when the account "
+        "signs in with a second factor (code otp_required without it)",
+    )
 
 
 class TokenOut(Schema):
@@ -100,6 +111,24 @@ def token_obtain(request: HttpRequest, payload: TokenIn) -> Any:
         return lockout_response(request)
     if user is None or not user.is_active:
         raise NotAuthenticated(_("The username or password is not correct."))
+    if services.second_factor_asked(user):
+        if not services.second_factor_enrolled(user):
+            raise SecondFactorMissing(
+                _(
+                    "This account must set up its second factor first: sign in once on the "
+                    "web page, then ask for a token with the authenticator code."
+                )
+            )
+        if not payload.otp:
+            raise SecondFactorMissing(
+                _("This account signs in with a second factor: send the authenticator code in otp.")
+            )
+        if not services.second_factor_verify(user=user, code=payload.otp):
+            raise NotAuthenticated(_("The authenticator code is not right, or already used."))
+    if user.must_change_password:
+        raise Forbidden(
+            _("Your office requires a new password: sign in on the web page and choose one first.")
+        )
     token, raw = services.api_token_create(actor=user, name=payload.name)
     return Status(201, {"token": raw, "expires_at": token.expires_at})
 
@@ -121,7 +150,12 @@ def user_list(request: HttpRequest, filters: Query[UserFilter]) -> Any:
 
 class UserCreateIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
-    password: str = Field(..., min_length=12, max_length=256)
+    password: str | None = Field(
+        None,
+        min_length=12,
+        max_length=256,
+        description="Leave out to invite the user by e-mail (a one-time link sets it)",
+    )
     role: Role
     area_code: str | None = Field(
         None, max_length=13, description="Province or regency code; null is the whole nation"
@@ -153,7 +187,9 @@ def user_detail(request: HttpRequest, user_id: Id) -> User:
 
 @users.post("/", response={201: UserOut}, summary="Create a user with a role and area")
 def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
-    """Needs ``accounts.add_user``; the area must lie inside your own."""
+    """Needs ``accounts.manage_user``; only a role you may grant (``GRANTABLE`` in
+    accounts/roles.py: never above your own), in an area inside your own. Without a
+    password the user gets an invitation by e-mail (the e-mail is then required)."""
     user = services.user_create(
         actor=request.user,  # type: ignore[arg-type]
         username=payload.username,
@@ -164,8 +200,49 @@ def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
         last_name=payload.last_name,
         email=payload.email,
         organisation=payload.organisation,
+        invite_site="" if payload.password else request.build_absolute_uri("/"),
     )
     return Status(201, user)
+
+
+class ImportRowOut(Schema):
+    line: int
+    username: str
+    errors: list[str]
+    user_id: int | None
+
+
+class ImportOut(Schema):
+    ok: bool
+    created: int
+    file_errors: list[str]
+    rows: list[ImportRowOut]
+
+
+@users.post(
+    "/import",
+    response={200: ImportOut, 400: ImportOut},
+    summary="Create users from a CSV file, all or none",
+)
+def user_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Columns username, first_name, last_name, email, role, area_code. Every row is checked
+    first; if one is wrong nothing is created (400 with a report per row); else all are
+    created and invited by e-mail."""
+    require_perm(request, "accounts.manage_user")
+    if (file.size or 0) > 2 * 1024 * 1024:
+        raise InvalidInput(_("The file is larger than 2 MB; split it."), field="file")
+    report = services.users_import(
+        actor=request.user,  # type: ignore[arg-type]
+        data=file.read(),
+        site=request.build_absolute_uri("/"),
+    )
+    body = {
+        "ok": report.ok,
+        "created": report.created,
+        "file_errors": report.file_errors,
+        "rows": report.rows,
+    }
+    return Status(200 if report.ok else 400, body)
 
 
 @users.patch("/{user_id}", response=UserOut, summary="Change a user's role or area")
@@ -196,4 +273,40 @@ def user_reactivate(request: HttpRequest, user_id: Id, payload: UserActiveIn) ->
         user_id=user_id,
         active=True,
         reason=payload.reason,
+    )
+
+
+@users.post("/{user_id}/invite", response=UserOut, summary="Send an invitation (again)")
+def user_invite(request: HttpRequest, user_id: Id) -> User:
+    """A one-time link to set the password, to the user's e-mail; earlier links stop working."""
+    services.invitation_send(
+        actor=request.user,  # type: ignore[arg-type]
+        user_id=user_id,
+        site=request.build_absolute_uri("/"),
+    )
+    return selectors.user_get(actor=request.user, pk=user_id)
+
+
+@users.post(
+    "/{user_id}/require-password-change",
+    response=UserOut,
+    summary="Require a new password at the next sign-in",
+)
+def user_require_password_change(request: HttpRequest, user_id: Id, payload: UserActiveIn) -> User:
+    return services.user_require_password_reset(
+        actor=request.user,  # type: ignore[arg-type]
+        user_id=user_id,
+        reason=payload.reason,
+    )
+
+
+@users.post(
+    "/{user_id}/remove-second-factor",
+    response=UserOut,
+    summary="Remove a user's authenticator (a lost phone)",
+)
+def user_remove_second_factor(request: HttpRequest, user_id: Id) -> User:
+    return services.second_factor_remove(
+        actor=request.user,  # type: ignore[arg-type]
+        user_id=user_id,
     )

@@ -60,6 +60,11 @@ class User(AbstractUser):
         help_text=_("For a mentor: sees only the groups this mentor has accepted."),
     )
     organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    must_change_password = models.BooleanField(
+        _("must set a new password"),
+        default=False,
+        help_text=_("Set by an officer: at the next sign-in the user must choose a new password."),
+    )
     # For API clients keeping a copy of the directory (``changed_since``).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -69,7 +74,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        permissions = [("export_user", _("Can export users"))]
+        permissions = [
+            ("export_user", _("Can export users")),
+            ("manage_user", _("Can manage the users of their own area")),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -176,3 +184,74 @@ class RolePermissionSeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.permission_id}"
+
+
+class Invitation(models.Model):
+    """A one-time link, sent by e-mail, with which a new user sets their password.
+
+    Only the token's hash is stored. A newer invitation to the same user revokes the older
+    ones, so only the last link sent works."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP); the shared secret is sealed like NIK
+    (core.crypto). Unconfirmed until the user has typed one right code from it."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret_cipher = models.TextField()
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The time step of the last code accepted: a code is never accepted twice.
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator (a lost phone); stored hashed."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.pk}"

@@ -39,6 +39,35 @@ AREA_LEVELS: dict[str, set[str]] = {
 # Roles that must never receive NIK, KK number or decile (UU PDP; PRODUCT.md).
 PARTNER_ROLES = frozenset({Role.PARTNER_COORDINATOR, Role.MENTOR, Role.BUYER})
 
+# Roles whose account is tied to a record that narrows what it sees (a KUBE officer to the
+# group, a mentor to a mentor profile). Without that link the account would see its whole
+# area, so user management never hands them out: they are made where the link is made (the
+# Django admin, the demo).
+RECORD_BOUND_ROLES = frozenset({Role.KUBE_OFFICER, Role.MENTOR})
+
+# Who may hand out which role in the app's user management ("accounts.manage_user"). A role
+# is "grantable" by a manager when it is listed here under the manager's own role; a manager
+# may create a user with, change a user to, change a user from, deactivate or invite only a
+# user whose role is grantable to them, and only inside their own area. So nobody grants
+# above their own role: the national admin grants every role not record-bound; a social
+# office officer grants the office's own roles (officer, facilitator) — never the national
+# admin, never the auditor (who checks the offices) and never a partner's role (partners'
+# people are the partners' business). Other roles grant nothing.
+GRANTABLE: dict[str, frozenset[str]] = {
+    Role.NATIONAL_ADMIN: frozenset(Role.values) - RECORD_BOUND_ROLES,
+    Role.SOCIAL_OFFICER: frozenset({Role.SOCIAL_OFFICER, Role.FACILITATOR}),
+}
+
+
+def grantable_roles(role: str) -> frozenset[str]:
+    """The roles a manager holding ``role`` may give (see ``GRANTABLE``)."""
+    return GRANTABLE.get(role, frozenset())
+
+
+# The permission that lets a person see NIK and KK numbers in full: who holds it signs in
+# with a second factor (accounts.twofactor) when SINERGI_REQUIRE_2FA is on.
+REVEAL_PERMISSION = "registry.reveal_identifier"
+
 _REGIONS = ["wilayah.view_region"]
 _REGISTRY_READ = [
     "registry.view_household",
@@ -149,19 +178,32 @@ _REGISTRY_WRITE = [
     "registry.add_consentrecord",
     "registry.change_consentrecord",  # withdrawing a consent
 ]
+# The breach register (UU PDP Art. 46) and the records of processing: the offices are the
+# responsible officers (the 3×24-hour banner shows to holders of change_incident); partners none.
+_COMPLIANCE_READ = ["compliance.view_incident", "compliance.view_register"]
+_COMPLIANCE_OFFICE = [
+    *_COMPLIANCE_READ,
+    "compliance.add_incident",
+    "compliance.change_incident",
+]
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.NATIONAL_ADMIN: [
         *_REGIONS,
+        *_COMPLIANCE_OFFICE,
+        "compliance.view_lettertemplate",
+        "compliance.change_lettertemplate",
         "wilayah.change_region",
         "wilayah.view_historicalregion",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
         "accounts.export_user",
+        "accounts.manage_user",
         "accounts.view_historicaluser",
         "auth.view_group",
         "auth.change_group",
         "core.view_auditevent",
+        "notifications.view_message",  # the log of sent and failed messages
         *_PDP_OFFICE,
         "pdp.run_retention",
         "pdp.add_retentionrule",
@@ -213,8 +255,10 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.SOCIAL_OFFICER: [
         *_REGIONS,
+        *_COMPLIANCE_OFFICE,
         "accounts.view_user",
         "accounts.export_user",
+        "accounts.manage_user",
         *_REGISTRY_WRITE,
         *_KUBE_WRITE,
         *_AID_OFFICE,
@@ -298,6 +342,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.AUDITOR: [
         *_REGIONS,
+        *_COMPLIANCE_READ,
         "wilayah.view_historicalregion",
         "accounts.view_user",
         "accounts.export_user",

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
-from sinergi.accounts.models import User
+from sinergi.accounts.models import Invitation, RecoveryCode, User, hash_token
+from sinergi.core.models import AuditEvent
 from sinergi.core.scoping import access, user_area
 from sinergi.wilayah.models import Level, Region
 
@@ -30,6 +31,47 @@ def user_list(*, actor: Any, q: str = "", role: str = "", action: str = "view") 
 def user_get(*, actor: Any, pk: int, for_write: bool = False) -> User:
     """One user the actor may see (or change), else 404."""
     return access(User.objects.select_related("area"), actor=actor, for_write=for_write, pk=pk)
+
+
+def user_manageable(*, actor: Any, pk: int) -> User:
+    """One user the actor may manage (``accounts.manage_user``, in the actor's area), else 404."""
+    return access(
+        User.objects.select_related("area"),
+        actor=actor,
+        permission="accounts.manage_user",
+        pk=pk,
+    )
+
+
+def user_for_signin(pk: int | None) -> User | None:
+    """The active user half-way through signing in (password checked, second step due)."""
+    if pk is None:
+        return None
+    return User.objects.select_related("area").filter(pk=pk, is_active=True).first()
+
+
+def account_events(*, user: User, limit: int = 50) -> QuerySet[AuditEvent]:
+    """What happened to this account (created, role changed, deactivated, invited …), newest
+    first; shown to those who may manage the user."""
+    return AuditEvent.objects.select_related("actor").filter(
+        object_type="accounts.user", object_id=str(user.pk)
+    )[:limit]
+
+
+def invitation_by_token(raw: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("user", "user__area")
+        .filter(key_hash=hash_token(raw))
+        .first()
+    )
+
+
+def invitation_latest(user: User) -> Invitation | None:
+    return Invitation.objects.filter(user=user).order_by("-created_at").first()
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 
 
 # Regions change only when a new decree is imported, while counting the nation's 91,000 costs
