@@ -79,6 +79,28 @@ GET: dict[str, str] = {
     "accounts:token_revoke": "405 405 405 405 405 405 405 405 405 405 302",
     "accounts:user_list": "200 200 200 200 403 403 403 403 403 200 302",
     "accounts:user_export": "200 200 200 200 403 403 403 403 403 200 302",
+    # Sign-in steps without a sign-in under way send everyone to the sign-in page; the links
+    # of a made-up reset or invitation are refused as 410 with the reason, whoever opens them.
+    "accounts:signin_code": "302 302 302 302 302 302 302 302 302 302 302",
+    "accounts:signin_enrol": "302 302 302 302 302 302 302 302 302 302 302",
+    "accounts:signin_password": "302 302 302 302 302 302 302 302 302 302 302",
+    "accounts:recovery_codes": "302 302 302 302 302 302 302 302 302 302 302",
+    "accounts:password_reset": "200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:password_reset_done": "200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:password_reset_confirm": "410 410 410 410 410 410 410 410 410 410 410",
+    "accounts:password_reset_complete": "200 200 200 200 200 200 200 200 200 200 200",
+    "accounts:invitation": "410 410 410 410 410 410 410 410 410 410 410",
+    "accounts:twofactor_setup": "200 200 200 200 200 200 200 200 200 200 302",
+    "accounts:recovery_codes_renew": "405 405 405 405 405 405 405 405 405 405 302",
+    "accounts:user_create": "200 200 200 200 403 403 403 403 403 403 302",
+    "accounts:user_import": "200 200 200 200 403 403 403 403 403 403 302",
+    "accounts:user_detail": "200 200 404 200 403 403 403 403 403 403 302",
+    "accounts:user_change": "405 405 405 405 403 403 403 403 403 403 302",
+    "accounts:user_deactivate": "405 405 405 405 403 403 403 403 403 403 302",
+    "accounts:user_reactivate": "405 405 405 405 403 403 403 403 403 403 302",
+    "accounts:user_require_reset": "405 405 405 405 403 403 403 403 403 403 302",
+    "accounts:user_invite": "405 405 405 405 403 403 403 403 403 403 302",
+    "accounts:user_remove_2fa": "405 405 405 405 403 403 403 403 403 403 302",
     "wilayah:index": "200 200 200 200 200 200 200 200 200 200 302",
     "wilayah:detail": "200 200 200 200 200 200 200 200 200 200 302",
     "registry:household_list": "200 200 200 200 200 403 403 403 403 200 302",
@@ -258,6 +280,19 @@ WRITE: dict[str, str] = {
     "core:set_language": "*",
     "accounts:token_create": "-",
     "accounts:token_revoke": "-",
+    # No sign-in under way: every role is sent to the sign-in page.
+    "accounts:signin_code": "* all=login",
+    "accounts:signin_password": "* all=login",
+    "accounts:invitation": "* all=410",  # a made-up link: refused with the reason
+    "accounts:recovery_codes_renew": "-",
+    "accounts:user_create": "accounts.manage_user",
+    "accounts:user_import": "accounts.manage_user",
+    "accounts:user_change": "accounts.manage_user area",
+    "accounts:user_deactivate": "accounts.manage_user area",
+    "accounts:user_reactivate": "accounts.manage_user area",
+    "accounts:user_require_reset": "accounts.manage_user area",
+    "accounts:user_invite": "accounts.manage_user area",
+    "accounts:user_remove_2fa": "accounts.manage_user area",
     "registry:household_list": "registry.view_household",  # the export
     "registry:household_create": "registry.add_household",
     "registry:household_edit": "registry.change_household area",
@@ -328,10 +363,16 @@ WRITE: dict[str, str] = {
     "monitoring:rubric": "monitoring.change_rubric",
     # Open to all; the sample's made-up password is refused as 401, whoever asks.
     "POST /api/v1/auth/token": "* all=401",
-    "POST /api/v1/users/": "accounts.add_user",
-    "PATCH /api/v1/users/{user_id}": "accounts.change_user area",
-    "POST /api/v1/users/{user_id}/deactivate": "accounts.change_user area",
-    "POST /api/v1/users/{user_id}/reactivate": "accounts.change_user area",
+    # The sample asks for the first role, the national admin: above an officer's own
+    # (accounts.roles.GRANTABLE), so refused to them whatever the area.
+    "POST /api/v1/users/": "accounts.manage_user off=403 off_out=403 off_prov=403",
+    "POST /api/v1/users/import": "accounts.manage_user",
+    "PATCH /api/v1/users/{user_id}": "accounts.manage_user area",
+    "POST /api/v1/users/{user_id}/deactivate": "accounts.manage_user area",
+    "POST /api/v1/users/{user_id}/reactivate": "accounts.manage_user area",
+    "POST /api/v1/users/{user_id}/invite": "accounts.manage_user area",
+    "POST /api/v1/users/{user_id}/require-password-change": "accounts.manage_user area",
+    "POST /api/v1/users/{user_id}/remove-second-factor": "accounts.manage_user area",
     "POST /api/v1/registry/households": "registry.add_household",
     "POST /api/v1/registry/households/search": "registry.view_household",
     "POST /api/v1/registry/persons/search": "registry.view_person",
@@ -545,6 +586,9 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         "token": token.pk,
         # Kota Bandung's facilitator: a user of the object's area.
         "fac_user": users["fac"].pk,
+        # Links of a reset or an invitation nobody sent.
+        "bad_uid": "MTIzNDU2Nzg",
+        "bad_link": "c2x-0123456789abcdef",
         "code": "32.73",
         "export_kind": next(iter(exports.KINDS)),
     }
@@ -556,6 +600,8 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
 # URL keyword → world id; ``pk`` is looked up per route in PK_OF.
 URL_ARGS = {
     "token_id": "token",
+    "uidb64": "bad_uid",
+    "token": "bad_link",
     "code": "code",
     "photo_pk": "photo",
     "person": "person",
@@ -626,6 +672,13 @@ PK_OF = {
     "core:job": "import_job",
     "core:job_file": "import_job",
     "monitoring:graduation_decide": "graduation",
+    "accounts:user_detail": "fac_user",
+    "accounts:user_change": "fac_user",
+    "accounts:user_deactivate": "fac_user",
+    "accounts:user_reactivate": "fac_user",
+    "accounts:user_require_reset": "fac_user",
+    "accounts:user_invite": "fac_user",
+    "accounts:user_remove_2fa": "fac_user",
 }
 # API path parameter → world id.
 API_ARGS = {
