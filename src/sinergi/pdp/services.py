@@ -381,7 +381,10 @@ def person_erase(
                 }
                 request.closed_at, request.closed_by = timezone.now(), actor
                 request.result = {**(request.result or {}), "erasure": counts}
-                request.save()
+                # Only these: the row's NIK hash was just cleared by the erasure.
+                request.save(
+                    update_fields=["status", "outcome", "closed_at", "closed_by", "result"]
+                )
             return {"person": person.pk, "counts": counts}
     refusal = ErasureRefused(holds)
     with transaction.atomic():
