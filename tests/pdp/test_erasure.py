@@ -4,7 +4,7 @@ history and audit payloads included), totals stay, legal holds refuse with a dat
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,7 +15,7 @@ from sinergi.aid.models import CycleStatus, Disbursement, Lpj, LpjStatus, Propos
 from sinergi.core import jobs
 from sinergi.core.errors import Forbidden
 from sinergi.core.models import AuditEvent, Job
-from sinergi.kube.models import Membership
+from sinergi.kube.models import Kube, Membership
 from sinergi.market.models import Sale
 from sinergi.monitoring.models import GroupReport
 from sinergi.monitoring.services import INCOME_FIELD
@@ -35,7 +35,7 @@ def _group_life(person: Person, officer: User) -> dict[str, Any]:
     from sinergi.core.crypto import encrypt
     from sinergi.monitoring.models import MemberIncome
 
-    kube = KubeFactory(bank_account_holder=NAME)
+    kube = cast(Kube, KubeFactory(bank_account_holder=NAME))
     Membership.objects.create(kube=kube, person=person, start_date=datetime.date(2026, 1, 1))
     for n in range(3):
         Sale.objects.create(
@@ -102,7 +102,7 @@ def test_after_erasure_the_person_is_nowhere_in_the_database(
     # An export of the area on storage, which may list the person.
     job = jobs.create("monitoring.export", actor=officer_jabar, area_code="32", status="succeeded")
     jobs.save_result(job, ContentFile(f"{NAME};{nik}".encode()), download_name="x.csv")
-    stored = Job.objects.get(pk=job.pk).result_file.name
+    stored = str(Job.objects.get(pk=job.pk).result_file.name)
     assert occurrences([NAME, nik, kk]), "the set-up holds the data"
     turnover = sum(s.amount for s in Sale.objects.filter(kube=life["kube"]))
 
@@ -176,7 +176,7 @@ def test_other_members_keep_the_family_card(subject: Person, officer_bandung: Us
 
 
 def _member_of_aided_group(person: Person, **proposal: Any) -> Any:
-    kube = KubeFactory()
+    kube = cast(Kube, KubeFactory())
     Membership.objects.create(kube=kube, person=person, start_date=datetime.date(2026, 1, 1))
     return ProposalFactory(kube=kube, **proposal)
 
