@@ -66,6 +66,7 @@ LOGINS = {
 GET: dict[str, str] = {
     # adm off out pro fac crd mnt buy kub aud ano
     "core:dashboard": "200 200 200 200 200 200 200 200 200 200 302",
+    "core:inbox": "200 200 200 200 200 200 200 200 200 200 302",
     "core:audit_list": "200 403 403 403 403 403 403 403 403 200 302",
     "core:set_language": "405 405 405 405 405 405 405 405 405 405 405",
     "core:health": "200 200 200 200 200 200 200 200 200 200 200",
@@ -119,6 +120,12 @@ GET: dict[str, str] = {
     "registry:duplicate_list": "200 200 200 200 403 403 403 403 403 403 302",
     "registry:duplicate_decide": "405 405 405 405 403 403 403 403 403 403 302",
     "registry:duplicate_review": "200 200 404 200 403 403 403 403 403 403 302",
+    "registry:person_detail": "200 200 404 200 200 403 403 403 403 200 302",
+    "registry:consent_create": "405 405 405 405 403 403 403 403 403 403 302",
+    "registry:consent_withdraw": "405 405 405 405 403 403 403 403 403 403 302",
+    "registry:household_access": "200 200 404 200 403 403 403 403 403 200 302",
+    "registry:person_access": "200 200 404 200 403 403 403 403 403 200 302",
+    "registry:unusual_access": "200 200 200 200 403 403 403 403 403 200 302",
     "kube:kube_list": "200 200 200 200 200 403 403 403 200 200 302",
     "kube:kube_create": "200 200 200 200 403 403 403 403 403 403 302",
     "kube:kube_detail": "200 200 404 200 200 403 403 403 200 200 302",
@@ -194,6 +201,8 @@ GET: dict[str, str] = {
     "monitoring:graduation_decide": "200 200 404 200 403 403 403 403 403 403 302",
     "monitoring:lines": "200 200 200 200 200 200 403 403 200 200 302",
     "monitoring:rubric": "200 200 200 200 200 200 200 403 200 200 302",
+    "notifications:preferences": "200 200 200 200 200 200 200 200 200 200 302",
+    "notifications:message_list": "200 403 403 403 403 403 403 403 403 403 302",
     "javascript-catalog": "200 200 200 200 200 200 200 200 200 200 200",
     "GET /api/v1/users/me": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/users/": "200 200 200 200 403 403 403 403 403 200 401",
@@ -209,6 +218,10 @@ GET: dict[str, str] = {
     "GET /api/v1/registry/imports/{batch_id}/issues": "200 200 404 200 403 403 403 403 403 200 401",
     "GET /api/v1/registry/duplicates": "200 200 200 200 403 403 403 403 403 403 401",
     "GET /api/v1/registry/duplicates/{candidate_id}": "200 200 404 200 403 403 403 403 403 403 401",
+    "GET /api/v1/registry/households/{household_id}/access-log": "200 200 404 200 403 403 403 403 403 200 401",
+    "GET /api/v1/registry/persons/{person_id}/access-log": "200 200 404 200 403 403 403 403 403 200 401",
+    "GET /api/v1/registry/access/unusual": "200 200 200 200 403 403 403 403 403 200 401",
+    "GET /api/v1/registry/persons/{person_id}/consents": "200 200 404 200 403 403 403 403 403 200 401",
     "GET /api/v1/kube/business-types": "200 200 200 200 200 403 403 403 200 200 401",
     "GET /api/v1/kube/": "200 200 200 200 200 403 403 403 200 200 401",
     "GET /api/v1/kube/{kube_id}": "200 200 404 200 200 404 404 404 200 200 401",
@@ -251,7 +264,10 @@ GET: dict[str, str] = {
     "GET /api/v1/monitoring/graduations": "200 200 200 200 200 403 403 403 403 200 401",
     "GET /api/v1/monitoring/poverty-lines": "200 200 200 200 200 200 403 403 200 200 401",
     "GET /api/v1/monitoring/rubrics": "200 200 200 200 200 200 200 403 200 200 401",
+    "GET /api/v1/notifications/preferences": "200 200 200 200 200 200 200 200 200 200 401",
+    "GET /api/v1/notifications/messages": "200 403 403 403 403 403 403 403 403 403 401",
     "GET /api/v1/jobs/": "200 200 200 200 200 200 200 200 200 200 401",
+    "GET /api/v1/inbox/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/jobs/{job_id}/": "200 200 404 200 404 404 404 404 404 200 401",
 }
 
@@ -304,6 +320,8 @@ WRITE: dict[str, str] = {
     "registry:import_resume": "registry.add_importbatch area",
     "registry:import_cancel": "registry.add_importbatch area",
     "registry:duplicate_decide": "registry.change_duplicatecandidate area",
+    "registry:consent_create": "registry.add_consentrecord area",
+    "registry:consent_withdraw": "registry.change_consentrecord area",
     "kube:kube_create": "kube.add_kube",
     "kube:kube_check": "kube.add_kube",
     "kube:kube_edit": "kube.change_kube area",
@@ -361,6 +379,8 @@ WRITE: dict[str, str] = {
     "monitoring:graduation_decide": "monitoring.decide_graduation area",
     "monitoring:lines": "monitoring.load_povertyline",
     "monitoring:rubric": "monitoring.change_rubric",
+    # Everyone sets their own notification preferences (and nobody else's).
+    "notifications:preferences": "-",
     # Open to all; the sample's made-up password is refused as 401, whoever asks.
     "POST /api/v1/auth/token": "* all=401",
     # The sample asks for the first role, the national admin: above an officer's own
@@ -379,6 +399,8 @@ WRITE: dict[str, str] = {
     "PUT /api/v1/registry/households/{household_id}": "registry.change_household area",
     "POST /api/v1/registry/households/{household_id}/persons": "registry.add_person area",
     "PUT /api/v1/registry/persons/{person_id}": "registry.change_person area",
+    "POST /api/v1/registry/persons/{person_id}/consents": "registry.add_consentrecord area",
+    "POST /api/v1/registry/consents/{consent_id}/withdraw": "registry.change_consentrecord area",
     "POST /api/v1/registry/reveal": "registry.reveal_identifier area",
     "POST /api/v1/registry/imports": "registry.add_importbatch",
     "POST /api/v1/registry/imports/{batch_id}/commit": "registry.add_importbatch area",
@@ -458,6 +480,7 @@ WRITE: dict[str, str] = {
     "POST /api/v1/monitoring/graduations/{graduation_id}/decision": "monitoring.decide_graduation area",
     "PUT /api/v1/monitoring/poverty-lines": "monitoring.load_povertyline",
     "PUT /api/v1/monitoring/rubrics": "monitoring.change_rubric",
+    "PUT /api/v1/notifications/preferences": "-",
 }
 
 # Cells where the program answers otherwise than the rule above, each with what is wrong. The
@@ -521,6 +544,13 @@ def _candidate(person: Any) -> int:
     ).pk
 
 
+def _consent(person: Any) -> int:
+    """A current consent of a Bandung person (to withdraw)."""
+    from tests.factories import ConsentFactory
+
+    return int(ConsentFactory(person=person, purpose="officer_phone").pk)
+
+
 def _ids(users: dict[str, User]) -> dict[str, Any]:
     """The Bandung group and what hangs from it, by the names used in URLs and the API."""
     from sinergi.accounts.services import api_token_create
@@ -558,6 +588,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         "kind_person": "nik",
         "batch": ImportBatch.objects.filter(file_name="kecamatan-sukasari.csv").get().pk,
         "candidate": _candidate(head.person),
+        "consent": _consent(head.person),
         "cycle": Cycle.objects.get(number=1).pk,
         "programme": Cycle.objects.get(number=1).programme_id,
         "proposal": proposal.pk,
@@ -620,6 +651,11 @@ PK_OF = {
     "registry:import_report": "batch",
     "registry:duplicate_decide": "candidate",
     "registry:duplicate_review": "candidate",
+    "registry:person_detail": "person",
+    "registry:consent_create": "person",
+    "registry:consent_withdraw": "consent",
+    "registry:household_access": "household",
+    "registry:person_access": "person",
     "kube:kube_detail": "kube",
     "kube:kube_move": "kube",
     "kube:kube_edit": "kube",
@@ -686,6 +722,7 @@ API_ARGS = {
     "person_id": "person",
     "batch_id": "batch",
     "candidate_id": "candidate",
+    "consent_id": "consent",
     "kube_id": "kube",
     "proposal_id": "proposal",
     "cycle_id": "cycle",
