@@ -290,9 +290,10 @@ def receipt_path(instance: LpjItem, filename: str) -> str:
 
 
 class LpjItemQuerySet(ScopedQuerySet["LpjItem"]):
-    # A purchase (and its receipt) is as visible as its report.
+    # A purchase (and its receipt) is as visible as its report, to who may see the report.
     scope_field = "lpj__area_code"
     kube_field = "lpj__proposal__kube_id"
+    permission_model = "aid.lpj"
 
 
 class LpjItem(models.Model):

@@ -27,6 +27,12 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
+    # An auditor of a province reads her province's trail; national readers also the events
+    # with no area (sign-ins, configuration).
+    scope_field = "area_code"
+
+
 class AuditEvent(models.Model):
     """One thing that happened: a change made by a service, or personal data revealed or exported.
 
@@ -53,6 +59,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

@@ -1,7 +1,9 @@
 """The one scoping rule: what a user may see is filtered by role permission and area.
 
 Every scoped model's manager is built from :class:`ScopedQuerySet`, naming in ``scope_field`` the
-lookup that leads to a Kemendagri region code (``"area_code"``, ``"area__code"``…). Selectors
+lookup that leads to a Kemendagri region code (``"area_code"``, ``"area__code"``…); a child
+table names the way through its parent (``"kube__area_code"``) and takes the parent's
+permissions (``permission_model``), as NetBox's ``RestrictedQuerySet.restrict()`` does. Selectors
 start from ``Model.objects.for_user(actor, action)``; the UI, the API, exports and tasks all go
 through selectors, so the rule holds on every path. Codes are fixed-width and dotted, so "in
 area 32.73" is the prefix test ``code = '32.73' OR code LIKE '32.73.%'``, which an index serves.
@@ -57,6 +59,10 @@ class ScopedQuerySet(models.QuerySet[M]):
     # True where ``scope_field`` is a column of the model itself collated "C" on PostgreSQL (a
     # migration does it; tests/core/test_query_counts.py checks it), so scoping is one range.
     scope_by_range: ClassVar[bool] = False
+    # A child table scoped through its parent is also guarded by the parent's permissions
+    # ("kube.kube": a membership is seen by who may view the group, changed by who may change
+    # it); empty means the model's own (``app.action_model``).
+    permission_model: ClassVar[str] = ""
 
     def for_user(
         self, user: User | Any, action: str = "view", *, permission: str = ""
@@ -68,8 +74,7 @@ class ScopedQuerySet(models.QuerySet[M]):
         """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        meta = self.model._meta
-        if not user.has_perm(permission or f"{meta.app_label}.{action}_{meta.model_name}"):
+        if not user.has_perm(permission or self.permission_for(action)):
             return self.none()
         qs = self.filter(area_q(self.scope_field, user_area(user), by_range=self.scope_by_range))
         kube_id = getattr(user, "kube_id", None)
@@ -81,6 +86,14 @@ class ScopedQuerySet(models.QuerySet[M]):
                 return qs.none()
             qs = qs.filter(**{self.mentor_field: mentor_id, **self.mentor_conditions})
         return qs
+
+    def permission_for(self, action: str) -> str:
+        """The permission ``action`` needs on these rows: the model's own, or its parent's."""
+        meta = self.model._meta
+        app_label, _sep, model_name = (
+            self.permission_model or f"{meta.app_label}.{meta.model_name}"
+        ).partition(".")
+        return f"{app_label}.{action}_{model_name}"
 
 
 def access(

@@ -9,7 +9,6 @@ from django.db.models import Q, QuerySet
 
 from sinergi.core.events import codes_matching
 from sinergi.core.models import AuditEvent
-from sinergi.core.scoping import area_q, user_area
 
 
 def audit_event_list(
@@ -28,12 +27,7 @@ def audit_event_list(
     label in the active language ("submitted", "diajukan"). The dates are inclusive days in the
     server's zone.
     """
-    if not actor.is_authenticated or not actor.has_perm("core.view_auditevent"):
-        return AuditEvent.objects.none()
-    area = user_area(actor)
-    qs = AuditEvent.objects.select_related("actor")
-    if area is not None:
-        qs = qs.filter(area_q("area_code", area))
+    qs = AuditEvent.objects.for_user(actor).select_related("actor")
     text = event_type.strip()
     if text:
         qs = qs.filter(Q(event_type__startswith=text) | Q(event_type__in=codes_matching(text)))

@@ -169,6 +169,11 @@ class OfficerRole(models.TextChoices):
     ANGGOTA = "anggota", _("Member")
 
 
+class MembershipQuerySet(GroupRecordQuerySet["Membership"]):
+    # Guarded by the group's permissions: who may view (change) the group, its members.
+    permission_model = "kube.kube"
+
+
 class Membership(models.Model):
     """A person's time in a group; ending it keeps the row (start, end, reason)."""
 
@@ -183,6 +188,7 @@ class Membership(models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
     end_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
     history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -205,6 +211,10 @@ class Membership(models.Model):
         return f"{self.kube_id}:{self.person_id} {self.role}"
 
 
+class TransitionQuerySet(GroupRecordQuerySet["Transition"]):
+    permission_model = "kube.kube"
+
+
 class Transition(models.Model):
     """Who moved a group from one status to another, when and why."""
 
@@ -216,6 +226,7 @@ class Transition(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     at = models.DateTimeField(auto_now_add=True)
+    objects = TransitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -254,6 +265,11 @@ class IksKind(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Withdrawal")
 
 
+class IksEntryQuerySet(GroupRecordQuerySet["IksEntry"]):
+    # Its own permissions (kube.view_iksentry, kube.add_iksentry), in its group's scope.
+    pass
+
+
 class IksEntry(models.Model):
     """One line of a group's solidarity-fund ledger (integer rupiah)."""
 
@@ -268,6 +284,7 @@ class IksEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    objects = IksEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("IKS entry")

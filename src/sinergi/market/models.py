@@ -6,6 +6,8 @@ accounts, and the public catalogue shows group names and regencies only.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum
@@ -16,6 +18,8 @@ from simple_history.models import HistoricalRecords
 from sinergi.core.models import LocalizedName, TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
 from sinergi.kube.models import GroupRecordQuerySet
+
+M = TypeVar("M", bound=models.Model)
 
 
 class Category(LocalizedName, models.Model):
@@ -71,12 +75,28 @@ class Product(TimeStampedModel):
         return self.name
 
 
+class ProductRecordQuerySet(ScopedQuerySet[M]):
+    """A product's weeks and permits: in its group's scope, seen by who may see the product."""
+
+    scope_field = "product__kube__area_code"
+    scope_by_range = True  # the group's code, collated "C" (kube 0005)
+    kube_field = "product__kube"
+    mentor_field = "product__kube__mentor_assignments__mentor"
+    mentor_conditions = {"product__kube__mentor_assignments__status": "accepted"}
+    permission_model = "market.product"
+
+
+class ProductWeekQuerySet(ProductRecordQuerySet["ProductWeek"]):
+    pass
+
+
 class ProductWeek(models.Model):
     """How much a group expects to have ready in a coming week (weeks start on Monday)."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="weeks")
     week_start = models.DateField(_("week of"))
     quantity = models.PositiveIntegerField(_("quantity"))
+    objects = ProductWeekQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("weekly availability")
@@ -96,11 +116,16 @@ class PermitKind(models.TextChoices):
     BPOM = "bpom", _("BPOM registration")
 
 
+class PermitQuerySet(ProductRecordQuerySet["Permit"]):
+    pass
+
+
 class Permit(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="permits")
     kind = models.CharField(_("permit"), max_length=8, choices=PermitKind.choices)
     number = models.CharField(_("number"), max_length=60)
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    objects = PermitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("permit")

@@ -199,10 +199,17 @@ class Indicator(models.TextChoices):
     ACTION_ITEMS_DONE = "action_items_done", _("Action items completed")
 
 
+class KpiQuerySet(ScopedQuerySet["Kpi"]):
+    # An agreement's targets, seen by who may see the agreement, where it is seen.
+    scope_field = "agreement__area_code"
+    permission_model = "mentoring.agreement"
+
+
 class Kpi(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="kpis")
     indicator = models.CharField(_("indicator"), max_length=24, choices=Indicator.choices)
     target = models.PositiveIntegerField(_("target"))
+    objects = KpiQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("KPI")
@@ -435,10 +442,22 @@ def photo_path(instance: SessionPhoto, filename: str) -> str:
     return f"sessions/{instance.session_id}/{filename[-80:]}"
 
 
+class SessionPhotoQuerySet(ScopedQuerySet["SessionPhoto"]):
+    """A photo is seen by who may see its session, where its session is seen."""
+
+    scope_field = "session__kube__area_code"
+    scope_by_range = True  # the group's code, collated "C" (kube 0005)
+    kube_field = "session__kube"
+    mentor_field = "session__kube__mentor_assignments__mentor"
+    mentor_conditions = {"session__kube__mentor_assignments__status": "accepted"}
+    permission_model = "mentoring.session"
+
+
 class SessionPhoto(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(_("photo"), upload_to=photo_path)
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = SessionPhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

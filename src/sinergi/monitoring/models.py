@@ -390,6 +390,11 @@ class Graduation(TimeStampedModel):
 # --- Summaries (refreshed by a task) ---------------------------------------------------------
 
 
+class RegencyFiguresQuerySet(ScopedQuerySet["RegencyFigures"]):
+    # Figures of whole regencies: a province sees its regencies, a regency its own.
+    scope_field = "regency_code"
+
+
 class RegencyFigures(models.Model):
     """Standing figures of one regency; national and province dashboards add these rows up."""
 
@@ -410,6 +415,7 @@ class RegencyFigures(models.Model):
     aid_disbursed = models.BigIntegerField(default=0)
     households_graduated = models.PositiveIntegerField(default=0)
     graduations_open = models.PositiveIntegerField(default=0)
+    objects = RegencyFiguresQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("regency figures")
@@ -419,6 +425,11 @@ class RegencyFigures(models.Model):
 
     def __str__(self) -> str:
         return self.regency_code
+
+
+class RegencyMonthQuerySet(ScopedQuerySet["RegencyMonth"]):
+    scope_field = "regency_code"
+    permission_model = "monitoring.regencyfigures"  # one dashboard, one permission
 
 
 class RegencyMonth(models.Model):
@@ -431,6 +442,7 @@ class RegencyMonth(models.Model):
     turnover = models.BigIntegerField(default=0)
     reports = models.PositiveIntegerField(default=0)
     graduations = models.PositiveIntegerField(default=0)
+    objects = RegencyMonthQuerySet.as_manager()
 
     class Meta:
         constraints = [
