@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sinergi.notifications import views
 
 app_name = "notifications"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.preferences, name="preferences"),
+    path("pesan/", views.message_list, name="message_list"),
+]

@@ -1,0 +1,182 @@
+"""Messages on their way: queue one per channel, send it in a task, retry with backoff.
+
+A message is a ``Message`` row first (the log), then one ``deliver`` task. The task claims the
+row (one UPDATE: a second worker, or the sweep, finds nothing to claim), sends it through the
+channel's gateway and records the outcome: sent; or retrying, due again after
+``SINERGI_NOTIFY_RETRY_SECONDS`` × 2^(attempts−1); or failed after
+``SINERGI_NOTIFY_MAX_ATTEMPTS``. A message due in the reader's quiet hours waits until they end.
+Queues that can defer a task (the database queue, RQ) get the later attempt as a deferred
+task; ``send_due`` (``sinergi manage send_notifications``, every few minutes from cron) sends
+whatever is due and was not taken — the immediate queue's retries and any lost task.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from sinergi.core.tasks import recordable_failure
+from sinergi.core.text import storable
+from sinergi.notifications import gateways, selectors
+from sinergi.notifications.models import (
+    OPEN_STATUSES,
+    Channel,
+    Message,
+    MessageStatus,
+    Preference,
+)
+
+logger = logging.getLogger(__name__)
+
+# How long a worker holds a message it is sending before another may try it again.
+LEASE = datetime.timedelta(minutes=5)
+
+# A NIK or a KK number (16 digits, with or without separators) never leaves in a message,
+# whatever a title happened to hold.
+_IDENTIFIER = re.compile(r"(?<!\d)(?:\d[\s.\-]?){15}\d(?!\d)")
+
+
+def scrub(text: str) -> str:
+    return _IDENTIFIER.sub("••••", text)
+
+
+def queue(
+    user: Any,
+    pref: Preference,
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    short: str,
+    url: str = "",
+    event_id: int | None = None,
+) -> list[Message]:
+    """One message per channel the user chose (``body`` by e-mail, ``short`` by WhatsApp/SMS),
+    due now or at the end of the user's quiet hours; each is sent by a task after commit. A
+    second call for the same event and user adds nothing."""
+    now = timezone.now()
+    due = pref.quiet_until(now) or now
+    made = []
+    for channel in pref.channels():
+        text = body if channel == Channel.EMAIL else short
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    user_id=user.pk,
+                    kind=kind,
+                    channel=channel,
+                    subject=storable(scrub(subject), 200),
+                    body=scrub(text),
+                    url=url[:500],
+                    event_id=event_id,
+                    next_attempt_at=due,
+                )
+        except IntegrityError:
+            continue  # this event was already told to this user on this channel
+        schedule(message)
+        made.append(message)
+    return made
+
+
+def schedule(message: Message) -> None:
+    """Queue the message's task once the current transaction commits (deferred to its time
+    where the queue can defer; otherwise ``send_due`` sends it when it is due)."""
+    pk, when = message.pk, message.next_attempt_at
+    if when <= timezone.now():
+        transaction.on_commit(lambda: deliver.enqueue(pk))
+    elif deliver.get_backend().supports_defer:
+        transaction.on_commit(lambda: deliver.using(run_after=when).enqueue(pk))
+
+
+def _address(message: Message, pref: Preference) -> str:
+    user: Any = message.user
+    if message.channel == Channel.EMAIL:
+        return str(user.email or "")
+    return str(pref.phone or user.phone or "")
+
+
+def _send(message: Message, address: str) -> None:
+    if message.channel == Channel.EMAIL:
+        gateways.send_email(address, message.subject, message.body)
+    else:
+        gateways.send_sms(address, message.body)
+
+
+def _close(message: Message, **fields: Any) -> None:
+    Message.objects.filter(pk=message.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(message, name, value)
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """The wait after the ``attempts``-th failure: the base, doubled each time."""
+    return datetime.timedelta(seconds=settings.SINERGI_NOTIFY_RETRY_SECONDS * 2 ** (attempts - 1))
+
+
+def deliver_now(message_id: int) -> str:
+    """Try the message once if it is due and nobody else holds it; returns its new status."""
+    now = timezone.now()
+    claimed = Message.objects.filter(
+        pk=message_id, status__in=OPEN_STATUSES, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=now + LEASE)
+    if not claimed:
+        return "skipped"
+    message = Message.objects.select_related("user").get(pk=message_id)
+    pref = selectors.preference_of(message.user)
+    quiet_end = pref.quiet_until(now)
+    if quiet_end is not None:
+        # A retry that fell into the quiet hours waits for their end; no attempt is spent.
+        _close(message, attempts=message.attempts - 1, next_attempt_at=quiet_end)
+        schedule(message)
+        return "deferred"
+    address = _address(message, pref)
+    if not message.user.is_active or not address:
+        reason = _("no e-mail address") if message.channel == Channel.EMAIL else _("no phone")
+        if not message.user.is_active:
+            reason = _("the account is deactivated")
+        _close(message, status=MessageStatus.FAILED, error=reason)
+        return MessageStatus.FAILED
+    try:
+        _send(message, address)
+    except gateways.GatewayError as exc:
+        # The address is the reader's own; the log keeps the reason without it.
+        error = storable(str(exc).replace(address, "•••"), 500)
+        if message.attempts >= settings.SINERGI_NOTIFY_MAX_ATTEMPTS:
+            _close(message, status=MessageStatus.FAILED, error=error)
+            logger.warning("message %s failed after %s attempts", message.pk, message.attempts)
+            return MessageStatus.FAILED
+        _close(
+            message,
+            status=MessageStatus.RETRYING,
+            error=error,
+            next_attempt_at=now + backoff(message.attempts),
+        )
+        schedule(message)
+        return MessageStatus.RETRYING
+    _close(message, status=MessageStatus.SENT, sent_at=timezone.now(), error="")
+    return MessageStatus.SENT
+
+
+@task()
+@recordable_failure
+def deliver(message_id: int) -> str:
+    return deliver_now(message_id)
+
+
+def send_due(*, limit: int = 10_000) -> dict[str, int]:
+    """Send every message that is due and not held by a worker (cron's sweep)."""
+    counts: dict[str, int] = {}
+    ids = list(selectors.due_messages(timezone.now()).values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        outcome = deliver_now(pk)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
