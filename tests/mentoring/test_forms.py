@@ -229,7 +229,7 @@ def test_return_for_correction_then_corrected_and_submitted_again(
     )
     officer = client_for(officer_bandung)
     assert "Kembalikan untuk diperbaiki" in officer.get(url).content.decode()
-    assert officer.post(url, {"return": "1", "reason": ""}).status_code == 200
+    assert officer.post(url, {"return": "1", "reason": ""}).status_code == 400
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
     assert officer.post(url, {"return": "1", "reason": "Angka kas belum cocok"}).status_code == 302

@@ -53,7 +53,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation
 from django.db import IntegrityError, models, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -82,6 +82,12 @@ def bind(form_class: Callable[..., F], request: HttpRequest, **kwargs: Any) -> F
     if request.method == "POST":
         return form_class(request.POST, request.FILES, **kwargs)
     return form_class(**kwargs)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The data a POST sent, None for a GET: for a view that hands one POST to one of several
+    forms (which button was pressed), never picking fields out of it itself."""
+    return request.POST if request.method == "POST" else None
 
 
 def refused_status(*sent: Any) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -200,12 +199,6 @@ class IksForm(SubmitOnceMixin, forms.Form):
         required=False,
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
-
-
-def bind(request: HttpRequest) -> Any:
-    """The data a POST sent (None for a GET): the one place a KUBE page reads the request's
-    body, so views hand forms what was sent and never pick fields out of it."""
-    return request.POST if request.method == "POST" else None
 
 
 def raw_ids(values: list[str]) -> list[int]:

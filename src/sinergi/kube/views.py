@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError, require_permission
-from sinergi.core.forms import submit_once
+from sinergi.core.forms import posted, submit_once
 from sinergi.core.money import rupiah
 from sinergi.core.pagination import CappedPaginator
 from sinergi.kube import forms, selectors, services
@@ -76,7 +76,7 @@ def _formation(request: HttpRequest) -> dict[str, Any]:
     if not (chosen and village_form.is_valid()):
         return context
     village = village_form.cleaned_data["desa"]
-    data = forms.bind(request)
+    data = posted(request)
     # The candidates' name filter travels with the draft, so filtering keeps what was ticked.
     q = ((data.get("q") if data is not None else None) or request.GET.get("q", "")).strip()[:100]
     keep = forms.raw_ids(data.getlist("members")) if data is not None else []
@@ -231,7 +231,7 @@ def kube_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "bank_account_holder": kube.bank_account_holder,
     }
     form = forms.KubeEditForm(
-        forms.bind(request), initial=initial, record=kube, kinds=selectors.business_types()
+        posted(request), initial=initial, record=kube, kinds=selectors.business_types()
     )
     if form.is_bound and form.is_valid():
         try:
@@ -255,7 +255,7 @@ def kube_move(request: HttpRequest, pk: int) -> HttpResponse:
     # A role that takes no move at all is refused as such, before the form is read.
     require_permission(request.user, *set(TRANSITIONS.values()))
     kube = selectors.kube_get(actor=request.user, pk=pk)
-    form = forms.MoveForm(forms.bind(request))
+    form = forms.MoveForm(posted(request))
     to = form.data.get("to", "")
     status = 400
     if form.is_valid():
@@ -280,7 +280,7 @@ def kube_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def kube_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     kube = selectors.kube_get(actor=request.user, pk=pk)
-    form = forms.MemberAddForm(forms.bind(request), actor=request.user, kube_id=kube.pk)
+    form = forms.MemberAddForm(posted(request), actor=request.user, kube_id=kube.pk)
     if form.is_valid():
         try:
             services.membership_add(
@@ -303,7 +303,7 @@ def kube_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def kube_member_end(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     kube = selectors.kube_get(actor=request.user, pk=pk)
-    form = forms.MemberEndForm(forms.bind(request), prefix=f"e{person}")
+    form = forms.MemberEndForm(posted(request), prefix=f"e{person}")
     if form.is_valid():
         try:
             services.membership_end(
@@ -323,7 +323,7 @@ def kube_member_end(request: HttpRequest, pk: int, person: int) -> HttpResponse:
 def kube_member_role(request: HttpRequest, pk: int, person: int) -> HttpResponse:
     """An officer's post changed in place (the previous holder becomes a member)."""
     kube = selectors.kube_get(actor=request.user, pk=pk)
-    form = forms.MemberRoleForm(forms.bind(request), prefix=f"r{person}")
+    form = forms.MemberRoleForm(posted(request), prefix=f"r{person}")
     if form.is_valid():
         try:
             services.membership_role(
@@ -347,7 +347,7 @@ def kube_member_role(request: HttpRequest, pk: int, person: int) -> HttpResponse
 @submit_once
 def kube_iks(request: HttpRequest, pk: int) -> HttpResponse:
     kube = selectors.kube_get(actor=request.user, pk=pk)
-    form = forms.IksForm(forms.bind(request))
+    form = forms.IksForm(posted(request))
     if form.is_valid():
         try:
             _e, _b, expected = services.iks_record(

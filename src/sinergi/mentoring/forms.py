@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.core.corrections import ReturnForm
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
 from sinergi.core.numbers import BoundedIntegerField
-from sinergi.core.widgets import PickerField, PickerFormMixin
+from sinergi.core.widgets import DateInput, PickerField, PickerFormMixin
 from sinergi.mentoring import services
 from sinergi.mentoring.models import (
     ActionStatus,
@@ -26,7 +26,6 @@ from sinergi.mentoring.models import (
     Mentor,
     UnitLevel,
 )
-from sinergi.registry.forms import DateInput
 from sinergi.wilayah.models import Level
 
 

@@ -21,12 +21,11 @@ from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError
 from sinergi.core.filters import area_param
-from sinergi.core.forms import submit_once
+from sinergi.core.forms import posted, refused_status, submit_once
 from sinergi.core.numbers import ascii_id
 from sinergi.core.pagination import CappedPaginator
 from sinergi.core.uploads import serve_upload
 from sinergi.engines.matching import Weights
-from sinergi.kube.forms import bind
 from sinergi.kube.selectors import shared_chair_phone
 from sinergi.mentoring import forms, selectors, services
 from sinergi.mentoring.models import AssignmentStatus, MatchRunStatus, ReportStatus
@@ -118,7 +117,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.group_view(request.user, pk)
     form = forms.SessionForm(
-        bind(request),
+        posted(request),
         request.FILES or None,
         members=view.members,
         open_items=selectors.open_items(view),
@@ -152,6 +151,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
             "items": form.items,
             "today": timezone.localdate(),
         },
+        status=refused_status(form),
     )
 
 
@@ -166,7 +166,7 @@ def session_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 @permission_required("mentoring.respond_assignment", raise_exception=True)
 @submit_once
 def offer_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    form = forms.OfferAnswerForm(bind(request))
+    form = forms.OfferAnswerForm(posted(request))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
@@ -195,7 +195,7 @@ def offer_respond(request: HttpRequest, pk: int) -> HttpResponse:
 @submit_once
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     row = selectors.assignment_get(request.user, pk)
-    form = forms.AssignmentEndForm(bind(request))
+    form = forms.AssignmentEndForm(posted(request))
     if form.is_valid():
         try:
             services.assignment_end(
@@ -216,7 +216,7 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("mentoring.change_actionitem", raise_exception=True)
 def item_update(request: HttpRequest, pk: int) -> HttpResponse:
-    form = forms.ItemStatusForm(bind(request))
+    form = forms.ItemStatusForm(posted(request))
     if not form.is_valid():
         messages.error(request, _("Choose open, done or dropped."))
         return redirect("mentoring:group_list")
@@ -262,7 +262,7 @@ def mentor_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if (pk is None or request.method == "POST") and not can_edit:
         raise PermissionDenied
     mentor = selectors.mentor_get(user, pk) if pk else None
-    data = bind(request)
+    data = posted(request)
     leaving = data is not None and "leave" in data
     form = forms.MentorForm(
         None if leaving else data,
@@ -300,6 +300,7 @@ def mentor_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "leave_form": leave_form,
             "assignments": selectors.mentor_assignments(mentor) if mentor else [],
         },
+        status=refused_status(form, leave_form),
     )
 
 
@@ -311,7 +312,7 @@ def mentor_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @submit_once
 def match_index(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    form = forms.MatchRunForm(bind(request), actor=user)
+    form = forms.MatchRunForm(posted(request), actor=user)
     if request.method == "POST" and form.is_valid() and not form.finding():
         c = form.cleaned_data
         try:
@@ -332,6 +333,7 @@ def match_index(request: HttpRequest) -> HttpResponse:
             "waiting": selectors.waiting_groups(user, None).count(),
             "form": form,
         },
+        status=refused_status(form),
     )
 
 
@@ -345,8 +347,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(user, pk)
     proposed = run.status == MatchRunStatus.PROPOSED and user.has_perm("mentoring.run_matching")
     rows = list(selectors.run_rows(run))
-    data = bind(request)
-    action = (data or {}).get("action", "")
+    data = posted(request)
+    action = data.get("action", "") if data is not None else ""
     discard_form = forms.RunDiscardForm(data if action == "discard" else None)
     chosen = ascii_id(request.GET.get("baris", ""))
     change_form = forms.ProposalChangeForm(
@@ -400,6 +402,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "change_form": change_form,
             "changing": action == "change" or chosen is not None,
         },
+        status=refused_status(change_form, discard_form),
     )
 
 
@@ -441,7 +444,7 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else {}
     )
     form = forms.UnitForm(
-        bind(request),
+        posted(request),
         actor=user,
         organisations=selectors.organisation_list(user),
         initial=initial,
@@ -462,7 +465,12 @@ def unit_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Partner unit saved."))
             return redirect("mentoring:partner_list")
-    return render(request, "mentoring/unit_form.html", {"form": form, "unit": unit})
+    return render(
+        request,
+        "mentoring/unit_form.html",
+        {"form": form, "unit": unit},
+        status=refused_status(form),
+    )
 
 
 @login_required
@@ -483,7 +491,7 @@ def agreement_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial["signing_unit"] = agreement.signing_unit_id
         initial.update({f"kpi_{k.indicator}": k.target for k in agreement.kpis.all()})
     form = forms.AgreementForm(
-        bind(request),
+        posted(request),
         request.FILES or None,
         actor=user,
         units=selectors.unit_list(user),
@@ -502,7 +510,12 @@ def agreement_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Agreement saved."))
             return redirect("mentoring:agreement_detail", pk=saved.pk)
-    return render(request, "mentoring/agreement_form.html", {"form": form, "agreement": agreement})
+    return render(
+        request,
+        "mentoring/agreement_form.html",
+        {"form": form, "agreement": agreement},
+        status=refused_status(form),
+    )
 
 
 @login_required
@@ -555,7 +568,7 @@ def report_form(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         and report.status == ReportStatus.SUBMITTED
         and user.has_perm("mentoring.return_monthlyreport")
     )
-    data = bind(request)
+    data = posted(request)
     returning = data is not None and "return" in data
     initial = (
         {
@@ -619,4 +632,5 @@ def report_form(request: HttpRequest, pk: int, month: str) -> HttpResponse:
             "can_write": can_write,
             "can_return": can_return,
         },
+        status=refused_status(form, return_form),
     )

@@ -28,7 +28,7 @@ from sinergi.core.corrections import ReturnForm
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
-from sinergi.core.forms import submit_once
+from sinergi.core.forms import bind, submit_once
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import exports, presenters, selectors, services, summaries
 from sinergi.monitoring.forms import (
@@ -44,7 +44,6 @@ from sinergi.monitoring.forms import (
 from sinergi.monitoring.models import ProposalStatus, ReportStatus
 from sinergi.monitoring.poverty import COLUMNS as LINE_COLUMNS
 from sinergi.monitoring.poverty import load_lines
-from sinergi.registry.forms import bind
 
 
 def _code(slug: str) -> str:
