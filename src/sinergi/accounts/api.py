@@ -17,7 +17,7 @@ from sinergi.accounts.roles import Role
 from sinergi.core.api_lists import ListFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages
-from sinergi.core.errors import DomainError, Forbidden, InvalidInput
+from sinergi.core.errors import DomainError, Forbidden, InvalidInput, envelope
 
 auth = Router(tags=["auth"])
 users = Router(tags=["users"])
@@ -145,6 +145,54 @@ def user_list(request: HttpRequest, filters: Query[UserFilter]) -> Any:
     return filters.apply(selectors.user_list(actor=request.user, q=filters.q))
 
 
+class ImportRowOut(Schema):
+    line: int
+    username: str
+    errors: list[str]
+    user_id: int | None
+
+
+class ImportOut(Schema):
+    # A refused file (400) carries the API's error envelope too (core.errors.envelope).
+    detail: str = ""
+    code: str = ""
+    field: str | None = None
+    request_id: str = ""
+    ok: bool
+    created: int
+    file_errors: list[str]
+    rows: list[ImportRowOut]
+
+
+@users.post(
+    "/import",
+    response={200: ImportOut, 400: ImportOut},
+    summary="Create users from a CSV file, all or none",
+)
+def user_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Columns username, first_name, last_name, email, role, area_code. Every row is checked
+    first; if one is wrong nothing is created (400 with a report per row); else all are
+    created and invited by e-mail."""
+    require_perm(request, "accounts.manage_user")
+    if (file.size or 0) > 2 * 1024 * 1024:
+        raise InvalidInput(_("The file is larger than 2 MB; split it."), field="file")
+    report = services.users_import(
+        actor=request.user,  # type: ignore[arg-type]
+        data=file.read(),
+        site=request.build_absolute_uri("/"),
+    )
+    body = {
+        "ok": report.ok,
+        "created": report.created,
+        "file_errors": report.file_errors,
+        "rows": report.rows,
+    }
+    if report.ok:
+        return Status(200, body)
+    refused = _("Nothing was created: the file or some rows are wrong; see rows and file_errors.")
+    return Status(400, {**envelope(400, refused, code="import_refused", field="file"), **body})
+
+
 # --- what an administrator does in the Django admin for users --------------------------------
 
 
@@ -203,46 +251,6 @@ def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
         invite_site="" if payload.password else request.build_absolute_uri("/"),
     )
     return Status(201, user)
-
-
-class ImportRowOut(Schema):
-    line: int
-    username: str
-    errors: list[str]
-    user_id: int | None
-
-
-class ImportOut(Schema):
-    ok: bool
-    created: int
-    file_errors: list[str]
-    rows: list[ImportRowOut]
-
-
-@users.post(
-    "/import",
-    response={200: ImportOut, 400: ImportOut},
-    summary="Create users from a CSV file, all or none",
-)
-def user_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
-    """Columns username, first_name, last_name, email, role, area_code. Every row is checked
-    first; if one is wrong nothing is created (400 with a report per row); else all are
-    created and invited by e-mail."""
-    require_perm(request, "accounts.manage_user")
-    if (file.size or 0) > 2 * 1024 * 1024:
-        raise InvalidInput(_("The file is larger than 2 MB; split it."), field="file")
-    report = services.users_import(
-        actor=request.user,  # type: ignore[arg-type]
-        data=file.read(),
-        site=request.build_absolute_uri("/"),
-    )
-    body = {
-        "ok": report.ok,
-        "created": report.created,
-        "file_errors": report.file_errors,
-        "rows": report.rows,
-    }
-    return Status(200 if report.ok else 400, body)
 
 
 @users.patch("/{user_id}", response=UserOut, summary="Change a user's role or area")

@@ -26,10 +26,8 @@ TOKENS_REVOKED = event_type(
     "accounts.tokens.revoked", _("All API tokens of a user revoked (password changed)")
 )
 
-# Exports of personal data, by what ``audit_export`` is told was exported. The codes are those
-# already on the audit trail, so old and new rows read the same.
+# Exports of personal data, by what ``audit_export`` is told was exported; other apps pass
+# their own declared type (monitoring.events.MEMBER_INCOME_EXPORTED).
 EXPORTED: dict[str, EventType] = {
     "accounts.users": event_type("accounts.users.exported", _("Users exported")),
-    "member_income": event_type("member_income.exported", _("Member incomes exported")),
-    "graduation": event_type("graduation.exported", _("Graduation decisions exported")),
 }

@@ -120,6 +120,10 @@ class NewPasswordForm(SetPasswordForm):
 
     how = "required_change"
 
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        # ``user`` by name: core.forms.bind passes the POST first.
+        super().__init__(user, *args, **kwargs)
+
     def save(self, commit: bool = True) -> Any:
         from sinergi.accounts.services import password_set_by_user
 
