@@ -79,7 +79,7 @@ def test_a_large_export_is_a_job_whose_file_lives_in_the_storage(
         assert book.active is not None and book.active.max_row == 7
         assert download["Content-Disposition"].endswith('filename="pendapatan-32.73.xlsx"')
     # Written once by the worker and once per download, as before.
-    assert AuditEvent.objects.filter(event_type="member_income.exported").count() == 3
+    assert AuditEvent.objects.filter(event_type="monitoring.member_income.exported").count() == 3
     other = english(facilitator_bandung)
     assert other.get(f"/pantau/ekspor/{job.pk}/berkas").status_code == 404
     assert other.get(f"/pekerjaan/{job.pk}/berkas").status_code == 404

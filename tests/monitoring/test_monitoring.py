@@ -459,7 +459,7 @@ def test_income_export_is_logged_and_partners_never_get_it(
     assert all(
         "••••••••" in r[4] and len(r[4]) == 16 for r in rows[1:]
     )  # NIKs masked even in an export
-    event = AuditEvent.objects.get(event_type="member_income.exported")
+    event = AuditEvent.objects.get(event_type="monitoring.member_income.exported")
     assert event.data["rows"] == 6 and event.actor_id == officer_bandung.pk
     coordinator = make_user(Role.PARTNER_COORDINATOR, "32")
     partner = client_for(coordinator)
@@ -594,7 +594,7 @@ def test_group_officer_files_and_graduation_export_is_logged(
     assert GroupReport.objects.filter(kube=bandung, status="submitted").count() == 6
     rows = client_for(officer_bandung).get("/pantau/graduasi/?format=csv").content.decode()
     assert len(rows.strip().splitlines()) == 7 and "Kepala" in rows
-    assert AuditEvent.objects.get(event_type="graduation.exported").data == {"rows": 6}
+    assert AuditEvent.objects.get(event_type="monitoring.graduation.exported").data == {"rows": 6}
     # The officer sees the evidence: each month's income per capita against the line.
     page = client_for(officer_bandung).get("/pantau/graduasi/").content.decode()
     assert page.count("3,000,000") == 36 and "641,443" in page  # national Sep 2025 line

@@ -37,20 +37,32 @@ class EventType:
 
 
 _REGISTRY: dict[str, EventType] = {}
+# Codes an older release wrote, by the declared type that replaced them: rows on the trail keep
+# their code and read with the new type's label (and a filter finds old and new rows alike).
+_FORMERLY: dict[str, EventType] = {}
 
 
-def event_type(code: str, label: str | Promise) -> EventType:
-    """Declare an event type; a code declared twice with another label is a programming error."""
+def event_type(code: str, label: str | Promise, *, formerly: tuple[str, ...] = ()) -> EventType:
+    """Declare an event type; a code declared twice with another label is a programming error.
+
+    ``formerly``: the codes this type was recorded under before (never written again)."""
     known = _REGISTRY.get(code)
     if known is not None and str(known.label) != str(label):
         raise ValueError(f"audit event type {code!r} declared twice")
     declared = EventType(code, label)
     _REGISTRY[code] = declared
+    for old in formerly:
+        _FORMERLY[old] = declared
     return declared
 
 
 def registered(code: str) -> EventType | None:
     return _REGISTRY.get(code)
+
+
+def current(code: str) -> EventType | None:
+    """The declared type of a code on the trail, an older release's code included."""
+    return _REGISTRY.get(code) or _FORMERLY.get(code)
 
 
 def all_event_types() -> list[EventType]:
@@ -59,7 +71,7 @@ def all_event_types() -> list[EventType]:
 
 def label_of(code: str) -> str:
     """The label of ``code`` in the active language; a code from an older release shows as is."""
-    known = _REGISTRY.get(code)
+    known = current(code)
     return str(known.label) if known is not None else code
 
 
@@ -68,9 +80,10 @@ def codes_matching(text: str) -> list[str]:
     needle = text.casefold().strip()
     if not needle:
         return []
-    return [
+    found = [
         e.code for e in _REGISTRY.values() if needle in e.code or needle in str(e.label).casefold()
     ]
+    return found + [old for old, e in _FORMERLY.items() if e.code in found]
 
 
 # --- Subscribers: who hears of an event once it is committed ----------------------------------

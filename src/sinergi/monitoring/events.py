@@ -18,6 +18,18 @@ GRADUATION_REJECTED = event_type("monitoring.graduation.rejected", _("Graduation
 POVERTY_LINES_LOADED = event_type("monitoring.poverty_lines.loaded", _("Poverty lines loaded"))
 POVERTY_LINE_SAVED = event_type("monitoring.poverty_line.saved", _("Poverty line saved"))
 RUBRIC_SAVED = event_type("monitoring.rubric.saved", _("Class rubric saved"))
+# Exports of personal data (accounts.services.audit_export); recorded without the app's prefix
+# before 2026-11, and those rows read with these labels.
+MEMBER_INCOME_EXPORTED = event_type(
+    "monitoring.member_income.exported",
+    _("Member incomes exported"),
+    formerly=("member_income.exported",),
+)
+GRADUATIONS_EXPORTED = event_type(
+    "monitoring.graduation.exported",
+    _("Graduation decisions exported"),
+    formerly=("graduation.exported",),
+)
 FIGURES_REFRESH_ASKED = event_type(
     "monitoring.figures.refresh_requested", _("Dashboard figures refresh requested")
 )

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from sinergi.accounts.models import User
 from sinergi.accounts.services import audit_export
 from sinergi.core import jobs
+from sinergi.core.events import EventType
 from sinergi.core.exports import write_table
 from sinergi.core.models import Job
 from sinergi.kube.models import Kube
-from sinergi.monitoring import selectors
+from sinergi.monitoring import events, selectors
 from sinergi.monitoring.jobs import EXPORT
 from sinergi.monitoring.services import reveal_income
 
@@ -36,12 +37,12 @@ class Kind:
     count: Callable[[Any, str], int]
     rows: Callable[[Any, str], Rows]
     permission: str
-    # The audit-trail name of an export of personal data; empty when it holds none.
-    audit_as: str = ""
+    # The audit event of an export of personal data; None when it holds none.
+    audit_as: EventType | None = None
 
     @property
     def personal(self) -> bool:
-        return bool(self.audit_as)
+        return self.audit_as is not None
 
 
 def group_header() -> list[str]:
@@ -115,7 +116,7 @@ KINDS: dict[str, Kind] = {
         lambda actor, code: selectors.income_rows(actor, code).count(),
         _income_rows,
         permission="monitoring.export_memberincome",
-        audit_as="member_income",
+        audit_as=events.MEMBER_INCOME_EXPORTED,
     ),
 }
 
@@ -125,8 +126,9 @@ def inline_limit() -> int:
 
 
 def audit(actor: Any, kind: str, code: str, rows: int) -> None:
-    if KINDS[kind].personal:
-        audit_export(actor=actor, what=KINDS[kind].audit_as, rows=rows, area_code=code)
+    what = KINDS[kind].audit_as
+    if what is not None:
+        audit_export(actor=actor, what=what, rows=rows, area_code=code)
 
 
 def start_export(*, actor: Any, kind: str, fmt: str, area_code: str, rows: int) -> Job:

@@ -30,7 +30,7 @@ from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
 from sinergi.core.forms import bind, submit_once
 from sinergi.mentoring.services import month_start
-from sinergi.monitoring import exports, presenters, selectors, services, summaries
+from sinergi.monitoring import events, exports, presenters, selectors, services, summaries
 from sinergi.monitoring.forms import (
     GraduationDecisionForm,
     GroupReportForm,
@@ -339,7 +339,7 @@ def graduations(request: HttpRequest) -> HttpResponse:
         # Names of households: personal data, so the export is on the audit trail.
         audit_export(
             actor=request.user,
-            what="graduation",
+            what=events.GRADUATIONS_EXPORTED,
             rows=len(rows),
             area_code=area or (getattr(request.user, "area_code", None) or ""),
         )
