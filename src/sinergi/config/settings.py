@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sinergi.core.context_processors.navigation",
+                "sinergi.compliance.context_processors.breach_clock",
             ],
         },
     }
