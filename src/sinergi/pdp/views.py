@@ -278,9 +278,24 @@ def retention_page(request: HttpRequest) -> HttpResponse:
             return redirect("core:job", pk=job.pk)
     runs = list(jobs.listed(request.user, kind=RETENTION.code)[:20])
     labels = dict(RetentionCategory.choices)
+    words = {
+        "deleted": _("deleted"),
+        "anonymised": _("anonymised"),
+        "held": _("kept under a legal hold"),
+        "days": _("period (days)"),
+        "skipped": _("not applied"),
+    }
     for run in runs:
         run.lines = [  # type: ignore[attr-defined]
-            (labels.get(k, k), v) for k, v in (run.result or {}).items() if isinstance(v, dict)
+            (
+                labels.get(k, k),
+                ", ".join(
+                    str(words.get(w, w)) if n is True else f"{words.get(w, w)} {n}"
+                    for w, n in v.items()
+                ),
+            )
+            for k, v in (run.result or {}).items()
+            if isinstance(v, dict)
         ]
     return render(
         request,
