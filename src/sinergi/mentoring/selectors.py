@@ -619,12 +619,13 @@ def reports_returned(actor: Any) -> Any:
 
 def unmatched_groups(actor: Any) -> Any:
     """For whoever runs the matcher: active groups of her area with no mentor and no pending
-    offer (``waiting_groups``), the longest waiting first."""
+    offer (``waiting_groups``), oldest record first (in id order: the database stops at the
+    first rows it finds instead of sorting a nation's waiting groups)."""
     if not actor.has_perm("mentoring.run_matching"):
         return Kube.objects.none()
     return (
         waiting_groups(actor, None)
         .select_related(None)
         .only("name", "area_code", "updated_at")
-        .order_by("updated_at", "pk")
+        .order_by("pk")
     )

@@ -93,6 +93,16 @@ def _kpi_in_scope(area: str, scope: Scope) -> bool:
     return bool(area) and (regions.in_area(area, scope.code) or regions.in_area(scope.code, area))
 
 
+def _agreement_openable(actor: Any, area: str) -> bool:
+    """Whether the agreement's page opens for ``actor`` (its area lies in hers): a regency's
+    dashboard shows its province's agreements' figures, but not a link the officer may not
+    follow (mentoring's agreement selectors scope by the agreement's own area)."""
+    if not actor.has_perm("mentoring.view_agreement"):
+        return False
+    mine = user_area(actor)
+    return mine is None or (bool(area) and regions.in_area(area, mine))
+
+
 @dataclass
 class Dashboard:
     scope: Scope
@@ -152,7 +162,7 @@ def dashboard(actor: Any, code: str, *, today: date) -> Dashboard:
     budget = int(programmes.aggregate(b=Sum("budget_ceiling"))["b"] or 0)
     run = latest_run()
     kpis = [
-        k
+        {**k, "openable": _agreement_openable(actor, k["area_code"])}
         for k in (run.result.get("kpis", []) if run else [])
         if _kpi_in_scope(k["area_code"], scope)
     ]
