@@ -381,6 +381,14 @@ class Graduation(TimeStampedModel):
                 name="graduation_open_once",
             )
         ]
+        # The task inbox reads the proposals oldest first (core.inbox, monitoring/inbox.py).
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status="proposed"),
+                name="graduation_proposed",
+            )
+        ]
         permissions = [("decide_graduation", _("Can confirm or reject a graduation"))]
 
     def __str__(self) -> str:

@@ -557,6 +557,14 @@ class DuplicateCandidate(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["person_a", "person_b"], name="duplicate_pair_once")
         ]
+        # The task inbox reads the pending pairs oldest first (core.inbox, registry/inbox.py).
+        indexes = [
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(status="pending"),
+                name="duplicate_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_a_id}~{self.person_b_id} {self.score:.2f}"
