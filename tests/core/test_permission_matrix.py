@@ -336,7 +336,8 @@ WRITE: dict[str, str] = {
     # Recommending and rejecting are the province's or the centre's (level rule).
     "aid:proposal_recommend": "aid.recommend_proposal area off=403 off_out=403",
     "aid:proposal_reject": "aid.recommend_proposal area off=403 off_out=403",
-    "aid:disbursement_create": "aid.add_disbursement area",
+    # Four eyes: the demo's admin approved the cycle, so she may not record its transfers.
+    "aid:disbursement_create": "aid.add_disbursement area admin=403",
     "aid:lpj_detail": "aid.add_lpjitem area",
     "aid:lpj_submit": "aid.add_lpjitem area",
     "aid:lpj_accept": "aid.check_lpj area",

@@ -307,6 +307,16 @@ def _maker_cannot_check() -> str:
     return _("You submitted this report; another person must check it.")
 
 
+def _approver_cannot_pay() -> str:
+    return _("You approved this cycle; another person must record its transfers.")
+
+
+def disbursement_refusal(*, actor: Any, cycle: Cycle) -> str:
+    """Why ``actor`` may not record transfers of ``cycle`` (four eyes: who approved the cycle
+    does not pay it), or "": pages disable the step and say so."""
+    return refusal(actor, cycle.approved_by_id, message=_approver_cannot_pay())
+
+
 def lpj_check_refusal(*, actor: Any, lpj: Lpj) -> str:
     """Why ``actor`` may not check ``lpj`` (four eyes), or "": the page says it instead of
     offering buttons that would be refused."""
@@ -488,6 +498,8 @@ def disbursement_record(
     proposal = _locked(actor, proposal_id)
     if proposal.status != ProposalStatus.APPROVED:
         raise InvalidInput(_("Only approved proposals can be disbursed."), field="proposal")
+    approver = Cycle.objects.filter(pk=proposal.cycle_id).values_list("approved_by", flat=True)
+    require_different(actor, approver.first(), message=_approver_cannot_pay())
     kube = Kube.objects.select_for_update().get(pk=proposal.kube_id)
     _require_active(kube, field="proposal")
     reference = reference.strip()

@@ -67,6 +67,9 @@ def _cycle_page(request: HttpRequest, pk: int, **forms_given: Any) -> HttpRespon
     context: dict[str, Any] = {
         "cycle": cycle,
         "steps": steps,
+        "disburse_refusal": services.disbursement_refusal(actor=request.user, cycle=cycle)
+        if steps["disburse"]
+        else "",
         "proposals": selectors.proposal_list(actor=request.user, cycle_id=cycle.pk).order_by(
             "area_code", "kube__name"
         ),
@@ -213,7 +216,12 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
         left_to_pay=left,
         initial={"amount": left or None, "day": timezone.localdate()},
     )
-    if (
+    # Four eyes: who approved the cycle does not pay it; the page says so and the button is
+    # disabled; a POST all the same is refused (403) before anything is read from it.
+    refusal = services.disbursement_refusal(actor=request.user, cycle=proposal.cycle)
+    if request.method == "POST" and refusal:
+        status = 403
+    elif (
         request.method == "POST"
         and form.is_valid()
         and _done(
@@ -230,6 +238,8 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
     ):
         return redirect("aid:cycle_detail", pk=proposal.cycle_id)
+    else:
+        status = 400 if form.errors else 200
     return render(
         request,
         "aid/disbursement_form.html",
@@ -239,8 +249,9 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
             "paid": paid,
             "left": left,
             "transfers": selectors.disbursement_list(actor=request.user, proposal_id=proposal.pk),
+            "refusal": refusal,
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 
