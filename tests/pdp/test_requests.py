@@ -24,7 +24,7 @@ from sinergi.market.models import Sale
 from sinergi.pdp import access, services
 from sinergi.pdp.models import CorrectionStatus, DataSubjectRequest, RequestKind, RequestStatus
 from sinergi.registry import services as registry
-from sinergi.registry.models import ConsentRecord, Person
+from sinergi.registry.models import AccessLog, ConsentRecord, Person
 from tests.factories import KubeFactory, ProposalFactory
 from tests.pdp.conftest import BIRTH, NAME, nik_of
 
@@ -148,10 +148,12 @@ def test_the_access_file_holds_everything_about_the_person(
     assert reveals and reveals[0]["why"] == "cek bantuan"
     assert reveals[0]["who"] == officer_bandung.username
     assert AuditEvent.objects.filter(
-        event_type="pdp.access.exported", object_id=str(subject.pk)
+        event_type="pdp.access.produced", object_id=str(subject.pk)
     ).exists()
     request.refresh_from_db()
     assert request.result["access_job"] == job.pk
+    # The access file is itself a read of the person's data, in the read log.
+    assert AccessLog.objects.filter(person=subject, purpose="access_file").count() == 1
     # The readable PDF, for the requester only; its download is audited.
     client = Client()
     client.force_login(officer_bandung)
@@ -196,7 +198,7 @@ def test_the_command_line_exports_and_erases_with_exit_codes(
     assert main(["pdp", "export", "--nik", nik, "--out", str(out)]) == 0
     capsys.readouterr()
     assert json.loads(out.read_text())["person"]["name"] == NAME
-    assert AuditEvent.objects.get(event_type="pdp.access.exported").data["cli"] is True
+    assert AuditEvent.objects.get(event_type="pdp.access.produced").data["cli"] is True
 
     assert main(["pdp", "export", "--nik", UNKNOWN_NIK, "--out", str(out)]) == 1
     assert capsys.readouterr().err.startswith("sinergi pdp export: NIK ini tidak ada")

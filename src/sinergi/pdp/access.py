@@ -16,7 +16,6 @@ import json
 import tempfile
 from typing import Any
 
-from django.apps import apps
 from django.core.files import File
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -44,12 +43,10 @@ def _decrypt(token: str, field: str) -> str:
 
 
 def _read_log_model() -> Any:
-    """The log of reads of personal data, if the registry has one (issue 16's access log)."""
-    for model in apps.get_models():
-        name = model.__name__.lower()
-        if model._meta.app_label in {"registry", "core"} and "accesslog" in name.replace("_", ""):
-            return model
-    return None
+    """The log of reads of personal data (``registry.AccessLog``)."""
+    from sinergi.registry.models import AccessLog
+
+    return AccessLog
 
 
 def access_events(person: Person) -> list[dict[str, Any]]:
@@ -68,25 +65,22 @@ def access_events(person: Person) -> list[dict[str, Any]]:
         }
         for e in AuditEvent.objects.filter(refs).select_related("actor").order_by("occurred_at")
     ]
-    log = _read_log_model()
-    if log is not None:
-        fields = {f.name for f in log._meta.get_fields()}
-        filters = Q()
-        if "person" in fields:
-            filters |= Q(person_id=person.pk)
-        if "household" in fields:
-            filters |= Q(household_id=person.household_id)
-        if filters:
-            for row in log.objects.filter(filters).order_by("pk")[:5000]:
-                rows.append(
-                    {
-                        "at": _iso(getattr(row, "at", None) or getattr(row, "occurred_at", None)),
-                        "who": str(getattr(row, "user", "") or getattr(row, "actor", "") or ""),
-                        "what": str(getattr(row, "action", "") or getattr(row, "what", "read")),
-                        "what_label": _("Read"),
-                        "why": str(getattr(row, "purpose", "") or getattr(row, "reason", "")),
-                    }
-                )
+    from sinergi.registry.models import AccessLog
+
+    reads = AccessLog.objects.filter(
+        Q(person_id=person.pk) | Q(household_id=person.household_id, person__isnull=True)
+    ).select_related("user")
+    for row in reads.order_by("at", "id")[:5000]:
+        rows.append(
+            {
+                "at": _iso(row.at),
+                "who": row.user.username if row.user else "",
+                "what": f"read.{row.purpose}",
+                "what_label": row.get_purpose_display(),
+                "why": row.reason,
+            }
+        )
+    rows.sort(key=lambda r: str(r["at"]))
     return rows
 
 

@@ -223,6 +223,21 @@ def _sweep(needles: list[str], skip: set[str]) -> int:
     return changed
 
 
+REGISTRY_ROWS = {
+    "registry.Person",
+    "registry.HistoricalPerson",
+    "registry.Household",
+    "registry.HistoricalHousehold",
+}
+
+
+def sweep(needles: list[str], *, chunk: int = 200) -> int:
+    """``_sweep`` over every table but the registry rows (done field by field), in chunks."""
+    return sum(
+        _sweep(needles[at : at + chunk], skip=REGISTRY_ROWS) for at in range(0, len(needles), chunk)
+    )
+
+
 def _anonymous_hash() -> str:
     return "x" + secrets.token_hex(15)
 
@@ -238,14 +253,19 @@ PERSON_SCRUB = {
 }
 
 
-def anonymise(person: Person, *, actor: Any = None) -> dict[str, int]:
-    """Anonymise ``person`` (locked by the caller, inside its transaction); returns counts."""
+def anonymise(
+    person: Person, *, actor: Any = None, needles_out: list[str] | None = None
+) -> dict[str, int]:
+    """Anonymise ``person`` (locked by the caller, inside its transaction); returns counts.
+
+    The sweep of every other table for the name and numbers runs here, unless ``needles_out``
+    is given: then they are added to it for the caller to sweep once for a batch of persons in
+    the same transaction (the retention run)."""
     household = Household.objects.select_for_update().get(pk=person.household_id)
     nik = _plain(person.nik_cipher, "nik")
     erase_kk = _no_other(household, person)
     kk = _plain(household.kk_cipher, "kk") if erase_kk else ""
     name = person.name
-    old_mask = person.nik_mask
     counts: dict[str, int] = {}
 
     # The registry row and its history.
@@ -301,16 +321,11 @@ def anonymise(person: Person, *, actor: Any = None) -> dict[str, int]:
 
     # Everything else that spells the name or a number out. A name shorter than six letters
     # is too common to look for in free text.
-    needles = [name if len(name) >= 6 else "", nik, kk, old_mask if erase_kk else ""]
-    counts["swept"] = _sweep(
-        [n for n in needles if n],
-        skip={
-            "registry.Person",
-            "registry.HistoricalPerson",
-            "registry.Household",
-            "registry.HistoricalHousehold",
-        },
-    )
+    needles = [n for n in (name if len(name) >= 6 else "", nik, kk) if n]
+    if needles_out is not None:
+        needles_out.extend(needles)
+    else:
+        counts["swept"] = sweep(needles)
 
     # Export files of the area: deleted once the erasure commits (a rollback keeps them).
     counts["export_files"] = _drop_exports(person.area_code)

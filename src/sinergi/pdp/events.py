@@ -9,8 +9,10 @@ from sinergi.core.events import event_type
 
 REQUEST_RECORDED = event_type("pdp.request.recorded", _("Data-subject request recorded"))
 REQUEST_CLOSED = event_type("pdp.request.closed", _("Data-subject request closed"))
+# Not "…exported": the read log records the access file itself, with the person
+# (registry.access_log, purpose access_file), rather than as an anonymous export.
 ACCESS_EXPORTED = event_type(
-    "pdp.access.exported", _("Access file of a person's data produced (UU PDP)")
+    "pdp.access.produced", _("Access file of a person's data produced (UU PDP)")
 )
 ACCESS_DOWNLOADED = event_type(
     "pdp.access.downloaded", _("Access file of a person's data downloaded")

@@ -24,7 +24,7 @@ from sinergi.core import jobs
 from sinergi.core.models import JOB_OPEN, AuditEvent, Job, JobStatus
 from sinergi.core.tasks import recordable_failure
 from sinergi.pdp import events
-from sinergi.pdp.erasure import anonymise, is_erased, legal_holds
+from sinergi.pdp.erasure import ERASED_FLAG, anonymise, is_erased, legal_holds, sweep
 from sinergi.pdp.jobs import RETENTION
 from sinergi.pdp.models import (
     DataSubjectRequest,
@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 EXPORT_KINDS = ("monitoring.export", "pdp.access")
 # At most this many persons are anonymised a night: a large backlog drains over several nights
 # instead of holding the database for hours.
-PERSONS_PER_RUN = 5000
+PERSONS_PER_RUN = 1000
+BATCH = 100
 
 
 def _cutoff(rule: RetentionRule, now: datetime.datetime) -> datetime.datetime:
@@ -89,22 +90,31 @@ def _access_log(rule: RetentionRule, now: datetime.datetime) -> int:
 
 
 def _former_households(rule: RetentionRule, now: datetime.datetime) -> dict[str, int]:
+    """Anonymise the persons of households that graduated longer ago than the period, in
+    batches: each batch (its persons and one sweep of the other tables for their names and
+    numbers) is one transaction, so an interrupted run leaves no one half-anonymised."""
     from sinergi.registry.models import Person
 
     day = (now - datetime.timedelta(days=rule.days)).date()
-    persons = Person.objects.filter(household__graduated_on__lt=day).order_by("pk")
+    ids = list(
+        Person.objects.filter(household__graduated_on__lt=day)
+        .order_by("pk")
+        .values_list("pk", "flags")[: PERSONS_PER_RUN * 2]
+    )
+    todo = [pk for pk, flags in ids if ERASED_FLAG not in (flags or [])][:PERSONS_PER_RUN]
     done = held = 0
-    for pk in persons.values_list("pk", flat=True)[:PERSONS_PER_RUN]:
+    for at in range(0, len(todo), BATCH):
         with transaction.atomic():
-            person = Person.objects.select_for_update().get(pk=pk)
-            if is_erased(person):
-                continue
-            if legal_holds(person, now.date()):
-                held += 1
-                continue
-            if rule.action == RetentionAction.ANONYMISE:
-                anonymise(person)
+            needles: list[str] = []
+            for person in Person.objects.select_for_update().filter(pk__in=todo[at : at + BATCH]):
+                if is_erased(person):
+                    continue
+                if legal_holds(person, now.date()):
+                    held += 1
+                    continue
+                anonymise(person, needles_out=needles)
                 done += 1
+            sweep(needles)
     return {"anonymised": done, "held": held}
 
 

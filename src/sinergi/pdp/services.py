@@ -33,7 +33,8 @@ from sinergi.pdp.models import (
     RequestStatus,
     due_days,
 )
-from sinergi.registry.models import Person, Relation, Sex
+from sinergi.registry import access_log
+from sinergi.registry.models import AccessPurpose, Person, Relation, Sex
 
 # What a correction may change (the registry's own person fields; the NIK through the registry).
 CORRECTABLE = ("name", "sex", "birth_place", "birth_date", "relation", "phone")
@@ -182,6 +183,12 @@ def access_run(job: Job) -> None:
 
 
 def _audit_access(actor: Any, request: DataSubjectRequest | None, person: Person, job: Any) -> None:
+    access_log.record(
+        actor,
+        AccessPurpose.ACCESS_FILE,
+        person=person,
+        reason=_("Access request of the person (UU PDP)"),
+    )
     AuditEvent.record(
         events.ACCESS_EXPORTED,
         actor=actor,
