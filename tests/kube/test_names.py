@@ -57,7 +57,8 @@ def test_business_type_choices_and_api_labels_follow_the_readers_language(
         "code": "makanan_minuman",
         "name": "Makanan dan minuman",
         "label": "Food and drink",
-    } in (api)
+    } in api["items"]
+    assert api["count"] == len(api["items"])
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, FilterLookup, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from sinergi.core.api_lists import ListFilter
+from sinergi.core.api_lists import ListFilter, SortedFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages, ReasonIn, column_rupiah
 from sinergi.kube import selectors, services
@@ -133,10 +133,22 @@ def _detail(kube: Kube) -> dict[str, Any]:
     }
 
 
-@router.get("/business-types", response=list[dict[str, str]])
-def business_types(request: HttpRequest) -> Any:
+class BusinessTypeOut(Schema):
+    code: str
+    name: str
+    label: str = Field(description="The name in the caller's language")
+
+
+class BusinessTypeFilter(SortedFilter):
+    ordering_fields: ClassVar = {"code": "code", "name": "name"}
+    default_ordering: ClassVar = "name"
+
+
+@router.get("/business-types", response=list[BusinessTypeOut], summary="Business types")
+@paginate(Pages, page_size=50)
+def business_types(request: HttpRequest, filters: Query[BusinessTypeFilter]) -> Any:
     require_perm(request, "kube.view_kube")
-    return [{"code": b.code, "name": b.name, "label": b.label} for b in selectors.business_types()]
+    return filters.apply(selectors.business_types())
 
 
 @router.get("/", response=list[KubeOut], summary="KUBE in your area")

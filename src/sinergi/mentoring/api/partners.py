@@ -14,6 +14,7 @@ from sinergi.mentoring.api.schemas import (
     AgreementFilter,
     AgreementIn,
     AgreementOut,
+    OrganisationFilter,
     OrganisationIn,
     OrganisationOut,
     UnitFilter,
@@ -25,9 +26,10 @@ router = Router(tags=["mentoring"])
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Partner organisations")
-def organisation_list(request: HttpRequest) -> Any:
+@paginate(Pages, page_size=50)
+def organisation_list(request: HttpRequest, filters: Query[OrganisationFilter]) -> Any:
     require_perm(request, "mentoring.view_organisation")
-    return selectors.organisation_list(request.user, include_inactive=True)
+    return filters.apply(selectors.organisation_list(request.user, include_inactive=True))
 
 
 @router.post("/organisations", response={201: OrganisationOut}, summary="Record a partner")

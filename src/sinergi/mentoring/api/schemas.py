@@ -491,6 +491,12 @@ class ReturnIn(Schema):
 # List filters (core.api_lists): every list paged, filtered, sorted, with changed_since.
 
 
+class OrganisationFilter(ListFilter):
+    ordering_fields: ClassVar = {"name": "name", "acronym": "acronym", "updated": "updated_at"}
+    default_ordering: ClassVar = "name"
+    active: bool | None = None
+
+
 class UnitFilter(ListFilter):
     ordering_fields: ClassVar = {
         "name": "name", "area": ("area_code", "name"), "updated": "updated_at",
