@@ -174,6 +174,11 @@ def main() -> None:
         f"regency officer {regency}": login(f"bench-dinsos-{regency}", "social_officer", regency),
         "national admin": login("bench-admin", "national_admin", None),
     }
+    # What one trivial ORM read costs on this machine right now: the yardstick for the rest
+    # when the machine is shared (the inbox is a dozen such reads, a little heavier).
+    one = people["national admin"].pk
+    trivial = dashboard.timed(lambda: User.objects.filter(pk=one).first(), args.runs * 3)
+    print(f"\none trivial ORM read (User by pk): p50 {trivial[0]:.2f} ms, p95 {trivial[1]:.2f} ms")
     print(f"\n{'inbox':<40} {'items':>6} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8}")
     worst = 0.0
     for label, user in people.items():

@@ -125,6 +125,18 @@ def bounded(
     return items
 
 
+def counted(qs: Any, since_field: str) -> tuple[int, datetime.datetime | None]:
+    """How many rows ``qs`` holds (up to :data:`COUNT_CAP`) and the earliest ``since_field``
+    among them, in one query: for a queue shown as one "N waiting" item."""
+    from django.db.models import Count, Min
+
+    first = qs.order_by().values("pk")[:COUNT_CAP]
+    found = qs.model._base_manager.filter(pk__in=first).aggregate(
+        n=Count("pk"), since=Min(since_field)
+    )
+    return int(found["n"]), found["since"]
+
+
 # --- Gathering --------------------------------------------------------------------------------
 
 

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from sinergi.core.inbox import (
-    COUNT_CAP,
     PER_KIND,
     InboxItem,
     as_datetime,
     bounded,
+    counted,
     kind,
     more_text,
     provider,
@@ -111,14 +111,12 @@ def work(user: Any) -> Iterable[InboxItem]:
 
     items += bounded(selectors.reports_returned(user), returned, returned_more)
 
-    waiting = selectors.unmatched_groups(user)
-    first = waiting.first()
-    if first is not None:
-        count = waiting.order_by().values("pk")[:COUNT_CAP].count()
+    count, since = counted(selectors.unmatched_groups(user), "updated_at")
+    if count:
         text = ngettext(
             "%(n)s active group waits for a mentor: run the matcher",
             "%(n)s active groups wait for a mentor: run the matcher",
             count,
         ) % {"n": more_text(count)}
-        items.append(InboxItem(MATCH, text, reverse("mentoring:match"), first.updated_at))
+        items.append(InboxItem(MATCH, text, reverse("mentoring:match"), as_datetime(since)))
     return items

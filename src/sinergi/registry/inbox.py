@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from sinergi.core.inbox import COUNT_CAP, InboxItem, bounded, kind, more_text, provider
+from sinergi.core.inbox import InboxItem, as_datetime, bounded, counted, kind, more_text, provider
 from sinergi.registry import selectors
 
 IMPORT = kind("registry.import", gettext_lazy("Imports to save"))
@@ -34,16 +34,14 @@ def work(user: Any) -> Iterable[InboxItem]:
         )  # fmt: skip
 
     items = bounded(selectors.imports_to_save(actor=user), batch, batch_more)
-    pending = selectors.duplicates_to_review(actor=user)
-    first = pending.first()
-    if first is not None:
-        count = pending.order_by().values("pk")[:COUNT_CAP].count()
+    count, since = counted(selectors.duplicates_to_review(actor=user), "created_at")
+    if count:
         text = ngettext(
             "%(n)s possible duplicate to review",
             "%(n)s possible duplicates to review",
             count,
         ) % {"n": more_text(count)}
         items.append(
-            InboxItem(DUPLICATES, text, reverse("registry:duplicate_list"), first.created_at)
+            InboxItem(DUPLICATES, text, reverse("registry:duplicate_list"), as_datetime(since))
         )
     return items
