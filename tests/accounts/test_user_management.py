@@ -314,6 +314,9 @@ def test_csv_import_through_the_api(
     )
     assert missing.status_code == 400, missing.json()
     assert missing.json()["file_errors"], missing.json()
+    for junk in (b"\xff\xfe not text", b"username,email\nab\x00c,d\n"):
+        refused = client.post("/api/v1/users/import", {"file": SimpleUploadedFile("u.csv", junk)})
+        assert refused.status_code == 400 and refused.json()["field"] == "file"
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
             "/api/v1/users/import", {"file": SimpleUploadedFile("u.csv", CSV_GOOD.encode())}

@@ -617,10 +617,18 @@ def _read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
     # Spreadsheets in Indonesian save CSV with semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
-    rows = [
-        {(k or "").strip().lower(): (v or "").strip() for k, v in r.items() if k} for r in reader
-    ]
+    try:
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        rows = [
+            {(k or "").strip().lower(): (v or "").strip() for k, v in r.items() if k}
+            for r in reader
+        ]
+    except csv.Error as exc:
+        raise InvalidInput(
+            _("The file is not a readable CSV file (line %(line)s). Save it again as CSV.")
+            % {"line": reader.line_num},
+            field="file",
+        ) from exc
     return header, rows
 
 
