@@ -49,6 +49,18 @@ def test_the_register_reads_the_legal_basis_valid_today(time_machine: Any) -> No
         assert any("No legal basis" in g for g in _row("income").gaps)
 
 
+def test_uses_resting_on_consent_are_their_own_rows(time_machine: Any) -> None:
+    time_machine.move_to(TODAY, tick=False)
+    with translation.override("en"):
+        rows = register.rows()
+        phone = next(r for r in rows if r.use == "officer_phone")
+        assert phone.category == "contact" and phone.legal_basis == "Consent"
+        assert {r.role for r in phone.recipients} >= {"Buyer — market partner"}
+        photo = next(r for r in rows if r.category == "photo" and not r.use)
+        assert photo.legal_basis == "per purpose (below)"
+        assert not any("legal basis" in g for g in photo.gaps)
+
+
 def test_recipients_follow_the_role_permissions_and_partners_are_flagged(
     time_machine: Any,
 ) -> None:
@@ -69,14 +81,21 @@ def test_recipients_follow_the_role_permissions_and_partners_are_flagged(
         assert any("partner role receives" in g for g in identity.gaps)
 
 
-def test_retention_without_a_policy_says_not_configured(time_machine: Any) -> None:
+def test_retention_comes_from_the_pdp_retention_rules_in_force(time_machine: Any) -> None:
+    from sinergi.pdp.models import RetentionRule
+
     time_machine.move_to(TODAY, tick=False)
     with translation.override("en"):
-        rows = register.rows()
-        if register.selectors.retention_periods() is None:
-            assert {r.retention for r in rows} == {"not configured"}
-        else:  # the pdp app's policy exists: each category says its period or that it has none
-            assert all(r.retention for r in rows)
+        assert "1825 days, then anonymise" in _row("identity").retention
+        assert _row("photo").retention == "not configured"
+        assert any("retention" in g for g in _row("photo").gaps)
+        RetentionRule.objects.create(
+            category="former_households", days=1000, action="anonymise", valid_from=TODAY.date()
+        )
+        assert "1000 days, then anonymise" in _row("welfare").retention
+        _title, sections = register.dpia()
+        retention = next(s for s in sections if s.heading.startswith("4."))
+        assert any("730 days" in item for item in retention.items)  # the access log's rule
 
 
 def test_downloads_csv_pdf_and_dpia_in_both_languages(
@@ -91,7 +110,7 @@ def test_downloads_csv_pdf_and_dpia_in_both_languages(
     table = list(csv.reader(io.StringIO(response.content.decode())))
     assert table[0] == register.HEADER
     welfare = next(r for r in table if r[0] == "welfare")
-    assert welfare[3] == "Public task"
+    assert welfare[4] == "Public task"
     pdf = client.get("/pdp/pemrosesan/?format=pdf")
     assert pdf.content.startswith(b"%PDF")
 
@@ -118,7 +137,7 @@ def test_a_formula_typed_into_a_legal_reference_is_neutralised_in_the_csv(
     response = client_for(admin_user).get("/pdp/pemrosesan/?format=csv")
     table = list(csv.reader(io.StringIO(response.content.decode())))
     contact = next(r for r in table if r[0] == "contact")
-    assert contact[4] == '\'=HYPERLINK("http://x")'
+    assert contact[5] == '\'=HYPERLINK("http://x")'
 
 
 def test_the_register_api(admin_user: User, client_for: Callable[[User], Client]) -> None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.roles import PARTNER_ROLES, Role
 from sinergi.compliance import selectors
-from sinergi.registry.models import DataCategory
+from sinergi.registry.models import ConsentPurpose, DataCategory
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,46 @@ ACTIVITIES: dict[str, Activity] = {
 }
 
 
+# Which of the pdp app's retention categories (pdp.RetentionRule) governs each register row:
+# registry data and incomes are kept while the household is in the programme and anonymised
+# a period after it graduates. Session photos have no retention rule yet.
+RETENTION_OF: dict[str, str] = {
+    DataCategory.IDENTITY: "former_households",
+    DataCategory.DEMOGRAPHIC: "former_households",
+    DataCategory.CONTACT: "former_households",
+    DataCategory.WELFARE: "former_households",
+    "income": "former_households",
+}
+
+
+_CONSENTED = gettext_lazy(
+    "Refused without the person's recorded, current consent; a withdrawal takes effect at once "
+    "(a child's consent is a parent's or guardian's)"
+)
+
+# Uses of a category whose legal basis the table records per purpose (registry.ConsentPurpose).
+PURPOSE_ACTIVITIES: dict[str, Activity] = {
+    ConsentPurpose.MENTORING_PHOTO: Activity(
+        purpose=gettext_lazy("Photos of the members present, as evidence of a mentoring session"),
+        subjects=_MEMBERS,
+        readers=(("mentoring.view_session", gettext_lazy("served through a scoped address")),),
+        measures=(
+            _CONSENTED,
+            gettext_lazy("Re-encoded on upload (metadata removed); never public"),
+        ),
+    ),
+    ConsentPurpose.OFFICER_PHONE: Activity(
+        purpose=gettext_lazy("Let buyers and mentors call a group's chair"),
+        subjects=gettext_lazy("Chairs of KUBE groups"),
+        readers=(
+            ("market.view_product", gettext_lazy("on a group's product page")),
+            ("mentoring.view_session", gettext_lazy("on the mentored group's page")),
+        ),
+        measures=(_CONSENTED,),
+    ),
+}
+
+
 @dataclass
 class Receiver:
     role: str
@@ -133,6 +173,7 @@ class Receiver:
 @dataclass
 class Row:
     category: str
+    use: str  # a purpose narrowed from the category (registry.ConsentPurpose), or ""
     label: str
     purpose: str
     legal_basis: str
@@ -171,20 +212,30 @@ def controller() -> str:
 
 
 def rows(on: datetime.date | None = None) -> list[Row]:
-    """One row per processing activity, in the active language."""
+    """One row per processing activity, in the active language: each data category under its
+    general legal basis, then each purpose the legal-basis table narrows from a category (the
+    uses that rest on consent)."""
     day = on or timezone.localdate()
     bases = selectors.legal_bases(day)
     perms = selectors.role_permissions()
-    retention = selectors.retention_periods(day)
+    retention = selectors.retention_rules(day)
     labels = dict(DataCategory.choices)
+    purposes = dict(ConsentPurpose.choices)
+    narrowed = {category for category, purpose in bases if purpose}
     codes = list(labels) + [c for c in ACTIVITIES if c not in labels]
+    keys = [(code, "") for code in codes] + sorted(k for k in bases if k[1])
     out: list[Row] = []
-    for code in codes:
-        activity = ACTIVITIES.get(code)
+    for code, use in keys:
+        activity = PURPOSE_ACTIVITIES.get(use) if use else ACTIVITIES.get(code)
         gaps: list[str] = []
-        basis = bases.get(code)
-        if basis is None:
+        basis = bases.get((code, use))
+        if basis is None and code in narrowed:
+            basis_text = _("per purpose (below)")
+        elif basis is None:
+            basis_text = _("not recorded")
             gaps.append(_("No legal basis recorded for this category (admin: legal bases)."))
+        else:
+            basis_text = basis.get_basis_display()
         recipients = []
         for group in sorted(perms):
             how = [
@@ -200,18 +251,23 @@ def rows(on: datetime.date | None = None) -> list[Row]:
                     )
         if activity is None:
             gaps.append(_("Purpose and recipients of this category are not described yet."))
-        if retention is None:
+        kept_by = RETENTION_OF.get(code, "")
+        if retention is None or not kept_by:
             retention_text = _("not configured")
         else:
-            retention_text = retention.get(code, "") or _("not configured")
+            retention_text = retention.get(kept_by, "") or _("not configured")
         if retention_text == _("not configured"):
             gaps.append(_("No retention period configured."))
+        label = str(labels.get(code) or (activity.label if activity else code))
+        if use:
+            label = f"{label} — {purposes.get(use, use)}"
         out.append(
             Row(
                 category=code,
-                label=str(labels.get(code) or (activity.label if activity else code)),
+                use=use,
+                label=label,
                 purpose=str(activity.purpose) if activity else "",
-                legal_basis=basis.get_basis_display() if basis else _("not recorded"),
+                legal_basis=basis_text,
                 legal_reference=basis.reference if basis else "",
                 basis_since=basis.valid_from if basis else None,
                 subjects=str(activity.subjects) if activity else "",
@@ -238,6 +294,7 @@ def transfers() -> str:
 
 HEADER = [
     "category",
+    "use",
     "label",
     "purpose",
     "legal_basis",
@@ -258,6 +315,7 @@ def table(on: datetime.date | None = None) -> list[list[Any]]:
     return [
         [
             r.category,
+            r.use,
             r.label,
             r.purpose,
             r.legal_basis,
@@ -292,6 +350,7 @@ def dpia(on: datetime.date | None = None) -> tuple[str, list[Section]]:
     """The DPIA template, pre-filled from the register, in the active language."""
     register = rows(on)
     day = on or timezone.localdate()
+    rules = selectors.retention_rules(day)
     title = _("Data protection impact assessment (DPIA) — Sinergi")
     sections = [
         Section(
@@ -337,8 +396,8 @@ def dpia(on: datetime.date | None = None) -> tuple[str, list[Section]]:
         ),
         Section(
             _("4. Retention"),
-            [],
-            [f"{r.label}: {r.retention}" for r in register],
+            [] if rules is not None else [_("No retention periods are configured.")],
+            [f"{r.label}: {r.retention}" for r in register] + list((rules or {}).values()),
         ),
         Section(
             _("5. Risks to the people concerned"),

@@ -96,12 +96,16 @@ def letter_template_get(pk: int) -> LetterTemplate | None:
 # --- The configuration behind the records of processing -----------------------------------------
 
 
-def legal_bases(on: datetime.date | None = None) -> dict[str, LegalBasis]:
-    """The legal basis of each data category valid on ``on`` (today): the newest not after it."""
+def legal_bases(on: datetime.date | None = None) -> dict[tuple[str, str], LegalBasis]:
+    """The legal basis valid on ``on`` (today) of each data category (purpose "") and of each
+    purpose narrowed from a category: the newest row not after the day, by (category, purpose)."""
     day = on or timezone.localdate()
-    out: dict[str, LegalBasis] = {}
-    for row in LegalBasis.objects.filter(valid_from__lte=day).order_by("category", "-valid_from"):
-        out.setdefault(row.category, row)
+    out: dict[tuple[str, str], LegalBasis] = {}
+    rows = LegalBasis.objects.filter(valid_from__lte=day).order_by(
+        "category", "purpose", "-valid_from"
+    )
+    for row in rows:
+        out.setdefault((row.category, row.purpose), row)
     return out
 
 
@@ -118,51 +122,24 @@ def role_permissions() -> dict[str, set[str]]:
     return out
 
 
-def retention_periods(on: datetime.date | None = None) -> dict[str, str] | None:
-    """The retention period of each data category, from the pdp app's retention policy when that
-    model exists; None when it does not (the register then says "not configured")."""
-    model = _retention_model()
-    if model is None:
-        return None
-    day = on or timezone.localdate()
-    fields = {f.name for f in model._meta.get_fields()}
-    qs = model.objects.all()
-    if "valid_from" in fields:
-        qs = qs.filter(valid_from__lte=day).order_by("category", "-valid_from")
-    out: dict[str, str] = {}
-    for row in qs:
-        category = str(getattr(row, "category", ""))
-        if category and category not in out:
-            out[category] = _period_text(row)
-    return out
-
-
-def _retention_model() -> Any:
-    for name in ("RetentionPolicy", "RetentionPeriod", "Retention", "RetentionRule"):
-        try:
-            model = apps.get_model("pdp", name)
-        except LookupError:
-            continue
-        if any(f.name == "category" for f in model._meta.get_fields()):
-            return model
-    return None
-
-
-def _period_text(row: Any) -> str:
+def retention_rules(on: datetime.date | None = None) -> dict[str, str] | None:
+    """The retention period in force for each of the pdp app's retention categories, in words
+    ("Persons of households that left the programme: 1825 days, then Anonymise"); None when
+    the pdp app has no retention model (the register then says "not configured")."""
     from django.utils.translation import gettext as _
 
-    for attr, label in (("days", _("%(n)s days")), ("months", _("%(n)s months"))):
-        value = getattr(row, attr, None)
-        if value:
-            text = label % {"n": value}
-            break
-    else:
-        for attr in ("period_days", "keep_days", "retention_days"):
-            value = getattr(row, attr, None)
-            if value:
-                text = _("%(n)s days") % {"n": value}
-                break
-        else:
-            text = str(row)
-    action = getattr(row, "get_action_display", None)
-    return f"{text} ({action()})" if callable(action) else text
+    try:
+        model = apps.get_model("pdp", "RetentionRule")
+    except LookupError:
+        return None
+    day = on or timezone.localdate()
+    out: dict[str, str] = {}
+    for row in model.objects.filter(valid_from__lte=day).order_by("category", "-valid_from"):
+        if row.category in out:
+            continue
+        out[row.category] = _("%(what)s: %(days)s days, then %(action)s") % {
+            "what": row.get_category_display(),
+            "days": row.days,
+            "action": str(row.get_action_display()).lower(),
+        }
+    return out

@@ -234,7 +234,11 @@ def processing_register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "compliance/register.html",
-        {"rows": register.rows(), "controller": register.controller()},
+        {
+            "rows": register.rows(),
+            "controller": register.controller(),
+            "retention_rules": selectors.retention_rules(),
+        },
     )
 
 

@@ -108,6 +108,13 @@ MENU: list[NavItem] = [
         "⇧",
         ("monitoring:graduation",),
     ),
+    NavItem(
+        _("Data incidents"),
+        "compliance:incident_list",
+        "compliance.view_incident",
+        "⚠",
+        ("compliance:",),
+    ),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰", ("accounts:user",)),
     NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙", ("core:audit",)),
 ]
