@@ -323,3 +323,37 @@ def test_csv_import_through_the_api(
         )
     assert done.status_code == 200 and done.json()["created"] == 2
     assert len(mail.outbox) == 2
+
+
+def test_lapsed_invitation_waits_in_the_managers_inbox(
+    officer_bandung: User,
+    officer_bogor: User,
+    admin_user: User,
+    client_for: Callable[..., Client],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from sinergi.accounts.inbox import invitations
+
+    fac = services.user_create(
+        actor=officer_bandung,
+        username="lupa.undangan",
+        password=None,
+        role=Role.FACILITATOR,
+        area_code="32.73",
+        email="l@example.org",
+        invite_site=SITE,
+    )
+    assert list(invitations(officer_bandung)) == []  # not expired yet
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=8)
+    with time_machine.travel(later):
+        items = list(invitations(officer_bandung))
+        assert [i.url for i in items] == [f"/akun/pengguna/{fac.pk}/"]
+        assert items[0].area == "32.73"
+        assert client_for(officer_bandung).get(items[0].url).status_code == 200
+        assert [i.url for i in invitations(admin_user)] == [items[0].url]
+        # Another regency's officer does not manage this user.
+        assert list(invitations(officer_bogor)) == []
+        # Sent again: the item is gone.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.invitation_send(actor=officer_bandung, user_id=fac.pk, site=SITE)
+        assert list(invitations(officer_bandung)) == []

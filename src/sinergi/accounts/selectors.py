@@ -70,6 +70,38 @@ def invitation_latest(user: User) -> Invitation | None:
     return Invitation.objects.filter(user=user).order_by("-created_at").first()
 
 
+def invitations_lapsed(*, actor: Any) -> QuerySet[User]:
+    """Users the actor manages whose last invitation expired unused (they never set a
+    password): the actor's work, to send it again. Oldest lapse first."""
+    if not actor.is_authenticated or not actor.has_perm("accounts.manage_user"):
+        return User.objects.none()
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+    from django.db.models import Exists, Max, OuterRef
+    from django.utils import timezone
+
+    from sinergi.accounts.roles import grantable_roles
+
+    lapsed = Invitation.objects.filter(
+        user=OuterRef("pk"),
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__lte=timezone.now(),
+    )
+    return (
+        User.objects.for_user(actor, permission="accounts.manage_user")
+        .filter(
+            Exists(lapsed),
+            is_active=True,
+            # Never set a password (an unusable one is Django's marker).
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+            role__in=grantable_roles(actor.role),
+        )
+        .exclude(pk=actor.pk)
+        .annotate(lapsed_at=Max("invitations__expires_at"))
+        .order_by("lapsed_at", "pk")
+    )
+
+
 def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
 

@@ -1,0 +1,39 @@
+"""Accounts work waiting for a person (core.inbox): invitations that expired unused, for
+whoever manages those users, to send again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sinergi.accounts import selectors
+from sinergi.core.inbox import InboxItem, bounded, kind, provider
+
+INVITATION_LAPSED = kind("accounts.invitation", gettext_lazy("Invitations to send again"))
+
+
+@provider("accounts.invitations")
+def invitations(user: Any) -> Iterable[InboxItem]:
+    def one(person: Any) -> InboxItem:
+        return InboxItem(
+            INVITATION_LAPSED,
+            _("%(user)s never used the invitation and it expired: send it again")
+            % {"user": person},
+            reverse("accounts:user_detail", args=[person.pk]),
+            person.lapsed_at,
+            area=person.area_code or "",
+        )
+
+    def more(count: str, person: Any) -> InboxItem:
+        return InboxItem(
+            INVITATION_LAPSED,
+            _("%(n)s more expired invitations to send again") % {"n": count},
+            reverse("accounts:user_list"),
+            person.lapsed_at,
+        )
+
+    return bounded(selectors.invitations_lapsed(actor=user), one, more)
