@@ -233,3 +233,164 @@ def lookup_hashes(values: list[str], *, field: str) -> list[str]:
     """``lookup_hash`` of every value (bulk imports)."""
     key, digest = keyring().hmac_key, hmac.digest
     return [digest(key, f"{field}:{value}".encode(), "sha256")[:16].hex() for value in values]
+
+
+# --- Key rotation ------------------------------------------------------------------------------
+# Rotating the encryption key: add the new key beside the old one and make it the active one
+# (SINERGI_PII_KEYS=old:<key>,new:<key> and SINERGI_PII_KEY_ID=new in production; ``sinergi
+# manage rotate_pii_key --new-key`` for the local key file), restart, then run ``sinergi manage
+# rotate_pii_key``: it re-encrypts every stored value under the active key in batches, each
+# batch one transaction with its progress, so an interrupted run continues where it stopped.
+# Reads accept every key of the ring meanwhile and new writes use the active key, so the site
+# keeps running. ``key_usage`` says when no value is left under an old key: then it can go.
+#
+# The HMAC key (SINERGI_PII_HMAC_KEY) is not rotated: it is not an encryption key but the key of
+# the exact look-ups and the uniqueness of NIK and KK (nik_hash, kk_hash, nik_prefix_key);
+# changing it would need every hash re-computed from the decrypted numbers while both keys
+# answer look-ups. Keep it secret and out of the database's backups (docs/security.md).
+
+# The associated data (``field=`` of ``encrypt``) of each column in ``ENCRYPTED_COLUMNS``.
+COLUMN_FIELDS = {
+    ("registry", "Household", "kk_cipher"): "kk",
+    ("registry", "Person", "nik_cipher"): "nik",
+    ("monitoring", "MemberIncome", "income_cipher"): "income",
+    ("monitoring", "MemberIncome", "per_capita_cipher"): "income",
+}
+
+
+def column_label(column: tuple[str, str, str]) -> str:
+    return ".".join(column)
+
+
+def reencrypt_many(tokens: list[str], *, field: str) -> list[str | None]:
+    """Each token under the active key (None where it already is): decrypted with its own key
+    id, sealed again with a fresh nonce."""
+    active = keyring().active
+    stale = [t for t in tokens if key_id_of(t) != active]
+    fresh = iter(encrypt_many([decrypt(t, field=field) for t in stale], field=field))
+    return [None if key_id_of(t) == active else next(fresh) for t in tokens]
+
+
+@dataclass
+class RotationBatch:
+    column: tuple[str, str, str]
+    scanned: int  # rows read in this batch
+    rotated: int  # rows re-encrypted
+    last_pk: int  # the batch's last primary key: the next batch starts after it
+    done: bool  # no row after this batch
+
+
+def rotate_batch(column: tuple[str, str, str], *, after: int, size: int) -> RotationBatch:
+    """Re-encrypt the next ``size`` rows of ``column`` after primary key ``after``.
+
+    One UPDATE a row, guarded by the old value: a value written meanwhile by the site (already
+    under the active key) is never overwritten with a stale one. The row's other columns, its
+    ``updated_at`` and its history are untouched: the data did not change, only its sealing.
+    Run it inside a transaction together with the saved progress.
+    """
+    from django.apps import apps
+    from django.db import connection
+
+    app_label, model_name, field = column
+    model = apps.get_model(app_label, model_name)
+    rows = list(
+        model._default_manager.filter(pk__gt=after).order_by("pk").values_list("pk", field)[:size]
+    )
+    if not rows:
+        return RotationBatch(column, 0, 0, after, True)
+    new = reencrypt_many([token for _pk, token in rows], field=COLUMN_FIELDS[column])
+    changes = [(n, pk, old) for (pk, old), n in zip(rows, new, strict=True) if n is not None]
+    if changes:
+        qn = connection.ops.quote_name
+        meta = model._meta
+        column_name = qn(meta.get_field(field).column)
+        # Table and column names come from the model (quoted), the values are parameters.
+        sql = (
+            f"UPDATE {qn(meta.db_table)} SET {column_name} = %s "  # noqa: S608
+            f"WHERE {qn(meta.pk.column)} = %s AND {column_name} = %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, changes)
+    return RotationBatch(column, len(rows), len(changes), int(rows[-1][0]), len(rows) < size)
+
+
+def key_usage() -> dict[str, dict[str, int]]:
+    """For each encrypted column, how many values are sealed under each key id (a key id not
+    in the ring shows too). A key other than the active one may be removed when no column
+    counts a value under it (and no sealed upload uses it: ``sealed_key_usage``)."""
+    from django.apps import apps
+
+    ring = keyring()
+    usage: dict[str, dict[str, int]] = {}
+    for column in ENCRYPTED_COLUMNS:
+        app_label, model_name, field = column
+        manager = apps.get_model(app_label, model_name)._default_manager
+        total = manager.count()
+        counts: dict[str, int] = {}
+        for kid in ring.keys:
+            n = manager.filter(**{f"{field}__startswith": f"{kid}:"}).count()
+            if n:
+                counts[kid] = n
+        unknown = total - sum(counts.values())
+        if unknown:
+            counts["?"] = unknown
+        usage[column_label(column)] = counts
+    return usage
+
+
+def sealed_key_usage(folder: str = "imports") -> dict[str, int]:
+    """How many sealed files (uploads kept for an import, ``core.sealed``) use each key id;
+    they are deleted when their import is saved or cancelled, or after a day."""
+    from django.core.files.storage import default_storage
+
+    counts: dict[str, int] = {}
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return counts
+    for name in files:
+        if not name.endswith(".sealed"):
+            continue
+        try:
+            with default_storage.open(f"{folder}/{name}", "rb") as handle:
+                head = handle.read(5 + 255)
+        except OSError:
+            continue
+        if len(head) >= 5 and head[:4] == b"SGF1":
+            kid = head[5 : 5 + head[4]].decode("ascii", "replace")
+            counts[kid] = counts.get(kid, 0) + 1
+    return counts
+
+
+def removable_keys() -> list[str]:
+    """Key ids of the ring that no stored value and no sealed file uses any more."""
+    used: set[str] = set(sealed_key_usage())
+    for counts in key_usage().values():
+        used.update(counts)
+    ring = keyring()
+    return sorted(kid for kid in ring.keys if kid != ring.active and kid not in used)
+
+
+def add_local_key() -> str:
+    """A new key in the local key file (demo, development), made the active one; the old keys
+    stay for reading. Production keys live in the environment: this refuses there."""
+    if environment_keyring() is not None or settings.PRODUCTION:
+        raise ImproperlyConfigured(
+            "The keys come from the environment: add the new key to SINERGI_PII_KEYS, set "
+            "SINERGI_PII_KEY_ID to its id and restart, then rotate. " + PRODUCTION_KEYS_HELP
+        )
+    ring = _local_file()  # creates the file if there is none yet
+    path = settings.DATA_DIR / KEY_FILE
+    key = secrets.token_bytes(32)
+    kid = key_id(key)
+    data = json.loads(path.read_text())
+    data["keys"][kid] = base64.b64encode(key).decode()
+    data["active"] = kid
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    tmp.chmod(0o600)
+    tmp.replace(path)  # the old file stays whole until the new one is complete
+    keyring.cache_clear()
+    _cipher.cache_clear()
+    assert ring.active in keyring().keys
+    return kid
