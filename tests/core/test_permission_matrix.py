@@ -203,6 +203,13 @@ GET: dict[str, str] = {
     "monitoring:rubric": "200 200 200 200 200 200 200 403 200 200 302",
     "notifications:preferences": "200 200 200 200 200 200 200 200 200 200 302",
     "notifications:message_list": "200 403 403 403 403 403 403 403 403 403 302",
+    "compliance:incident_list": "200 200 200 200 403 403 403 403 403 200 302",
+    "compliance:incident_create": "200 200 200 200 403 403 403 403 403 403 302",
+    "compliance:incident_detail": "200 200 404 200 403 403 403 403 403 200 302",
+    "compliance:incident_edit": "200 200 404 200 403 403 403 403 403 403 302",
+    "compliance:incident_letter": "200 200 404 200 403 403 403 403 403 200 302",
+    "compliance:register": "200 200 200 200 403 403 403 403 403 200 302",
+    "compliance:dpia": "200 200 200 200 403 403 403 403 403 200 302",
     "javascript-catalog": "200 200 200 200 200 200 200 200 200 200 200",
     "GET /api/v1/users/me": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/users/": "200 200 200 200 403 403 403 403 403 200 401",
@@ -266,6 +273,9 @@ GET: dict[str, str] = {
     "GET /api/v1/monitoring/rubrics": "200 200 200 200 200 200 200 403 200 200 401",
     "GET /api/v1/notifications/preferences": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/notifications/messages": "200 403 403 403 403 403 403 403 403 403 401",
+    "GET /api/v1/compliance/incidents": "200 200 200 200 403 403 403 403 403 200 401",
+    "GET /api/v1/compliance/incidents/{incident_id}": "200 200 404 200 403 403 403 403 403 200 401",
+    "GET /api/v1/compliance/processing-register": "200 200 200 200 403 403 403 403 403 200 401",
     "GET /api/v1/jobs/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/inbox/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/jobs/{job_id}/": "200 200 404 200 404 404 404 404 404 200 401",
@@ -481,6 +491,11 @@ WRITE: dict[str, str] = {
     "POST /api/v1/monitoring/graduations/{graduation_id}/decision": "monitoring.decide_graduation area",
     "PUT /api/v1/monitoring/poverty-lines": "monitoring.load_povertyline",
     "PUT /api/v1/monitoring/rubrics": "monitoring.change_rubric",
+    "compliance:incident_create": "compliance.add_incident",
+    "compliance:incident_detail": "compliance.change_incident area",  # records a notice
+    "compliance:incident_edit": "compliance.change_incident area",
+    "POST /api/v1/compliance/incidents": "compliance.add_incident",
+    "POST /api/v1/compliance/incidents/{incident_id}/notifications": "compliance.change_incident area",
     "PUT /api/v1/notifications/preferences": "-",
 }
 
@@ -550,6 +565,26 @@ def _consent(person: Any) -> int:
     from tests.factories import ConsentFactory
 
     return int(ConsentFactory(person=person, purpose="officer_phone").pk)
+
+
+def _incident(users: dict[str, User]) -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sinergi.compliance.services import incident_record
+
+    now = timezone.now()
+    return incident_record(
+        actor=users["off"],
+        title="Matrix",
+        area_code="32.73",
+        categories=["contact"],
+        affected_count=3,
+        occurred_at=now - timedelta(days=2),
+        discovered_at=now - timedelta(days=1),
+        description="Matrix",
+    ).pk
 
 
 def _ids(users: dict[str, User]) -> dict[str, Any]:
@@ -623,6 +658,9 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         "bad_link": "c2x-0123456789abcdef",
         "code": "32.73",
         "export_kind": next(iter(exports.KINDS)),
+        # A Kota Bandung personal-data incident (the breach register) and a letter's addressee.
+        "incident": _incident(users),
+        "recipient": "authority",
     }
     return ids
 
@@ -631,6 +669,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
 
 # URL keyword → world id; ``pk`` is looked up per route in PK_OF.
 URL_ARGS = {
+    "recipient": "recipient",
     "token_id": "token",
     "uidb64": "bad_uid",
     "token": "bad_link",
@@ -709,6 +748,9 @@ PK_OF = {
     "core:job": "import_job",
     "core:job_file": "import_job",
     "monitoring:graduation_decide": "graduation",
+    "compliance:incident_detail": "incident",
+    "compliance:incident_edit": "incident",
+    "compliance:incident_letter": "incident",
     "accounts:user_detail": "fac_user",
     "accounts:user_change": "fac_user",
     "accounts:user_deactivate": "fac_user",
@@ -719,6 +761,7 @@ PK_OF = {
 }
 # API path parameter → world id.
 API_ARGS = {
+    "incident_id": "incident",
     "household_id": "household",
     "person_id": "person",
     "batch_id": "batch",
@@ -884,6 +927,8 @@ def _sample(
         return SimpleUploadedFile("x.png", PNG, content_type="image/png")
     if node.get("format") == "date":
         return "2026-01-15"
+    if node.get("format") == "date-time":
+        return "2026-01-15T10:00:00+07:00"
     return "x" * max(5, node.get("minLength", 1))
 
 
