@@ -210,6 +210,16 @@ GET: dict[str, str] = {
     "compliance:incident_letter": "200 200 404 200 403 403 403 403 403 200 302",
     "compliance:register": "200 200 200 200 403 403 403 403 403 200 302",
     "compliance:dpia": "200 200 200 200 403 403 403 403 403 200 302",
+    "pdp:request_list": "200 200 200 200 403 403 403 403 403 200 302",
+    "pdp:request_create": "200 200 200 200 403 403 403 403 403 403 302",
+    "pdp:request_detail": "200 200 404 200 403 403 403 403 403 200 302",
+    "pdp:request_close": "405 405 405 405 405 405 405 405 405 405 302",
+    "pdp:request_access": "405 405 405 405 405 405 405 405 405 405 302",
+    "pdp:request_pdf": "404 404 404 404 403 403 403 403 403 404 302",
+    "pdp:request_erase": "405 405 405 405 405 405 405 405 405 405 302",
+    "pdp:request_correct": "405 405 405 405 405 405 405 405 405 405 302",
+    "pdp:correction_decide": "405 405 405 405 405 405 405 405 405 405 302",
+    "pdp:retention": "200 200 200 200 403 403 403 403 403 200 302",
     "javascript-catalog": "200 200 200 200 200 200 200 200 200 200 200",
     "GET /api/v1/users/me": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/users/": "200 200 200 200 403 403 403 403 403 200 401",
@@ -276,6 +286,9 @@ GET: dict[str, str] = {
     "GET /api/v1/compliance/incidents": "200 200 200 200 403 403 403 403 403 200 401",
     "GET /api/v1/compliance/incidents/{incident_id}": "200 200 404 200 403 403 403 403 403 200 401",
     "GET /api/v1/compliance/processing-register": "200 200 200 200 403 403 403 403 403 200 401",
+    "GET /api/v1/pdp/requests": "200 200 200 200 403 403 403 403 403 200 401",
+    "GET /api/v1/pdp/requests/{request_id}": "200 200 404 200 403 403 403 403 403 200 401",
+    "GET /api/v1/pdp/retention": "200 200 200 200 403 403 403 403 403 200 401",
     "GET /api/v1/jobs/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/inbox/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/jobs/{job_id}/": "200 200 404 200 404 404 404 404 404 200 401",
@@ -496,6 +509,20 @@ WRITE: dict[str, str] = {
     "compliance:incident_edit": "compliance.change_incident area",
     "POST /api/v1/compliance/incidents": "compliance.add_incident",
     "POST /api/v1/compliance/incidents/{incident_id}/notifications": "compliance.change_incident area",
+    "pdp:request_create": "pdp.add_datasubjectrequest",
+    "pdp:request_close": "pdp.change_datasubjectrequest area",
+    "pdp:request_access": "pdp.view_datasubjectrequest area",
+    "pdp:request_erase": "pdp.erase_person area",
+    "pdp:request_correct": "pdp.change_datasubjectrequest area",
+    "pdp:correction_decide": "pdp.approve_correction area",
+    "pdp:retention": "pdp.run_retention",
+    "POST /api/v1/pdp/requests": "pdp.add_datasubjectrequest",
+    "POST /api/v1/pdp/requests/{request_id}/close": "pdp.change_datasubjectrequest area",
+    "POST /api/v1/pdp/requests/{request_id}/access": "pdp.view_datasubjectrequest area",
+    "POST /api/v1/pdp/requests/{request_id}/erase": "pdp.erase_person area",
+    "POST /api/v1/pdp/requests/{request_id}/corrections": "pdp.change_datasubjectrequest area",
+    # Four eyes: the world's correction was proposed by the national admin.
+    "POST /api/v1/pdp/corrections/{correction_id}/decide": "pdp.approve_correction area admin=403",
     "PUT /api/v1/notifications/preferences": "-",
 }
 
@@ -587,6 +614,27 @@ def _incident(users: dict[str, User]) -> int:
     ).pk
 
 
+def _pdp_requests(users: dict[str, User], person: Any) -> dict[str, int]:
+    """An erasure request about the Bandung head, and a correction (proposed by the national
+    admin) of a correction request about the same person."""
+    from datetime import date
+
+    from sinergi.core.crypto import decrypt
+    from sinergi.pdp import services
+
+    nik = decrypt(person.nik_cipher, field="nik")
+    made = {
+        kind: services.request_create(
+            actor=users["off"], kind=kind, nik=nik, channel="letter", received_on=date(2026, 1, 5)
+        ).pk
+        for kind in ("erasure", "correction")
+    }
+    correction = services.correction_propose(
+        actor=users["admin"], request_id=made["correction"], changes={"birth_place": "Garut"}
+    )
+    return {"dsr": made["erasure"], "correction": correction.pk}
+
+
 def _ids(users: dict[str, User]) -> dict[str, Any]:
     """The Bandung group and what hangs from it, by the names used in URLs and the API."""
     from sinergi.accounts.services import api_token_create
@@ -656,6 +704,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         # Links of a reset or an invitation nobody sent.
         "bad_uid": "MTIzNDU2Nzg",
         "bad_link": "c2x-0123456789abcdef",
+        **_pdp_requests(users, head.person),
         "code": "32.73",
         "export_kind": next(iter(exports.KINDS)),
         # A Kota Bandung personal-data incident (the breach register) and a letter's addressee.
@@ -747,6 +796,13 @@ PK_OF = {
     "monitoring:job_file": "job",
     "core:job": "import_job",
     "core:job_file": "import_job",
+    "pdp:request_detail": "dsr",
+    "pdp:request_close": "dsr",
+    "pdp:request_access": "dsr",
+    "pdp:request_pdf": "dsr",
+    "pdp:request_erase": "dsr",
+    "pdp:request_correct": "dsr",
+    "pdp:correction_decide": "dsr",
     "monitoring:graduation_decide": "graduation",
     "compliance:incident_detail": "incident",
     "compliance:incident_edit": "incident",
@@ -761,6 +817,8 @@ PK_OF = {
 }
 # API path parameter → world id.
 API_ARGS = {
+    "request_id": "dsr",
+    "correction_id": "correction",
     "incident_id": "incident",
     "household_id": "household",
     "person_id": "person",

@@ -1,8 +1,8 @@
 """Personal-data pages: data-subject requests (/pdp/permintaan/) and retention (/pdp/retensi/).
 
 Reads through ``selectors``, writes through ``services`` with the forms of ``forms``; a refused
-step shows the page again with the reason (400, or 403 for a role or four-eyes refusal, 409 for
-a legal hold).
+step shows the page again with the reason (400, a legal hold included; 403 for a role or
+four-eyes refusal).
 """
 
 from __future__ import annotations
@@ -33,9 +33,15 @@ from sinergi.pdp.models import (
 )
 
 
+def _status(exc: DomainError) -> int:
+    """A refused step's page: 403 for a role or four-eyes refusal, else 400 (a legal hold or
+    a closed request included), as every module answers a refused form."""
+    return 403 if exc.status == 403 else 400
+
+
 def _refused(form: Any, exc: DomainError) -> int:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    return exc.status
+    return _status(exc)
 
 
 @login_required
@@ -179,7 +185,7 @@ def request_access(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         job = services.access_start(actor=request.user, request_id=pk)
     except DomainError as exc:
-        return _detail(request, pk, status=exc.status, error=exc.message)
+        return _detail(request, pk, status=_status(exc), error=exc.message)
     messages.success(request, _("The access file is being prepared."))
     return redirect("core:job", pk=job.pk)
 
@@ -259,7 +265,7 @@ def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            return _detail(request, pk, status=exc.status, error=exc.message)
+            return _detail(request, pk, status=_status(exc), error=exc.message)
         messages.success(request, _("Decision recorded."))
         return redirect("pdp:request_detail", pk=pk)
     return _detail(request, pk, status=400, error=_("Choose a decision."))
