@@ -148,11 +148,24 @@ def test_profile_token_needs_a_session_opened_with_the_code(
     officer_bandung: User, client_for: Callable[..., Client]
 ) -> None:
     _enrolled(officer_bandung)
-    # A session that did not pass the second factor (e.g. opened before the rule applied).
-    client = client_for(officer_bandung)
-    refused = client.post("/akun/profil/token/", {"name": "laptop"})
+    # The rule is off, but the officer set a second factor up: a session that did not pass
+    # it (here opened without signing in) makes no token.
+    with override_settings(SINERGI_REQUIRE_2FA=False):
+        client = client_for(officer_bandung)
+        refused = client.post("/akun/profil/token/", {"name": "laptop"})
     assert refused.status_code == 403
     assert not officer_bandung.api_tokens.exists()
+
+
+def test_a_session_opened_before_the_rule_is_ended(
+    officer_bandung: User, facilitator_bandung: User, client_for: Callable[..., Client]
+) -> None:
+    client = client_for(officer_bandung)
+    ended = client.get("/akun/profil/")
+    assert ended.status_code == 302 and ended["Location"].startswith("/akun/masuk/")
+    assert client.get("/akun/profil/").status_code == 302  # signed out for good
+    # A role that owes no second factor keeps its session.
+    assert client_for(facilitator_bandung).get("/akun/profil/").status_code == 200
 
 
 def test_admin_login_goes_through_sinergi_sign_in(admin_user: User) -> None:

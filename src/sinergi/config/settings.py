@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session that has not passed the second factor its account now owes (accounts).
+    "sinergi.accounts.middleware.SecondFactorSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -360,3 +362,12 @@ SINERGI_BASE_URL = os.environ.get("SINERGI_BASE_URL", "http://127.0.0.1:8000").r
 SINERGI_EXPORT_INLINE_MAX = int(os.environ.get("SINERGI_EXPORT_INLINE_MAX", "5000"))
 # Finished background exports (files included) are deleted by the nightly run after this.
 SINERGI_EXPORT_KEEP_DAYS = int(os.environ.get("SINERGI_EXPORT_KEEP_DAYS", "7"))
+# Days to answer a data-subject request, per kind (sinergi.pdp; 3 when not named: UU PDP's
+# 3×24 hours), e.g. SINERGI_PDP_DUE_DAYS="access:3,erasure:7".
+SINERGI_PDP_DUE_DAYS = {
+    kind.strip(): int(days)
+    for kind, _sep, days in (
+        item.partition(":") for item in os.environ.get("SINERGI_PDP_DUE_DAYS", "").split(",")
+    )
+    if kind.strip() and days.strip().isdigit()
+}
