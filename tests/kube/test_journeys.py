@@ -214,7 +214,7 @@ def test_ticking_someone_who_cannot_join_is_refused_by_name_and_nothing_typed_is
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200 and not Kube.objects.exists()
+    assert response.status_code == 400 and not Kube.objects.exists()
     assert f"{old.name} tidak dapat bergabung" in body
     assert "Satu orang memegang satu jabatan" in body  # the treasurer row named
     assert 'value="KUBE Kenanga"' in body and 'value="BRI Cabang Sukasari"' in body

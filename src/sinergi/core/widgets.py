@@ -91,8 +91,10 @@ class PickerWidget(forms.Widget):
             "chosen": chosen,
             "small": small,
             "q": self.q,
+            # A value already chosen (a form shown again after a refusal) stands alone until
+            # the person searches for another: no list of the area's first options under it.
             "options": []
-            if small is not None
+            if small is not None or (chosen is not None and not self.q)
             else [o for o in self.matches() if chosen is None or o.value != chosen.value],
             "limit": pickers.LIMIT,
             "find": FIND,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.core.errors import DomainError, require_permission
-from sinergi.core.forms import posted, submit_once
+from sinergi.core.forms import posted, refused_status, submit_once
 from sinergi.core.money import rupiah
 from sinergi.core.pagination import CappedPaginator
 from sinergi.kube import forms, selectors, services
@@ -117,6 +117,7 @@ def kube_create(request: HttpRequest) -> HttpResponse:
     "Check" (or ticking, with htmx) shows what the draft breaks without saving it."""
     context = _formation(request)
     form = context["form"]
+    status = 200
     if form is not None and form.is_bound and "_check" not in form.data and form.is_valid():
         data = form.cleaned_data
         try:
@@ -132,7 +133,7 @@ def kube_create(request: HttpRequest) -> HttpResponse:
                 bank_account_holder=data["bank_account_holder"],
             )
         except DomainError as exc:
-            _refused(form, exc)
+            status = _refused(form, exc)
         else:
             if failures:
                 messages.warning(
@@ -142,7 +143,9 @@ def kube_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Draft saved; it meets every rule."))
             return redirect("kube:kube_detail", pk=kube.pk)
-    return render(request, "kube/kube_form.html", context)
+    if status == 200 and form is not None and "_check" not in form.data:
+        status = refused_status(form)  # a refused save is 400; "Check" is still filling in
+    return render(request, "kube/kube_form.html", context, status=status)
 
 
 @login_required
