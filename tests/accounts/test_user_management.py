@@ -357,3 +357,44 @@ def test_lapsed_invitation_waits_in_the_managers_inbox(
         with django_capture_on_commit_callbacks(execute=True):
             services.invitation_send(actor=officer_bandung, user_id=fac.pk, site=SITE)
         assert list(invitations(officer_bandung)) == []
+
+
+def test_user_steps_through_the_api(
+    officer_jabar: User,
+    make_user: Callable[..., User],
+    client_for: Callable[..., Client],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    fac = make_user(Role.FACILITATOR, "32.01", email="fac@example.org")
+    client = client_for(officer_jabar)
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = client.post(f"/api/v1/users/{fac.pk}/invite")
+    assert invited.status_code == 200 and len(mail.outbox) == 1
+    required = client.post(
+        f"/api/v1/users/{fac.pk}/require-password-change", {"reason": "bocor"}, "application/json"
+    )
+    assert required.status_code == 200
+    fac.refresh_from_db()
+    assert fac.must_change_password
+    assert client.post(f"/api/v1/users/{fac.pk}/remove-second-factor").status_code == 200
+    # Created without a password: invited by e-mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(
+            "/api/v1/users/",
+            {
+                "username": "baru.api",
+                "role": "facilitator",
+                "area_code": "32.01",
+                "email": "n@e.org",
+            },
+            "application/json",
+        )
+    assert created.status_code == 201 and mail.outbox[-1].to == ["n@e.org"]
+    # Without an e-mail there is nobody to invite: refused, nothing created.
+    lost = client.post(
+        "/api/v1/users/",
+        {"username": "tanpa.surel", "role": "facilitator", "area_code": "32.01"},
+        "application/json",
+    )
+    assert lost.status_code == 400 and lost.json()["field"] == "email"
+    assert not User.objects.filter(username="tanpa.surel").exists()
