@@ -132,7 +132,17 @@ def test(extra: list[str]) -> None:
     say("makemigrations --check")
     sinergi("manage", "makemigrations", "--check", "--dry-run", env=env)
     say("pytest")
-    run(BIN / "pytest", *extra, env=env)
+    run(BIN / "pytest", *workers(extra), *extra, env=env)
+
+
+def workers(extra: list[str]) -> list[str]:
+    """Run the tests in parallel (pytest-xdist, one worker a core, at most 4) unless the
+    arguments already say how; SINERGI_TEST_WORKERS overrides the count (0: one process)."""
+    chosen = any(a.startswith(("-n", "--numprocesses", "no:xdist")) for a in extra)
+    if chosen:
+        return []
+    count = os.environ.get("SINERGI_TEST_WORKERS") or str(min(os.cpu_count() or 1, 4))
+    return ["-n", "0" if count == "1" else count]
 
 
 def main(argv: list[str]) -> None:

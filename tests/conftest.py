@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,17 +12,53 @@ from django.test import Client
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
 from sinergi.accounts.services import user_create
+from tests import testdb
 
 PASSWORD = "uji-sandi-panjang-2026"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Load all 91,599 official regions once; tests run in transactions on top of them."""
-    from sinergi.wilayah.services import regions_load
-
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """The test database with all 91,599 official regions, built once a run and copied for each
+    xdist worker (tests/testdb.py); tests run in transactions on top of it."""
     with django_db_blocker.unblock():
-        regions_load()
+        teardown = testdb.setup(request)
+    yield
+    with django_db_blocker.unblock():
+        teardown()
+
+
+@pytest.fixture(scope="session")
+def db_template(django_db_setup: None) -> str:
+    """For a test whose own processes need a fresh database: the run's migrated template,
+    which tests/racekit.py copies instead of migrating again ("" when there is none)."""
+    return os.environ.get(testdb.ENV, "")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker (run with --dist loadgroup): the tests sharing a module- or
+    class-scoped fixture go to one worker, so that fixture is built once; tests marked ``slow``
+    (real processes, tens of seconds) are handed out first, so no worker ends with one alone."""
+    if not hasattr(config, "workerinput"):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        defs = getattr(item, "_fixtureinfo", None)
+        scopes = {d[-1].scope for d in defs.name2fixturedefs.values() if d} if defs else set()
+        if scopes & {"module", "class", "package"}:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    testdb.finish(session.config)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -24,16 +25,34 @@ def fresh_database(database: str) -> None:
 
     with psycopg.connect(BASE + "postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
-        admin.execute(f'CREATE DATABASE "{database}"')
+        admin.execute(f'CREATE DATABASE "{database}"{_template("postgres")}')
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     os.environ["SINERGI_ENV"] = "test"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.config.settings")
     import django
 
     django.setup()
-    from django.core.management import call_command
+    migrate()
 
-    call_command("migrate", verbosity=0)
+
+def _template(vendor: str) -> str:
+    """``TEMPLATE "<the run's migrated database>"`` when the test run made one (tests/testdb.py;
+    a copy is much cheaper than migrating), else nothing."""
+    name = os.environ.get("SINERGI_TEST_MIGRATED_DB", "")
+    if vendor != "postgres" or not name or name.endswith(".sqlite3"):
+        return ""
+    return f' TEMPLATE "{name}"'
+
+
+def migrate() -> None:
+    """Apply what the copied template lacks (all of it without one)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", verbosity=0)
 
 
 def drop_database(database: str) -> None:
@@ -56,17 +75,18 @@ def worker_world(
 
         with psycopg.connect(BASE + "postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{database}"')
+            admin.execute(f'CREATE DATABASE "{database}"{_template(vendor)}')
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     else:
+        template = os.environ.get("SINERGI_TEST_MIGRATED_DB", "")
+        if template.endswith(".sqlite3") and Path(template).exists():
+            shutil.copyfile(template, sqlite_file)
         env["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
     os.environ.update(env)
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrate()
     load_regions()
     return env
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 BIN = Path(sys.executable).parent
 PASSWORD = "uji-sandi-produksi-2026"  # a throwaway user in a throwaway database
 
@@ -48,6 +50,7 @@ def _get(port: int, path: str, cookies: dict[str, str], form: dict[str, str] | N
         conn.close()
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_a_signed_in_page(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     env.update(

@@ -11,9 +11,11 @@ import pytest
 from tests.racekit import run_race
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
-pytestmark = pytest.mark.skipif(
-    not ON_POSTGRES, reason="row locks are proved on PostgreSQL (CI runs both)"
-)
+pytestmark = [
+    pytest.mark.skipif(not ON_POSTGRES, reason="row locks are proved on PostgreSQL (CI runs both)"),
+    pytest.mark.slow,
+    pytest.mark.usefixtures("db_template"),  # the race copies the run's migrated database
+]
 CANCELLED_FIRST = "refused: Pembeli telah membatalkan pesanan ini; tidak ada yang perlu dijawab."
 
 
