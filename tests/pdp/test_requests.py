@@ -59,6 +59,16 @@ def test_a_request_has_a_due_date_and_waits_in_the_officers_inbox(
     assert AuditEvent.objects.filter(event_type="pdp.request.closed").count() == 1
 
 
+def test_the_days_to_answer_are_a_setting(
+    subject: Person, officer_bandung: User, settings: Any
+) -> None:
+    settings.SINERGI_PDP_DUE_DAYS = {"erasure": 7}
+    assert _request(officer_bandung, subject, RequestKind.ERASURE).due_on == datetime.date(
+        2026, 11, 9
+    )
+    assert _request(officer_bandung, subject).due_on == datetime.date(2026, 11, 5)
+
+
 def test_a_nik_not_in_the_registry_is_answered_clearly_and_still_recorded(
     officer_bandung: User, client_for: Callable[[User], Client]
 ) -> None:

@@ -13,6 +13,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from sinergi.core.models import TimeStampedModel
 from sinergi.core.scoping import ScopedQuerySet
@@ -195,6 +196,7 @@ class RetentionRule(models.Model):
     action = models.CharField(_("then"), max_length=10, choices=RetentionAction.choices)
     valid_from = models.DateField(_("valid from"))
     reference = models.CharField(_("legal reference"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("retention period")
