@@ -371,12 +371,3 @@ SINERGI_PDP_DUE_DAYS = {
     )
     if kind.strip() and days.strip().isdigit()
 }
-# Days to answer a data-subject request, per kind (sinergi.pdp; 3 when not named: UU PDP's
-# 3×24 hours), e.g. SINERGI_PDP_DUE_DAYS="access:3,erasure:7".
-SINERGI_PDP_DUE_DAYS = {
-    kind.strip(): int(days)
-    for kind, _sep, days in (
-        item.partition(":") for item in os.environ.get("SINERGI_PDP_DUE_DAYS", "").split(",")
-    )
-    if kind.strip() and days.strip().isdigit()
-}
