@@ -109,6 +109,13 @@ MENU: list[NavItem] = [
         ("monitoring:graduation",),
     ),
     NavItem(
+        _("Data-subject requests"),
+        "pdp:request_list",
+        "pdp.view_datasubjectrequest",
+        "⚖",
+        ("pdp:",),
+    ),
+    NavItem(
         _("Data incidents"),
         "compliance:incident_list",
         "compliance.view_incident",
