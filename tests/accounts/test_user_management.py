@@ -398,3 +398,18 @@ def test_user_steps_through_the_api(
     )
     assert lost.status_code == 400 and lost.json()["field"] == "email"
     assert not User.objects.filter(username="tanpa.surel").exists()
+
+
+def test_user_page_shows_the_history_in_words(
+    officer_jabar: User, make_user: Callable[..., User], client_for: Callable[..., Client]
+) -> None:
+    fac = make_user(Role.FACILITATOR, "32.73", username="rina.kota")
+    services.user_change(actor=officer_jabar, user_id=fac.pk, area_code="32.01")
+    services.user_set_active(actor=officer_jabar, user_id=fac.pk, active=False, reason="pindah")
+    page = client_for(officer_jabar).get(f"/akun/pengguna/{fac.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "KOTA BANDUNG" in html.upper() and "BOGOR" in html.upper()  # areas by name
+    assert "Pengguna dinonaktifkan" in html and "pindah" in html
+    assert "Aktifkan kembali" in html  # the step a deactivated user offers
+    assert "facilitator" not in html.replace('value="facilitator"', "")  # no raw codes

@@ -50,12 +50,16 @@ def user_for_signin(pk: int | None) -> User | None:
     return User.objects.select_related("area").filter(pk=pk, is_active=True).first()
 
 
-def account_events(*, user: User, limit: int = 50) -> QuerySet[AuditEvent]:
+def account_events(*, user: User, limit: int = 50) -> list[AuditEvent]:
     """What happened to this account (created, role changed, deactivated, invited …), newest
     first; shown to those who may manage the user."""
-    return AuditEvent.objects.select_related("actor").filter(
-        object_type="accounts.user", object_id=str(user.pk)
-    )[:limit]
+    events = list(
+        AuditEvent.objects.select_related("actor").filter(
+            object_type="accounts.user", object_id=str(user.pk)
+        )[:limit]
+    )
+    AuditEvent.name_related(events)  # areas by name, one query
+    return events
 
 
 def invitation_by_token(raw: str) -> Invitation | None:
