@@ -9,24 +9,35 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sinergi.compliance import selectors
 from sinergi.compliance.clock import clock
-from sinergi.core.inbox import InboxItem, provider
+from sinergi.core.inbox import PER_KIND, InboxItem, kind, provider
+
+NOTIFY = kind("compliance.notify_incident", gettext_lazy("Personal-data incidents to notify"))
 
 
 @provider("compliance.incidents")
 def incidents_to_notify(user: Any) -> Iterator[InboxItem]:
-    first, _total = selectors.open_clocks(user, limit=50)
+    """The first incidents by deadline (one query), and one item for the rest."""
+    first, total = selectors.open_clocks(user, limit=PER_KIND)
     now = timezone.now()
     for incident in first:
         state = clock(incident, now)
         yield InboxItem(
-            kind="compliance.notify_incident",
+            kind=NOTIFY,
             title=_("Notify %(missing)s of incident %(ref)s (%(state)s)")
             % {"missing": state.missing, "ref": incident.reference, "state": state.text},
             url=reverse("compliance:incident_detail", args=[incident.pk]),
             since=incident.discovered_at,
             due=timezone.localtime(state.deadline).date(),
             area=incident.area_code,
+        )
+    if total > len(first):
+        yield InboxItem(
+            kind=NOTIFY,
+            title=_("More incidents awaiting notification: %(n)s") % {"n": total - len(first)},
+            url=reverse("compliance:incident_list") + "?status=open",
+            since=first[-1].discovered_at,
         )
