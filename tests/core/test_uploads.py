@@ -328,24 +328,13 @@ def test_no_template_holds_what_the_policy_would_block() -> None:
 
 
 @pytest.mark.django_db
-def test_the_admin_form_checks_and_remakes_a_signed_document(admin_user: User) -> None:
-    from sinergi.mentoring.admin import AgreementForm
-
+def test_agreements_are_read_only_in_the_admin(admin_user: User) -> None:
+    """A signed document enters through the agreement page or the API only (the mentoring
+    service checks and re-makes it); the admin shows agreements without a way to add one."""
     admin = Client()
     admin.force_login(admin_user)
-    assert admin.get("/admin/mentoring/agreement/add/").status_code == 200
-
-    def document_after(name: str, content: bytes) -> Any:
-        form = AgreementForm(data={}, files={"document": SimpleUploadedFile(name, content)})
-        form.is_valid()
-        return form
-
-    with translation.override("en"):
-        refused = document_after("pks.pdf", samples.pdf_by_hand(b"/OpenAction << /JS (x) >>"))
-    assert "scripts, actions or embedded files" in str(refused.errors["document"])
-    kept = document_after("pks.html", samples.pdf())
-    assert "document" not in kept.errors
-    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", kept.cleaned_data["document"].name)
+    assert admin.get("/admin/mentoring/agreement/add/").status_code == 403
+    assert admin.get("/admin/mentoring/agreement/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -1,20 +1,49 @@
-from django.contrib import admin
+"""Programmes in the admin go through the aid services (checked and audited like the API's
+``POST``/``PATCH /aid/programmes``); cycles are opened by the "Open the next cycle" action
+(``cycle_create``) and otherwise only shown: proposals and approval live on the aid pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from sinergi.aid import services
 from sinergi.aid.models import Cycle, Programme
+from sinergi.core.admin import ReadOnlyInline
+from sinergi.core.errors import DomainError, InvalidInput
 
 
-class CycleInline(admin.TabularInline):
+class CycleInline(ReadOnlyInline):
     model = Cycle
     fields = ["number", "status", "approved_by", "approved_at"]
-    readonly_fields = ["status", "approved_by", "approved_at"]
-    extra = 1
+    readonly_fields = ["number", "status", "approved_by", "approved_at"]
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = list(services.PROGRAMME_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        try:
+            services.programme_check(cleaned, programme=self.instance if self.instance.pk else None)
+        except InvalidInput as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return cleaned
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
-    """The national admin defines programmes and opens their cycles here."""
+    """The national admin defines programmes here; the services save them."""
 
+    form = ProgrammeForm
     list_display = [
         "name",
         "year",
@@ -27,3 +56,28 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["year", "funding_source"]
     inlines = [CycleInline]
+    actions = ["open_next_cycle"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a programme is history once defined
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        values = {k: form.cleaned_data[k] for k in services.PROGRAMME_FIELDS}
+        if change:
+            saved = services.programme_update(actor=request.user, programme_id=obj.pk, **values)
+        else:
+            saved = services.programme_create(actor=request.user, **values)
+        obj.pk, obj._state.adding = saved.pk, False
+
+    @admin.action(description=_("Open the next cycle"), permissions=["add_cycle"])
+    def open_next_cycle(self, request: HttpRequest, queryset: QuerySet[Programme]) -> None:
+        for programme in queryset:
+            try:
+                cycle = services.cycle_create(actor=request.user, programme_id=programme.pk)
+            except DomainError as exc:
+                self.message_user(request, exc.message, level=messages.ERROR)
+            else:
+                self.message_user(request, f"{programme}: {_('cycle')} {cycle.number}")
+
+    def has_add_cycle_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.has_perm("aid.add_cycle"))

@@ -117,6 +117,23 @@ def _clean_programme(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def programme_check(
+    values: dict[str, Any], *, programme: Programme | None = None
+) -> dict[str, Any]:
+    """The values a programme may take, or InvalidInput naming the field: what the services
+    and the admin's form check alike (a ceiling never below what ``programme`` has approved)."""
+    clean = _clean_programme(values)
+    if programme is not None:
+        used = budget_used(programme)
+        if clean.get("budget_ceiling", programme.budget_ceiling) < used:
+            raise InvalidInput(
+                _("Rp%(used)s is already approved; the ceiling cannot be lower.")
+                % {"used": rupiah(used)},
+                field="budget_ceiling",
+            )
+    return clean
+
+
 @transaction.atomic
 def programme_create(*, actor: Any, **values: Any) -> Programme:
     """The centre defines a year's programme: funding source, amount rule and budget."""
@@ -144,17 +161,10 @@ def programme_update(*, actor: Any, programme_id: int, **values: Any) -> Program
     programme = Programme.objects.select_for_update().filter(pk=programme_id).first()
     if programme is None:
         raise NotFound(_("No such programme."))
-    clean = _clean_programme(values)
+    clean = programme_check(values, programme=programme)
     before = snapshot(programme, *PROGRAMME_FIELDS)
     for name, value in clean.items():
         setattr(programme, name, value)
-    used = budget_used(programme)
-    if programme.budget_ceiling < used:
-        raise InvalidInput(
-            _("Rp%(used)s is already approved; the ceiling cannot be lower.")
-            % {"used": rupiah(used)},
-            field="budget_ceiling",
-        )
     programme.save()
     AuditEvent.record(
         events.PROGRAMME_CHANGED,

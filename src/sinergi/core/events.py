@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from sinergi.core.models import AuditEvent
@@ -171,3 +172,13 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for k in keys
         if _plain(before.get(k)) != _plain(after.get(k))
     }
+
+
+# --- core's own types: reference data kept in the Django admin (core.admin.AuditedAdmin) -------
+REFERENCE_ADDED = event_type("core.reference.added", gettext_lazy("Reference data added (admin)"))
+REFERENCE_CHANGED = event_type(
+    "core.reference.changed", gettext_lazy("Reference data changed (admin)")
+)
+REFERENCE_DELETED = event_type(
+    "core.reference.deleted", gettext_lazy("Reference data deleted (admin)")
+)

@@ -1,16 +1,17 @@
-"""Configuration the national admin keeps: poverty lines, class rubrics, the graduation rule."""
+"""Configuration the national admin keeps: poverty lines, class rubrics, the graduation rule
+(reference data: every change audited, core.admin.AuditedAdmin)."""
 
 from typing import Any
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from sinergi.core.admin import AuditedAdmin
 from sinergi.engines import rubric as engine
 from sinergi.monitoring.models import GraduationRule, PovertyLine, Rubric, RubricIndicator
 
 
 @admin.register(PovertyLine)
-class PovertyLineAdmin(SimpleHistoryAdmin):
+class PovertyLineAdmin(AuditedAdmin):
     list_display = ["province_code", "year", "semester", "area_type", "amount", "source"]
     list_filter = ["year", "semester", "area_type"]
     search_fields = ["province_code", "source"]
@@ -22,7 +23,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(SimpleHistoryAdmin):
+class RubricAdmin(AuditedAdmin):
     """A rubric applies from its date; add a new one rather than editing one already used."""
 
     list_display = ["name", "valid_from", "provisional", "berkembang_from", "maju_from"]
@@ -39,5 +40,5 @@ class RubricAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GraduationRule)
-class GraduationRuleAdmin(SimpleHistoryAdmin):
+class GraduationRuleAdmin(AuditedAdmin):
     list_display = ["valid_from", "consecutive_months", "margin_basis_points"]

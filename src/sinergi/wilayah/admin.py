@@ -1,11 +1,13 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Region names are reference data: corrected here, each change audited (core.admin)."""
 
+from django.contrib import admin
+
+from sinergi.core.admin import AuditedAdmin
 from sinergi.wilayah.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(AuditedAdmin):
     list_display = ["code", "name", "level", "decree", "retired"]
     list_filter = ["level", "retired", "scheme"]
     search_fields = ["code", "name"]
