@@ -149,6 +149,9 @@ def test_user_list_query_count_does_not_grow_with_rows(
     with CaptureQueriesContext(connection) as many:
         assert client.get("/api/v1/users/").status_code == 200
     assert len(many) == len(few)
+    # The menu's task count (core.inbox) is computed once, then kept until something is
+    # written: the page is measured after that, for the user list's own queries.
+    client.get("/akun/pengguna/")
     with CaptureQueriesContext(connection) as page:
         assert client.get("/akun/pengguna/").status_code == 200
     assert len(page) <= len(few) + 6
