@@ -21,7 +21,7 @@ from sinergi.accounts.roles import Role
 from sinergi.compliance import events, selectors, services
 from sinergi.compliance.clock import clock
 from sinergi.compliance.inbox import incidents_to_notify
-from sinergi.compliance.models import Incident, LetterTemplate
+from sinergi.compliance.models import Incident, LetterTemplate, Notification
 from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 
@@ -224,6 +224,11 @@ def test_scoping_an_incident_is_its_area_s_and_above(
     # A regency officer cannot record a national incident.
     with pytest.raises(InvalidInput):
         _record(officer, "")
+    # A notice is its incident's: seen where the incident is.
+    _notify_both(officer, bandung, FOUND + datetime.timedelta(minutes=30))
+    assert selectors.notifications(officer, bandung).count() == 2
+    assert selectors.notifications(officer_jabar, bandung).count() == 2
+    assert not Notification.objects.for_user(officer_bogor).exists()
 
 
 def test_letters_fill_their_placeholders_in_both_languages_and_are_audited(

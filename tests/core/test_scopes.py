@@ -48,7 +48,6 @@ GLOBAL = {
 # Apps other helpers are building this session; their children still to be scoped. Shrinks.
 NOT_YET = {
     "pdp.correction": "pdp app in progress (scope through request__area_code)",
-    "compliance.notification": "compliance app in progress (scope through incident__area_code)",
 }
 AREA_FIELDS = {"area_code", "regency_code"}
 

@@ -137,7 +137,7 @@ def incident_detail(request: HttpRequest, incident_id: Id) -> Any:
                 "means": n.means,
                 "reference": n.reference,
             }
-            for n in selectors.notifications(incident)
+            for n in selectors.notifications(request.user, incident)
         ],
     }
 

@@ -104,6 +104,12 @@ class Recipient(models.TextChoices):
     PUBLIC = "public", _("The public")
 
 
+class NotificationQuerySet(ScopedQuerySet["Notification"]):
+    # A notice is its incident's: seen (recorded) by who may view (change) the incident there.
+    scope_field = "incident__area_code"
+    permission_model = "compliance.incident"
+
+
 class Notification(models.Model):
     """One notice sent about an incident: to whom, when, by what means."""
 
@@ -118,6 +124,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("incident notification")

@@ -40,9 +40,14 @@ def incident_get(actor: Any, pk: int) -> Incident:
     return access(Incident.objects, actor=actor, pk=pk)
 
 
-def notifications(incident: Incident) -> QuerySet[Notification]:
-    """An incident's notices (the incident was read through scope by ``incident_get``)."""
-    return incident.notifications.select_related("recorded_by").order_by("sent_at", "id")
+def notifications(actor: Any, incident: Incident) -> QuerySet[Notification]:
+    """An incident's notices, through their own scope (the incident's area and permission)."""
+    return (
+        Notification.objects.for_user(actor)
+        .filter(incident=incident)
+        .select_related("recorded_by")
+        .order_by("sent_at", "id")
+    )
 
 
 def open_clocks(actor: Any, *, limit: int = BANNER_LIMIT) -> tuple[list[Incident], int]:

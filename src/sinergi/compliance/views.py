@@ -163,7 +163,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "clock": clock(incident),
             "area": selectors.area_name(incident.area_code),
             "categories": [labels.get(c, c) for c in incident.categories],
-            "notices": selectors.notifications(incident),
+            "notices": selectors.notifications(request.user, incident),
             "form": form if can_change else None,
             "can_change": can_change,
             "letters": [
