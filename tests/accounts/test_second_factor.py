@@ -189,3 +189,25 @@ def test_rule_off_signs_in_by_password(officer_bandung: User) -> None:
     with override_settings(SINERGI_REQUIRE_2FA=False):
         signed = _sign_in(Client(), officer_bandung)
     assert signed.status_code == 302 and "/akun/masuk/" not in signed["Location"]
+
+
+def test_wrong_codes_block_the_account_for_a_while(officer_bandung: User) -> None:
+    with time_machine.travel(NOW, tick=False):
+        totp, _codes = _enrolled(officer_bandung)
+    with time_machine.travel(NOW + datetime.timedelta(seconds=60), tick=False):
+        for _ in range(services.MAX_WRONG_CODES):
+            assert not services.second_factor_verify(user=officer_bandung, code="000000")
+        # Even the right code is refused now, on the page and through the API.
+        client = Client()
+        _sign_in(client, officer_bandung)
+        blocked = client.post("/akun/masuk/kode/", {"code": totp.now()})
+        assert blocked.status_code == 429
+        token = Client().post(
+            "/api/v1/auth/token",
+            {"username": officer_bandung.username, "password": PASSWORD, "otp": totp.now()},
+            content_type="application/json",
+        )
+        assert token.status_code == 429 and token.json()["code"] == "otp_blocked"
+    later = NOW + datetime.timedelta(minutes=services.BLOCKED_MINUTES + 2)
+    with time_machine.travel(later, tick=False):
+        assert services.second_factor_verify(user=officer_bandung, code=totp.now())

@@ -230,6 +230,10 @@ class TotpDevice(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     # The time step of the last code accepted: a code is never accepted twice.
     last_step = models.BigIntegerField(default=0)
+    # Wrong codes in a row; after too many the device refuses every code for a while (a
+    # password alone must not let anyone try a million codes).
+    failed_tries = models.PositiveSmallIntegerField(default=0)
+    blocked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("authenticator")

@@ -865,16 +865,49 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     return codes
 
 
+MAX_WRONG_CODES = 5
+BLOCKED_MINUTES = 15
+
+
+class SecondFactorBlocked(DomainError):
+    """Too many wrong codes in a row: every code is refused for a while (429)."""
+
+    status = 429
+    code = "otp_blocked"
+
+
 @transaction.atomic
 def second_factor_verify(*, user: User, code: str) -> bool:
-    """A code from the confirmed authenticator, or an unused recovery code (then spent)."""
+    """A code from the confirmed authenticator, or an unused recovery code (then spent).
+
+    After ``MAX_WRONG_CODES`` wrong codes in a row the account's codes are refused for
+    ``BLOCKED_MINUTES`` (``SecondFactorBlocked``), on the sign-in page and the API alike: a
+    password alone must not let anyone try a million codes."""
     device = (
         TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
     )
     if device is None:
         return False
-    if _totp_matches(device, code):
+    now = timezone.now()
+    if device.blocked_until is not None and device.blocked_until > now:
+        raise SecondFactorBlocked(
+            _("Too many wrong codes: codes are refused until %(time)s. Try again then.")
+            % {"time": timezone.localtime(device.blocked_until).strftime("%H:%M")}
+        )
+    if _totp_matches(device, code) or _recovery_code_spent(user, code):
+        if device.failed_tries:
+            device.failed_tries = 0
+            device.save(update_fields=["failed_tries"])
         return True
+    device.failed_tries += 1
+    if device.failed_tries >= MAX_WRONG_CODES:
+        device.failed_tries = 0
+        device.blocked_until = now + timedelta(minutes=BLOCKED_MINUTES)
+    device.save(update_fields=["failed_tries", "blocked_until"])
+    return False
+
+
+def _recovery_code_spent(user: User, code: str) -> bool:
     spent = RecoveryCode.objects.filter(
         user=user,
         used_at__isnull=True,

@@ -192,15 +192,29 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     user, state = found
     form = bind(CodeForm, request)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        if services.second_factor_verify(user=user, code=form.cleaned_data["code"]):
-            state["verified"] = True
-            return redirect(signin.advance(request, user, state))
-        if signin.failed_try(request, state):
-            messages.error(request, _("Too many wrong codes. Sign in again with your password."))
-            return redirect("accounts:login")
-        form.add_error("code", _("That code is not right, or it was already used."))
-    return render(request, "accounts/signin_code.html", {"form": form}, status=refused_status(form))
+        try:
+            right = services.second_factor_verify(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:  # blocked after too many wrong codes
+            form.add_error("code", exc.message)
+            status = exc.status
+        else:
+            if right:
+                state["verified"] = True
+                return redirect(signin.advance(request, user, state))
+            if signin.failed_try(request, state):
+                messages.error(
+                    request, _("Too many wrong codes. Sign in again with your password.")
+                )
+                return redirect("accounts:login")
+            form.add_error("code", _("That code is not right, or it was already used."))
+    return render(
+        request,
+        "accounts/signin_code.html",
+        {"form": form},
+        status=max(status, refused_status(form)),
+    )
 
 
 def _qr_svg(uri: str) -> str:
