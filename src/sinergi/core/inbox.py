@@ -82,6 +82,25 @@ def kinds() -> dict[str, str | Promise]:
     return dict(_KINDS)
 
 
+# Who turns region codes into names (the regions app registers it from its inbox module, so
+# core names no domain app): ``fn(codes) -> {code: name}`` in one query.
+_AREA_NAMERS: list[Callable[[list[str]], dict[str, str]]] = []
+
+
+def area_namer(fn: Callable[[list[str]], dict[str, str]]) -> Callable[[list[str]], dict[str, str]]:
+    _AREA_NAMERS.append(fn)
+    return fn
+
+
+def area_names(items: Sequence[InboxItem]) -> dict[str, str]:
+    """The names of the regions the items concern, by code (a code without one is left out)."""
+    codes = sorted({item.area for item in items if item.area})
+    names: dict[str, str] = {}
+    for fn in _AREA_NAMERS if codes else []:
+        names.update(fn(codes))
+    return names
+
+
 def kind_label(code: str) -> str:
     return str(_KINDS.get(code, code))
 

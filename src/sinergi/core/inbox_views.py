@@ -18,11 +18,15 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     if chosen not in {code for code, _label, _rows in groups}:
         chosen = ""
     shown = [g for g in groups if g[0] == chosen] if chosen else groups
+    names = inbox.area_names([item for _code, _label, rows in shown for item in rows])
     return render(
         request,
         "core/inbox.html",
         {
-            "groups": shown,
+            "groups": [
+                (code, label, [(item, names.get(item.area, "")) for item in rows])
+                for code, label, rows in shown
+            ],
             "kinds": [(code, label, len(rows)) for code, label, rows in groups],
             "chosen": chosen,
             "total": len(items),
