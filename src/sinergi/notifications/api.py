@@ -1,7 +1,5 @@
 """Notifications through the API: one's own preferences; the message log (national admin)."""
 
-from __future__ import annotations
-
 from datetime import datetime, time
 from typing import Any, ClassVar, Literal
 
