@@ -53,8 +53,11 @@ ACTIVITIES: dict[str, Activity] = {
         subjects=_HOUSEHOLDS,
         readers=(
             ("registry.view_person", gettext_lazy("masked")),
-            ("registry.reveal_identifier", gettext_lazy("in full, with a reason, logged")),
-            ("registry.export_person", gettext_lazy("masked, in exports")),
+            (
+                "registry.reveal_identifier",
+                gettext_lazy("in full when revealed with a reason (logged)"),
+            ),
+            ("registry.export_person", gettext_lazy("masked in exports")),
         ),
         measures=(
             gettext_lazy("Encrypted at field level (AES-GCM with a key id, rotatable)"),
@@ -87,7 +90,7 @@ ACTIVITIES: dict[str, Activity] = {
             "Target aid to poor households (welfare decile) and follow graduation"
         ),
         subjects=_HOUSEHOLDS,
-        readers=(("registry.view_household", gettext_lazy("registry, never partner roles")),),
+        readers=(("registry.view_household", gettext_lazy("registry (never partner roles)")),),
         measures=(
             gettext_lazy("Never shown to partner roles on any path"),
             _SCOPED,
@@ -101,7 +104,7 @@ ACTIVITIES: dict[str, Activity] = {
         subjects=_MEMBERS,
         readers=(
             ("monitoring.view_memberincome", gettext_lazy("per member")),
-            ("monitoring.export_memberincome", gettext_lazy("export, audited")),
+            ("monitoring.export_memberincome", gettext_lazy("exports (audited)")),
         ),
         measures=(
             gettext_lazy("Encrypted at field level; only the comparison with the line is clear"),
@@ -384,11 +387,11 @@ def dpia(on: datetime.date | None = None) -> tuple[str, list[Section]]:
             _("3. Legal basis, necessity and proportionality"),
             [],
             [
-                _("%(label)s: %(basis)s %(ref)s; recipients: %(who)s")
+                _("%(label)s: %(basis)s; recipients: %(who)s")
                 % {
                     "label": r.label,
-                    "basis": r.legal_basis,
-                    "ref": f"({r.legal_reference})" if r.legal_reference else "",
+                    "basis": r.legal_basis
+                    + (f" ({r.legal_reference})" if r.legal_reference else ""),
                     "who": r.recipients_text,
                 }
                 for r in register
