@@ -154,6 +154,9 @@ def test_the_access_file_holds_everything_about_the_person(
     assert data["aid"][0]["amount"] == 12_000_000
     assert data["sales"][0]["amount"] == 40_000
     assert data["consents"][0]["purpose"] == "Nomor telepon untuk pembeli"
+    assert data["record_history"][0]["name"] == NAME
+    assert data["record_history"][0]["change"] == "+"  # created
+    assert [r["kind"] for r in data["requests"]] == ["access"]
     reveals = [e for e in data["access_log"] if e["what"] == "registry.nik.revealed"]
     assert reveals and reveals[0]["why"] == "cek bantuan"
     assert reveals[0]["who"] == officer_bandung.username

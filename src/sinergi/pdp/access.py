@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from sinergi.core import crypto, jobs
 from sinergi.core.events import label_of
 from sinergi.core.models import AuditEvent, Job
+from sinergi.pdp.models import DataSubjectRequest
 from sinergi.registry.models import ConsentRecord, Person
 
 FORMAT_VERSION = 1
@@ -220,6 +221,28 @@ def collect(person: Person) -> dict[str, Any]:
         "mentoring": sessions,
         "sales": sales,
         "consents": consents,
+        "record_history": [
+            {
+                "at": _iso(h.history_date),
+                "who": h.history_user.username if h.history_user else "",
+                "change": h.history_type,
+                "name": h.name,
+                "birth_place": h.birth_place,
+                "birth_date": _iso(h.birth_date),
+                "relation": h.relation,
+                "phone": h.phone,
+            }
+            for h in person.history.select_related("history_user").order_by("history_date")
+        ],
+        "requests": [
+            {
+                "kind": r.kind,
+                "received_on": _iso(r.received_on),
+                "status": r.status,
+                "outcome": r.outcome,
+            }
+            for r in DataSubjectRequest.objects.filter(person=person).order_by("received_on")
+        ],
         "access_log": access_events(person),
     }
 
