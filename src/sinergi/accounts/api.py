@@ -145,14 +145,14 @@ def user_list(request: HttpRequest, filters: Query[UserFilter]) -> Any:
     return filters.apply(selectors.user_list(actor=request.user, q=filters.q))
 
 
-class ImportRowOut(Schema):
+class UserImportRowOut(Schema):
     line: int
     username: str
     errors: list[str]
     user_id: int | None
 
 
-class ImportOut(Schema):
+class UserImportOut(Schema):
     # A refused file (400) carries the API's error envelope too (core.errors.envelope).
     detail: str = ""
     code: str = ""
@@ -161,12 +161,12 @@ class ImportOut(Schema):
     ok: bool
     created: int
     file_errors: list[str]
-    rows: list[ImportRowOut]
+    rows: list[UserImportRowOut]
 
 
 @users.post(
     "/import",
-    response={200: ImportOut, 400: ImportOut},
+    response={200: UserImportOut, 400: UserImportOut},
     summary="Create users from a CSV file, all or none",
 )
 def user_import(request: HttpRequest, file: File[UploadedFile]) -> Any:
