@@ -452,7 +452,8 @@ WRITE: dict[str, str] = {
     # Recommending and rejecting are the province's or the centre's (level rule).
     "POST /api/v1/aid/proposals/{proposal_id}/recommend": "aid.recommend_proposal area off=403 off_out=403",
     "POST /api/v1/aid/proposals/{proposal_id}/reject": "aid.recommend_proposal area off=403 off_out=403",
-    "POST /api/v1/aid/proposals/{proposal_id}/disbursements": "aid.add_disbursement area",
+    # Four eyes: the demo's admin approved the cycle, so she may not record its transfers.
+    "POST /api/v1/aid/proposals/{proposal_id}/disbursements": "aid.add_disbursement area admin=403",
     "POST /api/v1/aid/reconcile": "aid.reconcile_disbursement",
     "POST /api/v1/aid/proposals/{proposal_id}/lpj/items": "aid.add_lpjitem area",
     "DELETE /api/v1/aid/proposals/{proposal_id}/lpj/items/{item_id}": "aid.add_lpjitem area",
