@@ -323,6 +323,18 @@ def test_the_digest_command(
     assert Digest.objects.get().day == datetime.date(2026, 11, 2)
 
 
+def test_the_digest_in_batches_for_the_task_workers(
+    waiting_work: list[int], colleague: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests", day="2026-11-02", queue=True)
+        call_command("send_digests", day="2026-11-02", queue=True)
+    assert len(mail.outbox) == 1
+    assert Digest.objects.get().user == colleague
+
+
 # --- Preferences and the log -------------------------------------------------------------------
 
 

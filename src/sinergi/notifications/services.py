@@ -173,14 +173,26 @@ def send_digest(user: Any, pref: Preference, day: datetime.date) -> int:
     return len(items)
 
 
-def send_digests(*, day: datetime.date | None = None) -> dict[str, int]:
+def send_digests(
+    *, day: datetime.date | None = None, user_ids: list[int] | None = None
+) -> dict[str, int]:
     """One digest for the day to each user who has waiting work and wants it; a second run
-    the same day sends nothing more (one ``Digest`` row per user and day)."""
+    the same day sends nothing more (one ``Digest`` row per user and day). ``user_ids``
+    limits the run to those users (one batch of ``queue_digests``)."""
     day = day or timezone.localdate()
     users = sent = 0
-    for user in selectors.digest_candidates(day).iterator(chunk_size=500):
+    candidates = selectors.digest_candidates(day)
+    if user_ids is not None:
+        candidates = candidates.filter(pk__in=user_ids)
+    for user in candidates.iterator(chunk_size=500):
         users += 1
         pref = getattr(user, "notification_preference", None) or Preference(user_id=user.pk)
         if send_digest(user, pref, day):
             sent += 1
     return {"users": users, "sent": sent}
+
+
+def digest_batches(day: datetime.date, size: int = 250) -> list[list[int]]:
+    """The day's candidates in batches of ``size`` ids, for as many task workers as run."""
+    ids = list(selectors.digest_candidates(day).values_list("pk", flat=True))
+    return [ids[i : i + size] for i in range(0, len(ids), size)]

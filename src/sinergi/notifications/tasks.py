@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django_tasks import task
@@ -22,6 +23,22 @@ def fan_out(event_id: int) -> int:
 def send_digests() -> dict[str, int]:
     """The day's digests, for a scheduler that runs tasks (cron runs the command instead)."""
     return services.send_digests()
+
+
+@task()
+@recordable_failure
+def digest_batch(user_ids: list[int], day: str) -> dict[str, int]:
+    """One batch of the day's digests (``sinergi manage send_digests --queue``)."""
+    return services.send_digests(day=datetime.date.fromisoformat(day), user_ids=user_ids)
+
+
+def queue_digests(day: datetime.date) -> int:
+    """Queue the day's digests as batches of users, for the task workers to share; returns
+    how many batches were queued."""
+    batches = services.digest_batches(day)
+    for ids in batches:
+        digest_batch.enqueue(ids, day.isoformat())
+    return len(batches)
 
 
 @task()

@@ -14,6 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--day", help="the day, YYYY-MM-DD (default: today)")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="queue batches of users for the task workers instead of running here",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from sinergi.notifications import services
@@ -24,5 +29,13 @@ class Command(BaseCommand):
                 day = datetime.date.fromisoformat(options["day"])
             except ValueError as exc:
                 raise CommandError("--day: give the day as YYYY-MM-DD") from exc
+        if options["queue"]:
+            from django.utils import timezone
+
+            from sinergi.notifications import tasks
+
+            batches = tasks.queue_digests(day or timezone.localdate())
+            self.stdout.write(f"digests: {batches} batches queued")
+            return
         counts = services.send_digests(day=day)
         self.stdout.write(f"digests: {counts['sent']} sent, {counts['users']} users looked at")
