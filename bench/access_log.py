@@ -76,6 +76,8 @@ def fill(args: argparse.Namespace) -> None:
                 "kk_hash": h,
                 "kk_mask": kk[:4] + "••••••••" + kk[-4:],
                 "village_id": village.pk,
+                "graduated_from": "",  # columns with a database default: COPY names them all
+                "graduation_reason": "",
                 "area_code": VILLAGE,
                 "address": f"Jl. Bench {i}",
                 "desil": 1 + i % 10,

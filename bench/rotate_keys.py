@@ -82,6 +82,8 @@ def fill(persons: int) -> float:
                 "kk_hash": h,
                 "kk_mask": "3273••••••••0000",
                 "village_id": village.pk,
+                "graduated_from": "",  # columns with a database default: COPY names them all
+                "graduation_reason": "",
                 "area_code": access_log.VILLAGE,
             }
             for c, h in zip(
