@@ -153,15 +153,16 @@ class UserImportRowOut(Schema):
 
 
 class UserImportOut(Schema):
-    # A refused file (400) carries the API's error envelope too (core.errors.envelope).
+    # A refused file (400) carries the API's error envelope too (core.errors.envelope); a file
+    # that cannot be read at all is the envelope alone (the report's fields then empty).
     detail: str = ""
     code: str = ""
     field: str | None = None
     request_id: str = ""
-    ok: bool
-    created: int
-    file_errors: list[str]
-    rows: list[UserImportRowOut]
+    ok: bool = False
+    created: int = 0
+    file_errors: list[str] = Field(default_factory=list)
+    rows: list[UserImportRowOut] = Field(default_factory=list)
 
 
 @users.post(
