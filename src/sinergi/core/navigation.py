@@ -124,4 +124,11 @@ MENU: list[NavItem] = [
     ),
     NavItem(_("Users"), "accounts:user_list", "accounts.view_user", "☰", ("accounts:user",)),
     NavItem(_("Audit trail"), "core:audit_list", "core.view_auditevent", "⎙", ("core:audit",)),
+    NavItem(
+        _("Messages sent"),
+        "notifications:message_list",
+        "notifications.view_message",
+        "✉",
+        ("notifications:message",),
+    ),
 ]
