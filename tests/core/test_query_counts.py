@@ -203,6 +203,9 @@ def test_lists_read_the_same_queries_for_3x_the_rows(
         _queries(client, path)  # first request of a session: language and session set-up
     few = [_queries(client, path) for client in clients]
     grow(18)
+    for client in clients:
+        # The officer's own writes above: her next page counts her tasks again (core.inbox).
+        _queries(client, path)
     many = [_queries(client, path) for client in clients]
     assert many == few, path
     assert max(many) <= MAX_QUERIES, (path, many)
