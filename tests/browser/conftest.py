@@ -63,8 +63,56 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("the server did not answer /health/ in time")
 
 
+@dataclass
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on a local port; the live server sends its mail here."""
+
+    port: int
+    received: list[Any] = field(default_factory=list)
+
+    def to(self, address: str) -> list[str]:
+        """The text of every message sent to ``address``, oldest first."""
+        from email import message_from_bytes
+        from email.message import Message
+
+        texts = []
+        for envelope in list(self.received):
+            if address in envelope.rcpt_tos:
+                message: Message = message_from_bytes(envelope.content)
+                parts = message.walk() if message.is_multipart() else [message]
+                for part in parts:
+                    if part.get_content_type() == "text/plain":
+                        payload = part.get_payload(decode=True)
+                        texts.append(bytes(payload).decode(part.get_content_charset() or "utf-8"))
+        return texts
+
+
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def mailbox() -> Iterator[Mailbox]:
+    """The live server's mail (SINERGI_EMAIL_URL=smtp://127.0.0.1:port). With
+    SINERGI_BROWSER_BASE, start that server with SINERGI_EMAIL_URL=smtp://127.0.0.1:P and set
+    SINERGI_BROWSER_SMTP_PORT=P here."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox(int(os.environ.get("SINERGI_BROWSER_SMTP_PORT") or _free_port()))
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            box.received.append(envelope)
+            return "250 OK"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_site(
+    tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox
+) -> Iterator[tuple[str, Path]]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run `python3 run.py test` (it installs it)")
     data = tmp_path_factory.mktemp("browser-demo")
@@ -80,6 +128,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
         if key not in {"DATABASE_URL", "SINERGI_ENV", "DJANGO_SETTINGS_MODULE"}
     }
     env.update(SINERGI_ENV="demo", SINERGI_DATA_DIR=str(data), SINERGI_IMPORT_WORKERS="0")
+    env["SINERGI_EMAIL_URL"] = f"smtp://127.0.0.1:{mailbox.port}"
     sinergi = str(Path(sys.executable).with_name("sinergi"))
     seeded = subprocess.run(
         [sinergi, "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=300
@@ -92,13 +141,21 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # The background worker, as `sinergi demo` runs it: access files, exports and imports.
+    worker = subprocess.Popen(
+        [sinergi, "manage", "db_worker", "--queue-name", "*", "--no-reload", "--verbosity", "0"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base + "/health/", server)
         yield base, data
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=20)
         shutil.rmtree(data / "media", ignore_errors=True)
 
 
