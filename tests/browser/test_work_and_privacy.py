@@ -108,6 +108,9 @@ def test_officer_lands_on_tasks_and_works_one_off(visit: Any) -> None:
     assert before > 0, "the menu shows no task count"
     expect(page.get_by_text(f"{before} tugas menunggu Anda")).to_be_visible()
     _png(page, "tasks")
+    # Every group of tasks is named in words, not by its code (``pdp.request``).
+    headings = page.locator("main h2").all_inner_texts()
+    assert not [h for h in headings if re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", h.strip())], headings
     items = page.get_by_role("link", name=re.compile("^Konfirmasi atau tolak graduasi"))
     waiting = items.count()
     assert waiting > 0

@@ -10,9 +10,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from sinergi.core.inbox import InboxItem, provider
+from sinergi.core.inbox import InboxItem, kind, provider
 from sinergi.pdp import selectors
+
+REQUEST = kind("pdp.request", gettext_lazy("Data-subject requests to answer"))
+CORRECTION = kind("pdp.correction", gettext_lazy("Corrections of personal data to decide"))
 
 
 def _since(day: datetime.date) -> datetime.datetime:
@@ -25,7 +29,7 @@ def open_requests(user: Any) -> Iterable[InboxItem]:
         return []
     items = [
         InboxItem(
-            kind="pdp.request",
+            kind=REQUEST,
             title=_("Answer the data-subject request #%(id)s (%(kind)s)")
             % {"id": r.pk, "kind": r.get_kind_display()},
             url=reverse("pdp:request_detail", args=[r.pk]),
@@ -37,7 +41,7 @@ def open_requests(user: Any) -> Iterable[InboxItem]:
     ]
     items += [
         InboxItem(
-            kind="pdp.correction",
+            kind=CORRECTION,
             title=_("Approve or reject a correction (request #%(id)s)") % {"id": c.request_id},
             url=reverse("pdp:request_detail", args=[c.request_id]),
             since=c.created_at,
