@@ -37,9 +37,16 @@ class PreferenceForm(forms.Form):
 
 
 class MessageFilterForm(forms.Form):
+    # The list shows the boxes without their labels: each names itself (aria-label).
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *MessageStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All")), *MessageStatus.choices],
+        widget=forms.Select(attrs={"aria-label": _("Status")}),
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices]
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("All")), *Channel.choices],
+        widget=forms.Select(attrs={"aria-label": _("Channel")}),
     )
