@@ -332,6 +332,19 @@ def test_access_request_file_and_breach_clock(visit: Any) -> None:
     expect(mentor.page.get_by_text(title)).to_have_count(0)
     _clean(mentor)
 
+    # Both notices recorded: the clock stops and the banner goes.
+    banner.get_by_role("link", name=re.compile(title)).click()
+    for recipient in range(2):
+        page.get_by_label("Diberi tahu").select_option(index=recipient)
+        page.get_by_label("Dikirim pada").fill(time.strftime("%Y-%m-%dT%H:%M", time.localtime()))
+        page.get_by_label("Sarana").fill("Surat tercatat")
+        page.get_by_role("button", name="Catat pemberitahuan ini").click()
+        page.wait_for_load_state()
+    expect(page.get_by_role("status").filter(has_text="sudah diberi tahu")).to_be_visible()
+    officer.go("/tugas/")
+    expect(page.get_by_text(title)).to_have_count(0)
+    _clean(officer)
+
 
 def _a_nik(officer: Any) -> str:
     """A person's NIK as an officer reads it: revealed on a household page, with a reason."""
