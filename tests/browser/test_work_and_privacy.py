@@ -362,6 +362,43 @@ def _a_nik(officer: Any) -> str:
     return nik
 
 
+@pytest.mark.parametrize(
+    ("username", "language", "phone"),
+    [
+        ("admin", "en", False),
+        ("dinsos.jabar", "id", False),
+        ("pendamping.bandung", "id", True),
+        ("mentor.bandung", "id", True),
+        ("kube.bandung", "en", True),
+        ("iwapi.jabar", "id", False),
+        ("pembeli", "en", False),
+        ("auditor", "id", False),
+    ],
+)
+def test_every_task_link_opens(visit: Any, username: str, language: str, phone: bool) -> None:
+    """Each role lands on its tasks; every item's link opens for that person, in their
+    language, without a raw code; the count in the menu is the page's."""
+    person = visit(username, language, phone=phone)
+    page = person.page
+    assert urlsplit(page.url).path == "/tugas/"
+    hrefs = page.eval_on_selector_all(
+        "main .inbox-item a[href]", "els => els.map(e => e.getAttribute('href'))"
+    )
+    # The demo leaves every role work to do.
+    assert hrefs, f"{username} has no task"
+    expect(page.locator(".nav-count").first).to_have_text(re.compile(r"^[1-9]\d*$"))
+    headings = page.locator("main h2").all_inner_texts()
+    assert not [h for h in headings if re.fullmatch(r"[a-z_]+(\.[a-z_]+)+", h.strip())], headings
+    for href in dict.fromkeys(hrefs):
+        person.go(href)
+        if page.get_attribute("html", "lang") != language:
+            person.problems.append(f"{href}: not in {language}")
+        codes = raw_codes(person.text())
+        if codes:
+            person.problems.append(f"{href}: raw codes {sorted(codes)}")
+    _clean(person)
+
+
 ENGLISH_PAGES = [
     "/tugas/",
     "/notifikasi/",
