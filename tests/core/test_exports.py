@@ -205,6 +205,8 @@ MACHINE_FILES = {
     "registry/imports.py",
     "synthetic/demo.py",
     "synthetic/registry.py",
+    # The demo's own registry file that an officer has yet to save (an upload, not a download).
+    "synthetic/waiting.py",
 }
 
 

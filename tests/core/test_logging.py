@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 from collections.abc import Iterator
@@ -26,11 +27,14 @@ def log_output() -> Iterator[io.StringIO]:
     handler = handlers[0]
     assert isinstance(handler, logging.StreamHandler)
     buffer = io.StringIO()
-    old = handler.setStream(buffer)
+    # Swapped without setStream(): that flushes the old stream, and the stream the handler was
+    # configured with (a worker's captured stderr under pytest-xdist) may be closed by now.
+    with handler.lock or contextlib.nullcontext():
+        old, handler.stream = handler.stream, buffer
     try:
         yield buffer
     finally:
-        handler.setStream(old)  # type: ignore[arg-type]
+        handler.stream = old
 
 
 def test_numbers_in_message_arguments_and_traceback_are_scrubbed(log_output: io.StringIO) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import pyotp
 import pytest
 
 BIN = Path(sys.executable).parent
@@ -50,6 +51,19 @@ def _get(port: int, path: str, cookies: dict[str, str], form: dict[str, str] | N
         conn.close()
 
 
+ENROL = """
+import datetime
+from urllib.parse import parse_qs, urlparse
+import pyotp
+from sinergi.accounts.services import totp_begin, totp_confirm, user_create
+user = user_create(actor=None, username='petugas', password='{password}', role='national_admin')
+totp = pyotp.TOTP(parse_qs(urlparse(totp_begin(user=user)).query)['secret'][0])
+step = totp.timecode(datetime.datetime.now(datetime.timezone.utc))
+totp_confirm(user=user, code=totp.generate_otp(step - 1))
+print(totp.secret)
+"""
+
+
 @pytest.mark.slow
 def test_gunicorn_serves_a_signed_in_page(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
@@ -75,13 +89,16 @@ def test_gunicorn_serves_a_signed_in_page(tmp_path: Path) -> None:
 
     manage("migrate", "--verbosity", "0")
     manage("collectstatic", "--noinput", "--verbosity", "0")
-    manage(
-        "shell",
-        "-c",
-        "from sinergi.accounts.services import user_create; "
-        f"user_create(actor=None, username='petugas', password='{PASSWORD}', "
-        "role='national_admin')",
+    # The national admin may reveal NIK, so production asks her for a second factor: she has
+    # set up an authenticator (its first code, of the previous 30-second step, confirmed it).
+    enrol = subprocess.run(
+        [str(BIN / "sinergi"), "manage", "shell", "-c", ENROL.format(password=PASSWORD)],
+        env=env,
+        capture_output=True,
+        text=True,
     )
+    assert enrol.returncode == 0, enrol.stdout + enrol.stderr
+    secret = enrol.stdout.strip().splitlines()[-1]
     port = _free_port()
     log = (tmp_path / "gunicorn.log").open("wb")
     server = subprocess.Popen(
@@ -109,6 +126,13 @@ def test_gunicorn_serves_a_signed_in_page(tmp_path: Path) -> None:
         form = {"csrfmiddlewaretoken": token.group(1).decode(), "username": "petugas"}
         form["password"] = PASSWORD
         status, _ = _get(port, "/akun/masuk/", cookies, form)
+        assert status == 302
+        status, page = _get(port, "/akun/masuk/kode/", cookies)
+        assert status == 200, page
+        fields = dict(re.findall(rb'type="hidden" name="([^"]+)" value="([^"]*)"', page))
+        form = {k.decode(): v.decode() for k, v in fields.items()}
+        form["code"] = pyotp.TOTP(secret).now()
+        status, _ = _get(port, "/akun/masuk/kode/", cookies, form)
         assert status == 302 and "sessionid" in cookies
 
         status, page = _get(port, "/registri/", cookies)

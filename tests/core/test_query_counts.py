@@ -341,7 +341,13 @@ def test_the_home_page_counts_regions_once_per_process(
 
 SCOPED = "dinsos.bandung"  # the scoped user, unless the list is another role's (below)
 # path parameter of an API list → key of ``Dataset.ids``
-API_ARGS = {"code": "regency", "kube_id": "kube", "batch_id": "batch"}
+API_ARGS = {
+    "code": "regency",
+    "kube_id": "kube",
+    "batch_id": "batch",
+    "household_id": "household",
+    "person_id": "person",
+}
 # API list → the scoped user who sees it (the lists of a role other than a social officer)
 API_SCOPED = {
     "/api/v1/users/": "dinsos.jabar",
@@ -350,6 +356,7 @@ API_SCOPED = {
     "/api/v1/market/orders": "pembeli",
     "/api/v1/market/products": "kube.bandung",
     "/api/v1/audit/": "auditor",  # the admin's and the auditor's alone, nationwide
+    "/api/v1/notifications/messages": "admin",  # the message log is the national admin's
 }
 
 
@@ -380,6 +387,10 @@ LIST_PAGES: dict[str, ListPage] = {
     "market:demand_list": ListPage(scoped="pembeli"),
     "market:sale_list": ListPage(scoped="pendamping.bandung"),
     "monitoring:graduations": ListPage(),
+    "notifications:message_list": ListPage(scoped="admin"),
+    "pdp:request_list": ListPage(),
+    "registry:household_access": ListPage(kwargs={"pk": "household"}),
+    "registry:person_access": ListPage(kwargs={"pk": "person"}),
 }
 SMALL, LARGE = 1, 25
 
@@ -566,6 +577,47 @@ def _top_up(ids: dict[str, Any]) -> None:
     for a, b in (people[0:2], people[2:4]):
         DuplicateCandidate.objects.create(
             person_a=a, person_b=b, score=0.9, reason="name", area_code=a.area_code
+        )
+    _top_up_privacy(ids, people[0])
+
+
+def _top_up_privacy(ids: dict[str, Any], person: Any) -> None:
+    """Two of each: reads of one person's record, messages sent, data-subject requests."""
+    from django.utils import timezone
+
+    from sinergi.notifications.models import Message
+    from sinergi.pdp.models import DataSubjectRequest
+    from sinergi.registry.models import AccessLog
+
+    officer = User.objects.get(username=SCOPED)
+    ids["person"], ids["household"] = person.pk, person.household_id
+    for purpose in ("person_page", "person_edit"):
+        AccessLog.objects.create(
+            user=officer,
+            person=person,
+            household_id=person.household_id,
+            area_code=person.area_code,
+            purpose=purpose,
+        )
+    now = timezone.now()
+    for n in (1, 2):
+        Message.objects.create(
+            user=officer,
+            kind="digest",
+            channel="email",
+            subject=f"Tugas {n}",
+            body="Ada pekerjaan yang menunggu.",
+            next_attempt_at=now,
+        )
+        DataSubjectRequest.objects.create(
+            kind="access",
+            channel="letter",
+            received_on=now.date(),
+            due_on=now.date(),
+            person=person,
+            area_code=person.area_code,
+            responsible=officer,
+            recorded_by=officer,
         )
 
 

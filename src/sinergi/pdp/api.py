@@ -92,7 +92,7 @@ class DecideIn(Schema):
     note: str = Field("", max_length=300)
 
 
-class JobOut(Schema):
+class AccessFileJobOut(Schema):
     job_id: int
     status: str
 
@@ -162,7 +162,7 @@ def request_close(request: HttpRequest, request_id: Id, payload: CloseIn) -> Any
 
 @router.post(
     "/requests/{request_id}/access",
-    response={202: JobOut},
+    response={202: AccessFileJobOut},
     summary="Make the access file (a job; download it from /api/v1/jobs/)",
 )
 def request_access(request: HttpRequest, request_id: Id) -> Any:

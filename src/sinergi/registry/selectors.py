@@ -196,7 +196,7 @@ def access_log_for(person: Person, *, actor: Any = None) -> QuerySet[AccessLog]:
         source.filter(
             Q(person_id=person.pk) | Q(household_id=person.household_id, person__isnull=True)
         )
-        .select_related("user")
+        .select_related("user", "person")
         .order_by("-at", "-id")
     )
 
