@@ -199,37 +199,52 @@ def test_officer_invites_a_newcomer_who_sets_a_password(
     expect(page.get_by_label("Surel")).to_have_value("b" + NEWCOMER_MAIL)
 
 
-def test_forgotten_password_reset_from_the_mail(
+def _english(page: Any, where: str) -> None:
+    """The page's main text is English: no Indonesian-only word, no raw code."""
+    text = page.locator("main").inner_text()
+    words = sorted({w.lower() for w in INDONESIAN.findall(text)})
+    assert not words, f"{where}: Indonesian words {words}"
+    assert not raw_codes(text), f"{where}: raw codes {raw_codes(text)}"
+
+
+def test_forgotten_password_reset_from_the_mail_in_english(
     stranger: Any, mailbox: Mailbox, demo_site: tuple[str, Path]
 ) -> None:
     base, _data = demo_site
-    page = stranger("id")
+    page = stranger("en")
     page.goto(base + "/akun/masuk/")
-    page.get_by_role("link", name="Lupa kata sandi?").click()
-    page.get_by_label("Surel").fill(NEWCOMER_MAIL)
-    page.get_by_role("button", name="Kirim tautan").click()
+    _english(page, "sign-in")
+    page.get_by_role("link", name="Forgot password?").click()
+    _english(page, "forgot password")
+    page.get_by_label("E-mail").fill(NEWCOMER_MAIL)
+    page.get_by_role("button", name="Send the link").click()
     page.wait_for_load_state()
     assert "/akun/sandi/lupa/terkirim/" in page.url
+    _english(page, "link sent")
     links = [link for link in _links(mailbox, NEWCOMER_MAIL) if "/akun/sandi/atur/" in link]
     assert links, mailbox.to(NEWCOMER_MAIL)
     reset = links[-1]
     page.goto(base + reset)
+    _english(page, "choose a new password")
     page.locator("#id_new_password1").fill(SECOND_PASSWORD)
     page.locator("#id_new_password2").fill(SECOND_PASSWORD)
-    page.get_by_role("button").last.click()
+    page.get_by_role("button", name="Save password").click()
     page.wait_for_load_state()
+    _english(page, "password saved")
     # The old password no longer opens the account; the new one does.
     _sign_in(page, base, NEWCOMER, FIRST_PASSWORD)
     assert "/akun/masuk/" in page.url
     _sign_in(page, base, NEWCOMER, SECOND_PASSWORD)
     assert urlsplit(page.url).path == "/tugas/"
     # The same link a second time says plainly that it cannot be used.
-    other = stranger("id")
+    other = stranger("en")
     answer = other.goto(base + reset)
     assert answer is not None and answer.status == 410
+    expect(other.get_by_role("heading", level=1)).to_have_text("This link cannot be used")
     expect(other.locator("main [role=alert]")).to_contain_text(re.compile(r"\w{4,}"))
     expect(other.locator("input[type=password]")).to_have_count(0)
-    expect(other.get_by_role("button", name="Minta tautan baru")).to_be_visible()
+    expect(other.get_by_role("button", name="Ask for a new link")).to_be_visible()
+    _english(other, "link used twice")
     _png(other, "reset-link-again")
     assert not page.errors and not other.errors
 
