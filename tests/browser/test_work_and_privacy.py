@@ -428,6 +428,7 @@ ENGLISH_PAGES = [
     "/pdp/insiden/baru/",
     "/pdp/pemrosesan/",
     "/pdp/dpia/",
+    "/registri/akses-tidak-biasa/",
 ]
 
 
