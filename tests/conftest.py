@@ -40,21 +40,12 @@ def db_template(django_db_setup: None) -> str:
     return os.environ.get(testdb.ENV, "")
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In an xdist worker (run with --dist loadgroup): the tests sharing a module- or
-    class-scoped fixture go to one worker, so that fixture is built once; tests marked ``slow``
-    (real processes, tens of seconds) are handed out first, so no worker ends with one alone."""
-    if not hasattr(config, "workerinput"):
-        return
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        defs = getattr(item, "_fixtureinfo", None)
-        scopes = {d[-1].scope for d in defs.name2fixturedefs.values() if d} if defs else set()
-        if scopes & {"module", "class", "package"}:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """In an xdist worker: the modules of tests marked ``slow`` (real processes, tens of seconds)
+    are handed out first (``--dist loadscope --no-loadscope-reorder``: a module is one unit, so
+    a module- or class-scoped fixture is built once), so no worker ends alone with one."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
