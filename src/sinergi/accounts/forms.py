@@ -31,6 +31,16 @@ class ApiTokenForm(SubmitOnceMixin, forms.Form):
 # --- User management -------------------------------------------------------------------------
 
 
+class RoleField(forms.ChoiceField):
+    """Offers the roles the manager may give; any known role passes the form, so that one they
+    may not give (typed into the page by hand) reaches the service and is refused there with
+    the reason beside the field, not with Django's "not one of the available choices" naming
+    the role's code."""
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in Role.values
+
+
 def _role_choices(actor: Any) -> list[tuple[str, str]]:
     allowed = grantable_roles(getattr(actor, "role", ""))
     return [(value, str(label)) for value, label in Role.choices if value in allowed]
@@ -48,7 +58,7 @@ class UserCreateForm(PickerFormMixin, SubmitOnceMixin, forms.Form):
         label=_("E-mail"),
         help_text=_("The invitation, with the link that sets the password, is sent here."),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=())
+    role = RoleField(label=_("Role"), choices=())
     area = PickerField(
         "region",
         label=_("Area"),
@@ -63,7 +73,7 @@ class UserCreateForm(PickerFormMixin, SubmitOnceMixin, forms.Form):
 
 
 class UserChangeForm(PickerFormMixin, SubmitOnceMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=())
+    role = RoleField(label=_("Role"), choices=())
     area = PickerField(
         "region",
         label=_("Area"),
