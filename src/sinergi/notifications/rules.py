@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.notifications import selectors
@@ -45,6 +46,17 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+
+
+def kind_label(kind: str) -> str:
+    """A message's kind in words, for the message log: its rule's sentence with "…" for what
+    it names (the daily digest by its name); a kind no rule knows stays its code."""
+    if kind == "digest":
+        return capfirst(str(_("daily digest")))
+    for known in RULES.values():
+        if known.kind == kind:
+            return str(known.text) % {"title": "…"}
+    return kind
 
 
 def rule(event: str, kind: str, text: str | Promise) -> Callable[[Finder], Finder]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.core.errors import DomainError
 from sinergi.core.forms import bind, refused_status
-from sinergi.notifications import selectors, services
+from sinergi.notifications import rules, selectors, services
 from sinergi.notifications.forms import MessageFilterForm, PreferenceForm
 
 
@@ -50,4 +50,10 @@ def message_list(request: HttpRequest) -> HttpResponse:
         status, channel = filters.cleaned_data["status"], filters.cleaned_data["channel"]
     rows = selectors.message_list(actor=request.user, status=status, channel=channel)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "notifications/message_list.html", {"page": page, "filters": filters})
+    # Each message with its kind in words (the code stays in the cell's title).
+    shown = [(message, rules.kind_label(message.kind)) for message in page]
+    return render(
+        request,
+        "notifications/message_list.html",
+        {"page": page, "shown": shown, "filters": filters},
+    )
