@@ -41,12 +41,12 @@ class MessageFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All")), *MessageStatus.choices],
+        choices=[("", _("All statuses")), *MessageStatus.choices],
         widget=forms.Select(attrs={"aria-label": _("Status")}),
     )
     channel = forms.ChoiceField(
         label=_("Channel"),
         required=False,
-        choices=[("", _("All")), *Channel.choices],
+        choices=[("", _("All channels")), *Channel.choices],
         widget=forms.Select(attrs={"aria-label": _("Channel")}),
     )
