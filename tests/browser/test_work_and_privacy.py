@@ -361,6 +361,27 @@ def test_access_request_file_and_breach_clock(visit: Any) -> None:
     _clean(officer)
 
 
+def test_correction_request_reads_in_words(visit: Any) -> None:
+    """A correction proposed on a request shows each field by its label, not its code."""
+    officer = visit("dinsos.bandung", "id")
+    page = officer.page
+    nik = _a_nik(officer)
+    officer.go("/pdp/permintaan/baru/")
+    page.get_by_label("Permintaan", exact=True).select_option(label="Perbaikan")
+    page.get_by_label("NIK orang tersebut").fill(nik)
+    page.get_by_role("button", name="Simpan").click()
+    page.get_by_label("Tempat lahir").fill("Cimahi")
+    page.get_by_label("Hubungan dengan kepala keluarga").select_option(label="Lainnya")
+    page.locator("main form:has(#id_birth_place)").get_by_role("button", name="Usulkan").click()
+    table = page.get_by_role("table")
+    expect(table).to_contain_text("Tempat lahir: Cimahi")
+    expect(table).to_contain_text("Hubungan dengan kepala keluarga: Lainnya")
+    codes = raw_codes(table.inner_text())
+    assert not codes, codes
+    _png(page, "correction-proposed")
+    _clean(officer)
+
+
 def _a_nik(officer: Any) -> str:
     """A person's NIK as an officer reads it: revealed on a household page, with a reason."""
     page = officer.context.new_page()

@@ -99,6 +99,20 @@ def request_create(request: HttpRequest) -> HttpResponse:
     return render(request, "pdp/request_form.html", {"form": form}, status=status)
 
 
+def _readable(changes: dict[str, Any]) -> list[tuple[str, str]]:
+    """A correction's before/after values as a person reads them: each field by its label,
+    a chosen value (sex, relation) by its name, never the field's or the choice's code."""
+    fields = forms.CorrectionForm.base_fields
+    shown = []
+    for name, value in changes.items():
+        field = fields.get(name)
+        choices = dict(getattr(field, "choices", None) or ())
+        shown.append(
+            (str(field.label) if field is not None else name, str(choices.get(value, value)))
+        )
+    return shown
+
+
 def _detail(request: HttpRequest, pk: int, *, status: int = 200, **bound: Any) -> HttpResponse:
     actor = request.user
     dsr = selectors.request_get(actor=actor, pk=pk)
@@ -131,6 +145,7 @@ def _detail(request: HttpRequest, pk: int, *, status: int = 200, **bound: Any) -
                 if c.status == CorrectionStatus.PROPOSED
             ],
             "corrections": corrections,
+            "correction_rows": [(c, _readable(c.before), _readable(c.after)) for c in corrections],
             "holds": holds,
             "may_erase": is_open
             and dsr.kind == RequestKind.ERASURE
