@@ -92,3 +92,25 @@ def test_an_unknown_nik_through_the_page_is_recorded_and_said(
     page = client.get(f"/pdp/permintaan/{request.pk}/").content.decode()
     assert "NIK ini tidak ada di registri" in page
     assert "Buat berkas akses" not in page  # nothing to make a file of
+
+
+def test_the_proposer_of_a_correction_sees_why_they_cannot_decide_it(
+    subject: Person,
+    officer_bandung: User,
+    make_user: Callable[..., User],
+    client_for: Callable[[User], Client],
+) -> None:
+    from sinergi.accounts.roles import Role
+    from sinergi.pdp import services
+
+    request = _record(client_for(officer_bandung), nik_of(subject), "correction")
+    services.correction_propose(
+        actor=officer_bandung, request_id=request.pk, changes={"birth_place": "Tasikmalaya"}
+    )
+    url = f"/pdp/permintaan/{request.pk}/"
+    mine = client_for(officer_bandung).get(url).content.decode()
+    assert "Anda mengusulkan perbaikan ini; petugas lain harus menyetujuinya." in mine
+    assert f"/pdp/permintaan/{request.pk}/koreksi/putusan/" not in mine  # no decision form
+    theirs = client_for(make_user(Role.SOCIAL_OFFICER, "32.73")).get(url).content.decode()
+    assert f"/pdp/permintaan/{request.pk}/koreksi/putusan/" in theirs
+    assert "Anda mengusulkan perbaikan ini" not in theirs

@@ -183,18 +183,17 @@ def access_run(job: Job) -> None:
 
 
 def _audit_access(actor: Any, request: DataSubjectRequest | None, person: Person, job: Any) -> None:
-    access_log.record(
-        actor,
-        AccessPurpose.ACCESS_FILE,
-        person=person,
-        reason=_("Access request of the person (UU PDP)"),
-    )
+    # Stored words stay in the language they were written in, and a background job writes in
+    # the default one: the purpose (a choice, read in each reader's language) says what this
+    # was, so the reason only names the request, in words no language needs translating.
+    reason = f"UU PDP #{request.pk}" if request is not None else "UU PDP"
+    access_log.record(actor, AccessPurpose.ACCESS_FILE, person=person, reason=reason)
     AuditEvent.record(
         events.ACCESS_EXPORTED,
         actor=actor,
         obj=person,
         area_code=person.area_code,
-        reason=_("Access request of the person (UU PDP)"),
+        reason=reason,
         data={
             "request": request.pk if request else None,
             "job": getattr(job, "pk", None),

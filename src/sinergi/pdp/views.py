@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sinergi.core import jobs
+from sinergi.core import four_eyes, jobs
 from sinergi.core.errors import DomainError, require_permission
 from sinergi.core.forms import submit_once
 from sinergi.core.pagination import CappedPaginator
@@ -140,7 +140,15 @@ def _detail(request: HttpRequest, pk: int, *, status: int = 200, **bound: Any) -
             "erase_form": bound.get("erase_form") or forms.EraseForm(),
             "correction_form": bound.get("correction_form") or forms.CorrectionForm(),
             "decide_forms": [
-                (c, forms.DecideForm(initial={"correction": c.pk}, auto_id=f"d{c.pk}_%s"))
+                (
+                    c,
+                    forms.DecideForm(initial={"correction": c.pk}, auto_id=f"d{c.pk}_%s"),
+                    four_eyes.refusal(
+                        request.user,
+                        c.proposed_by_id,
+                        message=_("You proposed this correction; another officer must approve it."),
+                    ),
+                )
                 for c in corrections
                 if c.status == CorrectionStatus.PROPOSED
             ],
