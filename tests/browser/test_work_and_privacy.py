@@ -398,6 +398,11 @@ def _a_nik(officer: Any) -> str:
     return nik
 
 
+# Roles whose only demo work a journey in tests/browser/test_journeys.py does (the coordinator
+# sends the mentor offers), when both modules share one worker's demo.
+DONE_BY_JOURNEYS = {"iwapi.jabar"}
+
+
 @pytest.mark.parametrize(
     ("username", "language", "phone"),
     [
@@ -420,6 +425,13 @@ def test_every_task_link_opens(visit: Any, username: str, language: str, phone: 
     hrefs = page.eval_on_selector_all(
         "main .inbox-item a[href]", "els => els.map(e => e.getAttribute('href'))"
     )
+    if not hrefs and username in DONE_BY_JOURNEYS:
+        # Its only demo work (groups waiting for a mentor) is done by a journey that may have
+        # run before on this worker's demo; an empty list must then say so, without a count.
+        # That the fresh demo leaves it work is tests/core/test_inbox.py's to check.
+        expect(page.get_by_text("Tidak ada yang menunggu Anda saat ini.")).to_be_visible()
+        expect(page.locator(".nav-count")).to_have_count(0)
+        return
     # The demo leaves every role work to do.
     assert hrefs, f"{username} has no task"
     expect(page.locator(".nav-count").first).to_have_text(re.compile(r"^[1-9]\d*$"))
