@@ -739,7 +739,11 @@ def seed_market() -> dict[str, int]:
         return {"products": Product.objects.count()}
     today = timezone.localdate()
     admin = User.objects.get(username="admin")
-    for kube in Kube.objects.filter(status=Status.ACTIVE).select_related("business_type"):
+    # In id order: PostgreSQL returns updated rows in another order than SQLite, and the
+    # products' order decides how the demand is split (the same demo on both databases).
+    for kube in (
+        Kube.objects.filter(status=Status.ACTIVE).select_related("business_type").order_by("id")
+    ):
         category, name, unit, price, stock = DEMO_PRODUCTS[kube.business_type.code]
         product = services.product_save(
             actor=_market_actor(kube, admin),
@@ -768,7 +772,7 @@ def seed_market() -> dict[str, int]:
     if first is not None:
         services.part_respond(actor=_market_actor(first.kube, admin), part_id=first.pk, accept=True)
     sales = 0
-    for kube in Kube.objects.filter(status=Status.ACTIVE)[:4]:
+    for kube in Kube.objects.filter(status=Status.ACTIVE).order_by("id")[:4]:
         for weeks, (kind, quantity) in enumerate([("market_stall", 12), ("local_shop", 30)]):
             services.sale_record(
                 actor=_market_actor(kube, admin), kube_id=kube.pk,
