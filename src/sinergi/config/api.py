@@ -18,12 +18,15 @@ from sinergi.core.errors import DomainError, envelope
 from sinergi.core.inbox_api import router as inbox_router
 from sinergi.core.jobs_api import router as jobs_router
 from sinergi.kube.api import router as kube_router
+from sinergi.letters.api import router as letters_router
 from sinergi.market.api import router as market_router
 from sinergi.mentoring.api import router as mentoring_router
 from sinergi.monitoring.api import router as monitoring_router
 from sinergi.notifications.api import router as notifications_router
+from sinergi.offline.api import router as offline_router
 from sinergi.pdp.api import router as pdp_router
 from sinergi.registry.api import router as registry_router
+from sinergi.search.api import router as search_router
 from sinergi.wilayah.api import router as wilayah_router
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -180,3 +183,6 @@ api.add_router("/inbox", inbox_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/pdp", pdp_router)
 api.add_router("/compliance", compliance_router)
+api.add_router("/letters", letters_router)
+api.add_router("/search", search_router)
+api.add_router("/sync", offline_router)

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "sinergi.notifications",
     "sinergi.pdp",
     "sinergi.compliance",
+    "sinergi.letters",
+    "sinergi.search",
+    "sinergi.offline",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,10 @@ urlpatterns = [
     path("pdp/", include("sinergi.pdp.urls")),
     path("pdp/", include("sinergi.compliance.urls")),
     path("notifikasi/", include("sinergi.notifications.urls")),
+    path("surat/", include("sinergi.letters.urls")),
+    path("cari/", include("sinergi.search.urls")),
+    # The service worker and manifest live at the root, so the worker may control every page.
+    path("", include("sinergi.offline.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
