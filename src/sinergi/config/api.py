@@ -26,6 +26,7 @@ from sinergi.notifications.api import router as notifications_router
 from sinergi.offline.api import router as offline_router
 from sinergi.pdp.api import router as pdp_router
 from sinergi.registry.api import router as registry_router
+from sinergi.registry.export_api import router as registry_export_router
 from sinergi.search.api import router as search_router
 from sinergi.wilayah.api import router as wilayah_router
 
@@ -172,6 +173,7 @@ api.add_router("/auth", accounts_router.auth)
 api.add_router("/users", accounts_router.users)
 api.add_router("/regions", wilayah_router)
 api.add_router("/registry", registry_router)
+api.add_router("/registry/exports", registry_export_router)
 api.add_router("/kube", kube_router)
 api.add_router("/aid", aid_router)
 api.add_router("/mentoring", mentoring_router)

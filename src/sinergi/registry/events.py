@@ -44,3 +44,15 @@ KEY_ROTATION_FINISHED = event_type(
     "registry.pii_key.rotation_finished",
     _("Personal data re-encrypted under the new key (every value)"),
 )
+# Named ``…exported`` so the access log records it too (registry.access_log.log_export_event).
+REGISTRY_EXPORTED = event_type(
+    "registry.households.exported", _("Households and persons exported (import format)")
+)
+REGISTRY_EXPORT_DOWNLOADED = event_type(
+    "registry.households.export_downloaded", _("Export of households and persons downloaded")
+)
+IMPORT_MAPPED = event_type(
+    "registry.import.mapped", _("Columns of a registry file mapped to Sinergi's fields")
+)
+IMPORT_PROFILE_SAVED = event_type("registry.import_profile.saved", _("Import layout saved"))
+IMPORT_PROFILE_DELETED = event_type("registry.import_profile.deleted", _("Import layout deleted"))

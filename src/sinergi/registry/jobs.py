@@ -16,3 +16,14 @@ KEY_ROTATION = job_kind(
     permission="core.view_auditevent",
     everywhere=True,
 )
+
+# An export of the area's households and persons in the import format (registry/export.py):
+# only its requester sees it and its file; each download is on the audit trail.
+EXPORT = job_kind(
+    "registry.export",
+    _("Registry export"),
+    permission="registry.export_person",
+    run="sinergi.registry.export.run_export",
+    own_only=True,
+    on_download="sinergi.registry.export.audit_download",
+)

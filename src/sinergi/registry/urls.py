@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sinergi.registry import views
+from sinergi.registry import export_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("orang/<id:pk>/akses/", views.person_access, name="person_access"),
     path("akses-tidak-biasa/", views.unusual_access, name="unusual_access"),
     path("ungkap/<str:kind>/<id:pk>/", views.reveal, name="reveal"),
+    path("ekspor/", export_views.export_form, name="export"),
     path("impor/", views.import_list, name="import_list"),
     path("impor/<uuid:pk>/", views.import_detail, name="import_detail"),
     path("impor/<uuid:pk>/simpan/", views.import_commit_view, name="import_commit"),
