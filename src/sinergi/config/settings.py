@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so its claim on a write's Idempotency-Key follows the CSRF and sign-in checks.
+    "sinergi.core.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "sinergi.config.urls"
@@ -327,6 +329,10 @@ SINERGI_REQUIRE_2FA = env_bool("SINERGI_REQUIRE_2FA", PRODUCTION)
 # The home page (core's "dashboard" URL) and the API's token check belong to accounts; core
 # finds them here so that it imports no domain app.
 SINERGI_HOME_VIEW = "sinergi.accounts.views.dashboard"
+SINERGI_API_TOKEN_USER = "sinergi.accounts.services.api_token_authenticate"  # noqa: S105  # a path
+# Idempotency keys of writes (core.idempotency) and their kept answers are deleted after this
+# many days by the nightly clean-up: longer than the offline app keeps a queue on a phone.
+SINERGI_IDEMPOTENCY_DAYS = int(os.environ.get("SINERGI_IDEMPOTENCY_DAYS", "30"))
 # Worker processes that validate and encrypt large imports beside the writing process.
 SINERGI_IMPORT_WORKERS = int(
     os.environ.get("SINERGI_IMPORT_WORKERS", str(max(0, (os.cpu_count() or 1) - 1)))

@@ -357,3 +357,46 @@ class LocalizedName:
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
+
+
+class IdempotencyKey(models.Model):
+    """A write sent with an idempotency key, and the answer it got (``core.idempotency``).
+
+    The offline app sends its queued forms again until it hears back, and integrators retry
+    after a lost answer: the row is claimed (unique per user and key) in its own transaction
+    before the view runs, so a second request with the key finds it and gets the first answer
+    instead of doing the work twice. ``status`` is empty while the first request runs. The kept
+    body is encrypted (it may be a revealed NIK) and the row is deleted after
+    ``SINERGI_IDEMPOTENCY_DAYS``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=100)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    started_at = models.DateTimeField(_("started at"))
+    status = models.PositiveSmallIntegerField(_("answer status"), null=True, blank=True)
+    # The headers a replay repeats (content type, Location, htmx redirects); never cookies.
+    headers = models.JSONField(_("answer headers"), default=dict, blank=True)
+    # core.crypto ciphertext of the base64 body; empty when the body was not kept (too large,
+    # a file, marked no-store): the replay then says so.
+    body_cipher = models.TextField(_("answer body (encrypted)"), blank=True)
+    body_kept = models.BooleanField(_("answer body kept"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} {self.method} {self.path} → {self.status or '…'}"
