@@ -186,8 +186,20 @@ _COMPLIANCE_OFFICE = [
     "compliance.add_incident",
     "compliance.change_incident",
 ]
+# Official letters (sinergi.letters): the offices issue, void and word their own; who works on
+# a group reads its letters; partners only the assignment letters addressed to them.
+_LETTERS_READ = ["letters.view_letter"]
+_LETTERS_OFFICE = [
+    *_LETTERS_READ,
+    "letters.add_letter",
+    "letters.void_letter",
+    "letters.view_lettertemplate",
+    "letters.change_lettertemplate",
+]
+_LETTERS_PARTNER = ["letters.view_addressed_letter"]
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
     Role.NATIONAL_ADMIN: [
+        *_LETTERS_OFFICE,
         *_REGIONS,
         *_COMPLIANCE_OFFICE,
         "compliance.view_lettertemplate",
@@ -254,6 +266,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.change_graduationrule",
     ],
     Role.SOCIAL_OFFICER: [
+        *_LETTERS_OFFICE,
         *_REGIONS,
         *_COMPLIANCE_OFFICE,
         "accounts.view_user",
@@ -275,6 +288,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.return_groupreport",
     ],
     Role.FACILITATOR: [
+        *_LETTERS_READ,
         *_REGIONS,
         "registry.view_household",
         "registry.view_person",
@@ -291,6 +305,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_MONITORING_OFFICE,
     ],
     Role.PARTNER_COORDINATOR: [
+        *_LETTERS_PARTNER,
         *_REGIONS,
         *_COORDINATOR,
         *_MARKET_READ,
@@ -303,6 +318,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_povertyline",
     ],
     Role.MENTOR: [
+        *_LETTERS_PARTNER,
         *_REGIONS,
         *_MENTORING_READ,
         "mentoring.respond_assignment",
@@ -321,6 +337,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "market.view_order",
     ],
     Role.KUBE_OFFICER: [
+        *_LETTERS_READ,
         *_REGIONS,
         *_KUBE_READ,
         "kube.add_iksentry",
@@ -341,6 +358,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "monitoring.view_povertyline",
     ],
     Role.AUDITOR: [
+        *_LETTERS_READ,
         *_REGIONS,
         *_COMPLIANCE_READ,
         "wilayah.view_historicalregion",

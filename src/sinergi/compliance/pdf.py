@@ -13,25 +13,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from sinergi.compliance.register import Row, Section
-
-_FOLD = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "“": '"',
-        "”": '"',
-        "’": "'",
-        "‘": "'",
-        "…": "...",
-        "×": "x",
-        "→": "->",
-        "•": "-",
-    }
-)
-
-
-def latin(text: object) -> str:
-    return str(text).translate(_FOLD).encode("latin-1", "replace").decode("latin-1")
+from sinergi.core.pdf import latin
 
 
 class Document(FPDF):
