@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
@@ -545,3 +545,69 @@ def test_menu_count_costs_one_query_until_something_is_written(who: Any) -> None
     assert kube is not None
     kube_transition(actor=jabar, kube_id=kube.pk, to_status=Status.VERIFIED)
     assert inbox.count_for(who("dinsos.jabar")) == count - 1
+
+
+# --- Many users at once (the daily digest) ------------------------------------------------------
+
+
+def _plain(items: list[inbox.InboxItem]) -> list[tuple[Any, ...]]:
+    return [(i.kind, str(i.title), i.url, i.since, i.due, i.area) for i in items]
+
+
+def _everyone() -> list[User]:
+    # Fresh objects: no inbox, audience or permissions kept from an earlier call.
+    return list(User.objects.filter(is_active=True).select_related("area").order_by("pk"))
+
+
+def test_the_batch_inbox_is_each_users_own_for_every_user(who: Any) -> None:
+    """The digest's path (``gather_many``: once per audience, personal parts set-wise) gives
+    every user of every role exactly the inbox the page gives her. Each demo user gets a twin
+    in the same audience (role, area, group, mentor profile) who took no step herself, so the
+    four-eyes and own-work parts must be told apart from what the audience shares."""
+    for person in _everyone():
+        User.objects.create(
+            username=f"{person.username}.kembar", email=f"kembar.{person.pk}@dinsos.example",
+            role=person.role, area=person.area, kube=person.kube, mentor=person.mentor,
+        )  # fmt: skip
+    roles = {u.role for u in _everyone()}
+    assert set(Role.values) <= roles, "the world lacks a role"
+    with time_machine.travel(timezone.now(), tick=False):
+        for language in ("id", "en"):
+            with translation.override(language):
+                many = inbox.gather_many(_everyone())
+                own = {u.pk: inbox.gather(u) for u in _everyone()}
+            for user in _everyone():
+                assert _plain(many[user.pk]) == _plain(own[user.pk]), (user.username, language)
+    # Not vacuous: most users have work, and some differ from their twin by their own steps.
+    twins = {u.username: u.pk for u in _everyone()}
+    differ = [
+        name
+        for name, pk in twins.items()
+        if not name.endswith(".kembar") and _plain(own[pk]) != _plain(own[twins[f"{name}.kembar"]])
+    ]
+    assert sum(1 for items in own.values() if items) > len(own) / 2
+    assert differ, "no demo user has work of her own in the inbox"
+
+
+def test_the_batch_inbox_costs_the_same_for_one_user_or_many_of_an_audience(who: Any) -> None:
+    officer = who("dinsos.bandung")
+
+    def colleagues(n: int) -> list[User]:
+        made = [
+            User.objects.create(
+                username=f"rekan.{n}.{i}",
+                role=officer.role,
+                area=officer.area,
+                email=f"rekan.{n}.{i}@dinsos.example",
+            )
+            for i in range(n)
+        ]
+        return list(User.objects.filter(pk__in=[u.pk for u in made]).select_related("area"))
+
+    few, many = colleagues(1), colleagues(40)
+    with CaptureQueriesContext(connection) as one:
+        first = inbox.gather_many(few)
+    with CaptureQueriesContext(connection) as forty:
+        second = inbox.gather_many(many)
+    assert _plain(first[few[0].pk]) == _plain(second[many[-1].pk]) != []
+    assert len(forty) == len(one)

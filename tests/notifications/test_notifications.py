@@ -424,3 +424,67 @@ def test_the_message_log_is_for_the_national_admin(
     officer = client_for(officer_bandung)
     assert officer.get("/notifikasi/pesan/").status_code == 403
     assert officer.get("/api/v1/notifications/messages").status_code == 403
+
+
+def test_many_digests_go_out_in_batches_and_a_mail_server_that_is_down_is_retried(
+    smtp_server: Mailbox,
+    sms_gateway: Gateway,
+    settings: Any,
+    waiting_work: list[int],
+    colleague: User,
+    make_user: Callable[..., User],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    others = [
+        make_user(Role.SOCIAL_OFFICER, "32.73", email=f"rekan{n}@dinsos.example") for n in range(4)
+    ]
+    waiting_work.extend(u.pk for u in others)
+    Preference.objects.create(user=others[0], email_on=False, sms_on=True, phone="081200003333")
+    Preference.objects.create(
+        user=others[1], language="en", quiet_start=datetime.time(22), quiet_end=datetime.time(8)
+    )
+    up = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # the mail server is down at first
+    with time_machine.travel(at(7), tick=False) as clock:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.send_digests()["sent"] == 5
+        assert Digest.objects.count() == 5
+        by_user = {m.user_id: m for m in Message.objects.filter(kind="digest")}
+        assert len(by_user) == 5
+        assert by_user[others[0].pk].status == MessageStatus.SENT  # WhatsApp/SMS went out
+        assert [r["to"] for r in sms_gateway.received] == ["081200003333"]
+        quiet = by_user[others[1].pk]
+        assert (quiet.status, quiet.attempts) == (MessageStatus.QUEUED, 0)
+        assert quiet.next_attempt_at == at(8)
+        retrying = [m for m in by_user.values() if m.status == MessageStatus.RETRYING]
+        assert len(retrying) == 3 and all(m.attempts == 1 for m in retrying)
+        assert smtp_server.recipients == []
+        settings.EMAIL_PORT = up
+        clock.shift(datetime.timedelta(minutes=2))
+        assert delivery.send_due() == {MessageStatus.SENT: 3}
+        clock.shift(datetime.timedelta(hours=1))
+        assert delivery.send_due() == {MessageStatus.SENT: 1}
+    assert sorted(smtp_server.recipients) == sorted(
+        [colleague.email, others[1].email, others[2].email, others[3].email]
+    )
+    english = [b for b in smtp_server.bodies() if "Tasks waiting for you" in b]
+    assert len(english) == 1 and "Verifikasi KUBE Mawar 0" in english[0]
+    _assert_no_personal_data(smtp_server.bodies())
+    assert not Message.objects.exclude(status=MessageStatus.SENT).exists()
+
+
+def test_a_digest_made_meanwhile_by_another_run_is_not_sent_twice(
+    waiting_work: list[int],
+    colleague: User,
+    make_user: Callable[..., User],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    other = make_user(Role.SOCIAL_OFFICER, "32.73", email="rekan@dinsos.example")
+    waiting_work.append(other.pk)
+    day = datetime.date(2026, 11, 2)
+    users = list(User.objects.filter(pk__in=[colleague.pk, other.pk]).select_related("area"))
+    Digest.objects.create(user=colleague, day=day, items=3)  # the other run's
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services._digest_chunk(users, day) == 1
+    assert [m.to for m in mail.outbox] == [["rekan@dinsos.example"]]
+    assert Digest.objects.filter(day=day).count() == 2

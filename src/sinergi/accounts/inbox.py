@@ -3,7 +3,7 @@ whoever manages those users, to send again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.accounts import selectors
-from sinergi.core.inbox import InboxItem, bounded, kind, provider
+from sinergi.accounts.models import Invitation
+from sinergi.core.inbox import (
+    InboxItem,
+    batch_provider,
+    bounded,
+    by_audience,
+    kind,
+    personal_ids,
+    provider,
+)
 
 INVITATION_LAPSED = kind("accounts.invitation", gettext_lazy("Invitations to send again"))
 
@@ -37,3 +46,15 @@ def invitations(user: Any) -> Iterable[InboxItem]:
         )
 
     return bounded(selectors.invitations_lapsed(actor=user), one, more)
+
+
+@batch_provider("accounts.invitations")
+def invitations_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    from django.utils import timezone
+
+    # Personal: whose own invitation lapsed (a manager is never listed her own).
+    lapsed = Invitation.objects.filter(
+        used_at__isnull=True, revoked_at__isnull=True, expires_at__lte=timezone.now()
+    )
+    mine = personal_ids(lapsed, "user_id", users)
+    return by_audience("accounts.invitations", users, invitations, personal=mine)

@@ -3,7 +3,7 @@ fund-use reports (LPJ) to check, and a group's LPJ to write or correct."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -11,7 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.aid import selectors
-from sinergi.core.inbox import InboxItem, as_datetime, bounded, kind, provider
+from sinergi.aid.models import CycleStatus, Lpj, LpjStatus, Proposal, ProposalStatus
+from sinergi.core.inbox import (
+    InboxItem,
+    as_datetime,
+    batch_provider,
+    bounded,
+    by_audience,
+    kind,
+    personal_ids,
+    provider,
+)
 
 RECOMMEND = kind("aid.recommend", gettext_lazy("Aid proposals to recommend"))
 APPROVE = kind("aid.approve", gettext_lazy("Aid cycles to approve"))
@@ -90,3 +100,19 @@ def steps(user: Any) -> Iterable[InboxItem]:
 
     items += bounded(selectors.waiting_lpj_write(actor=user), write, write_more)
     return items
+
+
+@batch_provider("aid.steps")
+def steps_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Personal (four eyes): who proposed or recommended a proposal still waiting in an open
+    # cycle, or submitted a fund-use report still waiting to be checked.
+    waiting = Proposal.objects.filter(
+        cycle__status=CycleStatus.OPEN,
+        status__in=[ProposalStatus.PROPOSED, ProposalStatus.RECOMMENDED],
+    )
+    mine = personal_ids(waiting, "proposed_by_id", users)
+    mine |= personal_ids(
+        waiting.filter(status=ProposalStatus.RECOMMENDED), "recommended_by_id", users
+    )
+    mine |= personal_ids(Lpj.objects.filter(status=LpjStatus.SUBMITTED), "submitted_by_id", users)
+    return by_audience("aid.steps", users, steps, personal=mine)

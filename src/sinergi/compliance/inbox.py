@@ -3,7 +3,7 @@ responsible (holders of ``compliance.change_incident`` in the incident's area)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.compliance import selectors
 from sinergi.compliance.clock import clock
-from sinergi.core.inbox import PER_KIND, InboxItem, kind, provider
+from sinergi.core.inbox import PER_KIND, InboxItem, batch_provider, by_audience, kind, provider
 
 NOTIFY = kind("compliance.notify_incident", gettext_lazy("Personal-data incidents to notify"))
 
@@ -41,3 +41,9 @@ def incidents_to_notify(user: Any) -> Iterator[InboxItem]:
             url=reverse("compliance:incident_list") + "?status=open",
             since=first[-1].discovered_at,
         )
+
+
+@batch_provider("compliance.incidents")
+def incidents_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Nothing personal: the same clocks for everyone of an audience.
+    return by_audience("compliance.incidents", users, incidents_to_notify)

@@ -18,14 +18,15 @@ minute passes.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -54,7 +55,10 @@ class InboxItem:
 
 
 Provider = Callable[[Any], Iterable[InboxItem]]
+# The same answer for many users at once: ``{user.pk: items}`` for every user given.
+BatchProvider = Callable[[Sequence[Any]], Mapping[int, Iterable[InboxItem]]]
 _PROVIDERS: dict[str, Provider] = {}
+_BATCH: dict[str, BatchProvider] = {}
 _KINDS: dict[str, str | Promise] = {}
 
 
@@ -63,6 +67,18 @@ def provider(code: str) -> Callable[[Provider], Provider]:
 
     def register(fn: Provider) -> Provider:
         _PROVIDERS[code] = fn
+        return fn
+
+    return register
+
+
+def batch_provider(code: str) -> Callable[[BatchProvider], BatchProvider]:
+    """Register ``fn`` as the batch form of provider ``code``: ``fn(users)`` answers what
+    ``provider(code)`` answers for each of them, for :func:`gather_many` (the daily digest).
+    Without one, :func:`gather_many` asks the provider user by user."""
+
+    def register(fn: BatchProvider) -> BatchProvider:
+        _BATCH[code] = fn
         return fn
 
     return register
@@ -185,6 +201,146 @@ def gather(user: Any) -> list[InboxItem]:
     return items
 
 
+# --- Many users at once (the daily digest) ----------------------------------------------------
+#
+# What a provider answers depends on the user's *audience* — role (its permissions), area, the
+# group or mentor profile an account is bound to — and, for a few kinds of work, on the person:
+# work she took a step on herself is not hers to check (four eyes), and her own imports,
+# exports, orders, returned reports and data-subject requests are hers alone. A batch form asks
+# the provider once per audience, for one member with no personal part, and hands that answer
+# to every such member; it finds the members with a personal part in one query for all users
+# (a superset is harmless: they are asked alone), and asks them alone. So 5,000 users cost a
+# few dozen audiences and a handful of queries instead of 5,000 inboxes.
+
+_SHARED: contextvars.ContextVar[dict[Any, list[InboxItem]] | None] = contextvars.ContextVar(
+    "inbox_shared_audiences", default=None
+)
+
+
+@contextlib.contextmanager
+def shared_audiences() -> Iterator[None]:
+    """Keep the audiences' answers across several :func:`gather_many` calls (a run of the
+    digest in chunks): the same audience is asked once."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _audience(user: Any, own_permissions: bool) -> tuple[Any, ...]:
+    if user.is_superuser or own_permissions:
+        return ("user", user.pk)
+    return (
+        user.role,
+        getattr(user, "area_code", None),
+        getattr(user, "kube_id", None),
+        getattr(user, "mentor_id", None),
+        user.is_active,
+    )
+
+
+def audience_of(user: Any) -> tuple[Any, ...]:
+    """What a user's inbox depends on besides the person. A user with permissions of her own
+    (beyond her role's) or a superuser is an audience of one."""
+    found: tuple[Any, ...] | None = getattr(user, "_inbox_audience", None)
+    if found is None:
+        found = _audience(user, user.user_permissions.exists())
+        with contextlib.suppress(AttributeError):
+            user._inbox_audience = found
+    return found
+
+
+def _mark_audiences(users: Sequence[Any]) -> None:
+    """:func:`audience_of` for every user, with the own-permissions test in one query."""
+    from django.contrib.auth import get_user_model
+
+    through: Any = get_user_model().user_permissions.through
+    todo = [u for u in users if getattr(u, "_inbox_audience", None) is None]
+    own: set[int] = set()
+    for chunk in chunked([u.pk for u in todo]):
+        own.update(through.objects.filter(user_id__in=chunk).values_list("user_id", flat=True))
+    for user in todo:
+        user._inbox_audience = _audience(user, user.pk in own)
+
+
+# Ids per query when a set-wise query lists users (SQLite takes 32,766 parameters at most).
+ID_CHUNK = 2000
+
+
+def chunked(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def personal_ids(qs: Any, field: str, users: Sequence[Any]) -> set[int]:
+    """The users among ``users`` named in ``field`` of any row of ``qs``: one query a chunk
+    of :data:`ID_CHUNK` users, whatever their number."""
+    found: set[int] = set()
+    for chunk in chunked([u.pk for u in users]):
+        found.update(
+            qs.filter(**{f"{field}__in": chunk}).order_by().values_list(field, flat=True).distinct()
+        )
+    return found
+
+
+def by_audience(
+    code: str,
+    users: Sequence[Any],
+    one: Provider,
+    *,
+    personal: Collection[int] = (),
+    only_personal: bool = False,
+) -> dict[int, list[InboxItem]]:
+    """``one(user)`` for each user, asked once per audience (:func:`audience_of`) and shared;
+    the users in ``personal`` are asked alone. ``only_personal``: the provider lists only a
+    person's own work, so whoever is not in ``personal`` has none (nobody is asked)."""
+    shared = _SHARED.get()
+    memo: dict[Any, list[InboxItem]] = shared if shared is not None else {}
+    language = translation.get_language()
+    out: dict[int, list[InboxItem]] = {}
+    for user in users:
+        if user.pk in personal:
+            out[user.pk] = list(one(user))
+            continue
+        if only_personal:
+            out[user.pk] = []
+            continue
+        key = (code, language, audience_of(user))
+        if key not in memo:
+            memo[key] = list(one(user))
+        out[user.pk] = memo[key]
+    return out
+
+
+def gather_many(users: Sequence[Any]) -> dict[int, list[InboxItem]]:
+    """:func:`gather` for many users at once, by the providers' batch forms where they have
+    one: ``{user.pk: items}``, each list equal to what :func:`gather` answers for that user."""
+    live = [u for u in users if u is not None and u.is_authenticated and u.is_active]
+    out: dict[int, list[InboxItem]] = {u.pk: [] for u in users if u is not None}
+    _mark_audiences(live)
+    for code, fn in sorted(_PROVIDERS.items()):
+        batch = _BATCH.get(code)
+        found: Mapping[int, Iterable[InboxItem]] | None = None
+        if batch is not None:
+            try:
+                found = batch(live)
+            except Exception:
+                logger.exception("inbox batch provider %s failed; asking user by user", code)
+        for user in live:
+            if found is not None:
+                out[user.pk].extend(found.get(user.pk, ()))
+                continue
+            try:
+                out[user.pk].extend(fn(user))
+            except Exception:
+                logger.exception("inbox provider %s failed", code)
+    key = _urgency(timezone.localdate())
+    for items in out.values():
+        items.sort(key=key)
+    return out
+
+
 def items_for(user: Any) -> list[InboxItem]:
     """The user's inbox, computed once per request (kept on the request's user object)."""
     cached: list[InboxItem] | None = getattr(user, "_inbox_items", None)
@@ -263,3 +419,13 @@ def ready_exports(user: Any) -> Iterable[InboxItem]:
         )
 
     return bounded(rows, make, more)
+
+
+@batch_provider("core.exports")
+def ready_exports_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    from sinergi.core.models import Job, JobStatus
+
+    # Only the asker's own: whoever asked for no finished file has none.
+    finished = Job.objects.filter(status=JobStatus.SUCCEEDED).exclude(result_file="")
+    mine = personal_ids(finished, "created_by_id", users)
+    return by_audience("core.exports", users, ready_exports, personal=mine, only_personal=True)

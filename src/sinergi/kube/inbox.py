@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sinergi.core.inbox import InboxItem, bounded, kind, provider
+from sinergi.core.inbox import (
+    InboxItem,
+    batch_provider,
+    bounded,
+    by_audience,
+    kind,
+    personal_ids,
+    provider,
+)
 from sinergi.kube import selectors
-from sinergi.kube.models import Status
+from sinergi.kube.models import Status, Transition
 
 VERIFY = kind("kube.verify", gettext_lazy("KUBE to verify"))
 ACTIVATE = kind("kube.activate", gettext_lazy("KUBE to activate"))
@@ -49,3 +58,13 @@ def _more(code: str, status: str) -> Any:
         )
 
     return make
+
+
+@batch_provider("kube.steps")
+def steps_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Personal: who brought a group now waiting at a step to that step (four eyes).
+    own = Q()
+    for status, (_permission, earlier) in selectors.WAITING_STEPS.items():
+        own |= Q(to_status=earlier, kube__status=status)
+    mine = personal_ids(Transition.objects.filter(own), "actor_id", users)
+    return by_audience("kube.steps", users, steps, personal=mine)

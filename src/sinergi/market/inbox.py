@@ -3,16 +3,24 @@ the buying side's orders to send, confirm, receive and pay."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sinergi.core.inbox import InboxItem, bounded, kind, provider
+from sinergi.core.inbox import (
+    InboxItem,
+    batch_provider,
+    bounded,
+    by_audience,
+    kind,
+    personal_ids,
+    provider,
+)
 from sinergi.market import selectors
-from sinergi.market.models import OrderStatus, PartStatus
+from sinergi.market.models import Order, OrderStatus, PartStatus
 
 PART = kind("market.part", gettext_lazy("Order parts to accept or decline"))
 PART_STEP = kind("market.part_step", gettext_lazy("Order parts to make and ship"))
@@ -90,3 +98,12 @@ def steps(user: Any) -> Iterable[InboxItem]:
 
     items += bounded(selectors.orders_to_step(user), step, step_more)
     return items
+
+
+@batch_provider("market.steps")
+def steps_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Personal: the buyer of an open order's demand, and whoever split it (their steps).
+    open_orders = Order.objects.exclude(status__in=[OrderStatus.PAID, OrderStatus.CANCELLED])
+    mine = personal_ids(open_orders, "demand__buyer_id", users)
+    mine |= personal_ids(open_orders, "created_by_id", users)
+    return by_audience("market.steps", users, steps, personal=mine)

@@ -3,7 +3,7 @@ facilitators' monthly reports due or returned, and groups waiting for a mentor."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -15,13 +15,17 @@ from sinergi.core.inbox import (
     PER_KIND,
     InboxItem,
     as_datetime,
+    batch_provider,
     bounded,
+    by_audience,
     counted,
     kind,
     more_text,
+    personal_ids,
     provider,
 )
 from sinergi.mentoring import selectors
+from sinergi.mentoring.models import MonthlyReport, ReportStatus
 
 OFFER = kind("mentoring.offer", gettext_lazy("Mentoring offers to answer"))
 OVERDUE = kind("mentoring.overdue", gettext_lazy("Overdue action items"))
@@ -120,3 +124,11 @@ def work(user: Any) -> Iterable[InboxItem]:
         ) % {"n": more_text(count)}
         items.append(InboxItem(MATCH, text, reverse("mentoring:match"), as_datetime(since)))
     return items
+
+
+@batch_provider("mentoring.work")
+def work_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Personal: the authors of returned reports.
+    returned = MonthlyReport.objects.filter(status=ReportStatus.RETURNED)
+    mine = personal_ids(returned, "author_id", users)
+    return by_audience("mentoring.work", users, work, personal=mine)

@@ -3,7 +3,7 @@ graduations to confirm."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -11,9 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sinergi.core.inbox import InboxItem, as_datetime, bounded, kind, provider
+from sinergi.core.inbox import (
+    InboxItem,
+    as_datetime,
+    batch_provider,
+    bounded,
+    by_audience,
+    kind,
+    personal_ids,
+    provider,
+)
 from sinergi.mentoring.selectors import previous_month, report_due
 from sinergi.monitoring import selectors
+from sinergi.monitoring.models import GroupReport, ReportStatus
 
 REPORT = kind("monitoring.report", gettext_lazy("Group reports due"))
 RETURNED = kind("monitoring.returned", gettext_lazy("Group reports returned"))
@@ -85,3 +95,11 @@ def work(user: Any) -> Iterable[InboxItem]:
 
     items += bounded(selectors.graduations_to_decide(user), graduation, graduation_more)
     return items
+
+
+@batch_provider("monitoring.work")
+def work_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Personal: who filed a returned group report (a group's own officer is its audience).
+    returned = GroupReport.objects.filter(status=ReportStatus.RETURNED)
+    mine = personal_ids(returned, "filed_by_id", users)
+    return by_audience("monitoring.work", users, work, personal=mine)

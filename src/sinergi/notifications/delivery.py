@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +51,29 @@ def scrub(text: str) -> str:
     return _IDENTIFIER.sub("••••", text)
 
 
+def _row(
+    user_id: int,
+    channel: str,
+    *,
+    kind: str,
+    subject: str,
+    text: str,
+    url: str,
+    due: datetime.datetime,
+    event_id: int | None = None,
+) -> Message:
+    return Message(
+        user_id=user_id,
+        kind=kind,
+        channel=channel,
+        subject=storable(scrub(subject), 200),
+        body=scrub(text),
+        url=url[:500],
+        event_id=event_id,
+        next_attempt_at=due,
+    )
+
+
 def queue(
     user: Any,
     pref: Preference,
@@ -68,23 +93,71 @@ def queue(
     made = []
     for channel in pref.channels():
         text = body if channel == Channel.EMAIL else short
+        message = _row(
+            user.pk,
+            channel,
+            kind=kind,
+            subject=subject,
+            text=text,
+            url=url,
+            due=due,
+            event_id=event_id,
+        )
         try:
             with transaction.atomic():
-                message = Message.objects.create(
-                    user_id=user.pk,
-                    kind=kind,
-                    channel=channel,
-                    subject=storable(scrub(subject), 200),
-                    body=scrub(text),
-                    url=url[:500],
-                    event_id=event_id,
-                    next_attempt_at=due,
-                )
+                message.save(force_insert=True)
         except IntegrityError:
             continue  # this event was already told to this user on this channel
         schedule(message)
         made.append(message)
     return made
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One user's message for :func:`queue_many`: the texts, and how the user wants them."""
+
+    user_id: int
+    pref: Preference
+    subject: str
+    body: str
+    short: str
+
+
+# Messages per ``deliver_batch`` task: one claim, one SMTP session, one closing write each.
+BATCH = 100
+
+
+def queue_many(outgoing: Sequence[Outgoing], *, kind: str, url: str = "") -> list[Message]:
+    """:func:`queue` for many users at once (the daily digest; no event): the rows in one
+    insert, the messages due now handed to ``deliver_batch`` tasks of :data:`BATCH` after
+    commit, those due after quiet hours scheduled one by one."""
+    now = timezone.now()
+    rows = [
+        _row(
+            out.user_id,
+            channel,
+            kind=kind,
+            subject=out.subject,
+            text=out.body if channel == Channel.EMAIL else out.short,
+            url=url,
+            due=out.pref.quiet_until(now) or now,
+        )
+        for out in outgoing
+        for channel in out.pref.channels()
+    ]
+    made = Message.objects.bulk_create(rows, batch_size=500)
+    now_ids = [m.pk for m in made if m.next_attempt_at <= now]
+    for start in range(0, len(now_ids), BATCH):
+        transaction.on_commit(_enqueue_batch(now_ids[start : start + BATCH]))
+    for message in made:
+        if message.next_attempt_at > now:
+            schedule(message)
+    return made
+
+
+def _enqueue_batch(ids: list[int]) -> Callable[[], Any]:
+    return lambda: deliver_batch.enqueue(ids)
 
 
 def schedule(message: Message) -> None:
@@ -104,9 +177,9 @@ def _address(message: Message, pref: Preference) -> str:
     return str(pref.phone or user.phone or "")
 
 
-def _send(message: Message, address: str) -> None:
+def _send(message: Message, address: str, connection: Any = None) -> None:
     if message.channel == Channel.EMAIL:
-        gateways.send_email(address, message.subject, message.body)
+        gateways.send_email(address, message.subject, message.body, connection=connection)
     else:
         gateways.send_sms(address, message.body)
 
@@ -122,16 +195,19 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.SINERGI_NOTIFY_RETRY_SECONDS * 2 ** (attempts - 1))
 
 
-def deliver_now(message_id: int) -> str:
-    """Try the message once if it is due and nobody else holds it; returns its new status."""
-    now = timezone.now()
-    claimed = Message.objects.filter(
-        pk=message_id, status__in=OPEN_STATUSES, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=now + LEASE)
-    if not claimed:
-        return "skipped"
-    message = Message.objects.select_related("user").get(pk=message_id)
-    pref = selectors.preference_of(message.user)
+def _claim(ids: Sequence[int], now: datetime.datetime) -> None:
+    """Count an attempt on each message and hold it for :data:`LEASE` (the caller picked the
+    ones that are open, due and not held)."""
+    Message.objects.filter(pk__in=list(ids)).update(
+        attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=now + LEASE
+    )
+
+
+def _attempt(
+    message: Message, pref: Preference, now: datetime.datetime, connection: Any = None
+) -> str:
+    """Send a claimed message once and record the outcome (a success is left for the caller
+    to record: one write for a whole batch); returns the new status."""
     quiet_end = pref.quiet_until(now)
     if quiet_end is not None:
         # A retry that fell into the quiet hours waits for their end; no attempt is spent.
@@ -146,7 +222,7 @@ def deliver_now(message_id: int) -> str:
         _close(message, status=MessageStatus.FAILED, error=reason)
         return MessageStatus.FAILED
     try:
-        _send(message, address)
+        _send(message, address, connection)
     except gateways.GatewayError as exc:
         # The address is the reader's own; the log keeps the reason without it.
         error = storable(str(exc).replace(address, "•••"), 500)
@@ -162,14 +238,71 @@ def deliver_now(message_id: int) -> str:
         )
         schedule(message)
         return MessageStatus.RETRYING
-    _close(message, status=MessageStatus.SENT, sent_at=timezone.now(), error="")
     return MessageStatus.SENT
+
+
+def _sent(ids: Sequence[int]) -> None:
+    Message.objects.filter(pk__in=list(ids)).update(
+        status=MessageStatus.SENT, sent_at=timezone.now(), error=""
+    )
+
+
+def deliver_now(message_id: int) -> str:
+    """Try the message once if it is due and nobody else holds it; returns its new status."""
+    now = timezone.now()
+    claimed = Message.objects.filter(
+        pk=message_id, status__in=OPEN_STATUSES, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=now + LEASE)
+    if not claimed:
+        return "skipped"
+    message = Message.objects.select_related("user").get(pk=message_id)
+    outcome = _attempt(message, selectors.preference_of(message.user), now)
+    if outcome == MessageStatus.SENT:
+        _sent([message.pk])
+    return outcome
+
+
+def deliver_many(message_ids: Sequence[int]) -> dict[str, int]:
+    """:func:`deliver_now` for many messages: the due ones nobody holds claimed together
+    (rows another worker has locked are skipped, not waited for), sent over one mail
+    session, the successes recorded in one write. Returns how many ended in each status."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(message_ids), status__in=OPEN_STATUSES, next_attempt_at__lte=now)
+            .values_list("pk", flat=True)
+        )
+        _claim(ids, now)
+    messages = list(Message.objects.filter(pk__in=ids).select_related("user").order_by("pk"))
+    prefs = selectors.preferences_of(m.user_id for m in messages)
+    counts: dict[str, int] = {"skipped": len(message_ids) - len(ids)}
+    sent: list[int] = []
+    try:
+        with gateways.email_session() as connection:
+            for message in messages:
+                pref = prefs.get(message.user_id) or Preference(user_id=message.user_id)
+                outcome = _attempt(message, pref, now, connection)
+                counts[outcome] = counts.get(outcome, 0) + 1
+                if outcome == MessageStatus.SENT:
+                    sent.append(message.pk)
+    finally:
+        # What went out is recorded even if a later message broke the batch (the rest stay
+        # claimed until the lease ends, then the sweep sends them).
+        _sent(sent)
+    return counts
 
 
 @task()
 @recordable_failure
 def deliver(message_id: int) -> str:
     return deliver_now(message_id)
+
+
+@task()
+@recordable_failure
+def deliver_batch(message_ids: list[int]) -> dict[str, int]:
+    return deliver_many(message_ids)
 
 
 def send_due(*, limit: int = 10_000) -> dict[str, int]:

@@ -9,14 +9,17 @@ Both raise :class:`GatewayError` with a short reason on any failure; the caller 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +28,35 @@ class GatewayError(Exception):
     """A message that did not go out (the server is down, refused it, or timed out)."""
 
 
-def send_email(to: str, subject: str, body: str) -> None:
+def send_email(to: str, subject: str, body: str, *, connection: Any = None) -> None:
+    """One e-mail; through ``connection`` when given (a batch shares one SMTP session)."""
     try:
-        sent = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send()
+        sent = EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [to], connection=connection
+        ).send()
     except Exception as exc:
+        if connection is not None:
+            # A broken session is dropped; the next message opens a new one.
+            with contextlib.suppress(Exception):
+                connection.close()
         raise GatewayError(f"{type(exc).__name__}: {exc}") from exc
     if not sent:
         raise GatewayError("the mail server accepted nothing")
+
+
+@contextlib.contextmanager
+def email_session() -> Iterator[Any]:
+    """One connection to the mail server for many messages (a batch of the daily digest): one
+    SMTP handshake instead of one each. A server that is down now is not an error here: each
+    message then fails on its own and is retried."""
+    connection = get_connection()
+    with contextlib.suppress(Exception):
+        connection.open()
+    try:
+        yield connection
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 def send_sms(to: str, text: str) -> None:

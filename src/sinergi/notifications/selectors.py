@@ -134,6 +134,11 @@ def waiting_for(user: Any) -> list[inbox.InboxItem]:
     return items
 
 
+def waiting_for_many(users: list[Any]) -> dict[int, list[inbox.InboxItem]]:
+    """:func:`waiting_for` for many users at once, by audience (``core.inbox.gather_many``)."""
+    return inbox.gather_many(users)
+
+
 def digest_candidates(day: datetime.date) -> QuerySet[User]:
     """Active users who keep the daily digest on (or never said) and have none for ``day``."""
     return (

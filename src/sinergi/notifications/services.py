@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sinergi.core import inbox
 from sinergi.core.errors import InvalidInput
 from sinergi.core.events import snapshot
 from sinergi.core.models import AuditEvent
@@ -153,8 +154,9 @@ def _digest_texts(items: list[Any]) -> tuple[str, str, str]:
 
 
 def send_digest(user: Any, pref: Preference, day: datetime.date) -> int:
-    """Queue the day's digest for ``user`` if work waits and none was made today; returns
-    how many items it counts (0: nothing sent)."""
+    """Queue the day's digest for one user if work waits and none was made today; returns
+    how many items it counts (0: nothing sent). :func:`send_digests` does the same for many
+    users at once; this is its way out when another run made some of the same digests."""
     if not pref.channels():
         return 0
     with translation.override(pref.language):
@@ -173,23 +175,67 @@ def send_digest(user: Any, pref: Preference, day: datetime.date) -> int:
     return len(items)
 
 
+# Users per round of the digest: their inboxes, ``Digest`` rows and messages together.
+DIGEST_CHUNK = 1000
+
+
+def _digest_chunk(users: list[Any], day: datetime.date) -> int:
+    """The digests of ``users`` (candidates of ``day``): their inboxes by audience
+    (``core.inbox.gather_many``, one language at a time), then the ``Digest`` rows and the
+    messages in one transaction of bulk inserts. Returns how many users got one."""
+    prefs = {
+        u.pk: getattr(u, "notification_preference", None) or Preference(user_id=u.pk) for u in users
+    }
+    by_language: dict[str, list[Any]] = {}
+    for user in users:
+        if prefs[user.pk].channels():
+            by_language.setdefault(prefs[user.pk].language, []).append(user)
+    digests: list[Digest] = []
+    outgoing: list[delivery.Outgoing] = []
+    for language, group in by_language.items():
+        with translation.override(language):
+            waiting = selectors.waiting_for_many(group)
+            for user in group:
+                items = waiting.get(user.pk) or []
+                if not items:
+                    continue
+                subject, body, short = _digest_texts(items)
+                digests.append(Digest(user_id=user.pk, day=day, items=len(items)))
+                outgoing.append(delivery.Outgoing(user.pk, prefs[user.pk], subject, body, short))
+    if not digests:
+        return 0
+    try:
+        with transaction.atomic():
+            Digest.objects.bulk_create(digests, batch_size=500)
+            delivery.queue_many(outgoing, kind="digest", url=TASKS_PATH)
+    except IntegrityError:
+        # Another run made some of these digests meanwhile: each user on her own, so the
+        # others still get theirs and nobody gets two.
+        by_id = {u.pk: u for u in users}
+        return sum(1 for d in digests if send_digest(by_id[d.user_id], prefs[d.user_id], day))
+    return len(digests)
+
+
 def send_digests(
     *, day: datetime.date | None = None, user_ids: list[int] | None = None
 ) -> dict[str, int]:
     """One digest for the day to each user who has waiting work and wants it; a second run
     the same day sends nothing more (one ``Digest`` row per user and day). ``user_ids``
-    limits the run to those users (one batch of ``queue_digests``)."""
+    limits the run to those users (one batch of ``queue_digests``).
+
+    Set-wise: the inboxes are computed per audience (role, area, bound group or mentor) and
+    shared, the personal parts for all users at once; rows are inserted in bulk and the
+    messages sent by batch tasks (``delivery.queue_many``)."""
     day = day or timezone.localdate()
-    users = sent = 0
     candidates = selectors.digest_candidates(day)
     if user_ids is not None:
         candidates = candidates.filter(pk__in=user_ids)
-    for user in candidates.iterator(chunk_size=500):
-        users += 1
-        pref = getattr(user, "notification_preference", None) or Preference(user_id=user.pk)
-        if send_digest(user, pref, day):
-            sent += 1
-    return {"users": users, "sent": sent}
+    users = list(candidates)
+    sent = 0
+    with inbox.shared_audiences():
+        for start in range(0, len(users), DIGEST_CHUNK):
+            sent += _digest_chunk(users[start : start + DIGEST_CHUNK], day)
+    return {"users": len(users), "sent": sent}
 
 
 def digest_batches(day: datetime.date, size: int = 250) -> list[list[int]]:

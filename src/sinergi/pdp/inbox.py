@@ -4,7 +4,7 @@ for (due date shown), and corrections someone else proposed that she may approve
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
@@ -12,8 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sinergi.core.inbox import InboxItem, kind, provider
+from sinergi.core.inbox import (
+    InboxItem,
+    batch_provider,
+    by_audience,
+    kind,
+    personal_ids,
+    provider,
+)
 from sinergi.pdp import selectors
+from sinergi.pdp.models import (
+    Correction,
+    CorrectionStatus,
+    DataSubjectRequest,
+    RequestStatus,
+)
 
 REQUEST = kind("pdp.request", gettext_lazy("Data-subject requests to answer"))
 CORRECTION = kind("pdp.correction", gettext_lazy("Corrections of personal data to decide"))
@@ -51,3 +64,13 @@ def open_requests(user: Any) -> Iterable[InboxItem]:
         for c in selectors.corrections_to_approve(user)[:100]
     ]
     return items
+
+
+@batch_provider("pdp.requests")
+def requests_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Personal: who is responsible for an open request; who proposed a correction (four eyes).
+    open_requests_ = DataSubjectRequest.objects.filter(status=RequestStatus.OPEN)
+    mine = personal_ids(open_requests_, "responsible_id", users)
+    proposed = Correction.objects.filter(status=CorrectionStatus.PROPOSED)
+    mine |= personal_ids(proposed, "proposed_by_id", users)
+    return by_audience("pdp.requests", users, open_requests, personal=mine)

@@ -3,15 +3,27 @@ duplicates to review."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from sinergi.core.inbox import InboxItem, as_datetime, bounded, counted, kind, more_text, provider
+from sinergi.core.inbox import (
+    InboxItem,
+    as_datetime,
+    batch_provider,
+    bounded,
+    by_audience,
+    counted,
+    kind,
+    more_text,
+    personal_ids,
+    provider,
+)
 from sinergi.registry import selectors
+from sinergi.registry.models import ImportBatch, ImportStatus
 
 IMPORT = kind("registry.import", gettext_lazy("Imports to save"))
 DUPLICATES = kind("registry.duplicates", gettext_lazy("Possible duplicates to review"))
@@ -45,3 +57,11 @@ def work(user: Any) -> Iterable[InboxItem]:
             InboxItem(DUPLICATES, text, reverse("registry:duplicate_list"), as_datetime(since))
         )
     return items
+
+
+@batch_provider("registry.work")
+def work_for_users(users: Sequence[Any]) -> Mapping[int, Iterable[InboxItem]]:
+    # Personal: who uploaded a checked import (hers to save).
+    checked = ImportBatch.objects.filter(status=ImportStatus.CHECKED)
+    mine = personal_ids(checked, "uploaded_by_id", users)
+    return by_audience("registry.work", users, work, personal=mine)
