@@ -291,6 +291,8 @@ GET: dict[str, str] = {
     "GET /api/v1/pdp/retention": "200 200 200 200 403 403 403 403 403 200 401",
     "GET /api/v1/jobs/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/inbox/": "200 200 200 200 200 200 200 200 200 200 401",
+    # The offline app's device read: whoever follows groups' mentoring (not buyers).
+    "GET /api/v1/sync/": "200 200 200 200 200 200 200 403 200 200 401",
     "GET /api/v1/jobs/{job_id}/": "200 200 404 200 404 404 404 404 404 200 401",
 }
 

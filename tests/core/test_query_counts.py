@@ -79,6 +79,7 @@ LISTS = [
     "/api/v1/mentoring/groups?page=2",
     "/api/v1/market/sales",
     "/api/v1/regions/",
+    "/api/v1/sync/",
 ]
 # Tables whose lists must never group or count whole: the national-size ones.
 LARGE_TABLES = (

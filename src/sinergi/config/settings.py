@@ -333,6 +333,9 @@ SINERGI_API_TOKEN_USER = "sinergi.accounts.services.api_token_authenticate"  # n
 # Idempotency keys of writes (core.idempotency) and their kept answers are deleted after this
 # many days by the nightly clean-up: longer than the offline app keeps a queue on a phone.
 SINERGI_IDEMPOTENCY_DAYS = int(os.environ.get("SINERGI_IDEMPOTENCY_DAYS", "30"))
+# Days a phone keeps what the offline app downloaded or queued (sinergi.offline); a sync
+# asking for changes since longer ago gets everything again.
+SINERGI_OFFLINE_DAYS = int(os.environ.get("SINERGI_OFFLINE_DAYS", "14"))
 # Worker processes that validate and encrypt large imports beside the writing process.
 SINERGI_IMPORT_WORKERS = int(
     os.environ.get("SINERGI_IMPORT_WORKERS", str(max(0, (os.cpu_count() or 1) - 1)))
