@@ -117,6 +117,9 @@ GET: dict[str, str] = {
     "registry:import_resume": "405 405 405 405 403 403 403 403 403 403 302",
     "registry:import_cancel": "405 405 405 405 403 403 403 403 403 403 302",
     "registry:import_report": "200 200 404 200 403 403 403 403 403 200 302",
+    # A checked batch has nothing to map: its page is where the mapping step sends back.
+    "registry:import_map": "302 302 404 302 403 403 403 403 403 403 302",
+    "registry:import_profiles": "200 200 200 200 403 403 403 403 403 200 302",
     "registry:duplicate_list": "200 200 200 200 403 403 403 403 403 403 302",
     "registry:duplicate_decide": "405 405 405 405 403 403 403 403 403 403 302",
     "registry:duplicate_review": "200 200 404 200 403 403 403 403 403 403 302",
@@ -220,7 +223,20 @@ GET: dict[str, str] = {
     "pdp:request_correct": "405 405 405 405 405 405 405 405 405 405 302",
     "pdp:correction_decide": "405 405 405 405 405 405 405 405 405 405 302",
     "pdp:retention": "200 200 200 200 403 403 403 403 403 200 302",
+    # Official letters: partners read only assignment letters (the world's is a decree).
+    "letters:letter_list": "200 200 200 200 200 200 200 403 200 200 302",
+    "letters:letter_issue": "200 200 200 200 403 403 403 403 403 403 302",
+    "letters:letter_detail": "200 200 404 200 200 404 404 403 200 200 302",
+    "letters:letter_file": "200 200 404 200 200 404 404 403 200 200 302",
+    "letters:letter_void": "405 405 405 405 405 405 405 405 405 405 302",
+    "letters:template_list": "200 200 200 200 403 403 403 403 403 403 302",
+    "letters:template_edit": "200 200 200 200 403 403 403 403 403 403 302",
     "javascript-catalog": "200 200 200 200 200 200 200 200 200 200 200",
+    # The installable app: manifest, worker and offline page hold no data (open to all).
+    "offline:manifest": "200 200 200 200 200 200 200 200 200 200 200",
+    "offline:service_worker": "200 200 200 200 200 200 200 200 200 200 200",
+    "offline:offline": "200 200 200 200 200 200 200 200 200 200 200",
+    "offline:queue": "200 200 200 200 200 200 200 200 200 200 302",
     "GET /api/v1/users/me": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/users/": "200 200 200 200 403 403 403 403 403 200 401",
     "GET /api/v1/users/{user_id}": "200 200 404 200 403 403 403 403 403 200 401",
@@ -229,6 +245,8 @@ GET: dict[str, str] = {
     "GET /api/v1/regions/{code}": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/regions/{code}/children": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/registry/households": "200 200 200 200 200 403 403 403 403 200 401",
+    "GET /api/v1/registry/import-profiles": "200 200 200 200 403 403 403 403 403 200 401",
+    "GET /api/v1/registry/import-profiles/{name}": "200 200 404 200 403 403 403 403 403 200 401",
     "GET /api/v1/registry/households/{household_id}": "200 200 404 200 200 403 403 403 403 200 401",
     "GET /api/v1/registry/persons": "200 200 200 200 200 403 403 403 403 200 401",
     "GET /api/v1/registry/imports/{batch_id}": "200 200 404 200 403 403 403 403 403 200 401",
@@ -289,6 +307,9 @@ GET: dict[str, str] = {
     "GET /api/v1/pdp/requests": "200 200 200 200 403 403 403 403 403 200 401",
     "GET /api/v1/pdp/requests/{request_id}": "200 200 404 200 403 403 403 403 403 200 401",
     "GET /api/v1/pdp/retention": "200 200 200 200 403 403 403 403 403 200 401",
+    "GET /api/v1/letters/": "200 200 200 200 200 200 200 403 200 200 401",
+    "GET /api/v1/letters/{letter_id}": "200 200 404 200 200 404 404 403 200 200 401",
+    "GET /api/v1/letters/{letter_id}/file/{fmt}": "200 200 404 200 200 404 404 403 200 200 401",
     "GET /api/v1/jobs/": "200 200 200 200 200 200 200 200 200 200 401",
     "GET /api/v1/inbox/": "200 200 200 200 200 200 200 200 200 200 401",
     # The offline app's device read: whoever follows groups' mentoring (not buyers).
@@ -344,6 +365,8 @@ WRITE: dict[str, str] = {
     "registry:import_commit": "registry.add_importbatch area",
     "registry:import_resume": "registry.add_importbatch area",
     "registry:import_cancel": "registry.add_importbatch area",
+    "registry:import_map": "registry.add_importbatch area",
+    "registry:import_profile_delete": "registry.add_importbatch area",
     "registry:duplicate_decide": "registry.change_duplicatecandidate area",
     "registry:consent_create": "registry.add_consentrecord area",
     "registry:consent_withdraw": "registry.change_consentrecord area",
@@ -429,6 +452,8 @@ WRITE: dict[str, str] = {
     "POST /api/v1/registry/consents/{consent_id}/withdraw": "registry.change_consentrecord area",
     "POST /api/v1/registry/reveal": "registry.reveal_identifier area",
     "POST /api/v1/registry/imports": "registry.add_importbatch",
+    "POST /api/v1/registry/import-profiles": "registry.add_importbatch",
+    "DELETE /api/v1/registry/import-profiles/{name}": "registry.add_importbatch area",
     "POST /api/v1/registry/imports/{batch_id}/commit": "registry.add_importbatch area",
     "POST /api/v1/registry/imports/{batch_id}/resume": "registry.add_importbatch area",
     "POST /api/v1/registry/imports/{batch_id}/cancel": "registry.add_importbatch area",
@@ -527,6 +552,13 @@ WRITE: dict[str, str] = {
     # Four eyes: the world's correction was proposed by the national admin.
     "POST /api/v1/pdp/corrections/{correction_id}/decide": "pdp.approve_correction area admin=403",
     "PUT /api/v1/notifications/preferences": "-",
+    "letters:letter_issue": "letters.add_letter",
+    "letters:letter_void": "letters.void_letter area",
+    "letters:template_edit": "letters.change_lettertemplate",
+    # The sample names the Bandung group (object_id): its decree, issued by its office's
+    # officers, the province's, or the centre.
+    "POST /api/v1/letters/": "letters.add_letter area",
+    "POST /api/v1/letters/{letter_id}/void": "letters.void_letter area",
 }
 
 # Cells where the program answers otherwise than the rule above, each with what is wrong. The
@@ -597,6 +629,17 @@ def _consent(person: Any) -> int:
     return int(ConsentFactory(person=person, purpose="officer_phone").pk)
 
 
+def _import_profile(users: dict[str, User]) -> int:
+    from sinergi.registry import profiles
+    from sinergi.registry.mapping import Spec
+
+    columns = ["no_kk", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "hubungan_keluarga"]
+    spec = Spec({c.upper(): c for c in [*columns, "kode_desa"]})
+    return profiles.profile_save(
+        actor=users["off"], name="Lembar Bandung", spec=spec, header=list(spec.columns)
+    ).pk
+
+
 def _incident(users: dict[str, User]) -> int:
     from datetime import timedelta
 
@@ -657,6 +700,7 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
     from sinergi.monitoring import exports
     from sinergi.monitoring.models import Graduation, GroupReport
     from sinergi.registry.models import ImportBatch
+    from tests.letters.helpers import issue_letters
 
     kube = users["kube"].kube
     assert kube is not None and kube.area_code.startswith("32.73")
@@ -674,6 +718,9 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         "person": head.person_id,
         "kind_person": "nik",
         "batch": ImportBatch.objects.filter(file_name="kecamatan-sukasari.csv").get().pk,
+        # A file layout Kota Bandung's office saved (registry.profiles).
+        "import_profile": _import_profile(users),
+        "import_profile_name": "Lembar Bandung",
         "candidate": _candidate(head.person),
         "consent": _consent(head.person),
         "cycle": Cycle.objects.get(number=1).pk,
@@ -713,6 +760,9 @@ def _ids(users: dict[str, User]) -> dict[str, Any]:
         # A Kota Bandung personal-data incident (the breach register) and a letter's addressee.
         "incident": _incident(users),
         "recipient": "authority",
+        # A decree of the Bandung group (sinergi.letters), and the file format asked for.
+        "letter": issue_letters(kube, users["off"], 1)[0].pk,
+        "letter_fmt": "pdf",
     }
     return ids
 
@@ -741,6 +791,8 @@ PK_OF = {
     "registry:import_resume": "batch",
     "registry:import_cancel": "batch",
     "registry:import_report": "batch",
+    "registry:import_map": "batch",
+    "registry:import_profile_delete": "import_profile",
     "registry:duplicate_decide": "candidate",
     "registry:duplicate_review": "candidate",
     "registry:person_detail": "person",
@@ -810,6 +862,9 @@ PK_OF = {
     "compliance:incident_detail": "incident",
     "compliance:incident_edit": "incident",
     "compliance:incident_letter": "incident",
+    "letters:letter_detail": "letter",
+    "letters:letter_file": "letter",
+    "letters:letter_void": "letter",
     "accounts:user_detail": "fac_user",
     "accounts:user_change": "fac_user",
     "accounts:user_deactivate": "fac_user",
@@ -826,6 +881,7 @@ API_ARGS = {
     "household_id": "household",
     "person_id": "person",
     "batch_id": "batch",
+    "name": "import_profile_name",  # an import layout (registry.profiles)
     "candidate_id": "candidate",
     "consent_id": "consent",
     "kube_id": "kube",
@@ -850,6 +906,9 @@ API_ARGS = {
     "job_id": "import_job",
     "code": "code",
     "user_id": "fac_user",
+    "letter_id": "letter",
+    "fmt": "letter_fmt",
+    "object_id": "kube",  # a letter's record in the issue sample: the Bandung group
 }
 
 
@@ -895,6 +954,10 @@ def _url(name: str, template: str, ids: dict[str, Any]) -> str:
             kwargs[key] = ids["group_month" if name.startswith("monitoring") else "report_month"]
         elif key == "kind" and name == "core:picker":
             kwargs[key] = "village"
+        elif key == "kind" and name == "letters:template_edit":
+            kwargs[key] = "kube_decree"
+        elif key == "fmt" and name == "letters:letter_file":
+            kwargs[key] = "pdf"
         elif key == "kind":
             kwargs[key] = ids["export_kind" if name.startswith("monitoring") else "kind_person"]
         elif key == "fmt":

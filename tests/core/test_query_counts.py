@@ -379,6 +379,7 @@ LIST_PAGES: dict[str, ListPage] = {
     "wilayah:detail": ListPage(kwargs={"code": "regency"}),
     "registry:household_list": ListPage(),
     "registry:import_list": ListPage(),
+    "registry:import_profiles": ListPage(),
     "registry:import_detail": ListPage(kwargs={"pk": "batch"}),
     "registry:duplicate_list": ListPage(),
     "kube:kube_list": ListPage(),
@@ -390,6 +391,7 @@ LIST_PAGES: dict[str, ListPage] = {
     "monitoring:graduations": ListPage(),
     "notifications:message_list": ListPage(scoped="admin"),
     "pdp:request_list": ListPage(),
+    "letters:letter_list": ListPage(),
     "registry:household_access": ListPage(kwargs={"pk": "household"}),
     "registry:person_access": ListPage(kwargs={"pk": "person"}),
 }
@@ -580,6 +582,9 @@ def _top_up(ids: dict[str, Any]) -> None:
             person_a=a, person_b=b, score=0.9, reason="name", area_code=a.area_code
         )
     _top_up_privacy(ids, people[0])
+    from tests.letters.helpers import issue_letters
+
+    issue_letters(kube, User.objects.get(username=SCOPED))
 
 
 def _top_up_privacy(ids: dict[str, Any], person: Any) -> None:

@@ -58,3 +58,14 @@ def sign(office_code: str, *, kinds: Any = None, **values: Any) -> None:
             **values,
         }
         LetterTemplate.objects.update_or_create(kind=kind, office_code=office_code, defaults=fields)
+
+
+def issue_letters(kube: Any, officer: Any, count: int = 2) -> list[Any]:
+    """``count`` decrees of a demo group, its office's templates signed (the permission
+    matrix's and the query counts' worlds)."""
+    from sinergi.letters.services import letter_issue
+
+    sign(kube.area_code[:5])
+    return [
+        letter_issue(actor=officer, kind=Kind.KUBE_DECREE, object_id=kube.pk) for _ in range(count)
+    ]

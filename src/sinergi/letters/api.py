@@ -5,8 +5,6 @@ caller's scope and numbers the letter under the office's counter lock; partners 
 assignment letters addressed to them.
 """
 
-from __future__ import annotations
-
 import datetime
 from typing import Any, ClassVar, Literal
 
