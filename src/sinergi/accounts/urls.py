@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sinergi.accounts import views
@@ -10,7 +9,7 @@ urlpatterns = [
     path("masuk/pasang-kode/", views.signin_enrol, name="signin_enrol"),
     path("masuk/sandi-baru/", views.signin_password, name="signin_password"),
     path("kode-cadangan/", views.recovery_codes, name="recovery_codes"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keluar/", views.LogoutView.as_view(), name="logout"),
     path("sandi/", views.PasswordChangeView.as_view(), name="password_change"),
     path("sandi/lupa/", views.PasswordResetView.as_view(), name="password_reset"),
     path("sandi/lupa/terkirim/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
