@@ -6,7 +6,7 @@ sinergi nik check [NIK ...] [--file F]          one JSON object per input, in or
 sinergi kk check [KK ...] [--file F]
 sinergi dedupe FILE --out PAIRS.csv [--candidates]
 sinergi generate registry --households N --seed S --out F [--duplicates 0.02 --truth T]
-sinergi import-registry F [--all-or-nothing] [--user USERNAME]
+sinergi import-registry F [--all-or-nothing] [--user USERNAME] [--profile NAME]
 sinergi match-mentors --kube K.csv --mentors M.csv [--history H.csv] --out A.csv
 sinergi allocate --demand D.csv --offers O.csv [--strategy cheapest|fair] --out A.csv
 sinergi pdp export --nik N --out FILE.json [--user U]   a person's access file (UU PDP)
@@ -117,7 +117,37 @@ class _Bar:
         sys.stderr.write("\n")
 
 
-def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
+def _layout(path: Path, actor: Any, profile: str) -> tuple[str, Any] | str:
+    """(name, spec) of the layout ``profile`` names, checked against the whole file, or the
+    sentence saying why it cannot read it."""
+    from sinergi.core.errors import DomainError
+    from sinergi.engines.tabular import TabularError, open_table
+    from sinergi.registry import profiles
+
+    try:
+        if profile == profiles.AUTO:
+            header = open_table(path).header
+            found = profiles.layout_for_header(actor=actor, header=header)
+            if found is None:
+                return (
+                    "no known layout has this file's columns: map them once on the import page "
+                    "(and save the layout), or name a layout with --profile"
+                )
+        else:
+            found = profiles.layout_get(actor=actor, name=profile)
+        profiles.require_readable(path, found.spec)
+    except profiles.LayoutRefused as exc:
+        return "\n".join(message for _field, message in exc.problems)
+    except DomainError as exc:
+        return exc.message
+    except TabularError as exc:
+        from sinergi.registry.messages import problem_text
+
+        return f"{problem_text(exc.code)} {exc.detail}".strip()
+    return found.name, found.spec
+
+
+def _import(path: Path, all_or_nothing: bool, username: str | None, profile: str = "") -> int:
     _django()
     from sinergi.accounts.models import User
     from sinergi.registry.dedupe import dedupe_new_rows
@@ -131,8 +161,17 @@ def _import(path: Path, all_or_nothing: bool, username: str | None) -> int:
     if username and actor is None:
         print(f"sinergi import-registry: no user {username!r}", file=sys.stderr)
         return 2
+    layout = _layout(path, actor, profile) if profile else None
+    if isinstance(layout, str):
+        # Named before a row is checked, and nothing stored: fix the layout or the file.
+        print(f"sinergi import-registry: {path}: {layout}", file=sys.stderr)
+        return 2
     batch = import_create(
-        actor=actor, source=path, file_name=path.name, all_or_nothing=all_or_nothing
+        actor=actor,
+        source=path,
+        file_name=path.name,
+        all_or_nothing=all_or_nothing,
+        layout=layout,
     )
     bar = _Bar("importing")
     batch = import_check(batch.pk, progress=bar, commit=True)
@@ -298,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("file", type=Path)
     importer.add_argument("--all-or-nothing", action="store_true")
     importer.add_argument("--user", help="act as this user (its area limits the rows)")
+    importer.add_argument(
+        "--profile",
+        default="",
+        help="the file's layout: sinergi, dtsen, kobo, a saved layout's name, or auto "
+        "(recognised by its columns); default: Sinergi's own 14 columns in order",
+    )
     matcher = sub.add_parser("match-mentors", help="optimal mentor-KUBE assignment")
     matcher.add_argument("--kube", type=Path, required=True, help="kube_id,kode_kecamatan,sektor")
     matcher.add_argument(
@@ -358,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{count} persons written to {args.out}", file=sys.stderr)
         return 0
     if args.command == "import-registry":
-        return _import(args.file, args.all_or_nothing, args.user)
+        return _import(args.file, args.all_or_nothing, args.user, args.profile)
     if args.command == "allocate":
         return _allocate(args.demand, args.offers, args.strategy, args.out, args.time_limit)
     if args.command == "pdp":

@@ -176,9 +176,12 @@ def _plausible(taken: list[str], delimiter: str, width: int) -> bool:
     return True
 
 
-def _csv_rows(opener: Callable[[], IO[bytes]]) -> Table:
+def _csv_rows(opener: Callable[[], IO[bytes]], header_row: int = 1) -> Table:
     handle = opener()
     lines = _text_lines(handle)
+    # Lines above the header (a title, an export date) are skipped, as a person reads them.
+    for _skipped in range(header_row - 1):
+        next(lines, None)
     first = next(lines, None)
     if first is None:
         handle.close()
@@ -192,7 +195,7 @@ def _csv_rows(opener: Callable[[], IO[bytes]]) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
-            for number, cells in enumerate(_records(lines, delimiter, width), start=2):
+            for number, cells in enumerate(_records(lines, delimiter, width), start=header_row + 1):
                 if isinstance(cells, BrokenRow) or any(c.strip() for c in cells):
                     yield number, cells
         finally:
@@ -227,7 +230,7 @@ def _check_zip(handle: IO[bytes]) -> None:
     handle.seek(0)
 
 
-def _xlsx_rows(opener: Callable[[], IO[bytes]]) -> Table:
+def _xlsx_rows(opener: Callable[[], IO[bytes]], header_row: int = 1) -> Table:
     from openpyxl import load_workbook
 
     handles = [opener(), opener()]
@@ -261,6 +264,8 @@ def _xlsx_rows(opener: Callable[[], IO[bytes]]) -> Table:
         )
     )
     try:
+        for _skipped in range(header_row - 1):
+            next(values)
         header = [_cell(c).strip() for c in next(values)]
     except StopIteration:
         close()
@@ -270,7 +275,7 @@ def _xlsx_rows(opener: Callable[[], IO[bytes]]) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
-            for number, cells in enumerate(values, start=2):
+            for number, cells in enumerate(values, start=header_row + 1):
                 texts = [_cell(c) for c in cells]
                 if any(t.strip() for t in texts):
                     yield number, texts
@@ -280,8 +285,11 @@ def _xlsx_rows(opener: Callable[[], IO[bytes]]) -> Table:
     return Table(header, rows())
 
 
-def open_table(source: Source) -> Table:
+def open_table(source: Source, *, header_row: int = 1) -> Table:
     """Open a CSV or XLSX (by content, not name); refuse empty and unknown files.
+
+    ``header_row`` is the row (counted from 1) that holds the column names; rows above it
+    are skipped and row numbers stay those of the sheet.
 
     ``source`` is a path, or a function that opens the file (binary, seekable) each time it
     is called, for files that are not plain files on disk (a sealed upload).
@@ -297,7 +305,7 @@ def open_table(source: Source) -> Table:
     if not magic:
         raise TabularError("empty")
     if magic == b"PK\x03\x04":
-        return _xlsx_rows(opener)
+        return _xlsx_rows(opener, header_row)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise TabularError("old_excel")
-    return _csv_rows(opener)
+    return _csv_rows(opener, header_row)

@@ -13,9 +13,11 @@ from ninja.pagination import paginate
 from sinergi.core.api_lists import ListFilter, SortedFilter
 from sinergi.core.api_perms import require_perm
 from sinergi.core.api_schemas import Id, Pages
+from sinergi.core.errors import InvalidInput, NotFound
 from sinergi.core.pagination import RowsThrough
-from sinergi.registry import access_log, batches, review, selectors, services
+from sinergi.registry import access_log, batches, profiles, review, selectors, services
 from sinergi.registry.imports import resume_if_stale
+from sinergi.registry.mapping import DATE_STYLES, Spec
 from sinergi.registry.messages import problem_text, reason_text
 from sinergi.registry.models import (
     AccessPurpose,
@@ -115,7 +117,10 @@ class RevealOut(Schema):
 class ImportOut(Schema):
     id: UUID
     file_name: str
-    status: str
+    profile: str = Field(
+        ..., alias="profile_name", description="The layout the file is read in; empty: own"
+    )
+    status: str = Field(..., description="mapping (its columns wait to be mapped), queued, …")
     all_or_nothing: bool
     file_error: str
     rows_read: int
@@ -309,9 +314,21 @@ def reveal(request: HttpRequest, payload: RevealIn) -> Any:
     return {"value": value}
 
 
-@router.post("/imports", response={202: ImportOut}, summary="Upload a CSV/XLSX to check")
+@router.post(
+    "/imports",
+    response={202: ImportOut},
+    summary="Upload a CSV/XLSX to check",
+    description="``profile`` names the file's layout (``sinergi``, ``dtsen``, ``kobo``, a "
+    "saved layout, or ``auto`` to recognise it: a file no layout reads waits in status "
+    "``mapping``); without it the file is in Sinergi's own 14 columns, in order. A layout "
+    "that cannot read the file (a required field unmapped, two columns on one field, a "
+    "code without a mapping) is a 422 naming the field, and nothing is stored.",
+)
 def import_upload(
-    request: HttpRequest, file: File[UploadedFile], all_or_nothing: Form[bool] = False
+    request: HttpRequest,
+    file: File[UploadedFile],
+    all_or_nothing: Form[bool] = False,
+    profile: Form[str] = "",
 ) -> Any:
     require_perm(request, "registry.add_importbatch")
     try:
@@ -320,6 +337,7 @@ def import_upload(
             upload=file,
             file_name=file.name or "upload.csv",
             all_or_nothing=all_or_nothing,
+            profile=profile[: profiles.NAME_MAX + 10],
         )
     finally:
         file.close()  # a large upload's temporary file goes now, not at the request's end
@@ -375,6 +393,111 @@ def import_resume_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
 def import_cancel_endpoint(request: HttpRequest, batch_id: UUID) -> Any:
     require_perm(request, "registry.add_importbatch")
     return batches.import_cancel(actor=request.user, batch_id=batch_id)
+
+
+class ProfileOut(Schema):
+    name: str
+    label: str
+    builtin: bool = Field(..., description="Shipped with Sinergi: can be copied, not changed")
+    area_code: str = Field(..., description="The office that saved it; empty for built-ins")
+    columns: dict[str, str] = Field(..., description="File column -> Sinergi field")
+    value_maps: dict[str, dict[str, str]] = Field(
+        ..., description="Field -> {value in the file: value Sinergi reads}"
+    )
+    date_style: str
+    header_row: int
+
+    @staticmethod
+    def resolve_columns(obj: Any) -> dict[str, str]:
+        return dict(obj.spec.columns)
+
+    @staticmethod
+    def resolve_value_maps(obj: Any) -> dict[str, dict[str, str]]:
+        return dict(obj.spec.value_maps)
+
+    @staticmethod
+    def resolve_date_style(obj: Any) -> str:
+        return str(obj.spec.date_style)
+
+    @staticmethod
+    def resolve_header_row(obj: Any) -> int:
+        return int(obj.spec.header_row)
+
+
+class ProfileIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    columns: dict[str, str] = Field(
+        ..., max_length=300, description="File column -> Sinergi field (empty: ignore)"
+    )
+    value_maps: dict[str, dict[str, str]] = Field(default_factory=dict, max_length=10)
+    date_style: Literal[DATE_STYLES] = "auto"  # type: ignore[valid-type]
+    header_row: int = Field(1, ge=1, le=20)
+    header: list[Annotated[str, Field(max_length=100)]] | None = Field(
+        None, max_length=300, description="The whole header of the file (default: the columns)"
+    )
+
+
+@router.get(
+    "/import-profiles",
+    response=list[ProfileOut],
+    summary="Import layouts you can use (built-in and your office's)",
+)
+@paginate(Pages, page_size=50)
+def profile_list(request: HttpRequest) -> Any:
+    require_perm(request, "registry.view_importbatch")
+    return profiles.layouts(actor=request.user)
+
+
+@router.post(
+    "/import-profiles",
+    response={201: ProfileOut},
+    summary="Save an import layout for your office",
+)
+def profile_create(request: HttpRequest, payload: ProfileIn) -> Any:
+    require_perm(request, "registry.add_importbatch")
+    if any(len(k) > 100 for k in payload.columns) or any(
+        len(v) > 100 for m in payload.value_maps.values() for v in [*m, *m.values()]
+    ):
+        from django.utils.translation import gettext as _
+
+        raise InvalidInput(_("A column name or code has at most 100 characters."), field="columns")
+    spec = Spec(
+        columns=payload.columns,
+        value_maps=payload.value_maps,
+        date_style=payload.date_style,
+        header_row=payload.header_row,
+    )
+    saved = profiles.profile_save(
+        actor=request.user,
+        name=payload.name,
+        spec=spec,
+        header=payload.header or list(payload.columns),
+    )
+    return Status(201, profiles.layout_get(actor=request.user, name=saved.name))
+
+
+@router.get("/import-profiles/{name}", response=ProfileOut, summary="One import layout")
+def profile_detail(request: HttpRequest, name: str) -> Any:
+    require_perm(request, "registry.view_importbatch")
+    return _layout_here(request, name)
+
+
+def _layout_here(request: HttpRequest, name: str) -> Any:
+    # A layout outside the caller's area looks absent, as any other record does.
+    try:
+        return profiles.layout_get(actor=request.user, name=name[:100])
+    except InvalidInput as exc:
+        raise NotFound(exc.message, field="profile") from exc
+
+
+@router.delete(
+    "/import-profiles/{name}", response={204: None}, summary="Delete your office's layout"
+)
+def profile_delete(request: HttpRequest, name: str) -> Any:
+    require_perm(request, "registry.add_importbatch")
+    layout = _layout_here(request, name)
+    profiles.profile_delete(actor=request.user, layout=layout)
+    return Status(204, None)
 
 
 class DuplicateFilter(ListFilter):

@@ -101,9 +101,102 @@ class PersonEditForm(StaleCheckMixin, PersonForm):
 
 class ImportForm(SubmitOnceMixin, forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
+    profile = forms.ChoiceField(
+        label=_("File layout"),
+        required=False,
+        help_text=_(
+            "Recognised from the file's columns when it is in a layout Sinergi knows; "
+            "otherwise you map its columns once in the next step."
+        ),
+    )
     all_or_nothing = forms.BooleanField(
         label=_("All or nothing: save only if every row is valid"), required=False
     )
+
+    def __init__(self, *args: Any, layouts: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        field = self.fields["profile"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("auto", _("Recognise it, or let me map its columns")),
+            *[(layout.name, layout.label) for layout in layouts],
+        ]
+        field.initial = "auto"
+
+
+IGNORE_LABEL = _("— Ignore this column —")
+AS_IT_IS = _("— Not mapped —")
+
+
+class MappingForm(forms.Form):
+    """The mapping step: one select per file column (the field it feeds, or ignore), the
+    coded values found in the coded columns, the date style, and a name to keep the layout.
+
+    ``columns`` are the file's columns with their proposals (registry.mapping.ColumnSample);
+    ``codes`` the values to map per coded field. Fields are made per file, so the form is
+    built from the file each time; ``spec()`` is what the officer chose.
+    """
+
+    date_style = forms.ChoiceField(label=_("Dates in the file are written"), choices=())
+    save_as = forms.CharField(
+        label=_("Save this layout as (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_("The next file with these columns is then read without mapping."),
+    )
+
+    def __init__(
+        self, *args: Any, columns: list[Any], codes: dict[str, list[str]], **kwargs: Any
+    ) -> None:
+        from sinergi.registry import profiles
+        from sinergi.registry.models import DateStyle
+
+        super().__init__(*args, **kwargs)
+        self.columns, self.codes = columns, codes
+        targets = [("", IGNORE_LABEL), *profiles.TARGET_LABELS.items()]
+        for i, column in enumerate(columns):
+            samples = ", ".join(column.samples)
+            self.fields[f"col_{i}"] = forms.ChoiceField(
+                label=column.header or _("(column without a name)"),
+                choices=targets,
+                required=False,
+                initial=column.proposal,
+                help_text=_("For example: %(samples)s") % {"samples": samples} if samples else "",
+            )
+        for target, values in codes.items():
+            choices = [("", AS_IT_IS), *profiles.CODE_LABELS[target].items()]
+            for j, value in enumerate(values):
+                self.fields[f"code_{target}_{j}"] = forms.ChoiceField(
+                    label=f"{profiles.target_label(target)}: “{value}”",
+                    choices=choices,
+                    required=False,
+                )
+        date_field = self.fields["date_style"]
+        assert isinstance(date_field, forms.ChoiceField)
+        date_field.choices = DateStyle.choices
+
+    def column_fields(self) -> list[forms.BoundField]:
+        return [self[f"col_{i}"] for i in range(len(self.columns))]
+
+    def code_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("code_")]
+
+    def spec(self) -> Any:
+        from sinergi.registry.mapping import Spec
+
+        data = self.cleaned_data
+        columns = {
+            c.header: data.get(f"col_{i}") or ""
+            for i, c in enumerate(self.columns)
+            if data.get(f"col_{i}")
+        }
+        value_maps: dict[str, dict[str, str]] = {}
+        for target, values in self.codes.items():
+            for j, value in enumerate(values):
+                chosen = data.get(f"code_{target}_{j}")
+                if chosen:
+                    value_maps.setdefault(target, {})[value] = chosen
+        return Spec(columns=columns, value_maps=value_maps, date_style=data["date_style"])
 
 
 class RevealForm(forms.Form):

@@ -74,8 +74,9 @@ from sinergi.core.transactions import atomic_retrying
 from sinergi.engines import registry_rows, wilayah
 from sinergi.engines.nik import mask
 from sinergi.engines.tabular import BrokenRow, Table, TabularError, open_table
-from sinergi.registry import events
+from sinergi.registry import events, mapping
 from sinergi.registry.jobs import IMPORT
+from sinergi.registry.mapping import Spec
 from sinergi.registry.models import (
     ChunkStatus,
     Household,
@@ -105,6 +106,7 @@ def _noop(done: int, total: int) -> None:
 # transaction: the step is explicit here, never a side effect of ``save()`` or ``update()``.
 JOB_FIELDS = frozenset({"status", "progress_done", "progress_total", "file_error"})
 JOB_STATUS = {
+    ImportStatus.MAPPING: JobStatus.QUEUED,
     ImportStatus.QUEUED: JobStatus.QUEUED,
     ImportStatus.CHECKING: JobStatus.RUNNING,
     ImportStatus.CHECKED: JobStatus.SUCCEEDED,
@@ -179,12 +181,20 @@ def _failure_text(file_error: str) -> str:
 
 
 def import_create(
-    *, actor: Any, source: Path | Readable, file_name: str, all_or_nothing: bool = False
+    *,
+    actor: Any,
+    source: Path | Readable,
+    file_name: str,
+    all_or_nothing: bool = False,
+    layout: tuple[str, Spec] | None = None,
+    awaiting_mapping: bool = False,
 ) -> ImportBatch:
     """Seal the uploaded file into the storage and create its batch (not yet checked).
 
     ``source`` is a path (the command line) or the upload itself, read once as it streams:
-    no plaintext copy is written anywhere.
+    no plaintext copy is written anywhere. ``layout`` (name, spec) reads a file in another
+    layout (registry.mapping); ``awaiting_mapping`` keeps the batch until its columns are
+    mapped (``import_set_layout``).
     """
     batch_id = uuid.uuid4()
     if isinstance(source, Path):
@@ -201,6 +211,9 @@ def import_create(
         uploaded_by=actor if getattr(actor, "pk", None) else None,
         area_code=user_area(actor) or "",
         all_or_nothing=all_or_nothing,
+        profile_name=layout[0] if layout else "",
+        mapping=layout[1].as_json() if layout else {},
+        status=ImportStatus.MAPPING if awaiting_mapping else ImportStatus.QUEUED,
         job=jobs.create(IMPORT.code, actor=actor, area_code=user_area(actor) or ""),
     )
     AuditEvent.record(
@@ -222,11 +235,51 @@ def _opener(batch: ImportBatch) -> Callable[[], IO[bytes]]:
     return lambda: open_sealed(batch.file_path, purpose=_purpose(batch.pk))
 
 
+def file_opener(batch: ImportBatch) -> Callable[[], IO[bytes]]:
+    """Opens the batch's uploaded file (decrypted as it is read); TabularError when gone."""
+    if not batch.file_path:
+        raise TabularError("file_gone")
+    return _opener(batch)
+
+
+def import_set_layout(*, batch: ImportBatch, name: str, spec: Spec) -> ImportBatch:
+    """Give a batch waiting for its mapping the layout to read its file in (checked against
+    the file by the caller); it is then queued for its check."""
+    batch.profile_name, batch.mapping = name[:60], spec.as_json()
+    batch.status = ImportStatus.QUEUED
+    _write(
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.MAPPING),
+        profile_name=batch.profile_name,
+        mapping=batch.mapping,
+        status=batch.status,
+    )
+    return batch
+
+
+def layout_of(batch: ImportBatch) -> Spec | None:
+    """The layout the batch's file is read in; None for Sinergi's own fixed format."""
+    return Spec.from_json(batch.mapping) if batch.mapping else None
+
+
+def source_columns(batch: ImportBatch) -> dict[str, str]:
+    """Own-format column -> the file's column it came from, to name the file's own column in
+    the report of a mapped file."""
+    spec = layout_of(batch)
+    if spec is None:
+        return {}
+    fed = spec.mapped()
+    names = {t: c for t, c in fed.items() if t in registry_rows.COLUMNS}
+    if "kode_desa" not in names and all(p in fed for p in mapping.REGION_PARTS):
+        names["kode_desa"] = "+".join(fed[p] for p in mapping.REGION_PARTS)
+    return names
+
+
 def _table(batch: ImportBatch) -> Table:
     if not batch.file_path:
         raise TabularError("file_gone")
+    spec = layout_of(batch)
     try:
-        return open_table(_opener(batch))
+        return open_table(_opener(batch), header_row=spec.header_row if spec else 1)
     except (SealedFileError, FileNotFoundError) as exc:
         raise TabularError("file_gone") from exc
 
@@ -264,6 +317,14 @@ def _count_rows(batch: ImportBatch) -> int:
 
 def _rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
     table = _table(batch)
+    spec = layout_of(batch)
+    if spec is not None:
+        # Checked when the layout was chosen; a file altered since is refused whole here.
+        found = mapping.problems(spec, table.header)
+        if found:
+            named = "; ".join(f"{p.code} {p.field}" for p in found[:5])
+            raise TabularError("bad_mapping", storable(named, 250))
+        return iter(mapping.Transform(spec, table.header).rows(table.rows))
     missing, extra, order = registry_rows.header_problems(table.header)
     if missing or extra or order:
         detail = []
@@ -585,6 +646,8 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
         },
     )
     reasons: Counter[str] = Counter()
+    # A mapped file's report names the file's own columns (JNS_KEL, not jenis_kelamin).
+    named = source_columns(batch)
     try:
         from sinergi.wilayah.services import regions_loaded
 
@@ -609,7 +672,7 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
                     ImportIssue(
                         batch=batch,
                         row_number=number,
-                        column=storable(p.column, 40),
+                        column=storable(named.get(p.column, p.column), 40),
                         code=p.code,
                         value=storable(p.value, 60),
                     )
@@ -619,7 +682,7 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
                     ImportIssue(
                         batch=batch,
                         row_number=number,
-                        column=w.column,
+                        column=storable(named.get(w.column, w.column), 40),
                         code=w.code,
                         is_warning=True,
                     )

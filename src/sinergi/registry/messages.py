@@ -45,6 +45,10 @@ PROBLEMS = {
     "unreadable": _("The file cannot be read as CSV or XLSX."),
     "old_excel": _("Old .xls files are not supported: save the sheet as .xlsx or .csv."),
     "bad_header": _("The header row does not match the import format."),
+    "bad_mapping": _(
+        "The file's columns no longer match the layout chosen for it: upload it again and map "
+        "its columns."
+    ),
     "nul_byte": _(
         "This cell contains a NUL character, which cannot be stored: "
         "retype the value or save the sheet again as CSV UTF-8."

@@ -352,6 +352,8 @@ class AccessLog(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    # Uploaded in a layout Sinergi does not know yet: waits for the officer to map its columns.
+    MAPPING = "mapping", _("Waiting for column mapping")
     QUEUED = "queued", _("Queued")
     CHECKING = "checking", _("Checking")
     CHECKED = "checked", _("Checked")
@@ -379,6 +381,11 @@ class ImportBatch(TimeStampedModel):
     )
     area_code = models.CharField(_("area code"), max_length=13, blank=True, db_index=True)
     all_or_nothing = models.BooleanField(_("all or nothing"), default=False)
+    # The layout the file is read in: the profile's name when chosen, and a copy of its
+    # mapping (registry.mapping.Spec) taken at upload, so a profile changed or deleted later
+    # does not change how a running import reads its file. Empty: Sinergi's own format.
+    profile_name = models.CharField(_("file layout"), max_length=60, blank=True)
+    mapping = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
@@ -424,6 +431,61 @@ class ImportBatch(TimeStampedModel):
         if not self.progress_total:
             return 100 if self.status in (ImportStatus.CHECKED, ImportStatus.COMMITTED) else 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+class DateStyle(models.TextChoices):
+    AUTO = "auto", _("Recognise (YYYY-MM-DD, DD-MM-YYYY, DD/MM/YYYY, Excel day numbers)")
+    DMY = "dmy", _("Day first: DD-MM-YYYY, DD/MM/YYYY, DD.MM.YYYY")
+    YMD = "ymd", _("Year first: YYYY-MM-DD, YYYY/MM/DD")
+    MDY = "mdy", _("Month first: MM/DD/YYYY")
+    EXCEL = "excel", _("Excel day numbers")
+
+
+class ImportProfileQuerySet(ScopedQuerySet["ImportProfile"]):
+    """A layout is seen by who may import in its office's area; the selector adds the
+    layouts of the offices above (a province's layout serves its regencies)."""
+
+    scope_field = "area_code"
+    # Who may import may keep layouts for it: roles hold one permission per thing they work on.
+    permission_model = "registry.importbatch"
+
+
+class ImportProfile(TimeStampedModel):
+    """A file layout an office has mapped once (its columns to Sinergi's fields, its codes to
+    Sinergi's values), so the next file in the same layout imports without mapping.
+
+    The built-in layouts (Sinergi's own, DTSEN/SIKS-NG, KoboToolbox) are data shipped with the
+    code (``registry/data/import_profiles.json``), not rows: they cannot be changed, only
+    copied.
+    """
+
+    name = models.CharField(_("name"), max_length=60)
+    area_code = models.CharField(_("office area"), max_length=13, blank=True, db_index=True)
+    # File column (as its header says) -> field (registry.mapping.TARGETS).
+    columns = models.JSONField(_("columns"), default=dict)
+    # Field -> {value in the file: value Sinergi reads}, for sex, relation and the head flag.
+    value_maps = models.JSONField(_("coded values"), default=dict, blank=True)
+    date_style = models.CharField(
+        _("date style"), max_length=8, choices=DateStyle.choices, default=DateStyle.AUTO
+    )
+    header_row = models.PositiveSmallIntegerField(_("header row"), default=1)
+    # The whole header of the file it was made from: a later file with it is recognised.
+    header = models.JSONField(default=list, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    objects = ImportProfileQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import layout")
+        verbose_name_plural = _("import layouts")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "name"], name="import_profile_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ChunkStatus(models.TextChoices):

@@ -20,6 +20,13 @@ urlpatterns = [
     path("ekspor/", export_views.export_form, name="export"),
     path("impor/", views.import_list, name="import_list"),
     path("impor/<uuid:pk>/", views.import_detail, name="import_detail"),
+    path("impor/<uuid:pk>/kolom/", views.import_map, name="import_map"),
+    path("impor/tata-letak/", views.import_profiles, name="import_profiles"),
+    path(
+        "impor/tata-letak/<id:pk>/hapus/",
+        views.import_profile_delete,
+        name="import_profile_delete",
+    ),
     path("impor/<uuid:pk>/simpan/", views.import_commit_view, name="import_commit"),
     path("impor/<uuid:pk>/lanjutkan/", views.import_resume_view, name="import_resume"),
     path("impor/<uuid:pk>/batalkan/", views.import_cancel_view, name="import_cancel"),

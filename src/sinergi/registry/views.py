@@ -24,7 +24,20 @@ from sinergi.core.exports import csv_stream_response
 from sinergi.core.filters import page_number
 from sinergi.core.forms import refused_status, submit_once
 from sinergi.core.pagination import CappedPaginator
-from sinergi.registry import access_log, batches, consent, forms, review, selectors, services
+from sinergi.engines import wilayah as wilayah_engine
+from sinergi.engines.tabular import TabularError, open_table
+from sinergi.registry import (
+    access_log,
+    batches,
+    consent,
+    forms,
+    imports,
+    mapping,
+    profiles,
+    review,
+    selectors,
+    services,
+)
 from sinergi.registry.forms import (
     ConsentForm,
     ConsentWithdrawForm,
@@ -32,6 +45,7 @@ from sinergi.registry.forms import (
     HouseholdEditForm,
     HouseholdForm,
     ImportForm,
+    MappingForm,
     PersonEditForm,
     PersonForm,
     RevealForm,
@@ -268,7 +282,7 @@ def reveal(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @permission_required("registry.add_importbatch", raise_exception=True)
 @submit_once
 def import_list(request: HttpRequest) -> HttpResponse:
-    form = forms.bind(ImportForm, request)
+    form = forms.bind(ImportForm, request, layouts=profiles.layouts(actor=request.user))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -277,10 +291,19 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 upload=upload,
                 file_name=upload.name,
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
+                profile=form.cleaned_data["profile"] or profiles.AUTO,
             )
+        except profiles.LayoutRefused as exc:
+            for _field, message in exc.problems:
+                form.add_error("profile", message)
+        except DomainError as exc:
+            form.add_error("profile", exc.message)
+        else:
+            if batch.status == ImportStatus.MAPPING:
+                return redirect("registry:import_map", pk=batch.pk)
+            return redirect("registry:import_detail", pk=batch.pk)
         finally:
             upload.close()  # a large upload's temporary file goes now, not at the request's end
-        return redirect("registry:import_detail", pk=batch.pk)
     page = Paginator(selectors.import_list(actor=request.user), 20).get_page(
         request.GET.get("page")
     )
@@ -290,6 +313,122 @@ def import_list(request: HttpRequest) -> HttpResponse:
         {"form": form, "page": page},
         status=refused_status(form),
     )
+
+
+def _mapping_form(
+    request: HttpRequest, columns: list[Any], proposed: Any, extra: dict[str, list[str]]
+) -> MappingForm:
+    """The mapping form for a file: the coded values offered are those of the column each
+    coded field is mapped to now (as posted, or as proposed), and any a refusal named."""
+    posted = request.POST if request.method == "POST" else None
+    codes: dict[str, list[str]] = {}
+    for i, column in enumerate(columns):
+        target = posted.get(f"col_{i}", "") if posted is not None else column.proposal
+        if target in mapping.CODES:
+            allowed = mapping.CODES[target]
+            values = sorted(v for v in column.values if mapping.canonical(target, v) not in allowed)
+            codes.setdefault(target, []).extend(values)
+    for target, values in extra.items():
+        codes.setdefault(target, []).extend(v for v in values if v not in codes[target])
+    initial: dict[str, Any] = {"date_style": proposed.date_style}
+    for target, values in codes.items():
+        for j, value in enumerate(values):
+            initial[f"code_{target}_{j}"] = proposed.value_maps.get(target, {}).get(value, "")
+    return forms.bind(MappingForm, request, columns=columns, codes=codes, initial=initial)
+
+
+@login_required
+@permission_required("registry.add_importbatch", raise_exception=True)
+def import_map(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The mapping step of a file in a layout Sinergi does not know: its columns with a few
+    (masked) values and a proposed field each, its coded values, and a name to keep it."""
+    batch = selectors.import_get(actor=request.user, pk=pk)
+    if batch.status != ImportStatus.MAPPING:
+        return redirect("registry:import_detail", pk=pk)
+    try:
+        table = open_table(imports.file_opener(batch))
+        try:
+            proposed, columns = mapping.propose(
+                table.header, table.rows, index=wilayah_engine.default_index()
+            )
+        finally:
+            table.rows.close()  # type: ignore[attr-defined]  # a generator: its file closes
+    except TabularError as exc:
+        messages.error(request, f"{problem_text(exc.code)} {exc.detail}".strip())
+        batches.import_cancel(actor=request.user, batch_id=pk)
+        return redirect("registry:import_list")
+    form = _mapping_form(request, columns, proposed, {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            batches.import_map(
+                actor=request.user,
+                batch_id=pk,
+                spec=form.spec(),
+                save_as=form.cleaned_data["save_as"],
+                header=table.header,
+            )
+        except profiles.LayoutRefused as exc:
+            extra = {
+                p.field: [v for v, _n in p.items] for p in exc.found if p.code == "unmapped_codes"
+            }
+            if extra:
+                form = _mapping_form(request, columns, proposed, extra)
+                form.is_valid()
+            by_header = {c.header: f"col_{i}" for i, c in enumerate(columns)}
+            for problem, (_field, message) in zip(exc.found, exc.problems, strict=False):
+                named = [by_header[c] for c, _n in problem.items if c in by_header]
+                if problem.code == "duplicate_field" and named:
+                    for name in named:
+                        form.add_error(name, message)
+                else:
+                    form.add_error(None, message)
+            if not exc.found:
+                for _field, message in exc.problems:
+                    form.add_error(None, message)
+        except DomainError as exc:
+            form.add_error("save_as" if exc.field == "name" else None, exc.message)
+        else:
+            messages.success(request, _("Columns mapped; the file is being checked."))
+            return redirect("registry:import_detail", pk=pk)
+    return render(
+        request,
+        "registry/import_map.html",
+        {"batch": batch, "form": form, "columns": columns},
+        status=refused_status(form),
+    )
+
+
+@login_required
+@permission_required("registry.view_importbatch", raise_exception=True)
+def import_profiles(request: HttpRequest) -> HttpResponse:
+    """The layouts an officer can import with: built-in, and saved by her office or above."""
+    page = Paginator(profiles.layouts(actor=request.user), 50).get_page(request.GET.get("page"))
+    shown = [layout.pk for layout in page if layout.pk is not None]
+    mine = set(profiles.deletable_pks(actor=request.user, among=shown))
+    return render(
+        request,
+        "registry/import_profiles.html",
+        {
+            "layouts": page,
+            "page": page,
+            "deletable": mine,
+            "labels": profiles.TARGET_LABELS,
+        },
+    )
+
+
+@login_required
+@permission_required("registry.add_importbatch", raise_exception=True)
+@require_POST
+def import_profile_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    layout = profiles.layout_by_pk(actor=request.user, pk=pk)
+    try:
+        profiles.profile_delete(actor=request.user, layout=layout)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Layout deleted; imports made with it are kept."))
+    return redirect("registry:import_profiles")
 
 
 @login_required
