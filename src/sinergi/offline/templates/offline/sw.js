@@ -195,8 +195,9 @@ async function refresh(user, force) {
   // page are still kept.
   const listed = answer.ok && (answer.headers.get("Content-Type") || "").includes("json");
   const data = listed ? await answer.json() : { pages: [], groups: [], full: false };
-  const pages = Array.isArray(data.pages) ? data.pages.slice() : [];
-  for (const always of ["/tugas/", QUEUE_URL]) if (!pages.includes(always)) pages.push(always);
+  // The task list and the queue first: what a person opens first when the signal goes.
+  const listedPages = Array.isArray(data.pages) ? data.pages : [];
+  const pages = ["/tugas/", QUEUE_URL, ...listedPages.filter((p) => p !== "/tugas/" && p !== QUEUE_URL)];
   const changed = new Set((data.groups || []).map((group) => String(group.id)));
   const cache = await caches.open(PAGES_PREFIX + user);
   const previous = (await Q.getMeta("pages")) || [];
