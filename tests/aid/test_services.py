@@ -277,8 +277,16 @@ def test_disbursement_and_reconciliation(
     assert [u["reference"] for u in result["unknown"]] == ["TRX9"]
     assert result["missing"] == []
     assert result["problems"] == [
-        {"line": 5, "problem": "amount", "label": "jumlahnya bukan bilangan bulat rupiah"}
+        {
+            "line": 5,
+            "problem": "amount",
+            "label": "jumlahnya bukan bilangan bulat rupiah: “abc” "
+            "(yang diharapkan seperti 1.234.567,00)",
+            "value": "abc",
+            "expected": "1.234.567,00",
+        }
     ]
+    assert result["profile"] == "sinergi" and result["skipped"] == 0
     other = client_for(officer_bogor).post(  # type: ignore[attr-defined]
         "/api/v1/aid/reconcile", {"file": SimpleUploadedFile("r.csv", statement.open().read())}
     )

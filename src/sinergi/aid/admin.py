@@ -1,6 +1,8 @@
 """Programmes in the admin go through the aid services (checked and audited like the API's
 ``POST``/``PATCH /aid/programmes``); cycles are opened by the "Open the next cycle" action
-(``cycle_create``) and otherwise only shown: proposals and approval live on the aid pages."""
+(``cycle_create``) and otherwise only shown: proposals and approval live on the aid pages.
+Bank statement profiles are reference data with no page of their own: edited here, every
+change audited (``AuditedAdmin``); the shipped ones are kept (deactivate them instead)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from sinergi.aid import services
-from sinergi.aid.models import Cycle, Programme
-from sinergi.core.admin import ReadOnlyInline
+from sinergi.aid.models import Cycle, Programme, StatementProfile
+from sinergi.core.admin import AuditedAdmin, ReadOnlyInline
 from sinergi.core.errors import DomainError, InvalidInput
 
 
@@ -81,3 +83,47 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 
     def has_add_cycle_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm("aid.add_cycle"))
+
+
+@admin.register(StatementProfile)
+class StatementProfileAdmin(AuditedAdmin):
+    """Each bank's statement layout; the model's ``clean`` refuses one the reader cannot use."""
+
+    list_display = ["name", "label", "kind", "amount_style", "date_style", "active", "builtin"]
+    list_filter = ["kind", "active", "builtin"]
+    readonly_fields = ["builtin"]
+    fieldsets = [
+        (None, {"fields": ["name", "label", "kind", "active", "builtin", "notes"]}),
+        (_("File"), {"fields": ["delimiter", "encoding", "skip_rows"]}),
+        (
+            _("Columns (as the header names them)"),
+            {
+                "fields": [
+                    "date_column",
+                    "reference_column",
+                    "account_column",
+                    "amount_column",
+                    "debit_column",
+                    "credit_column",
+                    "description_column",
+                ]
+            },
+        ),
+        (
+            _("Reading"),
+            {
+                "fields": [
+                    "reference_pattern",
+                    "account_pattern",
+                    "date_style",
+                    "amount_style",
+                    "direction",
+                ]
+            },
+        ),
+    ]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.builtin:
+            return False  # shipped: deactivate it instead, so a later release can still update it
+        return bool(super().has_delete_permission(request, obj))

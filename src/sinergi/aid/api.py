@@ -326,17 +326,28 @@ class StatementRowOut(Schema):
 
 
 class LineProblemOut(Schema):
-    line: int
-    problem: str
+    line: int = Field(..., description="Line of the file (MT940: number of the entry)")
+    problem: str = Field(..., description="amount, cents, date or reference")
     label: str
+    value: str = Field("", description="What the line holds")
+    expected: str = Field("", description="An example in the profile's style")
 
 
 class ReconciliationOut(Schema):
+    profile: str = Field(..., description="The statement profile the file was read with")
     matched: list[str]
     mismatched: list[MismatchOut]
     unknown: list[StatementRowOut]
     missing: list[str]
     problems: list[LineProblemOut]
+    skipped: int = Field(..., description="Lines that are no transfer: balances, fees, money in")
+
+
+class StatementProfileOut(Schema):
+    name: str
+    label: str
+    kind: str
+    builtin: bool
 
 
 @router.post("/proposals/{proposal_id}/disbursements", response={201: DisbursementOut})
@@ -359,20 +370,34 @@ def disbursement_list(request: HttpRequest, filters: Query[DisbursementFilter]) 
     return filters.apply(selectors.disbursement_list(actor=request.user))
 
 
+@router.get(
+    "/statement-profiles",
+    response=list[StatementProfileOut],
+    summary="Bank statement layouts the reconciliation reads",
+)
+@paginate(Pages, page_size=100)
+def statement_profile_list(request: HttpRequest) -> Any:
+    require_perm(request, "aid.reconcile_disbursement")
+    return services.statement_profiles()
+
+
 @router.post(
     "/reconcile",
     response=ReconciliationOut,
-    summary="Match a bank statement (CSV: reference,account,amount,date)",
+    summary="Match a bank statement (a bank's CSV layout, MT940, or reference,account,amount,date)",
 )
-def reconcile_statement(request: HttpRequest, file: File[UploadedFile]) -> Any:
+def reconcile_statement(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    profile: Form[str] = "",
+) -> Any:
+    """``profile`` names a layout of ``GET /aid/statement-profiles``; empty, the layout is
+    found from the file's content (a file matching none is refused, naming those tried)."""
     require_perm(request, "aid.reconcile_disbursement")
-    raw = file.read(5 * 1024 * 1024 + 1)
-    if len(raw) > 5 * 1024 * 1024:
-        raise InvalidInput(_("The statement is larger than 5 MB; split it by month."), field="file")
-    result = services.statement_reconcile(
-        actor=request.user, text=raw.decode("utf-8-sig", errors="replace")
-    )
+    raw = file.read(services.STATEMENT_MAX + 1)
+    result = services.statement_reconcile(actor=request.user, data=raw, profile=profile[:40])
     return {
+        "profile": result.profile,
         "matched": result.matched,
         "mismatched": [
             {
@@ -384,7 +409,17 @@ def reconcile_statement(request: HttpRequest, file: File[UploadedFile]) -> Any:
         ],
         "unknown": [t.__dict__ for t in result.unknown],
         "missing": result.missing,
-        "problems": [{"line": n, "problem": p, "label": w} for n, p, w in result.problems],
+        "problems": [
+            {
+                "line": p.line,
+                "problem": p.code,
+                "label": words,
+                "value": p.value,
+                "expected": p.expected,
+            }
+            for (_line, _code, words), p in zip(result.problems, result.details, strict=True)
+        ],
+        "skipped": result.skipped,
     }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.aid.models import Disbursement, LpjItem
+from sinergi.aid.models import Disbursement, LpjItem, StatementProfile
 from sinergi.core.forms import StaleCheckMixin, SubmitOnceMixin
 from sinergi.core.forms import bind as bind  # the views bind through this module
 from sinergi.core.money import rupiah
@@ -171,11 +171,25 @@ STATEMENT_MAX = 5 * 1024 * 1024
 
 
 class StatementForm(forms.Form):
-    file = forms.FileField(
-        label=_("Statement file (CSV)"),
-        help_text=_("A CSV with the columns reference,account,amount,date, one transfer a line."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    profile = forms.ChoiceField(
+        label=_("Bank layout"),
+        required=False,
+        help_text=_("Found from the file's content when left on automatic."),
     )
+    file = forms.FileField(
+        label=_("Statement file (CSV or MT940)"),
+        help_text=_(
+            "The statement as the bank's internet banking exports it, or a CSV with the "
+            "columns reference,account,amount,date."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.sta,.940,text/csv"}),
+    )
+
+    def __init__(self, *args: Any, profiles: list[StatementProfile], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        automatic = [("", _("Automatic (by content)"))]
+        field: forms.ChoiceField = self.fields["profile"]  # type: ignore[assignment]
+        field.choices = automatic + [(p.name, str(p)) for p in profiles]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -183,5 +197,5 @@ class StatementForm(forms.Form):
             raise forms.ValidationError(_("The statement is larger than 5 MB; split it by month."))
         return upload
 
-    def text(self) -> str:
-        return str(self.cleaned_data["file"].read().decode("utf-8-sig", errors="replace"))
+    def data_bytes(self) -> bytes:
+        return bytes(self.cleaned_data["file"].read(STATEMENT_MAX + 1))

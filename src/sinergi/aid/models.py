@@ -8,6 +8,8 @@ do not change what was approved.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -15,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from sinergi.core.models import TimeStampedModel
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import ScopedQuerySet
+from sinergi.engines.statements import Layout
 
 
 class FundingSource(models.TextChoices):
@@ -315,3 +318,163 @@ class LpjItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} {self.amount}"
+
+
+class StatementKind(models.TextChoices):
+    CSV = "csv", _("CSV (columns)")
+    MT940 = "mt940", _("MT940")
+
+
+class AmountStyle(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian: 1.234.567,00")
+    ENGLISH = "en", _("English: 1,234,567.00")
+    PLAIN = "plain", _("Plain: 1234567")
+
+
+class DateStyle(models.TextChoices):
+    DMY = "dmy", _("Day first: 31/12/2026")
+    YMD = "ymd", _("Year first: 2026-12-31")
+    MDY = "mdy", _("Month first: 12/31/2026")
+
+
+class StatementDirection(models.TextChoices):
+    DEBIT = "debit", _("Payments out only (the office's account)")
+    CREDIT = "credit", _("Money in only (the group's account)")
+    ANY = "any", _("Every line")
+
+
+class StatementEncoding(models.TextChoices):
+    AUTO = "", _("Detect (UTF-8, else Windows-1252)")
+    UTF8 = "utf-8", "UTF-8"
+    CP1252 = "cp1252", "Windows-1252"
+    UTF16 = "utf-16", "UTF-16"
+
+
+class StatementProfile(models.Model):
+    """How one bank's statement export is laid out, so reconciliation reads it as it comes.
+
+    Reference data kept in the admin (every change audited); the layouts Sinergi ships are
+    ``builtin`` rows (engines/statements.py ``BUILTIN``, loaded by a migration), modelled on
+    public descriptions and to be checked against a real file. ``layout()`` is what the pure
+    reader (``engines.statements``) takes."""
+
+    name = models.SlugField(_("name"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(
+        _("file kind"), max_length=8, choices=StatementKind.choices, default=StatementKind.CSV
+    )
+    delimiter = models.CharField(_("column separator"), max_length=1, default=",", blank=True)
+    encoding = models.CharField(
+        _("encoding"), max_length=10, choices=StatementEncoding.choices, blank=True, default=""
+    )
+    skip_rows = models.PositiveSmallIntegerField(
+        _("lines before the header"),
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text=_("The bank's preamble (account, period); the header may also come later."),
+    )
+    reference_column = models.CharField(_("reference column"), max_length=60, blank=True)
+    account_column = models.CharField(_("account column"), max_length=60, blank=True)
+    amount_column = models.CharField(
+        _("amount column"),
+        max_length=60,
+        blank=True,
+        help_text=_("One signed amount; or leave empty and name the debit and credit columns."),
+    )
+    debit_column = models.CharField(_("debit column"), max_length=60, blank=True)
+    credit_column = models.CharField(_("credit column"), max_length=60, blank=True)
+    date_column = models.CharField(_("date column"), max_length=60, blank=True)
+    description_column = models.CharField(_("description column"), max_length=60, blank=True)
+    reference_pattern = models.CharField(
+        _("reference in the description"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A regular expression: the reference is its first match in the description (its "
+            "first group, if it has one). Lines without a match are skipped."
+        ),
+    )
+    account_pattern = models.CharField(_("account in the description"), max_length=200, blank=True)
+    date_style = models.CharField(
+        _("date style"), max_length=5, choices=DateStyle.choices, default=DateStyle.DMY
+    )
+    amount_style = models.CharField(
+        _("amount style"), max_length=5, choices=AmountStyle.choices, default=AmountStyle.INDONESIAN
+    )
+    direction = models.CharField(
+        _("lines read"),
+        max_length=6,
+        choices=StatementDirection.choices,
+        default=StatementDirection.DEBIT,
+    )
+    active = models.BooleanField(_("active"), default=True)
+    builtin = models.BooleanField(_("shipped with Sinergi"), default=False, editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bank statement profile")
+        verbose_name_plural = _("bank statement profiles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+    def layout(self) -> Layout:
+        return Layout(
+            name=self.name,
+            kind=self.kind,
+            delimiter=self.delimiter or ",",
+            encoding=self.encoding,
+            skip_rows=self.skip_rows,
+            reference=self.reference_column,
+            account=self.account_column,
+            amount=self.amount_column,
+            debit=self.debit_column,
+            credit=self.credit_column,
+            date=self.date_column,
+            description=self.description_column,
+            reference_pattern=self.reference_pattern,
+            account_pattern=self.account_pattern,
+            date_style=self.date_style,
+            amount_style=self.amount_style,
+            direction=self.direction,
+        )
+
+    def clean(self) -> None:
+        problems = self.layout().problems()
+        if problems:
+            raise ValidationError(
+                {_FIELD_OF.get(f, f): _problem_text(code) for f, code in problems}
+            )
+
+
+# Layout field -> model field, for the admin's errors.
+_FIELD_OF = {
+    "reference": "reference_column",
+    "account": "account_column",
+    "amount": "amount_column",
+    "debit": "debit_column",
+    "credit": "credit_column",
+    "date": "date_column",
+    "description": "description_column",
+}
+
+
+def _problem_text(code: str) -> str:
+    texts = {
+        "required": _("Name the column that holds the date."),
+        "amount_or_debit_credit": _(
+            "Name either one amount column, or the debit and credit columns — not both."
+        ),
+        "debit_and_credit": _("Name both the debit and the credit column."),
+        "reference_source": _(
+            "Name the reference column, or the description column with a reference pattern."
+        ),
+        "pattern_needs_description": _("A pattern reads the description: name its column."),
+        "column_twice": _("One column is named for two things."),
+        "bad_pattern": _("This is not a valid regular expression (or it is too long)."),
+        "delimiter": _("The separator is one character, such as , or ;"),
+        "encoding": _("Unknown encoding."),
+    }
+    return str(texts.get(code, _("Not valid.")))

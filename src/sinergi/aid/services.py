@@ -30,6 +30,7 @@ from sinergi.aid.models import (
     Programme,
     Proposal,
     ProposalStatus,
+    StatementProfile,
 )
 from sinergi.core.errors import Forbidden, InvalidInput, NotFound, require_permission
 from sinergi.core.events import EventType, snapshot
@@ -38,7 +39,9 @@ from sinergi.core.models import AuditEvent
 from sinergi.core.money import rupiah
 from sinergi.core.scoping import access, user_area
 from sinergi.core.uploads import DOCUMENT_TYPES, clean_upload
+from sinergi.engines import statements
 from sinergi.engines import wilayah as regions
+from sinergi.engines.reconcile import Transfer, reconcile
 from sinergi.kube.models import Kube, Status
 from sinergi.kube.services import kube_failures
 
@@ -548,14 +551,26 @@ def disbursement_record(
     return disbursement
 
 
-def _problem_labels() -> dict[str, str]:
-    return {
-        "header": _("the first line must be the header reference,account,amount,date"),
-        "columns": _("fewer than four columns"),
-        "reference": _("no bank reference"),
-        "amount": _("the amount is not a whole number of rupiah"),
-        "date": _("the date is not a real date"),
-    }
+# --- bank statements ------------------------------------------------------------------------
+
+STATEMENT_MAX = 5 * 1024 * 1024
+
+
+def _problem_text(problem: statements.Problem) -> str:
+    """One unreadable line in words: what is wrong, the value found, what was expected."""
+    values = {"value": problem.value, "expected": problem.expected}
+    if problem.code == "amount":
+        text = _(
+            "the amount is not a whole number of rupiah: “%(value)s” (expected like %(expected)s)"
+        )
+        return text % values
+    if problem.code == "cents":
+        return _("the amount “%(value)s” has a fraction of a rupiah") % values
+    if problem.code == "date":
+        return _("the date is not a real date: “%(value)s” (expected like %(expected)s)") % values
+    if problem.code == "reference":
+        return _("no bank reference")
+    return problem.code
 
 
 def _difference_labels() -> dict[str, str]:
@@ -585,6 +600,11 @@ class StatementCheck:
     unknown: list[Any] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # line, code, words
+    # The problems' details as read (value found, style expected), beside their words.
+    details: list[statements.Problem] = field(default_factory=list)
+    profile: str = ""  # the profile the statement was read with
+    skipped: int = 0  # lines that are no transfer of the programme (balances, fees, money in)
+    by_entry: bool = False  # MT940: problems are numbered by entry, not by line
 
 
 def _shown(name: str, value: Any) -> str:
@@ -592,19 +612,63 @@ def _shown(name: str, value: Any) -> str:
         return f"Rp{rupiah(value)}"
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return str(value) or "—"
 
 
-def statement_reconcile(*, actor: Any, text: str) -> StatementCheck:
-    """Compare a bank statement (CSV) with the transfers the actor may see; audited."""
-    from sinergi.engines.reconcile import Transfer, read_statement, reconcile
+def statement_profiles() -> list[StatementProfile]:
+    """The active profiles, for the choice on the page and the API (reference data: no area)."""
+    return list(StatementProfile.objects.filter(active=True).order_by("name"))
 
-    require_permission(actor, "aid.reconcile_disbursement")
-    rows, problems = read_statement(text)
-    if problems and problems[0] == (1, "header"):
-        raise InvalidInput(
-            _("The statement needs the header: reference,account,amount,date"), field="file"
+
+def _read_statement(data: bytes, profile: str) -> statements.Statement:
+    """The statement read with the named profile, or with the one its content matches."""
+    profiles = statement_profiles()
+    chosen = None
+    if profile:
+        chosen = next((p for p in profiles if p.name == profile), None)
+        if chosen is None:
+            raise InvalidInput(
+                _("There is no statement profile “%(name)s”. Profiles: %(names)s.")
+                % {"name": profile[:40], "names": ", ".join(p.name for p in profiles)},
+                field="profile",
+            )
+    try:
+        return statements.read(
+            data,
+            [p.layout() for p in profiles],
+            chosen=chosen.layout() if chosen else None,
         )
+    except statements.StatementError as exc:
+        raise InvalidInput(_statement_error(exc), field="file") from exc
+
+
+def _statement_error(exc: statements.StatementError) -> str:
+    tried = ", ".join(exc.tried)
+    if exc.code == "no_layout":
+        return _(
+            "The file matches none of the statement profiles (tried: %(tried)s). Choose your "
+            "bank's profile to see what differs, or ask the administrator to add its layout."
+        ) % {"tried": tried}
+    if exc.code == "header":
+        return _(
+            "The file does not have the columns profile %(profile)s expects (%(columns)s) in "
+            "its first lines. Check that it is this bank's statement, or choose another profile."
+        ) % {"profile": tried, "columns": exc.detail}
+    if exc.code == "not_mt940":
+        return _("This is not an MT940 file; choose the profile of the file's layout.")
+    if exc.code == "mt940":
+        return _("The MT940 file could not be read: %(detail)s") % {"detail": exc.detail}
+    return _("The file could not be read as a statement: %(detail)s") % {"detail": exc.detail}
+
+
+def statement_reconcile(*, actor: Any, data: bytes, profile: str = "") -> StatementCheck:
+    """Compare a bank statement (a bank's CSV layout or MT940; the profile named, or found
+    by content) with the transfers the actor may see; audited."""
+    require_permission(actor, "aid.reconcile_disbursement")
+    if len(data) > STATEMENT_MAX:
+        raise InvalidInput(_("The statement is larger than 5 MB; split it by month."), field="file")
+    read = _read_statement(data, profile.strip())
+    rows = read.transfers
     ours = [
         Transfer(d.reference, d.account, d.amount, d.day)
         for d in selectors.disbursement_list(actor=actor)
@@ -616,7 +680,6 @@ def statement_reconcile(*, actor: Any, text: str) -> StatementCheck:
         stated.setdefault(row.reference, row)
     names = _difference_labels()
     attr = {"account": "account", "amount": "amount", "date": "day"}
-    words = _problem_labels()
     check = StatementCheck(
         matched=result.matched,
         mismatched=[
@@ -636,13 +699,18 @@ def statement_reconcile(*, actor: Any, text: str) -> StatementCheck:
         ],
         unknown=result.unknown,
         missing=result.missing,
-        problems=[(line, code, words.get(code, code)) for line, code in problems],
+        problems=[(p.line, p.code, _problem_text(p)) for p in read.problems],
+        details=read.problems,
+        profile=read.layout,
+        skipped=read.skipped,
+        by_entry=read.by_entry,
     )
     AuditEvent.record(
         events.STATEMENT_RECONCILED,
         actor=actor,
         area_code=user_area(actor) or "",
         data={
+            "profile": read.layout,
             "matched": len(check.matched),
             "mismatched": len(check.mismatched),
             "unknown": len(check.unknown),

@@ -258,11 +258,15 @@ def disbursement_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("aid.reconcile_disbursement", raise_exception=True)
 def reconcile(request: HttpRequest) -> HttpResponse:
-    form = forms.bind(forms.StatementForm, request)
+    form = forms.bind(forms.StatementForm, request, profiles=services.statement_profiles())
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.statement_reconcile(actor=request.user, text=form.text())
+            result = services.statement_reconcile(
+                actor=request.user,
+                data=form.data_bytes(),
+                profile=form.cleaned_data["profile"],
+            )
         except DomainError as exc:
             _refused(form, exc)
     return render(

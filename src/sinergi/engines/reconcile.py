@@ -2,25 +2,19 @@
 
 Pure Python. ``matched``: same reference, account, amount and date. ``mismatched``: same
 reference but something differs (each difference named). ``unknown``: in the statement, not in
-Sinergi. ``missing``: in Sinergi, not (yet) in the statement. Amounts are integer rupiah.
+Sinergi. ``missing``: in Sinergi, not (yet) in the statement. Amounts are integer rupiah. A
+statement line that does not name the receiving account (many banks' layouts) is compared on
+reference, amount and date only.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from datetime import date
 
-from sinergi.engines.registry_rows import parse_date
+from sinergi.engines import statements
+from sinergi.engines.statements import Transfer
 
-
-@dataclass(frozen=True)
-class Transfer:
-    reference: str
-    account: str
-    amount: int
-    day: date
+__all__ = ["Reconciliation", "Transfer", "read_statement", "reconcile"]
 
 
 @dataclass
@@ -37,31 +31,13 @@ def _account(text: str) -> str:
 
 
 def read_statement(text: str) -> tuple[list[Transfer], list[tuple[int, str]]]:
-    """Rows of ``reference,account,amount,date``; bad lines are reported, never guessed."""
-    rows: list[Transfer] = []
-    problems: list[tuple[int, str]] = []
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    if header[:4] != ["reference", "account", "amount", "date"]:
+    """Rows of Sinergi's own ``reference,account,amount,date``; bad lines are reported, never
+    guessed. Banks' own layouts and MT940: ``engines.statements``."""
+    try:
+        read = statements.read(text.encode(), [], chosen=statements.BUILTIN["sinergi"])
+    except statements.StatementError:
         return [], [(1, "header")]
-    for line, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) < 4:
-            problems.append((line, "columns"))
-            continue
-        reference, account, amount, day = (c.strip() for c in cells[:4])
-        parsed_day = parse_date(day)
-        digits = amount.replace(".", "").replace(",", "")
-        if not reference:
-            problems.append((line, "reference"))
-        elif not digits.isdigit():
-            problems.append((line, "amount"))
-        elif parsed_day is None:
-            problems.append((line, "date"))
-        else:
-            rows.append(Transfer(reference, _account(account), int(digits), parsed_day))
-    return rows, problems
+    return read.transfers, [(p.line, p.code) for p in read.problems]
 
 
 def reconcile(recorded: list[Transfer], statement: list[Transfer]) -> Reconciliation:
@@ -77,7 +53,7 @@ def reconcile(recorded: list[Transfer], statement: list[Transfer]) -> Reconcilia
         differences = [
             name
             for name, a, b in [
-                ("account", _account(mine.account), row.account),
+                ("account", _account(mine.account), row.account or _account(mine.account)),
                 ("amount", mine.amount, row.amount),
                 ("date", mine.day, row.day),
             ]
