@@ -17,6 +17,7 @@ from sinergi.accounts import services
 from sinergi.accounts.models import RecoveryCode, TotpDevice, User
 from sinergi.core.models import AuditEvent
 from tests.conftest import PASSWORD
+from tests.core.test_key_rotation import ring  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_rule_on")]
 
@@ -211,3 +212,34 @@ def test_wrong_codes_block_the_account_for_a_while(officer_bandung: User) -> Non
     later = NOW + datetime.timedelta(minutes=services.BLOCKED_MINUTES + 2)
     with time_machine.travel(later, tick=False):
         assert services.second_factor_verify(user=officer_bandung, code=totp.now())
+
+
+def test_key_rotation_reseals_the_authenticator_secret(
+    officer_bandung: User,
+    ring: Callable[..., Any],  # noqa: F811 (the key-ring fixture of the key-rotation tests)
+) -> None:
+    """``rotate_pii_key`` covers the TOTP secrets: after it the old key may go, and the
+    authenticator still signs in."""
+    from sinergi.core import crypto
+    from sinergi.registry import key_rotation
+
+    with time_machine.travel(NOW, tick=False):
+        totp, _codes = _enrolled(officer_bandung)
+    device = TotpDevice.objects.get(user=officer_bandung)
+    assert crypto.key_id_of(device.secret_cipher) == "old"
+    ring("old", "new", active="new")
+    # Before the rotation the old key still seals a secret: it may not go.
+    assert "old" not in crypto.removable_keys()
+    assert crypto.key_usage()["accounts.TotpDevice.secret_cipher"] == {"old": 1}
+    job = key_rotation.rotate(batch_size=2)
+    assert job.result["columns"]["accounts.TotpDevice.secret_cipher"]["rotated"] == 1
+    device.refresh_from_db()
+    assert crypto.key_id_of(device.secret_cipher) == "new"
+    assert crypto.removable_keys() == ["old"]
+    ring("new")  # the old key dropped from the ring
+    assert crypto.missing_key_ids() == []
+    with time_machine.travel(NOW + datetime.timedelta(seconds=60), tick=False):
+        client = Client()
+        assert _sign_in(client, officer_bandung)["Location"] == "/akun/masuk/kode/"
+        assert client.post("/akun/masuk/kode/", {"code": totp.now()}).status_code == 302
+        assert client.get("/akun/profil/").status_code == 200

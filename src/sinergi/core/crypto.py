@@ -192,6 +192,9 @@ ENCRYPTED_COLUMNS = (
     ("registry", "Person", "nik_cipher"),
     ("monitoring", "MemberIncome", "income_cipher"),
     ("monitoring", "MemberIncome", "per_capita_cipher"),
+    # Authenticator secrets (accounts.TotpDevice): rotated with the rest, or an old key could
+    # never be dropped without signing everyone with a second factor out.
+    ("accounts", "TotpDevice", "secret_cipher"),
 )
 
 
@@ -255,6 +258,7 @@ COLUMN_FIELDS = {
     ("registry", "Person", "nik_cipher"): "nik",
     ("monitoring", "MemberIncome", "income_cipher"): "income",
     ("monitoring", "MemberIncome", "per_capita_cipher"): "income",
+    ("accounts", "TotpDevice", "secret_cipher"): "accounts.totp",
 }
 
 

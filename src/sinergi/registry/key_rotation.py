@@ -1,12 +1,12 @@
 """Re-encrypting every stored personal value under the active key (``rotate_pii_key``).
 
 The work is ``core.crypto.rotate_batch`` over each column of ``crypto.ENCRYPTED_COLUMNS`` (NIK,
-KK number, member incomes), in primary-key order. Its progress is one ``core.Job`` (kind
-``registry.key_rotation``) whose result holds a cursor per column; each batch and its cursor
-commit together, so a run killed at any point continues, when started again, from the last
-committed batch (a batch redone finds its rows already under the new key and skips them).
-The site keeps running meanwhile: reads accept every key of the ring, new writes use the
-active key, and a row the site rewrites during the run is never overwritten.
+KK number, member incomes, authenticator secrets), in primary-key order. Its progress is one
+``core.Job`` (kind ``registry.key_rotation``) whose result holds a cursor per column; each
+batch and its cursor commit together, so a run killed at any point continues, when started
+again, from the last committed batch (a batch redone finds its rows already under the new key
+and skips them). The site keeps running meanwhile: reads accept every key of the ring, new
+writes use the active key, and a row the site rewrites during the run is never overwritten.
 """
 
 from __future__ import annotations
