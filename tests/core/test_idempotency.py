@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 from typing import Any
 
@@ -27,6 +27,7 @@ from sinergi.compliance.models import Incident
 from sinergi.config.urls import urlpatterns as real_urlpatterns
 from sinergi.core import idempotency
 from sinergi.core.models import IdempotencyKey
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +323,51 @@ def test_expired_keys_are_pruned_nightly(client: Client, settings: Any) -> None:
     assert _post(client, key="old").status_code == 201
     assert Incident.objects.count() == 3
     assert idempotency.nightly_prune.call() == 0
+
+
+def test_a_new_token_is_not_kept_but_not_made_twice(officer: User, client: Client) -> None:
+    """A request carrying a password may be answered with a secret (an API token, shown once
+    and stored only as a hash): its answer is kept as its status only."""
+    from sinergi.accounts.models import ApiToken
+
+    body = json.dumps({"username": officer.username, "password": PASSWORD})
+    send = lambda: client.post(  # noqa: E731
+        "/api/v1/auth/token", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="tok"
+    )
+    first = send()
+    assert first.status_code == 201 and first.json()["token"].startswith("sng_")
+    second = send()
+    assert second.status_code == 201 and second["Idempotent-Replayed"] == "true"
+    assert "sng_" not in second.content.decode()
+    assert second.json()["code"] == "idempotent_replay_without_body"
+    assert ApiToken.objects.filter(user=officer).count() == 1
+    row = IdempotencyKey.objects.get(key="tok")
+    assert (row.body_kept, row.body_cipher) == (False, "")
+
+
+def test_a_revealed_nik_is_not_kept(officer: User, client: Client) -> None:
+    """A reveal's answer would outlive an erasure of the person if it were kept: only its
+    status is, and the reveal is not done (nor logged) twice."""
+    from sinergi.registry import services as registry
+    from sinergi.registry.models import AccessLog
+
+    household = registry.household_create(
+        actor=officer, kk="3273010101990001", village_code="3273011001", desil=2,
+        desil_date=date(2026, 9, 30),
+    )  # fmt: skip
+    person = registry.person_create(
+        actor=officer, household_id=household.pk, nik="3273015505800001", name="Siti",
+        sex="P", birth_place="", birth_date=date(1980, 5, 15), relation="kepala", is_head=True,
+    )  # fmt: skip
+    body = json.dumps({"kind": "nik", "id": person.pk, "reason": "Verifikasi lapangan"})
+    send = lambda: client.post(  # noqa: E731
+        "/api/v1/registry/reveal", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="r"
+    )
+    first = send()
+    assert first.status_code == 200 and first.json()["value"] == "3273015505800001"
+    logged = AccessLog.objects.count()
+    second = send()
+    assert second.status_code == 200 and second["Idempotent-Replayed"] == "true"
+    assert "3273015505800001" not in second.content.decode()
+    assert AccessLog.objects.count() == logged
+    assert IdempotencyKey.objects.get(key="r").body_cipher == ""

@@ -45,6 +45,7 @@ from django_tasks import task
 
 from sinergi.core import crypto
 from sinergi.core.errors import envelope
+from sinergi.core.middleware import scrub
 from sinergi.core.models import IdempotencyKey
 from sinergi.core.tasks import recordable_failure
 
@@ -67,6 +68,7 @@ _VOLATILE_FIELDS = frozenset({"csrfmiddlewaretoken", FORM_FIELD})
 _KEPT_HEADERS = ("Content-Type", "Location", "HX-Redirect", "HX-Location", "HX-Refresh")
 _CIPHER_FIELD = "core.idempotencykey.body"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_SECRET_FIELD = re.compile(r"password|^otp", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Claim:
 
     pk: int
     started_at: datetime
+    # The request carried a password or a code: its answer may be a secret (a new token).
+    secret: bool = False
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -131,8 +135,31 @@ def fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
+def _carries_secret(request: HttpRequest) -> bool:
+    """Whether the request sends a password or a one-time code (a sign-in step, a token
+    made with the password): its answer is kept as its status only."""
+    if request.content_type in _FORM_TYPES:
+        names: list[str] = list(request.POST)
+    elif request.content_type == "application/json":
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            return False
+        names = list(body) if isinstance(body, dict) else []
+    else:
+        return False
+    return any(_SECRET_FIELD.search(name) for name in names)
+
+
 def claim(
-    *, user: Any, key: str, fingerprint: str, method: str, path: str, again: bool = True
+    *,
+    user: Any,
+    key: str,
+    fingerprint: str,
+    method: str,
+    path: str,
+    secret: bool = False,
+    again: bool = True,
 ) -> Claim | IdempotencyKey:
     """Claim ``key`` for this request (a :class:`Claim`), or the row of the earlier request
     that holds it. The claim commits at once, in a transaction of its own, so a twin arriving
@@ -148,14 +175,20 @@ def claim(
                 path=path[:500],
                 started_at=now,
             )
-        return Claim(row.pk, now)
+        return Claim(row.pk, now, secret)
     except IntegrityError:
         if not again:
             raise
     earlier = IdempotencyKey.objects.filter(user=user, key=key).first()
     if earlier is None:  # released by a failed first request in between: claim it now
         return claim(
-            user=user, key=key, fingerprint=fingerprint, method=method, path=path, again=False
+            user=user,
+            key=key,
+            fingerprint=fingerprint,
+            method=method,
+            path=path,
+            secret=secret,
+            again=False,
         )
     if (
         earlier.status is None
@@ -168,16 +201,23 @@ def claim(
             pk=earlier.pk, status__isnull=True, started_at=earlier.started_at
         ).update(started_at=now)
         if taken:
-            return Claim(earlier.pk, now)
+            return Claim(earlier.pk, now, secret)
     return earlier
 
 
-def _keeps_body(response: HttpResponse) -> bool:
+def _keeps_body(held: Claim, response: HttpResponse) -> bool:
+    """Whether the answer's body is kept for a replay, or only its status: not a file (read it
+    again), not more than ``MAX_BODY``, and nothing that must not outlive the moment — an
+    answer marked no-store, one to a request carrying a password, one holding a NIK or KK
+    number (a reveal: kept, it would outlast an erasure of the person)."""
     if response.streaming or "attachment" in response.get("Content-Disposition", ""):
-        return False  # files are not kept: read them again
-    if "no-store" in response.get("Cache-Control", ""):
-        return False  # a secret shown once (a new token, a revealed NIK)
-    return len(response.content) <= MAX_BODY
+        return False
+    if held.secret or "no-store" in response.get("Cache-Control", ""):
+        return False
+    if len(response.content) > MAX_BODY:
+        return False
+    text = response.content.decode("utf-8", "replace")
+    return scrub(text) == text
 
 
 def _releases(response: HttpResponse) -> bool:
@@ -201,7 +241,7 @@ def finish(held: Claim, response: HttpResponse) -> None:
     if _releases(response):
         rows.delete()
         return
-    kept = _keeps_body(response)
+    kept = _keeps_body(held, response)
     body = (
         crypto.encrypt(base64.b64encode(response.content).decode(), field=_CIPHER_FIELD)
         if kept
@@ -310,6 +350,7 @@ class IdempotencyMiddleware:
             fingerprint=sent,
             method=request.method or "",
             path=request.get_full_path(),
+            secret=_carries_secret(request),
         )
         if isinstance(outcome, Claim):
             request._idempotency_claim = outcome  # type: ignore[attr-defined]  # for __call__
