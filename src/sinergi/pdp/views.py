@@ -7,6 +7,7 @@ four-eyes refusal).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -177,26 +178,51 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, pk)
 
 
+def _step(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[Any],
+    act: Callable[[dict[str, Any]], object],
+    done: str,
+    *,
+    slot: str = "",
+    invalid: str = "",
+) -> HttpResponse:
+    """One step on a request the actor may see: the form bound, the service called with its
+    data, then back to the request with ``done``. A refusal or a bad form shows the request
+    page again: with the form in ``slot`` carrying the reason beside its field, or (no slot)
+    with the reason, or ``invalid``, as the page's error."""
+    selectors.request_get(actor=request.user, pk=pk)
+    form = forms.bind(form_class, request)
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except DomainError as exc:
+            if slot:
+                return _detail(request, pk, status=_refused(form, exc), **{slot: form})
+            return _detail(request, pk, status=_status(exc), error=exc.message)
+        messages.success(request, done)
+        return redirect("pdp:request_detail", pk=pk)
+    if slot:
+        return _detail(request, pk, status=400, **{slot: form})
+    return _detail(request, pk, status=400, error=invalid)
+
+
 @login_required
 @require_POST
 @permission_required("pdp.change_datasubjectrequest", raise_exception=True)
 @submit_once
 def request_close(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.request_get(actor=request.user, pk=pk)
-    form = forms.bind(forms.CloseForm, request)
-    if form.is_valid():
-        try:
-            services.request_close(
-                actor=request.user,
-                request_id=pk,
-                outcome=form.cleaned_data["outcome"],
-                refused=form.cleaned_data["refused"],
-            )
-        except DomainError as exc:
-            return _detail(request, pk, status=_refused(form, exc), close_form=form)
-        messages.success(request, _("Request closed."))
-        return redirect("pdp:request_detail", pk=pk)
-    return _detail(request, pk, status=400, close_form=form)
+    return _step(
+        request,
+        pk,
+        forms.CloseForm,
+        lambda data: services.request_close(
+            actor=request.user, request_id=pk, outcome=data["outcome"], refused=data["refused"]
+        ),
+        _("Request closed."),
+        slot="close_form",
+    )
 
 
 @login_required
@@ -239,18 +265,16 @@ def request_pdf(request: HttpRequest, pk: int) -> FileResponse:
 @permission_required("pdp.erase_person", raise_exception=True)
 @submit_once
 def request_erase(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.request_get(actor=request.user, pk=pk)
-    form = forms.bind(forms.EraseForm, request)
-    if form.is_valid():
-        try:
-            services.person_erase(
-                actor=request.user, request_id=pk, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as exc:
-            return _detail(request, pk, status=_refused(form, exc), erase_form=form)
-        messages.success(request, _("The person's data has been erased (anonymised)."))
-        return redirect("pdp:request_detail", pk=pk)
-    return _detail(request, pk, status=400, erase_form=form)
+    return _step(
+        request,
+        pk,
+        forms.EraseForm,
+        lambda data: services.person_erase(
+            actor=request.user, request_id=pk, reason=data["reason"]
+        ),
+        _("The person's data has been erased (anonymised)."),
+        slot="erase_form",
+    )
 
 
 @login_required
@@ -258,18 +282,14 @@ def request_erase(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("pdp.change_datasubjectrequest", raise_exception=True)
 @submit_once
 def request_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.request_get(actor=request.user, pk=pk)
-    form = forms.bind(forms.CorrectionForm, request)
-    if form.is_valid():
-        try:
-            services.correction_propose(
-                actor=request.user, request_id=pk, changes=form.cleaned_data
-            )
-        except DomainError as exc:
-            return _detail(request, pk, status=_refused(form, exc), correction_form=form)
-        messages.success(request, _("Correction proposed; another officer must approve it."))
-        return redirect("pdp:request_detail", pk=pk)
-    return _detail(request, pk, status=400, correction_form=form)
+    return _step(
+        request,
+        pk,
+        forms.CorrectionForm,
+        lambda data: services.correction_propose(actor=request.user, request_id=pk, changes=data),
+        _("Correction proposed; another officer must approve it."),
+        slot="correction_form",
+    )
 
 
 @login_required
@@ -277,21 +297,19 @@ def request_correct(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("pdp.approve_correction", raise_exception=True)
 @submit_once
 def correction_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    selectors.request_get(actor=request.user, pk=pk)
-    form = forms.bind(forms.DecideForm, request)
-    if form.is_valid():
-        try:
-            services.correction_decide(
-                actor=request.user,
-                correction_id=form.cleaned_data["correction"],
-                approve=form.cleaned_data["approve"],
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            return _detail(request, pk, status=_status(exc), error=exc.message)
-        messages.success(request, _("Decision recorded."))
-        return redirect("pdp:request_detail", pk=pk)
-    return _detail(request, pk, status=400, error=_("Choose a decision."))
+    return _step(
+        request,
+        pk,
+        forms.DecideForm,
+        lambda data: services.correction_decide(
+            actor=request.user,
+            correction_id=data["correction"],
+            approve=data["approve"],
+            note=data["note"],
+        ),
+        _("Decision recorded."),
+        invalid=_("Choose a decision."),
+    )
 
 
 @login_required
