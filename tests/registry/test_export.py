@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from sinergi.accounts.models import User
@@ -251,3 +253,19 @@ def test_the_api_starts_an_export_followed_through_the_jobs_api(
         answer = client_for(partner).post(url, {"format": "csv"}, content_type="application/json")
         assert answer.status_code == 403
     assert Job.objects.filter(kind=EXPORT.code).count() == 1
+
+
+def test_old_export_files_are_deleted_when_the_next_export_starts(
+    officer_bandung: User,
+    household_bandung: Household,
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    old = _run(officer_bandung, django_capture_on_commit_callbacks, fmt="csv")
+    name = str(old.result_file.name)
+    assert default_storage.exists(name)
+    Job.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    settings.SINERGI_EXPORT_KEEP_DAYS = 7
+    new = _run(officer_bandung, django_capture_on_commit_callbacks, fmt="csv")
+    assert not default_storage.exists(name) and not Job.objects.filter(pk=old.pk).exists()
+    assert default_storage.exists(str(new.result_file.name))

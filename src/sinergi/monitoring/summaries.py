@@ -45,6 +45,7 @@ from sinergi.monitoring.models import (
     ProposalStatus as GraduationStatus,
 )
 from sinergi.monitoring.services import add_months, classify_groups, propose_graduations
+from sinergi.registry.jobs import EXPORT as REGISTRY_EXPORT
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,7 @@ def refresh_all(job: Job | None = None) -> dict[str, Any]:
     try:
         # Exports of personal data are not kept longer than the people who asked need them.
         pruned = jobs.prune(EXPORT.code, days=settings.SINERGI_EXPORT_KEEP_DAYS)
+        pruned += jobs.prune(REGISTRY_EXPORT.code, days=settings.SINERGI_EXPORT_KEEP_DAYS)
         last_month = add_months(timezone.localdate().replace(day=1), -1)
         classed = classify_groups(Kube.objects.all(), last_month)
         proposed = propose_graduations()

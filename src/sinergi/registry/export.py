@@ -118,6 +118,9 @@ def export_start(
 ) -> Job:
     """Queue an export of the actor's area (or of ``area`` inside it); the worker writes it."""
     code = check_request(actor=actor, fmt=fmt, reveal=reveal, purpose=purpose, area=area)
+    # Files of personal data are not kept longer than their requesters need them: besides the
+    # nightly run (monitoring.summaries.refresh_all), each new export clears the old ones.
+    jobs.prune(EXPORT.code, days=settings.SINERGI_EXPORT_KEEP_DAYS)
     total = export_persons(actor=actor, area=code).count()
     if not total:
         raise InvalidInput(_("There is nobody to export in this area."), field="area")
