@@ -44,7 +44,10 @@ def _menu(page: Any, entry: str) -> None:
         folded.get_by_text("Menu", exact=True).click()
         folded.get_by_role("link", name=entry, exact=True).click()
     else:
-        page.locator("header").get_by_role("link", name=entry, exact=True).first.click()
+        link = page.locator("header").get_by_role("link", name=entry, exact=True).first
+        if not link.is_visible():  # under a group of the menu: open the group first
+            link.locator("xpath=ancestor::details[1]/summary").click()
+        link.click()
 
 
 def test_officer_forms_a_kube_and_another_officer_verifies(visit: Any) -> None:

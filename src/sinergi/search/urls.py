@@ -1,4 +1,10 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from sinergi.search import views
 
 app_name = "search"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.results, name="results"),
+    path("saran/", views.suggest, name="suggest"),
+    path("nomor/", views.number, name="number"),
+]

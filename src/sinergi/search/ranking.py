@@ -1,0 +1,196 @@
+"""Names ranked as a person expects: the whole name, then its start, then a word in it, then a
+similar spelling; among equals the most recent or active first.
+
+:func:`by_name` takes a queryset already limited to what the actor may see (the app's
+selector) and finds the best ``limit + 1`` rows in up to three steps, each stopping as soon as
+it has enough, so a common name costs one index range and a typo three bounded look-ups:
+
+1. the name starts with the query (the exact name sorts first among them): a B-tree range on
+   ``lower(name) COLLATE "C"`` read in order, ties by recency;
+2. every word of the query is somewhere in the name (``ILIKE``), a word starting with it
+   first, then by trigram similarity;
+3. on PostgreSQL only, and only when steps 1 and 2 found nothing, a similar spelling: each
+   word of the query ``<%`` the name (pg_trgm word similarity), the closest of a bounded
+   number of candidates first.
+
+On PostgreSQL steps 2 and 3 are served by GIN trigram indexes on the name columns (the search
+app's migration creates them and the ``lower(name) COLLATE "C"`` indexes of step 1); SQLite
+runs steps 1 and 2 with ``LIKE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Model,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Collate, Lower
+
+from sinergi.search.providers import Query, fold
+
+M = TypeVar("M", bound=Model)
+
+EXACT, PREFIX, WORD_START, ALL_WORDS, SIMILAR = 0, 1, 2, 3, 4
+# Rows of similar spelling compared at most: the best of these are shown.
+SIMILAR_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class Ranked(Generic[M]):
+    row: M
+    rank: int
+
+
+class ILike(Func):
+    """``name ILIKE pattern``: the form a GIN trigram index serves (Django's ``icontains``
+    compares ``UPPER(name)``, which it does not)."""
+
+    template = "%(expressions)s"
+    arg_joiner = " ILIKE "
+    output_field = BooleanField()
+
+
+class WordSimilar(Func):
+    """``query <% name``: some part of the name is spelt like the query (pg_trgm)."""
+
+    template = "%(expressions)s"
+    arg_joiner = " <%% "
+    output_field = BooleanField()
+
+
+class Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+class WordSimilarity(Func):
+    function = "word_similarity"
+    output_field = FloatField()
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _next(text: str) -> str:
+    """The smallest string above every string starting with ``text`` (byte order)."""
+    return text[:-1] + chr(ord(text[-1]) + 1)
+
+
+def is_postgres(qs: QuerySet[Any]) -> bool:
+    return connections[qs.db].vendor == "postgresql"
+
+
+def by_name(
+    qs: QuerySet[M],
+    query: Query,
+    *,
+    limit: int,
+    field: str = "name",
+    tiebreak: Sequence[Any] = (),
+) -> list[Ranked[M]]:
+    """At most ``limit + 1`` rows of ``qs`` whose ``field`` matches the query, best first."""
+    if is_postgres(qs):
+        return _postgres(qs.order_by(), query, limit + 1, field, tuple(tiebreak))
+    return _sqlite(qs.order_by(), query, limit + 1, field, tuple(tiebreak))
+
+
+def _postgres(
+    qs: QuerySet[M], query: Query, wanted: int, field: str, tiebreak: tuple[Any, ...]
+) -> list[Ranked[M]]:
+    """The three steps as one statement (``UNION ALL`` of three bounded parts, in order, under
+    one ``LIMIT``), each part run only when the ones before it left room: a later part is
+    guarded by an uncorrelated ``NOT EXISTS``, which PostgreSQL evaluates once, and the ``LIMIT``
+    stops before a part it does not need. Then the rows found, by id: two statements for a
+    kind with hits, one for a kind without."""
+    q = query.folded
+    lowered = Collate(Lower(field), "C")
+    named = qs.alias(_name=lowered)
+    starts = named.filter(_name__gte=q, _name__lt=_next(q))
+    exact = Case(When(_name=q, then=Value(EXACT)), default=Value(PREFIX))
+    first = (
+        starts.annotate(_search_rank=exact)
+        .order_by(lowered, *tiebreak, "pk")
+        .values_list("pk", "_search_rank")[:wanted]
+    )
+    # 2. Every word somewhere (and not already a start), only while step 1 leaves room.
+    full = starts.order_by(lowered, *tiebreak, "pk")[wanted - 1 : wanted]
+    words = named.exclude(_name__gte=q, _name__lt=_next(q))
+    for word in query.words:
+        words = words.filter(ILike(F(field), Value(f"%{like_escape(word)}%")))
+    word_start = ILike(F(field), Value(f"% {like_escape(q)}%"))
+    second = (
+        words.filter(~Exists(full))
+        .annotate(
+            _search_rank=Case(When(word_start, then=Value(WORD_START)), default=Value(ALL_WORDS))
+        )
+        .alias(_similarity=Similarity(F(field), Value(q)))
+        .order_by("_search_rank", "-_similarity", *tiebreak, "pk")
+        .values_list("pk", "_search_rank")[:wanted]
+    )
+    parts = [second]
+    # 3. A similar spelling, only when the name as typed is nowhere.
+    similar = [w for w in query.words if len(w) >= 3]
+    if len(q) >= 4 and similar:
+        rest = qs
+        for word in similar:
+            rest = rest.filter(WordSimilar(Value(word), F(field)))
+        third = (
+            qs.filter(pk__in=rest.values("pk")[:SIMILAR_CANDIDATES])
+            .filter(~Exists(starts), ~Exists(words))
+            .annotate(_search_rank=Value(SIMILAR))
+            .alias(
+                _word=WordSimilarity(Value(q), F(field)),
+                _similarity=Similarity(F(field), Value(q)),
+            )
+            .order_by("-_word", "-_similarity", *tiebreak, "pk")
+            .values_list("pk", "_search_rank")[:wanted]
+        )
+        parts.append(third)
+    ranked = list(first.union(*parts, all=True)[:wanted])
+    if not ranked:
+        return []
+    rows = qs.in_bulk([pk for pk, _rank in ranked])
+    return [Ranked(rows[pk], int(rank)) for pk, rank in ranked if pk in rows]
+
+
+def _sqlite(
+    qs: QuerySet[M], query: Query, wanted: int, field: str, tiebreak: tuple[Any, ...]
+) -> list[Ranked[M]]:
+    """Steps 1 and 2 with ``LIKE`` (no trigrams): at most two statements."""
+    q = query.folded
+    found: list[Ranked[M]] = []
+    first = qs.filter(**{f"{field}__istartswith": q}).order_by(Lower(field), *tiebreak, "pk")
+    for row in first[:wanted]:
+        exact = fold(str(getattr(row, field))) == q
+        found.append(Ranked(row, EXACT if exact else PREFIX))
+    if len(found) >= wanted:
+        return found
+    seen = [r.row.pk for r in found]
+    rest = qs.exclude(pk__in=seen) if seen else qs
+    for word in query.words:
+        rest = rest.filter(**{f"{field}__icontains": word})
+    second = rest.annotate(
+        _search_rank=Case(
+            When(**{f"{field}__icontains": f" {q}"}, then=Value(WORD_START)),
+            default=Value(ALL_WORDS),
+            output_field=IntegerField(),
+        )
+    ).order_by("_search_rank", Lower(field), *tiebreak, "pk")
+    for row in second[: wanted - len(found)]:
+        found.append(Ranked(row, int(row._search_rank)))
+    return found
