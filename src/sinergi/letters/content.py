@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.core.errors import Conflict, InvalidInput
 from sinergi.core.money import rupiah
-from sinergi.core.scoping import access, user_area
+from sinergi.core.scoping import access, area_q, user_area
 from sinergi.letters import kinds
 from sinergi.letters.models import Kind
 from sinergi.letters.words import long_date, terbilang
@@ -148,7 +148,7 @@ def _proposal_letter(kind: str, actor: Any, object_id: int, office: str) -> Subj
     proposals = list(
         Proposal.objects.for_user(actor)
         .filter(cycle=cycle, status__in=statuses)
-        .filter(area_code__startswith=office + ".")
+        .filter(area_q("area_code", office))
         .select_related("kube")
         .order_by("area_code", "kube__name", "id")
     )
