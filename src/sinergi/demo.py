@@ -57,6 +57,9 @@ def run_demo(*, host: str, port: int, serve: bool) -> int:
     _say(f"mentoring: {seed_mentoring()}")
     _say(f"market: {seed_market()}")
     _say(f"monitoring: {seed_monitoring()}")
+    from sinergi.letters.demo import seed_letters
+
+    _say(f"letters: {seed_letters()}")
     from sinergi.synthetic.waiting import seed_waiting
 
     _say(f"waiting work for the task inbox: {seed_waiting()}")

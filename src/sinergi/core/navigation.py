@@ -165,6 +165,14 @@ MENU: list[NavItem] = [
         group="programme",
     ),
     NavItem(
+        _("Official letters"),
+        "letters:letter_list",
+        "letters.view_letter",
+        "✉",
+        ("letters:",),
+        group="programme",
+    ),
+    NavItem(
         _("Data-subject requests"),
         "pdp:request_list",
         "pdp.view_datasubjectrequest",
