@@ -52,16 +52,23 @@ def _count(demo_site: tuple[str, Path], sql: str, *args: Any) -> int:
 
 def _controlled(page: Any) -> None:
     """Wait until the service worker controls the page (it claims open pages on activation)."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45000)
 
 
 def _kept(page: Any, *paths: str) -> None:
     """Wait until the worker has kept these pages (it stores a page just after serving it)."""
+    # A predicate's promise would count as true at once: each poll starts a look in the
+    # caches and answers what the previous one found.
+    page.evaluate("window.__kept = false")
     page.wait_for_function(
-        "async (paths) => (await Promise.all(paths.map((p) => caches.match(p)))).every(Boolean)",
+        """(paths) => {
+            Promise.all(paths.map((p) => caches.match(p)))
+                .then((found) => { window.__kept = found.every(Boolean); });
+            return window.__kept === true;
+        }""",
         arg=[urljoin(page.url, path) for path in paths],
-        polling=100,
-        timeout=20000,
+        polling=200,
+        timeout=30000,
     )
 
 
@@ -133,7 +140,8 @@ def test_a_village_visit_offline_arrives_once(visit: Any, demo_site: tuple[str, 
     mentor.shot("queue-offline")
     assert _count(demo_site, "SELECT COUNT(*) FROM mentoring_session WHERE place = ?", marker) == 0
 
-    # The connection returns: both are sent by themselves, once.
+    # The connection returns: both are sent by themselves (by the page, or by the worker's
+    # Background Sync), once.
     mentor.context.set_offline(False)
     expect(page.locator(".offline-item[data-status=sent]")).to_have_count(2, timeout=20000)
     expect(_badge(page)).to_have_text("Terkirim (2) ✓")
@@ -156,6 +164,18 @@ def test_a_village_visit_offline_arrives_once(visit: Any, demo_site: tuple[str, 
 
     with Image.open(_data(demo_site) / "media" / row[0][0]) as stored:
         assert max(stored.size) <= 1600
+
+    # Sent again, as a phone that lost the server's answer would: the idempotency key makes
+    # the server answer the first result, and nothing is stored twice.
+    page.goto(mentor.base + "/luring/antrian/")
+    page.evaluate(
+        """async () => { for (const item of await SinergiQueue.all()) {
+            item.status = "waiting"; await SinergiQueue.put(item); } }"""
+    )
+    page.reload()
+    expect(page.locator(".offline-item[data-status=sent]")).to_have_count(2, timeout=20000)
+    assert _count(demo_site, "SELECT COUNT(*) FROM mentoring_session WHERE place = ?", marker) == 1
+    assert _count(demo_site, "SELECT COUNT(*) FROM market_sale WHERE description = ?", sale) == 1
     _clean(mentor)
 
 
@@ -172,13 +192,25 @@ def test_a_report_queued_offline_and_submitted_meanwhile_comes_back_refused(
     month = f"{2000 + now % 20}-{1 + (now // 20) % 12:02d}"
     report = f"/pantau/kube/{kube}/laporan/{month}/"
     officer.go(report)
-    _kept(page, report)
+    _kept(page, report, "/luring/antrian/")
+    # Signal bars but nothing passes: the page believes it is online and sends the form the
+    # ordinary way; the worker keeps it when the sending fails, and shows the queue.
+    officer.context.add_init_script(
+        "Object.defineProperty(Navigator.prototype, 'onLine', { get: () => true })"
+    )
     officer.context.set_offline(True)
     page.reload()
     page.get_by_label("Turnover (Rp)").fill("1500000")
     page.get_by_label("Costs (Rp)").fill("900000")
     page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/luring/antrian/$"))
+    kept = page.locator(".offline-item")
+    expect(kept).to_have_count(1)
+    expect(kept).to_contain_text(f"Group report {month}")
     expect(_badge(page)).to_have_text("Waiting to send (1)")
+    page.goto(officer.base + "/pdp/permintaan/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("No connection")
+    officer.shot("offline-page")
 
     # Meanwhile the facilitator submits the same month's report online.
     facilitator = visit("pendamping.bandung", "id")
@@ -205,6 +237,18 @@ def test_a_report_queued_offline_and_submitted_meanwhile_comes_back_refused(
     refused.get_by_role("button", name=re.compile("Discard for good")).click()
     expect(page.get_by_text("Nothing recorded on this phone waits to be sent.")).to_be_visible()
     expect(_badge(page)).to_have_count(0)
+    # Signing out leaves nothing of the officer's on the phone (Clear-Site-Data).
+    page.locator("form[action='/akun/keluar/'] button").first.dispatch_event("click")
+    expect(page).to_have_url(re.compile(r"/akun/masuk/"))
+    page.wait_for_function(
+        """() => {
+            Promise.all([caches.keys(), indexedDB.databases()])
+                .then(([kept, bases]) => { window.__gone = !kept.length && !bases.length; });
+            return window.__gone === true;
+        }""",
+        polling=200,
+        timeout=10000,
+    )
     # The server kept the facilitator's report only, submitted once.
     assert (
         _count(

@@ -67,7 +67,9 @@
     for (const name of await caches.keys()) {
       if (name.startsWith("sinergi-pages-")) await caches.delete(name);
     }
-    if (hasIdb) {
+    // Not created here when it is not there (after a sign-out's Clear-Site-Data).
+    const known = indexedDB.databases ? await indexedDB.databases() : [{ name: "sinergi-offline" }];
+    if (hasIdb && known.some((db) => db.name === "sinergi-offline")) {
       await Q.setMeta("user", null);
       await Q.setMeta("since", null);
     }
@@ -78,9 +80,6 @@
 
   if (!user) {
     forgetPages().catch(() => null);
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ type: "hello", user: null });
-    }
     return;
   }
 
@@ -99,7 +98,11 @@
     navigator.serviceWorker.register(config.sw, { scope: "/" }).then(() => hello(false))
       .catch(() => null);
     navigator.serviceWorker.addEventListener("message", (event) => {
-      if (event.data && event.data.type === "queue") refresh();
+      // The worker sent the queue (Background Sync): the page says what arrived.
+      if (event.data && event.data.type === "queue") {
+        sentThisPage += (event.data.done && event.data.done.sent) || 0;
+        refresh();
+      }
     });
   }
   if (navigator.storage && navigator.storage.persist) {
@@ -112,6 +115,7 @@
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+    if (form.dataset.resubmit === "1") return; // sent again by the capture handler: same key
     let field = form.querySelector("input[name=idempotency_key]");
     if (!field) {
       field = element("input", { type: "hidden", name: "idempotency_key" });
@@ -242,20 +246,19 @@
     }
   }
 
+  // Every capture form goes through here once: photos finished, then kept on the phone when
+  // offline; online, the label is noted for the worker (should the connection fail on the way,
+  // sw.js keeps the form under it) and the form is sent the ordinary way, with the same key.
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (!isCapture(form) || event.defaultPrevented) return;
-    const work = preparing.get(form);
-    const corrected = form.dataset.fromQueue;
-    if (navigator.onLine && !work && !corrected) {
-      // The ordinary way. Should the connection fail on the way after all, the worker keeps
-      // the form (sw.js) under this label.
-      const key = form.querySelector("input[name=idempotency_key]");
-      if (key && hasIdb) Q.setMeta("sending", { key: key.value, label: labelOf(form) }).catch(() => null);
+    if (form.dataset.resubmit === "1") {
+      delete form.dataset.resubmit;
       return;
     }
     event.preventDefault();
     const submitter = event.submitter;
+    const work = preparing.get(form);
     if (work) {
       formNote(form, T.preparing, "info");
       await work;
@@ -264,13 +267,18 @@
       await keepOnPhone(form, submitter);
       return;
     }
-    if (corrected) {
-      // The corrected copy goes now; the refused one leaves the queue.
-      await Q.remove(corrected);
-      delete form.dataset.fromQueue;
+    if (hasIdb) {
+      const key = form.querySelector("input[name=idempotency_key]");
+      await Q.setMeta("sending", { key: key ? key.value : "", label: labelOf(form) }).catch(() => null);
+      if (form.dataset.fromQueue) {
+        // The corrected copy goes now; the refused one leaves the queue.
+        await Q.remove(form.dataset.fromQueue).catch(() => null);
+        delete form.dataset.fromQueue;
+      }
     }
     const note = form.previousElementSibling;
     if (note && note.classList.contains("offline-note")) note.remove();
+    form.dataset.resubmit = "1";
     form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
   });
 
@@ -512,10 +520,35 @@
     const unsent = (await Q.all()).filter((item) =>
       String(item.user) === String(user) && item.status !== "sent").length;
     if (!unsent || window.confirm(fill(T.logout_unsent, { n: unsent }))) {
+      await forgetAll();
       form.dataset.confirmed = "1";
       form.requestSubmit();
     }
   });
+
+  // Everything this phone keeps, deleted before the sign-out is sent (its answer's
+  // Clear-Site-Data does it again): the worker stops keeping first, then caches and database go.
+  async function forgetAll() {
+    const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker) {
+      await new Promise((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = resolve;
+        worker.postMessage({ type: "bye" }, [channel.port2]);
+        setTimeout(resolve, 1500);
+      });
+    }
+    try {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("sinergi-")) await caches.delete(name);
+      }
+      await Q.close();
+      await new Promise((resolve) => {
+        const request = indexedDB.deleteDatabase("sinergi-offline");
+        request.onsuccess = request.onerror = request.onblocked = resolve;
+      });
+    } catch (error) { /* the answer's Clear-Site-Data still clears it */ }
+  }
 
   window.addEventListener("online", () => { connection(); sendNow(); hello(true); });
   window.addEventListener("offline", () => { connection(); refresh(); });

@@ -40,6 +40,16 @@
     return opened;
   }
 
+  // Let go of the database (before it is deleted at sign-out).
+  async function close() {
+    if (!opened) return;
+    const pending = opened;
+    opened = null;
+    try {
+      (await pending).close();
+    } catch (error) { /* never opened */ }
+  }
+
   async function run(store, mode, work) {
     const db = await open();
     return new Promise((resolve, reject) => {
@@ -197,7 +207,7 @@
   }
 
   root.SinergiQueue = {
-    open, getMeta, setMeta, all, get, add, put, remove, isCapturePath,
+    open, close, getMeta, setMeta, all, get, add, put, remove, isCapturePath,
     entriesOf, formDataOf, sizeOf, pending, sendOne, sendAll,
   };
 })(self);

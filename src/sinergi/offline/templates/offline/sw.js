@@ -60,10 +60,28 @@ async function wipePages() {
   await Q.setMeta("synced_at", 0);
 }
 
+// Another person signed in on this device: nothing of the previous one stays readable. One
+// switch at a time: two pages kept at once must not wipe each other's copy.
+let switching = Promise.resolve();
+function ensureUser(user) {
+  switching = switching.catch(() => null).then(async () => {
+    if (String(await Q.getMeta("user")) !== String(user)) {
+      await wipePages();
+      await Q.setMeta("user", user);
+    }
+  });
+  return switching;
+}
+
 // The user a page was rendered for: the first key of its offline config (offline_tags).
 const PAGE_USER = /id="sinergi-offline-config" type="application\/json">\{"user": (\d+|null)/;
 
+// Signing out: from the page's "bye" on, nothing more is kept (a refresh still running must
+// not write the person's pages back after the page has deleted them).
+let closing = false;
+
 async function keep(request, response) {
+  if (closing) return false;
   const url = new URL(request.url);
   if (response.status !== 200 || response.redirected || response.type !== "basic") return false;
   if (NEVER_KEEP.some((rule) => rule.test(url.pathname))) return false;
@@ -75,11 +93,7 @@ async function keep(request, response) {
   const found = PAGE_USER.exec(text);
   const user = found && found[1] !== "null" ? found[1] : null;
   if (!user) return false;
-  if (String(await Q.getMeta("user")) !== user) {
-    // Another person signed in on this device: nothing of the previous one stays readable.
-    await wipePages();
-    await Q.setMeta("user", user);
-  }
+  await ensureUser(user);
   const cache = await caches.open(PAGES_PREFIX + user);
   await cache.put(pageKey(request.url), new Response(text, {
     status: 200,
@@ -90,7 +104,7 @@ async function keep(request, response) {
 
 async function keptPage(url) {
   const user = await Q.getMeta("user");
-  if (!user) return null;
+  if (!user || !(await caches.has(PAGES_PREFIX + user))) return null;
   const cache = await caches.open(PAGES_PREFIX + user);
   const key = pageKey(url);
   const kept = await cache.match(key);
@@ -170,7 +184,7 @@ self.addEventListener("fetch", (event) => {
 
 async function dropExpired() {
   const user = await Q.getMeta("user");
-  if (!user) return;
+  if (!user || !(await caches.has(PAGES_PREFIX + user))) return;
   const cache = await caches.open(PAGES_PREFIX + user);
   for (const request of await cache.keys()) {
     const kept = await cache.match(request);
@@ -184,7 +198,14 @@ async function dropExpired() {
 
 // The pages the sync read lists, fetched and kept; a page is fetched again when it is not kept
 // yet, when its group changed since the last sync, or every few hours (the task list always).
-async function refresh(user, force) {
+let refreshing = null;
+function refresh(user, force) {
+  // Pages opened one after another each say hello: one refresh at a time.
+  if (!refreshing) refreshing = refreshPages(user, force).finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function refreshPages(user, force) {
   const last = Number((await Q.getMeta("synced_at")) || 0);
   if (!force && Date.now() - last < REFRESH_MS) return;
   const since = await Q.getMeta("since");
@@ -212,6 +233,7 @@ async function refresh(user, force) {
     const stale = data.full || !kept || age > 6 * 3600 * 1000 || url.pathname === "/tugas/" ||
       ids.some((part) => changed.has(part.replace(/\//g, "")));
     if (!stale) continue;
+    if (closing) return;
     try {
       const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
       await keep(new Request(url), response);
@@ -252,13 +274,19 @@ async function tellPages(message) {
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};
+  if (data.type === "bye") {
+    closing = true;
+    event.waitUntil((async () => {
+      await Q.close();
+      if (event.ports[0]) event.ports[0].postMessage("bye");
+    })());
+    return;
+  }
   if (data.type === "hello") {
+    closing = false;
     event.waitUntil((async () => {
       const user = data.user ? String(data.user) : null;
-      if (String(await Q.getMeta("user")) !== String(user)) {
-        await wipePages();
-        await Q.setMeta("user", user);
-      }
+      await ensureUser(user);
       await dropExpired();
       if (user && data.online) {
         await refreshOfflinePage(data.lang).catch(() => null);
