@@ -174,3 +174,21 @@ def test_a_mentor_reads_her_assignment_letter_and_nothing_else(
     page = client.get(reverse("letters:letter_list")).content.decode()
     assert mine.number in page and decree.number not in page
     assert client.get(reverse("letters:letter_issue")).status_code == 403
+
+
+def test_record_pages_offer_the_letter_of_their_step(
+    records: dict[str, Any], signed: None, officer_bandung: User, officer_jabar: User
+) -> None:
+    cycle_url = reverse("aid:cycle_detail", args=[records[Kind.PROPOSAL_PROVINCE]])
+    regency = _client(officer_bandung, "en").get(cycle_url).content.decode()
+    assert "Issue letter: Aid proposal letter to the province" in regency
+    assert "Issue letter: Aid handover record" in regency and "TRX1" in regency
+    assert "proposal letter to the centre" not in regency  # the province's step
+    province = _client(officer_jabar, "en").get(cycle_url).content.decode()
+    assert "Issue letter: Aid proposal letter to the centre" in province
+    graduation_url = reverse("monitoring:graduation_decide", args=[records[Kind.GRADUATION]])
+    page = _client(officer_bandung, "id").get(graduation_url).content.decode()
+    assert "Buat surat: Sertifikat kelulusan" in page
+    group_url = reverse("mentoring:group_detail", args=[records["kube"].pk])
+    mentor_page = _client(records["mentor"], "en").get(group_url).content.decode()
+    assert "Letters" in mentor_page and "Issue letter" not in mentor_page
