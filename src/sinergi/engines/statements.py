@@ -433,8 +433,11 @@ def _read_csv(text: str, layout: Layout) -> Statement:
         if not any(c.strip() for c in cells):
             continue
         raw_day = cell(cells, layout.date)
-        if not any(ch.isdigit() for ch in raw_day):
-            # A balance or total line ("Saldo Akhir"), or a pending one without a date yet.
+        amounts = [layout.amount, layout.debit, layout.credit]
+        if not any(ch.isdigit() for ch in raw_day) and not any(
+            cell(cells, name) for name in amounts if name
+        ):
+            # A balance or total line ("Saldo Akhir" with its figure in an unread column).
             result.skipped += 1
             continue
         day = parse_day(raw_day, layout.date_style)
