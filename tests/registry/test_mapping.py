@@ -462,3 +462,23 @@ def test_an_unknown_layout_is_mapped_once_and_the_next_file_needs_no_mapping(
     profile = ImportProfile.objects.get()
     client.post(f"/registri/impor/tata-letak/{profile.pk}/hapus/")
     assert not ImportProfile.objects.exists()
+
+
+def test_a_header_below_title_rows_is_read_with_the_sheets_row_numbers(tmp_path: Path) -> None:
+    from sinergi.engines.tabular import open_table
+
+    dtsen = profiles.builtins()[1].spec
+    path = tmp_path / "judul.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        out.write("DATA DTSEN KOTA BANDUNG\nDiunduh 2026-05-01\n")
+        writer = csv.writer(out)
+        writer.writerow(DTSEN_HEADER)
+        writer.writerows(dtsen_row(r) for r in CANONICAL[:2])
+    with pytest.raises(profiles.LayoutRefused):
+        profiles.require_readable(path, dtsen)  # the title is not a header
+    spec = Spec(dtsen.columns, dtsen.value_maps, dtsen.date_style, header_row=3)
+    assert profiles.require_readable(path, spec) == DTSEN_HEADER
+    table = open_table(path, header_row=3)
+    rows = list(mapping.Transform(spec, table.header).rows(table.rows))
+    assert [n for n, _cells in rows] == [4, 5]
+    assert [cells[2] for _n, cells in rows] == [r[2] for r in CANONICAL[:2]]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -113,7 +114,7 @@ class ImportForm(SubmitOnceMixin, forms.Form):
         label=_("All or nothing: save only if every row is valid"), required=False
     )
 
-    def __init__(self, *args: Any, layouts: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, layouts: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["profile"]
         assert isinstance(field, forms.ChoiceField)

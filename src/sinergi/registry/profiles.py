@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -217,7 +217,7 @@ class LayoutRefused(InvalidInput):
     status = 422
     code = "bad_layout"
 
-    def __init__(self, problems: list[tuple[str, str]], found: list[Problem] = ()) -> None:  # type: ignore[assignment]
+    def __init__(self, problems: list[tuple[str, str]], found: Sequence[Problem] = ()) -> None:
         super().__init__(" ".join(m for _f, m in problems), field=problems[0][0])
         self.problems = problems
         self.found = list(found)  # the mapping's own problems, when they caused the refusal
