@@ -296,6 +296,48 @@ def test_a_form_sent_twice_with_its_key_goes_where_the_first_went(
     assert Incident.objects.count() == 1
 
 
+def test_a_form_whose_key_is_busy_says_so_to_the_person_and_to_the_queue(
+    officer: User, client: Client
+) -> None:
+    url = reverse("compliance:incident_create")
+    IdempotencyKey.objects.create(
+        user=officer,
+        key="busy-form",
+        fingerprint="0" * 64,
+        method="POST",
+        path=url,
+        started_at=timezone.now(),
+    )
+    answer = client.post(url, {"title": "x", "idempotency_key": "busy-form"})
+    assert answer.status_code == 422  # another body than the running one
+    assert answer["Idempotency-Error"] == "idempotency_key_reused"
+    IdempotencyKey.objects.filter(key="busy-form").delete()
+    first = client.post(url, {"title": "x", "idempotency_key": "probe-form"})
+    row = IdempotencyKey.objects.get(key="probe-form")
+    IdempotencyKey.objects.create(
+        user=officer,
+        key="busy-form",
+        fingerprint=row.fingerprint,
+        method="POST",
+        path=url,
+        started_at=timezone.now(),
+    )
+    assert first.status_code == 400  # the form's errors: kept, like any answer
+    busy = client.post(url, {"title": "x", "idempotency_key": "busy-form"})
+    page = busy.content.decode()
+    assert busy.status_code == 409 and busy["Idempotency-Error"] == "idempotency_key_in_progress"
+    assert "masih diproses" in page and "idempotency_key_in_progress" in page
+    assert page.rstrip().endswith("</html>")
+    assert Incident.objects.count() == 0
+
+
+def test_a_wrong_token_falls_back_to_the_session_and_its_keys(client: Client) -> None:
+    assert _post(client, key="fallback").status_code == 201
+    again = _post(client, key="fallback", HTTP_AUTHORIZATION="Bearer sng_not_a_token")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Incident.objects.count() == 1
+
+
 def test_a_form_refused_for_its_csrf_token_does_not_use_up_the_key(officer: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer)

@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"
 FORM_FIELD = "idempotency_key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+ERROR_HEADER = "Idempotency-Error"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 # A kept answer larger than this is kept as its status only (a report page, an export).
@@ -98,7 +99,10 @@ def _user(request: HttpRequest) -> Any:
     authorization = request.headers.get("Authorization", "")
     if _is_api(request) and authorization[:7].lower() == "bearer ":
         authenticate: Callable[[str], Any] = import_string(settings.SINERGI_API_TOKEN_USER)
-        return authenticate(authorization[7:].strip())
+        by_token = authenticate(authorization[7:].strip())
+        if by_token is not None:
+            return by_token
+        # A wrong token: the API goes on to the browser session, and so do the keys.
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_active:
         return user
@@ -296,7 +300,15 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
 def _refusal(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(envelope(status, message, code=code, field=HEADER), status=status)
-    return _page(request, status, _("Form already sent"), message)
+    response = _page(request, status, _("Form already sent"), message)
+    # The page is for the person; the offline app's queue, which sent the form, tells a busy
+    # key (try again) from a refusal by the code, in a header and in the page's text.
+    response[ERROR_HEADER] = code
+    marker = f"<!-- {code} -->\n".encode()
+    content = response.content
+    at = content.rfind(b"</body>")
+    response.content = content[:at] + marker + content[at:] if at >= 0 else content + marker
+    return response
 
 
 def _bad_key(request: HttpRequest) -> HttpResponse:
