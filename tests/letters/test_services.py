@@ -328,3 +328,15 @@ def test_a_logo_is_re_encoded_and_drawn_on_both_files(
 )  # fmt: skip
 def test_amounts_in_words(amount: int, words: str) -> None:
     assert terbilang(amount) == words
+
+
+def test_a_title_is_in_capitals_but_the_number_exactly_as_recorded(
+    records: dict[str, Any], signed: None, officer_bandung: User
+) -> None:
+    sign("32.73", kinds=[Kind.KUBE_DECREE], office_abbreviation="Dinsos-Bdg")
+    letter = services.letter_issue(
+        actor=officer_bandung, kind=Kind.KUBE_DECREE, object_id=records["kube"].pk
+    )
+    text = docx_text(letter.docx.open("rb").read())
+    assert f"NOMOR {letter.number}" in text and "Dinsos-Bdg" in letter.number
+    assert f"PEMBENTUKAN KELOMPOK USAHA BERSAMA (KUBE) {records['kube'].name.upper()}" in text

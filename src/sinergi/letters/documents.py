@@ -88,7 +88,7 @@ def pdf(layout: Layout) -> bytes:
     doc.set_line_width(0.2)
     doc.ln(5)
     for line in layout.title:
-        doc.line_text(line.upper(), style="B", size=12, align="C")
+        doc.line_text(line, style="B", size=12, align="C")
     if layout.title:
         doc.ln(4)
     for label, value in layout.header:
@@ -187,7 +187,7 @@ def docx(layout: Layout) -> bytes:
         para(line, bold=index < 2, size=14 if index < 2 else 10, align=WD_ALIGN_PARAGRAPH.CENTER)
     para("_" * 70, align=WD_ALIGN_PARAGRAPH.CENTER, size=8)
     for line in layout.title:
-        para(line.upper(), bold=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
+        para(line, bold=True, size=12, align=WD_ALIGN_PARAGRAPH.CENTER)
     for label, value in layout.header:
         para(f"{label}\t: {value}")
     for line in layout.recipient:

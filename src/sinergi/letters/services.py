@@ -206,7 +206,11 @@ def layout(
     return documents.Layout(
         letterhead=lines(template.letterhead),
         number=number,
-        title=lines(template.title),
+        title=[
+            line.strip()
+            for line in _title_fill(template.title, values).splitlines()
+            if line.strip()
+        ],
         header=header,
         recipient=lines(template.recipient),
         body=body,
@@ -224,6 +228,21 @@ def layout(
 
 def _fill(text: str, values: dict[str, str]) -> str:
     return kinds.PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _title_fill(text: str, values: dict[str, str]) -> str:
+    """A title in capitals, as official titles are, except the letter's number, which is
+    printed exactly as it is recorded."""
+    parts = kinds.PLACEHOLDER.split(text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            out.append(part.upper())
+        elif part == "number":
+            out.append(values["number"])
+        else:
+            out.append(values.get(part, "{" + part + "}").upper())
+    return "".join(out)
 
 
 def letter_issue(*, actor: Any, kind: str, object_id: int, office_code: str = "") -> Letter:
