@@ -88,6 +88,8 @@ def test_void_through_the_page_keeps_the_letter_and_says_why(
     assert done.status_code == 302
     page = client.get(reverse("letters:letter_detail", args=[letter.pk])).content.decode()
     assert "Nama kelompok salah ketik" in page and "The number is not given again" in page
+    download = client.get(reverse("letters:letter_file", args=[letter.pk, "pdf"]))
+    assert 'filename="BATAL-' in download["Content-Disposition"]
 
 
 @pytest.mark.parametrize(

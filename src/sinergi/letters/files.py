@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 
-from sinergi.letters.models import Letter
+from sinergi.letters.models import Letter, LetterStatus
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -21,6 +21,9 @@ def file_response(letter: Letter, fmt: str) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     name = "".join(c if c.isalnum() or c in "-." else "-" for c in letter.number)[:120]
+    if letter.status == LetterStatus.VOID:
+        # The stored file is the record as signed; the name says it no longer stands.
+        name = f"BATAL-{name}"
     response = FileResponse(
         handle, content_type=CONTENT_TYPES[fmt], as_attachment=True, filename=f"{name}.{fmt}"
     )
