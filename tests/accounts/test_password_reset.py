@@ -158,3 +158,59 @@ def test_mail_server_down_does_not_break_the_page(
     ):
         answer = _ask(Client(), "asep@example.org")
     assert answer.status_code == 302 and answer["Location"] == "/akun/sandi/lupa/terkirim/"
+
+
+def test_reset_and_invitation_mails_wait_out_a_mail_server_that_is_down(
+    officer_bandung: User,
+    smtp_server: tuple[int, list[Any]],
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Both account mails are messages of the notifications queue: the server down at the
+    first attempt, each is retried and arrives; the log keeps the attempt, not the link."""
+    from sinergi.accounts.roles import Role
+    from sinergi.accounts.services import invitation_send
+    from sinergi.notifications import delivery
+    from sinergi.notifications.models import Message, MessageStatus
+
+    port, received = smtp_server
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = int(probe.getsockname()[1])
+    User.objects.filter(pk=officer_bandung.pk).update(email="asep@example.org")
+    manager = make_user(Role.NATIONAL_ADMIN)
+    newcomer = make_user(Role.FACILITATOR, "32.73", email="baru@example.org")
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_USE_TLS": False,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_TIMEOUT": 2,
+    }
+    start = datetime.datetime(2026, 11, 2, 23, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        with (
+            override_settings(**smtp, EMAIL_PORT=closed),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert _ask(Client(), "asep@example.org").status_code == 302
+            invitation_send(actor=manager, user_id=newcomer.pk, site="http://testserver")
+        messages = list(Message.objects.order_by("pk"))
+        assert [(m.kind, m.status, m.attempts) for m in messages] == [
+            ("accounts.password_reset", MessageStatus.RETRYING, 1),
+            ("accounts.invitation", MessageStatus.RETRYING, 1),
+        ]
+        assert all("example.org" not in m.error for m in messages)
+        assert received == []
+        clock.shift(datetime.timedelta(minutes=2))
+        with override_settings(**smtp, EMAIL_PORT=port):
+            assert delivery.send_due() == {MessageStatus.SENT: 2}
+        assert sorted(r.rcpt_tos[0] for r in received) == ["asep@example.org", "baru@example.org"]
+        reset_mail = next(r for r in received if r.rcpt_tos == ["asep@example.org"])
+        body = reset_mail.content.decode()
+        # The link works after the retry, and the log no longer holds it.
+        link = _link(body.replace("=\r\n", "").replace("=3D", "="))
+        assert Client().get(link, follow=True).status_code == 200
+    assert not Message.objects.filter(body__contains="/akun/").exists()
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}

@@ -18,7 +18,7 @@ from django.utils import translation
 from sinergi.accounts import services
 from sinergi.accounts.models import Invitation, User
 from sinergi.accounts.roles import GRANTABLE, RECORD_BOUND_ROLES, Role
-from sinergi.core.errors import Forbidden
+from sinergi.core.errors import Forbidden, InvalidInput
 from sinergi.core.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -39,7 +39,8 @@ NEW = "Kopi-Susu-Gula-Aren-77"
 def test_grantable_never_above_own_role() -> None:
     assert Role.NATIONAL_ADMIN not in GRANTABLE[Role.SOCIAL_OFFICER]
     assert Role.AUDITOR not in GRANTABLE[Role.SOCIAL_OFFICER]
-    assert not (GRANTABLE[Role.NATIONAL_ADMIN] & RECORD_BOUND_ROLES)
+    assert GRANTABLE[Role.NATIONAL_ADMIN] >= RECORD_BOUND_ROLES
+    assert GRANTABLE[Role.PARTNER_COORDINATOR] == {Role.MENTOR}
     assert services.grantable_roles(Role.FACILITATOR) == frozenset()
 
 
@@ -151,7 +152,9 @@ def test_pages_refuse_with_the_reason(
     page = client.get("/akun/pengguna/baru/")
     assert page.status_code == 200
     offered = re.findall(r'<option value="(\w+)"', page.content.decode())
-    assert set(offered) == {Role.SOCIAL_OFFICER, Role.FACILITATOR}
+    assert set(offered) == {
+        Role.SOCIAL_OFFICER, Role.FACILITATOR, Role.KUBE_OFFICER, Role.MENTOR
+    }  # fmt: skip
     # A role typed into the form by hand is refused by the form; one above theirs by the API.
     refused = client.post(
         "/api/v1/users/",
@@ -413,3 +416,105 @@ def test_user_page_shows_the_history_in_words(
     assert "Pengguna dinonaktifkan" in html and "pindah" in html
     assert "Aktifkan kembali" in html  # the step a deactivated user offers
     assert "facilitator" not in html.replace('value="facilitator"', "")  # no raw codes
+
+
+# --- Accounts bound to a group or a mentor profile -------------------------------------------
+
+
+def test_officer_creates_a_kube_officer_bound_to_a_group_of_their_area(
+    officer_bandung: User,
+    officer_bogor: User,
+    client_for: Callable[..., Client],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tests.factories import KubeFactory
+
+    kube: Any = KubeFactory()  # Kota Bandung
+    # Without the group, or with a group outside the area: refused, nothing made.
+    with pytest.raises(InvalidInput, match="Choose the KUBE"):
+        services.user_create(
+            actor=officer_bandung, username="ketua.mawar", password=None,
+            role=Role.KUBE_OFFICER, area_code="32.73", email="k@example.org",
+        )  # fmt: skip
+    with pytest.raises(InvalidInput, match="no KUBE"):
+        services.user_create(
+            actor=officer_bogor, username="ketua.mawar", password=None,
+            role=Role.KUBE_OFFICER, area_code="32.01", email="k@example.org", kube_id=kube.pk,
+        )  # fmt: skip
+    with pytest.raises(InvalidInput, match="Only a KUBE officer or a mentor"):
+        services.user_create(
+            actor=officer_bandung, username="ketua.mawar", password=None,
+            role=Role.FACILITATOR, area_code="32.73", email="k@example.org", kube_id=kube.pk,
+        )  # fmt: skip
+    assert not User.objects.filter(username="ketua.mawar").exists()
+    # From the page: the group is picked, the area follows it, an invitation leaves.
+    page = client_for(officer_bandung)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = page.post(
+            "/akun/pengguna/baru/",
+            {"username": "ketua.mawar", "email": "k@example.org", "role": Role.KUBE_OFFICER,
+             "kube": str(kube.pk)},
+        )  # fmt: skip
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    made = User.objects.get(username="ketua.mawar")
+    assert (made.kube_id, made.area_code, made.role) == (kube.pk, "32.73", Role.KUBE_OFFICER)
+    assert [m.to for m in mail.outbox] == [["k@example.org"]]
+    assert kube.name in page.get(f"/akun/pengguna/{made.pk}/").content.decode()
+    # It sees its own group only.
+    from sinergi.kube.models import Kube
+
+    KubeFactory()  # another group of the same regency
+    assert list(Kube.objects.for_user(made)) == [kube]
+    # Bound for life: not turned into another role, nor moved (the page left Indonesian on).
+    with translation.override("en"), pytest.raises(Forbidden, match="deactivate this account"):
+        services.user_change(actor=officer_bandung, user_id=made.pk, role=Role.FACILITATOR)
+    with translation.override("en"), pytest.raises(Forbidden, match="group or mentor"):
+        services.user_change(actor=officer_bandung, user_id=made.pk, area_code="32")
+
+
+def test_coordinator_creates_mentor_accounts_and_sees_only_those(
+    make_user: Callable[..., User],
+    officer_bandung: User,
+    facilitator_bandung: User,
+    client_for: Callable[..., Client],
+) -> None:
+    from tests.factories import MentorFactory
+
+    coordinator = make_user(Role.PARTNER_COORDINATOR, "32")
+    mentor: Any = MentorFactory(name="Rina Mentor")
+    api = client_for(coordinator)
+    made = api.post(
+        "/api/v1/users/",
+        {"username": "rina.mentor", "email": "rina@example.org", "role": Role.MENTOR,
+         "mentor_id": mentor.pk},
+        content_type="application/json",
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    user = User.objects.get(username="rina.mentor")
+    assert (user.mentor_id, user.area_code, user.role) == (mentor.pk, "32.73", Role.MENTOR)
+    # One account a mentor: a second is refused with the holder's name.
+    again = api.post(
+        "/api/v1/users/",
+        {"username": "rina.lagi", "email": "r2@example.org", "role": Role.MENTOR,
+         "mentor_id": mentor.pk},
+        content_type="application/json",
+    )  # fmt: skip
+    assert again.status_code == 409 and "rina.mentor" in again.json()["detail"]
+    # Nothing else is hers to give, and the offices' people are not hers to see.
+    other = api.post(
+        "/api/v1/users/",
+        {"username": "calon.fasil", "email": "f@example.org", "role": Role.FACILITATOR,
+         "area_code": "32.73"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert other.status_code == 403
+    listed = {u["username"] for u in api.get("/api/v1/users/").json()["items"]}
+    assert listed == {"rina.mentor"}
+    assert api.get(f"/api/v1/users/{facilitator_bandung.pk}").status_code == 404
+    # The social office may make mentor accounts too.
+    second: Any = MentorFactory(name="Sari Mentor")
+    services.user_create(
+        actor=officer_bandung, username="sari.mentor", password=None, role=Role.MENTOR,
+        email="sari@example.org", mentor_id=second.pk,
+    )  # fmt: skip
+    assert User.objects.get(username="sari.mentor").mentor_id == second.pk

@@ -61,6 +61,9 @@ class UserOut(Schema):
     area_name: str | None
     is_active: bool
     updated_at: datetime
+    # The group (KUBE officer) or mentor profile (mentor) the account is bound to.
+    kube_id: int | None = None
+    mentor_id: int | None = None
 
     @staticmethod
     def resolve_full_name(obj: User) -> str:
@@ -213,6 +216,10 @@ class UserCreateIn(Schema):
     last_name: str = Field("", max_length=150)
     email: str = Field("", max_length=254)
     organisation: str = Field("", max_length=120)
+    kube_id: Id | None = Field(None, description="For a KUBE officer: the group of the account")
+    mentor_id: Id | None = Field(
+        None, description="For a mentor: the mentor profile of the account"
+    )
 
 
 class UserChangeIn(Schema):
@@ -250,6 +257,8 @@ def user_create(request: HttpRequest, payload: UserCreateIn) -> Any:
         email=payload.email,
         organisation=payload.organisation,
         invite_site="" if payload.password else request.build_absolute_uri("/"),
+        kube_id=payload.kube_id,
+        mentor_id=payload.mentor_id,
     )
     return Status(201, user)
 

@@ -66,10 +66,30 @@ class UserCreateForm(PickerFormMixin, SubmitOnceMixin, forms.Form):
         help_text=_("A province or regency inside your own area; empty is the whole nation."),
     )
     organisation = forms.CharField(label=_("Organisation"), max_length=120, required=False)
+    kube = PickerField(
+        "account_kube",
+        label=_("KUBE (for a KUBE officer)"),
+        required=False,
+        coerce=int,
+        help_text=_("The group this account belongs to; its area is the group's regency."),
+    )
+    mentor = PickerField(
+        "mentor",
+        label=_("Mentor profile (for a mentor)"),
+        required=False,
+        coerce=int,
+        help_text=_("The mentor this account belongs to; its area is the mentor's regency."),
+    )
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["role"].choices = _role_choices(actor)  # type: ignore[attr-defined]
+        allowed = grantable_roles(getattr(actor, "role", ""))
+        # Only the records the manager may bind an account to.
+        if Role.KUBE_OFFICER not in allowed:
+            del self.fields["kube"]
+        if Role.MENTOR not in allowed:
+            del self.fields["mentor"]
 
 
 class UserChangeForm(PickerFormMixin, SubmitOnceMixin, forms.Form):
@@ -172,7 +192,6 @@ class ResetRequestForm(PasswordResetForm):
         send_later(
             kind="password_reset",
             user_id=context["user"].pk,
-            to=to_email,
             subject=subject,
             body=body,
         )

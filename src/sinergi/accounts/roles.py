@@ -41,21 +41,26 @@ PARTNER_ROLES = frozenset({Role.PARTNER_COORDINATOR, Role.MENTOR, Role.BUYER})
 
 # Roles whose account is tied to a record that narrows what it sees (a KUBE officer to the
 # group, a mentor to a mentor profile). Without that link the account would see its whole
-# area, so user management never hands them out: they are made where the link is made (the
-# Django admin, the demo).
+# area, so such an account is made only with its record (``user_create``'s ``kube_id`` /
+# ``mentor_id``), takes its area from it, and keeps its role and record for life (to move the
+# person, deactivate the account and make a new one).
 RECORD_BOUND_ROLES = frozenset({Role.KUBE_OFFICER, Role.MENTOR})
 
 # Who may hand out which role in the app's user management ("accounts.manage_user"). A role
 # is "grantable" by a manager when it is listed here under the manager's own role; a manager
 # may create a user with, change a user to, change a user from, deactivate or invite only a
 # user whose role is grantable to them, and only inside their own area. So nobody grants
-# above their own role: the national admin grants every role not record-bound; a social
-# office officer grants the office's own roles (officer, facilitator) — never the national
-# admin, never the auditor (who checks the offices) and never a partner's role (partners'
-# people are the partners' business). Other roles grant nothing.
+# above their own role: the national admin grants every role; a social office officer grants
+# the office's own roles (officer, facilitator) and the accounts bound to a group or a mentor
+# of their area (KUBE officer, mentor) — never the national admin, never the auditor (who
+# checks the offices) and never a partner's coordinator; a partner coordinator grants only
+# mentor accounts, each bound to a mentor record she may see. Other roles grant nothing.
 GRANTABLE: dict[str, frozenset[str]] = {
-    Role.NATIONAL_ADMIN: frozenset(Role.values) - RECORD_BOUND_ROLES,
-    Role.SOCIAL_OFFICER: frozenset({Role.SOCIAL_OFFICER, Role.FACILITATOR}),
+    Role.NATIONAL_ADMIN: frozenset(Role.values),
+    Role.SOCIAL_OFFICER: frozenset(
+        {Role.SOCIAL_OFFICER, Role.FACILITATOR, Role.KUBE_OFFICER, Role.MENTOR}
+    ),
+    Role.PARTNER_COORDINATOR: frozenset({Role.MENTOR}),
 }
 
 
@@ -227,6 +232,11 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "aid.change_programme",
         "aid.add_cycle",
         "aid.approve_cycle",
+        # Bank statement layouts (reference data, kept in the admin; every change audited).
+        "aid.view_statementprofile",
+        "aid.add_statementprofile",
+        "aid.change_statementprofile",
+        "aid.delete_statementprofile",
         "kube.change_formationpolicy",
         "kube.add_formationpolicy",
         "kube.add_businesstype",
@@ -308,6 +318,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_LETTERS_PARTNER,
         *_REGIONS,
         *_COORDINATOR,
+        # Mentor accounts only (GRANTABLE); the user list shows her only those.
+        "accounts.view_user",
+        "accounts.manage_user",
         *_MARKET_READ,
         "market.allocate_demand",
         # Aggregates only: partners never receive incomes or graduation lists (households).

@@ -13,9 +13,24 @@ from sinergi.core.scoping import access, user_area
 from sinergi.wilayah.models import Level, Region
 
 
+def partners_own(actor: Any, qs: QuerySet[User]) -> QuerySet[User]:
+    """A partner's coordinator sees only the accounts she manages (her partner's mentors),
+    never the offices' people; anyone else ``qs`` as it is."""
+    from sinergi.accounts.roles import PARTNER_ROLES, grantable_roles
+
+    if getattr(actor, "role", "") in PARTNER_ROLES:
+        return qs.filter(role__in=grantable_roles(actor.role))
+    return qs
+
+
+def _seen(actor: Any, action: str = "view") -> QuerySet[User]:
+    """Users in the actor's area that the actor may see (``partners_own``)."""
+    return partners_own(actor, User.objects.for_user(actor, action))
+
+
 def user_list(*, actor: Any, q: str = "", role: str = "", action: str = "view") -> QuerySet[User]:
     """Users in the actor's area that the actor may see (``action`` "export" for exports)."""
-    qs = User.objects.for_user(actor, action).select_related("area")
+    qs = _seen(actor, action).select_related("area")
     if role:
         qs = qs.filter(role=role)
     for word in q.split()[:5]:
@@ -30,13 +45,13 @@ def user_list(*, actor: Any, q: str = "", role: str = "", action: str = "view") 
 
 def user_get(*, actor: Any, pk: int, for_write: bool = False) -> User:
     """One user the actor may see (or change), else 404."""
-    return access(User.objects.select_related("area"), actor=actor, for_write=for_write, pk=pk)
+    return access(_seen(actor).select_related("area"), actor=actor, for_write=for_write, pk=pk)
 
 
 def user_manageable(*, actor: Any, pk: int) -> User:
     """One user the actor may manage (``accounts.manage_user``, in the actor's area), else 404."""
     return access(
-        User.objects.select_related("area"),
+        partners_own(actor, User.objects.select_related("area", "kube", "mentor")),
         actor=actor,
         permission="accounts.manage_user",
         pk=pk,

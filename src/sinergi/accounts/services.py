@@ -95,6 +95,8 @@ def user_create(
     is_staff: bool = False,
     organisation: str = "",
     invite_site: str = "",
+    kube_id: int | None = None,
+    mentor_id: int | None = None,
 ) -> User:
     """Create a user with a role and area, validated like the admin form would.
 
@@ -102,12 +104,19 @@ def user_create(
     may give only a role grantable to them (``roles.GRANTABLE``) and may only place the new
     user inside their own area. ``password`` None leaves the account without a password until
     the user sets one through an invitation, sent at once when ``invite_site`` (the site's
-    address, for the link) is given."""
+    address, for the link) is given. A KUBE officer is bound to the group ``kube_id``, a mentor
+    to the mentor profile ``mentor_id`` (a record the actor may see); the account's area is
+    then the record's regency, whatever ``area_code`` says."""
     if actor is not None:
         _require_manager(actor)
         _check_grant(actor, role)
         if is_staff:
             raise Forbidden(_("Staff access to the admin site is given in the admin site only."))
+    kube, mentor = _record_for(actor, role, kube_id, mentor_id)
+    if kube is not None or mentor is not None:
+        area_code = (kube.area_code if kube is not None else mentor.area_code)[:5]
+        if mentor is not None and not organisation:
+            organisation = str(mentor.unit)[:120]
     area = _area_for(actor, area_code)
     user = User(
         username=username,
@@ -118,6 +127,8 @@ def user_create(
         email=email,
         is_staff=is_staff,
         organisation=organisation,
+        kube=kube,
+        mentor=mentor,
     )
     if password is None:
         user.set_unusable_password()
@@ -141,6 +152,66 @@ def user_create(
 MANAGE_PERMISSION = "accounts.manage_user"
 
 
+def _record_for(
+    actor: User | None, role: str, kube_id: int | None, mentor_id: int | None
+) -> tuple[Any, Any]:
+    """The group a KUBE officer's account is bound to, or the mentor profile a mentor's is:
+    required for those roles when a person makes the account (optional for the system),
+    refused for every other role; only a record the actor may see."""
+    from sinergi.kube.models import Kube
+    from sinergi.mentoring.models import Mentor
+
+    if role == Role.KUBE_OFFICER:
+        if mentor_id is not None:
+            raise InvalidInput(
+                _("A KUBE officer is bound to a KUBE, not to a mentor."), field="mentor"
+            )
+        if kube_id is None and actor is None:
+            return None, None  # the system binds it itself (the demo, the admin site)
+        if kube_id is None:
+            raise InvalidInput(
+                _("Choose the KUBE this officer's account belongs to."), field="kube"
+            )
+        kubes = Kube.objects.all() if actor is None else Kube.objects.for_user(actor)
+        kube = kubes.filter(pk=kube_id).first()
+        if kube is None:
+            raise InvalidInput(
+                _("There is no KUBE %(id)s in your area.") % {"id": kube_id}, field="kube"
+            )
+        return kube, None
+    if role == Role.MENTOR:
+        if kube_id is not None:
+            raise InvalidInput(
+                _("A mentor is bound to a mentor profile, not to a KUBE."), field="kube"
+            )
+        if mentor_id is None and actor is None:
+            return None, None
+        if mentor_id is None:
+            raise InvalidInput(
+                _("Choose the mentor profile this account belongs to."), field="mentor"
+            )
+        mentors = Mentor.objects.all() if actor is None else Mentor.objects.for_user(actor)
+        mentor = mentors.select_related("unit").filter(pk=mentor_id).first()
+        if mentor is None:
+            raise InvalidInput(
+                _("There is no mentor %(id)s in your area.") % {"id": mentor_id}, field="mentor"
+            )
+        holder = User.objects.filter(mentor=mentor, is_active=True).first()
+        if holder is not None:
+            raise Conflict(
+                _("%(mentor)s already has an account: %(user)s.")
+                % {"mentor": mentor.name, "user": holder.username},
+                field="mentor",
+            )
+        return None, mentor
+    if kube_id is not None or mentor_id is not None:
+        raise InvalidInput(
+            _("Only a KUBE officer or a mentor account is bound to a KUBE or a mentor profile."),
+            field="kube" if kube_id is not None else "mentor",
+        )
+    return None, None
+
+
 def _require_manager(actor: User) -> None:
     if not actor.has_perm(MANAGE_PERMISSION):
         raise Forbidden(_("Your role does not allow managing users."))
@@ -155,15 +226,6 @@ def _check_grant(actor: User, role: str) -> None:
     allowed = grantable_roles(actor.role)
     if role in allowed:
         return
-    if role in RECORD_BOUND_ROLES:
-        raise Forbidden(
-            _(
-                "A %(role)s account is tied to its group or mentor profile; it is made by the "
-                "national admin in the admin site, not here."
-            )
-            % {"role": _role_label(role)},
-            field="role",
-        )
     raise Forbidden(
         _(
             "You may not give the role %(role)s: it is above your own role or outside what "
@@ -199,8 +261,10 @@ def _managed(actor: User, user_id: int) -> User:
     """The user ``user_id`` locked for a change by the manager ``actor`` (404 outside the
     actor's area; refused, with the reason, when the rules of ``_check_target`` say no)."""
     _require_manager(actor)
+    from sinergi.accounts.selectors import partners_own
+
     user = access(
-        User.objects.select_related("area"),
+        partners_own(actor, User.objects.select_related("area")),
         actor=actor,
         for_write=True,
         permission=MANAGE_PERMISSION,
@@ -254,8 +318,21 @@ def user_change(
     before = snapshot(user, *USER_STATE)
     if role is not None and role != user.role:
         _check_grant(actor, role)
+        if RECORD_BOUND_ROLES & {role, user.role}:
+            raise Forbidden(
+                _(
+                    "A KUBE officer or mentor account stays bound to its group or mentor "
+                    "profile: deactivate this account and create a new one instead."
+                ),
+                field="role",
+            )
         user.role = role
     if area_code != "":
+        if user.role in RECORD_BOUND_ROLES and area_code != user.area_code:
+            raise Forbidden(
+                _("The area of a KUBE officer or mentor account is that of its group or mentor."),
+                field="area",
+            )
         user.area = _area_for(actor, area_code)
     _validated(user)
     user.save()
@@ -391,7 +468,6 @@ def _invite(actor: User | None, user: User, site: str) -> Invitation:
     send_later(
         kind="invitation",
         user_id=user.pk,
-        to=user.email,
         subject=" / ".join(
             _subject_in(code, "Your Sinergi account is ready") for code in languages
         ),

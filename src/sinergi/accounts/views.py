@@ -443,6 +443,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 organisation=data["organisation"],
                 invite_site=_site(request),
+                kube_id=data.get("kube"),
+                mentor_id=data.get("mentor"),
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

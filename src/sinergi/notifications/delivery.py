@@ -61,13 +61,14 @@ def _row(
     url: str,
     due: datetime.datetime,
     event_id: int | None = None,
+    scrubbed: bool = True,
 ) -> Message:
     return Message(
         user_id=user_id,
         kind=kind,
         channel=channel,
         subject=storable(scrub(subject), 200),
-        body=scrub(text),
+        body=scrub(text) if scrubbed else text,
         url=url[:500],
         event_id=event_id,
         next_attempt_at=due,
@@ -111,6 +112,34 @@ def queue(
         schedule(message)
         made.append(message)
     return made
+
+
+# Account mails (an invitation, a password reset): they answer a step the person or her office
+# took just now, so they go by e-mail whatever channels she chose and ignore quiet hours; their
+# one-time link is kept only until the message is sent or given up (then the text is replaced).
+ACCOUNT_KINDS = frozenset({"accounts.invitation", "accounts.password_reset"})
+LINK_GONE = "(sent; the one-time link is not kept)"
+
+
+def queue_mail(user_id: int, *, kind: str, subject: str, body: str) -> Message:
+    """One account mail (``ACCOUNT_KINDS``) to the user's e-mail address, sent by a task after
+    commit and retried like every message. The body is not scrubbed: it is rendered from the
+    app's own templates, holds no personal data, and its link must arrive whole."""
+    if kind not in ACCOUNT_KINDS:
+        raise ValueError(f"not an account mail: {kind}")
+    message = _row(
+        user_id,
+        Channel.EMAIL,
+        kind=kind,
+        subject=subject,
+        text=body,
+        url="",
+        due=timezone.now(),
+        scrubbed=False,
+    )
+    message.save(force_insert=True)
+    schedule(message)
+    return message
 
 
 @dataclass(frozen=True)
@@ -208,7 +237,7 @@ def _attempt(
 ) -> str:
     """Send a claimed message once and record the outcome (a success is left for the caller
     to record: one write for a whole batch); returns the new status."""
-    quiet_end = pref.quiet_until(now)
+    quiet_end = pref.quiet_until(now) if message.kind not in ACCOUNT_KINDS else None
     if quiet_end is not None:
         # A retry that fell into the quiet hours waits for their end; no attempt is spent.
         _close(message, attempts=message.attempts - 1, next_attempt_at=quiet_end)
@@ -219,7 +248,7 @@ def _attempt(
         reason = _("no e-mail address") if message.channel == Channel.EMAIL else _("no phone")
         if not message.user.is_active:
             reason = _("the account is deactivated")
-        _close(message, status=MessageStatus.FAILED, error=reason)
+        _close(message, status=MessageStatus.FAILED, error=reason, **_forget_link(message))
         return MessageStatus.FAILED
     try:
         _send(message, address, connection)
@@ -227,7 +256,7 @@ def _attempt(
         # The address is the reader's own; the log keeps the reason without it.
         error = storable(str(exc).replace(address, "•••"), 500)
         if message.attempts >= settings.SINERGI_NOTIFY_MAX_ATTEMPTS:
-            _close(message, status=MessageStatus.FAILED, error=error)
+            _close(message, status=MessageStatus.FAILED, error=error, **_forget_link(message))
             logger.warning("message %s failed after %s attempts", message.pk, message.attempts)
             return MessageStatus.FAILED
         _close(
@@ -241,10 +270,14 @@ def _attempt(
     return MessageStatus.SENT
 
 
+def _forget_link(message: Message) -> dict[str, str]:
+    return {"body": LINK_GONE} if message.kind in ACCOUNT_KINDS else {}
+
+
 def _sent(ids: Sequence[int]) -> None:
-    Message.objects.filter(pk__in=list(ids)).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), error=""
-    )
+    rows = Message.objects.filter(pk__in=list(ids))
+    rows.update(status=MessageStatus.SENT, sent_at=timezone.now(), error="")
+    rows.filter(kind__in=ACCOUNT_KINDS).update(body=LINK_GONE)
 
 
 def deliver_now(message_id: int) -> str:

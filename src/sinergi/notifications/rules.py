@@ -53,6 +53,10 @@ def kind_label(kind: str) -> str:
     it names (the daily digest by its name); a kind no rule knows stays its code."""
     if kind == "digest":
         return capfirst(str(_("daily digest")))
+    if kind == "accounts.invitation":
+        return capfirst(str(_("account invitation")))
+    if kind == "accounts.password_reset":
+        return capfirst(str(_("password reset link")))
     for known in RULES.values():
         if known.kind == kind:
             return str(known.text) % {"title": "…"}
