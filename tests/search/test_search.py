@@ -132,12 +132,18 @@ def test_at_most_the_limit_per_kind_and_a_link_to_the_module_for_more(
 
 
 @postgres_only
-def test_a_typo_finds_the_similar_name(officer_bandung: User) -> None:
+def test_a_typo_finds_the_similar_name_once_the_person_stops_typing(
+    officer_bandung: User, client_for: Callable[[User | None], Client]
+) -> None:
     _person("Kani Winarsih")
     _person("Joko Santoso")
     found = _find(officer_bandung, "kani winarsh", ("person",))
     assert _titles(found, "person") == ["Kani Winarsih"]
     assert found.groups[0].hits[0].rank == 4
+    # The drop-down, asked at every pause in typing, does not look for similar spellings.
+    client = client_for(officer_bandung)
+    assert "Kani Winarsih" not in client.get("/cari/saran/", {"q": "kani winarsh"}).content.decode()
+    assert "Kani Winarsih" in client.get("/cari/", {"q": "kani winarsh"}).content.decode()
 
 
 def test_on_sqlite_a_typo_is_simply_not_found(officer_bandung: User) -> None:

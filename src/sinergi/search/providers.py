@@ -56,6 +56,9 @@ class Query:
     text: str
     folded: str
     words: tuple[str, ...]
+    # Whether similar spellings are looked for when the name as typed is nowhere: not while a
+    # person is still typing (the drop-down), where the next letter usually settles it.
+    similar: bool = True
 
     @property
     def order_number(self) -> int | None:

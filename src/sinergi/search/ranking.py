@@ -145,7 +145,7 @@ def _postgres(
     parts = [second]
     # 3. A similar spelling, only when the name as typed is nowhere.
     similar = [w for w in query.words if len(w) >= 3]
-    if len(q) >= 4 and similar:
+    if query.similar and len(q) >= 4 and similar:
         rest = qs
         for word in similar:
             rest = rest.filter(WordSimilar(Value(word), F(field)))
@@ -192,5 +192,5 @@ def _sqlite(
         )
     ).order_by("_search_rank", Lower(field), *tiebreak, "pk")
     for row in second[: wanted - len(found)]:
-        found.append(Ranked(row, int(row._search_rank)))
+        found.append(Ranked(row, int(row._search_rank)))  # type: ignore[attr-defined]  # an annotation
     return found

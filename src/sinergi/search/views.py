@@ -4,6 +4,7 @@ comes in the body of a POST (``/cari/nomor/``) and is answered there, never in a
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 from urllib.parse import urlencode
 
@@ -84,7 +85,11 @@ def suggest(request: HttpRequest) -> HttpResponse:
         query = None
     if query is not None:
         context["results"] = fill_more(
-            selectors.search(actor=request.user, query=query, limit=providers.SUGGEST_PER_KIND)
+            selectors.search(
+                actor=request.user,
+                query=dataclasses.replace(query, similar=False),
+                limit=providers.SUGGEST_PER_KIND,
+            )
         )
         context["all_url"] = f"{reverse('search:results')}?{urlencode({'q': query.text})}"
     return render(request, "search/suggest.html", context)
