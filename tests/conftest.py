@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,6 +51,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     testdb.finish(session.config)
+
+
+def _cpu_logged(phase: str) -> Callable[[pytest.Item], Iterator[None]]:
+    """``SINERGI_TEST_CPU=<file>``: append the CPU seconds of each test's set-up, call and
+    teardown (this process and the processes it waited for) to the file, one ``seconds phase
+    test`` line each, to find what costs on a busy machine, where wall times say little. The
+    first set-up on a worker holds the test database's (tests/testdb.py)."""
+
+    @pytest.hookimpl(wrapper=True)
+    def hook(item: pytest.Item) -> Iterator[None]:
+        target = os.environ.get("SINERGI_TEST_CPU")
+        if not target:
+            return (yield)
+        before = _cpu_seconds()
+        try:
+            return (yield)
+        finally:
+            with Path(target).open("a") as out:
+                out.write(f"{_cpu_seconds() - before:.2f} {phase} {item.nodeid}\n")
+
+    return hook
+
+
+pytest_runtest_setup = _cpu_logged("setup")
+pytest_runtest_call = _cpu_logged("call")
+pytest_runtest_teardown = _cpu_logged("teardown")
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """The production path the README names: gunicorn with production settings serves a signed-in page.
 
 A real gunicorn process on a free port, production mode (HTTPS-only cookies, hashed static
-files, personal-data keys from the environment) against its own SQLite database: migrate,
+files, personal-data keys from the environment) against its own database (a copy of the run's
+migrated template, SQLite or PostgreSQL, so its migrate has nothing left to do): migrate,
 collect static files, create a user, sign in through the login form, open the registry list.
 """
 
@@ -10,17 +11,21 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pyotp
 import pytest
+
+from tests import racekit
 
 BIN = Path(sys.executable).parent
 PASSWORD = "uji-sandi-produksi-2026"  # a throwaway user in a throwaway database
@@ -64,8 +69,31 @@ print(totp.secret)
 """
 
 
+@pytest.fixture
+def database_url(tmp_path: Path, db_template: str) -> Iterator[str]:
+    """Its own database, already migrated: a copy of the run's migrated template (SQLite file
+    or PostgreSQL database; tests/testdb.py built it by migrating from nothing), so the
+    server's own migrate finds nothing left to apply. Without a template, an empty file."""
+    if not db_template or db_template.endswith(".sqlite3"):
+        if db_template and Path(db_template).exists():
+            shutil.copyfile(db_template, tmp_path / "db.sqlite3")
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"sinergi_production_{os.getpid()}"
+    with psycopg.connect(racekit.BASE + "postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{db_template}"')
+    try:
+        yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(racekit.BASE + "postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.slow
-def test_gunicorn_serves_a_signed_in_page(tmp_path: Path) -> None:
+def test_gunicorn_serves_a_signed_in_page(tmp_path: Path, database_url: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     env.update(
         SINERGI_ENV="production",
@@ -77,7 +105,7 @@ def test_gunicorn_serves_a_signed_in_page(tmp_path: Path) -> None:
         SINERGI_PII_KEYS="k1:" + "A" * 43 + "=",
         SINERGI_PII_KEY_ID="k1",
         SINERGI_PII_HMAC_KEY="B" * 43 + "=",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DATABASE_URL=database_url,
         LOG_LEVEL="WARNING",
     )
 
