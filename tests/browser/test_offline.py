@@ -124,9 +124,17 @@ def test_a_village_visit_offline_arrives_once(visit: Any, demo_site: tuple[str, 
     expect(page.get_by_text("disimpan di ponsel ini")).to_be_visible()
     expect(_badge(page)).to_have_text("Menunggu dikirim (1)")
 
-    # A sale at the market stall, still offline.
+    # A sale at the market stall, still offline. A phone with no room left says so before
+    # anything is lost (what was typed stays); with room, the sale waits.
     sale = f"Kripik lapak desa {int(time.time())}"
     page.goto(mentor.base + "/pasar/penjualan/")
+    page.evaluate("navigator.storage.estimate = async () => ({ usage: 999000, quota: 1000000 })")
+    page.get_by_label("Apa", exact=True).fill(sale)
+    page.get_by_role("button", name="Catat penjualan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Ruang penyimpanan ponsel ini tidak cukup")
+    expect(page.get_by_label("Apa", exact=True)).to_have_value(sale)
+    expect(_badge(page)).to_have_text("Menunggu dikirim (1)")
+    page.reload()
     page.get_by_label("Dijual kepada").select_option(label="Lapak pasar")
     page.get_by_label("Apa", exact=True).fill(sale)
     page.get_by_label("Jumlah", exact=True).fill("3")

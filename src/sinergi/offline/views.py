@@ -47,7 +47,7 @@ SHELL_ASSETS = (
 
 def offline_days() -> int:
     """How long a device keeps offline pages and data (queued work is kept until sent)."""
-    return int(getattr(settings, "SINERGI_OFFLINE_DAYS", 14))
+    return int(settings.SINERGI_OFFLINE_DAYS)
 
 
 @functools.cache

@@ -59,19 +59,14 @@
     form.method.toLowerCase() === "post" && Q.isCapturePath(actionPath(form).pathname);
 
   // --- Signed out: nothing of the previous person stays readable ---------------------------
-  // Kept pages are deleted on the sign-in page (the sign-out answer's Clear-Site-Data deletes
-  // everything). Work not yet sent stays, tied to its author, and leaves with them when they
-  // sign in again: a session that ran out on a long trip must not lose a village visit.
+  // Kept pages are deleted on the sign-in page (signing out deletes everything, see forgetAll).
+  // The database is left alone: work not yet sent stays, tied to its author, and leaves when
+  // they sign in again (a session that ran out on a long trip must not lose a village visit);
+  // the worker wipes the pages of one person when it sees another's.
   async function forgetPages() {
     if (!("caches" in self)) return;
     for (const name of await caches.keys()) {
       if (name.startsWith("sinergi-pages-")) await caches.delete(name);
-    }
-    // Not created here when it is not there (after a sign-out's Clear-Site-Data).
-    const known = indexedDB.databases ? await indexedDB.databases() : [{ name: "sinergi-offline" }];
-    if (hasIdb && known.some((db) => db.name === "sinergi-offline")) {
-      await Q.setMeta("user", null);
-      await Q.setMeta("since", null);
     }
   }
 

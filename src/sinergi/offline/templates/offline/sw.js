@@ -290,7 +290,9 @@ self.addEventListener("message", (event) => {
       await dropExpired();
       if (user && data.online) {
         await refreshOfflinePage(data.lang).catch(() => null);
-        await refresh(user, Boolean(data.force)).catch(() => null);
+        // Pages deleted meanwhile (the sign-in page does it): kept again at once.
+        const force = Boolean(data.force) || !(await caches.has(PAGES_PREFIX + user));
+        await refresh(user, force).catch(() => null);
         await tellPages({ type: "synced" });
       }
     })());
