@@ -1,6 +1,6 @@
 """Mails of accounts (invitations, password resets): rendered now, queued as messages of the
-notifications app (``delivery.queue_mail``): a ``Message`` row in the step's transaction, sent
-by a task once it commits, retried with backoff while the mail server is down or refuses, and
+notifications app (``delivery.queue_mail``): a ``Message`` row in the step's transaction, tried
+as soon as it commits, retried with backoff while the mail server is down or refuses, and
 logged like every message (who, what kind, status, error; never the address, and the one-time
 link only until the mail is sent or given up). A mail server that is down never undoes the
 step that caused the mail. The messages carry a link and no personal data.

@@ -122,8 +122,8 @@ LINK_GONE = "(sent; the one-time link is not kept)"
 
 
 def queue_mail(user_id: int, *, kind: str, subject: str, body: str) -> Message:
-    """One account mail (``ACCOUNT_KINDS``) to the user's e-mail address, sent by a task after
-    commit and retried like every message. The body is not scrubbed: it is rendered from the
+    """One account mail (``ACCOUNT_KINDS``) to the user's e-mail address, tried at once after
+    commit and then retried like every message. The body is not scrubbed: it is rendered from the
     app's own templates, holds no personal data, and its link must arrive whole."""
     if kind not in ACCOUNT_KINDS:
         raise ValueError(f"not an account mail: {kind}")
@@ -138,8 +138,19 @@ def queue_mail(user_id: int, *, kind: str, subject: str, body: str) -> Message:
         scrubbed=False,
     )
     message.save(force_insert=True)
-    schedule(message)
+    # The first attempt right after commit, in this process: the person is looking at "check
+    # your e-mail" now, not after a worker's next poll. A failure leaves the message to the
+    # queue's retries (``_attempt`` schedules the next one), never to the page.
+    pk = message.pk
+    transaction.on_commit(lambda: _first_attempt(pk))
     return message
+
+
+def _first_attempt(message_id: int) -> None:
+    try:
+        deliver_now(message_id)
+    except Exception:  # the step that caused the mail has succeeded; the sweep retries
+        logger.exception("account mail %s: first attempt broke; left to the retries", message_id)
 
 
 @dataclass(frozen=True)
