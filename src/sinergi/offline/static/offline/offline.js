@@ -39,15 +39,13 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  function csrfToken() {
-    const field = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (field) return field.value;
-    const queue = document.getElementById("offline-queue");
-    return queue ? queue.dataset.csrf : "";
-  }
-
-  const pageSession = async () => (user && navigator.onLine
-    ? { token: csrfToken(), user, login: config.login } : null);
+  // This page's token may be old (a kept copy): the queue page gives a fresh one, and says
+  // whether this page's user is still the one signed in.
+  const pageSession = async () => {
+    if (!navigator.onLine) return null;
+    const session = await Q.freshSession(config.queue, config.login);
+    return session && String(session.user) === String(user) ? session : null;
+  };
 
   function actionPath(form) {
     const url = new URL(form.getAttribute("action") || location.href, location.href);

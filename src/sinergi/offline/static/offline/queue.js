@@ -170,6 +170,28 @@
     return item;
   }
 
+  // The user a page was rendered for: the first key of its offline config (offline_tags).
+  const PAGE_USER = /id="sinergi-offline-config" type="application\/json">\{"user": (\d+|null)/;
+  function pageUser(html) {
+    const found = PAGE_USER.exec(html);
+    return found && found[1] !== "null" ? found[1] : null;
+  }
+
+  // Who is signed in now and a fresh CSRF token, from the queue page (a kept page's token may
+  // be old); signed out (the answer is the sign-in page) or offline: null, nothing is sent.
+  async function freshSession(queueUrl, loginUrl) {
+    try {
+      const response = await fetch(queueUrl, { credentials: "same-origin", cache: "no-store" });
+      if (!response.ok || response.redirected) return null;
+      const text = await response.text();
+      const token = /data-csrf="([^"]+)"/.exec(text);
+      const user = pageUser(text);
+      return token && user ? { token: token[1], user: Number(user), login: loginUrl } : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
   // Send every pending item of the signed-in user, oldest first, one at a time; a lost
   // connection stops the round (the rest is tried next time). ``getSession`` gives
   // {token, user, login} or null (signed out: nothing is sent).
@@ -208,6 +230,6 @@
 
   root.SinergiQueue = {
     open, close, getMeta, setMeta, all, get, add, put, remove, isCapturePath,
-    entriesOf, formDataOf, sizeOf, pending, sendOne, sendAll,
+    entriesOf, formDataOf, sizeOf, pending, sendOne, sendAll, pageUser, freshSession,
   };
 })(self);

@@ -29,11 +29,14 @@ const Q = self.SinergiQueue;
 
 self.addEventListener("install", (event) => {
   // The shell is fetched fresh (not from the HTTP cache) so a new build never keeps old files.
-  event.waitUntil(
-    caches.open(STATIC_CACHE)
-      .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" }))))
-      .then(() => self.skipWaiting()),
-  );
+  // One file that fails on a weak connection does not stop the worker: it is fetched again
+  // when a page asks for it (and the offline page at the next hello).
+  event.waitUntil((async () => {
+    const cache = await caches.open(STATIC_CACHE);
+    await Promise.all(SHELL.map((url) =>
+      cache.add(new Request(url, { cache: "reload" })).catch(() => null)));
+    await self.skipWaiting();
+  })());
 });
 
 self.addEventListener("activate", (event) => {
@@ -73,9 +76,6 @@ function ensureUser(user) {
   return switching;
 }
 
-// The user a page was rendered for: the first key of its offline config (offline_tags).
-const PAGE_USER = /id="sinergi-offline-config" type="application\/json">\{"user": (\d+|null)/;
-
 // Signing out: from the page's "bye" on, nothing more is kept (a refresh still running must
 // not write the person's pages back after the page has deleted them).
 let closing = false;
@@ -90,8 +90,7 @@ async function keep(request, response) {
   const type = response.headers.get("Content-Type") || "";
   if (!type.startsWith("text/html")) return false;
   const text = await response.text();
-  const found = PAGE_USER.exec(text);
-  const user = found && found[1] !== "null" ? found[1] : null;
+  const user = Q.pageUser(text);
   if (!user) return false;
   await ensureUser(user);
   const cache = await caches.open(PAGES_PREFIX + user);
@@ -247,8 +246,8 @@ async function refreshPages(user, force) {
 }
 
 async function refreshOfflinePage(lang) {
-  if (!lang || (await Q.getMeta("lang")) === lang) return;
   const cache = await caches.open(STATIC_CACHE);
+  if (!lang || ((await Q.getMeta("lang")) === lang && (await cache.match(OFFLINE_URL)))) return;
   const response = await fetch(OFFLINE_URL, { credentials: "same-origin", cache: "no-store" });
   if (response.ok) {
     await cache.put(OFFLINE_URL, response);
@@ -256,17 +255,9 @@ async function refreshOfflinePage(lang) {
   }
 }
 
-// Sending without a page open (Background Sync): a fresh CSRF token and the signed-in user
-// come from the queue page; signed out (the answer is the sign-in page), nothing is sent.
-async function session() {
-  const response = await fetch(QUEUE_URL, { credentials: "same-origin", cache: "no-store" });
-  if (!response.ok || response.redirected) return null;
-  const text = await response.text();
-  const token = /data-csrf="([^"]+)"/.exec(text);
-  const user = PAGE_USER.exec(text);
-  if (!token || !user || user[1] === "null") return null;
-  return { token: token[1], user: Number(user[1]), login: LOGIN_URL };
-}
+// Sending without a page open (Background Sync): the queue page gives the signed-in user and
+// a fresh CSRF token; signed out, nothing is sent.
+const session = () => Q.freshSession(QUEUE_URL, LOGIN_URL);
 
 async function tellPages(message) {
   for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(message);
