@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -82,13 +83,13 @@ def _top_up_kube() -> None:
             n += 1
 
 
-def menu_paths(client) -> list[str]:  # type: ignore[no-untyped-def]
+def menu_paths(client: Any) -> list[str]:
     response = client.get("/")
     items = response.context["nav_items"] if response.context else []
     return ["/"] + [item["url"] for item in items if item["url"] != "/"]
 
 
-def cpu_ms(client, path: str, n: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def cpu_ms(client: Any, path: str, n: int) -> tuple[float, int]:
     for _ in range(3):  # warm: caches, compiled templates, connection
         response = client.get(path, follow=True)
     times = []

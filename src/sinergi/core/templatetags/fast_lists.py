@@ -1,0 +1,52 @@
+"""Cheaper twins of two things list pages do once per row (50 rows a page, every page).
+
+``{% row_url "kube:kube_detail" k.pk %}`` is ``{% url "kube:kube_detail" k.pk %}`` for one
+integer argument: the address is reversed once per name (with a stand-in number) and the row's
+number put in its place, instead of a full ``reverse()`` per row.
+
+``{{ k|label_of:"status" }}`` is ``{{ k.get_status_display }}``: Django's ``get_FOO_display``
+rebuilds and hashes the field's (lazy, translated) choices on every call; here the choices are
+made a dict once per field and language.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django import template
+from django.db.models import Field, Model
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Digits no real key reaches, so they occur in the reversed address only where the key goes.
+_STAND_IN = 918273645546372819
+
+
+@cache
+def _url_parts(name: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
+    """The address of ``name`` before and after its one integer argument; ``prefix`` and
+    ``urlconf`` (read by ``reverse``) key the cache."""
+    before, _, after = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
+    return before, after
+
+
+@register.simple_tag
+def row_url(name: str, pk: int) -> str:
+    before, after = _url_parts(name, get_script_prefix(), get_urlconf())
+    return f"{before}{int(pk)}{after}"
+
+
+@cache
+def _labels(field: Field[Any, Any], language: str | None) -> dict[Any, str]:
+    return {value: str(label) for value, label in make_hashable(field.flatchoices)}
+
+
+@register.filter
+def label_of(obj: Model, name: str) -> Any:
+    field = obj._meta.get_field(name)
+    value = getattr(obj, field.attname)  # type: ignore[union-attr]
+    return _labels(field, get_language()).get(make_hashable(value), value)
