@@ -50,8 +50,7 @@ def import_upload(
         profiles.require_readable(profiles.upload_opener(upload), chosen.spec)
         layout = (chosen.name, chosen.spec)
     elif profile == profiles.AUTO:
-        layout = _recognised(actor, upload)
-        waits = layout is None
+        layout, waits = _recognised(actor, upload)
     # No transaction around it: the upload streams into its sealed file first, and a
     # transaction held open for the minutes a large file takes would pin the connection.
     batch = imports.import_create(
@@ -67,21 +66,22 @@ def import_upload(
     return batch
 
 
-def _recognised(actor: Any, upload: Any) -> tuple[str, Spec] | None:
-    """The known layout an upload is in, when it reads the whole file; None: map it."""
+def _recognised(actor: Any, upload: Any) -> tuple[tuple[str, Spec] | None, bool]:
+    """(the known layout an upload is in, when one reads the whole file; whether its columns
+    wait to be mapped). A file that cannot be read at all is neither: its check reports it."""
     opener = profiles.upload_opener(upload)
     try:
         header = open_table(opener).header
     except TabularError:
-        return None  # the check reports an unreadable file in its own words
+        return None, False
     found = profiles.layout_for_header(actor=actor, header=header)
     if found is None:
-        return None
+        return None, True
     try:
         profiles.require_readable(opener, found.spec)
     except profiles.LayoutRefused:
-        return None  # codes it cannot read: the officer maps them
-    return found.name, found.spec
+        return None, True  # codes it cannot read: the officer maps them
+    return (found.name, found.spec), False
 
 
 @transaction.atomic

@@ -291,7 +291,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 upload=upload,
                 file_name=upload.name,
                 all_or_nothing=form.cleaned_data["all_or_nothing"],
-                profile=form.cleaned_data["profile"] or profiles.AUTO,
+                # Empty (a form posted without the choice): the own fixed format, as before.
+                profile=form.cleaned_data["profile"],
             )
         except profiles.LayoutRefused as exc:
             for _field, message in exc.problems:
