@@ -44,9 +44,14 @@ def _menu(page: Any, entry: str) -> None:
         folded.get_by_text("Menu", exact=True).click()
         folded.get_by_role("link", name=entry, exact=True).click()
     else:
-        link = page.locator("header").get_by_role("link", name=entry, exact=True).first
+        # A closed group's links are hidden, so the role query must include hidden ones.
+        name = page.get_by_role("link", name=entry, exact=True, include_hidden=True)
+        link = page.locator("header nav.nav-desktop").get_by_role(
+            "link", name=entry, exact=True, include_hidden=True
+        )
         if not link.is_visible():  # under a group of the menu: open the group first
-            link.locator("xpath=ancestor::details[1]/summary").click()
+            group = page.locator("header nav.nav-desktop details").filter(has=name)
+            group.locator("summary").click()
         link.click()
 
 
