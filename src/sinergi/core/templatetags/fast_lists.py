@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
 from django.db.models import Field, Model
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.hashable import make_hashable
@@ -32,6 +33,15 @@ def _url_parts(name: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
     ``urlconf`` (read by ``reverse``) key the cache."""
     before, _, after = reverse(name, args=[_STAND_IN]).partition(str(_STAND_IN))
     return before, after
+
+
+def _forget_addresses(*, setting: str, **_: Any) -> None:
+    # Tests that swap the URL configuration must not read the previous one's addresses.
+    if setting == "ROOT_URLCONF":
+        _url_parts.cache_clear()
+
+
+setting_changed.connect(_forget_addresses)
 
 
 @register.simple_tag
