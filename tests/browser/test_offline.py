@@ -141,9 +141,19 @@ def test_a_village_visit_offline_arrives_once(visit: Any, demo_site: tuple[str, 
     page.get_by_label("Harga per satuan (Rp)").fill("15.000")
     page.get_by_role("button", name="Catat penjualan").click()
     expect(_badge(page)).to_have_text("Menunggu dikirim (2)")
+    # A second sale from the same kept page (the phone shows the same copy, with the same
+    # one-time form token the server put in it): a record of its own, not an echo of the first.
+    second = sale + " kedua"
+    page.reload()
+    page.get_by_label("Dijual kepada").select_option(label="Lapak pasar")
+    page.get_by_label("Apa", exact=True).fill(second)
+    page.get_by_label("Jumlah", exact=True).fill("2")
+    page.get_by_label("Harga per satuan (Rp)").fill("15.000")
+    page.get_by_role("button", name="Catat penjualan").click()
+    expect(_badge(page)).to_have_text("Menunggu dikirim (3)")
     mentor.shot("waiting-two")
     page.goto(mentor.base + "/luring/antrian/")
-    expect(page.locator(".offline-item")).to_have_count(2)
+    expect(page.locator(".offline-item")).to_have_count(3)
     expect(page.locator(".offline-item").first).to_contain_text("Menunggu dikirim")
     mentor.shot("queue-offline")
     assert _count(demo_site, "SELECT COUNT(*) FROM mentoring_session WHERE place = ?", marker) == 0
@@ -151,8 +161,8 @@ def test_a_village_visit_offline_arrives_once(visit: Any, demo_site: tuple[str, 
     # The connection returns: both are sent by themselves (by the page, or by the worker's
     # Background Sync), once.
     mentor.context.set_offline(False)
-    expect(page.locator(".offline-item[data-status=sent]")).to_have_count(2, timeout=20000)
-    expect(_badge(page)).to_have_text("Terkirim (2) ✓")
+    expect(page.locator(".offline-item[data-status=sent]")).to_have_count(3, timeout=20000)
+    expect(_badge(page)).to_have_text("Terkirim (3) ✓")
     mentor.shot("queue-sent")
     # Every page load sends what waits; nothing waits now, nothing is sent again.
     page.reload()
@@ -160,6 +170,7 @@ def test_a_village_visit_offline_arrives_once(visit: Any, demo_site: tuple[str, 
     expect(page.get_by_text(marker)).to_be_visible()
     assert _count(demo_site, "SELECT COUNT(*) FROM mentoring_session WHERE place = ?", marker) == 1
     assert _count(demo_site, "SELECT COUNT(*) FROM market_sale WHERE description = ?", sale) == 1
+    assert _count(demo_site, "SELECT COUNT(*) FROM market_sale WHERE description = ?", second) == 1
     # The photo arrived, made smaller on the phone.
     with _database(demo_site) as db:
         row = db.execute(
@@ -181,9 +192,10 @@ def test_a_village_visit_offline_arrives_once(visit: Any, demo_site: tuple[str, 
             item.status = "waiting"; await SinergiQueue.put(item); } }"""
     )
     page.reload()
-    expect(page.locator(".offline-item[data-status=sent]")).to_have_count(2, timeout=20000)
+    expect(page.locator(".offline-item[data-status=sent]")).to_have_count(3, timeout=20000)
     assert _count(demo_site, "SELECT COUNT(*) FROM mentoring_session WHERE place = ?", marker) == 1
     assert _count(demo_site, "SELECT COUNT(*) FROM market_sale WHERE description = ?", sale) == 1
+    assert _count(demo_site, "SELECT COUNT(*) FROM market_sale WHERE description = ?", second) == 1
     _clean(mentor)
 
 

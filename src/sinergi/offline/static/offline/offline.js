@@ -39,6 +39,18 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  // A form's one-time submit_token (core.forms.submit_once) guards one page view against a
+  // double click. A page kept on the phone shows the same token at every reload, so two
+  // records queued from it would share it and the second would be answered with the first's
+  // result and never saved: each page view, and each form emptied after queueing, gets its own.
+  function freshSubmitTokens(root) {
+    for (const field of root.querySelectorAll("input[name=submit_token]")) {
+      const bytes = crypto.getRandomValues(new Uint8Array(24));
+      field.value = btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    }
+  }
+
   // This page's token may be old (a kept copy): the queue page gives a fresh one, and says
   // whether this page's user is still the one signed in.
   const pageSession = async () => {
@@ -230,6 +242,7 @@
       delete form.dataset.fromQueue;
     }
     form.reset();
+    freshSubmitTokens(form);
     for (const input of form.querySelectorAll("input[type=file]")) input.value = "";
     formNote(form, T.queued, "success", T.see_queue);
     await refresh();
@@ -548,6 +561,7 @@
   window.addEventListener("hashchange", () => prefill().catch(() => null));
 
   function start() {
+    freshSubmitTokens(document);
     connection();
     if (!hasIdb) return;
     refresh().then(() => sendNow()).then(() => prefill()).catch(() => null);
