@@ -60,3 +60,9 @@ def flate_stream(content: bytes) -> bytes:
         + packed
         + b"\nendstream"
     )
+
+
+def main_of(html: str) -> str:
+    """The page's own content: what is between <main> and </main>, without the header (menu,
+    search box) and the offline app's configuration, which every signed-in page carries."""
+    return html.split("<main", 1)[1].split("</main>", 1)[0]

@@ -11,6 +11,7 @@ from django.test import Client
 from sinergi.accounts.models import User
 from sinergi.core.models import JobStatus
 from sinergi.mentoring import services
+from tests.samples import main_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,6 @@ def test_a_matching_run_is_a_finished_job_shown_on_its_page(
     assert (job.area_code, job.created_by_id, job.result) == ("32", coordinator.pk, {"assigned": 1})
     client = client_for(coordinator)
     client.cookies["sinergi_language"] = "en"
-    page = client.get(f"/pendampingan/pencocokan/{run.pk}/").content.decode()
+    page = main_of(client.get(f"/pendampingan/pencocokan/{run.pk}/").content.decode())
     assert "Finished" in page and "hx-trigger" not in page
     assert client.get(f"/api/v1/jobs/{job.pk}/").json()["kind_label"] == "Matching run"

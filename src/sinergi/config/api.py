@@ -126,8 +126,16 @@ def _respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpRes
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    extra: dict[str, Any] = {}
+    if exc.status == 422:
+        # A 422 lists each value refused (the ValidationError schema); a domain error naming
+        # several (``problems``: field, message) lists them all, one naming one lists that.
+        problems = getattr(exc, "problems", None) or [(exc.field, exc.message)]
+        extra["errors"] = [{"field": f, "message": str(m)} for f, m in problems]
     return _respond(
-        request, exc.status, envelope(exc.status, exc.message, code=exc.code, field=exc.field)
+        request,
+        exc.status,
+        envelope(exc.status, exc.message, code=exc.code, field=exc.field, **extra),
     )
 
 

@@ -18,12 +18,12 @@ from sinergi.offline import selectors
 router = Router(tags=["offline"])
 
 
-class VillageOut(Schema):
+class SyncVillageOut(Schema):
     code: str
     name: str
 
 
-class MemberOut(Schema):
+class SyncMemberOut(Schema):
     # The membership (what a session's attendance names) and the person; name and group role
     # only, never an identifier.
     id: int
@@ -33,7 +33,7 @@ class MemberOut(Schema):
     role_label: str
 
 
-class ActionItemOut(Schema):
+class SyncActionItemOut(Schema):
     id: int
     description: str
     owner: str
@@ -42,7 +42,7 @@ class ActionItemOut(Schema):
     session_id: int
 
 
-class SessionOut(Schema):
+class SyncSessionOut(Schema):
     id: int
     held_on: date
     place: str
@@ -51,7 +51,7 @@ class SessionOut(Schema):
     present: int
 
 
-class ProductOut(Schema):
+class SyncProductOut(Schema):
     id: int
     name: str
     unit: str
@@ -60,19 +60,19 @@ class ProductOut(Schema):
     active: bool
 
 
-class GroupOut(Schema):
+class SyncGroupOut(Schema):
     id: int
     name: str
     status: str
     status_label: str
-    village: VillageOut
+    village: SyncVillageOut
     business_type: str
     updated_at: datetime
     url: str
-    members: list[MemberOut]
-    action_items: list[ActionItemOut]
-    sessions: list[SessionOut]
-    products: list[ProductOut]
+    members: list[SyncMemberOut]
+    action_items: list[SyncActionItemOut]
+    sessions: list[SyncSessionOut]
+    products: list[SyncProductOut]
 
 
 class SyncOut(Schema):
@@ -83,7 +83,7 @@ class SyncOut(Schema):
     full: bool
     # Every group in the caller's offline scope now: the device drops the others.
     group_ids: list[int]
-    groups: list[GroupOut]
+    groups: list[SyncGroupOut]
     # The pages to keep for offline use, each one that opens for the caller; always complete.
     pages: list[str]
     # More groups in scope than one phone takes (an office's area): the most recent were sent.

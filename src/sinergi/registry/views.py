@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sinergi.core.errors import DomainError
 from sinergi.core.exports import csv_stream_response
 from sinergi.core.filters import page_number
+from sinergi.core.forms import posted as posted_data
 from sinergi.core.forms import refused_status, submit_once
 from sinergi.core.pagination import CappedPaginator
 from sinergi.engines import wilayah as wilayah_engine
@@ -321,7 +322,7 @@ def _mapping_form(
 ) -> MappingForm:
     """The mapping form for a file: the coded values offered are those of the column each
     coded field is mapped to now (as posted, or as proposed), and any a refusal named."""
-    posted = request.POST if request.method == "POST" else None
+    posted = posted_data(request)
     codes: dict[str, list[str]] = {}
     for i, column in enumerate(columns):
         target = posted.get(f"col_{i}", "") if posted is not None else column.proposal

@@ -26,7 +26,7 @@ class HitOut(Schema):
     rank: int
 
 
-class GroupOut(Schema):
+class SearchGroupOut(Schema):
     kind: str
     label: str
     items: list[HitOut]
@@ -40,7 +40,7 @@ class GroupOut(Schema):
 
 class SearchOut(Schema):
     q: str
-    groups: list[GroupOut]
+    groups: list[SearchGroupOut]
 
 
 class SearchFilter(Schema):
