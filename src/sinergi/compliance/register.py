@@ -57,7 +57,10 @@ ACTIVITIES: dict[str, Activity] = {
                 "registry.reveal_identifier",
                 gettext_lazy("in full when revealed with a reason (logged)"),
             ),
-            ("registry.export_person", gettext_lazy("masked in exports")),
+            (
+                "registry.export_person",
+                gettext_lazy("exports masked unless revealed for a stated purpose"),
+            ),
         ),
         measures=(
             gettext_lazy("Encrypted at field level (AES-GCM with a key id, rotatable)"),
