@@ -41,7 +41,8 @@ def _menu(page: Any, entry: str) -> None:
     """Open a menu entry as a person would: on a phone the menu is folded under "Menu"."""
     folded = page.get_by_role("navigation", name="Menu")
     if folded.is_visible():
-        folded.get_by_text("Menu", exact=True).click()
+        # The summary reads "Menu" and, when work waits, its count ("Menu 3").
+        folded.locator("summary").first.click()
         folded.get_by_role("link", name=entry, exact=True).click()
     else:
         # A closed group's links are hidden, so the role query must include hidden ones.
