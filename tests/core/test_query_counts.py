@@ -98,6 +98,10 @@ LARGE_TABLES = (
 # A page needs its session, user, permissions, the rows, the count, and the menu: more than
 # this is a sign of work per row or per permission.
 MAX_QUERIES = 14
+# The search asks each of its seven kinds on its own, on PostgreSQL each inside a savepoint
+# with its own statement timeout (a slow kind is reported, the others still answer): a bound
+# set by the kinds, not the rows (the same count for 3x the rows is asserted as for the rest).
+MAX_QUERIES_OF = {"/api/v1/search/?q=warga": 7 * 6 + 2}
 
 
 @pytest.fixture
@@ -212,7 +216,7 @@ def test_lists_read_the_same_queries_for_3x_the_rows(
         _queries(client, path)
     many = [_queries(client, path) for client in clients]
     assert many == few, path
-    assert max(many) <= MAX_QUERIES, (path, many)
+    assert max(many) <= MAX_QUERIES_OF.get(path, MAX_QUERIES), (path, many)
 
 
 def test_member_counts_and_heads_are_those_of_each_row(

@@ -706,14 +706,15 @@ def order_step(*, actor: Any, order_id: int, to: str, reason: str = "") -> Order
     if to not in ORDER_STEPS:
         raise InvalidInput(_("Unknown step."), field="to")
     sources, side = ORDER_STEPS[to]
+    # The party first: a group's side learns nothing of the order's state from a refusal.
+    if side not in sides:
+        raise Forbidden(_("This step belongs to the other party."), field="to")
     if order.status not in sources:
         raise InvalidInput(
             _("An order that is %(status)s cannot go to %(to)s.")
             % {"status": order.get_status_display(), "to": OrderStatus(to).label},
             field="to",
         )
-    if side not in sides:
-        raise Forbidden(_("This step belongs to the other party."), field="to")
     if to == OrderStatus.CONFIRMED and (
         order.parts.filter(status=PartStatus.PROPOSED).exists()
         or not order.parts.filter(status=PartStatus.ACCEPTED).exists()
