@@ -51,7 +51,17 @@ def _count(demo_site: tuple[str, Path], sql: str, *args: Any) -> int:
 
 
 def _controlled(page: Any) -> None:
-    """Wait until the service worker controls the page (it claims open pages on activation)."""
+    """Wait until the service worker controls the page. It claims open pages on activation;
+    on a loaded machine the claim can miss the page, and a page loaded after the worker is
+    active is always controlled, as a person's next page would be: reload once then."""
+    page.wait_for_function(
+        "() => { navigator.serviceWorker.ready.then(() => { window.__swReady = true; });"
+        " return window.__swReady === true; }",
+        polling=200,
+        timeout=45000,
+    )
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=45000)
 
 
