@@ -14,8 +14,13 @@
   const DB = "sinergi-offline";
   const VERSION = 1;
   let opened = null;
+  // Sealed at sign-out: a read or write still under way (a page refresh in the worker, a
+  // Background Sync) must not open the database again after it was deleted, which would
+  // create it anew. A later sign-in's "hello" unseals it.
+  let sealed = false;
 
   function open() {
+    if (sealed) return Promise.reject(new Error("signed out"));
     if (!opened) {
       opened = new Promise((resolve, reject) => {
         const request = indexedDB.open(DB, VERSION);
@@ -40,8 +45,9 @@
     return opened;
   }
 
-  // Let go of the database (before it is deleted at sign-out).
+  // Let go of the database (before it is deleted at sign-out) and keep it shut.
   async function close() {
+    sealed = true;
     if (!opened) return;
     const pending = opened;
     opened = null;
@@ -229,7 +235,7 @@
   }
 
   root.SinergiQueue = {
-    open, close, getMeta, setMeta, all, get, add, put, remove, isCapturePath,
+    open, close, unseal: () => { sealed = false; }, getMeta, setMeta, all, get, add, put, remove, isCapturePath,
     entriesOf, formDataOf, sizeOf, pending, sendOne, sendAll, pageUser, freshSession,
   };
 })(self);

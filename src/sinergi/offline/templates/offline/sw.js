@@ -91,8 +91,10 @@ async function keep(request, response) {
   if (!type.startsWith("text/html")) return false;
   const text = await response.text();
   const user = Q.pageUser(text);
-  if (!user) return false;
+  if (!user || closing) return false;
   await ensureUser(user);
+  // Signed out while the page was read: caches.open would create the deleted cache again.
+  if (closing) return false;
   const cache = await caches.open(PAGES_PREFIX + user);
   await cache.put(pageKey(request.url), new Response(text, {
     status: 200,
@@ -274,7 +276,9 @@ self.addEventListener("message", (event) => {
     return;
   }
   if (data.type === "hello") {
+    if (!data.user) return;
     closing = false;
+    Q.unseal();
     event.waitUntil((async () => {
       const user = data.user ? String(data.user) : null;
       await ensureUser(user);
@@ -292,5 +296,10 @@ self.addEventListener("message", (event) => {
 
 self.addEventListener("sync", (event) => {
   if (event.tag !== "sinergi-queue") return;
-  event.waitUntil(Q.sendAll(session).then((done) => tellPages({ type: "queue", done })));
+  event.waitUntil((async () => {
+    // A retry after sign-out (the queue deleted) must not create the database anew.
+    if (indexedDB.databases && !(await indexedDB.databases()).some((db) => db.name === "sinergi-offline")) return;
+    const done = await Q.sendAll(session);
+    await tellPages({ type: "queue", done });
+  })());
 });
