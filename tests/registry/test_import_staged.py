@@ -11,17 +11,18 @@ from datetime import date
 import pytest
 
 from sinergi.core import crypto
-from sinergi.registry.imports import _commit_chunk, prepare_chunk
+from sinergi.registry.imports import Staged, _commit_chunk, prepare_chunk
 from sinergi.registry.models import Household, ImportBatch, Person
 from sinergi.synthetic.registry import RegistryGenerator
 
 pytestmark = pytest.mark.django_db
 
 
-def _good(rows: list[list[str]]) -> list[tuple[int, object, dict[str, str], dict[str, str]]]:
+def _good(rows: list[list[str]]) -> list[Staged]:
     prepared = prepare_chunk([(n, r) for n, r in enumerate(rows, start=2)], None, date.today())
-    assert all(row is not None for _n, row, _p, _nik, _kk in prepared)
-    return [(n, row, nik, kk) for n, row, _p, nik, kk in prepared]  # type: ignore[misc]
+    good = [staged for _n, _p, staged in prepared if staged is not None]
+    assert len(good) == len(rows)
+    return good
 
 
 def test_a_chunk_partly_stored_stores_the_rest_once_with_its_households() -> None:
@@ -32,12 +33,12 @@ def test_a_chunk_partly_stored_stores_the_rest_once_with_its_households() -> Non
     batch = ImportBatch.objects.create(file_name="f.csv", file_sha256="a" * 64)
     good = _good(rows)
     # An earlier run stored the first rows (its families too), then died.
-    assert _commit_chunk(batch, good[:10]) == 10  # type: ignore[arg-type]
+    assert _commit_chunk(batch, good[:10]) == 10
     # Another file stored a person with one of this chunk's NIKs meanwhile.
     other = ImportBatch.objects.create(file_name="g.csv", file_sha256="b" * 64)
-    assert _commit_chunk(other, [good[20]]) == 1  # type: ignore[arg-type]
+    assert _commit_chunk(other, [good[20]]) == 1
 
-    assert _commit_chunk(batch, good) == len(good) - 11  # type: ignore[arg-type]
+    assert _commit_chunk(batch, good) == len(good) - 11
 
     assert Person.objects.count() == len(good)
     assert Person.objects.filter(import_key__startswith="a" * 20 + ":").count() == len(good) - 1
@@ -51,5 +52,5 @@ def test_a_chunk_partly_stored_stores_the_rest_once_with_its_households() -> Non
         assert person.source_id == cells[0] and person.birth_place == cells[5]
         assert person.name == " ".join(cells[3].split())
         assert person.birth_date.isoformat() == cells[6]
-    first = Household.objects.get(kk_hash=good[0][3]["kk_hash"])
+    first = Person.objects.get(nik_hash=good[0][1]).household
     assert first.village.code == rows[0][10] and first.address == " ".join(rows[0][9].split())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from sinergi.engines.wilayah import RegionIndex, default_index
 
@@ -56,24 +57,51 @@ def _century(yy: int, today: date) -> int:
 
 
 def _check(raw: str, *, is_nik: bool, index: RegionIndex, today: date) -> NumberCheck:
-    digits = clean(raw)
-    errors: list[str] = []
-    warnings: list[str] = []
+    # A number typed without separators is its own clean form (the common case in files).
+    digits = raw if raw.isdigit() else clean(raw)
     if not digits.isdigit():
         return NumberCheck(raw, False, None, None, None, [NOT_DIGITS], [])
     if len(digits) != 16:
         return NumberCheck(digits, False, None, None, None, [BAD_LENGTH], [])
+    region_code, region_errors, warnings = _region_part(digits[0:6], index)
+    when, sex, date_errors = _date_part(digits[6:12], is_nik, today)
+    errors = [*region_errors, *date_errors]
+    if digits[12:16] == "0000":
+        errors.append(ZERO_SERIAL)
+    return NumberCheck(
+        number=digits,
+        valid=not errors,
+        region_code=region_code,
+        date=when,
+        sex=sex,
+        errors=errors,
+        warnings=list(warnings),
+    )
 
-    province, regency, district = digits[0:2], digits[2:4], digits[4:6]
+
+# A registry file holds a few thousand districts and birth dates among millions of numbers:
+# each part is checked once (bulk imports validate every row).
+@lru_cache(maxsize=1 << 16)
+def _region_part(six: str, index: RegionIndex) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(region code, errors, warnings) of the number's first six digits."""
+    province, regency, district = six[0:2], six[2:4], six[4:6]
     region_code = f"{province}.{regency}.{district}"
     if not index.province_exists(province):
-        errors.append(UNKNOWN_PROVINCE)
-    elif f"{province}.{regency}" not in index:
-        warnings.append(UNKNOWN_REGENCY)
-    elif region_code not in index:
-        warnings.append(UNKNOWN_DISTRICT)
+        return region_code, (UNKNOWN_PROVINCE,), ()
+    if f"{province}.{regency}" not in index:
+        return region_code, (), (UNKNOWN_REGENCY,)
+    if region_code not in index:
+        return region_code, (), (UNKNOWN_DISTRICT,)
+    return region_code, (), ()
 
-    day, month, yy = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+
+@lru_cache(maxsize=1 << 17)
+def _date_part(
+    six: str, is_nik: bool, today: date
+) -> tuple[date | None, str | None, tuple[str, ...]]:
+    """(date, sex, errors) of the number's DDMMYY digits (40 added to the day for women)."""
+    day, month, yy = int(six[0:2]), int(six[2:4]), int(six[4:6])
+    errors: list[str] = []
     sex = None
     if is_nik and 41 <= day <= 71:
         sex, day = "P", day - 40
@@ -84,7 +112,7 @@ def _check(raw: str, *, is_nik: bool, index: RegionIndex, today: date) -> Number
     if not 1 <= month <= 12:
         errors.append(BAD_MONTH)
     when = None
-    if BAD_DAY not in errors and BAD_MONTH not in errors:
+    if not errors:
         try:
             when = date(_century(yy, today), month, day)
         except ValueError:
@@ -92,17 +120,7 @@ def _check(raw: str, *, is_nik: bool, index: RegionIndex, today: date) -> Number
         else:
             if when > today:
                 errors.append(FUTURE_DATE)
-    if digits[12:16] == "0000":
-        errors.append(ZERO_SERIAL)
-    return NumberCheck(
-        number=digits,
-        valid=not errors,
-        region_code=region_code,
-        date=when,
-        sex=sex if is_nik and BAD_DAY not in errors else None,
-        errors=errors,
-        warnings=warnings,
-    )
+    return when, sex, tuple(errors)
 
 
 def check_nik(

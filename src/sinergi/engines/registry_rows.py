@@ -38,7 +38,7 @@ COLUMNS = [
     "tanggal_desil",
     "telepon",
 ]
-FREE_TEXT = ("id_sumber", "nama", "tempat_lahir", "alamat")
+FREE_TEXT = ("id_sumber", "nama", "tempat_lahir", "alamat")  # in file order
 # What a spreadsheet would run as a formula when the value is exported again; a registry
 # value never starts so ("-" alone is a common "no address", so it is not among them).
 FORMULA_START = ("=", "+", "@")
@@ -121,6 +121,13 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _desil(text: str) -> int | None:
+    """The decile 1-10 a cell holds; None when it holds anything else."""
+    value = ascii_int(text)
+    return value if value is not None and 1 <= value <= 10 else None
+
+
 def normalise_phone(text: str) -> str | None:
     """Indonesian numbers as ``08…``; +62/62 prefixes folded. None when not a phone number."""
     digits = re.sub(r"[\s\-().]", "", text)
@@ -147,95 +154,107 @@ def parse_row(
     if len(cells) != len(COLUMNS):
         return None, [CellError("*", "cell_count", str(len(cells)))]
     # A NUL cannot be stored and is never typed on purpose: the row is refused, cell by cell.
-    nul = [
-        CellError(c, "nul_byte") for c, cell in zip(COLUMNS, cells, strict=True) if "\x00" in cell
-    ]
-    if nul:
-        return None, nul
-    v = dict(zip(COLUMNS, (c.strip() for c in cells), strict=True))
-    errors.extend(
-        CellError(column, "formula", v[column][:20])
-        for column in FREE_TEXT
-        if v[column].startswith(FORMULA_START)
-    )
+    if "\x00" in "".join(cells):
+        return None, [
+            CellError(c, "nul_byte")
+            for c, cell in zip(COLUMNS, cells, strict=True)
+            if "\x00" in cell
+        ]
+    # Local names rather than a dict by column: this runs for every row of every import.
+    (
+        source_id,
+        raw_kk,
+        raw_nik,
+        raw_name,
+        raw_sex,
+        birth_place,
+        raw_birth,
+        raw_relation,
+        head,
+        raw_address,
+        raw_village,
+        raw_desil,
+        raw_desil_date,
+        raw_phone,
+    ) = [c.strip() for c in cells]
+    free_text = (source_id, raw_name, birth_place, raw_address)
+    for column, value in zip(FREE_TEXT, free_text, strict=True):
+        if value.startswith(FORMULA_START):
+            errors.append(CellError(column, "formula", value[:20]))
 
-    source_id = v["id_sumber"]
     if not source_id:
         errors.append(CellError("id_sumber", "required"))
     elif len(source_id) > 64:
         errors.append(CellError("id_sumber", "too_long", source_id[:20]))
 
-    kk_check = _kk(v["no_kk"], index, today) if v["no_kk"] else None
+    kk_check = _kk(raw_kk, index, today) if raw_kk else None
     if kk_check is None:
         errors.append(CellError("no_kk", "required"))
     elif not kk_check.valid:
         errors.extend(CellError("no_kk", code) for code in kk_check.errors)
-    nik_check = nikmod.check_nik(v["nik"], index=index, today=today) if v["nik"] else None
+    nik_check = nikmod.check_nik(raw_nik, index=index, today=today) if raw_nik else None
     if nik_check is None:
         errors.append(CellError("nik", "required"))
     elif not nik_check.valid:
         errors.extend(CellError("nik", code) for code in nik_check.errors)
-    else:
+    elif nik_check.warnings:
         warnings.extend(CellError("nik", code) for code in nik_check.warnings)
 
-    name = " ".join(v["nama"].split())
+    name = " ".join(raw_name.split())
     if not name:
         errors.append(CellError("nama", "required"))
     elif len(name) > 150 or not _NAME_OK.search(name):
         errors.append(CellError("nama", "bad_name", name[:30]))
 
-    sex = v["jenis_kelamin"].upper()
+    sex = raw_sex.upper()
     if sex not in ("L", "P"):
-        errors.append(CellError("jenis_kelamin", "bad_sex", v["jenis_kelamin"][:10]))
+        errors.append(CellError("jenis_kelamin", "bad_sex", raw_sex[:10]))
 
-    birth_place = v["tempat_lahir"]
     if len(birth_place) > 100:
         errors.append(CellError("tempat_lahir", "too_long", birth_place[:20]))
 
-    birth_date = parse_date(v["tanggal_lahir"]) if v["tanggal_lahir"] else None
-    if not v["tanggal_lahir"]:
+    birth_date = parse_date(raw_birth) if raw_birth else None
+    if not raw_birth:
         errors.append(CellError("tanggal_lahir", "required"))
     elif birth_date is None:
-        errors.append(CellError("tanggal_lahir", "bad_date", v["tanggal_lahir"][:20]))
+        errors.append(CellError("tanggal_lahir", "bad_date", raw_birth[:20]))
     elif birth_date > today or birth_date.year < 1900:
-        errors.append(CellError("tanggal_lahir", "date_out_of_range", v["tanggal_lahir"]))
+        errors.append(CellError("tanggal_lahir", "date_out_of_range", raw_birth))
 
-    relation = v["hubungan_keluarga"].lower()
+    relation = raw_relation.lower()
     if relation not in RELATIONS:
-        errors.append(CellError("hubungan_keluarga", "bad_relation", v["hubungan_keluarga"][:20]))
+        errors.append(CellError("hubungan_keluarga", "bad_relation", raw_relation[:20]))
 
-    head = v["kepala_keluarga"]
     if head not in ("0", "1"):
         errors.append(CellError("kepala_keluarga", "bad_flag", head[:10]))
 
-    address = " ".join(v["alamat"].split())
+    address = " ".join(raw_address.split())
     if len(address) > 255:
         errors.append(CellError("alamat", "too_long", address[:20]))
 
-    village, village_problem = _village(v["kode_desa"], index)
+    village, village_problem = _village(raw_village, index)
     if village_problem is not None:
-        shown = village if village_problem == "unknown_village" else v["kode_desa"][:20]
+        shown = village if village_problem == "unknown_village" else raw_village[:20]
         errors.append(CellError("kode_desa", village_problem, shown))
 
     desil: int | None = None
-    if v["desil"]:
-        desil = ascii_int(v["desil"])
-        if desil is None or not 1 <= desil <= 10:
-            desil = None
-            errors.append(CellError("desil", "bad_desil", v["desil"][:10]))
-    desil_date = parse_date(v["tanggal_desil"]) if v["tanggal_desil"] else None
-    if v["tanggal_desil"] and desil_date is None:
-        errors.append(CellError("tanggal_desil", "bad_date", v["tanggal_desil"][:20]))
+    if raw_desil:
+        desil = _desil(raw_desil)
+        if desil is None:
+            errors.append(CellError("desil", "bad_desil", raw_desil[:10]))
+    desil_date = parse_date(raw_desil_date) if raw_desil_date else None
+    if raw_desil_date and desil_date is None:
+        errors.append(CellError("tanggal_desil", "bad_date", raw_desil_date[:20]))
     elif desil_date is not None and desil_date > today:
-        errors.append(CellError("tanggal_desil", "date_out_of_range", v["tanggal_desil"]))
-    if desil is not None and not v["tanggal_desil"]:
+        errors.append(CellError("tanggal_desil", "date_out_of_range", raw_desil_date))
+    if desil is not None and not raw_desil_date:
         errors.append(CellError("tanggal_desil", "desil_date_required"))
 
     phone = ""
-    if v["telepon"]:
-        normalised = normalise_phone(v["telepon"])
+    if raw_phone:
+        normalised = normalise_phone(raw_phone)
         if normalised is None:
-            errors.append(CellError("telepon", "bad_phone", v["telepon"][:20]))
+            errors.append(CellError("telepon", "bad_phone", raw_phone[:20]))
         else:
             phone = normalised
 

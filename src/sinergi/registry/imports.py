@@ -31,6 +31,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import signal
 import socket
 import sys
@@ -346,20 +347,47 @@ def _row_key(batch: ImportBatch, row_number: int) -> str:
     return f"{batch.file_sha256[:20]}:{row_number}"
 
 
-Prepared = tuple[
-    int,
-    "registry_rows.PersonRow | None",
-    list[registry_rows.CellError],
-    dict[str, str] | None,
-    dict[str, str] | None,
-]
+# A good row as the pool hands it to the process that writes: (row number, NIK keyed hash, NIK
+# mask, village code, the row as one line of COPY text in STAGE_COLUMNS order, warnings).
+# Plain strings rather than the parsed row: sending a PersonRow with its dates back through a
+# pipe cost the pool more than validating it, and the writer then formatted it again.
+Staged = tuple[int, str, str, str, str, tuple[registry_rows.CellError, ...]]
+# Every row of a chunk: (row number, problems, the good row or None).
+Prepared = tuple[int, list[registry_rows.CellError], Staged | None]
+
+_KK_COLUMNS = ("kk_cipher", "kk_hash", "kk_mask")
+_NIK_COLUMNS = ("nik_cipher", "nik_hash", "nik_mask", "nik_prefix_key")
+# (Person column, PersonRow attribute) of the plain values a row carries.
+_PERSON_FIELDS = (
+    ("name", "name"),
+    ("sex", "sex"),
+    ("birth_place", "birth_place"),
+    ("birth_date", "birth_date"),
+    ("relation", "relation"),
+    ("is_head", "is_head"),
+    ("phone", "phone"),
+    ("area_code", "village_code"),
+    ("source_id", "source_id"),
+)
+STAGE_COLUMNS = (
+    "n",
+    *_KK_COLUMNS,
+    "address",
+    "desil",
+    "desil_date",
+    *_NIK_COLUMNS,
+    *(f for f, _a in _PERSON_FIELDS),
+    "flags",
+)
+_NULL = "\\N"
 
 
 def prepare_chunk(
     chunk: list[tuple[int, list[str]]], area: str | None, today: date
 ) -> list[Prepared]:
     """The CPU part of a chunk, no database: validate every row, fill in masked problem values,
-    and for good rows compute the protected NIK and KK (ciphertext, keyed hash, mask).
+    and for good rows compute the protected NIK and KK (ciphertext, keyed hash, mask) and the
+    row's line of COPY text.
 
     Pure and picklable, so a process pool can run it beside the process that writes.
     """
@@ -367,7 +395,7 @@ def prepare_chunk(
     parsed: list[tuple[int, registry_rows.PersonRow | None, list[registry_rows.CellError]]] = []
     for number, cells in chunk:
         row, problems = registry_rows.parse_row(cells, index=index, today=today)
-        if row is not None and not wilayah.in_area(row.village_code, area):
+        if row is not None and area and not wilayah.in_area(row.village_code, area):
             row, problems = None, [registry_rows.CellError("kode_desa", "outside_area")]
         if problems:
             problems = [
@@ -384,13 +412,47 @@ def prepare_chunk(
     good = [row for _n, row, _p in parsed if row is not None]
     niks = iter(protect_niks([row.nik for row in good]))
     cards = list(dict.fromkeys(row.kk for row in good))
-    kk_protected = dict(zip(cards, protect_kks(cards), strict=True))
-    return [
-        (number, None, problems, None, None)
-        if row is None
-        else (number, row, problems, next(niks), kk_protected[row.kk])
-        for number, row, problems in parsed
-    ]
+    card_text = {
+        card: "\t".join(protected[c] for c in _KK_COLUMNS)
+        for card, protected in zip(cards, protect_kks(cards), strict=True)
+    }
+    out: list[Prepared] = []
+    for number, row, problems in parsed:
+        if row is None:
+            out.append((number, problems, None))
+            continue
+        nik = next(niks)
+        # Values NIK/KK protection made (ciphertext, hashes, masks) hold no COPY specials.
+        line = "\t".join(
+            (
+                str(number),
+                card_text[row.kk],
+                _copy_text(row.address),
+                _NULL if row.desil is None else str(row.desil),
+                _NULL if row.desil_date is None else row.desil_date.isoformat(),
+                *[nik[c] for c in _NIK_COLUMNS],
+                _copy_text(row.name),
+                row.sex,
+                _copy_text(row.birth_place),
+                row.birth_date.isoformat(),
+                row.relation,
+                "t" if row.is_head else "f",
+                row.phone,
+                row.village_code,
+                _copy_text(row.source_id),
+                _copy_text(json.dumps([w.code for w in row.warnings])) if row.warnings else "[]",
+            )
+        )
+        staged = (
+            number,
+            nik["nik_hash"],
+            nik["nik_mask"],
+            row.village_code,
+            line,
+            tuple(row.warnings),
+        )
+        out.append((number, problems, staged))
+    return out
 
 
 def _cell(cells: list[str], column: str) -> str:
@@ -400,14 +462,8 @@ def _cell(cells: list[str], column: str) -> str:
     return cells[at] if at < len(cells) else ""
 
 
-Checked = tuple[
-    int,
-    "registry_rows.PersonRow | None",
-    list[registry_rows.CellError],
-    str,
-    dict[str, str] | None,
-    dict[str, str] | None,
-]
+# (row number, problems, outcome, the good row or None)
+Checked = tuple[int, list[registry_rows.CellError], str, Staged | None]
 
 
 class _Checker:
@@ -420,32 +476,39 @@ class _Checker:
         self.seen: set[int] = set()
 
     def parse(self, prepared: list[Prepared]) -> list[Checked]:
-        """(row, parsed row or None, problems, outcome, protected NIK, protected KK).
+        """(row, problems, outcome, the good row or None).
 
         Outcome is ``ok``, ``rejected``, ``duplicate`` (the NIK is taken by another row or
         person) or ``saved`` (this very row was committed before).
         """
-        hashes = [nik["nik_hash"] for _n, _r, _p, nik, _k in prepared if nik is not None]
+        hashes = [staged[1] for _n, _p, staged in prepared if staged is not None]
         existing = dict(_lookup(Person, "nik_hash", "import_key", hashes))
+        key_prefix, seen = _row_key(self.batch, 0)[:-1], self.seen
         out: list[Checked] = []
-        for number, row, problems, nik, kk in prepared:
-            if row is None or nik is None:
-                out.append((number, None, problems, "rejected", None, None))
+        for number, problems, staged in prepared:
+            if staged is None:
+                out.append((number, problems, "rejected", None))
                 continue
-            digest = nik["nik_hash"]
-            if digest in existing:
-                if existing[digest] == _row_key(self.batch, number):
-                    out.append((number, row, [], "saved", nik, kk))
+            digest = staged[1]
+            short = int(digest[:16], 16)
+            if existing and digest in existing:
+                if existing[digest] == f"{key_prefix}{number}":
+                    out.append((number, [], "saved", staged))
                 else:
-                    problem = registry_rows.CellError("nik", "nik_exists", nik["nik_mask"])
-                    out.append((number, row, [problem], "duplicate", nik, kk))
-            elif int(digest[:16], 16) in self.seen:
-                problem = registry_rows.CellError("nik", "nik_repeated", nik["nik_mask"])
-                out.append((number, row, [problem], "duplicate", nik, kk))
+                    problem = registry_rows.CellError("nik", "nik_exists", staged[2])
+                    out.append((number, [problem], "duplicate", staged))
+            elif short in seen:
+                problem = registry_rows.CellError("nik", "nik_repeated", staged[2])
+                out.append((number, [problem], "duplicate", staged))
             else:
-                self.seen.add(int(digest[:16], 16))
-                out.append((number, row, [], "ok", nik, kk))
+                seen.add(short)
+                out.append((number, [], "ok", staged))
         return out
+
+
+def _good(checked: list[Checked]) -> list[Staged]:
+    """The rows of a checked chunk to store."""
+    return [staged for _n, _p, outcome, staged in checked if outcome == "ok" and staged]
 
 
 POOL_MIN_ROWS = 20_000  # below this a process pool costs more than it saves
@@ -657,37 +720,38 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
         for prepared in _prepared_chunks(batch, batch.progress_total):
             issues: list[ImportIssue] = []
             parsed = checker.parse(prepared)
-            for number, row, problems, outcome, _nik, _kk in parsed:
-                batch.rows_read += 1
-                if outcome == "ok":
-                    batch.rows_valid += 1
-                elif outcome == "saved":
-                    batch.rows_skipped += 1
-                elif outcome == "duplicate":
-                    batch.rows_duplicate += 1
-                else:
-                    batch.rows_rejected += 1
-                    reasons.update({f"{p.column}:{p.code}" for p in problems})
-                issues.extend(
-                    ImportIssue(
-                        batch=batch,
-                        row_number=number,
-                        column=storable(named.get(p.column, p.column), 40),
-                        code=p.code,
-                        value=storable(p.value, 60),
+            outcomes = Counter(outcome for _n, _p, outcome, _s in parsed)
+            batch.rows_read += len(parsed)
+            batch.rows_valid += outcomes["ok"]
+            batch.rows_skipped += outcomes["saved"]
+            batch.rows_duplicate += outcomes["duplicate"]
+            batch.rows_rejected += outcomes["rejected"]
+            for number, problems, outcome, staged in parsed:
+                # Most rows have neither problems nor warnings.
+                if problems:
+                    if outcome == "rejected":
+                        reasons.update({f"{p.column}:{p.code}" for p in problems})
+                    issues.extend(
+                        ImportIssue(
+                            batch=batch,
+                            row_number=number,
+                            column=storable(named.get(p.column, p.column), 40),
+                            code=p.code,
+                            value=storable(p.value, 60),
+                        )
+                        for p in problems
                     )
-                    for p in problems
-                )
-                issues.extend(
-                    ImportIssue(
-                        batch=batch,
-                        row_number=number,
-                        column=storable(named.get(w.column, w.column), 40),
-                        code=w.code,
-                        is_warning=True,
+                if staged is not None and staged[5]:
+                    issues.extend(
+                        ImportIssue(
+                            batch=batch,
+                            row_number=number,
+                            column=storable(named.get(w.column, w.column), 40),
+                            code=w.code,
+                            is_warning=True,
+                        )
+                        for w in staged[5]
                     )
-                    for w in (row.warnings if row is not None else [])
-                )
             batch.progress_done = batch.rows_read
             batch.progress_total = max(batch.progress_total, batch.rows_read)
             # One transaction a chunk: its report, its rows (command line) and the heartbeat
@@ -699,14 +763,7 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
                     progress_total=batch.progress_total,
                 )
                 if commit:
-                    _commit_chunk(
-                        batch,
-                        [
-                            (n, r, nik, kk)
-                            for n, r, _p, o, nik, kk in parsed
-                            if o == "ok" and r and nik and kk
-                        ],
-                    )
+                    _commit_chunk(batch, _good(parsed))
                 ImportIssue.objects.bulk_create(issues, batch_size=2000)
             progress(batch.progress_done, batch.progress_total)
     except TabularError as exc:
@@ -937,11 +994,7 @@ def _commit_piece(batch_id: Any, number: int, token: str) -> str:
             rows = ((int(r[0]), r[1:]) for r in csv.reader(text))
             for part in _chunks(islice(rows, done, None), BATCH):
                 prepared = prepare_chunk(part, area, today)
-                good = [
-                    (n, r, nik, kk)
-                    for n, r, _p, o, nik, kk in checker.parse(prepared)
-                    if o == "ok" and r and nik and kk
-                ]
+                good = _good(checker.parse(prepared))
                 done += len(part)
                 _save_part(batch, found, good, done, len(part))
     except (SealedFileError, FileNotFoundError):
@@ -958,7 +1011,7 @@ def _commit_piece(batch_id: Any, number: int, token: str) -> str:
 def _save_part(
     batch: ImportBatch,
     chunk: ImportChunk,
-    good: list[tuple[int, registry_rows.PersonRow, dict[str, str], dict[str, str]]],
+    good: list[Staged],
     done: int,
     size: int,
 ) -> None:
@@ -1338,11 +1391,8 @@ def _insert_new(model: type[Household] | type[Person], rows: list[dict[str, Any]
     return len(rows)
 
 
-Good = list[tuple[int, registry_rows.PersonRow, dict[str, str], dict[str, str]]]
-
-
 @transaction.atomic
-def _commit_chunk(batch: ImportBatch, good: Good) -> int:
+def _commit_chunk(batch: ImportBatch, good: list[Staged]) -> int:
     """Store a chunk's good rows, households first; returns how many persons were inserted.
 
     Rows already stored (a resumed run, the same file twice, a concurrent import) are skipped
@@ -1352,116 +1402,85 @@ def _commit_chunk(batch: ImportBatch, good: Good) -> int:
         return 0
     if connection.vendor == "postgresql":
         return _commit_staged(batch, good)
-    kk_hashes = {row.kk: kk for _n, row, _nik, kk in good}
-    existing = dict(_lookup(Household, "kk_hash", "id", [p["kk_hash"] for p in kk_hashes.values()]))
-    villages = dict(_village_ids(sorted({row.village_code for _n, row, _a, _b in good})))
+    return _commit_orm(batch, good)
+
+
+def _commit_orm(batch: ImportBatch, good: list[Staged]) -> int:
+    """The ORM's path (SQLite): the staged lines read back into rows, then bulk inserts."""
+    rows = [_unstaged(staged[4]) for staged in good]
+    hh_fields = [*_KK_COLUMNS, "address", "desil", "desil_date"]
+    kk_hashes = list(dict.fromkeys(r["kk_hash"] for r in rows))
+    existing = dict(_lookup(Household, "kk_hash", "id", kk_hashes))
+    villages = dict(_village_ids(sorted({staged[3] for staged in good})))
     now = timezone.now()
     new_households: dict[str, dict[str, Any]] = {}
-    for _n, row, _nik, _kk in good:
-        protected = kk_hashes[row.kk]
-        if protected["kk_hash"] in existing or protected["kk_hash"] in new_households:
+    for r in rows:
+        if r["kk_hash"] in existing or r["kk_hash"] in new_households:
             continue
-        new_households[protected["kk_hash"]] = {
-            **protected,
-            "village_id": villages[row.village_code],
-            "area_code": row.village_code,
-            "address": row.address,
-            "desil": row.desil,
-            "desil_date": row.desil_date,
+        new_households[r["kk_hash"]] = {
+            **{f: r[f] for f in hh_fields},
+            "village_id": villages[r["area_code"]],
+            "area_code": r["area_code"],
             "created_at": now,
             "updated_at": now,
         }
     _insert_new(Household, list(new_households.values()))
     existing.update(_lookup(Household, "kk_hash", "id", list(new_households)))
+    person_fields = [*_NIK_COLUMNS, *(f for f, _a in _PERSON_FIELDS), "flags"]
     persons = [
         {
-            "household_id": existing[kk_hashes[row.kk]["kk_hash"]],
-            **nik,
-            **{f: getattr(row, a) for f, a in _PERSON_FIELDS},
-            "import_key": _row_key(batch, number),
-            "flags": [w.code for w in row.warnings],
+            "household_id": existing[r["kk_hash"]],
+            **{f: r[f] for f in person_fields},
+            "import_key": _row_key(batch, r["n"]),
             "created_at": now,
             "updated_at": now,
         }
-        for number, row, nik, _kk in good
+        for r in rows
     ]
     return _insert_new(Person, persons)
 
 
-# (Person column, PersonRow attribute) of the plain values a row carries.
-_PERSON_FIELDS = (
-    ("name", "name"),
-    ("sex", "sex"),
-    ("birth_place", "birth_place"),
-    ("birth_date", "birth_date"),
-    ("relation", "relation"),
-    ("is_head", "is_head"),
-    ("phone", "phone"),
-    ("area_code", "village_code"),
-    ("source_id", "source_id"),
-)
+_UNCOPY = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+
+
+def _unstaged(line: str) -> dict[str, Any]:
+    """A staged line back as typed values by STAGE_COLUMNS (what PostgreSQL reads from it)."""
+    raw = dict(zip(STAGE_COLUMNS, line.split("\t"), strict=True))
+    out: dict[str, Any] = {
+        c: None if v == _NULL else re.sub(r"\\[\\tnr]", lambda m: _UNCOPY[m[0]], v)
+        for c, v in raw.items()
+    }
+    out["n"] = int(out["n"])
+    out["desil"] = None if out["desil"] is None else int(out["desil"])
+    for column in ("birth_date", "desil_date"):
+        out[column] = None if out[column] is None else date.fromisoformat(out[column])
+    out["is_head"] = out["is_head"] == "t"
+    out["flags"] = json.loads(out["flags"])
+    return out
+
+
 _STAGE = "sinergi_import_stage"
 
 
-def _commit_staged(batch: ImportBatch, good: Good) -> int:
-    """PostgreSQL: the chunk goes in with one COPY of text written here in one piece (no
-    per-row adaptation) into a temporary table, then two set-based statements move it:
-    households (the first row of each family card) and persons, their household found by
-    the card's keyed hash in SQL, each ``ON CONFLICT DO NOTHING``. No look-ups before or
-    after, whatever the chunk holds.
+def _commit_staged(batch: ImportBatch, good: list[Staged]) -> int:
+    """PostgreSQL: the chunk goes in with one COPY of the lines the pool wrote (no per-row
+    work here) into a temporary table, then two set-based statements move it: households
+    (the first row of each family card) and persons, their household found by the card's
+    keyed hash in SQL, each ``ON CONFLICT DO NOTHING``. No look-ups before or after,
+    whatever the chunk holds.
     """
-    _n, _row, nik0, kk0 = good[0]
-    kk_cols, nik_cols = list(kk0), list(nik0)
-    villages = _village_ids(sorted({row.village_code for _n, row, _a, _b in good}))
-    lines = []
-    for number, row, nik, kk in good:
-        # Values NIK/KK protection made (ciphertext, hashes, masks) hold no COPY specials.
-        lines.append(
-            "\t".join(
-                [
-                    str(number),
-                    *kk.values(),
-                    _copy_text(row.address),
-                    _NULL if row.desil is None else str(row.desil),
-                    _NULL if row.desil_date is None else row.desil_date.isoformat(),
-                    *nik.values(),
-                    _copy_text(row.name),
-                    row.sex,
-                    _copy_text(row.birth_place),
-                    row.birth_date.isoformat(),
-                    row.relation,
-                    "t" if row.is_head else "f",
-                    row.phone,
-                    row.village_code,
-                    _copy_text(row.source_id),
-                    _copy_text(json.dumps([w.code for w in row.warnings]))
-                    if row.warnings
-                    else "[]",
-                ]
-            )
-        )
-    lines.append("")
-    stage_cols = [
-        "n",
-        *kk_cols,
-        "address",
-        "desil",
-        "desil_date",
-        *nik_cols,
-        *(f for f, _a in _PERSON_FIELDS),
-        "flags",
-    ]
+    villages = _village_ids(sorted({staged[3] for staged in good}))
     hh, person = Household._meta.db_table, Person._meta.db_table
     q = _quoted
-    household_cols = [*kk_cols, "area_code", "address", "desil", "desil_date"]
-    person_cols = [*nik_cols, *(f for f, _a in _PERSON_FIELDS), "flags"]
+    household_cols = [*_KK_COLUMNS, "area_code", "address", "desil", "desil_date"]
+    person_cols = [*_NIK_COLUMNS, *(f for f, _a in _PERSON_FIELDS), "flags"]
     now = timezone.now()
     with connection.cursor() as wrapper:
         raw = wrapper.cursor
-        raw.execute(_stage_sql(stage_cols))
+        raw.execute(_stage_sql())
         raw.execute(f"TRUNCATE {_STAGE}")
-        with raw.copy(f"COPY {_STAGE} ({q(stage_cols)}) FROM STDIN") as copy:
-            copy.write("\n".join(lines).encode())
+        with raw.copy(f"COPY {_STAGE} ({q(list(STAGE_COLUMNS))}) FROM STDIN") as copy:
+            copy.write("\n".join([staged[4] for staged in good]).encode() + b"\n")
         # Households in file order, each from the first row of its card; villages by the
         # ids remembered in this process (a handful a chunk).
         raw.execute(
@@ -1477,12 +1496,9 @@ def _commit_staged(batch: ImportBatch, good: Good) -> int:
             f"updated_at) SELECT {q(person_cols, 's.')}, h.id, %s || s.n, %s, %s "
             f"FROM {_STAGE} s JOIN {hh} h ON h.kk_hash = s.kk_hash ORDER BY s.n "
             "ON CONFLICT DO NOTHING",
-            [f"{batch.file_sha256[:20]}:", now, now],  # the prefix of _row_key
+            [_row_key(batch, 0)[:-1], now, now],  # the prefix of _row_key
         )
         return int(raw.rowcount)
-
-
-_NULL = "\\N"
 
 
 def _copy_text(value: str) -> str:
@@ -1501,14 +1517,14 @@ def _quoted(columns: list[str], prefix: str = "") -> str:
     return ", ".join(f'{prefix}"{c}"' for c in columns)
 
 
-def _stage_sql(columns: list[str]) -> str:
+def _stage_sql() -> str:
     """The temporary table a chunk is copied into, typed as the columns it feeds (created
     once a database session; emptied before each chunk)."""
     types = {"n": "integer"}
     for model in (Person, Household):
         for field in model._meta.concrete_fields:
             types.setdefault(str(field.column), str(field.db_type(connection)))
-    body = ", ".join(f'"{c}" {types[c]}' for c in columns)
+    body = ", ".join(f'"{c}" {types[c]}' for c in STAGE_COLUMNS)
     return f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({body})"
 
 
