@@ -133,6 +133,21 @@ def test_demand_form_keeps_what_was_typed_and_posts_once(world, client_for) -> N
     assert (demand.quantity, demand.min_lot, demand.max_price) == (1500, 500, 25_000)
 
 
+def test_a_bad_quantity_is_told_as_a_count_not_as_money(world, client_for) -> None:
+    client = client_for(world["buyer"])
+    token = _hidden(client.get("/pasar/permintaan/").content.decode(), "submit_token")
+    typed = {"category": "makanan_ringan", "regency": "32.73", "quantity": "-5",
+             "max_price": "25.000", "min_lot": "1", "latest_date": SOON.isoformat(),
+             "submit_token": token}  # fmt: skip
+    refused = client.post("/pasar/permintaan/", typed)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    # The quantity's own sentence; the rupiah reader's words belong to money fields only.
+    assert "Masukkan bilangan bulat, mis. 1.500." in html
+    assert "Bukan jumlah rupiah" not in html
+    assert 'value="-5"' in html and not Demand.objects.exists()
+
+
 def test_product_form_with_photo_and_errors_beside_the_field(world, client_for) -> None:
     user, kube = world["bandung"]["user"], world["bandung"]["kube"]
     client = client_for(user)

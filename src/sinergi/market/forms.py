@@ -51,6 +51,13 @@ class CountField(RupiahField):
         kwargs.setdefault("widget", GroupedInput)
         super().__init__(**kwargs)
 
+    def to_python(self, value: Any) -> int | None:
+        # The rupiah reader's sentences speak of rupiah; a quantity of sacks is not money.
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
 
 class MoneyField(RupiahField):
     def __init__(self, **kwargs: Any) -> None:
