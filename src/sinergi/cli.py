@@ -147,6 +147,16 @@ def _layout(path: Path, actor: Any, profile: str) -> tuple[str, Any] | str:
     return found.name, found.spec
 
 
+def demo_base_url(host: str, port: int) -> str:
+    """The address a person opens for ``sinergi demo --host H --port P``."""
+    # Listening everywhere: this machine answers locally.
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _import(path: Path, all_or_nothing: bool, username: str | None, profile: str = "") -> int:
     _django()
     from sinergi.accounts.models import User
@@ -376,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "demo":
+        # Links in the demo's mails point at the server it starts (the worker process inherits
+        # this); an installation sets its own public address.
+        os.environ.setdefault("SINERGI_BASE_URL", demo_base_url(args.host, args.port))
         _django()
         from sinergi.demo import run_demo
 
