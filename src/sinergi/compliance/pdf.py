@@ -10,51 +10,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from sinergi.compliance.register import Row, Section
 from sinergi.core.pdf import latin
 
 
-class Document(FPDF):
+class Document:
+    """An A4 document of headings, paragraphs and label-value pairs. It holds its fpdf2
+    document rather than being one: fpdf2 (which imports numpy) costs ~0.5 s to import and
+    this module is on every process's import path, so fpdf2 is imported when a PDF is made."""
+
     def __init__(self, title: str, subtitle: str = "") -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_auto_page_break(True, margin=16)
-        self.set_margins(18, 16, 18)
-        self.add_page()
-        self.set_font("Helvetica", "B", 14)
-        self.multi_cell(0, 7, latin(title), new_x="LMARGIN", new_y="NEXT")
+        from fpdf import FPDF
+
+        self.pdf = FPDF(orientation="P", unit="mm", format="A4")
+        self.pdf.set_auto_page_break(True, margin=16)
+        self.pdf.set_margins(18, 16, 18)
+        self.pdf.add_page()
+        self.pdf.set_font("Helvetica", "B", 14)
+        self.pdf.multi_cell(0, 7, latin(title), new_x="LMARGIN", new_y="NEXT")
         if subtitle:
-            self.set_font("Helvetica", "", 9)
-            self.set_text_color(90, 90, 90)
-            self.multi_cell(0, 5, latin(subtitle), new_x="LMARGIN", new_y="NEXT")
-            self.set_text_color(0, 0, 0)
-        self.ln(3)
+            self.pdf.set_font("Helvetica", "", 9)
+            self.pdf.set_text_color(90, 90, 90)
+            self.pdf.multi_cell(0, 5, latin(subtitle), new_x="LMARGIN", new_y="NEXT")
+            self.pdf.set_text_color(0, 0, 0)
+        self.pdf.ln(3)
 
     def heading(self, text: str) -> None:
-        self.ln(2)
-        self.set_font("Helvetica", "B", 11)
-        self.multi_cell(0, 6, latin(text), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.ln(2)
+        self.pdf.set_font("Helvetica", "B", 11)
+        self.pdf.multi_cell(0, 6, latin(text), new_x="LMARGIN", new_y="NEXT")
 
-    def text(self, body: str, size: float = 10) -> None:  # type: ignore[override]
-        self.set_font("Helvetica", "", size)
-        self.multi_cell(0, size * 0.5, latin(body), new_x="LMARGIN", new_y="NEXT")
+    def text(self, body: str, size: float = 10) -> None:
+        self.pdf.set_font("Helvetica", "", size)
+        self.pdf.multi_cell(0, size * 0.5, latin(body), new_x="LMARGIN", new_y="NEXT")
 
     def items(self, lines: Sequence[str]) -> None:
-        self.set_font("Helvetica", "", 9.5)
+        self.pdf.set_font("Helvetica", "", 9.5)
         for line in lines:
-            self.multi_cell(0, 4.8, latin("- " + line), new_x="LMARGIN", new_y="NEXT")
+            self.pdf.multi_cell(0, 4.8, latin("- " + line), new_x="LMARGIN", new_y="NEXT")
 
     def pairs(self, rows: Sequence[tuple[str, str]]) -> None:
         for label, value in rows:
-            self.set_font("Helvetica", "B", 8.5)
-            self.multi_cell(0, 4.4, latin(label), new_x="LMARGIN", new_y="NEXT")
-            self.set_font("Helvetica", "", 9)
-            self.multi_cell(0, 4.6, latin(value or "-"), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
+            self.pdf.set_font("Helvetica", "B", 8.5)
+            self.pdf.multi_cell(0, 4.4, latin(label), new_x="LMARGIN", new_y="NEXT")
+            self.pdf.set_font("Helvetica", "", 9)
+            self.pdf.multi_cell(0, 4.6, latin(value or "-"), new_x="LMARGIN", new_y="NEXT")
+        self.pdf.ln(1)
 
     def bytes(self) -> bytes:
-        return bytes(self.output())
+        return bytes(self.pdf.output())
 
 
 def letter(subject: str, body: str) -> bytes:

@@ -33,10 +33,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
-from ortools.sat.python import cp_model
+# ortools (with the pandas its CP-SAT module imports) and numpy take about a second to
+# import: every process that loads the API would pay it, so they are imported where solved.
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 CHEAPEST, FAIR = "cheapest", "fair"
 
@@ -135,6 +137,8 @@ class _Relaxation:
     """
 
     def __init__(self, demands: Sequence[Demand], offers: Sequence[Offer], tariff: Tariff) -> None:
+        import numpy as np
+
         self.demands = [d for d in demands if d.quantity >= d.min_lot]
         lots = sorted({d.min_lot for d in self.demands}, reverse=True)
         self.stock = 0
@@ -218,6 +222,9 @@ class _Relaxation:
 
     def solve(self, fill: int | None = None) -> tuple[int, int]:
         """(fill, least cost): the most it can fill, or exactly ``fill`` when given."""
+        import numpy as np
+        from ortools.graph.python import min_cost_flow
+
         if not self.stock or not self.need or fill == 0:
             return 0, 0
         flow = min_cost_flow.SimpleMinCostFlow()
@@ -473,6 +480,9 @@ def _transport_flow(
     A pair takes part when the demand still needs a lot and the offer still has one, or when
     the part already exists (adding to a part of at least a lot keeps it whole).
     """
+    import numpy as np
+    from ortools.graph.python import min_cost_flow
+
     n_o = len(offers)
     usable = [
         k
@@ -732,6 +742,8 @@ def _neighbourhood(
     seed: int,
 ) -> tuple[list[int], bool, bool]:
     """Solve one neighbourhood exactly; apply it when better. (changed demands, optimal, all)."""
+    from ortools.sat.python import cp_model
+
     members = set(group)
     model = cp_model.CpModel()
     xs: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -877,6 +889,8 @@ class _Model:
     """
 
     def __init__(self, budget: float, workers: int) -> None:
+        from ortools.sat.python import cp_model
+
         self.model = cp_model.CpModel()
         self.solver = cp_model.CpSolver()
         self.solver.parameters.num_workers = workers
@@ -888,6 +902,8 @@ class _Model:
 
     def solve(self, share: float) -> bool:
         """Solve with ``share`` of the budget; True when a solution was found."""
+        from ortools.sat.python import cp_model
+
         left = self.budget - (time.monotonic() - self.started)
         self.solver.parameters.max_time_in_seconds = max(0.2, min(left, self.budget * share))
         status = self.solver.solve(self.model)
@@ -917,6 +933,8 @@ def _solve_category(
     seed: int,
     rounds: int | None,
 ) -> Allocation:
+    from ortools.sat.python import cp_model
+
     deadline = time.monotonic() + budget
     pairs, complete = _pairs(demands, offers, tariff, max_pairs)
     if not pairs:
@@ -1024,6 +1042,8 @@ def _fair_phase(
     Deviations are scaled by the pool (the participants' total available) so that the share
     ``filled * available / pool`` stays an integer comparison.
     """
+    from ortools.sat.python import cp_model
+
     pool = sum(a for a, _lot in groups.values())
     if not pool or not filled:
         return

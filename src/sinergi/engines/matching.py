@@ -23,9 +23,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
-
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -125,6 +122,9 @@ def match(
     weights: Weights = Weights(),
 ) -> Result:
     """The optimal assignment; pairs in ``history`` naming unknown ids are ignored."""
+    import numpy as np
+    from ortools.graph.python import min_cost_flow
+
     by_group = {g.id: g for g in groups}
     by_mentor = {m.id: m for m in mentors}
     remembered: dict[str, list[str]] = defaultdict(list)

@@ -14,14 +14,14 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass, field
-from typing import Any
-
-from docx import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
-from fpdf import FPDF
+from typing import TYPE_CHECKING, Any
 
 from sinergi.core.pdf import latin
+
+# fpdf2 (which imports numpy) and python-docx take ~0.5 s to import, and this module is on the
+# API's import path: every process would pay it, so they are imported when a letter is made.
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +60,20 @@ class Layout:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-class _Pdf(FPDF):
-    def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_auto_page_break(True, margin=20)
-        self.set_margins(25, 18, 20)
-        self.add_page()
-
-    def line_text(self, text: str, *, style: str = "", size: float = 11, align: str = "L") -> None:
-        self.set_font("Times", style, size)
-        self.multi_cell(0, size * 0.5, latin(text), align=align, new_x="LMARGIN", new_y="NEXT")
+def _line_text(
+    doc: FPDF, text: str, *, style: str = "", size: float = 11, align: str = "L"
+) -> None:
+    doc.set_font("Times", style, size)
+    doc.multi_cell(0, size * 0.5, latin(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
 
 def pdf(layout: Layout) -> bytes:
-    doc = _Pdf()
+    from fpdf import FPDF
+
+    doc = FPDF(orientation="P", unit="mm", format="A4")
+    doc.set_auto_page_break(True, margin=20)
+    doc.set_margins(25, 18, 20)
+    doc.add_page()
     top = doc.get_y()
     if layout.logo:
         try:
@@ -81,14 +81,16 @@ def pdf(layout: Layout) -> bytes:
         except Exception:  # a logo that cannot be drawn leaves the text intact
             log.warning("letter logo could not be drawn in the PDF", exc_info=True)
     for index, line in enumerate(layout.letterhead):
-        doc.line_text(line, style="B" if index < 2 else "", size=14 if index < 2 else 10, align="C")
+        _line_text(
+            doc, line, style="B" if index < 2 else "", size=14 if index < 2 else 10, align="C"
+        )
     doc.ln(1)
     doc.set_line_width(0.8)
     doc.line(doc.l_margin, doc.get_y(), doc.w - doc.r_margin, doc.get_y())
     doc.set_line_width(0.2)
     doc.ln(5)
     for line in layout.title:
-        doc.line_text(line, style="B", size=12, align="C")
+        _line_text(doc, line, style="B", size=12, align="C")
     if layout.title:
         doc.ln(4)
     for label, value in layout.header:
@@ -99,23 +101,23 @@ def pdf(layout: Layout) -> bytes:
     if layout.header:
         doc.ln(4)
     for line in layout.recipient:
-        doc.line_text(line)
+        _line_text(doc, line)
     if layout.recipient:
         doc.ln(4)
     for paragraph in layout.body:
-        doc.line_text(paragraph, align="J")
+        _line_text(doc, paragraph, align="J")
         doc.ln(2.5)
     doc.ln(4)
     _pdf_signatures(doc, layout)
     if layout.copies:
         doc.ln(6)
-        doc.line_text("Tembusan:", size=10)
+        _line_text(doc, "Tembusan:", size=10)
         for n, line in enumerate(layout.copies, 1):
-            doc.line_text(f"{n}. {line}", size=10)
+            _line_text(doc, f"{n}. {line}", size=10)
     if layout.table:
         doc.add_page()
-        doc.line_text(layout.table_title, style="B", size=11, align="C")
-        doc.line_text(f"Nomor {layout.number}", size=10, align="C")
+        _line_text(doc, layout.table_title, style="B", size=11, align="C")
+        _line_text(doc, f"Nomor {layout.number}", size=10, align="C")
         doc.ln(4)
         doc.set_font("Times", "", 10)
         with doc.table(text_align="LEFT", line_height=5.5) as table:
@@ -126,7 +128,7 @@ def pdf(layout: Layout) -> bytes:
     return bytes(doc.output())
 
 
-def _pdf_signatures(doc: _Pdf, layout: Layout) -> None:
+def _pdf_signatures(doc: FPDF, layout: Layout) -> None:
     half = (doc.w - doc.l_margin - doc.r_margin) / 2
     right = doc.l_margin + half
     start = doc.get_y()
@@ -159,6 +161,10 @@ def _pdf_signatures(doc: _Pdf, layout: Layout) -> None:
 
 
 def docx(layout: Layout) -> bytes:
+    from docx import Document as DocxDocument
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
     document = DocxDocument()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
