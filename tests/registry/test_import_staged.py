@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from sinergi.core import crypto
+from sinergi.registry.dedupe import nik_prefix_key
 from sinergi.registry.imports import Staged, _commit_chunk, prepare_chunk
 from sinergi.registry.models import Household, ImportBatch, Person
 from sinergi.synthetic.registry import RegistryGenerator
@@ -48,6 +49,10 @@ def test_a_chunk_partly_stored_stores_the_rest_once_with_its_households() -> Non
         number = int(person.import_key.partition(":")[2])
         cells = rows[number - 2]
         assert crypto.decrypt(person.nik_cipher, field="nik") == cells[2]
+        # The bulk hashes of an import are the ones a single look-up computes.
+        assert person.nik_hash == crypto.lookup_hash(cells[2], field="nik")
+        assert person.nik_prefix_key == nik_prefix_key(cells[2])
+        assert person.household.kk_hash == crypto.lookup_hash(cells[1], field="kk")
         assert crypto.decrypt(person.household.kk_cipher, field="kk") == cells[1]
         assert person.source_id == cells[0] and person.birth_place == cells[5]
         assert person.name == " ".join(cells[3].split())

@@ -233,9 +233,32 @@ def lookup_hash(value: str, *, field: str) -> str:
 
 
 def lookup_hashes(values: list[str], *, field: str) -> list[str]:
-    """``lookup_hash`` of every value (bulk imports)."""
-    key, digest = keyring().hmac_key, hmac.digest
-    return [digest(key, f"{field}:{value}".encode(), "sha256")[:16].hex() for value in values]
+    """``lookup_hash`` of every value (bulk imports).
+
+    HMAC (RFC 2104) from SHA-256 states that have taken the padded key already: copying two
+    states costs a third of setting up ``hmac.digest`` for each of a million values.
+    """
+    inner, outer = _hmac_states(keyring().hmac_key)
+    out = []
+    for value in values:
+        state = inner.copy()
+        state.update(f"{field}:{value}".encode())
+        final = outer.copy()
+        final.update(state.digest())
+        out.append(final.digest()[:16].hex())
+    return out
+
+
+@cache
+def _hmac_states(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    block = 64  # SHA-256's block size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in key)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in key)),
+    )
 
 
 # --- Key rotation ------------------------------------------------------------------------------

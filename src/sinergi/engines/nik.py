@@ -139,7 +139,7 @@ def check_kk(
 
 def mask(number: str) -> str:
     """``3273••••••••0001``: province and regency, then the serial; the date stays hidden."""
-    digits = clean(number)
+    digits = number if number.isdigit() else clean(number)
     if len(digits) != 16:
         return "•" * max(len(digits), 4)
     return digits[:4] + "•" * 8 + digits[12:]

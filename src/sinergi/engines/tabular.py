@@ -114,6 +114,10 @@ def _sniff_delimiter(header_line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+# What makes a line more than cells split by the delimiter, for the csv module.
+_NOT_PLAIN = ('"', "\r", "\n", "\x00")
+
+
 def _records(lines: Iterator[str], delimiter: str, width: int) -> Iterator[list[str]]:
     """CSV records from physical lines; an unbalanced quote is reported, not believed.
 
@@ -145,6 +149,14 @@ def _records(lines: Iterator[str], delimiter: str, width: int) -> Iterator[list[
             first = next(lines, None)
             if first is None:
                 return
+            # Almost every line of a registry file is one whole record without quotes: split
+            # it as the csv module would, without a reader and its line feed per record.
+            if type(first) is str:
+                body = first[:-1] if first.endswith("\n") else first
+                body = body[:-1] if body.endswith("\r") else body
+                if not any(c in body for c in _NOT_PLAIN):
+                    yield body.split(delimiter) if body else []
+                    continue
             pending.append(first)
         if isinstance(pending[0], _LongLine):
             current.append(pending.popleft())
@@ -196,7 +208,8 @@ def _csv_rows(opener: Callable[[], IO[bytes]], header_row: int = 1) -> Table:
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for number, cells in enumerate(_records(lines, delimiter, width), start=header_row + 1):
-                if isinstance(cells, BrokenRow) or any(c.strip() for c in cells):
+                # A row of blank cells is no row ("".join: one call instead of one a cell).
+                if isinstance(cells, BrokenRow) or "".join(cells).strip():
                     yield number, cells
         finally:
             handle.close()

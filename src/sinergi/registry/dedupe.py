@@ -44,6 +44,11 @@ def nik_prefix_key(nik: str) -> str:
     return crypto.lookup_hash(nik[:12], field="nik_prefix")[:16]
 
 
+def nik_prefix_keys(niks: list[str]) -> list[str]:
+    """``nik_prefix_key`` of every NIK (bulk imports)."""
+    return [h[:16] for h in crypto.lookup_hashes([nik[:12] for nik in niks], field="nik_prefix")]
+
+
 @dataclass
 class DedupeRun:
     """What one check did: ``stored`` is how many stored persons it had to compare with."""

@@ -17,7 +17,7 @@ from sinergi.core.scoping import access, user_area
 from sinergi.engines import nik as nikmod
 from sinergi.engines import wilayah as regions
 from sinergi.registry import access_log, consent, events
-from sinergi.registry.dedupe import nik_prefix_key
+from sinergi.registry.dedupe import nik_prefix_keys
 from sinergi.registry.messages import problem_text
 from sinergi.registry.models import (
     PURPOSE_CATEGORY,
@@ -61,13 +61,8 @@ def protect_niks(niks: list[str]) -> list[dict[str, str]]:
     ciphers = crypto.encrypt_many(niks, field="nik")
     hashes = crypto.lookup_hashes(niks, field="nik")
     return [
-        {
-            "nik_cipher": c,
-            "nik_hash": h,
-            "nik_mask": nikmod.mask(nik),
-            "nik_prefix_key": nik_prefix_key(nik),
-        }
-        for nik, c, h in zip(niks, ciphers, hashes, strict=True)
+        {"nik_cipher": c, "nik_hash": h, "nik_mask": nikmod.mask(nik), "nik_prefix_key": p}
+        for nik, c, h, p in zip(niks, ciphers, hashes, nik_prefix_keys(niks), strict=True)
     ]
 
 
