@@ -107,6 +107,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="validating processes beside the writer (SINERGI_IMPORT_WORKERS; default cores - 1)",
+    )
     parser.add_argument("--phase", choices=["copy", "import"], help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -121,12 +126,18 @@ def main() -> None:
     path = registry_file(args.rows)
     print(f"import file of {args.rows:,} rows ready in {time.perf_counter() - started:.1f} s")
 
+    env = dict(os.environ)
+    if args.workers is not None:
+        env["SINERGI_IMPORT_WORKERS"] = str(args.workers)
+    load_before = os.getloadavg()
+
     def run(phase: str) -> dict[str, float]:
         out = subprocess.run(
             [sys.executable, __file__, "--phase", phase, "--file", str(path), "--db", args.db],
             capture_output=True,
             text=True,
             check=True,
+            env=env,
         ).stdout
         return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -145,6 +156,12 @@ def main() -> None:
         f"peak {peak_b:,.0f} MB (each worker process {imports[0]['workers_peak_mb']:,.0f} MB)"
     )
     print(f"ratio b/a                 {b / a:.2f}")
+    print(
+        "load average (1, 5, 15 min) before "
+        + " ".join(f"{x:.2f}" for x in load_before)
+        + ", after "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
     import psycopg
 
     with psycopg.connect(PG + "postgres", autocommit=True) as admin:
