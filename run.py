@@ -119,6 +119,11 @@ def sinergi(*args: str, env: dict[str, str] | None = None) -> None:
 def test(extra: list[str]) -> None:
     env = dict(os.environ)
     env.setdefault("SINERGI_ENV", "test")
+    # The suite starts ~30 Python processes (xdist workers, servers, task workers); without
+    # cached bytecode each compiles the application anew, and each worker its ~120 test files
+    # with pytest's assertion rewriting (~10 CPU s of a worker's collection). __pycache__ is
+    # git-ignored; makemigrations --check below writes the application's first.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     say(f"Database: {env.get('DATABASE_URL', 'sqlite (default)')}")
     if env.get("SINERGI_SKIP_LINT") != "1":
         say("ruff check")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,56 @@ def db_template(django_db_setup: None) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In an xdist worker: the modules of tests marked ``slow`` (real processes, tens of seconds)
-    are handed out first (``--dist loadscope --no-loadscope-reorder``: a module is one unit, so
-    a module- or class-scoped fixture is built once), so no worker ends alone with one."""
+    """In an xdist worker, the order units of work are dealt in (``--dist loadscope
+    --no-loadscope-reorder``: a module, or a class, is one unit, so a module- or class-scoped
+    fixture is built once; a worker is sent another unit when it has two tests or fewer left).
+    Every worker sorts alike, so the controller sees one order."""
     if hasattr(config, "workerinput"):
-        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+        items[:] = [item for unit in dealing_order(items) for item in unit]
+
+
+def dealing_order(items: list[pytest.Item]) -> list[list[pytest.Item]]:
+    """The run's first ~30 CPU seconds build its test database (tests/testdb.py) while any other
+    worker that needs one waits on the lock. So the first unit is a long one that needs the
+    database and holds more than two tests (its worker asks for nothing more while it builds),
+    then come the units that need no database (the other worker runs them meanwhile), then
+    the units marked ``slow`` (real processes or a demo world: tens of seconds each), the
+    longest first so that no worker ends alone with one, then the rest, the largest first."""
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        units.setdefault(item.nodeid.rsplit("::", 1)[0], []).append(item)
+    slow = sorted(
+        (u for u in units.values() if any(i.get_closest_marker("slow") for i in u)),
+        key=lambda unit: max(_cost(i) for i in unit),
+        reverse=True,
+    )
+    free = [u for u in units.values() if not any(_needs_database(i) for i in u)]
+    starter = [u for u in slow if len(u) > 2 and all(_needs_database(i) for i in u)][:1]
+    rest = sorted(
+        (u for u in units.values() if u not in slow and u not in free), key=len, reverse=True
+    )
+    return starter + free + [u for u in slow if u not in starter] + rest
+
+
+def _cost(item: pytest.Item) -> float:
+    """A ``slow`` unit's CPU seconds as its mark says (``slow(cpu=60)``, measured with
+    ``SINERGI_TEST_CPU``; unsaid: 20), for the longest to go first."""
+    mark = item.get_closest_marker("slow")
+    return float(mark.kwargs.get("cpu", 20)) if mark else 0.0
+
+
+def _needs_database(item: pytest.Item) -> bool:
+    return bool(item.get_closest_marker("django_db")) or "django_db_setup" in getattr(
+        item, "fixturenames", ()
+    )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    target = os.environ.get("SINERGI_TEST_CPU")
+    if target:  # what this process spent before its first test: start-up and collection
+        with Path(target).open("a") as out:
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "-")
+            out.write(f"{_cpu_seconds():.2f} collect - {worker} {time.time():.1f}\n")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -56,8 +102,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def _cpu_logged(phase: str) -> Callable[[pytest.Item], Iterator[None]]:
     """``SINERGI_TEST_CPU=<file>``: append the CPU seconds of each test's set-up, call and
     teardown (this process and the processes it waited for) to the file, one ``seconds phase
-    test`` line each, to find what costs on a busy machine, where wall times say little. The
-    first set-up on a worker holds the test database's (tests/testdb.py)."""
+    test worker end-time`` line each, to find what costs on a busy machine, where wall times
+    say little, and how the workers' loads compare. The first set-up on a worker holds the
+    test database's (tests/testdb.py)."""
 
     @pytest.hookimpl(wrapper=True)
     def hook(item: pytest.Item) -> Iterator[None]:
@@ -69,7 +116,9 @@ def _cpu_logged(phase: str) -> Callable[[pytest.Item], Iterator[None]]:
             return (yield)
         finally:
             with Path(target).open("a") as out:
-                out.write(f"{_cpu_seconds() - before:.2f} {phase} {item.nodeid}\n")
+                worker = os.environ.get("PYTEST_XDIST_WORKER", "-")
+                spent = _cpu_seconds() - before
+                out.write(f"{spent:.2f} {phase} {item.nodeid} {worker} {time.time():.1f}\n")
 
     return hook
 

@@ -36,7 +36,7 @@ def test_people_are_the_same_for_the_same_seed() -> None:
     assert phone.startswith("08") and phone.isdigit() and 11 <= len(phone) <= 13
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu=17)
 def test_demo_command_prepares_a_fresh_database(tmp_path: Path, db_template: str) -> None:
     """What the README's first command runs, minus serving: fresh SQLite, regions, logins.
 

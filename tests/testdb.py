@@ -16,7 +16,14 @@ template file with SQLite's backup API. PostgreSQL: ``CREATE DATABASE test_<name
 TEMPLATE test_<name>_regions``; the templates are dropped when the run ends (``finish``, called
 by the controlling process) and by the next run's builder if a run died.
 
-``--reuse-db`` and ``--nomigrations`` keep pytest-django's own way (one database, built here).
+The demo world (``demo_world``: the demo's seeding at a small size, ~7 CPU seconds) that the
+permission and idempotency matrices, the query counts and the inbox each test on is built once a
+run too, by the first of them, and kept as a third template (SQLite file or PostgreSQL
+database); each of them copies it into its worker's database, and the regions template is
+copied back after it.
+
+``--reuse-db`` and ``--nomigrations`` keep pytest-django's own way (one database, built here;
+the demo world seeded in a transaction rolled back after).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +42,7 @@ import pytest
 
 ALIAS = "default"
 MARKER = "sinergi-testdb.json"
+WORLD = "sinergi-world.json"
 ENV = "SINERGI_TEST_MIGRATED_DB"
 
 
@@ -181,6 +190,87 @@ def _copy(connection: Any, templates: dict[str, Any]) -> None:
         connection.ensure_connection()
 
 
+def _seed_world() -> None:
+    from sinergi.synthetic import demo
+
+    demo.seed_demo()
+    demo.seed_registry(households=30)
+    demo.seed_kube()
+    demo.seed_aid()
+    demo.seed_mentoring()
+    demo.seed_market()
+    demo.seed_monitoring()
+
+
+@contextlib.contextmanager
+def demo_world(config: pytest.Config, media: Path) -> Iterator[None]:
+    """This process's test database holds the demo world while the block runs, its files in
+    ``media`` (MEDIA_ROOT meanwhile); the caller's transaction goes inside. The world is as the
+    module-scoped fixtures seeded it in their own rolled-back transaction: the seeding's
+    on-commit work (none ran then) is dropped when it is kept."""
+    from django.db import connections, transaction
+    from django.test import override_settings
+
+    connection = connections[ALIAS]
+    folder = shared_folder(config)
+    run = folder / MARKER
+    if not run.exists():  # pytest-django's own database (--reuse-db ...): seeded, rolled back
+        with override_settings(MEDIA_ROOT=str(media)), transaction.atomic():
+            _seed_world()
+            yield
+            transaction.set_rollback(True)
+        return
+    templates = json.loads(run.read_text())
+    files = folder / "sinergi-world-media"
+    with _locked(folder):
+        kept = folder / WORLD
+        if kept.exists():
+            world = json.loads(kept.read_text())["world"]
+            _fill(connection, templates, world)
+        else:
+            with override_settings(MEDIA_ROOT=str(files)), transaction.atomic():
+                _seed_world()
+                connection.run_on_commit = []
+            world = _keep_world(connection, folder, templates)
+            kept.write_text(json.dumps({"world": world}))
+    if files.exists():
+        shutil.copytree(files, media, dirs_exist_ok=True)
+    try:
+        with override_settings(MEDIA_ROOT=str(media)):
+            yield
+    finally:
+        _fill(connection, templates, templates["regions"])
+
+
+def _keep_world(connection: Any, folder: Path, templates: dict[str, Any]) -> str:
+    """The world just seeded in this process's database, kept as the run's world template."""
+    if templates["vendor"] == "sqlite":
+        path = folder / "sinergi-world.sqlite3"
+        _save_sqlite(connection, path)
+        return str(path)
+    name = templates["regions"].removesuffix("_regions") + "_world"
+    current = connection.settings_dict["NAME"]
+    connection.close()
+    _pg_clone(connection, current, name)
+    return name
+
+
+def _fill(connection: Any, templates: dict[str, Any], source: str) -> None:
+    """This process's test database becomes a copy of ``source`` (a template of the run)."""
+    if templates["vendor"] == "sqlite":
+        connection.ensure_connection()
+        origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            origin.backup(connection.connection)
+        finally:
+            origin.close()
+        return
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    _pg_clone(connection, source, name)
+    connection.ensure_connection()
+
+
 def _use(connection: Any, name: str) -> None:
     from django.conf import settings
 
@@ -232,14 +322,20 @@ def finish(config: pytest.Config) -> None:
         return
     templates = json.loads(marker.read_text())
     marker.unlink()
+    world = shared_folder(config) / WORLD
+    if world.exists():
+        templates["world"] = json.loads(world.read_text())["world"]
+        world.unlink()
     if templates["vendor"] == "sqlite":
-        for key in ("migrated", "regions"):
-            Path(templates[key]).unlink(missing_ok=True)
+        for key in ("migrated", "regions", "world"):
+            if key in templates:
+                Path(templates[key]).unlink(missing_ok=True)
         return
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
     connection = connections[ALIAS]
     with config.stash[blocking_manager_key].unblock():
-        for key in ("regions", "migrated"):
-            _pg(connection, f"DROP DATABASE IF EXISTS {_q(connection, templates[key])}")
+        for key in ("world", "regions", "migrated"):
+            if key in templates:
+                _pg(connection, f"DROP DATABASE IF EXISTS {_q(connection, templates[key])}")

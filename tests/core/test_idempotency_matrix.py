@@ -29,7 +29,7 @@ from tests.core.test_permission_matrix import (
     html_endpoints,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow(cpu=10)]  # the matrix's demo world
 # The permission matrix's world (module-scoped fixture): built once for this module too.
 world = matrix.world
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,6 +28,9 @@ from django.utils import timezone, translation
 from sinergi.accounts.models import User
 from sinergi.accounts.roles import Role
 from sinergi.core import inbox
+from tests import testdb
+
+pytestmark = pytest.mark.slow(cpu=25)  # its world is the demo's, built once for the module
 
 DEMO_USERS = (
     "admin",
@@ -45,23 +48,20 @@ DEMO_USERS = (
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[None]:
-    from sinergi.synthetic import demo
+def world(
+    request: pytest.FixtureRequest,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    tmp_path_factory: Any,
+) -> Iterator[None]:
     from sinergi.synthetic.waiting import seed_waiting
 
     media = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media)),
+        testdb.demo_world(request.config, media),
         transaction.atomic(),
     ):
-        demo.seed_demo()
-        demo.seed_registry(households=30)
-        demo.seed_kube()
-        demo.seed_aid()
-        demo.seed_mentoring()
-        demo.seed_market()
-        demo.seed_monitoring()
         seed_waiting()
         yield
         transaction.set_rollback(True)

@@ -30,10 +30,13 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sinergi.accounts.models import User
+from tests import testdb
+
+pytestmark = pytest.mark.slow(cpu=60)  # 5,000+ requests on a demo world
 
 # Column order of every row below.
 ROLES = (
@@ -591,22 +594,18 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
-    from sinergi.synthetic import demo
-
+def world(
+    request: pytest.FixtureRequest,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    tmp_path_factory: Any,
+) -> Iterator[World]:
     media = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media)),
+        testdb.demo_world(request.config, media),
         transaction.atomic(),
     ):
-        demo.seed_demo()
-        demo.seed_registry(households=30)
-        demo.seed_kube()
-        demo.seed_aid()
-        demo.seed_mentoring()
-        demo.seed_market()
-        demo.seed_monitoring()
         users = {role: User.objects.get(username=name) for role, name in LOGINS.items()}
         built = World(users=users, ids=_ids(users))
         for role in ROLES:

@@ -92,7 +92,7 @@ def database_url(tmp_path: Path, db_template: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu=15)
 def test_gunicorn_serves_a_signed_in_page(tmp_path: Path, database_url: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     env.update(

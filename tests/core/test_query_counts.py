@@ -38,7 +38,7 @@ import pytest
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -59,6 +59,7 @@ from sinergi.mentoring.models import (
 from sinergi.registry import services as registry
 from sinergi.registry.models import Household
 from sinergi.wilayah.models import Region
+from tests import testdb
 
 pytestmark = pytest.mark.django_db
 
@@ -648,23 +649,17 @@ def _dataset_ids() -> dict[str, Any]:
 
 @pytest.fixture(scope="class")
 def dataset(
-    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Dataset]:
-    from sinergi.synthetic import demo
-
     media = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media)),
+        testdb.demo_world(request.config, media),
         transaction.atomic(),
     ):
-        demo.seed_demo()
-        demo.seed_registry(households=30)
-        demo.seed_kube()
-        demo.seed_aid()
-        demo.seed_mentoring()
-        demo.seed_market()
-        demo.seed_monitoring()
         ids = _dataset_ids()
         _top_up(ids)
         built = Dataset(ids, two_part={reverse("mentoring:group_list"), "/api/v1/mentoring/groups"})
@@ -679,6 +674,7 @@ def dataset(
         transaction.set_rollback(True)
 
 
+@pytest.mark.slow(cpu=20)  # its dataset is a demo world
 @pytest.mark.usefixtures("dataset")
 class TestEveryList:
     """Every paged list reads as many queries for one row as for a full page."""

@@ -18,7 +18,7 @@ import pytest
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu=13)
 @pytest.mark.usefixtures("db_template")  # its processes copy the run's migrated database
 def test_a_killed_worker_is_resumed_by_the_next_one_with_every_row_once() -> None:
     root = Path(__file__).resolve().parents[2]

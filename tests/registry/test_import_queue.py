@@ -62,7 +62,7 @@ def _every_row_once(batch: dict[str, Any]) -> None:
     assert not batch["file_left"]  # the upload and every chunk's piece are gone
 
 
-@pytest.mark.slow
+@pytest.mark.slow(cpu=30)  # both runs, one unit
 @pytest.mark.usefixtures("db_template")  # its processes copy the run's migrated database
 @pytest.mark.parametrize("backend", ["db", "rq"])
 def test_chunks_survive_a_killed_worker_and_a_database_restart(backend: str) -> None:
