@@ -518,3 +518,54 @@ def test_coordinator_creates_mentor_accounts_and_sees_only_those(
         email="sari@example.org", mentor_id=second.pk,
     )  # fmt: skip
     assert User.objects.get(username="sari.mentor").mentor_id == second.pk
+
+
+def test_csv_import_binds_kube_officers_and_mentors_to_their_records(
+    officer_bandung: User, officer_bogor: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.factories import KubeFactory, MentorFactory
+
+    kube: Any = KubeFactory()  # Kota Bandung
+    mentor: Any = MentorFactory(name="Rina Mentor")
+    far: Any = KubeFactory(village_code="32.01.01.1001")  # Kabupaten Bogor
+    bad = (
+        "username,email,role,area_code,kube_id,mentor_id\n"
+        f"ketua.a,a@example.org,kube_officer,,,\n"
+        f"ketua.b,b@example.org,kube_officer,32.73,{far.pk},\n"
+        f"ketua.c,c@example.org,kube_officer,32.73,dua,\n"
+        f"rina.satu,r1@example.org,mentor,,,{mentor.pk}\n"
+        f"rina.dua,r2@example.org,mentor,,,{mentor.pk}\n"
+        f"fasil.x,f@example.org,facilitator,32.73,{kube.pk},\n"
+    )
+    with translation.override("en"):
+        report = services.users_import(actor=officer_bandung, data=bad.encode(), site=SITE)
+    assert not report.ok and report.created == 0
+    by_line = {row.line: " | ".join(row.errors) for row in report.rows}
+    assert "kube_id" in by_line[2] and "/kube/<number>/" in by_line[2]
+    assert "kube_id" in by_line[3] and f"no KUBE {far.pk}" in by_line[3]
+    assert "kube_id" in by_line[4] and "“dua” is not a record number" in by_line[4]
+    assert by_line[5] == ""
+    assert "mentor_id" in by_line[6] and "line 5" in by_line[6]
+    assert "Only a KUBE officer or a mentor" in by_line[7]
+    assert not User.objects.filter(email__endswith="@example.org").exists()
+
+    good = (
+        "username;email;role;area_code;kube_id;mentor_id\n"
+        f"ketua.mawar;k@example.org;Pengurus KUBE;;{kube.pk};\n"
+        f"rina.mentor;r@example.org;mentor;32.73.01;;#{mentor.pk}\n"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.users_import(actor=officer_bandung, data=good.encode(), site=SITE)
+    assert done.ok and done.created == 2, [r.errors for r in done.rows]
+    made = {u.username: u for u in User.objects.filter(username__in=["ketua.mawar", "rina.mentor"])}
+    # The area follows the record, whatever the row said.
+    assert (made["ketua.mawar"].kube_id, made["ketua.mawar"].area_code) == (kube.pk, "32.73")
+    assert (made["rina.mentor"].mentor_id, made["rina.mentor"].area_code) == (mentor.pk, "32.73")
+    assert sorted(m.to[0] for m in mail.outbox) == ["k@example.org", "r@example.org"]
+    # Bogor's officer cannot bind an account to Bandung's group by its number.
+    stolen = (
+        f"username,email,role,area_code,kube_id\nketua.lain,l@example.org,kube_officer,,{kube.pk}\n"
+    )
+    with translation.override("en"):
+        refused = services.users_import(actor=officer_bogor, data=stolen.encode(), site=SITE)
+    assert refused.created == 0 and f"no KUBE {kube.pk}" in refused.rows[0].errors[0]

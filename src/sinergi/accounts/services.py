@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -43,6 +44,7 @@ from sinergi.core import crypto
 from sinergi.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from sinergi.core.events import EventType, snapshot
 from sinergi.core.models import AuditEvent
+from sinergi.core.numbers import ID_MAX
 from sinergi.core.scoping import access, area_q, user_area
 from sinergi.wilayah.models import Region
 
@@ -633,6 +635,14 @@ IMPORT_COLUMNS = {
     "organisasi": "organisation",
     "phone": "phone",
     "telepon": "phone",
+    # The record a KUBE officer's or mentor's account is bound to, by the number in its
+    # address (/kube/<number>/, /pendampingan/mentor/<number>/).
+    "kube_id": "kube_id",
+    "id_kube": "kube_id",
+    "kube": "kube_id",
+    "mentor_id": "mentor_id",
+    "id_mentor": "mentor_id",
+    "mentor": "mentor_id",
 }
 IMPORT_REQUIRED = ("username", "email", "role", "area_code")
 
@@ -645,6 +655,8 @@ class ImportRow:
     area_code: str = ""
     errors: list[str] = field(default_factory=list)
     user_id: int | None = None
+    kube_id: int | None = None
+    mentor_id: int | None = None
 
 
 @dataclass
@@ -741,6 +753,7 @@ def users_import(*, actor: User, data: bytes, site: str) -> ImportReport:
         )
         return report
     seen: dict[str, int] = {}
+    mentors_seen: dict[int, int] = {}
     candidates: list[tuple[ImportRow, dict[str, Any]]] = []
     for number, raw in enumerate(rows, start=2):
         values = {IMPORT_COLUMNS[k]: v for k, v in raw.items() if k in IMPORT_COLUMNS}
@@ -751,7 +764,7 @@ def users_import(*, actor: User, data: bytes, site: str) -> ImportReport:
         )
         report.rows.append(row)
         candidates.append((row, values))
-        _check_import_row(actor, row, values, seen)
+        _check_import_row(actor, row, values, seen, mentors_seen)
     if not report.ok:
         return report
     with transaction.atomic():
@@ -767,6 +780,8 @@ def users_import(*, actor: User, data: bytes, site: str) -> ImportReport:
                 email=values.get("email", ""),
                 organisation=values.get("organisation", "")[:120],
                 invite_site=site,
+                kube_id=row.kube_id,
+                mentor_id=row.mentor_id,
             )
             row.user_id = user.pk
         AuditEvent.record(
@@ -778,8 +793,22 @@ def users_import(*, actor: User, data: bytes, site: str) -> ImportReport:
     return report
 
 
+def _record_number(text: str) -> int | None:
+    """A record's number as typed in a cell (None when empty); ValueError when it is none."""
+    text = text.strip().lstrip("#")
+    if not text:
+        return None
+    if text.isdigit() and 0 < int(text) <= ID_MAX:
+        return int(text)
+    raise ValueError(text)
+
+
 def _check_import_row(
-    actor: User, row: ImportRow, values: dict[str, str], seen: dict[str, int]
+    actor: User,
+    row: ImportRow,
+    values: dict[str, str],
+    seen: dict[str, int],
+    mentors_seen: dict[int, int],
 ) -> None:
     def bad(column: str, message: str) -> None:
         row.errors.append(
@@ -814,6 +843,8 @@ def _check_import_row(
             bad("role", exc.message)
     if not values.get("email"):
         bad("email", _("empty; the invitation is sent to this address."))
+    if not _check_import_binding(actor, row, values, mentors_seen, bad):
+        return
     area = None
     try:
         area = _area_for(actor, row.area_code or None)
@@ -836,6 +867,68 @@ def _check_import_row(
             column = {"area": "area_code", "__all__": "-"}.get(name, name)
             for message in messages:
                 bad(column, message)
+
+
+def _check_import_binding(
+    actor: User,
+    row: ImportRow,
+    values: dict[str, str],
+    mentors_seen: dict[int, int],
+    bad: Callable[[str, str], None],
+) -> bool:
+    """A KUBE officer's row names its KUBE, a mentor's row its mentor profile (a record in the
+    actor's area; one account per mentor, in the file too); the account's area is then the
+    record's regency, whatever the row's area_code says. False when the row is refused."""
+    numbers: dict[str, int | None] = {}
+    for column in ("kube_id", "mentor_id"):
+        try:
+            numbers[column] = _record_number(values.get(column, ""))
+        except ValueError:
+            bad(
+                column,
+                _("“%(value)s” is not a record number; write the number in its address.")
+                % {"value": values.get(column, "")[:20]},
+            )
+            return False
+    kube_id, mentor_id = numbers["kube_id"], numbers["mentor_id"]
+    if row.role == Role.KUBE_OFFICER and kube_id is None:
+        bad(
+            "kube_id",
+            _(
+                "empty; a KUBE officer's account belongs to a KUBE: write its number, as in "
+                "its address /kube/<number>/."
+            ),
+        )
+        return False
+    if row.role == Role.MENTOR and mentor_id is None:
+        bad(
+            "mentor_id",
+            _(
+                "empty; a mentor's account belongs to a mentor profile: write its number, as "
+                "in its address /pendampingan/mentor/<number>/."
+            ),
+        )
+        return False
+    if not row.role or (kube_id is None and mentor_id is None):
+        return True
+    try:
+        kube, mentor = _record_for(actor, row.role, kube_id, mentor_id)
+    except DomainError as exc:
+        bad("mentor_id" if exc.field == "mentor" else "kube_id", exc.message)
+        return False
+    if mentor is not None:
+        if mentor.pk in mentors_seen:
+            bad(
+                "mentor_id",
+                _("mentor %(id)s is also on line %(line)s; a mentor has one account.")
+                % {"id": mentor.pk, "line": mentors_seen[mentor.pk]},
+            )
+            return False
+        mentors_seen[mentor.pk] = row.line
+    record = kube if kube is not None else mentor
+    row.area_code = record.area_code[:5]
+    row.kube_id, row.mentor_id = kube_id, mentor_id
+    return True
 
 
 # --- Second factor (TOTP, RFC 6238) and recovery codes ---------------------------------------
