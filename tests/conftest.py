@@ -52,12 +52,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def dealing_order(items: list[pytest.Item]) -> list[list[pytest.Item]]:
-    """The run's first ~30 CPU seconds build its test database (tests/testdb.py) while any other
-    worker that needs one waits on the lock. So the first unit is a long one that needs the
-    database and holds more than two tests (its worker asks for nothing more while it builds),
-    then come the units that need no database (the other worker runs them meanwhile), then
-    the units marked ``slow`` (real processes or a demo world: tens of seconds each), the
-    longest first so that no worker ends alone with one, then the rest, the largest first."""
+    """The run's first ~30-40 CPU seconds build its test database (tests/testdb.py) while any
+    other worker that needs one waits on the lock. So the first unit needs the database, holds
+    more than two tests (its worker asks for nothing more while it builds) and is no slow one
+    (a demo world's module would make its worker build that too); then come the units that
+    need no database (the other worker runs them meanwhile), then the units marked ``slow``
+    (real processes or a demo world: tens of seconds each), the longest first so that no
+    worker ends alone with one, then the rest, the largest first."""
     units: dict[str, list[pytest.Item]] = {}
     for item in items:
         units.setdefault(item.nodeid.rsplit("::", 1)[0], []).append(item)
@@ -67,11 +68,11 @@ def dealing_order(items: list[pytest.Item]) -> list[list[pytest.Item]]:
         reverse=True,
     )
     free = [u for u in units.values() if not any(_needs_database(i) for i in u)]
-    starter = [u for u in slow if len(u) > 2 and all(_needs_database(i) for i in u)][:1]
     rest = sorted(
         (u for u in units.values() if u not in slow and u not in free), key=len, reverse=True
     )
-    return starter + free + [u for u in slow if u not in starter] + rest
+    starter = rest[:1] if rest and len(rest[0]) > 2 else []
+    return starter + free + slow + rest[len(starter) :]
 
 
 def _cost(item: pytest.Item) -> float:
