@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.template import engines
@@ -91,3 +93,34 @@ def test_menu_cache_gives_the_rendered_menu_per_language_and_section(
 def _menu(html: str) -> str:
     start = html.index('<nav class="nav-desktop"')
     return html[start : html.index('<form class="site-search"')]
+
+
+def test_offline_head_is_rendered_once_per_language_with_each_users_number(
+    client: Client, make_user: Any
+) -> None:
+    import json
+    import re
+
+    from sinergi.offline.templatetags import offline_tags
+
+    offline_tags._forget()
+    first, second = (make_user("social_officer", "32.73") for _ in range(2))
+    heads = {}
+    for language in ("id", "en"):
+        for user in (first, second, None):
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+            html = client.get("/kube/" if user else reverse("accounts:login")).content.decode()
+            head = html[html.index('<link rel="manifest"') : html.index("</head>")]
+            found = re.search(r'"application/json">(.*?)</script>', head, re.S)
+            assert found
+            config = json.loads(found.group(1))
+            assert next(iter(config)) == "user" and config["user"] == (user.pk if user else None)
+            with translation.override(language):
+                assert config["strings"] == (offline_tags.strings() if user else {})
+            heads[language, user.pk if user else None] = head.replace(found.group(1), "")
+    # Around the config, the head is the same for every user of a language.
+    assert heads["id", first.pk] == heads["id", second.pk] == heads["id", None]
+    assert len(set(heads.values())) == 1  # nothing in the links depends on the language

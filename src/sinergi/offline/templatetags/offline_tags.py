@@ -6,7 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import json_script
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sinergi.offline.views import THEME_COLOUR, offline_days
@@ -76,20 +81,52 @@ def strings() -> dict[str, str]:
     }
 
 
-@register.inclusion_tag("offline/head.html", takes_context=True)
-def offline_head(context: template.Context) -> dict[str, Any]:
+# Stands where the page's config goes while the rest of the head is rendered once per key.
+_CONFIG_HOLE = "\x00sinergi-offline-config\x00"
+_heads: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+
+@register.simple_tag(takes_context=True)
+def offline_head(context: template.Context) -> SafeString:
     user = context.get("user")
     signed_in = bool(user is not None and user.is_authenticated)
-    config = {
-        # First key on purpose: the service worker reads the page's user from it.
-        "user": user.pk if signed_in and user is not None else None,
-        # A page for nobody in particular (the offline page): the scripts leave the device alone.
-        "neutral": bool(context.get("offline_neutral")),
-        "days": offline_days(),
-        "sw": reverse("offline:service_worker"),
-        "queue": reverse("offline:queue"),
-        "login": reverse("accounts:login"),
-        "logout": reverse("accounts:logout"),
-        "strings": strings() if signed_in else {},
-    }
-    return {"config": config, "theme": THEME_COLOUR}
+    neutral = bool(context.get("offline_neutral"))
+    # Everything but the user's number is the same for every page in one language: the words
+    # (about forty gettext calls), the addresses and the rendered links are made once per key
+    # (what they read) and only the config, whose first key is the user, per request.
+    key = (get_language(), signed_in, neutral, offline_days(), get_script_prefix(), get_urlconf())
+    common = _common.get(key)
+    if common is None:
+        common = {
+            "neutral": neutral,
+            "days": offline_days(),
+            "sw": reverse("offline:service_worker"),
+            "queue": reverse("offline:queue"),
+            "login": reverse("accounts:login"),
+            "logout": reverse("accounts:logout"),
+            "strings": strings() if signed_in else {},
+        }
+        html = render_to_string(
+            "offline/head.html",
+            {"config_script": mark_safe(_CONFIG_HOLE), "theme": THEME_COLOUR},  # noqa: S308
+        )
+        before, _hole, after = html.partition(_CONFIG_HOLE)
+        _heads[key] = (before, after)
+        _common[key] = common
+    # First key on purpose: the service worker reads the page's user from it.
+    config = {"user": user.pk if signed_in and user is not None else None, **common}
+    before, after = _heads[key]
+    return mark_safe(before + json_script(config, "sinergi-offline-config") + after)  # noqa: S308
+
+
+_common: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _forget(**kwargs: Any) -> None:
+    # A test that overrides a setting (static storage, URLs, offline days) must not read a head
+    # rendered under the previous one.
+    _common.clear()
+    _heads.clear()
+
+
+setting_changed.connect(_forget)
