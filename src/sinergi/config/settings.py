@@ -266,6 +266,8 @@ if str(TASKS["default"]["BACKEND"]).startswith("django_tasks_rq."):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Django's database sessions, read without the ORM's compile on every request (core.sessions).
+SESSION_ENGINE = "sinergi.core.sessions"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
