@@ -2,16 +2,19 @@
 """CPU per request of every menu page, in-process, against ``/health/``.
 
     .venv/bin/python bench/render.py [--db sinergi_render] [--data-dir $TMPDIR/render]
-                                     [--requests 30] [--profile /kube/]
+                                     [--requests 30] [--profile /kube/] [--user admin]
+                                     [--only kube,/api/v1/] [--no-api]
 
 Builds the demo world on PostgreSQL (``sinergi demo``'s own seeding, once; the registry with
 enough households that its list shows full pages, KUBE groups copied up to full pages), then
 signs in with Django's test client as the national admin and as a regency officer, in the
 demo's production-like settings (DEBUG off, so Django's cached template loader is on), and
-prints for every page the user's menu shows the median ``time.process_time()`` per request over
-``--requests`` warm requests, and its ratio to ``/health/``'s. CPU time, not wall time, so the
+prints for every page the user's menu shows and every API list of ``bench/load.py`` the median
+``time.process_time()`` per request over ``--requests`` warm requests, and its ratio to
+``/health/``'s. CPU time, not wall time, so the
 figure holds on a machine busy with other work; under gunicorn it is what bounds requests/s on
-two cores. ``--profile PATH`` prints a cProfile of that page for the national admin instead.
+two cores. ``--profile PATH`` prints a cProfile of that page (for ``--user``, the national admin
+unless told) instead; ``--only`` keeps the addresses containing one of its comma-separated parts.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 PG = "postgres://postgres@127.0.0.1:5432/"
 USERS = ("admin", "dinsos.bandung")  # national admin, regency officer (Kota Bandung)
 FULL_PAGE = 60
@@ -107,6 +111,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", default="")
     parser.add_argument("--callers", nargs="*", default=[])
+    parser.add_argument("--user", default=USERS[0])
+    parser.add_argument("--only", default="")
+    parser.add_argument("--no-api", action="store_true")
     args = parser.parse_args()
     setup(args.db, args.data_dir)
     build()
@@ -114,6 +121,7 @@ def main() -> None:
     from django.conf import settings
     from django.test import Client
     from django.test.utils import setup_test_environment, teardown_test_environment
+    from load import API_LISTS
 
     from sinergi.accounts.models import User
 
@@ -125,9 +133,11 @@ def main() -> None:
         # The test client sees the rendered context (the menu's entries) only with Django's
         # instrumented rendering, which costs CPU of its own: on for finding the menu only.
         setup_test_environment()
-        paths = menu_paths(client)
+        paths = menu_paths(client) + ([] if args.no_api else API_LISTS)
         teardown_test_environment()
-        if args.profile:
+        if args.only:
+            paths = [p for p in paths if any(part in p for part in args.only.split(","))]
+        if args.profile and username == args.user:
             cpu_ms(client, args.profile, 3)
             profiler = cProfile.Profile(time.process_time)
             profiler.enable()
@@ -140,12 +150,14 @@ def main() -> None:
             for name in args.callers:
                 stats.print_callers(name)
             return
+        if args.profile:
+            continue
         health, _ = cpu_ms(client, "/health/", args.requests)
         print(f"\n{username}: /health/ {health:.2f} ms CPU")
-        print(f"{'page':<28} {'status':>6} {'ms CPU':>8} {'x health':>9}")
+        print(f"{'page':<34} {'status':>6} {'ms CPU':>8} {'x health':>9}")
         for path in paths:
             ms, status = cpu_ms(client, path, args.requests)
-            print(f"{path:<28} {status:>6} {ms:>8.1f} {ms / health:>9.1f}")
+            print(f"{path:<34} {status:>6} {ms:>8.1f} {ms / health:>9.1f}", flush=True)
 
 
 if __name__ == "__main__":
