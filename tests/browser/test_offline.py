@@ -303,3 +303,42 @@ def _clean(person: Any) -> None:
     expected = ("net::ERR_INTERNET_DISCONNECTED", "status of 400", "Failed to fetch")
     problems = [p for p in person.problems if not any(e in p for e in expected)]
     assert not problems, "\n".join(problems)
+
+
+def test_a_photo_is_made_smaller_on_a_phone_without_image_bitmaps(
+    visit: Any, demo_site: tuple[str, Path]
+) -> None:
+    # Safari before 15 has no createImageBitmap: the photo is decoded by an <img> instead.
+    mentor = visit("mentor.bandung", "en", phone=True)
+    mentor.context.add_init_script("delete window.createImageBitmap")
+    page = mentor.page
+    mentor.go("/pendampingan/")
+    offer = page.get_by_role("button", name="Accept")
+    if offer.count():
+        offer.first.click()
+    group_link = page.locator("a[href^='/pendampingan/kelompok/']").first
+    group_path = urlsplit(group_link.get_attribute("href") or "").path
+    mentor.go(group_path + "sesi/baru/")
+    assert page.evaluate("typeof window.createImageBitmap") == "undefined"
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "kamera.png", "mimeType": "image/png", "buffer": _photo(3000, 2000)}]
+    )
+    page.wait_for_function(
+        "() => { const f = document.querySelector('input[type=file]').files[0];"
+        " return f && f.type === 'image/jpeg'; }",
+        timeout=20000,
+    )
+    size = page.evaluate(
+        """async () => {
+            const file = document.querySelector("input[type=file]").files[0];
+            const image = new Image();
+            image.src = await new Promise((done) => {
+                const reader = new FileReader();
+                reader.onload = () => done(reader.result);
+                reader.readAsDataURL(file);
+            });
+            await image.decode();
+            return [file.name, image.naturalWidth, image.naturalHeight];
+        }"""
+    )
+    assert size == ["kamera.jpg", 1600, 1067]

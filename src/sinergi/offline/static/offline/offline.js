@@ -132,11 +132,31 @@
   // --- Photos made smaller on the phone, as soon as they are chosen -------------------------
   const preparing = new WeakMap();
 
+  // The picture as something a canvas draws. Older phones (Safari before 15) lack
+  // createImageBitmap: an <img> decodes it there (it turns the photo upright by its EXIF
+  // orientation, as the default CSS image-orientation says).
+  async function decoded(file) {
+    if (self.createImageBitmap) {
+      return createImageBitmap(file, { imageOrientation: "from-image" });
+    }
+    // A data: address, which the site's Content-Security-Policy allows for images (blob: not).
+    const url = await new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    return { image, width: image.naturalWidth, height: image.naturalHeight };
+  }
+
   async function smaller(file) {
     if (!file.type.startsWith("image/") || file.type === "image/gif") return file;
     let bitmap;
     try {
-      bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+      bitmap = await decoded(file);
     } catch (error) {
       return file; // not an image the browser reads: the server judges it
     }
@@ -148,7 +168,7 @@
     const context = canvas.getContext("2d");
     context.fillStyle = "#fff"; // a transparent PNG becomes white, not black
     context.fillRect(0, 0, canvas.width, canvas.height);
-    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    context.drawImage(bitmap.image || bitmap, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", PHOTO_QUALITY));
     if (!blob || (scale === 1 && blob.size >= file.size)) return file;
     const name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
