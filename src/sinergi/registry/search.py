@@ -71,6 +71,9 @@ _RECENT = ("-updated_at",)
     order=10,
     allowed=_may_see_households,
     more=_registry_list,
+    # After the persons: every head is a person, so when the persons found the name as typed
+    # the heads need not look for similar spellings.
+    late=2,
 )
 def households(actor: Any, query: Query, *, limit: int) -> list[Hit]:
     if not (_may_see_households(actor) and _may_see_persons(actor)):
@@ -81,7 +84,12 @@ def households(actor: Any, query: Query, *, limit: int) -> list[Hit]:
 
 
 @providers.provider(
-    "person", label=_("Persons"), order=20, allowed=_may_see_persons, more=_registry_list
+    "person",
+    label=_("Persons"),
+    order=20,
+    allowed=_may_see_persons,
+    more=_registry_list,
+    late=1,
 )
 def persons(actor: Any, query: Query, *, limit: int) -> list[Hit]:
     if not _may_see_persons(actor):

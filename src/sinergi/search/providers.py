@@ -57,7 +57,8 @@ class Query:
     folded: str
     words: tuple[str, ...]
     # Whether similar spellings are looked for when the name as typed is nowhere: not while a
-    # person is still typing (the drop-down), where the next letter usually settles it.
+    # person is still typing (the drop-down), where the next letter usually settles it, nor
+    # once another kind of the same search found the name as typed (it is not a typo).
     similar: bool = True
 
     @property
@@ -163,6 +164,8 @@ class Kind:
     searches: list[Search] = field(default_factory=list)
     numbers: list[NumberSearch] = field(default_factory=list)
     more: Callable[[Any, Query], str | None] | None = None
+    # Searched after the kinds of a lower value (see :func:`provider`).
+    late: int = 0
 
     def more_url(self, actor: Any, query: Query) -> str | None:
         return self.more(actor, query) if self.more is not None else None
@@ -177,11 +180,13 @@ def _kind(
     order: int,
     allowed: Callable[[Any], bool],
     more: Callable[[Any, Query], str | None] | None,
+    late: int = 0,
 ) -> Kind:
     known = _KINDS.get(code)
     if known is None:
-        known = _KINDS[code] = Kind(code, label, order, allowed, more=more)
+        known = _KINDS[code] = Kind(code, label, order, allowed, more=more, late=late)
     else:
+        known.late = max(known.late, late)
         # A second app adds a way to the same kind (the mentoring pages' groups for partners
         # who may not open the KUBE pages): who may search it is either app's rule.
         first = known.allowed
@@ -197,14 +202,19 @@ def provider(
     order: int,
     allowed: Callable[[Any], bool],
     more: Callable[[Any, Query], str | None] | None = None,
+    late: int = 0,
 ) -> Callable[[Search], Search]:
     """Register ``fn(actor, query, *, limit) -> [Hit]`` as a search of kind ``code``.
 
     ``allowed(actor)`` says whether the kind is offered to the actor at all (its box on the
-    results page, a refusal when asked for by name); ``order`` places it on the page."""
+    results page, a refusal when asked for by name); ``order`` places it on the page. The kinds
+    are searched by ascending ``late`` (then page order), whatever their place on the page:
+    once a kind has found the name as typed, the kinds after it do not look for similar
+    spellings (``Query.similar``), and on a national-size table (persons, households) that
+    look-up is the dearest part of a search, so those kinds come last."""
 
     def register(fn: Search) -> Search:
-        kind = _kind(code, label, order, allowed, more)
+        kind = _kind(code, label, order, allowed, more, late)
         if fn not in kind.searches:
             kind.searches.append(fn)
         return fn

@@ -9,7 +9,7 @@ shown as such and the others still answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from sinergi.core.errors import Forbidden, InvalidInput
-from sinergi.search import providers
+from sinergi.search import providers, ranking
 from sinergi.search.providers import Hit, Kind, Query
 
 QUERY_CANCELED = "57014"  # PostgreSQL: statement_timeout reached
@@ -88,40 +88,68 @@ class _Clock:
 
     Outside a transaction (a web request) the timeout is set once for the session and reset
     at the end: a cancelled statement ends only its own implicit transaction. Inside one (a
-    caller's ``atomic``, the tests) each kind runs in a savepoint with ``SET LOCAL``, so a
-    cancelled statement does not break the caller's transaction. SQLite needs neither (and
-    would take its write lock for a transaction)."""
+    caller's ``atomic``, the tests) it is set for the transaction (the caller's own restored at
+    the end) and the kinds share one savepoint: a cancelled statement rolls back to it and the
+    kinds after it run in a new one. That is safe because a name search only reads (the hits
+    before are already read); a search that writes (the number search logs each read) passes
+    ``writes`` and keeps what each kind wrote before the next one runs. SQLite needs none of
+    this (and would take its write lock for a transaction)."""
 
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
-        self.session = self.postgres and not connection.in_atomic_block
+        self.nested = self.postgres and connection.in_atomic_block
+        self.callers = "0"
+        self.sid: str | None = None
 
     def __enter__(self) -> _Clock:
-        if self.session:
-            with connection.cursor() as cursor:
+        if not self.postgres:
+            return self
+        with connection.cursor() as cursor:
+            if self.nested:
+                # Set before the savepoint, so rolling back to it keeps the timeout.
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [str(timeout_ms())],
+                )
+                self.callers = cursor.fetchone()[0]
+                self.sid = transaction.savepoint()
+            else:
                 cursor.execute(f"SET statement_timeout = {timeout_ms():d}")
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self.session:
-            with connection.cursor() as cursor:
+    def __exit__(self, failed: object, *exc: object) -> None:
+        if not self.postgres:
+            return
+        if self.sid is not None:
+            # After an error the transaction is usable again only back at the savepoint.
+            end = transaction.savepoint_rollback if failed else transaction.savepoint_commit
+            end(self.sid)
+        with connection.cursor() as cursor:
+            if self.nested:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [self.callers])
+            else:
                 cursor.execute("RESET statement_timeout")
 
-    def run(self, search: Callable[[], list[Hit]]) -> tuple[list[Hit], bool]:
+    def _restart(self, *, keep: bool) -> None:
+        if self.sid is not None:
+            end = transaction.savepoint_commit if keep else transaction.savepoint_rollback
+            end(self.sid)
+            self.sid = transaction.savepoint()
+
+    def run(
+        self, search: Callable[[], list[Hit]], *, writes: bool = False
+    ) -> tuple[list[Hit], bool]:
         try:
-            if not self.postgres or self.session:
-                return search(), False
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", [str(timeout_ms())]
-                )
-                hits = search()
-                cursor.execute("SELECT set_config('statement_timeout', '0', true)")
-                return hits, False
+            hits = search()
         except OperationalError as exc:
             if getattr(exc.__cause__, "sqlstate", None) != QUERY_CANCELED:
                 raise
+            self._restart(keep=False)
             return [], True
+        if writes:
+            self._restart(keep=True)
+        return hits, False
 
 
 def _group(clock: _Clock, actor: Any, kind: Kind, query: Query, limit: int) -> Group:
@@ -152,8 +180,16 @@ def search(
     """Every kind the actor may search (or those named), each at most ``limit`` hits."""
     chosen = choose_kinds(actor, kinds)
     per_kind = clamp(limit, providers.PER_KIND)
+    groups: dict[str, Group] = {}
+    asked = query
     with _Clock() as clock:
-        return Results(query, [_group(clock, actor, k, query, per_kind) for k in chosen])
+        # The large kinds last: a name found as typed in any kind is not a typo, and the kinds
+        # after it skip the similar spellings (on a million persons the dearest step).
+        for kind in sorted(chosen, key=lambda k: (k.late, k.order, k.code)):
+            group = groups[kind.code] = _group(clock, actor, kind, asked, per_kind)
+            if asked.similar and any(h.rank < ranking.SIMILAR for h in group.hits):
+                asked = replace(asked, similar=False)
+    return Results(query, [groups[k.code] for k in chosen])
 
 
 def require_number_search(actor: Any) -> list[Kind]:
@@ -180,7 +216,7 @@ def search_number(*, actor: Any, digits: str, limit: int | None = None) -> Resul
                     hits += search(actor, digits, limit=per_kind)
                 return hits
 
-            hits, timed_out = clock.run(run)
+            hits, timed_out = clock.run(run, writes=True)
             groups.append(
                 Group(
                     kind=kind, hits=hits[:per_kind], more=len(hits) > per_kind, timed_out=timed_out
