@@ -20,12 +20,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import functools
 import logging
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -353,15 +355,26 @@ def items_for(user: Any) -> list[InboxItem]:
 
 
 def _cache_key(user: Any) -> str:
-    from django.db.models import Max
-
-    from sinergi.core.models import AuditEvent
-
     # The user's own newest audit event: her own step (a group verified, a report sent) shows
     # in the count at once; work others send her shows within COUNT_SECONDS. Keyed on anyone's
     # newest event instead, a busy installation would recount on nearly every page.
-    own = AuditEvent.objects.filter(actor=user).aggregate(last=Max("pk"))["last"] or 0
+    # Read on every page with the menu: written out, as the ORM's compile of the aggregate
+    # cost more CPU than the indexed read itself.
+    with connection.cursor() as cursor:
+        cursor.execute(_newest_own_event_sql(), [user.pk])
+        row = cursor.fetchone()
+    own = (row[0] if row else None) or 0
     return f"inbox-count:{user.pk}:{own}:{timezone.localdate().isoformat()}"
+
+
+@functools.cache
+def _newest_own_event_sql() -> str:
+    from sinergi.core.models import AuditEvent
+
+    meta, quote = AuditEvent._meta, connection.ops.quote_name
+    pk, actor = (quote(str(meta.get_field(name).column)) for name in ("id", "actor"))  # type: ignore[union-attr]
+    # Names from the model, never from a request.
+    return f"SELECT MAX({pk}) FROM {quote(meta.db_table)} WHERE {actor} = %s"  # noqa: S608
 
 
 def count_for(user: Any) -> int:
