@@ -136,7 +136,9 @@ def main() -> None:
         paths = menu_paths(client) + ([] if args.no_api else API_LISTS)
         teardown_test_environment()
         if args.only:
-            paths = [p for p in paths if any(part in p for part in args.only.split(","))]
+            parts = args.only.split(",")
+            # "/" alone would match every address: it stands for the home page only.
+            paths = [p for p in paths if any(x in p if x != "/" else p == x for x in parts)]
         if args.profile and username == args.user:
             cpu_ms(client, args.profile, 3)
             profiler = cProfile.Profile(time.process_time)
