@@ -136,6 +136,9 @@ class Server:
             "SINERGI_PII_KEY_ID": ring["active"],
             "SINERGI_PII_HMAC_KEY": ring["hmac"],
             "LOG_LEVEL": "WARNING",
+            # Production asks for a second factor at sign-in, which the script's form login does
+            # not give: without this every page answered the sign-in redirect (measured nothing).
+            "SINERGI_REQUIRE_2FA": "0",
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         if not (static / "staticfiles.json").exists():
@@ -225,7 +228,7 @@ def sign_in(port: int, username: str, password: str) -> dict[str, str]:
     form["password"] = password
     status, _h, body, set_cookies = request(port, "/akun/masuk/", cookies, form)
     keep(set_cookies)
-    if status != 302 or "sessionid" not in cookies:
+    if status != 302 or "sessionid" not in cookies or "/akun/masuk/" in _h.get("Location", ""):
         errors = re.findall(rb'class="[^"]*error[^"]*"[^>]*>([^<]+)', body)
         raise SystemExit(f"sign-in answered {status}: {errors[:3]}")
     return cookies
