@@ -8,34 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from sinergi.monitoring.pdf_page import Page as Page  # loaded by __getattr__ below
-
-_FOLD = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "“": '"',
-        "”": '"',
-        "’": "'",
-        "‘": "'",
-        "…": "...",
-        "≤": "<=",
-        "→": "->",
-        "×": "x",
-    }
-)
-
-
-def _latin(text: object) -> str:
-    return str(text).translate(_FOLD).encode("latin-1", "replace").decode("latin-1")
+if TYPE_CHECKING:  # both loaded by __getattr__ below
+    from sinergi.monitoring.pdf_page import Page as Page
+    from sinergi.monitoring.pdf_page import _latin as _latin
 
 
 def __getattr__(name: str) -> Any:
-    """``Page`` (monitoring/pdf_page.py) is loaded when first asked for: fpdf2, which imports
-    numpy, costs ~0.5 s to import, and this module is on every process's import path."""
-    if name == "Page":
-        from sinergi.monitoring.pdf_page import Page
+    """``Page`` and ``_latin`` (monitoring/pdf_page.py) are loaded when first asked for: fpdf2,
+    which imports numpy, costs ~0.5 s to import, and this module is on every process's import
+    path."""
+    if name in {"Page", "_latin"}:
+        from sinergi.monitoring import pdf_page
 
-        return Page
+        return getattr(pdf_page, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,25 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from sinergi.monitoring import charts
-from sinergi.monitoring.pdf import _latin
+
+_FOLD = str.maketrans(
+    {
+        "–": "-",
+        "—": "-",
+        "“": '"',
+        "”": '"',
+        "’": "'",
+        "‘": "'",
+        "…": "...",
+        "≤": "<=",
+        "→": "->",
+        "×": "x",
+    }
+)
+
+
+def _latin(text: object) -> str:
+    return str(text).translate(_FOLD).encode("latin-1", "replace").decode("latin-1")
 
 
 class Page(FPDF):
