@@ -158,6 +158,16 @@ def _default_language() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: SQLite hands out row ids again after a test's
+    rollback, so a value cached under an id (the inbox count keyed by the newest audit event)
+    could outlive the rows it was made from and answer a later test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     counter = iter(range(1, 10_000))

@@ -54,7 +54,7 @@ def test_demo_command_prepares_a_fresh_database(tmp_path: Path, db_template: str
         text=True,
         env=env,
         check=False,
-        timeout=300,
+        timeout=900,  # migrating from nothing under load (the PostgreSQL pass) took over 300 s
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "SUCCESSFUL" in result.stdout and "'village': 83762" in result.stdout
