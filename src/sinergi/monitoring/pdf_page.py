@@ -7,26 +7,8 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from sinergi.core.pdf import latin as _latin
 from sinergi.monitoring import charts
-
-_FOLD = str.maketrans(
-    {
-        "–": "-",
-        "—": "-",
-        "“": '"',
-        "”": '"',
-        "’": "'",
-        "‘": "'",
-        "…": "...",
-        "≤": "<=",
-        "→": "->",
-        "×": "x",
-    }
-)
-
-
-def _latin(text: object) -> str:
-    return str(text).translate(_FOLD).encode("latin-1", "replace").decode("latin-1")
 
 
 class Page(FPDF):
