@@ -58,10 +58,15 @@ def dealing_order(items: list[pytest.Item]) -> list[list[pytest.Item]]:
     (a demo world's module would make its worker build that too); then come the units that
     need no database (the other worker runs them meanwhile), then the units marked ``slow``
     (real processes or a demo world: tens of seconds each), the longest first so that no
-    worker ends alone with one, then the rest, the largest first."""
+    worker ends alone with one, then the rest, the largest first; the browser tests last."""
     units: dict[str, list[pytest.Item]] = {}
+    browser: dict[str, list[pytest.Item]] = {}
     for item in items:
-        units.setdefault(item.nodeid.rsplit("::", 1)[0], []).append(item)
+        unit = item.nodeid.rsplit("::", 1)[0]
+        # The browser tests come last: their session-wide Playwright keeps an event loop set
+        # on the worker's thread, and every database test after them there would be refused
+        # as called "from an async context" (Django's SynchronousOnlyOperation).
+        (browser if unit.startswith("tests/browser/") else units).setdefault(unit, []).append(item)
     slow = sorted(
         (u for u in units.values() if any(_cost(i) for i in u)),
         key=lambda unit: max(_cost(i) for i in unit),
@@ -72,7 +77,7 @@ def dealing_order(items: list[pytest.Item]) -> list[list[pytest.Item]]:
         (u for u in units.values() if u not in slow and u not in free), key=len, reverse=True
     )
     starter = rest[:1] if rest and len(rest[0]) > 2 else []
-    return starter + free + slow + rest[len(starter) :]
+    return starter + free + slow + rest[len(starter) :] + list(browser.values())
 
 
 # Units that are long without being marked slow (their modules are other engineers'): dealt
