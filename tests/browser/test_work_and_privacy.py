@@ -494,3 +494,25 @@ def test_new_pages_in_english_and_at_phone_width(visit: Any, phone: bool) -> Non
         _png(page, ("phone-" if phone else "en-") + path.strip("/").replace("/", "_"))
     assert not found, "\n".join(found)
     _clean(officer)
+
+
+@pytest.mark.parametrize("username", ["dinsos.bandung", "iwapi.jabar", "kube.bandung"])
+def test_every_menu_page_fits_a_phone_screen(visit: Any, username: str) -> None:
+    """Nothing on a module's page is wider than a phone: a wide table scrolls inside its own
+    box, and a search row of five fields stacks (it once kept five columns and pushed its
+    buttons off the screen; the aid programmes' figures did the same)."""
+    person = visit(username, "id", phone=True)
+    page = person.page
+    addresses = page.eval_on_selector_all(
+        "nav.nav-mobile a[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(addresses) >= 3, addresses
+    wider: list[str] = []
+    for path in dict.fromkeys(addresses):
+        person.go(path)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if wide > 1:
+            wider.append(f"{path}: {wide}px wider than the screen")
+            _png(page, f"phone-wide-{username}-" + path.strip("/").replace("/", "_"))
+    assert not wider, "\n".join(wider)
+    _clean(person)
