@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sinergi.core.models import AuditEvent
 from sinergi.engines import wilayah as engine
@@ -69,17 +69,19 @@ def regions_load(
             result.unchanged += 1
     for level in engine.Level:
         rows = [
-            Region(
-                scheme=Scheme.KEMENDAGRI,
-                code=r.code,
-                level=int(level),
-                name=r.name,
-                parent_id=ids[r.parent_code] if r.parent_code else None,
-                decree=decree,
+            (
+                Scheme.KEMENDAGRI.value,
+                r.code,
+                int(level),
+                r.name,
+                ids[r.parent_code] if r.parent_code else None,
+                decree,
+                False,
+                "",
             )
             for r in by_level[level]
         ]
-        Region.objects.bulk_create(rows, batch_size=BATCH)
+        _insert(rows)
         result.created += len(rows)
         if rows:
             ids.update(
@@ -102,6 +104,41 @@ def regions_load(
         after=result.counts,
     )
     return result
+
+
+# The columns _insert fills, in its rows' order.
+_COLUMNS = ("scheme", "code", "level", "name", "parent", "decree", "retired", "replaced_by")
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """New regions as plain rows: a first load is 91,599 rows, and building a model instance
+    and its compiled values for each was ~85% of the load's CPU with bulk_create on SQLite
+    (the whole load 3.8 CPU s; with multi-row INSERTs of the backend's batch size, 1.0).
+    PostgreSQL gets one INSERT from UNNEST of one array a column: there, multi-row INSERTs of
+    2,000 rows cost more than bulk_create (3.9 against 3.2 CPU s), the arrays 1.2."""
+    if not rows:
+        return
+    meta = Region._meta
+    by_name = {f.name: f for f in meta.concrete_fields}
+    fields = [by_name[name] for name in _COLUMNS]
+    quote = connection.ops.quote_name
+    # Table, column and type names come from the model, quoted; the values are parameters.
+    head = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            columns = [list(c) for c in zip(*rows, strict=True)]
+            cursor.execute(f"{head}SELECT * FROM UNNEST({arrays})", columns)  # noqa: S608
+            return
+        one = f"({', '.join(['%s'] * len(fields))})"
+        size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                f"{head}VALUES {', '.join([one] * len(batch))}", [v for row in batch for v in row]
+            )
 
 
 def _current_counts() -> dict[str, int]:
