@@ -9,13 +9,16 @@ unchanged. ``propose`` guesses a spec for a file never seen, by the columns' nam
 and English synonyms, fuzzy) and by their content (a NIK that validates, a village code that
 exists, a date style, L/P or 1/2).
 
-The transform is on the import's hot path, so it is compiled once per file into one getter
-per output cell; a row costs a list of 14 look-ups, against the ~100 µs the checks, the
-encryption and the database take per row (bench/import_mapped.py).
+Both are on the import's path (issue 19: a layout adds under 10% to the import of the same
+rows in the own format, bench/import_mapped.py): the code count splits a plain CSV file's lines
+a block at a time (``csv_code_counts``), and the transform is compiled once per file (and per
+pool worker, which runs it) into one generated function.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import re
 import unicodedata
 from collections import Counter
@@ -23,13 +26,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from operator import itemgetter
+from typing import IO, Any
 
 from rapidfuzz import fuzz
 
 from sinergi.engines import nik as nikmod
 from sinergi.engines import registry_rows, wilayah
-from sinergi.engines.tabular import BrokenRow
+from sinergi.engines.tabular import LINE_LIMIT, BrokenRow
+from sinergi.engines.tabular import _sniff_delimiter as sniff_delimiter
 
 # --- The fields a file column can feed ---------------------------------------------------------
 # The 14 columns of the own format, plus the four parts of a region code for files that split
@@ -175,13 +180,18 @@ def _positions(spec: Spec, header: Sequence[str]) -> dict[str, int]:
     return {t: at[key(c)] for t, c in spec.mapped().items() if key(c) in at}
 
 
+def coded_columns(spec: Spec, header: Sequence[str]) -> list[tuple[str, int]]:
+    """(coded field, index of its column in the file), in CODES order."""
+    at = _positions(spec, header)
+    return [(t, at[t]) for t in CODES if t in at]
+
+
 def unmapped_codes(
     spec: Spec, header: Sequence[str], rows: Iterable[tuple[int, list[str]]]
 ) -> list[Problem]:
     """Codes found in coded columns that neither Sinergi nor the spec's maps can read, with how
     many rows hold each: one pass over the file, before any row is checked."""
-    at = _positions(spec, header)
-    coded = [(t, at[t]) for t in CODES if t in at]
+    coded = coded_columns(spec, header)
     if not coded:
         return []
     counts: dict[str, Counter[str]] = {t: Counter() for t, _i in coded}
@@ -190,17 +200,130 @@ def unmapped_codes(
         for target, i in coded:
             if i < width:
                 counts[target][cells[i].strip()] += 1
+    return lost_codes(spec, counts)
+
+
+def lost_codes(spec: Spec, counts: dict[str, Counter[str]]) -> list[Problem]:
+    """The problems of ``counts`` (coded field -> each value, stripped, and its rows): the
+    values neither Sinergi nor the spec's maps read, the most frequent first."""
     out = []
-    for target, _i in coded:
+    for target, counted in counts.items():
         mapping, allowed = spec.value_maps.get(target, {}), CODES[target]
         lost = [
             (value, n)
-            for value, n in counts[target].most_common()
+            for value, n in counted.most_common()
             if value and canonical(target, mapping.get(value, value)) not in allowed
         ]
         if lost:
             out.append(Problem("unmapped_codes", target, tuple(lost[:MAX_CODES])))
     return out
+
+
+# The code count reads the whole file before anything is stored, so it is on the import's path
+# (issue 19: the layout adds under 10%). Most files are UTF-8 or cp1252 text whose rows are one
+# line each: those are counted a block of lines at a time, without the tolerant reader's work
+# a line (engines.tabular). Whatever that reader would read otherwise (a quote left open, a
+# bare carriage return, NULs, UTF-16, a line over its limit, a spreadsheet) makes the fast
+# count give up, and the caller counts through the reader itself: the counts are always the
+# ones the import's own reading of the file gives.
+_BLOCK = 1 << 18
+_NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # XLSX, XLS
+
+
+def csv_code_counts(
+    opener: Callable[[], IO[bytes]], header_row: int, coded: list[tuple[str, int]]
+) -> dict[str, Counter[str]] | None:
+    """``unmapped_codes``'s counts for a plain CSV file, or None when the file needs the
+    tolerant reader to be read as the import reads it."""
+    with opener() as raw:
+        head = raw.read(4096)
+        raw.seek(0)
+        if b"\x00" in head or head.startswith(_NOT_TEXT):
+            return None
+        line = b""
+        for _skipped in range(header_row):
+            line = raw.readline(LINE_LIMIT)
+            if not line or (len(line) == LINE_LIMIT and not line.endswith(b"\n")):
+                return None
+        delimiter = sniff_delimiter(line.decode("utf-8", errors="replace"))
+        last = max(i for _t, i in coded)
+        found: list[Counter[str]] = [Counter() for _c in coded]
+        tail = b""
+        while True:
+            block = raw.read(_BLOCK)
+            data = tail + block
+            if block:
+                cut = data.rfind(b"\n") + 1
+                data, tail = data[:cut], data[cut:]
+                if len(tail) >= LINE_LIMIT:
+                    return None
+            if data:
+                rows = _plain_rows(data, delimiter, last)
+                if rows is None:
+                    return None
+                _count(rows, coded, found)
+            if not block:
+                break
+    counts: dict[str, Counter[str]] = {}
+    for (target, _i), raw_counts in zip(coded, found, strict=True):
+        # Stripped after counting: a value's place among equal counts stays its first row's.
+        stripped = counts[target] = Counter()
+        for value, n in raw_counts.items():
+            stripped[value.strip()] += n
+    return counts
+
+
+def _plain_rows(data: bytes, delimiter: str, last: int) -> list[list[str]] | None:
+    """The rows of whole lines ``data``, their cells up to index ``last`` exact, or None when
+    a line is not one the tolerant reader reads as a plain row."""
+    if len(data) >= LINE_LIMIT and max(map(len, data.split(b"\n"))) >= LINE_LIMIT:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # as the reader does: the lines that are not UTF-8 as cp1252
+        text = "\n".join(_line_text(line) for line in data.split(b"\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    if "\x00" in text:
+        return None
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    if '"' not in text:
+        return [line.split(delimiter, last + 1) for line in lines]
+    rows = []
+    for line in lines:
+        if '"' not in line:
+            rows.append(line.split(delimiter, last + 1))
+            continue
+        # A quoted row is read as the reader reads it; a quote still open at the line's end
+        # (the row goes on, or is broken) is the reader's to judge.
+        try:
+            records = list(csv.reader((line, "x"), delimiter=delimiter))
+        except csv.Error:
+            return None
+        if len(records) != 2 or records[1] != ["x"]:
+            return None
+        rows.append(records[0])
+    return rows
+
+
+def _line_text(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("cp1252", errors="replace")
+
+
+def _count(rows: list[list[str]], coded: list[tuple[str, int]], found: list[Counter[str]]) -> None:
+    shortest = min(map(len, rows), default=0)
+    for (_target, i), counter in zip(coded, found, strict=True):
+        if i < shortest:
+            counter.update(map(itemgetter(i), rows))
+        else:
+            counter.update([cells[i] for cells in rows if i < len(cells)])
 
 
 # --- The transform ------------------------------------------------------------------------------

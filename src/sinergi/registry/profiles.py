@@ -286,14 +286,20 @@ def refuse(problems: list[Problem]) -> None:
 
 def file_problems(source: Source, spec: Spec) -> tuple[list[str], list[Problem]]:
     """(the file's header, what keeps ``spec`` from reading it): the header first, then every
-    code without a mapping (one pass over the coded columns)."""
+    code without a mapping (one pass over the coded columns: a plain CSV file's lines split
+    as they are, any other file through the import's own reader)."""
     table = open_table(source, header_row=spec.header_row)
     rows = table.rows
     try:
         found = mapping.problems(spec, table.header)
-        if not found:
-            found = mapping.unmapped_codes(spec, table.header, rows)
-        return table.header, found
+        coded = mapping.coded_columns(spec, table.header)
+        if found or not coded:
+            return table.header, found
+        opener = (lambda: source.open("rb")) if isinstance(source, Path) else source
+        counts = mapping.csv_code_counts(opener, spec.header_row, coded)
+        if counts is None:
+            return table.header, mapping.unmapped_codes(spec, table.header, rows)
+        return table.header, mapping.lost_codes(spec, counts)
     finally:
         close = getattr(rows, "close", None)
         if close is not None:
