@@ -1,18 +1,24 @@
-"""Issue 19's short cut for a column-mapped file: the whole-file code count reads a plain CSV
-file's lines as they are. It may not change what the import reads, refuses or reports."""
+"""Issue 19's short cuts for a column-mapped file: the whole-file code count reads a plain CSV
+file's lines as they are, and the transform runs in the pool's workers. Neither may change
+what the import reads, refuses or reports."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sinergi.accounts.models import User
 from sinergi.engines.tabular import open_table
-from sinergi.registry import mapping, profiles
+from sinergi.registry import imports, mapping, profiles
+from sinergi.registry.imports import import_check, import_create
+from sinergi.registry.models import ImportStatus, Person
 from sinergi.synthetic.registry import RegistryGenerator
 from tests.registry.test_mapping import DTSEN_HEADER, dtsen_row
 
@@ -96,3 +102,38 @@ def test_a_plain_file_is_counted_without_the_reader_and_an_open_quote_with_it(
     path.write_bytes(path.read_bytes().replace(b'"""3"', b'"3', 1))  # now a quote left open
     assert mapping.csv_code_counts(lambda: path.open("rb"), 1, coded) is None
     assert profiles.file_problems(path, DTSEN)[1] == _oracle(path, DTSEN)
+
+
+@pytest.mark.django_db
+def test_the_pools_workers_transform_a_mapped_file_as_the_importing_process_does(
+    officer_bandung: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: object
+) -> None:
+    rows = [dtsen_row(r) for r in RegistryGenerator(7, areas=["32.73"]).rows(15)]
+    rows[3][DTSEN_HEADER.index("TGL_LHR")] = "31-02-1980"  # no such day: reported as TGL_LHR
+    rows[9][DTSEN_HEADER.index("NIK")] = "12"
+    paths = []
+    for name in ("a.csv", "b.csv"):
+        paths.append(tmp_path / name)
+        with paths[-1].open("w", newline="", encoding="utf-8") as out:
+            csv.writer(out).writerows([DTSEN_HEADER, *rows])
+    layout = ("dtsen", DTSEN)
+    monkeypatch.setattr(imports, "POOL_MIN_ROWS", 1)
+    monkeypatch.setattr(imports, "BATCH", 7)
+    settings.SINERGI_IMPORT_WORKERS = 2  # type: ignore[attr-defined]
+    pooled = import_create(actor=officer_bandung, source=paths[0], file_name="a", layout=layout)
+    pooled = import_check(pooled.pk, commit=True)
+    settings.SINERGI_IMPORT_WORKERS = 0  # type: ignore[attr-defined]
+    serial = import_create(actor=officer_bandung, source=paths[1], file_name="b", layout=layout)
+    serial = import_check(serial.pk)
+    assert pooled.status == ImportStatus.COMMITTED
+    assert pooled.rows_committed == len(rows) - 2 == Person.objects.count()
+    assert (pooled.rows_read, pooled.rows_rejected) == (serial.rows_read, serial.rows_rejected)
+    report = [(i.row_number, i.column, i.code, i.value) for i in pooled.issues.order_by("pk")]
+    assert report == [
+        (i.row_number, i.column, i.code, i.value) for i in serial.issues.order_by("pk")
+    ]
+    assert {(n, c) for n, c, _code, _v in report} >= {(5, "TGL_LHR"), (11, "NIK")}
+    assert serial.rows_skipped == len(rows) - 2  # the same rows, stored by the pooled run
+    assert Counter(Person.objects.values_list("sex", flat=True)) == Counter(
+        {"1": "L", "2": "P"}[r[SEX_AT]] for i, r in enumerate(rows) if i not in (3, 9)
+    )

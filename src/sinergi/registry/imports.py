@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
@@ -316,7 +317,22 @@ def _count_rows(batch: ImportBatch) -> int:
         return 0  # reported as the file being gone when its rows are read
 
 
+# A layout as a chunk carries it to prepare_chunk: (the spec as JSON text, the file's header).
+# Text and a tuple, small to pickle once a chunk and hashable for the per-process cache.
+LayoutKey = tuple[str, tuple[str, ...]]
+
+
 def _rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
+    """The file's rows as own-format cells (a mapped file's transformed here)."""
+    rows, layout = _file_rows(batch)
+    if layout is None:
+        return rows
+    return iter(_transform(*layout).rows(rows))
+
+
+def _file_rows(batch: ImportBatch) -> tuple[Iterator[tuple[int, list[str]]], LayoutKey | None]:
+    """The file's rows as the file has them, and the layout to read them in (None for the
+    own format)."""
     table = _table(batch)
     spec = layout_of(batch)
     if spec is not None:
@@ -325,7 +341,7 @@ def _rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
         if found:
             named = "; ".join(f"{p.code} {p.field}" for p in found[:5])
             raise TabularError("bad_mapping", storable(named, 250))
-        return iter(mapping.Transform(spec, table.header).rows(table.rows))
+        return table.rows, (json.dumps(spec.as_json(), sort_keys=True), tuple(table.header))
     missing, extra, order = registry_rows.header_problems(table.header)
     if missing or extra or order:
         detail = []
@@ -336,7 +352,13 @@ def _rows(batch: ImportBatch) -> Iterator[tuple[int, list[str]]]:
         if order:
             detail.append("order differs")
         raise TabularError("bad_header", storable("; ".join(detail), 250))
-    return table.rows
+    return table.rows, None
+
+
+@lru_cache(maxsize=4)
+def _transform(spec_text: str, header: tuple[str, ...]) -> mapping.Transform:
+    """A layout compiled once per process: the importing one, or each pool worker."""
+    return mapping.Transform(Spec.from_json(json.loads(spec_text)), header)
 
 
 def _masked(column: str, value: str) -> str:
@@ -383,14 +405,22 @@ _NULL = "\\N"
 
 
 def prepare_chunk(
-    chunk: list[tuple[int, list[str]]], area: str | None, today: date
+    chunk: list[tuple[int, list[str]]],
+    area: str | None,
+    today: date,
+    layout: LayoutKey | None = None,
 ) -> list[Prepared]:
-    """The CPU part of a chunk, no database: validate every row, fill in masked problem values,
-    and for good rows compute the protected NIK and KK (ciphertext, keyed hash, mask) and the
-    row's line of COPY text.
+    """The CPU part of a chunk, no database: read a mapped file's rows in its ``layout``,
+    validate every row, fill in masked problem values, and for good rows compute the protected
+    NIK and KK (ciphertext, keyed hash, mask) and the row's line of COPY text.
 
-    Pure and picklable, so a process pool can run it beside the process that writes.
+    Pure and picklable, so a process pool can run it beside the process that writes. The
+    layout's transform runs here rather than in the process that reads the file and feeds
+    the pool: that process is the import's bottleneck, the pool's workers wait on it.
     """
+    if layout is not None:
+        transform = _transform(*layout)
+        chunk = [(number, transform(cells, number)) for number, cells in chunk]
     index = wilayah.default_index()
     parsed: list[tuple[int, registry_rows.PersonRow | None, list[registry_rows.CellError]]] = []
     for number, cells in chunk:
@@ -518,11 +548,12 @@ def _prepared_chunks(batch: ImportBatch, total_rows: int) -> Iterator[list[Prepa
     """Prepared chunks in file order; large files are prepared by a pool of worker processes
     while this process does the database work (bounded look-ahead keeps memory flat)."""
     area, today = batch.area_code or None, date.today()
-    chunks = _chunks(_rows(batch), BATCH)
+    rows, layout = _file_rows(batch)
+    chunks = _chunks(rows, BATCH)
     workers = settings.SINERGI_IMPORT_WORKERS
     if workers <= 0 or total_rows < POOL_MIN_ROWS:
         for chunk in chunks:
-            yield prepare_chunk(chunk, area, today)
+            yield prepare_chunk(chunk, area, today, layout)
         return
     from sinergi.core import crypto
 
@@ -540,7 +571,7 @@ def _prepared_chunks(batch: ImportBatch, total_rows: int) -> Iterator[list[Prepa
     pending: deque[Future[list[Prepared]]] = deque()
     try:
         for chunk in chunks:
-            pending.append(pool.submit(prepare_chunk, chunk, area, today))
+            pending.append(pool.submit(prepare_chunk, chunk, area, today, layout))
             if len(pending) > workers + 1:
                 yield pending.popleft().result()
         while pending:
