@@ -14,9 +14,11 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connections
 from django.db.models import IntegerField, QuerySet, Subquery
 
 from sinergi.core.numbers import PAGE_MAX
+from sinergi.core.sql import pieces
 
 COUNT_CAP = 10_000
 
@@ -77,6 +79,66 @@ class FirstThenRest:
         if stop > in_head:
             rows += list(self.tail[max(0, start - in_head) : stop - in_head])
         return rows
+
+
+class GroupedFirst:
+    """The rows of ``queryset`` by a small table's column first (a product's category by its
+    name), then by ``within`` and the key, ascending: the order a catalogue is browsed in.
+
+    As an ``ORDER BY`` across the join, the database joins and sorts every listed row for each
+    page (18,000 products and their groups: 40-140 ms a page). Here each group's first rows are
+    read in index order (``LATERAL … LIMIT``, served by an index on the group, ``within`` and
+    the key), so a page costs the groups' first rows, not the whole table; then the page's
+    rows are read by key through the queryset (its ``select_related`` and prefetches kept).
+    The queryset's filters stay its own (:func:`sinergi.core.sql.pieces`). On SQLite, which has
+    no ``LATERAL``, the queryset is sliced as it is: it must be ordered the same way.
+    """
+
+    def __init__(
+        self, queryset: QuerySet[Any], *, group: str, group_order: str, within: tuple[str, ...]
+    ) -> None:
+        self.queryset = queryset
+        self.group = group
+        self.group_order = group_order
+        self.within = within
+
+    def all(self) -> GroupedFirst:
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, key: slice) -> list[Any]:
+        start, stop = key.start or 0, key.stop
+        if stop is None or connections[self.queryset.db].vendor != "postgresql":
+            return list(self.queryset[key])
+        keys = self._keys(start, stop)
+        rows = self.queryset.order_by().in_bulk(keys)
+        return [rows[k] for k in keys if k in rows]
+
+    def _keys(self, start: int, stop: int) -> list[Any]:
+        found = pieces(self.queryset, ("pk", self.group, *self.within))
+        if found is None or stop <= start:
+            return []
+        groups = self.queryset.model._meta.get_field(self.group).related_model._meta
+        quote = connections[self.queryset.db].ops.quote_name
+        cols = found.columns
+        picked = ", ".join(f"{cols[f]} AS _w{i}" for i, f in enumerate(self.within))
+        inner_order = ", ".join([*(cols[f] for f in self.within), cols["pk"]])
+        outer_order = ", ".join(f"_r._w{i}" for i in range(len(self.within)))
+        group_key = f"_g.{quote(groups.pk.column)}"
+        group_order = f"_g.{quote(groups.get_field(self.group_order).column)}"
+        inner, params = found.rows(f"{cols[self.group]} = {group_key}")
+        statement = (
+            f"SELECT _r._pk FROM {quote(groups.db_table)} _g CROSS JOIN LATERAL "  # noqa: S608  # names and compiled pieces; values bound
+            f"(SELECT {cols['pk']} AS _pk, {picked} {inner} ORDER BY {inner_order} "
+            f"LIMIT {stop:d}) _r "
+            f"ORDER BY {group_order}, {group_key}, {outer_order}, _r._pk "
+            f"LIMIT {stop - start:d} OFFSET {start:d}"
+        )
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(statement, params)
+            return [row[0] for row in cursor.fetchall()]
 
 
 def capped_count(object_list: Any, cap: int = COUNT_CAP) -> int:

@@ -70,6 +70,21 @@ class Product(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["kube", "category", "name"], name="product_once"),
         ]
+        indexes = [
+            # The catalogue's orders over the listed products only: cheapest first (the API),
+            # and each category's cheapest first (the page, core.pagination.GroupedFirst) —
+            # a page reads a range of these instead of sorting every listed product.
+            models.Index(
+                fields=["price", "id"],
+                condition=models.Q(active=True, available__gt=0),
+                name="product_listed_by_price",
+            ),
+            models.Index(
+                fields=["category", "price", "id"],
+                condition=models.Q(active=True, available__gt=0),
+                name="product_listed_in_category",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

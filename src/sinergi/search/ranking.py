@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import (
     Case,
@@ -36,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Lower
 
+from sinergi.core.sql import pieces
 from sinergi.search.providers import Query, fold
 
 M = TypeVar("M", bound=Model)
@@ -78,67 +78,6 @@ def by_name(
     return _sqlite(qs.order_by(), query, limit + 1, field, tuple(tiebreak))
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """The pieces of the caller's scoped queryset a hand-written statement is built from: its
-    ``FROM`` (joins included) and ``WHERE`` (the selector's area, party and role rules) as
-    compiled by the ORM, the id and name columns, and the tiebreak as ``ORDER BY`` terms.
-
-    Compiling only these once a kind costs a fraction of building and compiling the three
-    steps' ``UNION`` through the ORM (each part with its own copy of the scope, the guards
-    with theirs), which was most of a search's CPU at national size."""
-
-    from_sql: str
-    from_params: tuple[Any, ...]
-    where_sql: str
-    where_params: tuple[Any, ...]
-    pk: str
-    column: str
-    order_sql: str
-    order_params: tuple[Any, ...]
-
-    @property
-    def name(self) -> str:
-        return f'lower({self.column}) COLLATE "C"'
-
-    def rows(self, condition: str = "TRUE") -> tuple[str, list[Any]]:
-        """``FROM … WHERE <scope> AND <condition>`` and the parameters of the scope (the
-        condition's own come after them)."""
-        return (
-            f"FROM {self.from_sql} WHERE ({self.where_sql}) AND {condition}",
-            [*self.from_params, *self.where_params],
-        )
-
-
-def _scope(qs: QuerySet[Any], field: str, tiebreak: tuple[Any, ...]) -> _Scope | None:
-    """The scope's compiled pieces, or None when it can hold no row at all."""
-    query = qs.order_by(*tiebreak, "pk").values_list("pk", field).query
-    if query.combinator or query.distinct or query.group_by is not None:
-        # Not a plain filtered table: the hand-written statement would not mean the same.
-        raise ValueError("search ranking needs a plain filtered queryset")
-    compiler = query.get_compiler(using=qs.db)
-    _extra, order_by, _group = compiler.pre_sql_setup()
-    from_parts, from_params = compiler.get_from_clause()
-    try:
-        where, where_params = compiler.compile(compiler.where)
-    except FullResultSet:
-        where, where_params = "TRUE", []
-    except EmptyResultSet:
-        return None
-    (pk_sql, _p), (column_sql, _c) = (sql for _col, sql, _alias in compiler.select)
-    order_terms = [sql_params for _expr, (*sql_params, _is_ref) in order_by]
-    return _Scope(
-        from_sql=" ".join(from_parts),
-        from_params=tuple(from_params),
-        where_sql=where,
-        where_params=tuple(where_params),
-        pk=pk_sql,
-        column=column_sql,
-        order_sql=", ".join(sql for sql, _params in order_terms),
-        order_params=tuple(p for _sql, params in order_terms for p in params),
-    )
-
-
 def _postgres(
     qs: QuerySet[M], query: Query, wanted: int, field: str, tiebreak: tuple[Any, ...]
 ) -> list[Ranked[M]]:
@@ -149,18 +88,19 @@ def _postgres(
     kind with hits, one for a kind without.
 
     The statement is written here around the scope's compiled ``FROM`` and ``WHERE``
-    (:class:`_Scope`); the scope's values stay bound parameters."""
-    scope = _scope(qs, field, tiebreak)
+    (:func:`sinergi.core.sql.pieces`); the scope's values stay bound parameters."""
+    scope = pieces(qs, ("pk", field), (*tiebreak, "pk"))
     if scope is None:
         return []
     q = query.folded
-    name, column = scope.name, scope.column
+    pk, column = scope.columns["pk"], scope.columns[field]
+    name = f'lower({column}) COLLATE "C"'
     starts = f"{name} >= %s AND {name} < %s"
     starts_params = [q, _next(q)]
     # 1. The name's start, the exact name first, read in order from the B-tree.
     from_, params1 = scope.rows(starts)
     first = (
-        f"(SELECT {scope.pk}, CASE WHEN {name} = %s THEN {EXACT} ELSE {PREFIX} END {from_} "
+        f"(SELECT {pk}, CASE WHEN {name} = %s THEN {EXACT} ELSE {PREFIX} END {from_} "
         f"ORDER BY {name}, {scope.order_sql} LIMIT {wanted:d})"
     )
     params = [q, *params1, *starts_params, *scope.order_params]
@@ -170,7 +110,7 @@ def _postgres(
     full_from, full_params = scope.rows(starts)
     words_from, words_from_params = scope.rows(words_sql)
     second = (
-        f"(SELECT {scope.pk}, CASE WHEN {column} ILIKE %s THEN {WORD_START} "
+        f"(SELECT {pk}, CASE WHEN {column} ILIKE %s THEN {WORD_START} "
         f"ELSE {ALL_WORDS} END {words_from} "
         f"AND NOT EXISTS (SELECT 1 {full_from} OFFSET {wanted - 1:d} LIMIT 1) "
         f"ORDER BY 2, similarity({column}, %s) DESC, {scope.order_sql} LIMIT {wanted:d})"
@@ -192,10 +132,10 @@ def _postgres(
         starts_from, _sp = scope.rows(starts)
         any_word_from, _wp = scope.rows(words_sql)
         outer_from, outer_params = scope.rows(
-            f"{scope.pk} IN (SELECT {scope.pk} {close_from} LIMIT {SIMILAR_CANDIDATES:d})"
+            f"{pk} IN (SELECT {pk} {close_from} LIMIT {SIMILAR_CANDIDATES:d})"
         )
         parts.append(
-            f"(SELECT {scope.pk}, {SIMILAR} {outer_from} "
+            f"(SELECT {pk}, {SIMILAR} {outer_from} "
             f"AND NOT EXISTS (SELECT 1 {starts_from}) "
             f"AND NOT EXISTS (SELECT 1 {any_word_from}) "
             f"ORDER BY word_similarity(%s, {column}) DESC, similarity({column}, %s) DESC, "
