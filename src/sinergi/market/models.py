@@ -84,6 +84,8 @@ class Product(TimeStampedModel):
                 condition=models.Q(active=True, available__gt=0),
                 name="product_listed_in_category",
             ),
+            # The products list (API) by name: a range instead of a sort of every product.
+            models.Index(fields=["name", "id"], name="product_by_name"),
         ]
 
     def __str__(self) -> str:
