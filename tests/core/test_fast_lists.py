@@ -90,6 +90,30 @@ def test_menu_cache_gives_the_rendered_menu_per_language_and_section(
     assert len(set(pages.values())) == 4
 
 
+def test_menu_cache_keys_on_the_menu_it_draws_not_the_entries_behind_it() -> None:
+    """A page that draws no menu though its entries are known (the offline page) once found a
+    signed-in menu cached under its key and showed it; the key is now what is drawn."""
+    from django.template import Context, Template
+
+    from sinergi.core.templatetags import fragments
+
+    fragments._rendered.clear()
+    page = Template(
+        "{% load fragments %}{% menu_cache nav_menu %}"
+        "{% for e in nav_menu %}<a href='{{ e.url }}'>{{ e.count }}</a>{% endfor %}"
+        "{% endmenu_cache %}"
+    )
+    entry = {"url": "/tugas/", "active": False, "count": 3}
+    entries = [entry]
+    drawn = page.render(Context({"nav_items": entries, "nav_menu": entries}))
+    assert drawn == "<a href='/tugas/'>3</a>"
+    assert page.render(Context({"nav_items": entries, "nav_menu": []})) == ""
+    grouped = [{"group": "market", "active": False, "entries": [entry]}]
+    assert page.render(Context({"nav_items": entries, "nav_menu": grouped})) == ("<a href=''></a>")
+    entry_now = {**entry, "count": 4}
+    assert "4" in page.render(Context({"nav_items": [entry_now], "nav_menu": [entry_now]}))
+
+
 def _menu(html: str) -> str:
     start = html.index('<nav class="nav-desktop"')
     return html[start : html.index('<form class="site-search"')]

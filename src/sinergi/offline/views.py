@@ -163,8 +163,6 @@ def offline_page(request: HttpRequest) -> HttpResponse:
             "days": offline_days(),
             "user": AnonymousUser(),
             "nav_items": [],
-            # Both: the menu is cached by its entries (nav_items) but drawn from nav_menu, and a
-            # full menu cached under "no entries" would then show on the sign-in page too.
             "nav_menu": [],
             "breach_clocks": None,
             "offline_neutral": True,

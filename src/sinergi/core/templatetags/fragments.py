@@ -1,10 +1,13 @@
-"""``{% menu_cache nav_items %}…{% endmenu_cache %}``: the base template's menus rendered once
-per process for each (language, entries shown, current section, waiting-task count) and reused.
+"""``{% menu_cache nav_menu %}…{% endmenu_cache %}``: the base template's menus rendered once
+per process for each (language, entries and groups shown, current section, waiting-task count)
+and reused.
 
 The two menus are about a third of the template work of a short page and the same for every
 user with the same permissions on the same section; the key holds everything their markup reads
-(labels follow from the addresses and the language), so the cached HTML is what rendering would
-give.
+(labels follow from the addresses, group codes and the language), so the cached HTML is what
+rendering would give. The key is taken from the very list the menus draw (``nav_menu``), not
+from the entries it is grouped from: a page that draws no menu but kept its entries once cached
+a signed-in menu under "no menu".
 """
 
 from __future__ import annotations
@@ -24,20 +27,25 @@ _LIMIT = 2048
 _rendered: dict[tuple[Any, ...], SafeString] = {}
 
 
+def _entry(item: dict[str, Any]) -> tuple[Any, ...]:
+    return (item["url"], item["active"], None if item.get("count") is None else str(item["count"]))
+
+
+def _drawn(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """What the menus show of one entry of ``nav_menu``: an entry, or a group and its entries."""
+    if "entries" in entry:
+        return (entry["group"], entry["active"], tuple(_entry(i) for i in entry["entries"]))
+    return _entry(entry)
+
+
 class MenuCacheNode(Node):
     def __init__(self, nodelist: NodeList, items: Any) -> None:
         self.nodelist = nodelist
         self.items = items
 
     def render(self, context: Context) -> str:
-        items = self.items.resolve(context) or ()
-        key = (
-            get_language(),
-            tuple(
-                (i["url"], i["active"], None if i.get("count") is None else str(i["count"]))
-                for i in items
-            ),
-        )
+        menu = self.items.resolve(context) or ()
+        key = (get_language(), tuple(_drawn(entry) for entry in menu))
         html = _rendered.get(key)
         if html is None:
             html = mark_safe(self.nodelist.render(context))  # noqa: S308 - rendered template output
