@@ -11,6 +11,8 @@ sinergi match-mentors --kube K.csv --mentors M.csv [--history H.csv] --out A.csv
 sinergi allocate --demand D.csv --offers O.csv [--strategy cheapest|fair] --out A.csv
 sinergi pdp export --nik N --out FILE.json [--user U]   a person's access file (UU PDP)
 sinergi pdp erase --nik N --reason TEXT [--user U]      erase a person; 1 and the hold if refused
+sinergi search TEXT --user U [--kinds K,..] [--limit N] [--language id|en] [--json]
+sinergi search --number --user U        a whole NIK or KK, read from standard input
 """
 
 from __future__ import annotations
@@ -285,6 +287,61 @@ def _pdp(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search(args: argparse.Namespace) -> int:
+    """The search box for one user (her role and area apply, as on the page). A NIK or KK is
+    read from standard input, never from the command line: a shell keeps its lines in a
+    history file and shows them to other users in the process list."""
+    _django()
+    from django.utils import translation
+
+    from sinergi.accounts.models import User
+    from sinergi.core.errors import DomainError
+    from sinergi.search import providers, selectors
+
+    with translation.override(args.language):
+        actor = User.objects.filter(username=args.user, is_active=True).first()
+        if actor is None:
+            print(f"sinergi search: no active user {args.user!r}", file=sys.stderr)
+            return 2
+        try:
+            if args.number:
+                if args.text:
+                    print("sinergi search: with --number, type the number on standard input, "
+                          "not on the command line", file=sys.stderr)  # fmt: skip
+                    return 2
+                digits = providers.parse_number(sys.stdin.readline())
+                results = selectors.search_number(actor=actor, digits=digits, limit=args.limit)
+            else:
+                query = providers.parse(args.text or "")
+                results = selectors.search(
+                    actor=actor, query=query, kinds=args.kinds, limit=args.limit
+                )
+        except DomainError as exc:
+            print(f"sinergi search: {exc.message}", file=sys.stderr)
+            return 2 if exc.status in (400, 422) else 1
+        groups: list[dict[str, Any]] = [
+            {
+                "kind": g.code,
+                "label": g.label,
+                "hits": [
+                    {"title": h.title, "detail": h.detail, "url": h.url, "rank": h.rank}
+                    for h in g.hits
+                ],
+                "more": g.more,
+                "timed_out": g.timed_out,
+            }
+            for g in results.groups
+        ]
+    if args.json:
+        print(json.dumps(groups, ensure_ascii=False, indent=2))
+        return 0
+    for group in groups:
+        print(f"{group['label']} ({len(group['hits'])}{'+' if group['more'] else ''})")
+        for hit in group["hits"]:
+            print(f"  {hit['title']} — {hit['detail']}  {hit['url']}")
+    return 0
+
+
 def _refuse(command: str, problems: list[Any]) -> int:
     for problem in problems[:50]:
         print(f"sinergi {command}: {problem}", file=sys.stderr)
@@ -383,6 +440,16 @@ def main(argv: list[str] | None = None) -> int:
     pdp_erase.add_argument("--nik", required=True)
     pdp_erase.add_argument("--reason", required=True)
     pdp_erase.add_argument("--user", help="act as this user (its role and area apply)")
+    finder = sub.add_parser("search", help="the search box, as one user sees it")
+    finder.add_argument("text", nargs="?", default="", help="a name, a code or an order number")
+    finder.add_argument("--user", required=True, help="search as this user (role and area)")
+    finder.add_argument(
+        "--number", action="store_true", help="a whole NIK or KK, read from standard input"
+    )
+    finder.add_argument("--kinds", action="append", default=[], help="e.g. kube,person")
+    finder.add_argument("--limit", type=int, default=None, help="hits per kind (at most 50)")
+    finder.add_argument("--language", choices=["id", "en"], default="id")
+    finder.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -421,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
         return _allocate(args.demand, args.offers, args.strategy, args.out, args.time_limit)
     if args.command == "pdp":
         return _pdp(args)
+    if args.command == "search":
+        return _search(args)
     if args.command == "match-mentors":
         return _match(args.kube, args.mentors, args.history, args.out)
     return 2

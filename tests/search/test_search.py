@@ -393,3 +393,55 @@ def test_a_kind_out_of_time_is_reported_and_the_others_still_answer(
     assert [h.title for h in by_code["person"].hits] == ["Bayu Pratama"]
     # The transaction the search ran in is still usable.
     assert Person.objects.filter(name="Bayu Pratama").exists()
+
+
+# --- The command line -------------------------------------------------------------------------
+
+
+def test_the_command_line_searches_as_one_user_in_her_language(
+    officer_bandung: User,
+    officer_bogor: User,
+    make_user: Callable[..., User],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import json
+
+    from sinergi import cli
+
+    person = _person("Agus Salim")
+    nik = decrypt(person.nik_cipher, field="nik")
+
+    assert cli.main(["search", "Agus", "--user", officer_bandung.username, "--json"]) == 0
+    found = {g["kind"]: g for g in json.loads(capsys.readouterr().out)}
+    assert [h["title"] for h in found["person"]["hits"]] == ["Agus Salim"]
+    assert found["person"]["label"] == "Orang"
+    assert nik not in json.dumps(found)
+    # Her area only: Bogor's officer finds nobody of that name.
+    argv = ["search", "Agus", "--user", officer_bogor.username, "--kinds", "person", "--json"]
+    assert cli.main(argv) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"kind": "person", "label": "Orang", "hits": [], "more": False, "timed_out": False}
+    ]
+    # The text form, in English.
+    argv = ["search", "agus", "--user", officer_bandung.username, "--language", "en"]
+    assert cli.main(argv) == 0
+    assert "Persons (1)" in capsys.readouterr().out
+    # Bad input says what to type, in the chosen language, and the exit code says so.
+    assert cli.main(["search", "a", "--user", officer_bandung.username]) == 2
+    assert "Ketik paling sedikit 2 karakter" in capsys.readouterr().err
+    assert cli.main(["search", nik, "--user", officer_bandung.username, "--language", "en"]) == 2
+    assert "number search" in capsys.readouterr().err
+    assert cli.main(["search", "Agus", "--user", "nobody"]) == 2
+    # A whole number only from standard input, logged like the page's number search.
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{nik}\n"))
+    assert cli.main(["search", "--number", "--user", officer_bandung.username, "--json"]) == 0
+    found = {g["kind"]: g for g in json.loads(capsys.readouterr().out)}
+    assert [h["title"] for h in found["person"]["hits"]] == ["Agus Salim"]
+    assert AccessLog.objects.filter(purpose=AccessPurpose.NUMBER_SEARCH, person=person).count() == 1
+    # A partner role may not search by number: refused before the number is read.
+    coordinator = make_user(Role.PARTNER_COORDINATOR, "32")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{nik}\n"))
+    assert cli.main(["search", "--number", "--user", coordinator.username]) == 1
+    assert "NIK" in capsys.readouterr().err
