@@ -10,7 +10,8 @@ Then, each in a process and a database of its own, alternating so a busy machine
 alike: (a) the own-format file through the import, and (b) the DTSEN file through the same
 import with the ``dtsen`` layout, including the layout's check of the whole file before
 anything is stored (the code count) and the transform of every row. Prints the wall-clock and
-CPU seconds of each (medians) and how much (b) adds. Target (issue 19): under 10%.
+CPU seconds of each (medians) and how much (b) adds, then the median of the pairs' ratios;
+each run is printed as it ends, with the load average. Target (issue 19): under 10%.
 """
 
 from __future__ import annotations
@@ -145,6 +146,13 @@ def main() -> None:
     for i in range(args.repeat):
         for kind in ("own", "dtsen") if i % 2 == 0 else ("dtsen", "own"):
             results[kind].append(run(kind))
+            # Each run as it ends, with the load it met: a shared machine's noise shows.
+            r = results[kind][-1]
+            print(
+                f"  run {i + 1} {kind:<5} {r['seconds']:5.1f} s wall, {r['cpu']:4.1f} s CPU "
+                f"(load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
     a = {k: statistics.median(r[k] for r in results["own"]) for k in ("seconds", "cpu")}
     b = {k: statistics.median(r[k] for r in results["dtsen"]) for k in ("seconds", "cpu")}
     stored = (results["own"][0]["rows"], results["dtsen"][0]["rows"])
@@ -157,6 +165,13 @@ def main() -> None:
     print(
         f"mapping adds          {100 * (b['seconds'] / a['seconds'] - 1):+.1f}% wall, "
         f"{100 * (b['cpu'] / a['cpu'] - 1):+.1f}% CPU (median of {args.repeat})"
+    )
+    # Each pair ran back to back, so a pair's two runs met much the same load.
+    both = list(zip(results["own"], results["dtsen"], strict=True))
+    pairs = {k: statistics.median(d[k] / o[k] for o, d in both) for k in ("seconds", "cpu")}
+    print(
+        f"  pairs' median ratio {100 * (pairs['seconds'] - 1):+.1f}% wall, "
+        f"{100 * (pairs['cpu'] - 1):+.1f}% CPU"
     )
     if args.db == "postgres":
         import psycopg
