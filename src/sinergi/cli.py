@@ -309,6 +309,8 @@ def _search(args: argparse.Namespace) -> int:
                     print("sinergi search: with --number, type the number on standard input, "
                           "not on the command line", file=sys.stderr)  # fmt: skip
                     return 2
+                # A role that may search no number is refused before the number is read.
+                selectors.require_number_search(actor)
                 digits = providers.parse_number(sys.stdin.readline())
                 results = selectors.search_number(actor=actor, digits=digits, limit=args.limit)
             else:

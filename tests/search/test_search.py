@@ -6,6 +6,7 @@ tests are PostgreSQL's own)."""
 from __future__ import annotations
 
 import datetime
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -440,8 +441,11 @@ def test_the_command_line_searches_as_one_user_in_her_language(
     found = {g["kind"]: g for g in json.loads(capsys.readouterr().out)}
     assert [h["title"] for h in found["person"]["hits"]] == ["Agus Salim"]
     assert AccessLog.objects.filter(purpose=AccessPurpose.NUMBER_SEARCH, person=person).count() == 1
-    # A partner role may not search by number: refused before the number is read.
+    # A partner role may not search by number: refused before the number is read (even a
+    # malformed one is not looked at).
     coordinator = make_user(Role.PARTNER_COORDINATOR, "32")
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"{nik}\n"))
-    assert cli.main(["search", "--number", "--user", coordinator.username]) == 1
-    assert "NIK" in capsys.readouterr().err
+    for typed in (nik, "1234"):
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"{typed}\n"))
+        assert cli.main(["search", "--number", "--user", coordinator.username]) == 1
+        assert "NIK" in capsys.readouterr().err
+        assert sys.stdin.read() == f"{typed}\n"
