@@ -30,7 +30,21 @@ class SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
-class RowsThrough:
+class RowsOf:
+    """A queryset read another way than its own slicing, as paginators and the API's pages take
+    it: ``count()`` is the queryset's (``capped_count`` counts through to it), ``[a:b]`` a page
+    of rows."""
+
+    queryset: Any
+
+    def all(self) -> RowsOf:
+        return self
+
+    def count(self) -> int:
+        return int(self.queryset.count())
+
+
+class RowsThrough(RowsOf):
     """A queryset whose rows pass through ``fn`` as they are read: pagination slices first, so
     ``fn`` runs for one page's rows instead of the whole table being loaded to apply it."""
 
@@ -38,17 +52,11 @@ class RowsThrough:
         self.queryset = queryset
         self.fn = fn
 
-    def all(self) -> RowsThrough:
-        return self
-
-    def count(self) -> int:
-        return self.queryset.count()
-
     def __getitem__(self, key: slice) -> list[Any]:
         return [self.fn(row) for row in self.queryset[key]]
 
 
-class FirstThenRest:
+class FirstThenRest(RowsOf):
     """The rows of ``queryset`` that match ``first``, then the others, each part in the
     queryset's order.
 
@@ -63,12 +71,6 @@ class FirstThenRest:
         self.head = queryset.filter(first)
         self.tail = queryset.exclude(first)
 
-    def all(self) -> FirstThenRest:
-        return self
-
-    def count(self) -> int:
-        return self.queryset.count()
-
     def __getitem__(self, key: slice) -> list[Any]:
         start, stop = key.start or 0, key.stop
         if stop is None:
@@ -81,7 +83,7 @@ class FirstThenRest:
         return rows
 
 
-class GroupedFirst:
+class GroupedFirst(RowsOf):
     """The rows of ``queryset`` by a small table's column first (a product's category by its
     name), then by ``within`` and the key, ascending: the order a catalogue is browsed in.
 
@@ -102,12 +104,6 @@ class GroupedFirst:
         self.group_order = group_order
         self.within = within
 
-    def all(self) -> GroupedFirst:
-        return self
-
-    def count(self) -> int:
-        return self.queryset.count()
-
     def __getitem__(self, key: slice) -> list[Any]:
         start, stop = key.start or 0, key.stop
         if stop is None or connections[self.queryset.db].vendor != "postgresql":
@@ -117,8 +113,8 @@ class GroupedFirst:
         return [rows[k] for k in keys if k in rows]
 
     def _keys(self, start: int, stop: int) -> list[Any]:
-        found = pieces(self.queryset, ("pk", self.group, *self.within))
-        if found is None or stop <= start:
+        found = pieces(self.queryset, ("pk", self.group, *self.within)) if stop > start else None
+        if found is None:
             return []
         groups = self.queryset.model._meta.get_field(self.group).related_model._meta
         quote = connections[self.queryset.db].ops.quote_name
@@ -143,7 +139,7 @@ class GroupedFirst:
 
 def capped_count(object_list: Any, cap: int = COUNT_CAP) -> int:
     """Rows in ``object_list``, counted up to ``cap + 1``: more than ``cap`` reads as cap + 1."""
-    while isinstance(object_list, RowsThrough | FirstThenRest):
+    while isinstance(object_list, RowsOf):
         object_list = object_list.queryset
     if isinstance(object_list, QuerySet):
         # Neither the order nor the per-row figures change a count: without them the LIMIT
