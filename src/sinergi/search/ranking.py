@@ -97,29 +97,29 @@ def _postgres(
     name = f'lower({column}) COLLATE "C"'
     starts = f"{name} >= %s AND {name} < %s"
     starts_params = [q, _next(q)]
+    # Each part and guard reads the scope: the same FROM … WHERE and the same scope values.
+    starts_from, in_scope = scope.rows(starts)
     # 1. The name's start, the exact name first, read in order from the B-tree.
-    from_, params1 = scope.rows(starts)
     first = (
-        f"(SELECT {pk}, CASE WHEN {name} = %s THEN {EXACT} ELSE {PREFIX} END {from_} "
+        f"(SELECT {pk}, CASE WHEN {name} = %s THEN {EXACT} ELSE {PREFIX} END {starts_from} "
         f"ORDER BY {name}, {scope.order_sql} LIMIT {wanted:d})"
     )
-    params = [q, *params1, *starts_params, *scope.order_params]
+    params = [q, *in_scope, *starts_params, *scope.order_params]
     # 2. Every word somewhere (and not already a start), only while step 1 leaves room.
     words_sql = " AND ".join([f"NOT ({starts})", *(f"{column} ILIKE %s" for _w in query.words)])
     words_params = [*starts_params, *(f"%{like_escape(w)}%" for w in query.words)]
-    full_from, full_params = scope.rows(starts)
-    words_from, words_from_params = scope.rows(words_sql)
+    words_from, _same = scope.rows(words_sql)
     second = (
         f"(SELECT {pk}, CASE WHEN {column} ILIKE %s THEN {WORD_START} "
         f"ELSE {ALL_WORDS} END {words_from} "
-        f"AND NOT EXISTS (SELECT 1 {full_from} OFFSET {wanted - 1:d} LIMIT 1) "
+        f"AND NOT EXISTS (SELECT 1 {starts_from} OFFSET {wanted - 1:d} LIMIT 1) "
         f"ORDER BY 2, similarity({column}, %s) DESC, {scope.order_sql} LIMIT {wanted:d})"
     )
     params += [
         f"% {like_escape(q)}%",
-        *words_from_params,
+        *in_scope,
         *words_params,
-        *full_params,
+        *in_scope,
         *starts_params,
         q,
         *scope.order_params,
@@ -128,26 +128,24 @@ def _postgres(
     # 3. A similar spelling, only when the name as typed is nowhere.
     similar = [w for w in query.words if len(w) >= 3]
     if query.similar and len(q) >= 4 and similar:
-        close_from, close_params = scope.rows(" AND ".join(f"%s <%% {column}" for _w in similar))
-        starts_from, _sp = scope.rows(starts)
-        any_word_from, _wp = scope.rows(words_sql)
-        outer_from, outer_params = scope.rows(
+        close_from, _same = scope.rows(" AND ".join(f"%s <%% {column}" for _w in similar))
+        outer_from, _same = scope.rows(
             f"{pk} IN (SELECT {pk} {close_from} LIMIT {SIMILAR_CANDIDATES:d})"
         )
         parts.append(
             f"(SELECT {pk}, {SIMILAR} {outer_from} "
             f"AND NOT EXISTS (SELECT 1 {starts_from}) "
-            f"AND NOT EXISTS (SELECT 1 {any_word_from}) "
+            f"AND NOT EXISTS (SELECT 1 {words_from}) "
             f"ORDER BY word_similarity(%s, {column}) DESC, similarity({column}, %s) DESC, "
             f"{scope.order_sql} LIMIT {wanted:d})"
         )
         params += [
-            *outer_params,
-            *close_params,
+            *in_scope,
+            *in_scope,
             *similar,
-            *_sp,
+            *in_scope,
             *starts_params,
-            *_wp,
+            *in_scope,
             *words_params,
             q,
             q,
