@@ -65,7 +65,8 @@ CLASS_COLOURS = ("#5f7f1f", "#b86e12", "#2f6f4f", "#6c757d")
 def breakdown_table(board: selectors.Dashboard) -> tuple[list[str], list[list[object]]]:
     """The dashboard's breakdown table: one row per province/regency (or group in a regency)."""
     if board.scope.level == selectors.REGENCY:
-        return exports.group_header(), [exports.group_row(k) for k in board.groups]
+        groups = board.groups.iterator(chunk_size=2000)
+        return exports.group_header(), [exports.group_row(k) for k in groups]
     header = [
         _("Code"),
         _("Name"),

@@ -29,6 +29,7 @@ from sinergi.core.errors import DomainError
 from sinergi.core.exports import FORMATS, table_response
 from sinergi.core.filters import area_param
 from sinergi.core.forms import bind, submit_once
+from sinergi.core.pagination import CappedPaginator
 from sinergi.mentoring.services import month_start
 from sinergi.monitoring import events, exports, presenters, selectors, services, summaries
 from sinergi.monitoring.forms import (
@@ -78,6 +79,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         request.GET.get("peta", "groups_active"),
         running=summaries.current_run(),
     )
+    if board.groups is not None:
+        paginator = CappedPaginator(board.groups, settings.SINERGI_PAGE_SIZE)
+        context["page"] = paginator.get_page(request.GET.get("page"))
     return render(request, "monitoring/dashboard.html", context)
 
 
