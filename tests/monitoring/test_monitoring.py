@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -17,6 +18,9 @@ from django.db.models import F, Sum
 from django.http import Http404
 from django.test import Client
 from django.utils import timezone, translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from sinergi.accounts.models import User
@@ -687,8 +691,11 @@ def test_map_and_charts_are_readable_on_a_phone(
     assert legend[0][1] == "1" and legend[-1][1] == "12,000"
     # The whole country lies inside the view, with room for the outline.
     national = geo.outline()
-    numbers = [int(n) for s in national.shapes for n in re.findall(r"\d+", s.d)]
-    assert min(numbers) >= geo.PAD and max(numbers[0::2]) <= national.width
+    points = [p for s in national.shapes for p in absolute_points(s.d)]
+    assert min(x for x, _ in points) >= geo.PAD and max(x for x, _ in points) <= national.width
+    assert min(y for _, y in points) >= geo.PAD and max(y for _, y in points) <= national.height
+    # The map is most of the dashboard's bytes, sent on every visit over weak connections.
+    assert sum(len(s.d) for s in national.shapes) < 40_000
     # Text at least 12 px on a 375 px phone (a card ~300 px wide), nothing drawn past the view.
     assert charts.FONT * 300 / charts.WIDTH >= 12
     # ...and no stylesheet rule puts a fixed pixel size on the chart text instead.
@@ -904,3 +911,60 @@ def test_a_regency_dashboard_pages_its_groups_and_exports_them_all(
         csv.reader(io.StringIO(client.get("/pantau/wilayah/32.73/?format=csv").content.decode()))
     )
     assert sorted(r[1] for r in rows[1:]) == sorted(names)
+
+
+def absolute_points(d: str) -> list[tuple[int, int]]:
+    """The points of path data as ``geo.ring_path`` writes it: ``M x y l dx dy ... z`` rings."""
+    points = []
+    for ring in re.findall(r"M(-?\d+) (-?\d+)l([-\d ]*)z", d):
+        x, y = int(ring[0]), int(ring[1])
+        points.append((x, y))
+        steps = [int(n) for n in ring[2].split()]
+        for dx, dy in zip(steps[0::2], steps[1::2], strict=True):
+            x, y = x + dx, y + dy
+            points.append((x, y))
+    assert len(re.findall("M", d)) == len(re.findall("z", d)) > 0
+    return points
+
+
+def test_a_ring_path_draws_the_points_it_was_given() -> None:
+    from sinergi.monitoring import geo
+
+    ring = [(7, 15), (9, 15), (7, 13), (6, 14), (12, 40)]
+    assert absolute_points(geo.ring_path(ring) + geo.ring_path(ring[1:])) == ring + ring[1:]
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60), st.integers(0, 60)).map(lambda p: (p[0] / 3, p[1] / 3)),
+        min_size=2,
+        max_size=40,
+    ),
+    st.sampled_from([0.3, 0.6, 2.0]),
+)
+def test_thinning_keeps_every_dropped_point_within_the_tolerance(
+    points: list[tuple[float, float]], tolerance: float
+) -> None:
+    """The oracle: for each dropped point, its distance to the kept segment around it,
+    computed directly; the kept points are the first, the last, and a subsequence."""
+    from sinergi.monitoring import geo
+
+    kept = geo.simplify(points, tolerance)
+    assert kept[0] == points[0] and kept[-1] == points[-1]
+    index = []
+    at = 0
+    for p in kept:  # a subsequence of the input, in order
+        while points[at] != p:
+            at += 1
+        index.append(at)
+        at += 1
+    for a, b in pairwise(index):
+        (ax, ay), (bx, by) = points[a], points[b]
+        for px, py in points[a + 1 : b]:
+            # Nearest point of the segment: sampled finely, no projection formula shared.
+            nearest = min(
+                math.hypot(ax + (bx - ax) * t / 1000 - px, ay + (by - ay) * t / 1000 - py)
+                for t in range(1001)
+            )
+            assert nearest <= tolerance + math.hypot(bx - ax, by - ay) / 1000
