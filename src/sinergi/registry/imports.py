@@ -76,7 +76,7 @@ from sinergi.core.transactions import atomic_retrying
 from sinergi.engines import registry_rows, wilayah
 from sinergi.engines.nik import mask
 from sinergi.engines.tabular import BrokenRow, Table, TabularError, open_table
-from sinergi.registry import events, mapping
+from sinergi.registry import deferred_indexes, events, mapping
 from sinergi.registry.jobs import IMPORT
 from sinergi.registry.mapping import Spec
 from sinergi.registry.models import (
@@ -710,6 +710,8 @@ def _fail(batch: ImportBatch, code: str, detail: str = "") -> ImportBatch:
     batch.status, batch.file_error = ImportStatus.FAILED, storable(f"{code}:{detail}", 300)
     _release(batch, status=batch.status, file_error=batch.file_error)
     batch.run_token = ""
+    # A load that left the indexes out and stops here must not leave them out for good.
+    transaction.on_commit(deferred_indexes.ensure)
     return batch
 
 
@@ -717,6 +719,8 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
     batch = ImportBatch.objects.get(pk=batch_id)
     commit = commit and not batch.all_or_nothing
     _claim(batch, "check", ImportStatus.CHECKING, token=token)
+    if commit:
+        deferred_indexes.defer(batch)
     # The lease is ours: a report half-written by an earlier run of this batch goes.
     ImportIssue.objects.filter(batch=batch).delete()
     batch.file_error = ""
@@ -805,12 +809,19 @@ def _check(batch_id: Any, progress: Progress, commit: bool, token: str) -> Impor
 
     batch.status = ImportStatus.COMMITTED if commit else ImportStatus.CHECKED
     if commit:
+        # Before the batch says saved: a run killed while building leaves its batch running,
+        # and the resumed run builds them (the record stays until the build commits).
+        deferred_indexes.restore()
         batch.rows_committed = _stored(batch)
     batch.rejected_by_reason = dict(reasons.most_common())
     batch.progress_total = batch.progress_done = batch.rows_read
     if not _release(batch, resumes=0, **{f: getattr(batch, f) for f in CHECK_OUTCOME}):
         raise _LeaseLost
     batch.run_token = ""
+    if not commit:
+        # A one-pass run killed after leaving the indexes out and resumed as a plain check
+        # (the queue checks, the officer saves later): nothing of it is loading any more.
+        deferred_indexes.ensure()
     if commit:
         forget_file(batch)
     AuditEvent.record(
@@ -877,6 +888,7 @@ def _commit(batch_id: Any, progress: Progress, token: str, deal_out: bool) -> Im
         return batch  # queued twice: the first run did it, or dealt it out already
     _claim(batch, "commit", ImportStatus.COMMITTING, token=token)
     _write(ImportBatch.objects.filter(pk=batch.pk), progress_done=0)
+    deferred_indexes.defer(batch)
     try:
         chunks = _split(batch, progress)
     except TabularError as exc:
@@ -1092,6 +1104,9 @@ def _finish_chunk(batch: ImportBatch, chunk: ImportChunk) -> str:
 
 def _close(batch: ImportBatch) -> ImportBatch:
     """Mark the batch saved (inside the transaction that saw its last chunk done)."""
+    # In the same transaction: the batch is saved exactly when the indexes a first load
+    # left out are back (a worker killed while building leaves the last chunk to redo).
+    deferred_indexes.restore()
     stored = _stored(batch)
     if not _write(
         ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING),
@@ -1335,6 +1350,7 @@ def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
         batch.rows_committed = _stored(batch)
         _write(ImportBatch.objects.filter(pk=batch.pk), rows_committed=batch.rows_committed)
     forget_file(batch)
+    transaction.on_commit(deferred_indexes.ensure)
     return batch
 
 
@@ -1374,7 +1390,12 @@ def prune_files(hours: int | None = None) -> int:
 
 def tidy() -> dict[str, int]:
     """The nightly part of imports: resume what lost its worker, delete expired files."""
-    return {"imports_resumed": resume_stale(), "import_files_deleted": prune_files()}
+    resumed = resume_stale()
+    return {
+        "imports_resumed": resumed,
+        "import_files_deleted": prune_files(),
+        "indexes_rebuilt": len(deferred_indexes.ensure()),
+    }
 
 
 def _lookup(

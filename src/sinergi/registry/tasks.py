@@ -60,11 +60,15 @@ def watch_import(batch_id: str) -> str:
     from django.conf import settings
     from django.utils import timezone
 
+    from sinergi.registry import deferred_indexes
     from sinergi.registry.imports import RUNNING, resume_if_stale, watch_later
     from sinergi.registry.models import ImportBatch, ImportStatus
 
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None or batch.status not in (ImportStatus.QUEUED, *RUNNING):
+        # Its end put back any indexes a first load left out; should that end have died
+        # between saving and building, the watch is what comes after it.
+        deferred_indexes.ensure()
         return "done"
     if batch.step == "chunks":
         # The chunks hold their own leases: reset the dead ones, keep watching the batch.
