@@ -411,6 +411,7 @@ LIST_PAGES: dict[str, ListPage] = {
     "market:demand_list": ListPage(scoped="pembeli"),
     "market:sale_list": ListPage(scoped="pendamping.bandung"),
     "monitoring:graduations": ListPage(),
+    "monitoring:dashboard": ListPage(kwargs={"code": "regency"}),  # a regency's: its groups
     "notifications:message_list": ListPage(scoped="admin"),
     "pdp:request_list": ListPage(),
     "letters:letter_list": ListPage(),
