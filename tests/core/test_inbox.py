@@ -547,6 +547,85 @@ def test_menu_count_costs_one_query_until_something_is_written(who: Any) -> None
     assert inbox.count_for(who("dinsos.jabar")) == count - 1
 
 
+def test_the_page_costs_the_same_statements_however_long_its_queues(who: Any) -> None:
+    """/tugas/ for the national admin and a regency officer: the same number of statements
+    with a queue longer than a page, and after 15 more groups wait in 15 more villages (the
+    lists stop at ten, the rest is counted, the villages' names are one lookup)."""
+    from sinergi.kube.models import Kube, Status
+    from sinergi.wilayah import inbox as region_inbox
+    from sinergi.wilayah.models import Region
+
+    model = Kube.objects.filter(status=Status.SUBMITTED, area_code__startswith="32.73.").first()
+    assert model is not None
+    villages = Region.objects.filter(level=4, code__startswith="32.73.").exclude(
+        code__in=Kube.objects.values("area_code")
+    )[: inbox.PER_KIND + 16]
+    assert len(villages) == inbox.PER_KIND + 16
+
+    def waiting(places: Any) -> None:
+        for village in places:
+            Kube.objects.create(
+                name=f"KUBE Antre {village.code}", business_type=model.business_type,
+                village=village, area_code=village.code, status=Status.SUBMITTED,
+            )  # fmt: skip
+
+    waiting(villages[: inbox.PER_KIND + 1])  # the queue is longer than a page: listed and counted
+    clients = {}
+    for name in ("admin", "dinsos.bandung"):
+        clients[name] = Client()
+        clients[name].force_login(who(name))
+        clients[name].get("/tugas/")  # permissions, templates, the menu's count
+
+    def page(name: str) -> tuple[int, str]:
+        region_inbox._names.clear()  # the names looked up on both pages alike
+        with CaptureQueriesContext(connection) as queries:
+            body = clients[name].get("/tugas/").content.decode()
+        return len(queries), body
+
+    before = {name: page(name) for name in clients}
+    waiting(villages[inbox.PER_KIND + 1 :])
+    for name in clients:
+        count, body = page(name)
+        assert count == before[name][0], name
+        assert body != before[name][1]  # the "N more to verify" grew
+
+
+def test_a_step_the_user_may_not_take_costs_no_statement_nor_its_compile(who: Any) -> None:
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    buyer = who("pembeli")
+    assert not buyer.has_perm("kube.verify_kube") and not buyer.has_perm("aid.check_lpj")
+    real = SQLCompiler.as_sql
+    compiled: list[str] = []
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model._meta.label if self.query.model else "")
+        return real(self, *args, **kwargs)
+
+    providers = inbox.providers()
+    with mock.patch.object(SQLCompiler, "as_sql", counting):
+        for code in ("kube.steps", "aid.steps", "monitoring.work", "registry.work"):
+            assert list(providers[code](buyer)) == []
+    assert compiled == []
+
+
+def test_region_names_are_looked_up_once_per_process(who: Any) -> None:
+    from sinergi.wilayah import inbox as region_inbox
+
+    region_inbox._names.clear()
+    item = inbox.InboxItem("x", "x", "/", timezone.now(), area="32.73")
+    with CaptureQueriesContext(connection) as first:
+        assert inbox.area_names([item]) == {"32.73": "Kota Bandung"}
+    with CaptureQueriesContext(connection) as again:
+        assert inbox.area_names([item]) == {"32.73": "Kota Bandung"}
+    unknown = inbox.InboxItem("x", "x", "/", timezone.now(), area="99.99")
+    with CaptureQueriesContext(connection) as missing:
+        assert inbox.area_names([item, unknown]) == {"32.73": "Kota Bandung"}
+    assert (len(first), len(again), len(missing)) == (1, 0, 1)
+
+
 # --- Many users at once (the daily digest) ------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from sinergi.core.inbox import (
     bounded,
     by_audience,
     counted,
+    empty,
     kind,
     more_text,
     personal_ids,
@@ -55,7 +56,8 @@ def work(user: Any) -> Iterable[InboxItem]:
     items += bounded(selectors.waiting_offers(user), offer, offer_more)
 
     # A mentor follows a handful of groups, a group's officer one: no 'more' item needed.
-    for row in selectors.overdue_items_by_group(user, today)[:PER_KIND]:
+    overdue = selectors.overdue_items_by_group(user, today)
+    for row in [] if empty(overdue) else overdue[:PER_KIND]:
         text = ngettext(
             "%(n)s overdue action item in %(kube)s",
             "%(n)s overdue action items in %(kube)s",

@@ -16,6 +16,7 @@ from sinergi.core.inbox import (
     InboxItem,
     batch_provider,
     by_audience,
+    empty,
     kind,
     personal_ids,
     provider,
@@ -40,6 +41,7 @@ def _since(day: datetime.date) -> datetime.datetime:
 def open_requests(user: Any) -> Iterable[InboxItem]:
     if not user.has_perm("pdp.view_datasubjectrequest"):
         return []
+    waiting, corrections = selectors.waiting_for(user), selectors.corrections_to_approve(user)
     items = [
         InboxItem(
             kind=REQUEST,
@@ -50,7 +52,7 @@ def open_requests(user: Any) -> Iterable[InboxItem]:
             due=r.due_on,
             area=r.area_code,
         )
-        for r in selectors.waiting_for(user)[:100]
+        for r in ([] if empty(waiting) else waiting[:100])
     ]
     items += [
         InboxItem(
@@ -61,7 +63,7 @@ def open_requests(user: Any) -> Iterable[InboxItem]:
             due=c.request.due_on,
             area=c.request.area_code,
         )
-        for c in selectors.corrections_to_approve(user)[:100]
+        for c in ([] if empty(corrections) else corrections[:100])
     ]
     return items
 
