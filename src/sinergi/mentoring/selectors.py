@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache as cache_function
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -14,6 +18,7 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -27,8 +32,8 @@ from django.utils.translation import gettext as _
 from sinergi.aid.models import Disbursement
 from sinergi.core.errors import InvalidInput, require_permission
 from sinergi.core.pagination import FirstThenRest, SubqueryCount
-from sinergi.core.scoping import access, area_q
-from sinergi.kube.models import BusinessType, IksEntry, Kube, Membership, Status
+from sinergi.core.scoping import access, area_q, user_area
+from sinergi.kube.models import BusinessType, IksEntry, Kube, Membership, Status, Transition
 from sinergi.kube.selectors import KUBE_LIST_FIELDS
 from sinergi.market.models import Sale
 from sinergi.mentoring.models import (
@@ -91,6 +96,51 @@ def waiting_groups(actor: Any, area_code: str | None) -> Any:
         .exclude(mentor_assignments__status__in=OPEN_STATUSES)
         .select_related("business_type")
         .order_by("area_code", "pk")
+    )
+
+
+# Counting the groups waiting for a mentor joins every active group of the area with the open
+# assignments (15-40 ms of the database for the nation's 35,000 active groups), for a figure that
+# changes only when an assignment or a group does. It is kept per process under a key holding
+# what changes it (the newest assignment change and row, group and status change), so a match
+# sent, an offer answered or a group activated shows at once; the time limit covers changes
+# that bypass those marks (bulk updates, deletions).
+WAITING_COUNT_SECONDS = 300
+
+
+def waiting_count(actor: Any) -> int:
+    """How many active groups of the actor's area wait for a mentor (``waiting_groups``)."""
+    marks = ":".join(str(mark) for mark in _waiting_marks())
+    key = (
+        "mentoring-waiting:"
+        + hashlib.sha256(
+            f"{actor.pk}:{getattr(actor, 'role', '')}:{user_area(actor) or ''}:{marks}".encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if found is None:
+        found = waiting_groups(actor, None).count()
+        cache.set(key, found, WAITING_COUNT_SECONDS)
+    return int(found)
+
+
+def _waiting_marks() -> tuple[Any, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(_marks_sql())
+        row = cursor.fetchone()
+    return tuple(row) if row else ()
+
+
+@cache_function
+def _marks_sql() -> str:
+    # Index reads only (primary keys, the assignments' updated_at index); names from the models.
+    quote = connection.ops.quote_name
+    assignment = quote(Assignment._meta.db_table)
+    return (
+        f"SELECT (SELECT MAX({quote('updated_at')}) FROM {assignment}),"  # noqa: S608
+        f" (SELECT MAX({quote('id')}) FROM {assignment}),"
+        f" (SELECT MAX({quote('id')}) FROM {quote(Transition._meta.db_table)}),"
+        f" (SELECT MAX({quote('id')}) FROM {quote(Kube._meta.db_table)})"
     )
 
 
@@ -180,10 +230,13 @@ def group_view(actor: Any, kube_id: int) -> GroupView:
 
 
 def mentor_list(actor: Any, *, q: str = "", area: str = "", include_left: bool = False) -> Any:
+    """Mentors with their load and, as the list ``sector_list``, their sectors: a list rather
+    than ``sectors.all()``'s cache, which Django's prefetch builds as one queryset per row (50
+    clones a page, more CPU than the statement)."""
     qs = _with_load(
         Mentor.objects.for_user(actor)
         .select_related("unit", "base_regency")
-        .prefetch_related("sectors")
+        .prefetch_related(Prefetch("sectors", to_attr="sector_list"))
     )
     if not include_left:
         qs = qs.filter(active=True)

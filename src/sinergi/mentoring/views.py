@@ -330,7 +330,7 @@ def match_index(request: HttpRequest) -> HttpResponse:
         "mentoring/match.html",
         {
             "runs": selectors.run_list(user),
-            "waiting": selectors.waiting_groups(user, None).count(),
+            "waiting": selectors.waiting_count(user),
             "form": form,
         },
         status=refused_status(form),

@@ -173,7 +173,9 @@ class MentorOut(Schema):
 
     @staticmethod
     def resolve_sectors(obj: Mentor) -> list[str]:
-        return sorted(s.code for s in obj.sectors.all())
+        # A list's rows carry their sectors read for the page (selectors.mentor_list).
+        sectors = obj.sector_list if hasattr(obj, "sector_list") else obj.sectors.all()
+        return sorted(s.code for s in sectors)
 
     @staticmethod
     def resolve_load(obj: Mentor) -> int:

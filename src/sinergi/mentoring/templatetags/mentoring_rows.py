@@ -1,0 +1,58 @@
+"""The mentoring list's rows written out in one tag.
+
+A page of 50 groups through the template engine is about 600 nodes (lookups, escaping,
+localising, a plural per overdue figure): two thirds of the page's CPU, on the list every
+officer opens. ``{% group_rows page %}`` writes the same markup, byte for byte, with one
+escape per value (tests/mentoring/test_list_rows.py holds the template it replaced).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape as _escape
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+
+from sinergi.core.templatetags.fast_lists import label_of, row_url
+
+register = template.Library()
+
+
+def escape(value: Any) -> str:
+    # Django's escape() is this behind a lazy-string wrapper, which cost more than the escaping.
+    return _escape(str(value))
+
+
+def _or_dash(value: Any) -> str:
+    return escape(value) if value else "—"
+
+
+@register.simple_tag
+def group_rows(page: Iterable[Any]) -> SafeString:
+    """The ``<tr>`` of each group of ``mentoring.selectors.group_list``'s page."""
+    out = []
+    for k in page:
+        overdue = ""
+        if k.overdue_items:
+            # As blocktranslate does: the number in the translated text, the text as it is.
+            n = ngettext("%(n)s overdue", "%(n)s overdue", k.overdue_items) % {
+                "n": int(k.overdue_items)
+            }
+            overdue = f' <span class="overdue">{n}</span>'
+        last = k.last_session.isoformat() if k.last_session else ""
+        out.append(
+            f'\n    <tr><td><a href="{row_url("mentoring:group_detail", k.pk)}">'
+            f'{escape(k.name)}</a><br><small class="muted">{escape(k.business_type.label)}'
+            f" · {escape(label_of(k, 'status'))}</small></td>\n"
+            f'      <td><code class="region-code">{escape(k.area_code)}</code>'
+            f" {escape(k.village.name)}</td>\n"
+            f"      <td>{_or_dash(k.mentor_name)}</td>\n"
+            f"      <td>{_or_dash(last)}</td>\n"
+            f"      <td>{int(k.open_items)}{overdue}</td></tr>\n  "
+        )
+    if not out:
+        out.append(f'\n    <tr><td colspan="5">{escape(gettext("No groups match."))}</td></tr>\n  ')
+    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped

@@ -1,0 +1,55 @@
+"""The mentoring lists' rows written out in Python are the markup the template wrote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from sinergi.accounts.models import User
+from sinergi.kube.models import Kube
+from sinergi.mentoring import selectors
+from sinergi.mentoring.models import Mentor
+
+pytestmark = pytest.mark.django_db
+
+# The rows of mentoring/group_list.html before {% group_rows %} replaced them: the oracle.
+GROUP_ROWS_TEMPLATE = """{% load i18n fast_lists %}  {% for k in page %}
+    <tr><td><a href="{% row_url 'mentoring:group_detail' k.pk %}">{{ k.name }}</a><br><small class="muted">{{ k.business_type.label }} · {{ k|label_of:"status" }}</small></td>
+      <td><code class="region-code">{{ k.area_code }}</code> {{ k.village.name }}</td>
+      <td>{{ k.mentor_name|default:"—" }}</td>
+      <td>{{ k.last_session|date:"Y-m-d"|default:"—" }}</td>
+      <td>{{ k.open_items }}{% if k.overdue_items %} <span class="overdue">{% blocktranslate count n=k.overdue_items %}{{ n }} overdue{% plural %}{{ n }} overdue{% endblocktranslate %}</span>{% endif %}</td></tr>
+  {% empty %}
+    <tr><td colspan="5">{% translate "No groups match." %}</td></tr>
+  {% endfor %}"""  # noqa: E501
+
+
+def _both(oracle: str, tag: str, page: list[Any]) -> tuple[str, str]:
+    before = Template(oracle).render(Context({"page": page}))
+    after = Template(tag).render(Context({"page": page}))
+    return before, after
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_group_rows_are_the_templates(world: dict, admin_user: User, language: str) -> None:
+    # Markup in the names must come out escaped, as the template escaped it.
+    Kube.objects.filter(pk=world["kube"].pk).update(name='KUBE "Mawar" <b>&</b>')
+    Mentor.objects.filter(pk=world["rina"].pk).update(name="Rina <i>&</i>")
+    page = selectors.group_list(admin_user)[0:50]
+    assert len(page) == 2
+    assert [(k.overdue_items, k.open_items, bool(k.last_session)) for k in page] == [
+        (1, 1, True),  # the mentored group, its item overdue: first
+        (0, 0, False),
+    ]
+    with translation.override(language):
+        before, after = _both(
+            GROUP_ROWS_TEMPLATE, "{% load mentoring_rows %}  {% group_rows page %}", page
+        )
+    assert after == before
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in after and "Rina &lt;i&gt;" in after
+    with translation.override(language):
+        empty = _both(GROUP_ROWS_TEMPLATE, "{% load mentoring_rows %}  {% group_rows page %}", [])
+    assert empty[1] == empty[0]
