@@ -5,16 +5,21 @@ with every filter the catalogue takes, on PostgreSQL (``LATERAL``) and on SQLite
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from sinergi.core.pagination import GroupedFirst
 from sinergi.kube.models import Status
 from sinergi.market import selectors
-from sinergi.market.models import Category, Permit, PermitKind
+from sinergi.market.models import Category, Permit, PermitKind, Product
 from tests.factories import KubeFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +91,77 @@ def test_a_page_is_a_fixed_number_of_statements(shelf: None) -> None:
         rows = listed[5:10]
         for product in rows:
             assert product.category.name and product.kube.village.name
-    # The keys, the rows (groups and places joined), then permits and weeks prefetched.
-    assert len(queries) == (4 if connection.vendor == "postgresql" else 3)
+    # The keys, the rows (groups and places joined), then the permits (the weeks' readiness is
+    # shown on a product's own page only).
+    assert len(queries) == (3 if connection.vendor == "postgresql" else 2)
+    assert all(isinstance(p.permit_list, list) for p in rows)
     assert len(rows) == 5
+
+
+# The cards of market/catalogue.html, with market/_permits.html inlined (its closing newline
+# kept), before {% product_cards %} replaced them: the oracle.
+CARDS_TEMPLATE = """{% load i18n fast_lists humanize %}{% for p in page %}
+  <article>
+    {% if p.photo %}<img src="{% row_url 'market:product_photo' p.pk %}" alt="{{ p.name }}" loading="lazy" width="320">{% endif %}
+    <h3><a href="{% row_url 'market:product_detail' p.pk %}">{{ p.name }}</a></h3>
+    <p><strong>Rp{{ p.price|intcomma }}</strong> / {{ p.unit }} · {% translate "ready" %} {{ p.available|intcomma }} · {% translate "min." %} {{ p.min_order|intcomma }}</p>
+    <p><small class="muted">{{ p.category.label }} · {{ p.kube.name }} · {{ p.regency.name|default:p.kube.village.name }}</small></p>
+    {% for permit in p.permit_list %}{% if permit.expired %}<span class="badge retired">{% blocktranslate with kind=permit.get_kind_display %}{{ kind }}: expired{% endblocktranslate %}</span>{% else %}<span class="badge">{{ permit.get_kind_display }}</span>{% endif %} {% endfor %}
+
+  </article>
+{% empty %}
+  <p>{% translate "No products match." %}</p>
+{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_cards_are_the_templates(shelf: None, language: str) -> None:
+    """{% product_cards %} writes what the template wrote: names escaped, prices grouped,
+    expired permits said to be expired, a photo where there is one."""
+    first = selectors.catalogue().first()
+    assert first is not None
+    Product.objects.filter(pk=first.pk).update(
+        name='Kue "Lapis" <b>&</b>', unit="<kg>", price=1_234_567, photo="products/x.png"
+    )
+    listed = GroupedFirst(
+        selectors.catalogue(), group="category", group_order="name", within=("price",)
+    )
+    page = listed[0:24]
+    for product in page:
+        product.regency = selectors.regency_of(product)  # as the page sets it
+    kinds = [p.expired for product in page for p in product.permit_list]
+    assert True in kinds and False in kinds
+    with translation.override(language):
+        before = Template(CARDS_TEMPLATE).render(Context({"page": page}))
+        after = Template("{% load market_rows %}{% product_cards page %}").render(
+            Context({"page": page})
+        )
+        empty = [
+            Template(t).render(Context({"page": []}))
+            for t in (CARDS_TEMPLATE, "{% load market_rows %}{% product_cards page %}")
+        ]
+    assert after == before
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in after and "<img " in after
+    assert empty[1] == empty[0]
+
+
+def test_the_page_counts_up_to_its_cap_and_pages_on(
+    shelf: None, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap the pager says "more than", and the next links still reach every product,
+    in the catalogue's order."""
+    from sinergi.market import views
+
+    monkeypatch.setattr(views, "CATALOGUE_PAGE_SIZE", 4)
+    monkeypatch.setattr(views, "CATALOGUE_COUNT_CAP", 5)
+    expected = [f"/pasar/produk/{p.pk}/" for p in selectors.catalogue()]
+    assert len(expected) > 8
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    seen: list[str] = []
+    for number in range(1, 20):
+        html = client.get(f"/pasar/?page={number}").content.decode()
+        seen += re.findall(r'<h3><a href="(/pasar/produk/\d+/)">', html)
+        assert "more than 5 rows" in html
+        if "page=" + str(number + 1) not in html:
+            break
+    assert seen == expected

@@ -67,6 +67,9 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_permits(obj: Product) -> list[Permit]:
+        # A list's rows carry their permits read for the page (selectors.with_permit_list).
+        if hasattr(obj, "permit_list"):
+            return list(obj.permit_list)
         return list(obj.permits.all())
 
 

@@ -43,6 +43,9 @@ from sinergi.market.models import (
 
 # Public catalogue
 
+CATALOGUE_PAGE_SIZE = 24
+CATALOGUE_COUNT_CAP = 1_000
+
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = forms.CatalogueFilter(request.GET or None)
@@ -60,9 +63,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
     if typed and not areas:
         products = products.none()
-    # Page by page without sorting every listed product (a Paginator takes any sliceable list).
+    # Page by page without sorting every listed product (a Paginator takes any sliceable list),
+    # and counted only up to CATALOGUE_COUNT_CAP: the pager then says "more than 1,000 rows"
+    # (a full count joined every listed product with its group, 7 ms of the database's time for
+    # each page of a national catalogue; up to 1,000 it is under 1 ms) and pages on while
+    # products remain.
     listed: Any = GroupedFirst(products, group="category", group_order="name", within=("price",))
-    page = Paginator(listed, 24).get_page(page_number(request))
+    paginator = CappedPaginator(listed, CATALOGUE_PAGE_SIZE, cap=CATALOGUE_COUNT_CAP)
+    page = paginator.get_page(page_number(request))
     for product in page:
         product.regency = selectors.regency_of(product)
     return render(
