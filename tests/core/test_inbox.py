@@ -611,6 +611,51 @@ def test_a_step_the_user_may_not_take_costs_no_statement_nor_its_compile(who: An
     assert compiled == []
 
 
+def test_a_queue_empty_for_everyone_costs_its_guard_not_its_statement(who: Any) -> None:
+    """The national admin may take every step, but no invitation lapsed and she buys nothing:
+    those selectors' statements are neither built nor compiled (core.inbox.any_row); once an
+    invitation lapses, its item is back."""
+    from unittest import mock
+
+    from django.contrib.auth.hashers import make_password
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from sinergi.accounts.models import Invitation
+    from sinergi.market.models import Demand, Order
+
+    admin = who("admin")
+    assert not Order.objects.filter(created_by=admin).exists()
+    assert not Demand.objects.filter(buyer=admin).exists()
+    now = timezone.now()
+    assert not Invitation.objects.filter(
+        used_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+    ).exists()
+    real = SQLCompiler.as_sql
+    compiled: list[str] = []
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(self.query.model._meta.label if self.query.model else "")
+        return real(self, *args, **kwargs)
+
+    providers = inbox.providers()
+    with (
+        mock.patch.object(SQLCompiler, "as_sql", counting),
+        mock.patch("sinergi.market.selectors.orders_to_step") as built,
+    ):
+        assert list(providers["accounts.invitations"](admin)) == []
+        assert [i for i in providers["market.steps"](admin) if i.kind == "market.order"] == []
+    assert not built.called
+    assert "accounts.User" not in compiled and "market.Order" not in compiled
+    invited = User.objects.create(
+        username="lupa.undangan", email="lupa@dinsos.example", role=Role.FACILITATOR,
+        area=who("dinsos.bandung").area, password=make_password(None),
+    )  # fmt: skip
+    Invitation.objects.create(user=invited, key_hash="0" * 64, expires_at=now - timedelta(days=1))
+    assert [i.kind for i in providers["accounts.invitations"](who("admin"))] == [
+        "accounts.invitation"
+    ]
+
+
 def test_region_names_are_looked_up_once_per_process(who: Any) -> None:
     from sinergi.wilayah import inbox as region_inbox
 

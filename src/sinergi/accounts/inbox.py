@@ -14,6 +14,7 @@ from sinergi.accounts import selectors
 from sinergi.accounts.models import Invitation
 from sinergi.core.inbox import (
     InboxItem,
+    any_row,
     batch_provider,
     bounded,
     by_audience,
@@ -21,6 +22,7 @@ from sinergi.core.inbox import (
     personal_ids,
     provider,
 )
+from sinergi.core.templatetags.fast_lists import row_url
 
 INVITATION_LAPSED = kind("accounts.invitation", gettext_lazy("Invitations to send again"))
 
@@ -32,7 +34,7 @@ def invitations(user: Any) -> Iterable[InboxItem]:
             INVITATION_LAPSED,
             _("%(user)s never used the invitation and it expired: send it again")
             % {"user": person},
-            reverse("accounts:user_detail", args=[person.pk]),
+            row_url("accounts:user_detail", person.pk),
             person.lapsed_at,
             area=person.area_code or "",
         )
@@ -45,7 +47,12 @@ def invitations(user: Any) -> Iterable[InboxItem]:
             person.lapsed_at,
         )
 
-    return bounded(selectors.invitations_lapsed(actor=user), one, more)
+    from django.utils import timezone
+
+    def lapsed() -> bool:
+        return any_row(Invitation, used_at=None, revoked_at=None, expires_at__lte=timezone.now())
+
+    return bounded(selectors.invitations_lapsed(actor=user), one, more, guard=lapsed)
 
 
 @batch_provider("accounts.invitations")

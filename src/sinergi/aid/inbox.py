@@ -14,6 +14,7 @@ from sinergi.aid import selectors
 from sinergi.aid.models import CycleStatus, Lpj, LpjStatus, Proposal, ProposalStatus
 from sinergi.core.inbox import (
     InboxItem,
+    any_row,
     as_datetime,
     batch_provider,
     bounded,
@@ -22,6 +23,7 @@ from sinergi.core.inbox import (
     personal_ids,
     provider,
 )
+from sinergi.core.templatetags.fast_lists import row_url
 
 RECOMMEND = kind("aid.recommend", gettext_lazy("Aid proposals to recommend"))
 APPROVE = kind("aid.approve", gettext_lazy("Aid cycles to approve"))
@@ -38,21 +40,25 @@ def steps(user: Any) -> Iterable[InboxItem]:
             RECOMMEND,
             _("Recommend the aid proposal of %(kube)s (%(cycle)s)")
             % {"kube": p.kube.name, "cycle": p.cycle},
-            reverse("aid:cycle_detail", args=[p.cycle_id]), p.updated_at, area=p.area_code,
+            row_url("aid:cycle_detail", p.cycle_id), p.updated_at, area=p.area_code,
         )  # fmt: skip
 
     def recommend_more(count: str, p: Any) -> InboxItem:
         return InboxItem(
             RECOMMEND, _("%(n)s more aid proposals to recommend") % {"n": count},
-            reverse("aid:cycle_detail", args=[p.cycle_id]), p.updated_at,
+            row_url("aid:cycle_detail", p.cycle_id), p.updated_at,
         )  # fmt: skip
 
-    items += bounded(selectors.waiting_recommendation(actor=user), recommend, recommend_more)
+    proposed = {"status": ProposalStatus.PROPOSED}
+    items += bounded(
+        selectors.waiting_recommendation(actor=user), recommend, recommend_more,
+        guard=lambda: any_row(Proposal, **proposed),
+    )  # fmt: skip
 
     def approve(c: Any) -> InboxItem:
         return InboxItem(
             APPROVE, _("Approve %(cycle)s: its proposals are recommended") % {"cycle": c},
-            reverse("aid:cycle_detail", args=[c.pk]), c.waiting_since,
+            row_url("aid:cycle_detail", c.pk), c.waiting_since,
             area=c.programme.area_code,
         )  # fmt: skip
 
@@ -62,23 +68,31 @@ def steps(user: Any) -> Iterable[InboxItem]:
             reverse("aid:programme_list"), c.waiting_since,
         )  # fmt: skip
 
-    items += bounded(selectors.waiting_approval(actor=user), approve, approve_more)
+    recommended = {"status": ProposalStatus.RECOMMENDED}
+    items += bounded(
+        selectors.waiting_approval(actor=user), approve, approve_more,
+        guard=lambda: any_row(Proposal, **recommended),
+    )  # fmt: skip
 
     def check(lpj: Any) -> InboxItem:
         return InboxItem(
             LPJ_CHECK,
             _("Check the fund-use report (LPJ) of %(kube)s") % {"kube": lpj.proposal.kube.name},
-            reverse("aid:lpj_detail", args=[lpj.proposal_id]), lpj.updated_at,
+            row_url("aid:lpj_detail", lpj.proposal_id), lpj.updated_at,
             area=lpj.area_code,
         )  # fmt: skip
 
     def check_more(count: str, lpj: Any) -> InboxItem:
         return InboxItem(
             LPJ_CHECK, _("%(n)s more fund-use reports (LPJ) to check") % {"n": count},
-            reverse("aid:lpj_detail", args=[lpj.proposal_id]), lpj.updated_at,
+            row_url("aid:lpj_detail", lpj.proposal_id), lpj.updated_at,
         )  # fmt: skip
 
-    items += bounded(selectors.waiting_lpj_check(actor=user), check, check_more)
+    submitted = {"status": LpjStatus.SUBMITTED}
+    items += bounded(
+        selectors.waiting_lpj_check(actor=user), check, check_more,
+        guard=lambda: any_row(Lpj, **submitted),
+    )  # fmt: skip
 
     def write(p: Any) -> InboxItem:
         if p.lpj_status == "returned":
@@ -89,13 +103,13 @@ def steps(user: Any) -> Iterable[InboxItem]:
             since = as_datetime(p.paid_on)
         return InboxItem(
             LPJ_WRITE, text % {"kube": p.kube.name},
-            reverse("aid:lpj_detail", args=[p.pk]), since, area=p.area_code,
+            row_url("aid:lpj_detail", p.pk), since, area=p.area_code,
         )  # fmt: skip
 
     def write_more(count: str, p: Any) -> InboxItem:
         return InboxItem(
             LPJ_WRITE, _("%(n)s more fund-use reports (LPJ) to write") % {"n": count},
-            reverse("aid:lpj_detail", args=[p.pk]), as_datetime(p.paid_on),
+            row_url("aid:lpj_detail", p.pk), as_datetime(p.paid_on),
         )  # fmt: skip
 
     items += bounded(selectors.waiting_lpj_write(actor=user), write, write_more)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from sinergi.compliance import selectors
 from sinergi.compliance.clock import clock
 from sinergi.core.inbox import PER_KIND, InboxItem, batch_provider, by_audience, kind, provider
+from sinergi.core.templatetags.fast_lists import row_url
 
 NOTIFY = kind("compliance.notify_incident", gettext_lazy("Personal-data incidents to notify"))
 
@@ -29,7 +30,7 @@ def incidents_to_notify(user: Any) -> Iterator[InboxItem]:
             kind=NOTIFY,
             title=_("Notify %(missing)s of incident %(ref)s (%(state)s)")
             % {"missing": state.missing, "ref": incident.reference, "state": state.text},
-            url=reverse("compliance:incident_detail", args=[incident.pk]),
+            url=row_url("compliance:incident_detail", incident.pk),
             since=incident.discovered_at,
             due=timezone.localtime(state.deadline).date(),
             area=incident.area_code,

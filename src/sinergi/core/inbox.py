@@ -152,17 +152,59 @@ def empty(qs: Any) -> bool:
     return bool(qs.query.is_empty())
 
 
+def any_row(model: Any, **where: Any) -> bool:
+    """Whether any row of ``model`` has ``where``'s values (``field=value``, ``field=None``
+    for NULL, ``field__lte=value``): one small written-out statement, its text kept per
+    process. A guard before a selector whose rows all meet ``where`` (a queue's status, the
+    user's own records): a queue empty for everyone then costs ~0.1 ms instead of the
+    selector's compiled statement (~1-2 ms). It decides nothing shown: ``where`` must hold for
+    every row the selector can give, so a False means an empty list."""
+    names = tuple(sorted(where))
+    params = []
+    for name in names:
+        value = where[name]
+        if value is not None:
+            field = model._meta.get_field(name.removesuffix("__lte"))
+            params.append(field.get_db_prep_value(value, connection))
+    nulls = tuple(where[name] is None for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(_any_row_sql(model, names, nulls), params)
+        return cursor.fetchone() is not None
+
+
+@functools.cache
+def _any_row_sql(model: Any, names: tuple[str, ...], nulls: tuple[bool, ...]) -> str:
+    quote = connection.ops.quote_name
+    tests = []
+    for name, null in zip(names, nulls, strict=True):
+        column = quote(str(model._meta.get_field(name.removesuffix("__lte")).column))
+        if null:
+            tests.append(f"{column} IS NULL")
+        else:
+            tests.append(f"{column} {'<=' if name.endswith('__lte') else '='} %s")
+    # Names from the model, never from a request; the values are bound.
+    return f"SELECT 1 FROM {quote(model._meta.db_table)} WHERE {' AND '.join(tests)} LIMIT 1"  # noqa: S608
+
+
 def bounded(
     qs: Any,
     make: Callable[[Any], InboxItem],
     more: Callable[[str, Any], InboxItem],
     *,
     limit: int = PER_KIND,
+    guard: Callable[[], bool] | None = None,
 ) -> list[InboxItem]:
     """Items for the first ``limit`` rows of ``qs`` (already in waiting order), and when there
     are more one item made by ``more(count_text, first_row_left_out)``: two queries at most,
-    whatever the queue's length; none for a selector's ``none()`` (:func:`empty`)."""
-    if empty(qs):
+    whatever the queue's length; none for a selector's ``none()`` (:func:`empty`), nor when
+    ``guard`` (an :func:`any_row` its rows all meet) answers False. ``qs`` may be a function
+    giving the queryset, for a selector that costs more to build than the guard to run: it is
+    called only once the guard answered True."""
+    if callable(qs):
+        if guard is not None and not guard():
+            return []
+        qs, guard = qs(), None
+    if empty(qs) or (guard is not None and not guard()):
         return []
     rows = list(qs[: limit + 1])
     items = [make(row) for row in rows[:limit]]

@@ -19,6 +19,7 @@ from sinergi.core.inbox import (
     personal_ids,
     provider,
 )
+from sinergi.core.templatetags.fast_lists import row_url
 from sinergi.kube import selectors
 from sinergi.kube.models import Status, Transition
 
@@ -41,7 +42,7 @@ def _item(code: str) -> Any:
             "name": kube.name
         }
         return InboxItem(
-            code, text, reverse("kube:kube_detail", args=[kube.pk]), kube.updated_at,
+            code, text, row_url("kube:kube_detail", kube.pk), kube.updated_at,
             area=kube.area_code,
         )  # fmt: skip
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from sinergi.core.inbox import (
     PER_KIND,
     InboxItem,
+    any_row,
     as_datetime,
     batch_provider,
     bounded,
@@ -115,7 +116,10 @@ def work(user: Any) -> Iterable[InboxItem]:
             reverse("mentoring:group_list"), r.returned_at or r.updated_at,
         )  # fmt: skip
 
-    items += bounded(selectors.reports_returned(user), returned, returned_more)
+    items += bounded(
+        selectors.reports_returned(user), returned, returned_more,
+        guard=lambda: any_row(MonthlyReport, status=ReportStatus.RETURNED, author=user.pk),
+    )  # fmt: skip
 
     count, since = counted(selectors.unmatched_groups(user), "updated_at")
     if count:

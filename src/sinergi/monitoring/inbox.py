@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from sinergi.core.inbox import (
     InboxItem,
+    any_row,
     as_datetime,
     batch_provider,
     bounded,
@@ -21,9 +22,11 @@ from sinergi.core.inbox import (
     personal_ids,
     provider,
 )
+from sinergi.core.templatetags.fast_lists import row_url
 from sinergi.mentoring.selectors import previous_month, report_due
 from sinergi.monitoring import selectors
-from sinergi.monitoring.models import GroupReport, ReportStatus
+from sinergi.monitoring.models import Graduation, GroupReport, ReportStatus
+from sinergi.monitoring.models import ProposalStatus as GraduationStatus
 
 REPORT = kind("monitoring.report", gettext_lazy("Group reports due"))
 RETURNED = kind("monitoring.returned", gettext_lazy("Group reports returned"))
@@ -76,14 +79,17 @@ def work(user: Any) -> Iterable[InboxItem]:
             reverse("monitoring:report", args=[r.kube_id, month]), r.returned_at or r.updated_at,
         )  # fmt: skip
 
-    items += bounded(selectors.group_reports_returned(user), returned, returned_more)
+    items += bounded(
+        selectors.group_reports_returned(user), returned, returned_more,
+        guard=lambda: any_row(GroupReport, status=ReportStatus.RETURNED),
+    )  # fmt: skip
 
     def graduation(g: Any) -> InboxItem:
         return InboxItem(
             GRADUATION,
             _("Confirm or set aside the graduation of a household of %(kube)s")
             % {"kube": g.kube.name},
-            reverse("monitoring:graduation_decide", args=[g.pk]), g.created_at,
+            row_url("monitoring:graduation_decide", g.pk), g.created_at,
             area=g.area_code,
         )  # fmt: skip
 
@@ -93,7 +99,10 @@ def work(user: Any) -> Iterable[InboxItem]:
             reverse("monitoring:graduations"), g.created_at,
         )  # fmt: skip
 
-    items += bounded(selectors.graduations_to_decide(user), graduation, graduation_more)
+    items += bounded(
+        selectors.graduations_to_decide(user), graduation, graduation_more,
+        guard=lambda: any_row(Graduation, status=GraduationStatus.PROPOSED),
+    )  # fmt: skip
     return items
 
 

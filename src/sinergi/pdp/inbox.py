@@ -7,13 +7,13 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sinergi.core.inbox import (
     InboxItem,
+    any_row,
     batch_provider,
     by_audience,
     empty,
@@ -21,6 +21,7 @@ from sinergi.core.inbox import (
     personal_ids,
     provider,
 )
+from sinergi.core.templatetags.fast_lists import row_url
 from sinergi.pdp import selectors
 from sinergi.pdp.models import (
     Correction,
@@ -42,12 +43,20 @@ def open_requests(user: Any) -> Iterable[InboxItem]:
     if not user.has_perm("pdp.view_datasubjectrequest"):
         return []
     waiting, corrections = selectors.waiting_for(user), selectors.corrections_to_approve(user)
+    # Guards (core.inbox.any_row): every request listed is open and hers, every correction
+    # proposed; most people have none of either.
+    if not empty(waiting) and not any_row(
+        DataSubjectRequest, responsible=user.pk, status=RequestStatus.OPEN
+    ):
+        waiting = waiting.none()
+    if not empty(corrections) and not any_row(Correction, status=CorrectionStatus.PROPOSED):
+        corrections = corrections.none()
     items = [
         InboxItem(
             kind=REQUEST,
             title=_("Answer the data-subject request #%(id)s (%(kind)s)")
             % {"id": r.pk, "kind": r.get_kind_display()},
-            url=reverse("pdp:request_detail", args=[r.pk]),
+            url=row_url("pdp:request_detail", r.pk),
             since=_since(r.received_on),
             due=r.due_on,
             area=r.area_code,
@@ -58,7 +67,7 @@ def open_requests(user: Any) -> Iterable[InboxItem]:
         InboxItem(
             kind=CORRECTION,
             title=_("Approve or reject a correction (request #%(id)s)") % {"id": c.request_id},
-            url=reverse("pdp:request_detail", args=[c.request_id]),
+            url=row_url("pdp:request_detail", c.request_id),
             since=c.created_at,
             due=c.request.due_on,
             area=c.request.area_code,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from sinergi.core.inbox import (
     InboxItem,
+    any_row,
     as_datetime,
     batch_provider,
     bounded,
@@ -45,7 +46,11 @@ def work(user: Any) -> Iterable[InboxItem]:
             reverse("registry:import_list"), b.updated_at,
         )  # fmt: skip
 
-    items = bounded(selectors.imports_to_save(actor=user), batch, batch_more)
+    checked = {"uploaded_by": user.pk, "status": ImportStatus.CHECKED}
+    items = bounded(
+        selectors.imports_to_save(actor=user), batch, batch_more,
+        guard=lambda: any_row(ImportBatch, **checked),
+    )  # fmt: skip
     count, since = counted(selectors.duplicates_to_review(actor=user), "created_at")
     if count:
         text = ngettext(
