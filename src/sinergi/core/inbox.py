@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -209,7 +209,8 @@ def bounded(
     rows = list(qs[: limit + 1])
     items = [make(row) for row in rows[:limit]]
     if len(rows) > limit:
-        rest = qs.order_by().values("pk")[: COUNT_CAP + limit].count() - limit
+        (found,) = _aggregate_around(qs.order_by().values("pk")[: COUNT_CAP + limit], "COUNT(*)")
+        rest = int(found) - limit
         items.append(more(more_text(rest), rows[limit]))
     return items
 
@@ -217,15 +218,29 @@ def bounded(
 def counted(qs: Any, since_field: str) -> tuple[int, datetime.datetime | None]:
     """How many rows ``qs`` holds (up to :data:`COUNT_CAP`) and the earliest ``since_field``
     among them, in one query: for a queue shown as one "N waiting" item."""
-    from django.db.models import Count, Min
+    from django.db.models import F, Value
 
     if empty(qs):
         return 0, None
-    first = qs.order_by().values("pk")[:COUNT_CAP]
-    found = qs.model._base_manager.filter(pk__in=first).aggregate(
-        n=Count("pk"), since=Min(since_field)
-    )
-    return int(found["n"]), found["since"]
+    first = qs.order_by().annotate(_since=F(since_field)).values("_since")[:COUNT_CAP]
+    n, since = _aggregate_around(first, "COUNT(*), MIN(_since)")
+    field = qs.model._meta.get_field(since_field)
+    stated = Value(since, output_field=field)
+    db = connections[qs.db]
+    for convert in db.ops.get_db_converters(stated):  # SQLite's text to a datetime
+        since = convert(since, stated, db)
+    return int(n), since
+
+
+def _aggregate_around(qs: Any, columns: str) -> tuple[Any, ...]:
+    """``SELECT <columns> FROM (<qs>)``: the ORM's aggregate over a sliced queryset clones and
+    wraps the whole query (get_aggregation, a fifth of the inbox's CPU at national size);
+    this compiles ``qs`` alone and writes the wrapper around it."""
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM ({sql}) _n", params)  # noqa: S608 - compiled text
+        row: tuple[Any, ...] = cursor.fetchone()
+    return row
 
 
 # --- Gathering --------------------------------------------------------------------------------
