@@ -1,9 +1,10 @@
-"""The mentoring list's rows written out in one tag.
+"""The mentoring lists' rows written out in one tag.
 
 A page of 50 groups through the template engine is about 600 nodes (lookups, escaping,
 localising, a plural per overdue figure): two thirds of the page's CPU, on the list every
-officer opens. ``{% group_rows page %}`` writes the same markup, byte for byte, with one
-escape per value (tests/mentoring/test_list_rows.py holds the template it replaced).
+officer opens. ``{% group_rows page %}`` and ``{% mentor_rows page %}`` write the same markup,
+byte for byte, with one escape per value (tests/mentoring/test_list_rows.py holds the
+templates they replaced).
 """
 
 from __future__ import annotations
@@ -55,4 +56,36 @@ def group_rows(page: Iterable[Any]) -> SafeString:
         )
     if not out:
         out.append(f'\n    <tr><td colspan="5">{escape(gettext("No groups match."))}</td></tr>\n  ')
+    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+
+@register.simple_tag
+def mentor_rows(page: Iterable[Any]) -> SafeString:
+    """The ``<tr>`` of each mentor of ``mentoring.selectors.mentor_list``'s page."""
+    left, yes, no, until = (escape(gettext(w)) for w in ("Left", "Yes", "No", "until"))
+    out = []
+    for m in page:
+        business = f'<br><small class="muted">{escape(m.business)}</small>' if m.business else ""
+        regency = m.base_regency.name if m.base_regency is not None else ""
+        sectors = ", ".join(escape(s.label) for s in m.sector_list)
+        if not m.active:
+            available = left
+        elif m.available:
+            day = m.available_until
+            available = yes + (f" ({until} {day.isoformat()})" if day else "")
+        else:
+            available = no
+        out.append(
+            f'\n    <tr><td><a href="{row_url("mentoring:mentor_edit", m.pk)}">'
+            f"{escape(m.name)}</a>{business}</td><td>{escape(m.unit)}</td>\n"
+            f'      <td><code class="region-code">{escape(m.area_code)}</code>'
+            f" {escape(regency)}</td>\n"
+            f"      <td>{sectors}</td>\n"
+            f"      <td>{int(m.load)} / {int(m.capacity)}</td>\n"
+            f"      <td>{available}</td></tr>\n  "
+        )
+    if not out:
+        out.append(
+            f'\n    <tr><td colspan="6">{escape(gettext("No mentors match."))}</td></tr>\n  '
+        )
     return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
