@@ -9,7 +9,6 @@ holds the templates it replaced). ``{% permit_badges permits %}`` is the permits
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape as _escape
 from typing import Any
 
 from django import template
@@ -17,14 +16,10 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from sinergi.core.templatetags.fast_lists import escape_text as _e
 from sinergi.core.templatetags.fast_lists import label_of, row_url
 
 register = template.Library()
-
-
-def _e(value: Any) -> str:
-    # Django's escape() is this behind a lazy-string wrapper, which cost more than the escaping.
-    return _escape(str(value))
 
 
 @register.simple_tag

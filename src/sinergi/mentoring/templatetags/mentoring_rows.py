@@ -10,21 +10,16 @@ templates they replaced).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape as _escape
 from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from sinergi.core.templatetags.fast_lists import escape_text as escape
 from sinergi.core.templatetags.fast_lists import label_of, row_url
 
 register = template.Library()
-
-
-def escape(value: Any) -> str:
-    # Django's escape() is this behind a lazy-string wrapper, which cost more than the escaping.
-    return _escape(str(value))
 
 
 def _or_dash(value: Any) -> str:
