@@ -4,6 +4,7 @@ registry grows.
 
     .venv/bin/python bench/dedupe_incremental.py [--sizes 1000000 2000000] [--new 10000]
                                                  [--runs 3] [--db sinergi_i] [--full]
+                                                 [--tasks largest:50,random:50] [--reuse]
 
 Fills a PostgreSQL database with generated persons (the registry generator, all 514 regencies,
 2% planted duplicates; NIK and KK encrypted and keyed as the importer stores them, written with
@@ -12,10 +13,15 @@ Fills a PostgreSQL database with generated persons (the registry generator, all 
 times ``dedupe_new_rows`` (the step ``commit_import`` runs after a batch) and removes the batch
 again; medians of ``--runs``. ``--full`` also runs the full scan, district by district in one
 process as one worker would run the district tasks, with the peak memory of the process and the
-largest district.
+largest district. ``--tasks`` runs chosen districts' ``scan_district`` tasks each in a process of
+its own (the largest N, N random others, or ``all``) with each task's peak resident memory.
+``--reuse`` keeps the database (and its keys, kept per database) from an earlier run, so a 10M
+fill is paid once; ``--runs 0`` skips the check. The fill builds the secondary indexes once at
+the end when it starts from an empty table, as a first import does.
 
 Targets (issue 17): the check of 10,000 rows under 10 s at 1M persons and not growing when the
-registry doubles; the full scan's memory bounded by the largest district, not the registry.
+registry doubles; the full scan's memory bounded by the largest district, not the registry
+(every task under 1 GB at 10M persons).
 """
 
 from __future__ import annotations
@@ -72,6 +78,12 @@ COLUMNS_HOUSEHOLD = [
 ]
 
 
+def data_dir(db: str) -> str:
+    path = Path(tempfile.gettempdir()) / f"sinergi-bench-{db}"
+    path.mkdir(exist_ok=True)
+    return str(path)
+
+
 def setup(db: str, fresh: bool) -> None:
     import psycopg
 
@@ -81,8 +93,9 @@ def setup(db: str, fresh: bool) -> None:
             admin.execute(f"CREATE DATABASE {db}")
     os.environ.update(
         {
-            "SINERGI_DATA_DIR": os.environ.get("SINERGI_DATA_DIR")
-            or tempfile.mkdtemp(prefix="sinergi-bench-"),
+            # One data directory per database: it holds the PII keys, which --reuse (and the
+            # task processes) need to read what an earlier run wrote.
+            "SINERGI_DATA_DIR": os.environ.get("SINERGI_DATA_DIR") or data_dir(db),
             "SINERGI_ENV": "test",
             "DJANGO_SETTINGS_MODULE": "sinergi.config.settings",
             "DATABASE_URL": PG.replace("postgresql", "postgres") + db,
@@ -119,15 +132,21 @@ class Filler:
         self.niks: set[str] = set()
         self.models = (Household, Person)
 
-    def persons(self, rows: Iterator[list[str]], import_key: str = "") -> list[int]:
+    def persons(
+        self, rows: Iterator[list[str]], import_key: str = "", *, analyze: bool = True
+    ) -> list[int]:
+        """Write the rows; ``analyze=False`` leaves the planner's statistics to the caller (a
+        long fill analyzes once at its end instead of after every chunk)."""
         from django.db import connection
         from django.utils import timezone
 
-        from sinergi.registry.services import protect_kk, protect_nik
+        from sinergi.registry.services import protect_kks, protect_niks
 
         now = timezone.now()
         households: list[list[Any]] = []
         persons: list[list[Any]] = []
+        new_niks: list[str] = []
+        new_kks: list[str] = []
         for number, row in enumerate(rows, start=2):
             source, kk, nik, name, sex, place, born, relation, head, address, code = row[:11]
             if nik in self.niks or code not in self.villages:
@@ -136,11 +155,10 @@ class Filler:
             if kk not in self.kk:
                 self.household_id += 1
                 self.kk[kk] = self.household_id
-                protected = protect_kk(kk)
+                new_kks.append(kk)
                 households.append(
                     [
                         self.household_id,
-                        *protected.values(),
                         self.villages[code],
                         code,
                         address,
@@ -151,11 +169,11 @@ class Filler:
                     ]
                 )
             self.person_id += 1
+            new_niks.append(nik)
             persons.append(
                 [
                     self.person_id,
                     self.kk[kk],
-                    *protect_nik(nik).values(),
                     name,
                     sex,
                     place,
@@ -171,6 +189,12 @@ class Filler:
                     now,
                 ]
             )
+        # The numbers protected in bulk, as the importer's workers do (one nonce draw and one
+        # keyed-hash pass per chunk instead of per row); the stored form is the same.
+        for household, protected in zip(households, protect_kks(new_kks), strict=True):
+            household[1:1] = protected.values()
+        for person, protected in zip(persons, protect_niks(new_niks), strict=True):
+            person[2:2] = protected.values()
         with connection.cursor() as wrapper:
             raw = wrapper.cursor
             for table, columns, values in (
@@ -186,19 +210,36 @@ class Filler:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                     f"(SELECT max(id) FROM {table}))"
                 )
-            raw.execute("ANALYZE registry_person")
+            if analyze:
+                raw.execute("ANALYZE registry_person")
         return [p[0] for p in persons]
 
 
 def grow(filler: Filler, target: int, seed: int, sample: list[list[str]]) -> None:
-    """Add generated persons until the registry holds ``target``; keep a few rows to copy."""
-    from sinergi.registry.models import Person
+    """Add generated persons until the registry holds ``target``; keep a few rows to copy.
+
+    Into an empty person table the secondary indexes are left out and built once at the end
+    (``deferred_indexes``, as the importer's first load does), and the tables are analyzed
+    once at the end rather than after every chunk."""
+    from django.db import connection
+
+    from sinergi.registry import deferred_indexes
+    from sinergi.registry.models import ImportBatch, Person
     from sinergi.synthetic.registry import RegistryGenerator
 
     have = Person.objects.count()
+    if have >= target:
+        print(f"registry: {have:,} persons already (nothing added)", flush=True)
+        return
+    batch = ImportBatch.objects.create(
+        file_name="bench-fill.csv",
+        file_sha256=f"bench-fill-{seed}-{time.time()}".encode().hex()[:64],
+        status="committed",
+    )
+    deferred = deferred_indexes.defer(batch)
     generator = RegistryGenerator(seed, duplicate_share=0.02)
     rng = random.Random(seed)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     chunk: list[list[str]] = []
     for row in generator.rows(10**9):
         if have >= target:
@@ -207,9 +248,26 @@ def grow(filler: Filler, target: int, seed: int, sample: list[list[str]]) -> Non
         if rng.random() < 0.001:
             sample.append(row)
         if len(chunk) >= min(50_000, target - have):
-            have += len(filler.persons(iter(chunk)))
+            have += len(filler.persons(iter(chunk), analyze=False))
             chunk = []
-    print(f"registry: {have:,} persons ({time.perf_counter() - started:.0f} s to add)", flush=True)
+            if have % 1_000_000 < 50_000:
+                print(f"  {have:,} rows  {time.perf_counter() - started:.0f} s", flush=True)
+    written = time.perf_counter() - started
+    indexed = time.perf_counter()
+    rebuilt = deferred_indexes.restore() if deferred else []
+    indexed = time.perf_counter() - indexed
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registry_household")
+        cursor.execute("ANALYZE registry_person")
+    batch.delete()
+    total = time.perf_counter() - started
+    print(
+        f"registry: {have:,} persons ({total:.0f} s to add: rows written {written:.0f} s, "
+        f"{len(rebuilt)} secondary indexes built {indexed:.0f} s, analyze "
+        f"{total - written - indexed:.0f} s; this process's CPU "
+        f"{time.process_time() - cpu:.0f} s)",
+        flush=True,
+    )
 
 
 def new_file(rows: int, sample: list[list[str]], seed: int) -> list[list[str]]:
@@ -286,6 +344,147 @@ def full_scan() -> dict[str, float]:
     }
 
 
+def district_sizes() -> dict[str, int]:
+    """Active persons per district, as ``districts()`` partitions them."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from sinergi.registry.dedupe import DISTRICT
+    from sinergi.registry.models import Person
+
+    rows = (
+        Person.objects.active()
+        .order_by()
+        .annotate(d=Substr("area_code", 1, DISTRICT))
+        .values("d")
+        .annotate(n=Count("id"))
+        .values_list("d", "n")
+    )
+    return dict(rows)
+
+
+def pick(spec: str, sizes: dict[str, int], seed: int = 17) -> list[str]:
+    """``all``, or parts like ``largest:50,random:50`` (random ones among the rest, seeded)."""
+    if spec == "all":
+        return sorted(sizes, key=lambda d: (-sizes[d], d))
+    chosen: list[str] = []
+    rng = random.Random(seed)
+    for part in spec.split(","):
+        kind, _sep, count = part.partition(":")
+        rest = [d for d in sorted(sizes, key=lambda d: (-sizes[d], d)) if d not in chosen]
+        if kind == "largest":
+            chosen += rest[: int(count)]
+        elif kind == "random":
+            chosen += rng.sample(rest, min(int(count), len(rest)))
+        else:
+            raise SystemExit(f"--tasks: {part!r} is not largest:N, random:N or all")
+    return chosen
+
+
+def _memory_mb() -> tuple[float, float]:
+    """This process's resident size now and its peak (VmRSS, VmHWM). Not ``ru_maxrss``: on
+    Linux a spawned child's ``ru_maxrss`` starts at its parent's size at the fork (kept across
+    the exec), so it would report the bench's fill state, not the task."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return (int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024)
+
+
+def one_task(db: str, district: str) -> dict[str, Any]:
+    """One ``scan_district`` task in a fresh process (a pool worker that ends after one task):
+    Django set up and the task's module imported, as in a worker, then the task itself."""
+    setup(db, fresh=False)
+    from django.db import connection
+
+    from sinergi.registry.tasks import scan_district
+
+    connection.ensure_connection()
+    rss_before, peak_before = _memory_mb()
+    maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started, cpu = time.perf_counter(), time.process_time()
+    pairs = scan_district.call(district)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    connection.close()
+    return {
+        "district": district,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "pairs": pairs,
+        "rss_before_mb": rss_before,
+        "peak_before_mb": peak_before,
+        "peak_rss_mb": _memory_mb()[1],
+        "ru_maxrss_before_mb": maxrss_before,
+        "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_tasks(db: str, spec: str, workers: int) -> None:
+    """The district tasks of the full scan, each in its own worker process (spawned, one task
+    per process), with each task's peak RSS; printed one line a task, then the summary."""
+    import multiprocessing
+
+    from django.db import connection
+
+    from sinergi.registry.models import DuplicateCandidate
+
+    DuplicateCandidate.objects.all().delete()  # pairs found by this run, not earlier ones
+    listed = time.perf_counter()
+    sizes = district_sizes()
+    chosen = pick(spec, sizes)
+    print(
+        f"tasks: {len(chosen)} of {len(sizes):,} districts ({spec}), {workers} worker(s); "
+        f"persons per district listed in {time.perf_counter() - listed:.1f} s",
+        flush=True,
+    )
+    connection.close()  # nothing shared with the children
+    context = multiprocessing.get_context("spawn")
+    results: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    with context.Pool(workers, maxtasksperchild=1) as pool:
+        jobs = [pool.apply_async(one_task, (db, d)) for d in chosen]
+        for job in jobs:
+            result = job.get()
+            result["persons"] = sizes[result["district"]]
+            results.append(result)
+            print(
+                "  {district}  {persons:>6,} persons  {seconds:6.2f} s (CPU {cpu_s:.2f} s)  "
+                "{pairs:>5,} pairs  RSS before {rss_before_mb:.1f} MB (peak {peak_before_mb:.1f})  "
+                "peak {peak_rss_mb:.1f} MB  (ru_maxrss {ru_maxrss_before_mb:.0f} -> "
+                "{ru_maxrss_mb:.0f} MB)".format(**result),
+                flush=True,
+            )
+    peaks = [r["peak_rss_mb"] for r in results]
+    largest = max(results, key=lambda r: r["persons"])
+    top = max(results, key=lambda r: r["peak_rss_mb"])
+    print(
+        f"tasks: {len(results)} in {time.perf_counter() - started:.0f} s; peak RSS max "
+        f"{top['peak_rss_mb']:.1f} MB ({top['district']}, {top['persons']:,} persons), median "
+        f"{statistics.median(peaks):.1f} MB, RSS before median "
+        f"{statistics.median(r['rss_before_mb'] for r in results):.1f} MB; largest district "
+        f"{largest['district']} {largest['persons']:,} persons: {largest['seconds']:.2f} s, "
+        f"{largest['pairs']:,} pairs, peak {largest['peak_rss_mb']:.1f} MB; median task "
+        f"{statistics.median(r['seconds'] for r in results):.2f} s; pairs "
+        f"{sum(r['pairs'] for r in results):,}",
+        flush=True,
+    )
+    print(f"target (every task's peak under 1 GB): {'met' if max(peaks) < 1024 else 'NOT met'}")
+
+
+def check(
+    filler: Filler, size: int, new: int, runs: int, sample: list[list[str]], medians: list[float]
+) -> None:
+    rows = new_file(new, sample, seed=77)
+    checks = [check_once(filler, rows, run) for run in range(runs)]
+    times, result = [seconds for seconds, _ in checks], checks[-1][1]
+    median = statistics.median(times)
+    medians.append(median)
+    print(
+        f"size {size:>10,}: check of {result.new:,} new rows  median {median:.2f} s  "
+        f"(runs {', '.join(f'{t:.2f}' for t in times)})  stored persons compared "
+        f"{result.stored:,}  pairs queued {result.created:,}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 2_000_000])
@@ -293,32 +492,36 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", default="sinergi_i")
     parser.add_argument("--full", action="store_true")
+    parser.add_argument(
+        "--tasks",
+        metavar="SPEC",
+        help="after the largest size, run district tasks each in its own process: "
+        "'largest:50,random:50' or 'all'",
+    )
+    parser.add_argument("--task-workers", type=int, default=1)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database --db as it is (fill only up to --sizes) instead of a fresh one",
+    )
     args = parser.parse_args()
-    setup(args.db, fresh=True)
+    setup(args.db, fresh=not args.reuse)
     filler = Filler()
     sample: list[list[str]] = []
-    medians = []
+    medians: list[float] = []
     for number, size in enumerate(sorted(args.sizes)):
         grow(filler, size, seed=1000 + number, sample=sample)
-        rows = new_file(args.new, sample, seed=77)
-        times, result = [], None
-        for run in range(args.runs):
-            seconds, result = check_once(filler, rows, run)
-            times.append(seconds)
-        median = statistics.median(times)
-        medians.append(median)
-        print(
-            f"size {size:>10,}: check of {result.new:,} new rows  median {median:.2f} s  "
-            f"(runs {', '.join(f'{t:.2f}' for t in times)})  stored persons compared "
-            f"{result.stored:,}  pairs queued {result.created:,}",
-            flush=True,
-        )
+        if args.runs > 0:  # --runs 0: the fill (and the scans) only
+            check(filler, size, args.new, args.runs, sample, medians)
         if args.full:
             scan = full_scan()
             print(f"size {size:>10,}: full scan by district {scan}", flush=True)
     if len(medians) > 1:
         print(f"ratio largest/smallest registry: {medians[-1] / medians[0]:.2f}x")
-    print(f"target (under 10 s): {'met' if max(medians) < 10 else 'NOT met'}  ({date.today()})")
+    if medians:
+        print(f"target (under 10 s): {'met' if max(medians) < 10 else 'NOT met'}  ({date.today()})")
+    if args.tasks:
+        run_tasks(args.db, args.tasks, args.task_workers)
 
 
 if __name__ == "__main__":
