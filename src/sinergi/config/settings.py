@@ -347,6 +347,10 @@ SINERGI_IMPORT_KEEP_HOURS = int(os.environ.get("SINERGI_IMPORT_KEEP_HOURS", "24"
 # A running import beats once a chunk; silent this long, its worker is taken for dead and the
 # import is resumed by the next worker.
 SINERGI_IMPORT_LEASE_SECONDS = int(os.environ.get("SINERGI_IMPORT_LEASE_SECONDS", "300"))
+# A first load into an empty person table leaves its secondary indexes out and builds them
+# once at the end (PostgreSQL; registry.deferred_indexes), with this much sort memory.
+SINERGI_IMPORT_DEFER_INDEXES = env_bool("SINERGI_IMPORT_DEFER_INDEXES", True)
+SINERGI_INDEX_BUILD_MEMORY = os.environ.get("SINERGI_INDEX_BUILD_MEMORY", "512MB")
 # Notifications (notifications/): mail through Django's e-mail framework configured by one URL
 # (smtp://host:port, smtp+tls://user:pass@host:port, smtps://…, console:// — the default outside
 # production: messages are printed by the server); WhatsApp/SMS through one HTTP gateway that

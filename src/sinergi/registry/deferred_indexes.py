@@ -22,43 +22,28 @@ hand). ``ensure`` waits while an import is running: that import's own end restor
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from sinergi.registry.models import Household, ImportBatch, ImportChunk, ImportStatus, Person
+from sinergi.registry.models import (
+    DeferredIndex,
+    Household,
+    ImportBatch,
+    ImportChunk,
+    ImportStatus,
+    Person,
+)
 
-RECORD = "registry_deferred_index"
 # Arbitrary, fixed: the advisory lock that lets one session at a time rebuild.
 _LOCK = 0x53494E4552474931
-ENABLED = os.environ.get("SINERGI_IMPORT_DEFER_INDEXES", "1") != "0"
-# Each index is built once over the whole table: sorting it in memory instead of in
-# temporary files is what the memory is for (set for the rebuilding transaction only).
-BUILD_MEMORY = os.environ.get("SINERGI_INDEX_BUILD_MEMORY", "512MB")
 TABLES = (Person, Household)
 
 
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _ensure_record_table() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {RECORD} ("
-            "name text PRIMARY KEY, table_name text NOT NULL, definition text NOT NULL, "
-            "batch_id text NOT NULL DEFAULT '', deferred_at timestamptz NOT NULL DEFAULT now())"
-        )
-
-
-def _has_record_table() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [RECORD])
-        row = cursor.fetchone()
-    return bool(row and row[0])
 
 
 def secondary(table: str) -> list[tuple[str, str]]:
@@ -77,11 +62,9 @@ def secondary(table: str) -> list[tuple[str, str]]:
 
 def pending() -> list[tuple[str, str]]:
     """(name, table) of the indexes recorded as left out and not yet rebuilt."""
-    if not _postgres() or not _has_record_table():
+    if not _postgres():
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT name, table_name FROM {RECORD} ORDER BY name")  # noqa: S608
-        return [(str(n), str(t)) for n, t in cursor.fetchall()]
+    return list(DeferredIndex.objects.order_by("name").values_list("name", "table_name"))
 
 
 def _person_rows() -> bool:
@@ -95,7 +78,7 @@ def defer(batch: ImportBatch) -> bool:
     """Leave out the secondary indexes when the person table is empty; True while they are
     left out (by this call or an earlier one), so the caller knows its end must restore them.
     """
-    if not (_postgres() and ENABLED):
+    if not (_postgres() and settings.SINERGI_IMPORT_DEFER_INDEXES):
         return False
     if not _person_rows():
         _defer(batch)
@@ -113,14 +96,16 @@ def _defer(batch: ImportBatch) -> None:
             cursor.execute(f"LOCK TABLE {model._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         if _person_rows():
             return
-        _ensure_record_table()
         for model in TABLES:
             table = model._meta.db_table
             for name, definition in secondary(table):
-                cursor.execute(
-                    f"INSERT INTO {RECORD} (name, table_name, definition, batch_id) "  # noqa: S608
-                    "VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
-                    [name, table, definition, str(batch.pk)],
+                DeferredIndex.objects.get_or_create(
+                    name=name,
+                    defaults={
+                        "table_name": table,
+                        "definition": definition,
+                        "batch_id": str(batch.pk),
+                    },
                 )
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
@@ -128,7 +113,7 @@ def _defer(batch: ImportBatch) -> None:
 def restore() -> list[str]:
     """Build every recorded index that is missing and forget the record, in one transaction
     (a run killed half-way leaves the record whole for the next); returns the names built."""
-    if not _postgres() or not _has_record_table():
+    if not _postgres():
         return []
     return _restore()
 
@@ -138,11 +123,13 @@ def _restore() -> list[str]:
     built: list[str] = []
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        cursor.execute(f"SELECT name, definition FROM {RECORD} ORDER BY name")  # noqa: S608
-        recorded = cursor.fetchall()
+        recorded = list(DeferredIndex.objects.order_by("name").values_list("name", "definition"))
         if not recorded:
             return built
-        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [BUILD_MEMORY])
+        cursor.execute(
+            "SELECT set_config('maintenance_work_mem', %s, true)",
+            [settings.SINERGI_INDEX_BUILD_MEMORY],
+        )
         # PostgreSQL builds no index on a table with foreign-key checks still deferred in this
         # transaction (rows written earlier in it): they run now instead of at the commit.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -152,7 +139,7 @@ def _restore() -> list[str]:
             if row and row[0]:
                 cursor.execute(definition)
                 built.append(str(name))
-        cursor.execute(f"DELETE FROM {RECORD}")  # noqa: S608
+        DeferredIndex.objects.all().delete()
     return built
 
 

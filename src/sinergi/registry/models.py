@@ -538,6 +538,26 @@ class ImportChunk(models.Model):
         return f"{self.batch_id}#{self.number} ({self.status})"
 
 
+class DeferredIndex(models.Model):
+    """A secondary index of the person or household table that a first load left out, with
+    the statement that builds it again (``registry.deferred_indexes``; PostgreSQL only). A row
+    exists exactly while its index is missing: written in the transaction that drops the
+    index, deleted in the one that builds it."""
+
+    name = models.CharField(max_length=63, primary_key=True)  # PostgreSQL's name limit
+    table_name = models.CharField(max_length=63)
+    definition = models.TextField()  # pg_get_indexdef, as the migrations left it
+    batch_id = models.CharField(max_length=40, blank=True)
+    deferred_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "registry_deferred_index"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImportIssueQuerySet(ScopedQuerySet["ImportIssue"]):
     """An issue is seen by who may see its batch, in its batch's area."""
 
