@@ -161,6 +161,10 @@ class Proposal(TimeStampedModel):
             ("propose_kube", _("Can propose groups (regency)")),
             ("recommend_proposal", _("Can recommend proposals (province)")),
         ]
+        indexes = [
+            # The task inbox asks first whether any row waits in this state (a rare one).
+            models.Index(fields=["status"], name="proposal_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kube} @ {self.cycle}"
@@ -278,6 +282,10 @@ class Lpj(TimeStampedModel):
         verbose_name = _("fund-use report (LPJ)")
         verbose_name_plural = _("fund-use reports (LPJ)")
         permissions = [("check_lpj", _("Can check fund-use reports"))]
+        indexes = [
+            # The task inbox asks first whether any row waits in this state (a rare one).
+            models.Index(fields=["status"], name="lpj_status"),
+        ]
 
     def __str__(self) -> str:
         return f"LPJ {self.proposal}"

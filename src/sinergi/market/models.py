@@ -300,6 +300,10 @@ class OrderPart(TimeStampedModel):
         verbose_name_plural = _("order parts")
         ordering = ["order", "id"]
         permissions = [("respond_orderpart", _("Can accept or decline a group's part"))]
+        indexes = [
+            # The task inbox asks first whether any row waits in this state (a rare one).
+            models.Index(fields=["status"], name="orderpart_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kube} × {self.quantity}"

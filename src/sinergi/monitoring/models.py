@@ -115,7 +115,11 @@ class GroupReport(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["kube", "period"], name="group_report_once_a_month")
         ]
-        indexes = [models.Index(fields=["period"])]
+        indexes = [
+            models.Index(fields=["period"]),
+            # The task inbox asks first whether any row waits in this state (a rare one).
+            models.Index(fields=["status"], name="groupreport_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kube_id} {self.period:%Y-%m}"

@@ -165,6 +165,10 @@ class Correction(TimeStampedModel):
         verbose_name = _("correction")
         verbose_name_plural = _("corrections")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The task inbox asks first whether any row waits in this state (a rare one).
+            models.Index(fields=["status"], name="correction_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.status}"
