@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -590,13 +591,13 @@ def test_the_page_costs_the_same_statements_however_long_its_queues(who: Any) ->
         assert body != before[name][1]  # the "N more to verify" grew
 
 
-def test_a_step_the_user_may_not_take_costs_no_statement_nor_its_compile(who: Any) -> None:
+@contextmanager
+def compiled_models() -> Iterator[list[str]]:
+    """The model of every statement Django compiles meanwhile (compiling is what costs)."""
     from unittest import mock
 
     from django.db.models.sql.compiler import SQLCompiler
 
-    buyer = who("pembeli")
-    assert not buyer.has_perm("kube.verify_kube") and not buyer.has_perm("aid.check_lpj")
     real = SQLCompiler.as_sql
     compiled: list[str] = []
 
@@ -604,8 +605,15 @@ def test_a_step_the_user_may_not_take_costs_no_statement_nor_its_compile(who: An
         compiled.append(self.query.model._meta.label if self.query.model else "")
         return real(self, *args, **kwargs)
 
-    providers = inbox.providers()
     with mock.patch.object(SQLCompiler, "as_sql", counting):
+        yield compiled
+
+
+def test_a_step_the_user_may_not_take_costs_no_statement_nor_its_compile(who: Any) -> None:
+    buyer = who("pembeli")
+    assert not buyer.has_perm("kube.verify_kube") and not buyer.has_perm("aid.check_lpj")
+    providers = inbox.providers()
+    with compiled_models() as compiled:
         for code in ("kube.steps", "aid.steps", "monitoring.work", "registry.work"):
             assert list(providers[code](buyer)) == []
     assert compiled == []
@@ -618,7 +626,6 @@ def test_a_queue_empty_for_everyone_costs_its_guard_not_its_statement(who: Any) 
     from unittest import mock
 
     from django.contrib.auth.hashers import make_password
-    from django.db.models.sql.compiler import SQLCompiler
 
     from sinergi.accounts.models import Invitation
     from sinergi.market.models import Demand, Order
@@ -630,16 +637,9 @@ def test_a_queue_empty_for_everyone_costs_its_guard_not_its_statement(who: Any) 
     assert not Invitation.objects.filter(
         used_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
     ).exists()
-    real = SQLCompiler.as_sql
-    compiled: list[str] = []
-
-    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        compiled.append(self.query.model._meta.label if self.query.model else "")
-        return real(self, *args, **kwargs)
-
     providers = inbox.providers()
     with (
-        mock.patch.object(SQLCompiler, "as_sql", counting),
+        compiled_models() as compiled,
         mock.patch("sinergi.market.selectors.orders_to_step") as built,
     ):
         assert list(providers["accounts.invitations"](admin)) == []

@@ -81,6 +81,15 @@ class _Dies:
         return int(self.real(*args, **kwargs))
 
 
+def _killed_mid_load(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any]) -> None:
+    """``run`` dies at its third chunk (a kill -9 mid-run); later chunks run for real."""
+    dies = _Dies()
+    monkeypatch.setattr(imports, "_commit_chunk", dies)
+    with pytest.raises(KeyboardInterrupt):
+        run()
+    monkeypatch.setattr(imports, "_commit_chunk", dies.real)
+
+
 def _gone_silent(batch: ImportBatch) -> None:
     """The heartbeat of a killed run, once its lease ran out."""
     old = timezone.now() - timedelta(hours=1)
@@ -136,16 +145,12 @@ def test_a_chunked_save_killed_mid_way_and_resumed_ends_with_every_index_and_row
 ) -> None:
     batch = import_check(_batch(officer_bandung, write_csv).pk)
     assert batch.status == ImportStatus.CHECKED
-    dies = _Dies()
-    monkeypatch.setattr(imports, "_commit_chunk", dies)
-    with pytest.raises(KeyboardInterrupt):
-        import_commit(batch.pk)
+    _killed_mid_load(monkeypatch, lambda: import_commit(batch.pk))
     assert 0 < Person.objects.count() < ROWS
     assert deferred_indexes.pending()  # left out, and recorded
     # The killed chunk's lease is still fresh: ensure leaves the indexes to the run's end.
     assert deferred_indexes.ensure() == []
 
-    monkeypatch.setattr(imports, "_commit_chunk", dies.real)
     batch = import_commit(batch.pk)  # the next worker takes over every chunk not done
 
     assert batch.status == ImportStatus.COMMITTED and batch.rows_committed == ROWS
@@ -163,11 +168,7 @@ def test_a_one_pass_load_killed_and_resumed_by_the_queue_ends_with_every_index(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     batch = _batch(officer_bandung, write_csv)
-    dies = _Dies()
-    monkeypatch.setattr(imports, "_commit_chunk", dies)
-    with pytest.raises(KeyboardInterrupt):
-        import_check(batch.pk, commit=True)
-    monkeypatch.setattr(imports, "_commit_chunk", dies.real)
+    _killed_mid_load(monkeypatch, lambda: import_check(batch.pk, commit=True))
     assert deferred_indexes.pending() and _indexes() != migrated
     _gone_silent(batch)
     batch.refresh_from_db()
@@ -193,10 +194,7 @@ def test_ensure_builds_what_a_dead_run_left_out_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     batch = _batch(officer_bandung, write_csv)
-    dies = _Dies()
-    monkeypatch.setattr(imports, "_commit_chunk", dies)
-    with pytest.raises(KeyboardInterrupt):
-        import_check(batch.pk, commit=True)
+    _killed_mid_load(monkeypatch, lambda: import_check(batch.pk, commit=True))
     left_out = {name for name, _table in deferred_indexes.pending()}
     assert left_out == {n for n, d in migrated if "UNIQUE" not in d}
     _gone_silent(batch)  # nobody is loading any more
