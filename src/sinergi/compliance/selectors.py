@@ -7,11 +7,13 @@ Views, the API, the inbox and the banner read only through these functions
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -52,12 +54,15 @@ def notifications(actor: Any, incident: Incident) -> QuerySet[Notification]:
 
 def open_clocks(actor: Any, *, limit: int = BANNER_LIMIT) -> tuple[list[Incident], int]:
     """The running clocks a responsible officer (who may change incidents) is shown: the
-    first ``limit`` by deadline, and how many there are in all (up to 100). One query."""
+    first ``limit`` by deadline, and how many there are in all (up to 100). A written-out
+    check first, then (only while some clock runs anywhere) one scoped query."""
     if (
         actor is None
         or not actor.is_authenticated
         or not actor.has_perm("compliance.change_incident")
     ):
+        return [], 0
+    if not _any_clock_running():
         return [], 0
     rows = list(
         Incident.objects.for_user(actor, "change")
@@ -73,6 +78,27 @@ def open_clocks(actor: Any, *, limit: int = BANNER_LIMIT) -> tuple[list[Incident
         )[:100]
     )
     return rows[:limit], len(rows)
+
+
+def _any_clock_running() -> bool:
+    """Whether any incident anywhere still owes a notice. The banner is on every page of
+    admins and social officers, and building its scoped statement cost ~1 ms of CPU per page
+    while no clock runs (nearly always); this one is written once per process."""
+    with connection.cursor() as cursor:
+        cursor.execute(_running_sql())
+        return cursor.fetchone() is not None
+
+
+@functools.cache
+def _running_sql() -> str:
+    quote = connection.ops.quote_name
+    column = {f.name: quote(str(f.column)) for f in Incident._meta.concrete_fields}
+    # Names from the model, nothing from a request. UNNOTIFIED, as one statement.
+    return (
+        f"SELECT 1 FROM {quote(Incident._meta.db_table)} "  # noqa: S608
+        f"WHERE {column['authority_notified_at']} IS NULL "
+        f"OR {column['subjects_notified_at']} IS NULL LIMIT 1"
+    )
 
 
 def area_name(code: str) -> str:
