@@ -65,3 +65,19 @@ def product_cards(page: Iterable[Any]) -> SafeString:
     if not out:
         out.append(f"\n  <p>{_e(gettext('No products match.'))}</p>\n")
     return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+
+@register.simple_tag
+def sale_rows(page: Iterable[Any]) -> SafeString:
+    """The sales list's rows (the page every facilitator and buyer opens), as its loop wrote
+    them (tests/market/test_list_rows.py holds the loop)."""
+    out = []
+    for s in page:
+        out.append(
+            f"<tr><td>{s.day.isoformat()}</td><td>{_e(s.kube.name)}</td>"
+            f"<td>{_e(s.description)}</td><td>{_e(intcomma(s.quantity))}</td>"
+            f"<td>Rp{_e(intcomma(s.price))}</td><td>{_e(label_of(s, 'buyer_type'))}</td></tr>\n  "
+        )
+    if not out:
+        out.append(f'<tr><td colspan="6">{_e(gettext("No sales recorded."))}</td></tr>')
+    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
