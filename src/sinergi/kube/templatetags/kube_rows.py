@@ -11,25 +11,25 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from sinergi.core.templatetags.fast_lists import escape_text as e
-from sinergi.core.templatetags.fast_lists import label_of, row_url
+from sinergi.core.templatetags.fast_lists import label_of, row_url, rows_html
 
 register = template.Library()
 
 
 @register.simple_tag
 def kube_rows(page: Iterable[Any]) -> SafeString:
-    out = []
-    for k in page:
-        out.append(
+    def row(k: Any) -> str:
+        return (
             f'\n    <tr><td><a href="{row_url("kube:kube_detail", k.pk)}">{e(k.name)}</a></td>'
             f"<td>{e(k.business_type.label)}</td>"
             f'<td><code class="region-code">{e(k.area_code)}</code> {e(k.village.name)}</td>'
             f"<td>{e(k.member_count)}</td><td>{e(label_of(k, 'status'))}</td></tr>\n  "
         )
-    if not out:
-        out.append(f'\n    <tr><td colspan="5">{e(gettext("No groups match."))}</td></tr>\n  ')
-    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+    return rows_html(
+        page, row, f'\n    <tr><td colspan="5">{e(gettext("No groups match."))}</td></tr>\n  '
+    )

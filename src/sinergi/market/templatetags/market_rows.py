@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from sinergi.core.templatetags.fast_lists import escape_text as _e
-from sinergi.core.templatetags.fast_lists import label_of, row_url
+from sinergi.core.templatetags.fast_lists import label_of, row_url, rows_html
 
 register = template.Library()
 
@@ -42,8 +42,8 @@ def permit_badges(permits: Iterable[Any]) -> SafeString:
 def product_cards(page: Iterable[Any]) -> SafeString:
     """The ``<article>`` of each product of the catalogue's page (``permit_list`` read)."""
     ready, least = _e(gettext("ready")), _e(gettext("min."))
-    out = []
-    for p in page:
+
+    def row(p: Any) -> str:
         name = _e(p.name)
         photo = (
             f'<img src="{row_url("market:product_photo", p.pk)}" alt="{name}" loading="lazy"'
@@ -53,7 +53,7 @@ def product_cards(page: Iterable[Any]) -> SafeString:
         )
         regency = getattr(p, "regency", None)
         place = (regency.name if regency is not None else "") or p.kube.village.name
-        out.append(
+        return (
             f"\n  <article>\n    {photo}\n"
             f'    <h3><a href="{row_url("market:product_detail", p.pk)}">{name}</a></h3>\n'
             f"    <p><strong>Rp{_e(intcomma(p.price))}</strong> / {_e(p.unit)} · {ready}"
@@ -62,22 +62,22 @@ def product_cards(page: Iterable[Any]) -> SafeString:
             f" · {_e(place)}</small></p>\n"
             f"    {permit_badges(p.permit_list)}\n  </article>\n"
         )
-    if not out:
-        out.append(f"\n  <p>{_e(gettext('No products match.'))}</p>\n")
-    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+    return rows_html(page, row, f"\n  <p>{_e(gettext('No products match.'))}</p>\n")
 
 
 @register.simple_tag
 def sale_rows(page: Iterable[Any]) -> SafeString:
     """The sales list's rows (the page every facilitator and buyer opens), as its loop wrote
     them (tests/market/test_list_rows.py holds the loop)."""
-    out = []
-    for s in page:
-        out.append(
+
+    def row(s: Any) -> str:
+        return (
             f"<tr><td>{s.day.isoformat()}</td><td>{_e(s.kube.name)}</td>"
             f"<td>{_e(s.description)}</td><td>{_e(intcomma(s.quantity))}</td>"
             f"<td>Rp{_e(intcomma(s.price))}</td><td>{_e(label_of(s, 'buyer_type'))}</td></tr>\n  "
         )
-    if not out:
-        out.append(f'<tr><td colspan="6">{_e(gettext("No sales recorded."))}</td></tr>')
-    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+    return rows_html(
+        page, row, f'<tr><td colspan="6">{_e(gettext("No sales recorded."))}</td></tr>'
+    )

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from sinergi.core.templatetags.fast_lists import escape_text as escape
-from sinergi.core.templatetags.fast_lists import label_of, row_url
+from sinergi.core.templatetags.fast_lists import label_of, row_url, rows_html
 
 register = template.Library()
 
@@ -29,8 +29,8 @@ def _or_dash(value: Any) -> str:
 @register.simple_tag
 def group_rows(page: Iterable[Any]) -> SafeString:
     """The ``<tr>`` of each group of ``mentoring.selectors.group_list``'s page."""
-    out = []
-    for k in page:
+
+    def row(k: Any) -> str:
         overdue = ""
         if k.overdue_items:
             # As blocktranslate does: the number in the translated text, the text as it is.
@@ -39,7 +39,7 @@ def group_rows(page: Iterable[Any]) -> SafeString:
             }
             overdue = f' <span class="overdue">{n}</span>'
         last = k.last_session.isoformat() if k.last_session else ""
-        out.append(
+        return (
             f'\n    <tr><td><a href="{row_url("mentoring:group_detail", k.pk)}">'
             f'{escape(k.name)}</a><br><small class="muted">{escape(k.business_type.label)}'
             f" · {escape(label_of(k, 'status'))}</small></td>\n"
@@ -49,17 +49,18 @@ def group_rows(page: Iterable[Any]) -> SafeString:
             f"      <td>{_or_dash(last)}</td>\n"
             f"      <td>{int(k.open_items)}{overdue}</td></tr>\n  "
         )
-    if not out:
-        out.append(f'\n    <tr><td colspan="5">{escape(gettext("No groups match."))}</td></tr>\n  ')
-    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+    return rows_html(
+        page, row, f'\n    <tr><td colspan="5">{escape(gettext("No groups match."))}</td></tr>\n  '
+    )
 
 
 @register.simple_tag
 def mentor_rows(page: Iterable[Any]) -> SafeString:
     """The ``<tr>`` of each mentor of ``mentoring.selectors.mentor_list``'s page."""
     left, yes, no, until = (escape(gettext(w)) for w in ("Left", "Yes", "No", "until"))
-    out = []
-    for m in page:
+
+    def row(m: Any) -> str:
         business = f'<br><small class="muted">{escape(m.business)}</small>' if m.business else ""
         regency = m.base_regency.name if m.base_regency is not None else ""
         sectors = ", ".join(escape(s.label) for s in m.sector_list)
@@ -70,7 +71,7 @@ def mentor_rows(page: Iterable[Any]) -> SafeString:
             available = yes + (f" ({until} {day.isoformat()})" if day else "")
         else:
             available = no
-        out.append(
+        return (
             f'\n    <tr><td><a href="{row_url("mentoring:mentor_edit", m.pk)}">'
             f"{escape(m.name)}</a>{business}</td><td>{escape(m.unit)}</td>\n"
             f'      <td><code class="region-code">{escape(m.area_code)}</code>'
@@ -79,8 +80,7 @@ def mentor_rows(page: Iterable[Any]) -> SafeString:
             f"      <td>{int(m.load)} / {int(m.capacity)}</td>\n"
             f"      <td>{available}</td></tr>\n  "
         )
-    if not out:
-        out.append(
-            f'\n    <tr><td colspan="6">{escape(gettext("No mentors match."))}</td></tr>\n  '
-        )
-    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+    return rows_html(
+        page, row, f'\n    <tr><td colspan="6">{escape(gettext("No mentors match."))}</td></tr>\n  '
+    )

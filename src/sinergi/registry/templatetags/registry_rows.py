@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from sinergi.core.templatetags.fast_lists import escape_text as e
-from sinergi.core.templatetags.fast_lists import row_url
+from sinergi.core.templatetags.fast_lists import row_url, rows_html
 
 register = template.Library()
 
@@ -27,10 +27,9 @@ def _or_dash(value: Any) -> str:
 
 @register.simple_tag
 def household_rows(page: Iterable[Any], sees_welfare: bool) -> SafeString:
-    out = []
-    for h in page:
+    def row(h: Any) -> str:
         welfare = f"<td>{_or_dash(h.desil)}</td>" if sees_welfare else ""
-        out.append(
+        return (
             "\n    <tr>\n"
             f'      <td><a href="{row_url("registry:household_detail", h.pk)}"'
             f' class="masked">{e(h.kk_mask)}</a></td>\n'
@@ -41,7 +40,6 @@ def household_rows(page: Iterable[Any], sees_welfare: bool) -> SafeString:
             f"      {welfare}\n"
             "    </tr>\n  "
         )
-    if not out:
-        no_rows = e(gettext("No households match."))
-        out.append(f'\n    <tr><td colspan="5">{no_rows}</td></tr>\n  ')
-    return mark_safe("".join(out))  # noqa: S308  # every value above is escaped
+
+    no_rows = e(gettext("No households match."))
+    return rows_html(page, row, f'\n    <tr><td colspan="5">{no_rows}</td></tr>\n  ')
