@@ -165,3 +165,18 @@ def test_the_page_counts_up_to_its_cap_and_pages_on(
         if "page=" + str(number + 1) not in html:
             break
     assert seen == expected
+
+
+@pytest.mark.django_db
+def test_a_wrong_price_is_named_below_the_filter_in_the_readers_language(client: Any) -> None:
+    client.cookies["sinergi_language"] = "id"
+    page = client.get("/pasar/", {"harga_maks": "-5"}).content.decode()
+    error = re.search(
+        r'<p class="field-error" id="id_harga_maks-err" role="alert">([^<]+)</p>', page
+    )
+    assert error is not None and error.group(1).startswith("Harga maksimum (Rp): ")
+    # Below the filter, not a cell of its row; the typed value stays; the box says what it takes.
+    assert page.index("</form>") < error.start()
+    box = re.search(r'<input[^>]*name="harga_maks"[^>]*>', page)
+    assert box is not None and 'value="-5"' in box.group(0)
+    assert 'placeholder="Harga maksimum (Rp)"' in box.group(0)

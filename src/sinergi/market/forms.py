@@ -325,5 +325,8 @@ class CatalogueFilter(forms.Form):
         super().__init__(*args, **kw)
         _choices(self, "kategori").choices = [("", _("All categories")), *_categories()]
         _choices(self, "izin").choices = [("", _("Any permit")), *PermitKind.choices]
+        # The price box shows what it takes, as the region box does (a bare number box said
+        # nothing until a wrong value came back).
+        self.fields["harga_maks"].widget.attrs.setdefault("placeholder", _("Maximum price (Rp)"))
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = str(field.label)
