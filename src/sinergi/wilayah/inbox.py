@@ -3,9 +3,9 @@
 The names are kept per process: the inbox page asks for the same few dozen codes on every
 request, for names that change only when a decree's regions are loaded. (The look-up itself is
 an index probe since ``wilayah 0003``; before, it read the whole region table, 8-17 ms. What is
-saved now is a statement and its round trip on every inbox request.) A name is kept at most ``NAMES_SECONDS``, so a
-load shows within that time; a code without a region is asked again each time (it may be
-added).
+saved now is a statement and its round trip on every inbox request.) A name is kept at most
+``NAMES_SECONDS``, so a load shows within that time; a code without a region is asked again
+each time (it may be added).
 """
 
 from __future__ import annotations
